@@ -1,0 +1,38 @@
+"""The one monthly partitioning shared by indicators and reports.
+
+A partition is a month from the end of the plan's base year (December 2020)
+to the current month; its as-of date is the month's last day, or today for
+the month still running (INDICATORS.md, "As-of date").
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import dagster as dg
+
+FIRST_MONTH = "2020-12-01"
+
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1)
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def as_of_for_partition(partition_key: str, today: date | None = None) -> date:
+    """`2021-03-01` -> 2021-03-31; the current month -> today."""
+    today = today or date.today()
+    first = date.fromisoformat(partition_key)
+    end = month_end(first.year, first.month)
+    return min(end, today) if (first.year, first.month) == (today.year, today.month) else end
+
+
+def as_of_dates(start: date, end: date) -> list[date]:
+    """Every month end from start's month to end's month; the last one capped at `end`."""
+    out: list[date] = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append(min(month_end(y, m), end))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

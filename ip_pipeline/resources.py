@@ -1,0 +1,47 @@
+"""The one way assets reach the warehouse: short-lived DuckDB connections.
+
+DuckDB allows a single writer process, and a read-write connection held by
+one process blocks every other one (read-only included). So connections are
+opened per unit of work and closed at once, and every asset that writes is
+in the `warehouse` pool (limit 1).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+
+from .paths import Home
+
+WAREHOUSE_POOL = "warehouse"
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    # Keep memory bounded on a 2-core / 24 GiB box even at national scale.
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse and the landing zone of one data directory."""
+
+    home: str
+
+    @property
+    def paths(self) -> Home:
+        return Home.of(self.home)
+
+    @contextmanager
+    def connection(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(self.paths.warehouse, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
