@@ -14,19 +14,10 @@ from typing import Iterator
 import dagster as dg
 import duckdb
 
+from .db import connect  # noqa: F401  (re-exported: the one way to open the warehouse)
 from .paths import Home
 
 WAREHOUSE_POOL = "warehouse"
-
-
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    # Keep memory bounded on a 2-core / 24 GiB box even at national scale.
-    con.execute("SET preserve_insertion_order = false")
-    return con
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -1,0 +1,39 @@
+"""The indicator engine's SQL lives in assets/sql/ (one file per mart, indicator
+and table); this module reads a file and runs it with only the parameters it names."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from ..paths import SQL_DIR
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@lru_cache(maxsize=None)
+def load_sql(name: str) -> str:
+    """`marts/pledge_totals` -> the text of assets/sql/marts/pledge_totals.sql."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """DuckDB refuses parameters a statement does not use: pass only the named ones."""
+    wanted = set(_PARAM.findall(re.sub(r"--[^\n]*", "", sql)))
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters without a value: {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    sql = load_sql(name)
+    return con.execute(sql, bind(sql, params))
+
+
+def materialise(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> None:
+    """CREATE OR REPLACE TEMP TABLE <table> AS <the file's SELECT>."""
+    sql = load_sql(name)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS\n{sql}", bind(sql, params))

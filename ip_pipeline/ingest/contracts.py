@@ -1,0 +1,196 @@
+"""Source contracts (`sources/<name>.yaml`) as typed objects.
+
+The YAML is the single place that says which headers a source accepts, how
+each column is typed and which rules quarantine a row (SOURCES.md); code only
+interprets it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..paths import SOURCES_DIR
+
+COLUMN_TYPES = {
+    "text", "code", "date", "enum", "int", "decimal", "application_no",
+    "trademark_no", "office", "credit_code", "ipc", "ipc_list", "pledge_items",
+}
+
+
+class ContractError(ValueError):
+    """A source YAML that does not say what the code needs."""
+
+
+def normalise_header(text: str) -> str:
+    """Headers match after NFKC and trimming (SOURCES.md), ignoring inner spaces and case."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+@dataclass(frozen=True)
+class HeaderAlias:
+    header: str
+    scale: float = 1.0  # e.g. 0.0001 for a header in 元 feeding a column in 万元
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    header: str
+    aliases: tuple[HeaderAlias, ...]
+    required: bool = False
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum: canonical -> accepted spellings
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: float | None = None
+    kind_column: str | None = None  # pledge_items: the column saying patent or trademark
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # required_when | date_order
+    action: str  # quarantine | warn
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceContract:
+    name: str
+    title_zh: str
+    title_en: str
+    folder: str
+    key: tuple[str, ...]
+    location: str  # address | own_list | none
+    address_column: str | None
+    cadence_days: int
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...]
+    sheet: str | None = None
+    database: dict[str, Any] | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def header_map(self) -> dict[str, tuple[str, float]]:
+        """Normalised header text -> (column, scale). The English column name is accepted too."""
+        out: dict[str, tuple[str, float]] = {}
+        for c in self.columns:
+            for alias in (HeaderAlias(c.name), HeaderAlias(c.header), *c.aliases):
+                out.setdefault(normalise_header(alias.header), (c.name, alias.scale))
+        return out
+
+
+def _alias(raw: Any) -> HeaderAlias:
+    if isinstance(raw, dict):
+        return HeaderAlias(str(raw["header"]), float(raw.get("scale", 1.0)))
+    return HeaderAlias(str(raw))
+
+
+def _column(name: str, raw: dict[str, Any], source: str) -> Column:
+    ctype = raw.get("type", "text")
+    if ctype not in COLUMN_TYPES:
+        raise ContractError(f"sources/{source}.yaml: column {name} has unknown type {ctype!r}")
+    values = {str(k): tuple(str(v) for v in vs) + (str(k),) for k, vs in (raw.get("values") or {}).items()}
+    if ctype == "enum" and not values:
+        raise ContractError(f"sources/{source}.yaml: enum column {name} lists no values")
+    return Column(
+        name=name,
+        type=ctype,
+        header=str(raw.get("header", name)),
+        aliases=tuple(_alias(a) for a in raw.get("aliases", [])),
+        required=bool(raw.get("required", False)),
+        values=values,
+        default=raw.get("default"),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        min_exclusive=raw.get("min_exclusive"),
+        kind_column=raw.get("kind_column"),
+        personal=bool(raw.get("personal", False)),
+    )
+
+
+def parse_contract(doc: dict[str, Any]) -> SourceContract:
+    name = doc["name"]
+    columns = tuple(_column(n, spec or {}, name) for n, spec in doc["columns"].items())
+    names = {c.name for c in columns}
+    key = tuple(doc["key"])
+    if not set(key) <= names:
+        raise ContractError(f"sources/{name}.yaml: key {key} names unknown columns")
+    rules = []
+    for r in doc.get("rules", []) or []:
+        r = dict(r)
+        kind = r.pop("kind")
+        action = r.pop("action", "quarantine")
+        rules.append(Rule(kind, action, r))
+    location = doc.get("location", "address")
+    if location == "address" and doc.get("address_column") not in names:
+        raise ContractError(f"sources/{name}.yaml: location 'address' needs an address_column")
+    return SourceContract(
+        name=name,
+        title_zh=doc.get("title_zh", name),
+        title_en=doc.get("title_en", name),
+        folder=doc.get("folder", name),
+        key=key,
+        location=location,
+        address_column=doc.get("address_column"),
+        cadence_days=int(doc.get("cadence_days", 35)),
+        columns=columns,
+        rules=tuple(rules),
+        sheet=doc.get("sheet"),
+        database=doc.get("database"),
+    )
+
+
+SOURCE_NAMES = (
+    "patents", "overseas_grants", "trademarks", "pledges",
+    "enforcement", "awards", "enterprises", "survey",
+)
+
+
+@lru_cache(maxsize=None)
+def load_contract(name: str, directory: str | None = None) -> SourceContract:
+    path = Path(directory or SOURCES_DIR) / f"{name}.yaml"
+    return parse_contract(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def load_contracts(directory: str | None = None) -> dict[str, SourceContract]:
+    return {n: load_contract(n, directory) for n in SOURCE_NAMES}
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    name: str
+    file: str
+    required: bool
+    key: tuple[str, ...]
+    columns: dict[str, dict[str, Any]]
+
+
+@lru_cache(maxsize=None)
+def load_reference_tables(directory: str | None = None) -> dict[str, ReferenceTable]:
+    path = Path(directory or SOURCES_DIR) / "reference.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        n: ReferenceTable(n, t["file"], bool(t.get("required", True)), tuple(t["key"]), dict(t["columns"]))
+        for n, t in doc["tables"].items()
+    }
+
+
+def reference_cadence_days(directory: str | None = None) -> int:
+    path = Path(directory or SOURCES_DIR) / "reference.yaml"
+    return int(yaml.safe_load(path.read_text(encoding="utf-8")).get("cadence_days", 400))

@@ -1,0 +1,69 @@
+"""District resolution (SOURCES.md): a valid code, else the longest name or alias in
+the address, else 370699 when the address mentions 烟台, else outside Yantai."""
+from __future__ import annotations
+
+import duckdb
+
+from ..db import first_row, scalar
+
+UNLOCATED = "370699"
+CITY = "370600"
+
+
+def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables `_district_codes(code, unit)` and `_district_names(name, unit, len)` from stg_districts."""
+    exists = scalar(con, 
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_districts' AND table_schema = 'main'"
+    )
+    if not exists:
+        raise RuntimeError("stg_districts is not loaded: load reference/districts.csv before any source")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _district_aliases AS
+        SELECT code AS unit, trim(a) AS alias
+        FROM (SELECT code, unnest(string_split(coalesce(aliases, ''), ';')) AS a FROM main.stg_districts)
+        WHERE trim(a) <> ''
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _district_codes AS
+        SELECT code, unit FROM (
+            SELECT code, code AS unit FROM main.stg_districts WHERE code IS NOT NULL
+            UNION ALL
+            -- old codes listed as aliases (370684 蓬莱市, 370634 长岛县 -> 370614)
+            SELECT alias, unit FROM _district_aliases WHERE regexp_full_match(alias, '\\d{6}')
+        ) QUALIFY row_number() OVER (PARTITION BY code ORDER BY unit) = 1
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _district_names AS
+        SELECT name, unit, length(name) AS len FROM (
+            SELECT name_zh AS name, code AS unit FROM main.stg_districts WHERE name_zh IS NOT NULL AND code <> '370699'
+            UNION ALL
+            SELECT alias, unit FROM _district_aliases WHERE NOT regexp_full_match(alias, '\\d{6}')
+        ) WHERE name IS NOT NULL AND name <> '未定位'
+        QUALIFY row_number() OVER (PARTITION BY name ORDER BY unit) = 1
+    """)
+
+
+def resolved_select(typed_table: str, location: str, address_column: str | None) -> str:
+    """Adds `_unit` and `_in_scope` to every row of typed_table."""
+    if location == "own_list":
+        # Yantai's own lists: every row in scope, unknown code -> 未定位.
+        return f"""
+            SELECT t.*, coalesce(dc.unit, '{UNLOCATED}') AS _unit, true AS _in_scope
+            FROM {typed_table} t LEFT JOIN _district_codes dc ON dc.code = t.district_code
+        """
+    addr = f't."{address_column}"'
+    return f"""
+        WITH by_name AS (
+            -- the longest matching name wins; among equals, the one found first in the address
+            SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr({addr}, dn.name)) AS unit
+            FROM {typed_table} t JOIN _district_names dn ON contains({addr}, dn.name)
+            WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
+            GROUP BY t._rid
+        )
+        SELECT t.*,
+            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) AS _unit,
+            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) IS NOT NULL AS _in_scope
+        FROM {typed_table} t
+        LEFT JOIN _district_codes dc ON dc.code = t.district_code
+        LEFT JOIN by_name bn ON bn._rid = t._rid
+    """

@@ -1,0 +1,76 @@
+"""Land one snapshot's rows in temporary tables: raw text as read, and normalised text.
+
+Both tables share `_rid` (row identity), `_file_order` and `_row_number`, so
+staging can trace a typed value back to the cell it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Iterator
+
+import duckdb
+import pyarrow as pa
+
+from .contracts import SourceContract
+from .normalise import normalise_batch
+from .readers import FileReadInfo
+from .typing_sql import q
+
+
+@dataclass
+class LandedPart:
+    label: str
+    info: FileReadInfo
+
+
+@dataclass
+class Landed:
+    raw_table: str
+    norm_table: str
+    parts: list[LandedPart] = field(default_factory=list)
+    rows: int = 0
+
+
+def _decorate(batch: pa.RecordBatch, contract: SourceContract, label: str, file_order: int, first_rid: int,
+              scales: dict[str, float]) -> pa.RecordBatch:
+    n = batch.num_rows
+    extra_names = ["_rid", "_file_order", "_source_file"]
+    extra = [
+        pa.array(range(first_rid, first_rid + n), type=pa.int64()),
+        pa.array([file_order] * n, type=pa.int32()),
+        pa.array([label] * n, type=pa.string()),
+    ]
+    for c in contract.columns:
+        if c.type == "decimal":
+            extra_names.append(f"_scale_{c.name}")
+            extra.append(pa.array([scales.get(c.name, 1.0)] * n, type=pa.float64()))
+    return pa.RecordBatch.from_arrays(list(batch.columns) + extra, names=list(batch.schema.names) + extra_names)
+
+
+def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
+         snapshot_at: datetime | None) -> Landed:
+    """Insert every part's batches; parts are read lazily, in order, so memory stays flat."""
+    name = contract.name
+    raw, norm = f"_landing_raw_{name}", f"_landing_norm_{name}"
+    text_cols = contract.column_names
+    col_defs = ", ".join(f"{q(c)} VARCHAR" for c in text_cols)
+    scale_defs = "".join(f", {q('_scale_' + c.name)} DOUBLE" for c in contract.columns if c.type == "decimal")
+    for t in (raw, norm):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
+                    f"_rid BIGINT, _file_order INTEGER, _source_file VARCHAR{scale_defs}, _snapshot_at TIMESTAMP)")
+    landed = Landed(raw, norm)
+    rid = 0
+    ts = snapshot_at
+    for order, (label, info, batches) in enumerate(parts):
+        landed.parts.append(LandedPart(label, info))
+        for batch in batches:
+            dec = _decorate(batch, contract, label, order, rid, info.scales)
+            rid += batch.num_rows
+            normed = normalise_batch(dec, text_cols)
+            for table, b in ((raw, dec), (norm, normed)):
+                con.register("_landing_batch", b)
+                con.execute(f"INSERT INTO {table} SELECT *, ?::TIMESTAMP FROM _landing_batch", [ts])
+                con.unregister("_landing_batch")
+    landed.rows = rid
+    return landed

@@ -1,0 +1,225 @@
+"""Stage one source: land its snapshot, type it, resolve districts, collapse duplicates,
+and replace raw_/stg_/quarantine_ tables in one transaction.
+
+If any part of the snapshot cannot be read, nothing is replaced: the previous
+staged data stays and the error names the file and the problem.
+Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+
+from ..db import first_row, scalar
+
+from ..paths import SQL_DIR
+from .contracts import SourceContract
+from .districts import build_lookups, resolved_select
+from .errors import SourceFileError
+from .files import fingerprint, list_snapshot, snapshot_time, stable
+from .landing import land
+from .readers import FileReadInfo, read_file
+from .typing_sql import q, typed_select
+
+
+@dataclass
+class LoadResult:
+    source: str
+    status: str  # loaded | unchanged
+    fingerprint: str
+    snapshot_at: datetime | None
+    files: list[str]
+    raw: int = 0
+    staged: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    out_of_scope: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    file_details: list[dict] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.raw == self.staged + self.quarantined + self.duplicates
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((SQL_DIR / "ingest_macros.sql").read_text(encoding="utf-8"))
+
+
+def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS source_snapshots (
+            source VARCHAR PRIMARY KEY, snapshot_at TIMESTAMP, fingerprint VARCHAR, files VARCHAR[],
+            raw_rows BIGINT, staged_rows BIGINT, quarantined_rows BIGINT, duplicate_rows BIGINT,
+            loaded_at TIMESTAMP)
+    """)
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS source_snapshots_history (
+            source VARCHAR, snapshot_at TIMESTAMP, fingerprint VARCHAR,
+            raw_rows BIGINT, staged_rows BIGINT, loaded_at TIMESTAMP)
+    """)
+
+
+def previous_fingerprint(con: duckdb.DuckDBPyConnection, source: str, tables: list[str]) -> str | None:
+    ensure_bookkeeping(con)
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    if not set(tables) <= existing:
+        return None
+    row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [source])
+    return row[0] if row else None
+
+
+def record_snapshot(con: duckdb.DuckDBPyConnection, r: LoadResult) -> None:
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    con.execute("DELETE FROM source_snapshots WHERE source = ?", [r.source])
+    con.execute("INSERT INTO source_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [r.source, r.snapshot_at, r.fingerprint, r.files, r.raw, r.staged, r.quarantined, r.duplicates, now])
+    con.execute("INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
+                [r.source, r.snapshot_at, r.fingerprint, r.raw, r.staged, now])
+
+
+PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
+
+
+def file_parts(contract: SourceContract, landing: Path, files) -> Iterator[tuple[str, FileReadInfo, Iterator]]:
+    for f in files:
+        info = FileReadInfo()
+        yield f.relative, info, read_file(f.path, f.relative, contract, info)
+
+
+def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
+                 force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
+                 snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
+    """Load a source's current snapshot. `parts` replaces the landing files (the database reader)."""
+    name = contract.name
+    tables = [f"raw_{name}", f"stg_{name}", f"quarantine_{name}"]
+    install_macros(con)
+    warnings: list[str] = []
+    files = []
+    if parts is None:
+        listing = list_snapshot(landing, contract.folder, name)
+        files, warnings = listing.files, listing.warnings
+        fp = fingerprint(files)
+        snapshot_at = snapshot_time(files)
+        file_labels = [f.relative for f in files]
+        parts = lambda: file_parts(contract, landing, files)  # noqa: E731
+    else:
+        fp = fingerprint_value or ""
+    result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings)
+    if not force and previous_fingerprint(con, name, tables) == fp:
+        result.status = "unchanged"
+        _fill_counts(con, result)
+        return result
+    build_lookups(con) if contract.location != "none" else None
+
+    landed = land(con, contract, parts(), snapshot_at)
+    changing = stable(files)
+    if changing:
+        raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
+    for part in landed.parts:
+        i = part.info
+        result.file_details.append({"file": part.label, "encoding": i.encoding, "rows": i.rows,
+                                    "blank_rows": i.blank_rows, "ignored_headers": i.ignored_headers,
+                                    "columns": i.columns})
+        if i.ignored_headers:
+            result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
+
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_{name} AS {typed_select(contract, landed.norm_table)}")
+    if contract.location == "none":
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS SELECT *, NULL::VARCHAR AS _unit, "
+                    f"true AS _in_scope FROM _typed_{name}")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
+                    f"{resolved_select(f'_typed_{name}', contract.location, contract.address_column)}")
+    _dedup(con, contract)
+    _publish(con, contract, landed.raw_table, result)
+    return result
+
+
+def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """Identical rows (after normalisation) collapse to one; among differing rows with one key
+    the last (files in name order, rows in file order) wins and the others are quarantined."""
+    name = contract.name
+    key = ", ".join(q(k) for k in contract.key)
+    content = ", ".join(q(c) for c in contract.column_names)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ranked_{name} AS
+        SELECT *,
+            hash({content}) AS _content,
+            row_number() OVER (PARTITION BY {key} ORDER BY _file_order DESC, _row_number DESC) AS _rank_key,
+            row_number() OVER (PARTITION BY {key}, hash({content}) ORDER BY _file_order DESC, _row_number DESC) AS _rank_version,
+            first_value(hash({content})) OVER (PARTITION BY {key} ORDER BY _file_order DESC, _row_number DESC) AS _winner
+        FROM _resolved_{name}
+        WHERE len(_reasons) = 0
+    """)
+
+
+def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table: str, result: LoadResult) -> None:
+    name = contract.name
+    cols = contract.column_names
+    raw_cols = ", ".join(q(c) for c in cols)
+    stg_cols = []
+    for c in cols:
+        if c == "district_code" and contract.location != "none":
+            stg_cols.append('_unit AS "district_code"')
+        else:
+            stg_cols.append(q(c))
+    if contract.location != "none":
+        stg_cols.append("_in_scope AS in_scope")
+    stg_select = ", ".join(stg_cols)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ensure_bookkeeping(con)
+        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at "
+                    f"FROM {raw_table} ORDER BY _rid")
+        con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
+                    f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _file_order, _row_number")
+        con.execute(f"""
+            CREATE OR REPLACE TABLE quarantine_{name} AS
+            WITH refused AS (
+                SELECT _rid, _reasons AS reasons FROM _resolved_{name} WHERE len(_reasons) > 0
+                UNION ALL
+                SELECT _rid, ['conflicting_duplicate'] FROM _ranked_{name}
+                WHERE _rank_version = 1 AND _content <> _winner
+            )
+            SELECT {', '.join('r.' + q(c) for c in cols)}, r._source_file, r._row_number, r._snapshot_at,
+                   f.reasons[1] AS reason, f.reasons AS reasons
+            FROM refused f JOIN {raw_table} r USING (_rid)
+            ORDER BY r._rid
+        """)
+        result.raw = scalar(con, f"SELECT count(*) FROM raw_{name}")
+        result.staged = scalar(con, f"SELECT count(*) FROM stg_{name}")
+        result.quarantined = scalar(con, f"SELECT count(*) FROM quarantine_{name}")
+        result.duplicates = scalar(con, f"SELECT count(*) FROM _ranked_{name} WHERE _rank_version > 1")
+        if not result.reconciles:
+            raise RuntimeError(f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
+                               f"quarantined {result.quarantined} + duplicates {result.duplicates}")
+        record_snapshot(con, result)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    _fill_counts(con, result)
+
+
+def _fill_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    name = result.source
+    row = first_row(con, "SELECT raw_rows, staged_rows, quarantined_rows, duplicate_rows, fingerprint, snapshot_at, files "
+                      "FROM source_snapshots WHERE source = ?", [name])
+    if row:
+        result.raw, result.staged, result.quarantined, result.duplicates = row[:4]
+        if result.status == "unchanged":
+            result.snapshot_at, result.files = row[5], list(row[6] or [])
+    result.reasons = dict(con.execute(
+        f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
+    cols = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"stg_{name}"]).fetchall()}
+    if "in_scope" in cols:
+        result.out_of_scope = scalar(con, f"SELECT count(*) FROM stg_{name} WHERE NOT in_scope")

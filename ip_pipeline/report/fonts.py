@@ -1,0 +1,157 @@
+"""The report's one typeface, WenQuanYi Micro Hei, registered with matplotlib and embedded in the PDF.
+
+Matplotlib (>= 3.10) reads the TTC collection directly and embeds the face as a
+CID TrueType font with `pdf.fonttype: 42`. Where it cannot, the first face is
+extracted with fontTools into a cache folder under the data directory and that
+TTF is registered instead.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+
+FAMILY = "WenQuanYi Micro Hei"
+
+
+def collection_path() -> Path:
+    import paperang_p2_fonts_cjk
+
+    return Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+
+
+def _extract_first_face(cache_dir: Path) -> Path:
+    from fontTools.ttLib import TTCollection
+
+    target = cache_dir / "wqy-microhei.ttf"
+    if not target.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        TTCollection(str(collection_path())).fonts[0].save(str(target))
+    return target
+
+
+@lru_cache(maxsize=None)
+def register(cache_dir: Path | None = None) -> Path:
+    """Register the font with matplotlib once; return the file that is used."""
+    path = collection_path()
+    try:
+        font_manager.fontManager.addfont(str(path))
+    except Exception:  # an older matplotlib without TTC support
+        if cache_dir is None:
+            raise
+        path = _extract_first_face(cache_dir)
+        font_manager.fontManager.addfont(str(path))
+    return path
+
+
+def rc_params() -> dict:
+    """Matplotlib settings for every report figure: embedded TrueType, no mathtext surprises."""
+    return {
+        "font.family": [FAMILY],
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "text.parse_math": False,
+        "axes.unicode_minus": True,
+        "pdf.compression": 6,
+        "svg.fonttype": "none",
+    }
+
+
+@lru_cache(maxsize=1)
+def _face():
+    from fontTools.ttLib import TTCollection
+
+    return TTCollection(str(collection_path())).fonts[0]
+
+
+@lru_cache(maxsize=1)
+def cmap() -> dict[int, str]:
+    return _face().getBestCmap()
+
+
+@lru_cache(maxsize=1)
+def _metrics() -> tuple[dict[str, tuple[int, int]], int]:
+    face = _face()
+    return face["hmtx"].metrics, face["head"].unitsPerEm
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters of `text` the font cannot draw (whitespace and control characters aside)."""
+    table = cmap()
+    return {
+        ch for ch in set(text)
+        if not ch.isspace() and unicodedata.category(ch)[0] != "C" and ord(ch) not in table
+    }
+
+
+def text_width_pt(text: str, size_pt: float) -> float:
+    """Advance width of a single line of `text` at `size_pt`, from the font's own metrics."""
+    table = cmap()
+    metrics, upem = _metrics()
+    units = 0
+    for ch in text:
+        glyph = table.get(ord(ch))
+        units += metrics[glyph][0] if glyph in metrics else upem
+    return units / upem * size_pt
+
+
+def wrap(text: str, width_pt: float, size_pt: float) -> list[str]:
+    """Break `text` into lines no wider than `width_pt`: at spaces for Latin words, anywhere between CJK characters."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        tokens = _tokens(paragraph)
+        line = ""
+        for tok in tokens:
+            candidate = line + tok
+            if line and text_width_pt(candidate.rstrip(), size_pt) > width_pt:
+                lines.append(line.rstrip())
+                line = tok.lstrip()
+                while text_width_pt(line, size_pt) > width_pt and len(line) > 1:  # one over-long word
+                    cut = _fit(line, width_pt, size_pt)
+                    lines.append(line[:cut])
+                    line = line[cut:]
+            else:
+                line = candidate
+        lines.append(line.rstrip())
+    return lines
+
+
+_NO_BREAK_BEFORE = set("，。、；：？！）》”’,.;:?!)%」』】")
+
+
+def _tokens(text: str) -> list[str]:
+    """Latin words keep their trailing space; CJK characters stand alone; closing punctuation sticks to the left."""
+    out: list[str] = []
+    word = ""
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if ch in _NO_BREAK_BEFORE and (word or out):
+            if word:
+                word += ch
+            else:
+                out[-1] += ch
+            continue
+        if wide:
+            if word:
+                out.append(word)
+                word = ""
+            out.append(ch)
+        elif ch == " ":
+            out.append(word + " ")
+            word = ""
+        else:
+            word += ch
+    if word:
+        out.append(word)
+    return out
+
+
+def _fit(text: str, width_pt: float, size_pt: float) -> int:
+    for i in range(len(text), 0, -1):
+        if text_width_pt(text[:i], size_pt) <= width_pt:
+            return max(i, 1)
+    return 1
+

@@ -1,0 +1,88 @@
+"""The short commentary under each indicator, written only from the numbers on the page."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import IndicatorSection
+from .texts import Texts, is_missing
+
+
+def growth_fraction(g, indicator_kind: str):
+    """indicator_progress keeps growth as a fraction; a growth-rate value given in percent is scaled."""
+    if is_missing(g):
+        return None
+    g = float(g)
+    return g / 100.0 if indicator_kind == "growth_rate" and abs(g) > 1.5 else g
+
+
+def _change(t: Texts, now, before, ind_id: str, prefix: str) -> str:
+    if is_missing(now) or is_missing(before):
+        return t(f"narrative.{prefix}_none")
+    delta = float(now) - float(before)
+    if round(delta, t.style.decimals(ind_id)) == 0:
+        return t(f"narrative.{prefix}_flat")
+    word = "up" if delta > 0 else "down"
+    return t(f"narrative.{prefix}_{word}", delta=t.value(abs(delta), ind_id))
+
+
+def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str], list[str]]:
+    d = sec.districts.dropna(subset=["value"])
+    d = d[d["district_code"] != "370699"]  # the unlocated bucket is not a place to rank
+    if len(d) < 2:
+        return [], []
+    d = d.sort_values("value", ascending=False)
+    n = min(n, len(d) // 2)
+    fmt = lambda r: t("narrative.item", name=t.district(r.district_code, r.name_zh, r.name_en),
+                      value=t.number(r.value, sec.id))
+    return [fmt(r) for r in d.head(n).itertuples()], [fmt(r) for r in d.tail(n).iloc[::-1].itertuples()]
+
+
+def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str]) -> str:
+    ind = sec.indicator
+    if is_missing(sec.value) or sec.as_of is None:
+        return t("narrative.no_value", date=t.date(sec.as_of))
+    parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name(ind.id), value=t.value(sec.value, ind.id))]
+    parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
+    p = sec.progress or {}
+    if ind.target is not None and p.get("status"):
+        target = t.value(ind.target.value, ind.id)
+        s = t("narrative.status", target_year=ind.target.year, target=target, status=t.status(p["status"]))
+        g_obs, g_req = growth_fraction(p.get("g_obs"), ind.kind), growth_fraction(p.get("g_req"), ind.kind)
+        if g_obs is not None and g_req is not None and not is_missing(p.get("ratio")):
+            s += t("narrative.ratio", g_obs=t.percent(g_obs), g_req=t.percent(g_req), ratio=t.number(p["ratio"], decimals=2))
+        parts.append(s + t("narrative.status_end"))
+        if not is_missing(p.get("expected_value")) and not is_missing(p.get("gap")):
+            parts.append(t("narrative.expected", expected=t.value(p["expected_value"], ind.id),
+                           gap=t.value(p["gap"], ind.id, signed=True)))
+        if not is_missing(p.get("projection")) and not is_missing(p.get("projection_share")):
+            parts.append(t("narrative.projection", target_year=ind.target.year,
+                           projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
+    leaders, laggards = district_rankings(sec, t, t.style.limit("leaders"))
+    if leaders:
+        parts.append(t("narrative.leaders", leaders=t.join(leaders), laggards=t.join(laggards)))
+    movers = _movers(sec, t)
+    if movers:
+        parts.append(movers)
+    if flag_text:
+        parts.append(t("narrative.flags", flags=t.join(flag_text)))
+    sep = "" if t.lang == "zh" else " "
+    return sep.join(parts)
+
+
+def _movers(sec: IndicatorSection, t: Texts) -> str:
+    d = sec.districts.dropna(subset=["value", "prev_value"])
+    d = d[d["district_code"] != "370699"]
+    if d.empty:
+        return ""
+    d = d.assign(delta=d["value"] - d["prev_value"])
+    dec = t.style.decimals(sec.id)
+    up = d[d["delta"].round(dec) > 0].sort_values("delta", ascending=False).head(2)
+    down = d[d["delta"].round(dec) < 0].sort_values("delta").head(2)
+    name = lambda r: t("narrative.item", name=t.district(r.district_code, r.name_zh, r.name_en),
+                       value=t.number(r.delta, sec.id, signed=True))
+    out = []
+    if not up.empty:
+        out.append(t("narrative.movers_up", names=t.join([name(r) for r in up.itertuples()])))
+    if not down.empty:
+        out.append(t("narrative.movers_down", names=t.join([name(r) for r in down.itertuples()])))
+    return ("" if t.lang == "zh" else " ").join(out)
