@@ -41,6 +41,9 @@ COMPUTATIONS: dict[str, Computation] = {
     "city_advantage_enterprises": Computation("city_advantage_enterprises", ("enterprises",)),
 }
 
+# Units of the contract's companions when a catalogue does not list them.
+DEFAULT_UNITS = {"pledge_count": "件", "pledge_amount_wan": "万元", "ip_protection_satisfaction_survey": "分"}
+
 # Ids published beside the plans' own even if a catalogue forgets them (INDICATORS.md, output contract).
 COMPANION_IDS = ("pledge_count", "pledge_amount_wan", "ip_protection_satisfaction_survey")
 

@@ -36,6 +36,8 @@ class IndicatorSection:
     indicator: Indicator
     as_of: date | None
     value: float | None
+    numerator: float | None
+    denominator: float | None
     flags: list[str]
     prev_value: float | None          # last value of the previous month
     year_ago_value: float | None      # last value of the same month a year earlier
@@ -255,6 +257,8 @@ def _section(ind: Indicator, values: pd.DataFrame, progress: pd.DataFrame | None
     return IndicatorSection(
         indicator=ind, as_of=as_of,
         value=_num(current["value"]) if current is not None else None,
+        numerator=_num(current["numerator"]) if current is not None else None,
+        denominator=_num(current["denominator"]) if current is not None else None,
         flags=_as_list(current["flags"]) if current is not None else [],
         prev_value=_num(prev["value"]) if prev is not None else None,
         year_ago_value=_num(year_ago["value"]) if year_ago is not None else None,

@@ -6,7 +6,7 @@ WITH grants AS (
     WHERE patent_type = 'invention' AND in_scope
 ),
 counts AS (
-    SELECT g.as_of, g.district_code, count(DISTINCT (o.office, o.grant_no)) AS n
+    SELECT g.as_of, g.district_code, count(DISTINCT [o.office, o.grant_no]) FILTER (WHERE o.grant_no IS NOT NULL) AS n
     FROM _calc_grid AS g
     LEFT JOIN grants AS o
       ON o.district_code = g.district_code

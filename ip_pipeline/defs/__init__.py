@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, jobs and automation built from the domain modules."""

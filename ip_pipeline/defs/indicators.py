@@ -1,0 +1,139 @@
+"""Indicator assets: monthly partitions, one as-of date each, computed set-based in one
+step for however many months a run asks for (a backfill is one run, one process)."""
+
+import hashlib
+from datetime import date
+
+import dagster as dg
+
+from ..db import table_exists
+from ..indicators.catalogue import load_plans
+from ..ingest.contracts import SOURCE_NAMES, load_reference_tables
+from ..partitions import as_of_for_partition, monthly_partitions
+from ..paths import CATALOGUE_DIR, SQL_DIR
+from ..resources import WAREHOUSE_POOL, Warehouse
+from .ingestion import OWNER
+
+STAGED = [f"stg_{n}" for n in SOURCE_NAMES] + [f"stg_{t}" for t in load_reference_tables()]
+
+
+def inputs_fingerprint(con) -> str:
+    """What the indicators depend on: every source snapshot, the catalogue and the SQL.
+    Equal fingerprints mean an as-of date need not be recomputed (the no-op nightly run)."""
+    h = hashlib.blake2b(digest_size=16)
+    if table_exists(con, "source_snapshots"):
+        for src, fp in con.execute("SELECT source, fingerprint FROM source_snapshots ORDER BY source").fetchall():
+            h.update(f"{src}={fp};".encode())
+    for folder in (CATALOGUE_DIR, SQL_DIR):
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                h.update(f.relative_to(folder).as_posix().encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def _ensure_runs_table(con) -> None:
+    con.execute("CREATE TABLE IF NOT EXISTS indicator_runs (as_of DATE, step VARCHAR, inputs VARCHAR, "
+                "computed_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (as_of, step))")
+
+
+def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[date]:
+    _ensure_runs_table(con)
+    done = {r[0] for r in con.execute("SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?",
+                                      [step, fingerprint]).fetchall()}
+    return [d for d in dates if d not in done]
+
+
+def mark_done(con, dates: list[date], step: str, fingerprint: str) -> None:
+    _ensure_runs_table(con)
+    con.executemany("INSERT OR REPLACE INTO indicator_runs (as_of, step, inputs) VALUES (?, ?, ?)",
+                    [[d, step, fingerprint] for d in dates])
+
+
+def partition_dates(context: dg.AssetExecutionContext) -> list[date]:
+    return [as_of_for_partition(k) for k in context.partition_keys]
+
+
+def latest_values_markdown(con, as_of: date) -> str:
+    plans = load_plans()
+    rows = con.execute("""
+        SELECT v.indicator_id, v.value, v.unit, p.target_value, p.status_label_zh
+        FROM indicator_values v LEFT JOIN indicator_progress p
+          ON p.indicator_id = v.indicator_id AND p.as_of = v.as_of AND p.district_code = v.district_code
+         AND p.plan_id = ?
+        WHERE v.as_of = ? AND v.district_code = '370600' ORDER BY v.indicator_id
+    """, [plans[0].id, as_of]).fetchall() if table_exists(con, "indicator_progress") else []
+    if not rows:
+        return "_(no values)_"
+    lines = [f"As of {as_of}, city (370600)", "", "| indicator | value | target | status |", "|---|---:|---:|---|"]
+    for ind, value, unit, target, status in rows:
+        v = "—" if value is None else f"{value:,.2f} {unit or ''}"
+        t = "" if target is None else f"{target:,.2f}"
+        lines.append(f"| {ind} | {v} | {t} | {status or ''} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=STAGED,
+    pool=WAREHOUSE_POOL,
+    group_name="indicators",
+    kinds={"duckdb"},
+    owners=[OWNER],
+    description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
+                "running month) and reporting unit (the city 370600 and every unit), by the rules of INDICATORS.md. "
+                "This table is the interface that reports, exports and acceptance tests read.",
+)
+def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from ..indicators.values import compute_indicator_values
+
+    dates = partition_dates(context)
+    with warehouse.connection() as con:
+        fp = inputs_fingerprint(con)
+        todo = stale_dates(con, dates, "values", fp)
+        written = compute_indicator_values(con, todo, load_plans()) if todo else 0
+        mark_done(con, todo, "values", fp)
+        total = con.execute("SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))",
+                            [dates]).fetchall()[0][0]
+        preview = latest_values_markdown(con, max(dates))
+    return dg.MaterializeResult(metadata={
+        "as_of_dates": dg.MetadataValue.int(len(dates)),
+        "recomputed_dates": dg.MetadataValue.int(len(todo)),
+        "rows_written": dg.MetadataValue.int(int(written or 0)),
+        "rows": dg.MetadataValue.int(int(total)),
+        "inputs_fingerprint": dg.MetadataValue.text(fp),
+        "latest_city_values": dg.MetadataValue.md(preview),
+    })
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[indicator_values],
+    pool=WAREHOUSE_POOL,
+    group_name="indicators",
+    kinds={"duckdb"},
+    owners=[OWNER],
+    description="进度评估 — each plan's indicators against their targets (PROGRESS.md): expected value on the "
+                "plan's straight path, gap, observed and required growth, ratio, status, score and projection.",
+)
+def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from ..indicators.progress import compute_indicator_progress
+
+    dates = partition_dates(context)
+    with warehouse.connection() as con:
+        fp = inputs_fingerprint(con)
+        todo = stale_dates(con, dates, "progress", fp)
+        written = compute_indicator_progress(con, todo, load_plans()) if todo else 0
+        mark_done(con, todo, "progress", fp)
+        preview = latest_values_markdown(con, max(dates))
+        statuses = dict(con.execute(
+            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
+            [max(dates)]).fetchall())
+    return dg.MaterializeResult(metadata={
+        "as_of_dates": dg.MetadataValue.int(len(dates)),
+        "recomputed_dates": dg.MetadataValue.int(len(todo)),
+        "rows_written": dg.MetadataValue.int(int(written or 0)),
+        "latest_city_status": dg.MetadataValue.json(statuses),
+        "latest_city_values": dg.MetadataValue.md(preview),
+    })

@@ -1,0 +1,105 @@
+"""Ingestion assets: one multi-asset per source producing raw_, stg_ and quarantine_ tables
+in one step and one transaction (a snapshot replaces the old one atomically)."""
+
+import dagster as dg
+
+from ..ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables
+from ..ingest.database import DatabaseSnapshot, configured_url
+from ..ingest.errors import SourceFileError
+from ..ingest.reference import stage_reference
+from ..ingest.staging import LoadResult, stage_source
+from ..resources import WAREHOUSE_POOL, Warehouse
+from .metadata import load_metadata, preview
+
+OWNER = "team:ip-data"
+
+
+def _fail(exc: SourceFileError) -> dg.Failure:
+    return dg.Failure(
+        description=f"{exc.source}: {exc.file}: {exc.problem}. The previous snapshot is kept.",
+        metadata={"source": exc.source, "file": exc.file, "problem": exc.problem},
+        allow_retries=False,
+    )
+
+
+def build_reference_asset() -> dg.AssetsDefinition:
+    tables = list(load_reference_tables())
+    specs = [dg.AssetSpec(f"raw_{t}", group_name="sources", kinds={"duckdb"}, owners=[OWNER],
+                          description=f"reference/{t}.csv exactly as landed, every cell as text.")
+             for t in tables]
+    specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (SOURCES.md § reference). "
+                           "Rule violations fail a blocking check instead of being quarantined.")
+              for t in tables]
+
+    @dg.multi_asset(name="reference_tables", specs=specs, pool=WAREHOUSE_POOL, can_subset=False)
+    def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        try:
+            with warehouse.connection() as con:
+                result = stage_reference(con, warehouse.paths.landing)
+                previews = {t: preview(con, f"stg_{t}") for t in tables}
+                counts = {t: con.execute(f"SELECT count(*) FROM stg_{t}").fetchall()[0][0] for t in tables}
+        except SourceFileError as exc:
+            raise _fail(exc) from None
+        for t in tables:
+            meta = {"rows": dg.MetadataValue.int(int(counts[t])), "status": dg.MetadataValue.text(result.status),
+                    "fingerprint": dg.MetadataValue.text(result.fingerprint)}
+            yield dg.MaterializeResult(asset_key=f"raw_{t}", metadata=meta, data_version=dg.DataVersion(result.fingerprint))
+            yield dg.MaterializeResult(asset_key=f"stg_{t}", metadata={**meta, "preview": dg.MetadataValue.md(previews[t])},
+                                       data_version=dg.DataVersion(result.fingerprint))
+
+    return reference_tables
+
+
+def build_source_asset(name: str) -> dg.AssetsDefinition:
+    contract = load_contract(name)
+    title = f"{contract.title_zh} ({contract.title_en})"
+    specs = [
+        dg.AssetSpec(f"raw_{name}", group_name="sources", kinds={"duckdb"}, owners=[OWNER],
+                     description=f"{title}: the current snapshot as landed — every cell as text, with file, "
+                                 f"row number and snapshot time. Nothing is dropped here."),
+        dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+                     deps=[f"raw_{name}", "stg_districts"],
+                     description=f"{title}: typed, normalised, deduplicated, district resolved "
+                                 f"(SOURCES.md). One row per {'/'.join(contract.key)}."),
+        dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+                     deps=[f"raw_{name}"],
+                     description=f"{title}: rows refused by staging, with the reason for each "
+                                 f"(raw = staged + quarantined + collapsed duplicates)."),
+    ]
+
+    @dg.multi_asset(name=f"ingest_{name}", specs=specs, pool=WAREHOUSE_POOL, can_subset=False)
+    def ingest(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        try:
+            url = configured_url(contract)
+            with warehouse.connection() as con:
+                if url:
+                    snap = DatabaseSnapshot(contract, url)
+                    snap.fetch()
+                    result: LoadResult = stage_source(con, contract, warehouse.paths.landing, parts=snap.parts,
+                                                      fingerprint_value=snap.fingerprint, snapshot_at=snap.snapshot_at,
+                                                      file_labels=[snap.label])
+                else:
+                    result = stage_source(con, contract, warehouse.paths.landing)
+                stg_preview = preview(con, f"stg_{name}")
+                q_preview = preview(con, f"quarantine_{name}")
+        except SourceFileError as exc:
+            raise _fail(exc) from None
+        for w in result.warnings:
+            context.log.warning(w)
+        meta = load_metadata(result)
+        version = dg.DataVersion(result.fingerprint)
+        yield dg.MaterializeResult(asset_key=f"raw_{name}", data_version=version, metadata={
+            "rows": meta["raw_rows"], "files": meta["files"], "snapshot_at": meta["snapshot_at"],
+            "fingerprint": meta["fingerprint"], "status": meta["status"]})
+        yield dg.MaterializeResult(asset_key=f"stg_{name}", data_version=version,
+                                   metadata={**meta, "rows": meta["staged_rows"], "preview": dg.MetadataValue.md(stg_preview)})
+        yield dg.MaterializeResult(asset_key=f"quarantine_{name}", data_version=version, metadata={
+            "rows": meta["quarantined_rows"], "quarantine_reasons": meta["quarantine_reasons"],
+            "preview": dg.MetadataValue.md(q_preview)})
+
+    return ingest
+
+
+def build_ingestion_assets() -> list[dg.AssetsDefinition]:
+    return [build_reference_asset()] + [build_source_asset(n) for n in SOURCE_NAMES]

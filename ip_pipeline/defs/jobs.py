@@ -1,0 +1,23 @@
+"""Jobs: what the command line, the schedules and the sensors launch."""
+from __future__ import annotations
+
+import dagster as dg
+
+# Everything but the report: sources, staging, indicators (and their checks).
+refresh_job = dg.define_asset_job(
+    "refresh_job",
+    selection=dg.AssetSelection.groups("sources", "staging", "marts", "indicators"),
+    description="Ingest every source and compute the indicators for the partitions asked for.",
+)
+
+ingest_job = dg.define_asset_job(
+    "ingest_job",
+    selection=dg.AssetSelection.groups("sources", "staging"),
+    description="Ingest the sources whose files changed (used by the landing-zone sensor).",
+)
+
+monthly_report_job = dg.define_asset_job(
+    "monthly_report_job",
+    selection=dg.AssetSelection.groups("reports"),
+    description="Build one month's report (PDF zh/en and XLSX).",
+)

@@ -1,0 +1,2 @@
+import pandas as pd
+def explain(*a, **k): raise NotImplementedError

@@ -1,0 +1,155 @@
+"""`indicator_progress` and `plan_scores`: every plan × indicator with a target ×
+as-of date × unit, judged by the growth-ratio method of PROGRESS.md (SQL in
+assets/sql/progress/). Values are evaluated afresh for the as-of dates and for
+the year ends the method needs (base year, latest complete years), so progress
+does not depend on which dates indicator_values already holds.
+
+Choices where PROGRESS.md leaves room:
+- growth-rate indicators (pledge_*_cagr) are measured from the plan's own base
+  year; Δt = Y − B whole years; no base value, no projection; expected = g*.
+- districts: base = own base-year value (computed_base), g_req = the plan's,
+  target = base·(1+g_req)^ΔT (district_target_implied); growth targets apply as is.
+- Δt < 1: status not_available and g_obs/ratio/projection NULL.
+- g_req = 0 and not achieved: deterioration with score −5 (the formula's floor).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from . import schema, sql
+from .catalogue import Plan, load_plans
+from .engine import evaluate
+from .transaction import atomic
+
+STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available")
+
+
+def _spec(plans: Sequence[Plan]) -> pd.DataFrame:
+    rows = []
+    for plan in plans:
+        st = plan.status
+        for ind in plan.indicators:
+            if ind.target is None:
+                continue
+            rows.append(
+                dict(
+                    plan_id=plan.id, indicator_id=ind.id, kind=ind.kind, direction=ind.direction,
+                    base_year=ind.base_year or plan.base_year, base_value=ind.base_value,
+                    target_year=ind.target.year, target_kind=ind.target.kind, target_value=ind.target.value,
+                    lim=ind.limit, tol=float(st.get("limit_tolerance", 0.5)),
+                    on_track=float(st.get("on_track_ratio", 0.95)),
+                    needs_acc=float(st.get("needs_acceleration_ratio", 0.60)),
+                )
+            )
+    return pd.DataFrame(rows, columns=["plan_id", "indicator_id", "kind", "direction", "base_year", "base_value",
+                                       "target_year", "target_kind", "target_value", "lim", "tol", "on_track",
+                                       "needs_acc"])
+
+
+def _labels(plans: Sequence[Plan]) -> pd.DataFrame:
+    rows = [
+        dict(plan_id=p.id, status=s, zh=p.status_label(s, "zh"), en=p.status_label(s, "en"))
+        for p in plans
+        for s in STATUSES
+        if s in p.status.get("labels", {})
+    ]
+    return pd.DataFrame(rows, columns=["plan_id", "status", "zh", "en"])
+
+
+def _temp_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, casts: dict[str, str]) -> None:
+    con.register("_prog_df", frame)
+    try:
+        cols = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in casts.items())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols} FROM _prog_df")
+    finally:
+        con.unregister("_prog_df")
+
+
+def _evaluation_dates(plan: Plan, spec: pd.DataFrame, dates: Sequence[date]) -> set[date]:
+    needed = set(dates)
+    needed |= {date(int(y), 12, 31) for y in spec["base_year"]}
+    needed |= {date(d.year - 1, 12, 31) for d in dates}  # latest complete year of flows
+    return needed
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan]) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _prog_values (plan_id VARCHAR, indicator_id VARCHAR, as_of DATE, "
+        "district_code VARCHAR, value DOUBLE)"
+    )
+    for plan in plans:
+        spec = _spec([plan])
+        if spec.empty:
+            continue
+        ext = _evaluation_dates(plan, spec, dates)
+        growth = spec.loc[spec["kind"] == "growth_rate", "base_year"]
+        base = int(growth.iloc[0]) if len(growth) else plan.base_year
+        # This plan's parameters first; growth rates measured from this plan's base year.
+        ordered = [plan] + [p for p in plans if p is not plan]
+        evaluate(con, ext, ordered, list(spec["indicator_id"]), {d: base for d in ext})
+        con.execute(
+            "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values", [plan.id]
+        )
+    _temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
+    _temp_from_frame(
+        con, "_prog_spec", _spec(plans),
+        dict(plan_id="VARCHAR", indicator_id="VARCHAR", kind="VARCHAR", direction="INTEGER", base_year="INTEGER",
+             base_value="DOUBLE", target_year="INTEGER", target_kind="VARCHAR", target_value="DOUBLE", lim="DOUBLE",
+             tol="DOUBLE", on_track="DOUBLE", needs_acc="DOUBLE"),
+    )
+    _temp_from_frame(con, "_prog_labels", _labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
+    _temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+
+
+def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
+    schema.ensure(con, "plan_scores")
+    con.execute(
+        "DELETE FROM plan_scores WHERE as_of IN (SELECT as_of FROM _prog_dates) "
+        "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
+    )
+    before = con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0]
+    con.execute(f"INSERT INTO plan_scores\n{sql.load_sql('progress/plan_scores')}")
+    return con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0] - before
+
+
+def compute_indicator_progress(
+    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None
+) -> int:
+    """Delete then insert indicator_progress (and plan_scores) for the dates and plans,
+    in one transaction. Returns the number of indicator_progress rows written."""
+    if not as_of_dates:
+        return 0
+    plans = list(plans) if plans is not None else load_plans()
+    dates = sorted(set(as_of_dates))
+    with atomic(con):
+        _prepare(con, dates, plans)
+        schema.ensure(con, "indicator_progress")
+        con.execute(
+            "DELETE FROM indicator_progress WHERE as_of IN (SELECT as_of FROM _prog_dates) "
+            "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
+        )
+        before = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0]
+        cols = ", ".join(schema.columns("indicator_progress"))
+        con.execute(f"INSERT INTO indicator_progress ({cols})\n{sql.load_sql('progress/indicator_progress')}")
+        written = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0] - before
+        _write_scores(con)
+    return int(written)
+
+
+def compute_plan_scores(
+    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None
+) -> int:
+    """Refresh plan_scores from indicator_progress for the dates (compute_indicator_progress
+    already does this; here for a caller that wants only the summary)."""
+    if not as_of_dates:
+        return 0
+    plans = list(plans) if plans is not None else load_plans()
+    with atomic(con):
+        schema.ensure(con, "indicator_progress")
+        _temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(set(as_of_dates))).date}), {"as_of": "DATE"})
+        _temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+        return _write_scores(con)

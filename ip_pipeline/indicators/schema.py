@@ -1,0 +1,41 @@
+"""DDL of the tables the indicator engine writes (docs/WAREHOUSE.md)."""
+from __future__ import annotations
+
+import duckdb
+
+TABLES = {
+    "indicator_values": """
+        indicator_id VARCHAR, as_of DATE, district_code VARCHAR, value DOUBLE,
+        numerator DOUBLE, denominator DOUBLE, unit VARCHAR, flags VARCHAR[], vintage VARCHAR""",
+    "high_value_patent_criteria": """
+        as_of DATE, application_no VARCHAR, district_code VARCHAR, sei BOOLEAN,
+        overseas_family BOOLEAN, maintained_10y BOOLEAN, pledge_financing BOOLEAN, award BOOLEAN""",
+    # Yearly pledge totals behind pledge_count / pledge_amount_wan / *_cagr: year to date on
+    # as_of, and the base year B up to base_cutoff (D's month-day in B).
+    "pledge_totals": """
+        as_of DATE, district_code VARCHAR, year INTEGER, base_year INTEGER, base_cutoff DATE,
+        count_ytd BIGINT, amount_ytd DOUBLE, base_count BIGINT, base_amount DOUBLE""",
+    # The survey estimate's details: weighted mean, standard error, 95 % CI, responses, Kish n_eff.
+    "satisfaction_estimates": """
+        as_of DATE, district_code VARCHAR, estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE,
+        ci_high DOUBLE, n_responses BIGINT, n_eff DOUBLE, sum_w DOUBLE, sum_ws DOUBLE""",
+    "indicator_progress": """
+        plan_id VARCHAR, indicator_id VARCHAR, as_of DATE, district_code VARCHAR, value DOUBLE,
+        base_year INTEGER, base_value DOUBLE, base_computed BOOLEAN, target_year INTEGER,
+        target_kind VARCHAR, target_value DOUBLE, direction INTEGER, delta_t DOUBLE, g_obs DOUBLE,
+        g_req DOUBLE, ratio DOUBLE, expected_value DOUBLE, gap DOUBLE, projection DOUBLE,
+        projection_share DOUBLE, status VARCHAR, status_label_zh VARCHAR, status_label_en VARCHAR,
+        score DOUBLE, flags VARCHAR[]""",
+    "plan_scores": """
+        plan_id VARCHAR, as_of DATE, district_code VARCHAR, score DOUBLE,
+        indicators_scored INTEGER, achieved BOOLEAN""",
+}
+
+
+def ensure(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for name in tables:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
+
+
+def columns(name: str) -> list[str]:
+    return [c.strip().split()[0] for c in TABLES[name].split(",")]

@@ -1,0 +1,459 @@
+"""Validate a DataFrame against an expectation suite kept as JSON (GX 1.x).
+
+The suites in `expectations/<table>.json` are plain GX 1.x suite JSON; the
+project adds a few keys to `meta` (see expectations/README.md):
+
+- on each expectation: `severity` ("error" blocks the run, "warn" is recorded)
+  and `rule` (a short sentence naming the rule, used in messages);
+- on the suite: `table`, `key` (columns that identify a row, used for the
+  sample of offending rows), `derived_columns` (name -> SQL expression over the
+  table, computed by DuckDB before validation, for rules that need more than one
+  row), `snapshot_sources` and `min_rows`.
+
+Each validation uses its own ephemeral GX context (nothing persisted but the
+Data Docs), a pandas data source and a whole-dataframe batch definition.
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..paths import EXPECTATIONS_DIR
+
+# Nightly runs must not phone home; set before GX reads it.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+log = logging.getLogger(__name__)
+
+ERROR = "error"
+WARN = "warn"
+_GX_SEVERITY = {ERROR: "critical", WARN: "warning"}
+
+# Expectations about the table's shape rather than its values. They are run on
+# a zero-row frame of *all* the table's columns (exact types, no data read), so
+# the value frame can hold only the columns the value rules need.
+SCHEMA_EXPECTATIONS = frozenset(
+    {
+        "expect_table_columns_to_match_set",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_column_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_column_to_exist",
+        "expect_column_values_to_be_of_type",
+        "expect_column_values_to_be_in_type_list",
+    }
+)
+
+SAMPLE_SIZE = 10
+
+
+# --------------------------------------------------------------------------- suites
+
+
+def suite_path(table: str, directory: Path | None = None) -> Path:
+    return Path(directory or EXPECTATIONS_DIR) / f"{table}.json"
+
+
+def load_suite(table: str, directory: Path | None = None) -> dict:
+    """The suite JSON of a table, as a dict (validated when it is run)."""
+    path = suite_path(table, directory)
+    with open(path, encoding="utf-8") as f:
+        suite = json.load(f)
+    suite.setdefault("name", table)
+    suite.setdefault("meta", {})
+    suite["meta"].setdefault("table", table)
+    for exp in suite.get("expectations", []):
+        exp.setdefault("meta", {})
+        sev = str(exp["meta"].get("severity", ERROR)).lower()
+        if sev not in (ERROR, WARN):
+            raise ValueError(f"{path}: severity must be 'error' or 'warn', got {sev!r} on {exp['type']}")
+        exp["meta"]["severity"] = sev
+    return suite
+
+
+def suite_text(table: str, directory: Path | None = None) -> str:
+    return suite_path(table, directory).read_text(encoding="utf-8")
+
+
+def list_suites(directory: Path | None = None, prefix: str = "stg_") -> list[str]:
+    return sorted(p.stem for p in Path(directory or EXPECTATIONS_DIR).glob(f"{prefix}*.json"))
+
+
+def _walk_parameters(value: Any, out: set[str]) -> None:
+    if isinstance(value, dict):
+        if "$PARAMETER" in value:
+            out.add(value["$PARAMETER"])
+        for v in value.values():
+            _walk_parameters(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _walk_parameters(v, out)
+
+
+def suite_parameters(suite: dict) -> set[str]:
+    """Names of the run-time parameters (`{"$PARAMETER": name}`) the suite uses."""
+    out: set[str] = set()
+    for exp in suite.get("expectations", []):
+        _walk_parameters(exp.get("kwargs", {}), out)
+    return out
+
+
+def _expectation_columns(exp: dict) -> set[str]:
+    kw = exp.get("kwargs", {})
+    cols: set[str] = set()
+    for k in ("column", "column_A", "column_B"):
+        if isinstance(kw.get(k), str):
+            cols.add(kw[k])
+    for k in ("column_list",):
+        if isinstance(kw.get(k), list):
+            cols.update(c for c in kw[k] if isinstance(c, str))
+    cond = kw.get("row_condition")
+    if isinstance(cond, str):
+        # pandas row conditions name columns as bare identifiers
+        cols.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", cond))
+    return cols
+
+
+def split_suite(suite: dict) -> tuple[list[dict], list[dict]]:
+    """(schema expectations, value expectations)."""
+    exps = suite.get("expectations", [])
+    return (
+        [e for e in exps if e["type"] in SCHEMA_EXPECTATIONS],
+        [e for e in exps if e["type"] not in SCHEMA_EXPECTATIONS],
+    )
+
+
+def value_columns(suite: dict, available: Iterable[str]) -> list[str]:
+    """The table columns the value expectations need (plus the key, for samples)."""
+    available = list(available)
+    derived = set(suite["meta"].get("derived_columns", {}))
+    wanted: set[str] = set(suite["meta"].get("key", []))
+    for exp in split_suite(suite)[1]:
+        wanted |= _expectation_columns(exp)
+    return [c for c in available if c in wanted and c not in derived]
+
+
+def derived_columns_needed(suite: dict) -> dict[str, str]:
+    derived = suite["meta"].get("derived_columns", {})
+    wanted: set[str] = set()
+    for exp in split_suite(suite)[1]:
+        wanted |= _expectation_columns(exp)
+    return {name: expr for name, expr in derived.items() if name in wanted}
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ExpectationFailure:
+    rule: str
+    expectation: str
+    column: str | None
+    severity: str
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    observed: Any = None
+    sample: list = field(default_factory=list)
+    error: str | None = None
+
+    def describe(self) -> str:
+        what = f"{self.expectation}" + (f" on {self.column}" if self.column else "")
+        parts = [f"'{self.rule}' ({what})"]
+        if self.error:
+            parts.append(f"could not be evaluated: {self.error}")
+        elif self.unexpected_count is not None:
+            pct = f" ({self.unexpected_percent:.2f}%)" if self.unexpected_percent is not None else ""
+            parts.append(f"{self.unexpected_count} unexpected rows{pct}")
+        elif self.observed is not None:
+            parts.append(f"observed {_short(self.observed)}")
+        if self.sample:
+            parts.append(f"e.g. {_short(self.sample[:3])}")
+        return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if parts[1:] else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "expectation": self.expectation,
+            "column": self.column,
+            "severity": self.severity,
+            "unexpected_count": self.unexpected_count,
+            "unexpected_percent": self.unexpected_percent,
+            "observed": _jsonable(self.observed),
+            "sample": _jsonable(self.sample),
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExpectationFailure":
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class QualityResult:
+    """The outcome of validating one table against its suite."""
+
+    table: str
+    passed: bool  # no failed error-severity expectation
+    failures: list[ExpectationFailure]
+    evaluated: int
+    rows: int | None
+    message: str
+    data_docs: str | None = None
+    duration_s: float = 0.0
+    skipped: bool = False
+    cache_key: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[ExpectationFailure]:
+        return [f for f in self.failures if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[ExpectationFailure]:
+        return [f for f in self.failures if f.severity == WARN]
+
+    @property
+    def severity(self) -> str:
+        """'ERROR' when an error rule failed, 'WARN' when only warn rules did, else 'OK'."""
+        return "ERROR" if self.errors else ("WARN" if self.warnings else "OK")
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = json.dumps(_jsonable(value), ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def build_message(table: str, failures: list[ExpectationFailure], rows: int | None, evaluated: int) -> str:
+    errors = [f for f in failures if f.severity == ERROR]
+    warns = [f for f in failures if f.severity == WARN]
+    size = f"{rows:,} rows" if rows is not None else "the table"
+    if not failures:
+        return f"{table}: all {evaluated} expectations passed on {size}."
+    head = (
+        f"{table} FAILED {len(errors)} blocking rule(s) on {size}"
+        if errors
+        else f"{table} passed its blocking rules on {size} but {len(warns)} warning rule(s) failed"
+    )
+    details = "; ".join(f.describe() for f in (errors + warns)[:6])
+    more = f"; and {len(failures) - 6} more" if len(failures) > 6 else ""
+    tail = " Downstream assets are stopped until the data or the suite is fixed." if errors else ""
+    return f"{head}: {details}{more}.{tail}"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _normalise_for_gx(df: pd.DataFrame) -> pd.DataFrame:
+    """Dtypes GX's pandas metrics handle vectorised (and correctly for dates).
+
+    GX compares dates with string bounds only for datetime64[ns], and runs a
+    per-value Python function for int32 and nullable integers.
+    """
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        dt = s.dtype
+        if pd.api.types.is_datetime64_any_dtype(dt) and str(dt) != "datetime64[ns]":
+            out[col] = s.astype("datetime64[ns]")
+        elif isinstance(dt, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dt):
+            out[col] = s.astype("float64") if s.isna().any() else s.astype("int64")
+        elif pd.api.types.is_integer_dtype(dt) and str(dt) != "int64":
+            out[col] = s.astype("int64")
+        elif isinstance(dt, pd.api.extensions.ExtensionDtype) and pd.api.types.is_float_dtype(dt):
+            out[col] = s.astype("float64")
+    if out:
+        df = df.assign(**out)
+    return df
+
+
+def _gx_expectation(exp: dict) -> dict:
+    """The JSON expectation as GX takes it; meta.severity mirrored in GX's own field."""
+    e = {k: v for k, v in exp.items() if k in ("type", "kwargs", "meta", "notes", "description")}
+    e["severity"] = _GX_SEVERITY[exp["meta"]["severity"]]
+    return e
+
+
+def _context(table: str, docs_dir: Path | None):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    sites = {}
+    if docs_dir is not None:
+        # One site per table: GX's index builder removes pages whose results are
+        # not in the (ephemeral) store, so a shared site would lose other tables.
+        sites[table] = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(Path(docs_dir) / table),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites=sites,
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def _failure_from(result, key: list[str]) -> ExpectationFailure:
+    cfg = result.expectation_config
+    meta = cfg.meta or {}
+    kw = cfg.kwargs or {}
+    res = result.result or {}
+    exc = result.exception_info or {}
+    err = None
+    if isinstance(exc, dict):
+        if exc.get("raised_exception"):
+            err = exc.get("exception_message")
+        else:  # GX nests per-metric exception dicts
+            for v in exc.values():
+                if isinstance(v, dict) and v.get("raised_exception"):
+                    err = v.get("exception_message")
+                    break
+    sample = res.get("partial_unexpected_index_list") or []
+    if sample and not isinstance(sample[0], dict):
+        sample = res.get("partial_unexpected_list") or []
+    if not sample and res.get("partial_unexpected_list"):
+        sample = res["partial_unexpected_list"]
+    if not sample and res.get("partial_missing_list"):
+        sample = [{"missing": v} for v in res["partial_missing_list"]]
+    column = kw.get("column") or (
+        f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None
+    ) or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+    return ExpectationFailure(
+        rule=meta.get("rule") or cfg.type.replace("expect_", "").replace("_", " "),
+        expectation=cfg.type,
+        column=column,
+        severity=meta.get("severity", ERROR),
+        unexpected_count=res.get("unexpected_count"),
+        unexpected_percent=res.get("unexpected_percent"),
+        observed=res.get("observed_value"),
+        sample=_jsonable(sample[:SAMPLE_SIZE]),
+        error=err,
+    )
+
+
+def validate_frames(
+    table: str,
+    frame: pd.DataFrame,
+    suite: dict,
+    parameters: dict | None = None,
+    schema_frame: pd.DataFrame | None = None,
+    docs_dir: Path | str | None = None,
+) -> QualityResult:
+    """Validate `frame` (value rules) and `schema_frame` (shape rules) against `suite`.
+
+    `schema_frame` defaults to `frame`; pass a zero-row frame of every table
+    column to check presence and types without reading the data.
+    """
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    t0 = time.perf_counter()
+    docs_dir = Path(docs_dir) if docs_dir is not None else None
+    key = list(suite["meta"].get("key", []))
+    schema_exps, value_exps = split_suite(suite)
+    ctx = _context(table, docs_dir)
+    asset = ctx.data_sources.add_pandas(f"{table}_source").add_dataframe_asset(table)
+    batch_def = asset.add_batch_definition_whole_dataframe("whole_table")
+
+    failures: list[ExpectationFailure] = []
+    evaluated = 0
+    runs = [
+        (f"{table}.schema", schema_exps, schema_frame if schema_frame is not None else frame),
+        (table, value_exps, frame),
+    ]
+    for name, exps, df in runs:
+        if not exps:
+            continue
+        gx_suite = ctx.suites.add(
+            ExpectationSuite(name=name, expectations=[_gx_expectation(e) for e in exps], meta=suite["meta"])
+        )
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch_def, suite=gx_suite))
+        index_cols = [c for c in key if c in df.columns]
+        result_format: dict = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+        if index_cols:
+            result_format["unexpected_index_column_names"] = index_cols
+        res = vd.run(
+            batch_parameters={"dataframe": _normalise_for_gx(df)},
+            expectation_parameters=dict(parameters or {}),
+            result_format=result_format,
+        )
+        evaluated += len(res.results)
+        failures += [_failure_from(r, index_cols) for r in res.results if not r.success]
+
+    docs = None
+    if docs_dir is not None:
+        try:
+            urls = ctx.build_data_docs(site_names=[table])
+            docs = str(Path(docs_dir) / table / "index.html") if urls else None
+            write_docs_index(docs_dir)
+        except Exception as e:  # docs are a convenience; never fail a check on them
+            log.warning("Data Docs for %s not built: %s", table, e)
+    order = {ERROR: 0, WARN: 1}
+    failures.sort(key=lambda f: order.get(f.severity, 2))
+    rows = len(frame)
+    return QualityResult(
+        table=table,
+        passed=not any(f.severity == ERROR for f in failures),
+        failures=failures,
+        evaluated=evaluated,
+        rows=rows,
+        message=build_message(table, failures, rows, evaluated),
+        data_docs=docs,
+        duration_s=round(time.perf_counter() - t0, 3),
+    )
+
+
+def validate_dataframe(
+    table: str,
+    df: pd.DataFrame,
+    parameters: dict | None = None,
+    suite: dict | None = None,
+    docs_dir: Path | str | None = None,
+    schema_frame: pd.DataFrame | None = None,
+) -> QualityResult:
+    """Validate a DataFrame against `expectations/<table>.json` (or `suite`)."""
+    return validate_frames(
+        table, df, suite or load_suite(table), parameters, schema_frame=schema_frame, docs_dir=docs_dir
+    )
+
+
+def write_docs_index(docs_dir: Path | str) -> Path:
+    """A small top page linking each table's Data Docs site."""
+    docs_dir = Path(docs_dir)
+    links = "\n".join(
+        f'<li><a href="{html.escape(p.name)}/index.html">{html.escape(p.name)}</a></li>'
+        for p in sorted(docs_dir.iterdir())
+        if p.is_dir() and (p / "index.html").exists()
+    )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>Data quality — Data Docs</title>"
+        f"<h1>Great Expectations Data Docs, one site per table</h1><ul>{links}</ul>"
+    )
+    target = docs_dir / "index.html"
+    tmp = docs_dir / f".index.{os.getpid()}.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, target)
+    return target

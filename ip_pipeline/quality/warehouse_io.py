@@ -1,0 +1,251 @@
+"""What the quality checks read from and write to the DuckDB warehouse.
+
+Reads are column-pruned (only what a suite needs) and go through short
+connections; the one write is a row in `quality_results`, which is also the
+cache that lets an unchanged snapshot skip re-validation.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from .gx_runner import QualityResult, derived_columns_needed, value_columns
+
+QUALITY_RESULTS = "quality_results"
+QUALITY_RESULTS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {QUALITY_RESULTS} (
+    table_name VARCHAR,
+    check_name VARCHAR,
+    severity VARCHAR,
+    passed BOOLEAN,
+    failed_expectations VARCHAR,
+    evaluated_at TIMESTAMP,
+    details VARCHAR
+)"""
+
+CITY_CODE = "370600"
+# pandas keeps dates as datetime64[ns]: clamp what it cannot hold so a typo
+# like 2921-03-05 fails a date-range rule instead of crashing the check.
+_NS_MIN, _NS_MAX = "1678-01-02", "2261-12-31"
+# Parameters that change every day and cannot change a pass into a failure
+# for the same data: kept out of the cache key.
+_VOLATILE_PARAMETERS = {"today"}
+
+
+@contextmanager
+def connection(warehouse, read_only: bool, attempts: int = 20, wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`warehouse.connection()`, retried while another process holds the file lock."""
+    for i in range(attempts):
+        try:
+            cm = warehouse.connection(read_only=read_only)
+            con = cm.__enter__()
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or i == attempts - 1:
+                raise
+            time.sleep(wait_s * (1 + i))
+    try:
+        yield con
+    finally:
+        cm.__exit__(None, None, None)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_exists(con, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
+            [table],
+        ).fetchone()[0]
+    )
+
+
+def table_columns(con, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return {name: dtype for name, dtype in rows}
+
+
+def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(value frame with only the needed columns + derived ones, zero-row frame of all columns, columns read)."""
+    types = table_columns(con, table)
+    if not types:
+        raise LookupError(f"table {table} does not exist in the warehouse")
+    schema_frame = con.execute(f"SELECT * FROM {_q(table)} LIMIT 0").df()
+    cols = value_columns(suite, types)
+    select = []
+    for c in cols:
+        if types[c] == "DATE":
+            select.append(
+                f"CASE WHEN {_q(c)} < DATE '{_NS_MIN}' THEN DATE '{_NS_MIN}' "
+                f"WHEN {_q(c)} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {_q(c)} END AS {_q(c)}"
+            )
+        else:
+            select.append(_q(c))
+    for name, expr in derived_columns_needed(suite).items():
+        select.append(f"({expr}) AS {_q(name)}")
+    sql = f"SELECT {', '.join(select) or 'NULL AS _none'} FROM {_q(table)} AS t"
+    frame = con.execute(sql).df()
+    if not select:
+        frame = frame.drop(columns=["_none"])
+    return frame, schema_frame, cols
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def snapshot_source(con, table: str, suite: dict) -> tuple[str | None, str | None]:
+    """(source name, current fingerprint) from `source_snapshots`, if recorded."""
+    if not table_exists(con, "source_snapshots"):
+        return None, None
+    candidates = [table.removeprefix("stg_"), suite["meta"].get("source")]
+    for src in [c for c in candidates if c]:
+        row = con.execute(
+            "SELECT fingerprint FROM source_snapshots WHERE source = ? ORDER BY loaded_at DESC NULLS LAST LIMIT 1",
+            [src],
+        ).fetchone()
+        if row is not None:
+            return src, row[0]
+    return None, None
+
+
+def previous_row_count(con, table: str, source: str | None, fingerprint: str | None) -> tuple[int | None, dict]:
+    """Staged rows of the snapshot before the current one, from `source_snapshots_history`."""
+    if not source or not table_exists(con, "source_snapshots_history"):
+        return None, {}
+    where = ["source = ?"]
+    args: list = [source]
+    if fingerprint is not None:
+        where.append("fingerprint IS DISTINCT FROM ?")
+        args.append(fingerprint)
+    elif "_snapshot_at" in table_columns(con, table):
+        where.append(f"snapshot_at < (SELECT max(_snapshot_at) FROM {_q(table)})")
+    row = con.execute(
+        "SELECT coalesce(staged_rows, raw_rows), snapshot_at, fingerprint FROM source_snapshots_history "
+        f"WHERE {' AND '.join(where)} ORDER BY loaded_at DESC NULLS LAST, snapshot_at DESC LIMIT 1",
+        args,
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None, {}
+    return int(row[0]), {"previous_snapshot_at": str(row[1]), "previous_fingerprint": row[2]}
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def runtime_parameters(con, table: str, suite: dict, names: set[str], source: str | None, fingerprint: str | None) -> tuple[dict, dict]:
+    """Values for the suite's `$PARAMETER`s, and notes on how they were derived.
+
+    Known parameters: `district_codes` (codes of stg_districts),
+    `reporting_units` (those plus the city, 370600), `today`, and any
+    parameter used as a bound of an expectation whose meta has
+    `row_count_vs_previous: {min_ratio, max_ratio}`.
+    """
+    params: dict = {}
+    notes: dict = {}
+    if names & {"district_codes", "reporting_units"}:
+        codes: list[str] = []
+        if table_exists(con, "stg_districts"):
+            codes = sorted(
+                r[0] for r in con.execute("SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL").fetchall()
+            )
+        params["district_codes"] = codes
+        params["reporting_units"] = sorted(set(codes) | {CITY_CODE})
+    if "today" in names:
+        params["today"] = date.today().isoformat()
+    row_count_exps = [e for e in suite.get("expectations", []) if "row_count_vs_previous" in e.get("meta", {})]
+    if row_count_exps:
+        prev, info = previous_row_count(con, table, source, fingerprint)
+        notes["previous_row_count"] = prev
+        notes.update(info)
+        floor_rows = int(suite["meta"].get("min_rows", 0))
+        for e in row_count_exps:
+            tol = e["meta"]["row_count_vs_previous"]
+            kw = e.get("kwargs", {})
+            lo, hi = kw.get("min_value"), kw.get("max_value")
+            if isinstance(lo, dict) and "$PARAMETER" in lo:
+                ratio = tol.get("min_ratio")
+                params[lo["$PARAMETER"]] = (
+                    max(floor_rows, math.floor(prev * ratio)) if prev is not None and ratio is not None else floor_rows
+                )
+            if isinstance(hi, dict) and "$PARAMETER" in hi:
+                ratio = tol.get("max_ratio")
+                params[hi["$PARAMETER"]] = (
+                    math.ceil(prev * ratio) if prev is not None and prev > 0 and ratio is not None else None
+                )
+    unknown = names - set(params)
+    if unknown:
+        raise ValueError(f"{table}: unknown expectation parameter(s) {sorted(unknown)}")
+    return {k: v for k, v in params.items() if k in names}, notes
+
+
+def cache_key(suite_text: str, fingerprint: str | None, params: dict) -> str | None:
+    """Same suite + same snapshot + same parameters => same result. None when the snapshot is unknown."""
+    if fingerprint is None:
+        return None
+    stable = {k: v for k, v in params.items() if k not in _VOLATILE_PARAMETERS}
+    blob = json.dumps({"suite": suite_text, "fingerprint": fingerprint, "params": stable}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- quality_results
+
+
+def last_passed(con, table: str, check_name: str) -> dict | None:
+    """The most recent passed result of this check (its row, details parsed)."""
+    if not table_exists(con, QUALITY_RESULTS):
+        return None
+    row = con.execute(
+        f"SELECT severity, failed_expectations, evaluated_at, details FROM {QUALITY_RESULTS} "
+        "WHERE table_name = ? AND check_name = ? AND passed ORDER BY evaluated_at DESC LIMIT 1",
+        [table, check_name],
+    ).fetchone()
+    if row is None:
+        return None
+    try:
+        details = json.loads(row[3] or "{}")
+        failed = json.loads(row[1] or "[]")
+    except json.JSONDecodeError:
+        return None
+    return {"severity": row[0], "failed_expectations": failed, "evaluated_at": row[2], "details": details}
+
+
+def write_result(con, table: str, check_name: str, result: QualityResult, extra: dict | None = None) -> None:
+    con.execute(QUALITY_RESULTS_DDL)
+    details = {
+        "message": result.message,
+        "rows": result.rows,
+        "evaluated_expectations": result.evaluated,
+        "duration_s": result.duration_s,
+        "data_docs": result.data_docs,
+        "skipped": result.skipped,
+        "cache_key": result.cache_key,
+        **(result.extra or {}),
+        **(extra or {}),
+    }
+    con.execute(
+        f"INSERT INTO {QUALITY_RESULTS} VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            table,
+            check_name,
+            result.severity,
+            result.passed,
+            json.dumps([f.as_dict() for f in result.failures], ensure_ascii=False, default=str),
+            datetime.now(),
+            json.dumps(details, ensure_ascii=False, default=str),
+        ],
+    )

@@ -1,0 +1,141 @@
+"""The report's charts, each drawn into an axes the page layout hands over."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.dates import YearLocator, DateFormatter
+
+from .data import IndicatorSection
+from .narrative import growth_fraction
+from .texts import Texts, is_missing
+
+
+def _years_between(a: date, b: date) -> float:
+    return (b - a).days / 365.25
+
+
+def _frame(ax: Axes, t: Texts) -> None:
+    c, size = t.style.colour, t.style.size["chart"]
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(c["rule"])
+    ax.tick_params(labelsize=size, colors=c["muted"], length=2.5)
+    ax.set_axisbelow(True)
+
+
+def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
+    """Monthly city values with base, target, the plan's path and the projection to the target year."""
+    c, size = t.style.colour, t.style.size["chart"]
+    ind, p = sec.indicator, sec.progress or {}
+    _frame(ax, t)
+    ax.grid(axis="y", color=c["band"], linewidth=0.6)
+    base_year = ind.base_year or t.plan.base_year
+    base_date = date(base_year, 12, 31)
+    target_year = ind.target.year if ind.target else t.plan.target_year
+    target_date = date(target_year, 12, 31)
+    handles = []
+
+    s = sec.series.dropna(subset=["value"])
+    if not s.empty:
+        x = pd.to_datetime(s["as_of"])
+        handles += ax.plot(x, s["value"], color=c["accent"], linewidth=1.6, label=t("chart.actual"))
+        ax.plot(x.iloc[-1], s["value"].iloc[-1], "o", color=c["accent"], markersize=4)
+        ax.annotate(t.number(s["value"].iloc[-1], ind.id), (x.iloc[-1], s["value"].iloc[-1]),
+                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize=size, color=c["accent"])
+
+    v0 = p.get("base_value", ind.base_value)
+    g_req = growth_fraction(p.get("g_req"), ind.kind)
+    growth_target = ind.target is not None and ind.target.kind == "growth"
+    if growth_target:
+        handles.append(ax.axhline(ind.target.value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)),
+                                  label=f"{t('chart.target')} {t.value(ind.target.value, ind.id)}"))
+    else:
+        if not is_missing(v0):
+            handles += ax.plot([pd.Timestamp(base_date)], [v0], "s", color=c["path"], markersize=5,
+                               label=f"{t('chart.base')} {t.number(v0, ind.id)}")
+        if ind.target is not None:
+            handles += ax.plot([pd.Timestamp(target_date)], [ind.target.value], "D", color=c["target"],
+                               markersize=5, label=f"{t('chart.target')} {t.number(ind.target.value, ind.id)}")
+        # The straight path the plan implies: the engine's expected values, continued by the same formula.
+        path = sec.path.dropna()
+        xs, ys = list(pd.to_datetime(path["as_of"])), list(path["expected_value"].astype(float))
+        if not is_missing(v0) and g_req is not None and float(v0) > 0:
+            months = pd.date_range(pd.Timestamp(base_date), pd.Timestamp(target_date) + timedelta(days=1), freq="ME")
+            after = [m for m in months if not xs or m > xs[-1]]
+            before = [m for m in months if xs and m < xs[0]]
+            f = lambda m: float(v0) * (1 + g_req) ** _years_between(base_date, m.date())
+            xs = before + xs + after
+            ys = [f(m) for m in before] + ys + [f(m) for m in after]
+        if xs:
+            handles += ax.plot(xs, ys, color=c["path"], linewidth=1.0, linestyle=(0, (5, 3)), label=t("chart.path"))
+
+    proj, g_obs = p.get("projection"), growth_fraction(p.get("g_obs"), ind.kind)
+    if not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None:
+        pts = pd.date_range(pd.Timestamp(sec.as_of), pd.Timestamp(target_date), periods=24)
+        if g_obs is not None and g_obs > -1:
+            ys = [sec.value * (1 + g_obs) ** _years_between(sec.as_of, d.date()) for d in pts]
+            ys[-1] = float(proj)
+        else:
+            ys = np.linspace(sec.value, float(proj), len(pts))
+        handles += ax.plot(pts, ys, color=c["projection"], linewidth=1.2, linestyle=(0, (1.2, 1.6)),
+                           label=f"{t('chart.projection')} {t.number(proj, ind.id)}")
+
+    if not handles:
+        ax.text(0.5, 0.5, t("chart.no_data"), transform=ax.transAxes, ha="center", va="center",
+                fontsize=size + 1, color=c["muted"])
+    ax.set_xlim(pd.Timestamp(date(base_year, 1, 1)), pd.Timestamp(date(target_year + 1, 3, 31)))
+    ax.xaxis.set_major_locator(YearLocator())
+    ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    unit = t.unit(ind.id)
+    ax.set_ylabel(t("chart.value_axis", unit=unit), fontsize=size, color=c["muted"])
+    ax.margins(y=0.12)
+    if handles:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(len(handles), 5),
+                  frameon=False, fontsize=size, handlelength=2.4, columnspacing=1.4)
+
+
+def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indicator_id: str, t: Texts) -> None:
+    """Districts sorted from highest (top) to lowest, with the city value as a vertical line."""
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="x", color=c["band"], linewidth=0.6)
+    d = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
+    labels = [t.district(r.district_code, r.name_zh, r.name_en) for r in d.itertuples()]
+    y = np.arange(len(d))
+    ax.barh(y, d["value"], height=0.62, color=c["bar"])
+    ax.set_yticks(y, labels)
+    ax.tick_params(axis="y", length=0)
+    span = max([abs(v) for v in d["value"]] + [abs(city_value or 0)] + [1e-9])
+    for yi, v in zip(y, d["value"]):
+        ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, t.number(v, indicator_id), va="center",
+                ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])
+    if city_value is not None:
+        ax.axvline(city_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
+        ax.text(city_value, len(d) - 0.35, " " + t("chart.city_line", value=t.number(city_value, indicator_id)),
+                ha="left", va="bottom", fontsize=size, color=c["target"])
+    ax.set_ylim(-0.6, len(d) + 0.2)
+    lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
+    ax.set_xlim(lo * 1.1, span * 1.14)
+    ax.set_xlabel(t("chart.value_axis", unit=t.unit(indicator_id)), fontsize=size, color=c["muted"])
+
+
+def criteria_bars(ax: Axes, counts: list[tuple[str, int]], total: int, t: Texts) -> None:
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="x", color=c["band"], linewidth=0.6)
+    labels = [label for label, _ in counts][::-1]
+    values = [n for _, n in counts][::-1]
+    y = np.arange(len(values))
+    ax.barh(y, values, height=0.6, color=c["bar_highlight"])
+    ax.set_yticks(y, labels)
+    ax.tick_params(axis="y", length=0)
+    top = max(values + [1])
+    for yi, v in zip(y, values):
+        share = t.percent(v / total, 0) if total else "—"
+        ax.text(v + top * 0.01, yi, f"{v:,}  ({share})", va="center", fontsize=size, color=c["ink"])
+    ax.set_xlim(0, top * 1.25)
+    ax.set_xlabel(t("chart.count_axis"), fontsize=size, color=c["muted"])

@@ -1,0 +1,163 @@
+"""The report's tables as a workbook: the same numbers as the PDF, unrounded, with display formats."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .data import CITY, CRITERIA, ReportData
+from .footnotes import Footnotes, section_flags
+from .texts import Texts, is_missing
+
+HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def _fmt(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+
+def _clean(v: Any) -> Any:
+    if v is None or is_missing(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and not isinstance(v, (str, bytes, date, datetime))):
+        return ", ".join(str(x) for x in list(v))
+    return v
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]],
+           formats: dict[int, str] | None = None, widths: dict[int, float] | None = None, note: str | None = None):
+    ws = wb.create_sheet(title[:31])
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append([_clean(v) for v in row])
+    for col, fmt in (formats or {}).items():
+        for r in range(2, ws.max_row + 1):
+            ws.cell(row=r, column=col).number_format = fmt
+    for i, h in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(i, max(10, min(40, len(str(h)) * 2 + 2)))
+    ws.freeze_panes = "A2"
+    if note:
+        ws.cell(row=ws.max_row + 2, column=1, value=note).font = Font(italic=True, color="616E7C")
+    return ws
+
+
+def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    x = lambda k: t(f"xlsx.{k}")
+
+    # Summary: the cover table
+    rows, fmts = [], {}
+    for sec in data.sections:
+        p = sec.progress or {}
+        flags = section_flags(sec.flags, sec.progress)
+        rows.append([sec.id, t.name(sec.id), sec.value, t.unit(sec.id),
+                     sec.indicator.target.value if sec.indicator.target else None,
+                     t.status(p.get("status") or "not_available"),
+                     None if is_missing(sec.value) or is_missing(sec.prev_value) else sec.value - sec.prev_value,
+                     None if is_missing(sec.value) or is_missing(sec.year_ago_value) else sec.value - sec.year_ago_value,
+                     p.get("score"), sec.as_of, notes.mark(flags), ", ".join(flags)])
+    ws = _sheet(wb, x("summary"), [x("col_indicator_id"), t("cover.col_indicator"), t("cover.col_value"), x("col_unit"),
+                                   t("cover.col_target", year=data.plan.target_year), t("cover.col_status"),
+                                   t("cover.col_mom"), t("cover.col_yoy"), x("col_score"), x("col_as_of"),
+                                   x("col_mark"), x("col_flags")],
+                rows, widths={1: 28, 2: 44})
+    for r, sec in enumerate(data.sections, start=2):
+        for col in (3, 5, 7, 8):
+            ws.cell(row=r, column=col).number_format = _fmt(t.style.decimals(sec.id))
+        ws.cell(row=r, column=9).number_format = "0.00"
+        ws.cell(row=r, column=10).number_format = "yyyy-mm-dd"
+    score = data.plan_score or {}
+    info = ws.max_row + 2
+    for i, (k, v) in enumerate([(t("cover.score_label"), score.get("score")),
+                                (t("report.as_of", date=""), data.as_of),
+                                (t("report.vintage", vintage=""), data.vintage)]):
+        ws.cell(row=info + i, column=2, value=k.strip(" ：:")).font = Font(bold=True)
+        ws.cell(row=info + i, column=3, value=_clean(v))
+    ws.cell(row=info, column=3).number_format = "0.00"
+    ws.cell(row=info + 1, column=3).number_format = "yyyy-mm-dd"
+
+    # Monthly series with the plan's path
+    rows, series_fmt = [], []
+    for sec in data.sections:
+        s = sec.series.merge(sec.path, on="as_of", how="left") if not sec.path.empty else sec.series.assign(expected_value=None)
+        for r in s.itertuples():
+            rows.append([sec.id, t.name(sec.id), r.as_of, r.value, r.expected_value])
+    _sheet(wb, x("series"), [x("col_indicator_id"), t("cover.col_indicator"), x("col_as_of"), t("figures.value"),
+                             t("figures.expected")], rows, formats={3: "yyyy-mm-dd", 4: "#,##0.0000", 5: "#,##0.0000"},
+           widths={1: 28, 2: 44})
+
+    # Districts
+    rows = []
+    for sec in data.sections:
+        for r in sec.districts.sort_values("district_code").itertuples():
+            rows.append([sec.id, t.name(sec.id), sec.as_of, r.district_code,
+                         t.district(r.district_code, r.name_zh, r.name_en), r.value, r.numerator, r.denominator,
+                         ", ".join(list(r.flags)) if r.flags is not None else None])
+    _sheet(wb, x("districts"), [x("col_indicator_id"), t("cover.col_indicator"), x("col_as_of"), x("col_district_code"),
+                                t("hv.col_district"), t("figures.value"), x("col_numerator"), x("col_denominator"),
+                                x("col_flags")], rows, formats={3: "yyyy-mm-dd", 6: "#,##0.0000"}, widths={1: 28, 2: 44, 5: 30})
+
+    # High-value criteria
+    rows = []
+    if data.criteria is not None:
+        for r in data.criteria.to_dict("records"):
+            rows.append([data.criteria_as_of, r["district_code"], t.district(r["district_code"], r["name_zh"], r["name_en"]),
+                         r["total"], r["multi"], *[r[k] for k in CRITERIA]])
+        tot = data.criteria[list(CRITERIA) + ["total", "multi"]].sum()
+        rows.append([data.criteria_as_of, CITY, x("city"), tot["total"], tot["multi"], *[tot[k] for k in CRITERIA]])
+    _sheet(wb, x("criteria"), [x("col_as_of"), x("col_district_code"), t("hv.col_district"), t("hv.col_patents"),
+                               "≥2", *[t(f"hv.criteria.{k}") for k in CRITERIA]], rows, formats={1: "yyyy-mm-dd"},
+           widths={3: 30}, note=None if rows else t("hv.missing"))
+
+    # Data quality
+    rows = []
+    for r in data.sources.to_dict("records"):
+        rows.append([r["source"], r["title_zh"] if t.lang == "zh" else r["title_en"], r.get("snapshot_at"),
+                     r.get("raw_rows"), r.get("staged_rows"), r.get("duplicate_rows"), r.get("quarantined_rows"),
+                     "; ".join(f"{k} ×{n}" for k, n in (r.get("top_reasons") or []))])
+    _sheet(wb, x("quality"), ["source", t("quality.col_source"), t("quality.col_snapshot"), t("quality.col_received"),
+                              t("quality.col_accepted"), t("quality.col_duplicates"), t("quality.col_quarantined"),
+                              t("quality.col_reasons")], rows, formats={3: "yyyy-mm-dd hh:mm"}, widths={2: 30, 3: 18, 8: 60},
+           note=None if rows else t("quality.no_sources"))
+    rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, bool(r.passed) if not is_missing(r.passed) else None,
+                                            r.evaluated_at] for r in data.checks.itertuples()]
+    _sheet(wb, x("checks"), [t("quality.col_table"), x("col_check"), x("col_severity"), t("quality.col_passed"),
+                             x("col_evaluated")], rows, formats={5: "yyyy-mm-dd hh:mm"}, widths={1: 24, 2: 40, 5: 18},
+           note=None if data.checks is not None else (data.checks_note or t("quality.no_checks")))
+
+    # Revisions (all of them; the PDF lists the largest)
+    rows = [[r.indicator_id, t.name(r.indicator_id), r.district_code,
+             x("city") if r.district_code == CITY else t.district(r.district_code, r.name_zh, r.name_en),
+             r.as_of, r.old, r.new, r.change] for r in data.revisions.itertuples()]
+    note = None
+    if data.previous_report_month is None:
+        note = t("revisions.first")
+    elif not rows:
+        note = t("revisions.none", prev=t.month(data.previous_report_month))
+    _sheet(wb, x("revisions"), [x("col_indicator_id"), t("revisions.col_indicator"), x("col_district_code"),
+                                t("revisions.col_district"), t("revisions.col_as_of"), t("revisions.col_old"),
+                                t("revisions.col_new"), t("revisions.col_change")], rows,
+           formats={5: "yyyy-mm-dd", 6: "#,##0.0000", 7: "#,##0.0000", 8: "#,##0.0000"}, widths={1: 28, 2: 44, 4: 24}, note=note)
+
+    _sheet(wb, x("flags"), [x("col_mark"), x("col_flags"), x("col_meaning")], [list(i) for i in notes.items()],
+           widths={2: 28, 3: 90}, note=None if notes.items() else t("method.flags_none"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

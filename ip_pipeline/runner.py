@@ -1,0 +1,109 @@
+"""Run the pipeline through Dagster — the same Definitions the UI loads — and explain failures.
+
+`run` = one run of `refresh_job` over every monthly partition (a single-run
+backfill: one process, set-based SQL over all months) then the report of the
+latest month. A failure is summarised in one paragraph naming the asset,
+check or file and why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from .definitions import build_definitions
+from .instance import get_instance
+from .partitions import monthly_partitions
+from .paths import Home
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    report: Path | None = None
+    months: tuple[str, str] | None = None
+
+    def message(self) -> str:
+        return " ".join(self.problems)
+
+
+def partition_range(first: str | None = None, last: str | None = None, today: date | None = None) -> tuple[str, str]:
+    keys = monthly_partitions.get_partition_keys(current_time=None)
+    if not keys:
+        raise ValueError("no monthly partitions yet")
+    start = f"{first}-01" if first else keys[0]
+    end = f"{last}-01" if last else keys[-1]
+    if start not in keys or end not in keys:
+        raise ValueError(f"months must lie between {keys[0][:7]} and {keys[-1][:7]}")
+    if start > end:
+        raise ValueError(f"--from {start[:7]} is after --to {end[:7]}")
+    return start, end
+
+
+def failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Readable sentences: failed steps (with the Failure's description) and failed blocking checks."""
+    out: list[str] = []
+    for ev in result.all_events:
+        if ev.event_type == dg.DagsterEventType.STEP_FAILURE:
+            err = ev.step_failure_data.error
+            user = getattr(ev.step_failure_data, "user_failure_data", None)
+            text = (user.description if user and user.description else None) or (err.message.strip() if err else "failed")
+            # The innermost cause is what a person can act on.
+            cause = err
+            while cause is not None and cause.cause is not None:
+                cause = cause.cause
+            if cause is not None and cause is not err and not (user and user.description):
+                text = cause.message.strip()
+            out.append(f"Step {ev.step_key} failed: {text.splitlines()[0] if text else 'failed'}")
+        elif ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = ev.event_specific_data
+            if not data.passed and data.severity == dg.AssetCheckSeverity.ERROR:
+                desc = data.description or ""
+                meta = data.metadata.get("message")
+                detail = (meta.value if meta is not None else desc) or "failed"
+                out.append(f"Check {data.check_name} on {data.asset_key.to_user_string()} failed: {detail}")
+    skipped = [ev.step_key for ev in result.all_events if ev.event_type == dg.DagsterEventType.STEP_SKIPPED]
+    if skipped and out:
+        out.append(f"Not run because of it: {', '.join(sorted(set(skipped)))}; published indicators are unchanged.")
+    return out
+
+
+def _run_config(verbose: bool) -> dict:
+    # Dagster's console logger is for engineers; the CLI prints one summary unless --debug.
+    return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
+
+
+def run_pipeline(home: Home, *, first: str | None = None, last: str | None = None, report: bool = True,
+                 job_name: str = "refresh_job", verbose: bool = False) -> RunOutcome:
+    instance = get_instance(home)
+    defs = build_definitions(str(home.root))
+    start, end = partition_range(first, last)
+    outcome = RunOutcome(success=True, months=(start[:7], end[:7]))
+    job = defs.resolve_job_def(job_name)
+    result = job.execute_in_process(
+        instance=instance,
+        run_config=_run_config(verbose),
+        raise_on_error=False,
+        tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
+              "ip_pipeline/trigger": "cli"},
+    )
+    outcome.run_ids.append(result.run_id)
+    problems = failures(result)
+    if not result.success or problems:
+        outcome.success = False
+        outcome.problems = problems or [f"Run {result.run_id} failed."]
+        return outcome
+    if report:
+        rep = defs.resolve_job_def("monthly_report_job").execute_in_process(
+            instance=instance, partition_key=end, raise_on_error=False, run_config=_run_config(verbose), tags={"ip_pipeline/trigger": "cli"})
+        outcome.run_ids.append(rep.run_id)
+        if not rep.success:
+            outcome.success = False
+            outcome.problems = failures(rep) or [f"Report run {rep.run_id} failed."]
+            return outcome
+        outcome.report = home.reports / end[:7] / f"ip_indicators_{end[:7]}_zh.pdf"
+    return outcome
