@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` and `make test` (README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOME_DIR ?= $(if $(IP_PIPELINE_HOME),$(IP_PIPELINE_HOME),data)
+PYTEST_ARGS ?=
+
+.PHONY: demo test install system-deps ui clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Tools the tests drive for real: poppler (pdftoppm, pdffonts) for the report,
+# Debian's Chromium for the UI test. Installed when missing and we may (root + apt);
+# elsewhere the tests that need them skip with a reason (and fail in CI).
+system-deps:
+	@missing=""; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; tests needing them will skip (or fail in CI)"; \
+	  else \
+	    echo "note: missing$$missing (install them for the report and UI tests)"; \
+	  fi; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/ip-pipeline demo --home $(HOME_DIR)
+
+test: $(STAMP) system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+ui: $(STAMP)
+	IP_PIPELINE_HOME=$(abspath $(HOME_DIR)) DAGSTER_HOME=$(abspath $(HOME_DIR))/dagster_home \
+	  $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache
