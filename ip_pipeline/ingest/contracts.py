@@ -51,6 +51,7 @@ class Column:
     min_exclusive: float | None = None
     kind_column: str | None = None  # pledge_items: the column saying patent or trademark
     personal: bool = False
+    not_future: bool = False  # an event that cannot have happened after the load date
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def _column(name: str, raw: dict[str, Any], source: str) -> Column:
         min_exclusive=raw.get("min_exclusive"),
         kind_column=raw.get("kind_column"),
         personal=bool(raw.get("personal", False)),
+        not_future=bool(raw.get("not_future", False)),
     )
 
 

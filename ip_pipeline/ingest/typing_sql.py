@@ -6,7 +6,16 @@ contract (docs/WAREHOUSE.md).
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
+
 from .contracts import Column, SourceContract
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+def load_date() -> date:
+    """Today in Yantai: a record dated today is not in the future, whatever the server's zone."""
+    return datetime.now(CHINA_TZ).date()
 
 
 def q(name: str) -> str:
@@ -51,6 +60,11 @@ def column_sql(contract: SourceContract, col: Column) -> tuple[str, str, list[tu
     if t == "date":
         expr, sqltype = f"parse_date({src})", "DATE"
         reasons.append((f"{src} IS NOT NULL AND {expr} IS NULL", f"bad_date:{name}"))
+        if col.not_future:
+            # Filing, grant, registration, opening, certification and survey dates record events
+            # that have happened; a later date is an error. Scheduled ends (lapse, expiry,
+            # valid-until) may lie ahead and are not checked.
+            reasons.append((f"{expr} > DATE '{load_date().isoformat()}'", f"future_date:{name}"))
     elif t == "enum":
         expr, sqltype = _enum_expr(src, col), "VARCHAR"
         reasons.append((f"{src} IS NOT NULL AND ({expr}) IS NULL", f"bad_enum:{name}"))

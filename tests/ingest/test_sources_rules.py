@@ -417,3 +417,14 @@ def test_rows_with_too_many_or_too_few_cells_are_quarantined(zone):
     s = zone.stage("patents")
     assert list(s.stg.application_no) == [A1]
     assert list(s.quarantine.reason) == ["bad_row:cell_count", "bad_row:cell_count"]
+
+
+def test_event_dates_in_the_future_are_quarantined_scheduled_ends_are_not(zone):
+    import datetime as dt
+
+    ahead = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    zone.csv("patents", PATENT_HEADER, [patent(app=A1, filed=ahead, granted=""),
+                                        patent(app=A2, status="失效", lapsed=ahead)])
+    s = zone.stage("patents")
+    assert list(s.quarantine.reason) == ["future_date:filing_date"]
+    assert list(s.stg.application_no) == [A2]
