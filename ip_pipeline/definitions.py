@@ -3,19 +3,33 @@ from __future__ import annotations
 
 import dagster as dg
 
+from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
 from .defs.jobs import ingest_job, monthly_report_job, refresh_job
 from .defs.reports import monthly_report
+from .defs.schedules import build_schedules
+from .defs.sensors import build_sensors
 from .paths import default_home
+from .quality import build_indicator_checks, build_quality_checks
 from .resources import Warehouse
 
 
 def build_definitions(home: str | None = None) -> dg.Definitions:
+    home = str(home or default_home())
     return dg.Definitions(
         assets=[*build_ingestion_assets(), indicator_values, indicator_progress, monthly_report],
+        asset_checks=[
+            # Quality gates: a GX suite per staged table (blocking) and indicator sanity.
+            *build_quality_checks(),
+            *build_indicator_checks(),
+            # Operations: source freshness (WARN when older than cadence_days).
+            *build_freshness_checks(),
+        ],
         jobs=[refresh_job, ingest_job, monthly_report_job],
-        resources={"warehouse": Warehouse(home=str(home or default_home()))},
+        schedules=build_schedules(),
+        sensors=build_sensors(home),
+        resources={"warehouse": Warehouse(home=home)},
     )
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..paths import EXPECTATIONS_DIR
@@ -54,6 +55,7 @@ SCHEMA_EXPECTATIONS = frozenset(
 )
 
 SAMPLE_SIZE = 10
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # --------------------------------------------------------------------------- suites
@@ -274,6 +276,11 @@ def _normalise_for_gx(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.astype("int64")
         elif isinstance(dt, pd.api.extensions.ExtensionDtype) and pd.api.types.is_float_dtype(dt):
             out[col] = s.astype("float64")
+        elif dt == object:
+            first = s.first_valid_index()
+            if first is not None and isinstance(s[first], np.ndarray):
+                # DuckDB lists arrive as numpy arrays; GX's type rules know "list".
+                out[col] = s.map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v)
     if out:
         df = df.assign(**out)
     return df
@@ -283,6 +290,13 @@ def _gx_expectation(exp: dict) -> dict:
     """The JSON expectation as GX takes it; meta.severity mirrored in GX's own field."""
     e = {k: v for k, v in exp.items() if k in ("type", "kwargs", "meta", "notes", "description")}
     e["severity"] = _GX_SEVERITY[exp["meta"]["severity"]]
+    # GX turns "YYYY-MM-DD" bounds into datetime.date, which pandas will not
+    # compare with datetime64; "YYYY-MM-DDT00:00:00" becomes a datetime, which it does.
+    kwargs = dict(e.get("kwargs", {}))
+    for k in ("min_value", "max_value"):
+        if isinstance(kwargs.get(k), str) and _ISO_DATE.match(kwargs[k]):
+            kwargs[k] = kwargs[k] + "T00:00:00"
+    e["kwargs"] = kwargs
     return e
 
 

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS {QUALITY_RESULTS} (
 )"""
 
 CITY_CODE = "370600"
+SCHEMA_SAMPLE_ROWS = 1000
 # pandas keeps dates as datetime64[ns]: clamp what it cannot hold so a typo
 # like 2921-03-05 fails a date-range rule instead of crashing the check.
 _NS_MIN, _NS_MAX = "1678-01-02", "2261-12-31"
@@ -85,7 +86,9 @@ def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFram
     types = table_columns(con, table)
     if not types:
         raise LookupError(f"table {table} does not exist in the warehouse")
-    schema_frame = con.execute(f"SELECT * FROM {_q(table)} LIMIT 0").df()
+    # A small sample of every column: dtypes plus, for text-typed (object) columns,
+    # values GX can inspect (an empty object column passes any type rule).
+    schema_frame = con.execute(f"SELECT * FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}").df()
     cols = value_columns(suite, types)
     select = []
     for c in cols:
@@ -166,7 +169,7 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
         params["district_codes"] = codes
         params["reporting_units"] = sorted(set(codes) | {CITY_CODE})
     if "today" in names:
-        params["today"] = date.today().isoformat()
+        params["today"] = date.today().isoformat() + "T00:00:00"
     row_count_exps = [e for e in suite.get("expectations", []) if "row_count_vs_previous" in e.get("meta", {})]
     if row_count_exps:
         prev, info = previous_row_count(con, table, source, fingerprint)

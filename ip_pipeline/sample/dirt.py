@@ -25,13 +25,19 @@ UNKNOWN_CODE = "unknown_code"
 @dataclass
 class Outcome:
     """What happens to one generated record: the rows to write now, a row to write later
-    (a duplicate copy, or the winning row of a conflict), and whether the record still
-    counts in the indicators once the pipeline has cleaned the snapshot."""
+    (a duplicate copy, or the winning row of a conflict), and what the pipeline must make
+    of the record: quarantine it, or stage it (outside Yantai: in_scope false)."""
 
     now: list[dict]
     later: dict | None = None
     later_identical: bool = False
-    counts: bool = True
+    quarantined: bool = False
+    in_scope: bool = True
+
+    @property
+    def counts(self) -> bool:
+        """The record is staged and located in Yantai: it counts in city indicators."""
+        return not self.quarantined and self.in_scope
 
 
 Extra = Callable[[dict, random.Random], None]
@@ -90,7 +96,7 @@ class Dirt:
             self.tallies["out_of_scope"] += 1
             rec[self.schema.address_column] = geo.outside_address(rnd)
             rec["district_code"] = None
-            return Outcome([rec], counts=False)
+            return Outcome([rec], in_scope=False)
         if kind == OLD_NAME:
             self.tallies["old_district_names"] += 1
             self._old_name(rec)
@@ -105,7 +111,7 @@ class Dirt:
         else:
             problem, column = kind.split(":")
             rec[column] = self._bad_value(problem, column, rec)
-        return Outcome([rec], counts=False)
+        return Outcome([rec], quarantined=True)
 
     def _old_name(self, rec: dict) -> None:
         rnd = self.rnd

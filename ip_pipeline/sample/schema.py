@@ -34,9 +34,6 @@ class Column:
     def bounded(self) -> bool:
         return self.min is not None or self.max is not None or self.min_exclusive is not None
 
-    def accepted(self) -> set[str]:
-        return {v.lower() for vs in self.values.values() for v in vs} | set(self.values)
-
 
 @dataclass(frozen=True)
 class Schema:

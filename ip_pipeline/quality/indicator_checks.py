@@ -1,0 +1,316 @@
+"""Sanity checks on the published indicators (`indicator_values`).
+
+Rules (expectations/indicator_values.json says which ids each applies to):
+- shares and scores within 0-100, counts not negative, growth rates not below -100%;
+- the high-value patent numerator never exceeds the invention patents in force
+  for the same unit and date (recomputed from stg_patents);
+- the city (370600) count equals the sum of its units for count indicators;
+- no unexplained jump of more than `max_share` (default 50%) between
+  consecutive months: WARN, listed in the metadata, not silently published.
+
+A run checks the as-of dates of its own partitions (the whole table when it
+has none).
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from dagster import AssetCheckExecutionContext
+
+from ..partitions import monthly_partitions
+from ..paths import EXPECTATIONS_DIR
+from ..resources import WAREHOUSE_POOL, Warehouse
+from . import warehouse_io as wio
+from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult
+
+INDICATOR_TABLE = "indicator_values"
+RANGE_CHECK = "indicator_values_in_range"
+HV_STOCK_CHECK = "hv_numerator_within_invention_stock"
+CITY_SUM_CHECK = "city_equals_sum_of_units"
+JUMP_CHECK = "no_unexplained_jumps"
+SAMPLE_ROWS = 20
+
+
+def load_config(directory: Path | None = None) -> dict:
+    with open(Path(directory or EXPECTATIONS_DIR) / "indicator_values.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _ids(values) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _window(alias: str, start: date | None, end: date | None) -> str:
+    if start is None:
+        return "TRUE"
+    return f"({alias}.as_of >= DATE '{start}' AND {alias}.as_of < DATE '{end}')"
+
+
+@dataclass
+class Violations:
+    rows: list[dict]
+    checked: int
+    extra: dict
+
+
+# --------------------------------------------------------------------------- rules (SQL)
+
+
+def range_violations(con, cfg: dict, start=None, end=None) -> Violations:
+    r = cfg["range"]
+    w = _window("v", start, end)
+    sql = f"""
+        SELECT indicator_id, as_of, district_code, value, numerator,
+               CASE WHEN isnan(value) OR isinf(value) THEN 'value is NaN or infinite'
+                    WHEN list_contains({_ids(r['percent_0_100'])}, indicator_id) THEN 'share or score outside 0-100'
+                    WHEN list_contains({_ids(r['growth_rate_not_below_minus_100'])}, indicator_id) THEN 'growth rate below -100%'
+                    ELSE 'negative count or ratio' END AS rule
+        FROM {INDICATOR_TABLE} v
+        WHERE {w} AND (
+              isnan(value) OR isinf(value)
+           OR (list_contains({_ids(r['percent_0_100'])}, indicator_id) AND (value < 0 OR value > 100))
+           OR (list_contains({_ids(r['non_negative'])}, indicator_id) AND (value < 0 OR numerator < 0))
+           OR (list_contains({_ids(r['growth_rate_not_below_minus_100'])}, indicator_id) AND value < -100))
+        ORDER BY as_of, indicator_id, district_code"""
+    checked = con.execute(f"SELECT count(*) FROM {INDICATOR_TABLE} v WHERE {w}").fetchone()[0]
+    return Violations(_records(con.execute(sql)), checked, {})
+
+
+def hv_stock_violations(con, cfg: dict, start=None, end=None) -> Violations:
+    city = cfg.get("city_code", "370600")
+    w = _window("v", start, end)
+    if not wio.table_exists(con, "stg_patents"):
+        raise LookupError("stg_patents is missing: the invention stock cannot be recomputed")
+    # Patents in force on D = granted by D minus those also lapsed by D; counted
+    # from per-day event counts so millions of patents join only a few dates.
+    sql = f"""
+        WITH d AS (SELECT DISTINCT as_of FROM {INDICATOR_TABLE} v WHERE indicator_id = 'hv_patents_per_10k' AND {w}),
+        inv AS (SELECT district_code, grant_date, lapse_date FROM stg_patents
+                WHERE patent_type = 'invention' AND in_scope AND grant_date IS NOT NULL),
+        g AS (SELECT district_code, grant_date AS dt, count(*) AS n FROM inv GROUP BY ALL),
+        l AS (SELECT district_code, greatest(grant_date, lapse_date) AS dt, count(*) AS n FROM inv
+              WHERE lapse_date IS NOT NULL GROUP BY ALL),
+        ev AS (SELECT d.as_of, g.district_code, g.n FROM d JOIN g ON g.dt <= d.as_of
+               UNION ALL SELECT d.as_of, l.district_code, -l.n FROM d JOIN l ON l.dt <= d.as_of),
+        unit AS (SELECT as_of, district_code, sum(n) AS in_force FROM ev GROUP BY ALL),
+        stock AS (SELECT * FROM unit UNION ALL SELECT as_of, '{city}', sum(in_force) FROM unit GROUP BY as_of)
+        SELECT v.as_of, v.district_code, v.numerator AS hv_numerator,
+               coalesce(s.in_force, 0) AS invention_patents_in_force
+        FROM {INDICATOR_TABLE} v LEFT JOIN stock s ON s.as_of = v.as_of AND s.district_code = v.district_code
+        WHERE v.indicator_id = 'hv_patents_per_10k' AND {w} AND v.numerator > coalesce(s.in_force, 0)
+        ORDER BY v.as_of, v.district_code"""
+    checked = con.execute(
+        f"SELECT count(*) FROM {INDICATOR_TABLE} v WHERE indicator_id = 'hv_patents_per_10k' AND {w}"
+    ).fetchone()[0]
+    return Violations(_records(con.execute(sql)), checked, {})
+
+
+def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
+    city = cfg.get("city_code", "370600")
+    tol = float(cfg.get("additive_tolerance", 1e-6))
+    w = _window("v", start, end)
+    sql = f"""
+        WITH x AS (SELECT indicator_id, as_of, district_code, coalesce(numerator, value) AS n
+                   FROM {INDICATOR_TABLE} v WHERE list_contains({_ids(cfg['additive_counts'])}, indicator_id) AND {w}),
+        c AS (SELECT indicator_id, as_of, n AS city FROM x WHERE district_code = '{city}'),
+        u AS (SELECT indicator_id, as_of, sum(n) AS units_sum, count(*) AS units FROM x
+              WHERE district_code <> '{city}' GROUP BY ALL)
+        SELECT indicator_id, as_of, c.city, u.units_sum, u.units
+        FROM c FULL OUTER JOIN u USING (indicator_id, as_of)
+        WHERE c.city IS NULL OR u.units_sum IS NULL
+           OR abs(c.city - u.units_sum) > {tol} * greatest(1.0, abs(c.city))
+        ORDER BY as_of, indicator_id"""
+    checked = con.execute(
+        f"SELECT count(DISTINCT (indicator_id, as_of)) FROM {INDICATOR_TABLE} v "
+        f"WHERE list_contains({_ids(cfg['additive_counts'])}, indicator_id) AND {w}"
+    ).fetchone()[0]
+    return Violations(_records(con.execute(sql)), checked, {})
+
+
+def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
+    j = cfg["jumps"]
+    basis = dict(j.get("basis", {}))
+    default = basis.pop("default", "mom")
+    ids = [r[0] for r in con.execute(f"SELECT DISTINCT indicator_id FROM {INDICATOR_TABLE}").fetchall()]
+    by_basis: dict[str, list[str]] = {"mom": [], "yoy": []}
+    for i in ids:
+        b = basis.get(i, default)
+        if b in by_basis:
+            by_basis[b].append(i)
+    w = _window("cur", start, end)
+    max_share = float(j.get("max_share", 0.5))
+    min_prev = float(j.get("min_previous_value", 0))
+    sql = f"""
+        WITH cur AS (SELECT indicator_id, as_of, district_code, value, flags,
+                            CASE WHEN list_contains({_ids(by_basis['yoy'])}, indicator_id) THEN 12 ELSE 1 END AS lag_months
+                     FROM {INDICATOR_TABLE}
+                     WHERE list_contains({_ids(by_basis['mom'] + by_basis['yoy'])}, indicator_id)),
+        pairs AS (
+            SELECT cur.indicator_id, cur.district_code, cur.as_of, cur.value, prev.as_of AS compared_as_of,
+                   prev.value AS compared_value, cur.value / prev.value - 1 AS change,
+                   CASE WHEN cur.lag_months = 12 THEN 'yoy' ELSE 'mom' END AS basis,
+                   coalesce(list_sort(cur.flags), []) IS DISTINCT FROM coalesce(list_sort(prev.flags), []) AS explained,
+                   array_to_string(list_sort(cur.flags), ',') AS flags,
+                   array_to_string(list_sort(prev.flags), ',') AS compared_flags
+            FROM cur JOIN {INDICATOR_TABLE} prev
+              ON prev.indicator_id = cur.indicator_id AND prev.district_code = cur.district_code
+             AND date_trunc('month', prev.as_of) = date_trunc('month', cur.as_of) - to_months(cur.lag_months)
+            WHERE {w} AND prev.value IS NOT NULL AND cur.value IS NOT NULL AND prev.value <> 0
+              AND abs(prev.value) >= {min_prev})
+        SELECT * FROM pairs WHERE abs(change) > {max_share}
+        ORDER BY explained, abs(change) DESC"""
+    rows = _records(con.execute(sql))
+    checked = con.execute(f"SELECT count(*) FROM {INDICATOR_TABLE} cur WHERE {w}").fetchone()[0]
+    explained = [r for r in rows if r["explained"]]
+    return Violations(
+        [r for r in rows if not r["explained"]],
+        checked,
+        {"explained_jumps": len(explained), "explained_sample": explained[:SAMPLE_ROWS], "max_share": max_share},
+    )
+
+
+def _records(cursor) -> list[dict]:
+    cols = [d[0] for d in cursor.description]
+    return [dict(zip(cols, row)) for row in cursor.fetchall()]
+
+
+# --------------------------------------------------------------------------- Dagster wiring
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    check_name: str
+    rule: str
+    severity: str
+    blocking: bool
+    evaluate: Callable
+    description: str
+    reads: tuple[str, ...] = ()  # other assets the rule reads (ordering deps)
+
+
+RULES = [
+    IndicatorRule(RANGE_CHECK, "shares and scores within 0-100, counts not negative", ERROR, True, range_violations,
+                  "Shares and scores lie in 0-100, counts and ratios are not negative, growth rates never fall below -100% (-100% is a year with none)."),
+    IndicatorRule(HV_STOCK_CHECK, "high-value numerator <= invention patents in force", ERROR, True, hv_stock_violations,
+                  "The high-value invention numerator never exceeds the invention patents in force for that unit "
+                  "and date (recomputed from stg_patents).", reads=("stg_patents",)),
+    IndicatorRule(CITY_SUM_CHECK, "city count = sum of units", ERROR, True, city_sum_violations,
+                  "For count indicators the city (370600) equals the sum of its reporting units."),
+    IndicatorRule(JUMP_CHECK, "no unexplained jump above the configured share", WARN, False, jump_violations,
+                  "No unexplained month-on-month jump above the configured share (default 50%); jumps are listed "
+                  "in the metadata as a warning, not silently published."),
+]
+
+
+def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
+    """The run's months as [start, end): from the check's own partition, else from the run's tags."""
+    if context.has_partition_key or context.has_partition_key_range:
+        tw = context.partition_time_window
+        return tw.start.date(), tw.end.date(), list(context.partition_keys)
+    tags = context.run.tags if context.run else {}
+    first = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_start")
+    last = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_end")
+    if first and last:
+        try:
+            keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(first, last))
+            start = monthly_partitions.time_window_for_partition_key(first).start.date()
+            end = monthly_partitions.time_window_for_partition_key(last).end.date()
+            return start, end, list(keys)
+        except Exception:  # not a monthly key: check everything
+            pass
+    return None, None, []
+
+
+def _json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, end=None, partitions=(),
+                       config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
+    """Evaluate one rule on the as-of dates in [start, end) (all when None) and record it."""
+    cfg = load_config(config_dir)
+    t0 = time.perf_counter()
+    scope = f"as-of dates {start} to {end} (exclusive)" if start else "the whole table"
+    error = None
+    try:
+        with wio.connection(warehouse, read_only=True) as con:
+            if not wio.table_exists(con, INDICATOR_TABLE):
+                raise LookupError(f"{INDICATOR_TABLE} does not exist")
+            found = rule.evaluate(con, cfg, start, end)
+    except Exception as e:  # a rule that cannot run is a failed rule, said plainly
+        found, error = Violations([], 0, {}), f"{type(e).__name__}: {e}"
+    failures = []
+    if error or found.rows:
+        failures.append(ExpectationFailure(
+            rule=rule.rule, expectation=rule.check_name, column=None, severity=rule.severity,
+            unexpected_count=None if error else len(found.rows),
+            sample=_json(found.rows[:SAMPLE_ROWS]), error=error,
+        ))
+    if error:
+        message = f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}"
+    elif found.rows:
+        verb = "FAILED" if rule.severity == ERROR else "flagged (WARN)"
+        message = (f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "
+                   f"{scope}, e.g. {json.dumps(_json(found.rows[:3]), ensure_ascii=False)}")
+    else:
+        message = f"{INDICATOR_TABLE}: rule '{rule.rule}' holds on {found.checked} rows ({scope})."
+    result = QualityResult(
+        table=INDICATOR_TABLE, passed=not (failures and rule.severity == ERROR), failures=failures,
+        evaluated=1, rows=found.checked, message=message, duration_s=round(time.perf_counter() - t0, 3),
+        extra={"partitions": list(partitions), "scope": scope, **_json(found.extra)},
+    )
+    with wio.connection(warehouse, read_only=False) as con:
+        wio.write_result(con, INDICATOR_TABLE, rule.check_name, result)
+    return result, found
+
+
+def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None, deps: bool) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(INDICATOR_TABLE),
+        name=rule.check_name,
+        description=rule.description,
+        blocking=rule.blocking,
+        additional_deps=[dg.AssetKey(a) for a in rule.reads] if deps and rule.reads else None,
+        pool=WAREHOUSE_POOL,
+        partitions_def=monthly_partitions if partitioned else None,
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        start, end, keys = _partition_window(context)
+        result, found = run_indicator_rule(rule, warehouse, start, end, keys, config_dir)
+        context.log.info(result.message)
+        metadata = {
+            "message": dg.MetadataValue.md(result.message),
+            "violations": len(found.rows),
+            "rows_checked": int(found.checked),
+            "scope": result.extra["scope"],
+            "sample": dg.MetadataValue.json(_json(found.rows[:SAMPLE_ROWS])),
+        }
+        for k, v in found.extra.items():
+            metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
+        return dg.AssetCheckResult(
+            passed=not result.failures,
+            severity=dg.AssetCheckSeverity.ERROR if rule.severity == ERROR else dg.AssetCheckSeverity.WARN,
+            metadata=metadata,
+            description=result.message[:1000],
+        )
+
+    return _check
+
+
+def build_indicator_checks(
+    partitioned: bool = False, config_dir: Path | None = None, upstream_deps: bool = True
+) -> list[dg.AssetChecksDefinition]:
+    """Sanity checks on `indicator_values`: three blocking (ERROR) and the jump check (WARN).
+
+    By default the checks are not partitioned (Dagster's partitioned checks are
+    still a preview feature) and look at the months of the run's partition tags,
+    or the whole table when the run has none; `partitioned=True` gives them
+    `monthly_partitions` like the asset. `upstream_deps=False` drops the ordering dependency of the
+    high-value check on `stg_patents`, for graphs that do not define it.
+    """
+    return [_rule_check(r, partitioned, config_dir, upstream_deps) for r in RULES]
