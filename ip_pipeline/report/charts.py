@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.dates import YearLocator, DateFormatter
 
 from .data import IndicatorSection
+from .fonts import text_width_pt
 from .narrative import growth_fraction
 from .texts import Texts, is_missing
 
@@ -45,7 +46,7 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
         handles += ax.plot(x, s["value"], color=c["accent"], linewidth=1.6, label=t("chart.actual"))
         ax.plot(x.iloc[-1], s["value"].iloc[-1], "o", color=c["accent"], markersize=4)
         ax.annotate(t.number(s["value"].iloc[-1], ind.id), (x.iloc[-1], s["value"].iloc[-1]),
-                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize=size, color=c["accent"])
+                    textcoords="offset points", xytext=(-5, 5), ha="right", fontsize=size, color=c["accent"])
 
     v0 = p.get("base_value", ind.base_value)
     g_req = growth_fraction(p.get("g_req"), ind.kind)
@@ -94,12 +95,21 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
     ax.set_ylabel(t("chart.value_axis", unit=unit), fontsize=size, color=c["muted"])
     ax.margins(y=0.12)
     if handles:
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(len(handles), 5),
+        # one row when the labels fit the axes' width, else three columns
+        need = sum(text_width_pt(h.get_label(), size) + size * 4.5 for h in handles) / 72
+        width = ax.get_position().width * ax.figure.get_figwidth()
+        ncol = min(len(handles), 5) if need <= width else 3
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=ncol,
                   frameon=False, fontsize=size, handlelength=2.4, columnspacing=1.4)
 
 
-def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indicator_id: str, t: Texts) -> None:
-    """Districts sorted from highest (top) to lowest, with the city value as a vertical line."""
+def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indicator_id: str, t: Texts,
+                  additive: bool = False) -> None:
+    """Districts sorted from highest (top) to lowest, with the city value as a vertical line.
+
+    For a count the districts add up to (`additive`), the line is the mean per
+    reporting unit and its label gives the city total.
+    """
     c, size = t.style.colour, t.style.size["chart"]
     _frame(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
@@ -109,14 +119,22 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
     ax.barh(y, d["value"], height=0.62, color=c["bar"])
     ax.set_yticks(y, labels)
     ax.tick_params(axis="y", length=0)
-    span = max([abs(v) for v in d["value"]] + [abs(city_value or 0)] + [1e-9])
+    line_value, label = city_value, None
+    if city_value is not None:
+        label = t("chart.city_line", value=t.number(city_value, indicator_id))
+        if additive and len(d):
+            line_value = city_value / len(d)
+            label = t("chart.mean_line", value=t.number(line_value, indicator_id, decimals=min(t.style.decimals(indicator_id) + 1, 3)),
+                      total=t.number(city_value, indicator_id))
+    span = max([abs(v) for v in d["value"]] + [abs(line_value or 0)] + [1e-9])
     for yi, v in zip(y, d["value"]):
         ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, t.number(v, indicator_id), va="center",
                 ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])
-    if city_value is not None:
-        ax.axvline(city_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
-        ax.text(city_value, len(d) - 0.35, " " + t("chart.city_line", value=t.number(city_value, indicator_id)),
-                ha="left", va="bottom", fontsize=size, color=c["target"])
+    if line_value is not None:
+        ax.axvline(line_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
+        right = line_value > span * 0.55  # keep a label near the right edge inside the axes
+        ax.text(line_value, len(d) - 0.35, (label + " ") if right else (" " + label),
+                ha="right" if right else "left", va="bottom", fontsize=size, color=c["target"])
     ax.set_ylim(-0.6, len(d) + 0.2)
     lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
     ax.set_xlim(lo * 1.1, span * 1.14)

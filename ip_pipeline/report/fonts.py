@@ -11,7 +11,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
 from matplotlib import font_manager
 
 FAMILY = "WenQuanYi Micro Hei"
@@ -120,6 +119,7 @@ def wrap(text: str, width_pt: float, size_pt: float) -> list[str]:
 
 
 _NO_BREAK_BEFORE = set("，。、；：？！）》”’,.;:?!)%」』】")
+_NO_BREAK_AFTER = set("（《“‘「『【")
 
 
 def _tokens(text: str) -> list[str]:
@@ -146,7 +146,13 @@ def _tokens(text: str) -> list[str]:
             word += ch
     if word:
         out.append(word)
-    return out
+    merged: list[str] = []
+    for tok in out:  # an opening bracket never ends a line
+        if merged and merged[-1] and merged[-1][-1] in _NO_BREAK_AFTER:
+            merged[-1] += tok
+        else:
+            merged.append(tok)
+    return merged
 
 
 def _fit(text: str, width_pt: float, size_pt: float) -> int:

@@ -12,9 +12,10 @@ from typing import Any, Callable
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.patheffects import Stroke
 from matplotlib.text import Text
 
-from .fonts import wrap
+from .fonts import text_width_pt, wrap
 from .style import Style
 
 PT = 1 / 72  # inch
@@ -25,6 +26,7 @@ class Column:
     header: str
     width: float          # share of the table width
     align: str = "left"   # left | right | center
+    nowrap: bool = False  # as wide as its widest cell; the other columns share what is left
 
 
 @dataclass
@@ -114,8 +116,13 @@ class Document:
     # -- primitives ------------------------------------------------------------------
     def _text(self, fig: Figure, x: float, y_top: float, s: str, size: float, colour: str,
               ha: str = "left", va: str = "top", weight: str = "normal", **kw: Any) -> Text:
+        if weight == "bold":
+            # The typeface has no bold face: a hairline outline under the text thickens the glyphs,
+            # while the text itself stays real (extractable, searchable) text.
+            fig.text(x, self.H - y_top, s, fontsize=size, color=colour, ha=ha, va=va, transform=fig.dpi_scale_trans,
+                     path_effects=[Stroke(linewidth=size * 0.045, foreground=colour)], **kw)
         return fig.text(x, self.H - y_top, s, fontsize=size, color=colour, ha=ha, va=va,
-                        fontweight=weight, transform=fig.dpi_scale_trans, **kw)
+                        transform=fig.dpi_scale_trans, **kw)
 
     def _rule(self, fig: Figure, y_top: float, colour: str, lw: float, x0: float | None = None,
               x1: float | None = None) -> None:
@@ -168,12 +175,25 @@ class Document:
         self.y += height
         return ax
 
+    def _widths(self, columns: list[Column], rows: list[list[Cell | str]], size: float, pad_x: float) -> list[float]:
+        fixed: dict[int, float] = {}
+        for i, col in enumerate(columns):
+            if col.nowrap:
+                texts = [(r[i].text if isinstance(r[i], Cell) else str(r[i])) for r in rows]
+                extra = [(0.25 if isinstance(r[i], Cell) and r[i].badge else 0.0) for r in rows]
+                header_word = max(text_width_pt(w, size * 1.05) / 72 for w in col.header.split() or [""])
+                widest = max([text_width_pt(x, size * 1.05) / 72 + e for x, e in zip(texts, extra)] + [0.3, header_word])
+                fixed[i] = widest + 2 * pad_x
+        free = self.width - sum(fixed.values())
+        weight = sum(col.width for i, col in enumerate(columns) if i not in fixed) or 1.0
+        return [fixed.get(i, col.width / weight * free) for i, col in enumerate(columns)]
+
     def table(self, columns: list[Column], rows: list[list[Cell | str]], size: float | None = None,
               zebra: bool = True, min_row: float = 0.0) -> None:
         size = size or self.style.size["table"]
         c = self.style.colour
         pad_x, pad_y = 0.06, 0.045
-        widths = [col.width / sum(cl.width for cl in columns) * self.width for col in columns]
+        widths = self._widths(columns, rows, size, pad_x)
         line_h = size * 1.32 * PT
 
         def layout(cells: list[Cell | str]):
@@ -203,9 +223,20 @@ class Document:
                     tx, ha = x + w / 2, "center"
                 else:
                     tx, ha = x + pad_x, "left"
-                self.text_at(tx, self.y + h / 2, "\n".join(lines), size, ink, ha=ha, va="center",
-                             linespacing=1.32, weight="bold" if (cell.bold or is_header) else "normal",
-                             multialignment=ha)
+                if cell.badge and " " in cell.text and len(lines) == 1:
+                    # symbol drawn larger than the label, so it reads at a glance and in grey print
+                    symbol, label = cell.text.split(" ", 1)
+                    sym_size = size * 1.3
+                    gap = size * 0.45
+                    total = (text_width_pt(symbol, sym_size) + gap + text_width_pt(label, size)) / 72
+                    x0 = x + w / 2 - total / 2
+                    self.text_at(x0, self.y + h / 2, symbol, sym_size, ink, va="center")
+                    self.text_at(x0 + (text_width_pt(symbol, sym_size) + gap) / 72, self.y + h / 2, label, size,
+                                 ink, va="center")
+                else:
+                    self.text_at(tx, self.y + h / 2, "\n".join(lines), size, ink, ha=ha, va="center",
+                                 linespacing=1.32, weight="bold" if (cell.bold or is_header) else "normal",
+                                 multialignment=ha)
                 x += w
             if not is_header:
                 self._rule(self.fig, self.y + h, c["rule"], 0.4)

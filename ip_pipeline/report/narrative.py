@@ -1,7 +1,6 @@
 """The short commentary under each indicator, written only from the numbers on the page."""
 from __future__ import annotations
 
-import pandas as pd
 
 from .data import IndicatorSection
 from .texts import Texts, is_missing
@@ -41,7 +40,8 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str]) -> str:
     ind = sec.indicator
     if is_missing(sec.value) or sec.as_of is None:
         return t("narrative.no_value", date=t.date(sec.as_of))
-    parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name(ind.id), value=t.value(sec.value, ind.id))]
+    parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name_in_sentence(ind.id),
+                   value=t.value(sec.value, ind.id))]
     parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
     p = sec.progress or {}
     if ind.target is not None and p.get("status"):

@@ -8,9 +8,9 @@ import pandas as pd
 
 from . import charts
 from .data import CITY, CRITERIA, IndicatorSection, ReportData
-from .fonts import text_width_pt, wrap
+from .fonts import text_width_pt
 from .footnotes import Footnotes, section_flags
-from .layout import PT, Cell, Column, Document
+from .layout import Cell, Column, Document
 from .narrative import commentary, growth_fraction
 from .texts import DASH, Texts, is_missing
 
@@ -30,6 +30,14 @@ def target_text(t: Texts, sec: IndicatorSection) -> str:
     return f"≥ {text}" if target.kind == "growth" else text
 
 
+def is_additive(sec: IndicatorSection) -> bool:
+    """A count whose district values add up to the city's: the city line is then the mean per unit, not the total."""
+    d = sec.districts.dropna(subset=["value"])
+    if sec.value is None or len(d) < 2 or d["denominator"].notna().any():
+        return False
+    return abs(float(d["value"].sum()) - sec.value) <= 0.02 * max(abs(sec.value), 1e-9)
+
+
 def status_of(sec: IndicatorSection) -> str | None:
     return (sec.progress or {}).get("status") or "not_available"
 
@@ -40,7 +48,9 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
     doc.new_page(running_header=False)
     band = 1.75
     doc.rect(0, 0, doc.W, band, c["header_fill"])
-    doc.text_at(doc.left, 0.5, t("report.title"), s["title"], c["header_ink"], weight="bold")
+    title = t("report.title")
+    title_size = min(s["title"], s["title"] * doc.width * 72 / text_width_pt(title, s["title"]))
+    doc.text_at(doc.left, 0.5, title, title_size, c["header_ink"], weight="bold")
     doc.text_at(doc.left, 0.98, t.month(data.month), s["h1"], c["header_ink"])
     doc.text_at(doc.left, 1.3, t("report.plan", name=t.plan_name()), s["subtitle"] - 1.5, "#c9d6e8")
     doc.y = band + 0.22
@@ -54,9 +64,10 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
 
     doc.heading(t("cover.summary_heading"))
     target_year = data.plan.target_year
-    cols = [Column(t("cover.col_indicator"), 3.3), Column(t("cover.col_value"), 1.35, "right"),
-            Column(t("cover.col_target", year=target_year), 1.15, "right"), Column(t("cover.col_status"), 1.45),
-            Column(t("cover.col_mom"), 0.95, "right"), Column(t("cover.col_yoy"), 1.0, "right")]
+    cols = [Column(t("cover.col_indicator"), 3.3), Column(t("cover.col_value"), 1.35, "right", nowrap=True),
+            Column(t("cover.col_target", year=target_year), 1.15, "right", nowrap=True),
+            Column(t("cover.col_status"), 1.45, nowrap=True),
+            Column(t("cover.col_mom"), 0.75, "right"), Column(t("cover.col_yoy"), 0.75, "right")]
     rows, plain = [], []
     for sec in data.sections:
         value = t.value(sec.value, sec.id) + notes.mark(section_flags(sec.flags, sec.progress))
@@ -85,14 +96,19 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
     doc.text_at(x, top + 0.14, t("cover.score_label"), s["h2"], c["ink"], weight="bold")
     score = data.plan_score
     if score and not is_missing(score.get("score")):
-        doc.text_at(x, top + 0.4, t.number(score["score"], decimals=2), 26, c["accent"], weight="bold")
-        doc.text_at(x + 1.05, top + 0.58, t("cover.score_scale"), s["small"], c["muted"])
+        score_text = t.number(score["score"], decimals=2)
+        doc.text_at(x, top + 0.4, score_text, 26, c["accent"], weight="bold")
+        doc.text_at(x + text_width_pt(score_text, 26) / 72 + 0.15, top + 0.58, t("cover.score_scale"), s["small"],
+                    c["muted"])
         # a −5…5 scale with the score marked
-        sx, sw, sy = x, 2.2, top + 0.92
+        sx, sw, sy = x, 2.2, top + 0.8
         doc.rect(sx, sy, sw, 0.05, c["band"])
         pos = sx + (max(-5.0, min(5.0, float(score["score"]))) + 5) / 10 * sw
         doc.rect(sx + sw / 2 - 0.005, sy - 0.04, 0.01, 0.13, c["muted"])
         doc.rect(pos - 0.03, sy - 0.05, 0.06, 0.15, c["accent"])
+        for v, ha in ((-5, "left"), (0, "center"), (5, "right")):
+            doc.text_at(sx + (v + 5) / 10 * sw, sy + 0.17, t.number(v, decimals=0), s["small"] - 1, c["muted"], ha=ha,
+                        va="center")
         src = (t("cover.score_computed") if score["source"] == "computed"
                else t("cover.score_from_table", n=score["n"] if score.get("n") is not None else len(data.sections)))
         if score.get("achieved"):
@@ -123,7 +139,7 @@ def _legend(doc: Document, t: Texts) -> None:
     on, needs = t.plan.status["on_track_ratio"], t.plan.status["needs_acceleration_ratio"]
     doc.heading(t("cover.legend_heading"), level=2, keep_with=1.0)
     rows = [[badge(t, st), t(f"method.rules.{st}", on_track=on, needs=needs)] for st in STATUSES]
-    doc.table([Column(t("cover.col_status"), 1.5), Column(t("method.status_rules"), 5.0)], rows,
+    doc.table([Column(t("cover.col_status"), 1.5, nowrap=True), Column(t("method.status_rules"), 5.0)], rows,
               size=s["small"] + 0.3, zebra=False, min_row=0.24)
 
 
@@ -137,14 +153,14 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     flags = section_flags(sec.flags, sec.progress)
     marks = notes.mark(flags)
     ty = sec.indicator.target.year if sec.indicator.target else t.plan.target_year
-    cols = [Column(t("figures.value"), 1.05, "right"), Column(t("figures.expected"), 1.0, "right"),
+    cols = [Column(t("figures.value"), 1.05, "right", nowrap=True), Column(t("figures.expected"), 1.0, "right"),
             Column(t("figures.gap"), 0.9, "right"), Column(t("figures.g_obs"), 0.95, "right"),
             Column(t("figures.g_req"), 0.95, "right"), Column(t("figures.ratio"), 0.8, "right"),
-            Column(t("figures.projection", year=ty), 1.0, "right"), Column(t("cover.col_status"), 1.3)]
+            Column(t("figures.projection", year=ty), 1.0, "right"), Column(t("cover.col_status"), 1.3, nowrap=True)]
     g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
-    row = [t.value(sec.value, sec.id) + marks, t.value(p.get("expected_value"), sec.id),
-           t.value(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
-           t.number(p.get("ratio"), decimals=2), t.value(p.get("projection"), sec.id), badge(t, status_of(sec))]
+    row = [t.value(sec.value, sec.id) + marks, t.short(p.get("expected_value"), sec.id),
+           t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
+           t.number(p.get("ratio"), decimals=2), t.short(p.get("projection"), sec.id), badge(t, status_of(sec))]
     doc.table(cols, [row], min_row=0.3)
     flag_text = [f"{notes.mark([f])}{notes.explain(f)}" for f in flags]
     doc.heading(t("section.analysis"), level=2, keep_with=0.5)
@@ -153,7 +169,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.heading(t("section.series_title"), level=2, keep_with=2.8)
     ax = doc.axes(2.9, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t)
-    doc.spacer(0.18)
+    doc.spacer(0.3)
 
     doc.heading(t("section.districts_title", date=t.date(sec.as_of)), level=2, keep_with=1.0)
     if sec.indicator.city_only:
@@ -165,13 +181,16 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         doc.paragraph(t("section.districts_none"), colour=c["muted"])
         return
     labels = [t.district(r.district_code, r.name_zh, r.name_en) for r in valued.itertuples()]
-    label_w = min(max(text_width_pt(lb, s["chart"]) for lb in labels) / 72, 1.7)
+    max_label = 2.0  # inches; a longer name is set smaller (never below 5.5 pt) so every bar keeps one line
+    label_sizes = [max(5.5, min(s["chart"], s["chart"] * max_label * 72 / max(text_width_pt(lb, s["chart"]), 1)))
+                   for lb in labels]
+    label_w = min(max(text_width_pt(lb, sz) for lb, sz in zip(labels, label_sizes)) / 72, max_label)
     height = min(0.19 * len(valued) + 0.6, doc.room() - 0.3)
     ax = doc.axes(max(height, 1.2), pad_left=label_w + 0.15, pad_right=0.1, pad_bottom=0.35)
-    frame = valued.copy()
-    frame["name_zh"] = [("\n".join(wrap(x, 1.7 * 72, s["chart"]))) if isinstance(x, str) else x for x in frame["name_zh"]]
-    frame["name_en"] = [("\n".join(wrap(x, 1.7 * 72, s["chart"]))) if isinstance(x, str) else x for x in frame["name_en"]]
-    charts.district_bars(ax, frame, sec.value, sec.id, t)
+    charts.district_bars(ax, valued, sec.value, sec.id, t, additive=is_additive(sec))
+    by_label = dict(zip(labels, label_sizes))
+    for tick in ax.get_yticklabels():
+        tick.set_fontsize(by_label.get(tick.get_text(), s["chart"]))
     nulls = d[d["value"].isna()]
     if not nulls.empty:
         doc.spacer(0.08)
@@ -190,7 +209,7 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
     if crit is None or crit.empty:
         doc.paragraph(t("hv.missing"), colour=c["muted"])
     else:
-        city = crit[CRITERIA + ("total", "multi")].sum()
+        city = crit[list(CRITERIA) + ["total", "multi"]].sum()
         doc.heading(t("hv.criteria_title", date=t.date(data.criteria_as_of)), level=2, keep_with=2.0)
         counts = [(t(f"hv.criteria.{k}"), int(city[k])) for k in CRITERIA]
         label_w = max(text_width_pt(lb, s["chart"]) for lb, _ in counts) / 72
@@ -200,7 +219,7 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
         doc.paragraph(t("hv.total", n=f"{int(city['total']):,}", multi=f"{int(city['multi']):,}"))
     doc.spacer(0.1)
     doc.heading(t("hv.districts_title"), level=2, keep_with=1.5)
-    short = {k: t(f"hv.criteria.{k}") for k in CRITERIA}
+    short = {k: t(f"hv.criteria_short.{k}") for k in CRITERIA}
     cols = [Column(t("hv.col_district"), 2.0), Column(t("hv.col_patents"), 1.0, "right"),
             Column(t("hv.col_population"), 0.95, "right"), Column(t("hv.col_per10k"), 0.9, "right")]
     cols += [Column(short[k], 0.85, "right") for k in CRITERIA]
@@ -235,10 +254,12 @@ def quality(doc: Document, data: ReportData, t: Texts, generated: datetime) -> N
     if src.empty:
         doc.paragraph(t("quality.no_sources"), colour=c["muted"])
     else:
-        cols = [Column(t("quality.col_source"), 1.75), Column(t("quality.col_snapshot"), 1.05),
-                Column(t("quality.col_age"), 0.62, "right"), Column(t("quality.col_received"), 0.72, "right"),
-                Column(t("quality.col_accepted"), 0.72, "right"), Column(t("quality.col_duplicates"), 0.72, "right"),
-                Column(t("quality.col_quarantined"), 0.72, "right"), Column(t("quality.col_reasons"), 2.0)]
+        cols = [Column(t("quality.col_source"), 1.6), Column(t("quality.col_snapshot"), 1.05),
+                Column(t("quality.col_age"), 0.8, "right", nowrap=True),
+                Column(t("quality.col_received"), 0.72, "right", nowrap=True),
+                Column(t("quality.col_accepted"), 0.72, "right", nowrap=True),
+                Column(t("quality.col_duplicates"), 0.72, "right", nowrap=True),
+                Column(t("quality.col_quarantined"), 0.72, "right", nowrap=True), Column(t("quality.col_reasons"), 2.1)]
         rows = []
         for r in src.to_dict("records"):
             snap = r.get("snapshot_at")

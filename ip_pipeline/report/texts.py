@@ -105,7 +105,7 @@ class Texts:
         d = decimals if decimals is not None else (self.style.decimals(indicator_id) if indicator_id else 2)
         value = float(value)
         if round(value, d) == 0:
-            value = 0.0  # never print -0.00
+            value, signed = 0.0, False  # never print −0.00 or +0
         text = f"{value:+,.{d}f}" if signed else f"{value:,.{d}f}"
         return text.replace("-", "−")
 
@@ -120,6 +120,17 @@ class Texts:
         if self.lang == "zh" and unit in ("件", "家", "分", "万件", "万元"):
             return f"{text}{unit}" if unit in ("万件", "万元") else f"{text} {unit}"
         return f"{text} {unit}".strip()
+
+    def short(self, value: Any, indicator_id: str, signed: bool = False) -> str:
+        """A number without its unit word (tables whose first column carries the unit); % stays."""
+        text = self.number(value, indicator_id, signed=signed)
+        return text + "%" if text != DASH and self.unit(indicator_id) == "%" else text
+
+    def name_in_sentence(self, indicator_id: str) -> str:
+        name = self.name(indicator_id)
+        if self.lang == "en" and len(name) > 1 and name[1].islower():
+            return name[0].lower() + name[1:]
+        return name
 
     def percent(self, value: Any, decimals: int = 1, scale: float = 100.0) -> str:
         if is_missing(value):

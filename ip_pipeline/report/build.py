@@ -1,0 +1,117 @@
+"""build_report: read the warehouse, lay out the PDF, write the XLSX and a PNG of page 1, record what was published."""
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_pdf import PdfPages
+
+from ..paths import Home
+from . import pages
+from .data import ReportData, load_report_data
+from .fonts import register, rc_params
+from .footnotes import Footnotes
+from .layout import Document
+from .published import record_published
+from .style import load_style
+from .texts import Texts
+from .xlsx import write_workbook
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    pdf: Path
+    xlsx: Path
+    png_first_page: Path | None
+    # Every string drawn on the pages, for the glyph-coverage check; not part of the files.
+    rendered_text: str = field(default="", repr=False, compare=False)
+    cover_rows: tuple = field(default=(), repr=False, compare=False)
+
+
+def report_dir(home: Path, month: str) -> Path:
+    return Home.of(home).reports / month
+
+
+def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None = None,
+                 record: bool = True) -> ReportResult:
+    """Write `home/reports/<month>/ip_indicators_<month>_<lang>.pdf`, the XLSX beside it and a PNG of page 1.
+
+    Reads `home/warehouse.duckdb` read-only; at the end, in one short read-write
+    connection, records the month's published values (unless `record=False`) so
+    the next month's report can list revisions.
+    """
+    paths = Home.of(home)
+    data = load_report_data(paths.warehouse, month, plan_id=plan_id)
+    style = load_style()
+    t = Texts(lang, data.plan, style)
+    out_dir = report_dir(paths.root, month)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"ip_indicators_{month}_{lang}"
+    pdf_path, xlsx_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
+    generated = datetime.now().replace(microsecond=0)
+
+    register(paths.root / "cache" / "fonts")
+    with matplotlib.rc_context(rc_params()):
+        notes = Footnotes(t)
+        doc, cover_rows = _compose(data, t, notes, generated)
+        _save_pdf(doc, pdf_path, data, t)
+        png = _first_page_png(pdf_path, doc, out_dir / f"{stem}_p1.png", style.page["png_dpi"])
+    write_workbook(xlsx_path, data, t, notes)
+    if record:
+        record_published(paths.warehouse, month, data.published, generated)
+    return ReportResult(pdf_path, xlsx_path, png, rendered_text=doc.all_text(), cover_rows=tuple(map(tuple, cover_rows)))
+
+
+def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) -> tuple[Document, list]:
+    doc = Document(
+        style=t.style,
+        header_left=f"{t('report.short_title')} · {t.month(data.month)}",
+        header_right=t.plan_name(),
+        footer_left=t("report.as_of", date=t.date(data.as_of)),
+        page_label=lambda n, total: t("report.page", n=n, total=total),
+    )
+    cover_rows = pages.cover(doc, data, t, notes, generated)
+    for n, sec in enumerate(data.sections, start=1):
+        pages.indicator_section(doc, n, sec, t, notes)
+    pages.high_value(doc, data, t, notes)
+    pages.quality(doc, data, t, generated)
+    pages.revisions(doc, data, t)
+    pages.method(doc, data, t, notes)
+    doc.finish()
+    return doc, cover_rows
+
+
+def _save_pdf(doc: Document, path: Path, data: ReportData, t: Texts) -> None:
+    tmp = path.with_suffix(".pdf.part")
+    with PdfPages(tmp, metadata={"Title": f"{t('report.title')} {t.month(data.month)}",
+                                 "Subject": t.plan_name(), "Creator": "ip_pipeline.report"}) as pdf:
+        for fig in doc.pages:
+            pdf.savefig(fig)
+    tmp.replace(path)  # readers never see a half-written report
+
+
+def _first_page_png(pdf: Path, doc: Document, target: Path, dpi: int) -> Path | None:
+    exe = shutil.which("pdftoppm")
+    if exe:
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "p"
+            done = subprocess.run([exe, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                                   str(prefix)], capture_output=True, timeout=120)
+            if done.returncode == 0 and prefix.with_suffix(".png").exists():
+                shutil.move(str(prefix.with_suffix(".png")), target)
+                return target
+            log.warning("pdftoppm failed (%s); rendering the cover with matplotlib", done.stderr[:200])
+    try:
+        doc.pages[0].savefig(target, dpi=dpi)
+        return target
+    except Exception as exc:  # a preview is a convenience, never a reason to fail the report
+        log.warning("could not render the first page: %s", exc)
+        return None
