@@ -7,9 +7,14 @@ check or file and why.
 """
 from __future__ import annotations
 
+import fcntl
+import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 
@@ -47,9 +52,12 @@ def partition_range(first: str | None = None, last: str | None = None, today: da
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
     """Readable sentences: failed steps (with the Failure's description) and failed blocking checks."""
     out: list[str] = []
+    not_run: set[str] = set()
     for ev in result.all_events:
         if ev.event_type == dg.DagsterEventType.STEP_FAILURE:
             err = ev.step_failure_data.error
+            if err is not None and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the failed check itself is reported below, with its reason
             user = getattr(ev.step_failure_data, "user_failure_data", None)
             text = (user.description if user and user.description else None) or (err.message.strip() if err else "failed")
             # The innermost cause is what a person can act on.
@@ -66,9 +74,14 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
                 meta = data.metadata.get("message")
                 detail = (meta.value if meta is not None else desc) or "failed"
                 out.append(f"Check {data.check_name} on {data.asset_key.to_user_string()} failed: {detail}")
-    skipped = [ev.step_key for ev in result.all_events if ev.event_type == dg.DagsterEventType.STEP_SKIPPED]
-    if skipped and out:
-        out.append(f"Not run because of it: {', '.join(sorted(set(skipped)))}; published indicators are unchanged.")
+        elif ev.event_type in (dg.DagsterEventType.STEP_SKIPPED, dg.DagsterEventType.ENGINE_EVENT):
+            match = re.match(r"Dependencies for step (\S+) ", ev.message or "")
+            if ev.event_type == dg.DagsterEventType.STEP_SKIPPED and ev.step_key:
+                not_run.add(ev.step_key)
+            elif match:
+                not_run.add(match.group(1))
+    if not_run and out:
+        out.append(f"Not run because of it: {', '.join(sorted(not_run))}; the published indicators are unchanged.")
     return out
 
 
@@ -77,8 +90,42 @@ def _run_config(verbose: bool) -> dict:
     return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
 
 
+RUN_LOCK = ".ip-pipeline-run.lock"
+
+
+@contextmanager
+def home_run_lock(home: Home) -> Iterator[None]:
+    """One `ip-pipeline run`/`backfill` at a time per data directory; a second one waits.
+
+    The `warehouse` pool (limit 1) already serialises warehouse steps across runs, but
+    two CLI processes started together still collide: both create the SQLite instance
+    storage of a fresh home at once ("table runs already exists"), a slot can leak if
+    a process is killed mid-step (nothing frees it without a daemon), and step-level
+    slot polling interleaves two full runs slowly. An fcntl lock under <home> covers the
+    whole run, is released by the kernel when the process dies, and costs nothing when
+    uncontended. Runs launched by the daemon do not take it: they rely on the pool."""
+    home.root.mkdir(parents=True, exist_ok=True)
+    with open(home.root / RUN_LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Another ip-pipeline run holds {home.root / RUN_LOCK}; waiting for it to finish …",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def run_pipeline(home: Home, *, first: str | None = None, last: str | None = None, report: bool = True,
                  job_name: str = "refresh_job", verbose: bool = False) -> RunOutcome:
+    with home_run_lock(home):
+        return _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
+
+
+def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
+                  verbose: bool) -> RunOutcome:
     instance = get_instance(home)
     defs = build_definitions(str(home.root))
     start, end = partition_range(first, last)

@@ -4,14 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-import pytest
+import duckdb
 
+from ip_pipeline.ingest import contracts, reference, staging
 from ip_pipeline.sample import generate_sample
-
-duckdb = pytest.importorskip("duckdb")
-contracts = pytest.importorskip("ip_pipeline.ingest.contracts")
-staging = pytest.importorskip("ip_pipeline.ingest.staging")
-reference = pytest.importorskip("ip_pipeline.ingest.reference")
 
 
 def test_ingestion_quarantines_exactly_what_the_manifest_says(tmp_path):
