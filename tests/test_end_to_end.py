@@ -86,3 +86,16 @@ def test_reference_tables_are_all_staged(city):
         assert con.execute("SELECT count(*) FROM stg_districts").fetchall()[0][0] == 14
     finally:
         con.close()
+
+
+def test_report_is_rebuilt_only_when_what_it_shows_can_differ(city):
+    home, _ = city
+    assert main(["run", "--home", str(home)]) == 0
+    month = dt.date.today().strftime("%Y-%m")
+    pdf = home / "reports" / month / f"ip_indicators_{month}_zh.pdf"
+    first = pdf.stat().st_mtime_ns
+    assert main(["run", "--home", str(home)]) == 0
+    assert pdf.stat().st_mtime_ns == first  # nothing new: not rebuilt
+    (home / "reports" / month / ".fingerprint").write_text("stale")
+    assert main(["run", "--home", str(home)]) == 0
+    assert pdf.stat().st_mtime_ns > first

@@ -1,16 +1,37 @@
 """The monthly report asset: one PDF (Chinese and English) and XLSX per month partition."""
 
+import hashlib
+from datetime import date
+from pathlib import Path
+
 import dagster as dg
 
 from ..partitions import monthly_partitions
-from ..resources import Warehouse
-from .indicators import indicator_progress
+from ..paths import REPORT_TEMPLATES_DIR
+from ..resources import WAREHOUSE_POOL, Warehouse
+from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
+
+LANGS = ("zh", "en")
+REPORT_CODE_DIR = Path(__file__).resolve().parent.parent / "report"
+
+
+def report_fingerprint(con, month: str) -> str:
+    """A report is rebuilt only when something it shows could differ: the indicator inputs,
+    the report's code and templates, or the day (source ages and the running month move daily)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{month};{date.today().isoformat()};{inputs_fingerprint(con)}".encode())
+    for folder in (REPORT_TEMPLATES_DIR, REPORT_CODE_DIR):
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and f.suffix in {".py", ".yaml", ".yml", ".json"}:
+                h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
     deps=[indicator_progress],
+    pool=WAREHOUSE_POOL,  # reads the warehouse: a DuckDB read-only open fails while another process writes
     group_name="reports",
     kinds={"pdf"},
     owners=[OWNER],
@@ -21,10 +42,21 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     from ..report import build_report
 
     month = context.partition_key[:7]
-    built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in ("zh", "en")}
+    folder = warehouse.paths.reports / month
+    stamp = folder / ".fingerprint"
+    with warehouse.connection(read_only=True) as con:
+        fingerprint = report_fingerprint(con, month)
+    pdfs = [folder / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
+    if stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in pdfs):
+        return dg.MaterializeResult(metadata={
+            "month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text("unchanged: not rebuilt"),
+            "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))})
+    built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in LANGS}
+    stamp.write_text(fingerprint)
     zh = built["zh"]
     return dg.MaterializeResult(metadata={
         "month": dg.MetadataValue.text(month),
+        "status": dg.MetadataValue.text("built"),
         "pdf_zh": dg.MetadataValue.path(str(zh.pdf)),
         "pdf_en": dg.MetadataValue.path(str(built["en"].pdf)),
         "xlsx": dg.MetadataValue.path(str(zh.xlsx)),
