@@ -13,6 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..exports import safe_cell
 from ..indicators import explain as explain_records
 from ..indicators.catalogue import load_plans
 from ..indicators.schema import columns
@@ -78,6 +79,7 @@ def _emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | Non
         for c in out.columns:
             if out[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, str)).any():
                 out[c] = out[c].map(lambda v: _flags_text(list(v)) if v is not None else "")
+        out = out.map(safe_cell)  # no cell a spreadsheet would run as a formula
         sys.stdout.write(out.to_csv(index=False))
     elif fmt == "json":
         for c in out.columns:
@@ -106,6 +108,12 @@ def _fmt_num(v, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _aligned(view: pd.DataFrame) -> str:
+    # Chinese characters take two terminal columns; without this the columns drift.
+    with pd.option_context("display.unicode.east_asian_width", True, "display.max_colwidth", 40):
+        return view.to_string(index=False)
+
+
 def _values_table(df: pd.DataFrame) -> str:
     names = _names()
     view = pd.DataFrame(
@@ -119,7 +127,7 @@ def _values_table(df: pd.DataFrame) -> str:
             "标记": df["flags"].map(lambda f: _flags_text(list(f)) if f is not None else ""),
         }
     )
-    return view.to_string(index=False)
+    return _aligned(view)
 
 
 def _progress_table(df: pd.DataFrame) -> str:
@@ -140,7 +148,7 @@ def _progress_table(df: pd.DataFrame) -> str:
             "得分": df["score"].map(lambda s: "—" if pd.isna(s) else f"{s:.2f}"),
         }
     )
-    return view.to_string(index=False)
+    return _aligned(view)
 
 
 def run_indicators(args: argparse.Namespace) -> int:
