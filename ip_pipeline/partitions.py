@@ -7,13 +7,21 @@ the month still running (INDICATORS.md, "As-of date").
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import dagster as dg
 
 FIRST_MONTH = "2020-12-01"
+TIMEZONE = "Asia/Shanghai"
+_CHINA = timezone(timedelta(hours=8))  # China has no daylight saving time
 
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1)
+# In Yantai's time zone, like the schedules: at 02:00 on the 1st the new month exists.
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1, timezone=TIMEZONE)
+
+
+def today_in_yantai() -> date:
+    """Today's date in Yantai, whatever the server's time zone."""
+    return datetime.now(_CHINA).date()
 
 
 def month_end(year: int, month: int) -> date:
@@ -22,7 +30,7 @@ def month_end(year: int, month: int) -> date:
 
 def as_of_for_partition(partition_key: str, today: date | None = None) -> date:
     """`2021-03-01` -> 2021-03-31; the current month -> today."""
-    today = today or date.today()
+    today = today or today_in_yantai()
     first = date.fromisoformat(partition_key)
     end = month_end(first.year, first.month)
     return min(end, today) if (first.year, first.month) == (today.year, today.month) else end

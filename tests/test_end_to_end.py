@@ -11,7 +11,7 @@ import pytest
 from ip_pipeline.cli.main import main
 from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.ingest.contracts import load_reference_tables
-from ip_pipeline.partitions import as_of_dates
+from ip_pipeline.partitions import as_of_dates, today_in_yantai
 from ip_pipeline.sample import generate_sample
 
 CONTRACT_COLUMNS = ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit", "flags", "vintage"]
@@ -34,7 +34,7 @@ def test_run_then_indicators_csv_gives_every_id_month_and_unit(city, capsys):
     assert list(rows[0].keys()) == CONTRACT_COLUMNS
     ids = {i.id for p in load_plans() for i in p.indicators + p.companions}
     ids |= {"pledge_count", "pledge_amount_wan", "ip_protection_satisfaction_survey"}
-    months = as_of_dates(dt.date(2020, 12, 31), dt.date.today())
+    months = as_of_dates(dt.date(2020, 12, 31), today_in_yantai())
     units = 14  # 13 reporting units + 370699 未定位, from districts.csv
     expected = sum(len(months) * (1 if i in CITY_ONLY else units + 1) for i in ids)
     assert len(rows) == expected
@@ -91,7 +91,7 @@ def test_reference_tables_are_all_staged(city):
 def test_report_is_rebuilt_only_when_what_it_shows_can_differ(city):
     home, _ = city
     assert main(["run", "--home", str(home)]) == 0
-    month = dt.date.today().strftime("%Y-%m")
+    month = today_in_yantai().strftime("%Y-%m")
     pdf = home / "reports" / month / f"ip_indicators_{month}_zh.pdf"
     first = pdf.stat().st_mtime_ns
     assert main(["run", "--home", str(home)]) == 0

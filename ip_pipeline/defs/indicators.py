@@ -44,6 +44,8 @@ def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[dat
 
 
 def mark_done(con, dates: list[date], step: str, fingerprint: str) -> None:
+    if not dates:  # nothing recomputed (a no-op rerun): executemany refuses an empty list
+        return
     _ensure_runs_table(con)
     con.executemany("INSERT OR REPLACE INTO indicator_runs (as_of, step, inputs) VALUES (?, ?, ?)",
                     [[d, step, fingerprint] for d in dates])

@@ -18,6 +18,8 @@ ingest_job = dg.define_asset_job(
 
 monthly_report_job = dg.define_asset_job(
     "monthly_report_job",
-    selection=dg.AssetSelection.groups("reports"),
-    description="Build one month's report (PDF zh/en and XLSX).",
+    # The month's indicators come first in the same run (recomputed only if their inputs
+    # changed), so the report never reads a month that another run is still writing.
+    selection=dg.AssetSelection.groups("indicators", "reports"),
+    description="Finalise one month's indicators and build its report (PDF zh/en and XLSX).",
 )

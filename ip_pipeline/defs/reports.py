@@ -1,12 +1,11 @@
 """The monthly report asset: one PDF (Chinese and English) and XLSX per month partition."""
 
 import hashlib
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
-from ..partitions import monthly_partitions
+from ..partitions import monthly_partitions, today_in_yantai
 from ..paths import REPORT_TEMPLATES_DIR
 from ..resources import WAREHOUSE_POOL, Warehouse
 from .indicators import indicator_progress, inputs_fingerprint
@@ -20,7 +19,7 @@ def report_fingerprint(con, month: str) -> str:
     """A report is rebuilt only when something it shows could differ: the indicator inputs,
     the report's code and templates, or the day (source ages and the running month move daily)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{month};{date.today().isoformat()};{inputs_fingerprint(con)}".encode())
+    h.update(f"{month};{today_in_yantai().isoformat()};{inputs_fingerprint(con)}".encode())
     for folder in (REPORT_TEMPLATES_DIR, REPORT_CODE_DIR):
         for f in sorted(folder.rglob("*")):
             if f.is_file() and f.suffix in {".py", ".yaml", ".yml", ".json"}:

@@ -6,16 +6,18 @@ contract (docs/WAREHOUSE.md).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
+from ..partitions import today_in_yantai
 from .contracts import Column, SourceContract
-
-CHINA_TZ = timezone(timedelta(hours=8))
+# No legitimate cell comes near this (a pledge of 500 patents is ~7,500 characters);
+# a longer one is a broken or hostile export and its row is quarantined as too_long:<col>.
+MAX_CELL_CHARS = 10_000
 
 
 def load_date() -> date:
     """Today in Yantai: a record dated today is not in the future, whatever the server's zone."""
-    return datetime.now(CHINA_TZ).date()
+    return today_in_yantai()
 
 
 def q(name: str) -> str:
@@ -119,6 +121,7 @@ def column_sql(contract: SourceContract, col: Column) -> tuple[str, str, list[tu
         warnings.append((f"{src} IS NOT NULL AND {bad}", f"bad_item:{name}"))
     else:  # text, code, ipc
         expr, sqltype = src, "VARCHAR"
+    reasons.insert(0, (f"length({src}) > {MAX_CELL_CHARS}", f"too_long:{name}"))
     if col.required and col.default is None:
         reasons.insert(0, (f"{src} IS NULL", f"missing:{name}"))
     return expr, sqltype, reasons, warnings

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import time
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -100,6 +101,11 @@ def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFram
         else:
             select.append(_q(c))
     for name, expr in derived_columns_needed(suite).items():
+        # A cross-table rule whose other table is not loaded yet (a sensor run of one source)
+        # is left unevaluated (NULL), not turned into a crash of the whole check.
+        others = re.findall(r"\bFROM\s+([A-Za-z_][A-Za-z0-9_]*)", expr, flags=re.IGNORECASE)
+        if any(not table_exists(con, o) for o in others):
+            expr = "NULL"
         select.append(f"({expr}) AS {_q(name)}")
     sql = f"SELECT {', '.join(select) or 'NULL AS _none'} FROM {_q(table)} AS t"
     frame = con.execute(sql).df()

@@ -176,3 +176,10 @@ def test_suite_severity_must_be_error_or_warn(tmp_path):
     (tmp_path / "stg_x.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="severity"):
         load_suite("stg_x", tmp_path)
+
+
+def test_cross_table_rule_with_other_table_not_loaded_is_skipped_not_a_crash(warehouse, home):
+    # A sensor run may stage awards before patents ever existed in this warehouse.
+    sql(home, "DROP TABLE stg_patents")
+    result = run_table_check("stg_awards", warehouse)
+    assert result.passed, result.message

@@ -1,0 +1,194 @@
+"""Sensors: the landing zone starts ingestion; a failed run raises an alert.
+
+`landing_zone_sensor` fingerprints every source folder of the landing zone with
+the same code ingestion uses (ip_pipeline.ingest.files) and launches
+`ingest_job` for the sources whose fingerprint changed, one run per source,
+selecting only that source's `ingest_<source>` assets.
+
+- cursor: JSON `{source: fingerprint}` of what was last launched;
+- run_key: `<source>:<fingerprint>` — Dagster never launches a run key twice
+  for a sensor, so one change never starts two runs (even if the cursor is
+  reset);
+- a folder whose files are still growing, or that holds a file pointing out of
+  the landing zone, is left for a later tick;
+- every source needs `stg_districts`: when the reference tables changed, that
+  tick launches only the reference run, and the other sources wait until no
+  reference run is queued or running (then they are picked up as changed).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from ..alerts import Alert, send_alert
+from ..ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables
+from ..ingest.database import configured_url
+from ..ingest.errors import SourceFileError
+from ..ingest.files import fingerprint, list_snapshot, stable
+from ..paths import Home
+from .jobs import ingest_job
+
+REFERENCE = "reference"
+SOURCE_TAG = "ip_pipeline/source"
+FINGERPRINT_TAG = "ip_pipeline/fingerprint"
+TRIGGER_TAG = "ip_pipeline/trigger"
+# How often the daemon looks at the landing zone (seconds); an env var so an operator (or a
+# test) can make it react faster or slower without a code change.
+LANDING_SENSOR_INTERVAL_S = int(os.environ.get("IP_PIPELINE_LANDING_SENSOR_INTERVAL", "30"))
+
+IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+               dg.DagsterRunStatus.STARTED]
+
+
+def source_asset_keys(source: str) -> list[dg.AssetKey]:
+    """The keys of one source's multi-asset (they cannot be subset, so all of them)."""
+    if source == REFERENCE:
+        tables = list(load_reference_tables())
+        return [dg.AssetKey(f"{p}_{t}") for p in ("raw", "stg") for t in tables]
+    return [dg.AssetKey(f"{p}_{source}") for p in ("raw", "stg", "quarantine")]
+
+
+def landing_fingerprints(landing: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """({source: fingerprint} of the stable folders, {source: why it was left out}).
+
+    Sources read from a database (their URL env var is set) have no landing folder
+    to watch. An empty folder has the empty fingerprint: removing every file is a change."""
+    found: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for name in SOURCE_NAMES:
+        contract = load_contract(name)
+        if configured_url(contract):
+            skipped[name] = "read from its database"
+            continue
+        try:
+            files = list_snapshot(landing, contract.folder, name).files
+            if not files and not (landing / contract.folder).is_dir():
+                skipped[name] = "no folder"
+                continue
+            changing = stable(files)
+            if changing:
+                skipped[name] = f"{changing[0]} is still being written"
+                continue
+            found[name] = fingerprint(files)
+        except SourceFileError as exc:
+            skipped[name] = f"{exc.file}: {exc.problem}"
+        except OSError as exc:  # a file removed between listing and hashing: next tick
+            skipped[name] = f"unreadable ({type(exc).__name__})"
+    # The reference tables: the files reference.yaml names, as stage_reference fingerprints them.
+    try:
+        wanted = {t.file for t in load_reference_tables().values()}
+        listing = list_snapshot(landing, REFERENCE, REFERENCE)
+        used = [f for f in listing.files if f.path.name in wanted]
+        if not used and not (landing / REFERENCE).is_dir():
+            skipped[REFERENCE] = "no folder"
+        elif stable(used):
+            skipped[REFERENCE] = f"{stable(used)[0]} is still being written"
+        else:
+            found[REFERENCE] = fingerprint(used)
+    except SourceFileError as exc:
+        skipped[REFERENCE] = f"{exc.file}: {exc.problem}"
+    except OSError as exc:
+        skipped[REFERENCE] = f"unreadable ({type(exc).__name__})"
+    return found, skipped
+
+
+def run_key(source: str, fp: str) -> str:
+    return f"{source}:{fp}"
+
+
+def _ingest_request(source: str, fp: str) -> dg.RunRequest:
+    return dg.RunRequest(
+        run_key=run_key(source, fp),
+        asset_selection=source_asset_keys(source),
+        tags={SOURCE_TAG: source, FINGERPRINT_TAG: fp, TRIGGER_TAG: "landing_zone_sensor"},
+    )
+
+
+def _reference_in_progress(instance: dg.DagsterInstance) -> bool:
+    records = instance.get_run_records(
+        dg.RunsFilter(job_name=ingest_job.name, statuses=IN_PROGRESS, tags={SOURCE_TAG: REFERENCE}), limit=1)
+    return bool(records)
+
+
+def evaluate_landing(landing: Path, cursor: str | None, instance: dg.DagsterInstance | None) -> dg.SensorResult:
+    """The sensor's logic, separated so it can be tested without a daemon."""
+    previous: dict[str, str] = json.loads(cursor) if cursor else {}
+    current, skipped = landing_fingerprints(landing)
+    changed = {s: fp for s, fp in current.items() if previous.get(s) != fp}
+    # Nothing ever landed for a source and its folder is empty: not a change.
+    empty = fingerprint([])
+    changed = {s: fp for s, fp in changed.items() if not (fp == empty and s not in previous)}
+    notes = [f"{s} skipped: {why}" for s, why in sorted(skipped.items())]
+
+    if REFERENCE in changed:
+        launch = {REFERENCE: changed[REFERENCE]}
+        waiting = sorted(set(changed) - {REFERENCE})
+        if waiting:
+            notes.append(f"waiting for the reference tables first: {', '.join(waiting)}")
+    elif changed and instance is not None and _reference_in_progress(instance):
+        return dg.SensorResult(skip_reason=dg.SkipReason(
+            f"{', '.join(sorted(changed))} changed; waiting for the running reference ingestion"), cursor=cursor)
+    else:
+        launch = changed
+
+    new_cursor = {**previous, **launch}
+    if not launch:
+        reason = "no source changed" + (f" ({'; '.join(notes)})" if notes else "")
+        return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=json.dumps(new_cursor, sort_keys=True))
+    return dg.SensorResult(
+        run_requests=[_ingest_request(s, fp) for s, fp in sorted(launch.items())],
+        cursor=json.dumps(new_cursor, sort_keys=True),
+    )
+
+
+def build_landing_sensor(home: str) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="landing_zone_sensor",
+        job=ingest_job,
+        minimum_interval_seconds=LANDING_SENSOR_INTERVAL_S,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Starts ingest_job for the sources whose landing-zone files changed (one run per source, "
+                    "run key = source:fingerprint). The reference tables are ingested before the sources.",
+    )
+    def landing_zone_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        landing = Home.of(home).landing
+        if not landing.is_dir():
+            return dg.SensorResult(skip_reason=dg.SkipReason(f"no landing zone at {landing}"), cursor=context.cursor)
+        result = evaluate_landing(landing, context.cursor, context.instance)
+        for req in result.run_requests or []:
+            context.log.info(f"{req.tags[SOURCE_TAG]} changed: launching ingest_job ({req.run_key})")
+        return result
+
+    return landing_zone_sensor
+
+
+def failed_steps(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    try:
+        records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
+        return sorted({r.event_log_entry.step_key for r in records if r.event_log_entry.step_key})
+    except Exception:  # noqa: BLE001 (an alert with fewer details beats no alert)
+        return []
+
+
+def build_failure_sensor(home: str) -> dg.SensorDefinition:
+    @dg.run_failure_sensor(
+        name="run_failure_alert_sensor",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Records an alert for every failed run: a log line, <home>/alerts/alerts.jsonl and a POST "
+                    "to $IP_PIPELINE_ALERT_WEBHOOK when set.",
+    )
+    def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
+        run = context.dagster_run
+        message = (context.failure_event.message or "run failed").strip()
+        alert = Alert(run_id=run.run_id, job_name=run.job_name, message=message,
+                      failed_steps=failed_steps(context.instance, run.run_id), tags=dict(run.tags))
+        send_alert(home, alert, logger=context.log)
+
+    return run_failure_alert_sensor
+
+
+def build_sensors(home: str) -> list[dg.SensorDefinition]:
+    return [build_landing_sensor(home), build_failure_sensor(home)]
