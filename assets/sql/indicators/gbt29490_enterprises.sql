@@ -6,7 +6,7 @@ WITH firms AS (
     WHERE programme = 'gbt29490' AND coalesce(in_scope, true)
 ),
 counts AS (
-    SELECT g.as_of, g.district_code, count(DISTINCT f.credit_code) AS n
+    SELECT g.as_of, g.district_code, count(f.credit_code) AS n  -- the staged key is unique: DISTINCT would only hold every joined row in memory
     FROM _calc_grid AS g
     LEFT JOIN firms AS f
       ON f.district_code = g.district_code

@@ -1,7 +1,7 @@
 -- 每万人口高价值发明专利拥有量 (INDICATORS.md § 1): high-value invention patents in
 -- force on D per 10,000 year-end residents. City = sum of units over the city population.
 WITH counts AS (
-    SELECT g.as_of, g.district_code, count(DISTINCT h.application_no) AS n
+    SELECT g.as_of, g.district_code, count(h.application_no) AS n  -- the staged key is unique: DISTINCT would only hold every joined row in memory
     FROM _calc_grid AS g
     LEFT JOIN _calc_hv AS h USING (as_of, district_code)
     GROUP BY ALL

@@ -8,7 +8,7 @@ WITH marks AS (
     WHERE in_scope
 ),
 counts AS (
-    SELECT g.as_of, g.district_code, count(DISTINCT t.registration_no) AS n
+    SELECT g.as_of, g.district_code, count(t.registration_no) AS n  -- the staged key is unique: DISTINCT would only hold every joined row in memory
     FROM _calc_grid AS g
     LEFT JOIN marks AS t
       ON t.district_code = g.district_code
