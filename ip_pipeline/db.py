@@ -17,6 +17,16 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK in an error handler, without hiding the error being handled: when the failure
+    already ended the transaction (a disk full at COMMIT), DuckDB refuses the ROLLBACK and that
+    second error would replace the one a person can act on."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> tuple | None:
     """The first row, or None. Fetches the whole result: DuckDB 2.0 refuses new work on a
     connection whose last result was only partly fetched (fetchone)."""

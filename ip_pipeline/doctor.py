@@ -94,7 +94,8 @@ def _landing(home: Home) -> list[Finding]:
     for t in load_reference_tables().values():
         if not (ref / t.file).exists():
             level = "fail" if t.required else "ok"
-            out.append(Finding(level, "landing", f"reference/{t.file} is missing" + (" (required)" if t.required else " (optional)")))
+            out.append(Finding(level, "landing", f"reference/{t.file} is missing" + (
+                f" (required): put it in {ref} (format: the spec's SOURCES.md § reference)" if t.required else " (optional)")))
     return out
 
 

@@ -124,9 +124,30 @@ def run_pipeline(home: Home, *, first: str | None = None, last: str | None = Non
         return _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
 
 
+CLI_TAG = "ip_pipeline/trigger"
+
+
+def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed, and free the pool slots of, command-line runs that died without finishing.
+
+    A CLI run killed hard (SIGKILL, OOM, power cut) stays STARTED in the instance and keeps its
+    `warehouse` pool slot: the next run would wait for that slot forever. Every CLI run holds the
+    home's run lock while it lives, so once we hold it, a CLI run not finished is a dead one.
+    Runs launched by the daemon do not take the lock and are left to its run monitoring."""
+    alive = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    dead = instance.get_runs(filters=dg.RunsFilter(statuses=alive, tags={CLI_TAG: "cli"}))
+    for run in dead:
+        instance.report_run_failed(run, message="The ip-pipeline process running it died (killed?); "
+                                                "marked failed and its warehouse slot freed by the next run.")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    return [r.run_id for r in dead]
+
+
 def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
                   verbose: bool) -> RunOutcome:
     instance = get_instance(home)
+    release_dead_cli_runs(instance)
     defs = build_definitions(str(home.root))
     start, end = partition_range(first, last)
     outcome = RunOutcome(success=True, months=(start[:7], end[:7]))

@@ -6,6 +6,8 @@ from typing import Iterator
 
 import duckdb
 
+from ..db import rollback
+
 
 @contextmanager
 def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
@@ -13,6 +15,6 @@ def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     con.execute("COMMIT")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import schema
 from .catalogue import Plan, load_plans
+from ..faults import maybe_fail
 from .engine import evaluate, first_definition, indicator_ids
 from .registry import DEFAULT_UNITS
 from .transaction import atomic
@@ -77,4 +78,5 @@ def compute_indicator_values(
             con.execute(f"DELETE FROM {table} WHERE as_of IN (SELECT as_of FROM _calc_dates)")
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp}")
         con.execute("CREATE OR REPLACE TABLE pledge_items AS SELECT * FROM _calc_pledge_items")
+        maybe_fail("indicators:before_commit")
     return int(written)

@@ -20,7 +20,9 @@ from .contracts import SourceContract
 from .errors import SourceFileError
 from .readers import BATCH_ROWS, FileReadInfo, _batches, map_header
 
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]*)(@)")
+# user (possibly empty) ":" password "@" host — up to the last "@" of the token, so a raw "@"
+# inside a password is hidden too.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)(\S*)(@[^@\s]*)")
 
 
 def mask_url(text: str) -> str:

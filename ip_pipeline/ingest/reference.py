@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..db import first_row, scalar
+from ..db import first_row, rollback, scalar
 
 from .contracts import Column, ReferenceTable, SourceContract, load_reference_tables
 from .errors import SourceFileError
@@ -89,6 +89,6 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
         record_snapshot(con, result)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return result

@@ -15,7 +15,8 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from ..db import first_row, scalar
+from ..db import first_row, rollback, scalar
+from ..faults import maybe_fail
 
 from ..paths import SQL_DIR
 from .contracts import SourceContract
@@ -132,14 +133,20 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
 
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_{name} AS {typed_select(contract, landed.norm_table)}")
+    # Intermediate tables are dropped as soon as they are consumed: at scale 10 each holds
+    # millions of rows in memory, and the connection lives until the step ends.
+    con.execute(f"DROP TABLE IF EXISTS {landed.norm_table}")
     if contract.location == "none":
         con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS SELECT *, NULL::VARCHAR AS _unit, "
                     f"true AS _in_scope FROM _typed_{name}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
                     f"{resolved_select(f'_typed_{name}', contract.location, contract.address_column)}")
+    con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
     _dedup(con, contract)
     _publish(con, contract, landed.raw_table, result)
+    for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
 
 
@@ -202,9 +209,10 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
             raise RuntimeError(f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
                                f"quarantined {result.quarantined} + duplicates {result.duplicates}")
         record_snapshot(con, result)
+        maybe_fail("ingest:before_commit")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     _fill_counts(con, result)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 
+from ..faults import maybe_fail
 from ..paths import Home
 from . import pages
 from .data import ReportData, load_report_data
@@ -93,8 +94,10 @@ def _save_pdf(doc: Document, path: Path, data: ReportData, t: Texts) -> None:
     tmp = path.with_suffix(".pdf.part")
     with PdfPages(tmp, metadata={"Title": f"{t('report.title')} {t.month(data.month)}",
                                  "Subject": t.plan_name(), "Creator": "ip_pipeline.report"}) as pdf:
-        for fig in doc.pages:
+        for n, fig in enumerate(doc.pages):
             pdf.savefig(fig)
+            if n == 0:
+                maybe_fail("report:mid_write")
     tmp.replace(path)  # readers never see a half-written report
 
 

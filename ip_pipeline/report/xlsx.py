@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..exports import safe_cell
 from .data import CITY, CRITERIA, ReportData
 from .footnotes import Footnotes, section_flags
 from .texts import Texts, is_missing
@@ -33,8 +34,8 @@ def _clean(v: Any) -> Any:
         except (ValueError, AttributeError):
             pass
     if isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and not isinstance(v, (str, bytes, date, datetime))):
-        return ", ".join(str(x) for x in list(v))
-    return v
+        return safe_cell(", ".join(str(x) for x in list(v)))
+    return safe_cell(v)  # text that a spreadsheet would run as a formula gets a leading apostrophe
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]],
@@ -159,5 +160,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
     _sheet(wb, x("flags"), [x("col_mark"), x("col_flags"), x("col_meaning")], [list(i) for i in notes.items()],
            widths={2: 28, 3: 90}, note=None if notes.items() else t("method.flags_none"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)  # readers never see a half-written workbook
     return path

@@ -26,14 +26,16 @@ win AS (
     FROM _calc_dates AS d
     JOIN _calc_growth_base AS g USING (as_of)
 ),
+-- Amounts are summed as DECIMAL (units and city), DOUBLE only at the end: a DOUBLE sum depends on
+-- the (parallel) order of the rows, and reruns must give byte-identical values.
 ytd AS (
-    SELECT w.as_of, r.district_code, count(*) AS n, sum(r.amount_wan) AS amount
+    SELECT w.as_of, r.district_code, count(*) AS n, sum(r.amount_wan::DECIMAL(38, 6)) AS amount
     FROM win AS w
     JOIN reg AS r ON r.registration_date BETWEEN w.ytd_start AND w.as_of
     GROUP BY ALL
 ),
 base AS (
-    SELECT w.as_of, r.district_code, count(*) AS n, sum(r.amount_wan) AS amount
+    SELECT w.as_of, r.district_code, count(*) AS n, sum(r.amount_wan::DECIMAL(38, 6)) AS amount
     FROM win AS w
     JOIN reg AS r ON r.registration_date BETWEEN w.base_start AND w.base_cutoff
     GROUP BY ALL
@@ -53,10 +55,10 @@ units AS (
     LEFT JOIN base AS b USING (as_of, district_code)
 )
 SELECT as_of, district_code, year(as_of) AS year, base_year, base_cutoff,
-       count_ytd, amount_ytd, base_count, base_amount
+       count_ytd, amount_ytd::DOUBLE AS amount_ytd, base_count, base_amount::DOUBLE AS base_amount
 FROM units
 UNION ALL
 SELECT as_of, '370600', year(as_of), any_value(base_year), any_value(base_cutoff),
-       sum(count_ytd), sum(amount_ytd), sum(base_count), sum(base_amount)
+       sum(count_ytd), sum(amount_ytd)::DOUBLE, sum(base_count), sum(base_amount)::DOUBLE
 FROM units
 GROUP BY as_of

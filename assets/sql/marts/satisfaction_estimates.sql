@@ -12,12 +12,14 @@ WITH r AS (
     WHERE coalesce(s.in_scope, true) AND s.overall_score IS NOT NULL
 ),
 agg AS (
-    SELECT as_of, count(*) AS n_responses, sum(w) AS sum_w, sum(w * w) AS sum_w2, sum(w * s) AS sum_ws
+    -- DECIMAL sums: order-independent, so reruns give byte-identical values.
+    SELECT as_of, count(*) AS n_responses, sum(w::DECIMAL(38, 10))::DOUBLE AS sum_w,
+           sum((w * w)::DECIMAL(38, 10))::DOUBLE AS sum_w2, sum((w * s)::DECIMAL(38, 10))::DOUBLE AS sum_ws
     FROM r
     GROUP BY as_of
 ),
 dev AS (
-    SELECT r.as_of, sum(r.w * power(r.s - a.sum_ws / a.sum_w, 2)) AS sum_w_dev2
+    SELECT r.as_of, sum((r.w * power(r.s - a.sum_ws / a.sum_w, 2))::DECIMAL(38, 10))::DOUBLE AS sum_w_dev2
     FROM r JOIN agg AS a USING (as_of)
     GROUP BY r.as_of
 ),

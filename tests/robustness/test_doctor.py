@@ -1,0 +1,72 @@
+"""Case 5 — `ip-pipeline doctor --home DIR` says in plain words what to fix."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ingest.conftest import write_reference
+
+from .conftest import cli
+
+
+def _doctor(home: Path, env: dict | None = None):
+    done = cli("doctor", "--home", str(home), env=env, timeout=180)
+    assert "Traceback" not in done.output
+    return done
+
+
+def _fails(done) -> list[str]:
+    return [l for l in done.stdout.splitlines() if l.startswith("[FAIL]")]
+
+
+def test_doctor_missing_landing_zone(tmp_path):
+    done = _doctor(tmp_path)
+    assert done.returncode == 1
+    assert any(f"no landing zone at {tmp_path / 'landing'}; put the exports there or run "
+               f"`ip-pipeline sample --home {tmp_path}`" in l for l in _fails(done)), done.stdout
+
+
+def test_doctor_missing_reference_file(tmp_path):
+    write_reference(tmp_path / "landing")
+    (tmp_path / "landing/reference/population.csv").unlink()
+    done = _doctor(tmp_path)
+    assert done.returncode == 1
+    assert any("reference/population.csv is missing (required): put it in "
+               f"{tmp_path / 'landing/reference'}" in l for l in _fails(done)), done.stdout
+
+
+def test_doctor_warehouse_locked_by_another_process(tmp_path):
+    write_reference(tmp_path / "landing")
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(warehouse)!r}); con.execute('CREATE TABLE t (x INT)')\n"
+         "print('ready', flush=True); time.sleep(300)"],
+        stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        done = _doctor(tmp_path)
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+    assert done.returncode == 1
+    line = next((l for l in _fails(done) if "warehouse" in l), "")
+    assert f"{warehouse} is locked by another process" in line, done.stdout
+    assert "wait for the running job or stop the process that holds it" in line
+    assert f"PID {holder.pid}" in line  # which process to look at
+
+
+def test_doctor_unreachable_database_url_masked(tmp_path):
+    write_reference(tmp_path / "landing")
+    password = "doctor-" + "S3cret"
+    done = _doctor(tmp_path, env={"IP_PIPELINE_ENFORCEMENT_DB_URL": f"postgresql+psycopg2://reader:{password}@127.0.0.1:9/test"})
+    assert done.returncode == 1
+    assert password not in done.output
+    line = next((l for l in _fails(done) if "database" in l), "")
+    assert "postgresql+psycopg2://reader:***@127.0.0.1:9/test is not reachable" in line, done.stdout
+    assert "check the server and the URL" in line
