@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-EXAMPLES = Path(os.environ.get("IP_PIPELINE_EXAMPLES", "/work/shared/spec/examples"))
+EXAMPLES = Path(os.environ.get("IP_PIPELINE_EXAMPLES") or REPO / "tests" / "fixtures" / "landing")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -20,7 +20,7 @@ from ip_pipeline.sample.selfcheck import calibration
 from .landing_reader import decode, nfkc, parse_date, read_part, records
 
 END = dt.date(2026, 11, 29)
-SPEC_DISTRICTS = Path("/work/shared/spec/examples/reference/districts.csv")
+SPEC_DISTRICTS = Path(__file__).resolve().parents[1] / "fixtures" / "landing" / "reference" / "districts.csv"
 
 
 @pytest.fixture(scope="module")
