@@ -21,25 +21,12 @@ BENCH = ROOT / "benchmarks"
 sys.path.insert(0, str(BENCH))
 import compare  # noqa: E402
 
+from ip_pipeline.sample.geo import DISTRICTS_CSV  # noqa: E402
+
 BIN = Path(sys.executable).parent
 IP_PIPELINE = str(BIN / "ip-pipeline") if (BIN / "ip-pipeline").exists() else "ip-pipeline"
 
-DISTRICTS = """code,name_zh,name_en,kind,aliases
-370602,芝罘区,Zhifu,district,芝罘
-370611,福山区,Fushan,district,福山
-370612,牟平区,Muping,district,牟平
-370613,莱山区,Laishan,district,莱山
-370614,蓬莱区,Penglai,district,蓬莱市;长岛县;370684;370634
-370681,龙口市,Longkou,county_city,龙口
-370682,莱阳市,Laiyang,county_city,莱阳
-370683,莱州市,Laizhou,county_city,莱州
-370685,招远市,Zhaoyuan,county_city,招远
-370686,栖霞市,Qixia,county_city,栖霞
-370687,海阳市,Haiyang,county_city,海阳
-370671,烟台高新技术产业开发区,Yantai Hi-tech Zone,zone,烟台高新区
-370672,烟台经济技术开发区,Yantai Economic and Technological Development Area,zone,烟台开发区
-370699,未定位,Unlocated,unlocated,
-"""
+DISTRICTS = DISTRICTS_CSV  # the complete table of the spec
 UNITS = [line.split(",")[0] for line in DISTRICTS.splitlines()[1:] if line]
 
 
