@@ -6,7 +6,7 @@ import dagster as dg
 from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
-from .defs.jobs import ingest_job, monthly_report_job, refresh_job
+from .defs.jobs import ingest_job, monthly_report_job, refresh_job, report_only_job
 from .defs.reports import monthly_report
 from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
@@ -26,7 +26,7 @@ def build_definitions(home: str | None = None) -> dg.Definitions:
             # Operations: source freshness (WARN when older than cadence_days).
             *build_freshness_checks(),
         ],
-        jobs=[refresh_job, ingest_job, monthly_report_job],
+        jobs=[refresh_job, ingest_job, monthly_report_job, report_only_job],
         schedules=build_schedules(),
         sensors=build_sensors(home),
         resources={"warehouse": Warehouse(home=home)},

@@ -166,7 +166,7 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
         outcome.problems = problems or [f"Run {result.run_id} failed."]
         return outcome
     if report:
-        rep = defs.resolve_job_def("monthly_report_job").execute_in_process(
+        rep = defs.resolve_job_def("report_only_job").execute_in_process(
             instance=instance, partition_key=end, raise_on_error=False, run_config=_run_config(verbose), tags={"ip_pipeline/trigger": "cli"})
         outcome.run_ids.append(rep.run_id)
         if not rep.success:
