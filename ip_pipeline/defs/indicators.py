@@ -55,6 +55,21 @@ def partition_dates(context: dg.AssetExecutionContext) -> list[date]:
     return [as_of_for_partition(k) for k in context.partition_keys]
 
 
+def _recompute_stale(context: dg.AssetExecutionContext, con, step: str, compute) -> tuple[dict, list[date]]:
+    """Recompute the run's as-of dates whose inputs changed since they were last computed."""
+    dates = partition_dates(context)
+    fp = inputs_fingerprint(con)
+    todo = stale_dates(con, dates, step, fp)
+    written = compute(con, todo, load_plans()) if todo else 0
+    mark_done(con, todo, step, fp)
+    return {
+        "as_of_dates": dg.MetadataValue.int(len(dates)),
+        "recomputed_dates": dg.MetadataValue.int(len(todo)),
+        "rows_written": dg.MetadataValue.int(int(written or 0)),
+        "inputs_fingerprint": dg.MetadataValue.text(fp),
+    }, dates
+
+
 def latest_values_markdown(con, as_of: date) -> str:
     plans = load_plans()
     rows = con.execute("""
@@ -89,23 +104,13 @@ def latest_values_markdown(con, as_of: date) -> str:
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from ..indicators.values import compute_indicator_values
 
-    dates = partition_dates(context)
     with warehouse.connection() as con:
-        fp = inputs_fingerprint(con)
-        todo = stale_dates(con, dates, "values", fp)
-        written = compute_indicator_values(con, todo, load_plans()) if todo else 0
-        mark_done(con, todo, "values", fp)
+        meta, dates = _recompute_stale(context, con, "values", compute_indicator_values)
         total = con.execute("SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))",
                             [dates]).fetchall()[0][0]
-        preview = latest_values_markdown(con, max(dates))
-    return dg.MaterializeResult(metadata={
-        "as_of_dates": dg.MetadataValue.int(len(dates)),
-        "recomputed_dates": dg.MetadataValue.int(len(todo)),
-        "rows_written": dg.MetadataValue.int(int(written or 0)),
-        "rows": dg.MetadataValue.int(int(total)),
-        "inputs_fingerprint": dg.MetadataValue.text(fp),
-        "latest_city_values": dg.MetadataValue.md(preview),
-    })
+        meta["rows"] = dg.MetadataValue.int(int(total))
+        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
+    return dg.MaterializeResult(metadata=meta)
 
 
 @dg.asset(
@@ -122,20 +127,10 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
 def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from ..indicators.progress import compute_indicator_progress
 
-    dates = partition_dates(context)
     with warehouse.connection() as con:
-        fp = inputs_fingerprint(con)
-        todo = stale_dates(con, dates, "progress", fp)
-        written = compute_indicator_progress(con, todo, load_plans()) if todo else 0
-        mark_done(con, todo, "progress", fp)
-        preview = latest_values_markdown(con, max(dates))
-        statuses = dict(con.execute(
+        meta, dates = _recompute_stale(context, con, "progress", compute_indicator_progress)
+        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
+        meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
             "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
-            [max(dates)]).fetchall())
-    return dg.MaterializeResult(metadata={
-        "as_of_dates": dg.MetadataValue.int(len(dates)),
-        "recomputed_dates": dg.MetadataValue.int(len(todo)),
-        "rows_written": dg.MetadataValue.int(int(written or 0)),
-        "latest_city_status": dg.MetadataValue.json(statuses),
-        "latest_city_values": dg.MetadataValue.md(preview),
-    })
+            [max(dates)]).fetchall()))
+    return dg.MaterializeResult(metadata=meta)

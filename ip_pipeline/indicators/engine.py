@@ -161,6 +161,7 @@ def evaluate(
                numerator DOUBLE, denominator DOUBLE, flags VARCHAR[])"""
     )
     for ind_id in known:
-        text = sql.load_sql(f"indicators/{COMPUTATIONS[ind_id].sql}")
-        con.execute(f"INSERT INTO _calc_values\n{text}", sql.bind(text, {}))
+        comp = COMPUTATIONS[ind_id]
+        text = sql.load_sql(f"indicators/{comp.sql}")
+        con.execute(f"INSERT INTO _calc_values\n{text}", sql.bind(text, dict(comp.params)))
     return dates

@@ -18,6 +18,7 @@ class Computation:
     sources: tuple[str, ...]  # data sources (source_snapshots.source)
     reference: tuple[str, ...] = ()  # reference tables read
     city_only: bool = False
+    params: tuple[tuple[str, str], ...] = ()  # $name values the SQL file is run with
 
 
 COMPUTATIONS: dict[str, Computation] = {
@@ -37,8 +38,12 @@ COMPUTATIONS: dict[str, Computation] = {
     "ip_protection_satisfaction_survey": Computation(
         "ip_protection_satisfaction_survey", ("survey",), city_only=True
     ),
-    "gbt29490_enterprises": Computation("gbt29490_enterprises", ("enterprises",)),
-    "city_advantage_enterprises": Computation("city_advantage_enterprises", ("enterprises",)),
+    "gbt29490_enterprises": Computation(
+        "enterprises_certified", ("enterprises",),
+        params=(("indicator_id", "gbt29490_enterprises"), ("programme", "gbt29490"))),
+    "city_advantage_enterprises": Computation(
+        "enterprises_certified", ("enterprises",),
+        params=(("indicator_id", "city_advantage_enterprises"), ("programme", "city_advantage"))),
 }
 
 # Units of the contract's companions when a catalogue does not list them.
