@@ -43,6 +43,16 @@ def test_run_then_indicators_csv_gives_every_id_month_and_unit(city, capsys):
     assert len({(r["indicator_id"], r["as_of"], r["district_code"]) for r in rows}) == expected
 
 
+def test_indicator_materialisation_shows_latest_values_against_targets(city):
+    home, _ = city
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("indicator_values"))
+    table = event.asset_materialization.metadata["latest_city_values"].value
+    assert "| hv_patents_per_10k |" in table and "| 10.34 |" in table
+
+
 def test_every_source_reconciles_and_matches_the_injected_dirt(city, capsys):
     home, manifest = city
     capsys.readouterr()
@@ -99,3 +109,4 @@ def test_report_is_rebuilt_only_when_what_it_shows_can_differ(city):
     (home / "reports" / month / ".fingerprint").write_text("stale")
     assert main(["run", "--home", str(home)]) == 0
     assert pdf.stat().st_mtime_ns > first
+

@@ -71,21 +71,25 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step: str, compute)
 
 
 def latest_values_markdown(con, as_of: date) -> str:
-    plans = load_plans()
-    rows = con.execute("""
-        SELECT v.indicator_id, v.value, v.unit, p.target_value, p.status_label_zh
-        FROM indicator_values v LEFT JOIN indicator_progress p
-          ON p.indicator_id = v.indicator_id AND p.as_of = v.as_of AND p.district_code = v.district_code
-         AND p.plan_id = ?
-        WHERE v.as_of = ? AND v.district_code = '370600' ORDER BY v.indicator_id
-    """, [plans[0].id, as_of]).fetchall() if table_exists(con, "indicator_progress") else []
+    """The city's values on the run's latest as-of date against the plan's targets; the
+    status comes from indicator_progress once it exists (it is computed after the values)."""
+    plan = load_plans()[0]
+    targets = {i.id: i.target.value for i in plan.indicators if i.target}
+    status: dict[str, str] = {}
+    if table_exists(con, "indicator_progress"):
+        status = dict(con.execute(
+            "SELECT indicator_id, status_label_zh FROM indicator_progress "
+            "WHERE plan_id = ? AND as_of = ? AND district_code = '370600'", [plan.id, as_of]).fetchall())
+    rows = con.execute("SELECT indicator_id, value, unit FROM indicator_values "
+                       "WHERE as_of = ? AND district_code = '370600' ORDER BY indicator_id", [as_of]).fetchall()
     if not rows:
         return "_(no values)_"
-    lines = [f"As of {as_of}, city (370600)", "", "| indicator | value | target | status |", "|---|---:|---:|---|"]
-    for ind, value, unit, target, status in rows:
+    lines = [f"As of {as_of}, city (370600) — {plan.name_zh}", "",
+             "| indicator | value | target | status |", "|---|---:|---:|---|"]
+    for ind, value, unit in rows:
         v = "—" if value is None else f"{value:,.2f} {unit or ''}"
-        t = "" if target is None else f"{target:,.2f}"
-        lines.append(f"| {ind} | {v} | {t} | {status or ''} |")
+        t = "" if ind not in targets else f"{targets[ind]:,.2f}"
+        lines.append(f"| {ind} | {v} | {t} | {status.get(ind, '')} |")
     return "\n".join(lines)
 
 
