@@ -3,6 +3,8 @@
 records, compute, and read a value back."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,24 +13,12 @@ import duckdb
 
 from ip_pipeline.indicators.progress import compute_indicator_progress
 from ip_pipeline.indicators.values import compute_indicator_values
+from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 CITY = "370600"
-UNITS = [
-    ("370602", "芝罘区", "Zhifu", "district", "芝罘"),
-    ("370611", "福山区", "Fushan", "district", "福山"),
-    ("370612", "牟平区", "Muping", "district", "牟平"),
-    ("370613", "莱山区", "Laishan", "district", "莱山"),
-    ("370614", "蓬莱区", "Penglai", "district", "蓬莱市;长岛县;370684;370634"),
-    ("370681", "龙口市", "Longkou", "county_city", "龙口"),
-    ("370682", "莱阳市", "Laiyang", "county_city", "莱阳"),
-    ("370683", "莱州市", "Laizhou", "county_city", "莱州"),
-    ("370685", "招远市", "Zhaoyuan", "county_city", "招远"),
-    ("370686", "栖霞市", "Qixia", "county_city", "栖霞"),
-    ("370687", "海阳市", "Haiyang", "county_city", "海阳"),
-    ("370671", "烟台高新技术产业开发区", "Yantai Hi-tech Zone", "zone", "烟台高新区"),
-    ("370672", "烟台经济技术开发区", "Yantai ETDA", "zone", "烟台开发区"),
-    ("370699", "未定位", "Unlocated", "unlocated", None),
-]
+# The spec's complete districts.csv (one copy in the project), as (code, name_zh, name_en, kind, aliases).
+UNITS = [tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
+         for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))]
 UNIT_CODES = [u[0] for u in UNITS]
 
 _TAIL = [("in_scope", "BOOLEAN"), ("warnings", "VARCHAR[]"), ("_source_file", "VARCHAR"),

@@ -7,29 +7,20 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import csv
+import io
+
 import pytest
 
 from ip_pipeline.resources import Warehouse
+from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 SNAPSHOT_AT = datetime(2024, 6, 30, 12, 0, 0)
 THIS_YEAR = date.today().year
 
-DISTRICTS = [
-    ("370602", "芝罘区", "Zhifu", "district", "芝罘"),
-    ("370611", "福山区", "Fushan", "district", "福山"),
-    ("370612", "牟平区", "Muping", "district", "牟平"),
-    ("370613", "莱山区", "Laishan", "district", "莱山"),
-    ("370614", "蓬莱区", "Penglai", "district", "蓬莱市;长岛县;370684;370634"),
-    ("370681", "龙口市", "Longkou", "county_city", "龙口"),
-    ("370682", "莱阳市", "Laiyang", "county_city", "莱阳"),
-    ("370683", "莱州市", "Laizhou", "county_city", "莱州"),
-    ("370685", "招远市", "Zhaoyuan", "county_city", "招远"),
-    ("370686", "栖霞市", "Qixia", "county_city", "栖霞"),
-    ("370687", "海阳市", "Haiyang", "county_city", "海阳"),
-    ("370671", "烟台高新技术产业开发区", "Yantai Hi-tech Zone", "zone", "烟台高新区"),
-    ("370672", "烟台经济技术开发区", "Yantai ETDA", "zone", "烟台开发区"),
-    ("370699", "未定位", "Unlocated", "unlocated", None),
-]
+# The spec's complete districts.csv (one copy in the project), as (code, name_zh, name_en, kind, aliases).
+DISTRICTS = [tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
+             for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))]
 UNITS = [d[0] for d in DISTRICTS if d[0] != "370699"]
 
 LINEAGE = "warnings VARCHAR[], _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP"
