@@ -1,14 +1,14 @@
 """A clean warehouse built in the test: every staged table of docs/WAREHOUSE.md, exact columns."""
 from __future__ import annotations
 
+import csv
+import io
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import csv
-import io
 
 import pytest
 
