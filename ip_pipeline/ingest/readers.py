@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -235,7 +234,7 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
 
 
 def _xlsx_cell(value, is_date: bool) -> str | None:
-    if value is None:
+    if value is None or value == "":  # calamine reads an empty cell as ""
         return None
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) or is_date else value.isoformat(sep=" ")
@@ -252,29 +251,46 @@ def _xlsx_cell(value, is_date: bool) -> str | None:
     return str(value)
 
 
-def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
-    import openpyxl  # imported here: only XLSX parts pay for it
+def _open_sheet(path: Path, label: str, contract: SourceContract):
+    """The contract's sheet (or the first) of a workbook, via calamine (Rust): ten times
+    openpyxl's speed on the same cells, which matters for years of monthly XLSX exports."""
+    from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
 
-    info.encoding = "xlsx"
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        wb = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
         raise SourceFileError(contract.name, label, f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     try:
         if contract.sheet:
-            if contract.sheet not in wb.sheetnames:
-                raise SourceFileError(contract.name, label, f"has no sheet {contract.sheet!r} (sheets: {wb.sheetnames})")
-            ws = wb[contract.sheet]
-        else:
-            ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+            if contract.sheet not in wb.sheet_names:
+                raise SourceFileError(contract.name, label, f"has no sheet {contract.sheet!r} (sheets: {wb.sheet_names})")
+            return wb, wb.get_sheet_by_name(contract.sheet)
+        if not wb.sheet_names:
+            raise SourceFileError(contract.name, label, "is empty (no sheet)")
+        return wb, wb.get_sheet_by_index(0)
+    except (CalamineError, WorksheetNotFound, OSError, ValueError) as exc:
+        wb.close()
+        raise SourceFileError(contract.name, label, f"is a damaged XLSX workbook ({type(exc).__name__}: {exc})") from None
+    except SourceFileError:
+        wb.close()
+        raise
+
+
+def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+    from python_calamine import CalamineError
+
+    info.encoding = "xlsx"
+    wb, ws = _open_sheet(path, label, contract)
+    damaged = (CalamineError, OSError, ValueError, EOFError)
+    try:
+        rows = iter(ws.iter_rows())
         header = None
         try:
             for r in rows:
                 if any(c is not None and str(c).strip() for c in r):
                     header = [("" if c is None else str(c)) for c in r]
                     break
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        except damaged as exc:
             raise SourceFileError(contract.name, label, f"is a damaged XLSX workbook ({exc})") from None
         if header is None:
             raise SourceFileError(contract.name, label, "is empty (no header row)")
@@ -288,7 +304,7 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
         def text_rows():
             for r in rows:
                 cells = list(r)
-                # openpyxl pads rows to the sheet's width: cells past the header count only when filled.
+                # Rows span the sheet's used range: cells past the header count only when filled.
                 extra = [c for c in cells[width:] if c is not None and str(c).strip()]
                 cells = cells[:width] + ([None] * (width - len(cells)) if len(cells) < width else [])
                 out = [_xlsx_cell(v, i in date_positions) for i, v in enumerate(cells)]
@@ -296,7 +312,7 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
 
         try:
             yield from _batches(text_rows(), positions, contract, info)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except damaged as exc:
             raise SourceFileError(contract.name, label, f"is a damaged or truncated XLSX workbook ({exc})") from None
     finally:
         wb.close()

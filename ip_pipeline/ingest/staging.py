@@ -156,15 +156,15 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     name = contract.name
     key = ", ".join(q(k) for k in contract.key)
     content = ", ".join(q(c) for c in contract.column_names)
+    order = "ORDER BY _file_order DESC, _row_number DESC"
+    # The content hash is computed once, in the inner select; the windows reuse it.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ranked_{name} AS
         SELECT *,
-            hash({content}) AS _content,
-            row_number() OVER (PARTITION BY {key} ORDER BY _file_order DESC, _row_number DESC) AS _rank_key,
-            row_number() OVER (PARTITION BY {key}, hash({content}) ORDER BY _file_order DESC, _row_number DESC) AS _rank_version,
-            first_value(hash({content})) OVER (PARTITION BY {key} ORDER BY _file_order DESC, _row_number DESC) AS _winner
-        FROM _resolved_{name}
-        WHERE len(_reasons) = 0
+            row_number() OVER (PARTITION BY {key} {order}) AS _rank_key,
+            row_number() OVER (PARTITION BY {key}, _content {order}) AS _rank_version,
+            first_value(_content) OVER (PARTITION BY {key} {order}) AS _winner
+        FROM (SELECT *, hash({content}) AS _content FROM _resolved_{name} WHERE len(_reasons) = 0)
     """)
 
 
@@ -185,9 +185,9 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     try:
         ensure_bookkeeping(con)
         con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at "
-                    f"FROM {raw_table} ORDER BY _rid")
+                    f"FROM {raw_table}")  # landing order = _rid order (insertion order is preserved)
         con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
-                    f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _file_order, _row_number")
+                    f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
         con.execute(f"""
             CREATE OR REPLACE TABLE quarantine_{name} AS
             WITH refused AS (
