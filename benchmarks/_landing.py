@@ -89,7 +89,7 @@ def csv_text(path: Path) -> tuple[str, str]:
 
 def xlsx_text(value, is_date: bool):
     """An XLSX cell as the text a CSV export would carry (Excel serials in date columns are dates)."""
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if is_date or value.time() == dt.time(0) else value.isoformat(sep=" ")

@@ -32,7 +32,7 @@ NUM = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 def read_part(path: Path, c: dict) -> pd.DataFrame:
     """One part as text columns named after the contract (absent columns are missing)."""
     if path.suffix.lower() == ".xlsx":
-        raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl", na_filter=False)
+        raw = pd.read_excel(path, header=None, dtype=object, engine="calamine", na_filter=False)
     else:
         text, _ = L.csv_text(path)
         raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False,
