@@ -6,6 +6,7 @@ contract (docs/WAREHOUSE.md).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from ..partitions import today_in_yantai
@@ -52,91 +53,119 @@ def _range_conditions(typed: str, col: Column) -> list[str]:
     return conds
 
 
-def column_sql(contract: SourceContract, col: Column) -> tuple[str, str, list[tuple[str, str]], list[tuple[str, str]]]:
-    """(typed expression, SQL type, [(condition, reason)], [(condition, warning)]) for one column."""
-    src = f"n.{q(col.name)}"
+@dataclass
+class ColumnSQL:
+    """How one column is typed and judged, in two layers so each parse runs once per cell.
+
+    `core` (over the landed text `n.<col>`) is computed in an inner SELECT as `_c_<col>`;
+    `typed`, `reasons` and `warnings` (over `t.<col>`, the text, and `t._c_<col>`) in the
+    outer one. Without the split a date was parsed four times (value, bad_date,
+    future_date, date_order) and an application number normalised five times.
+    """
+    core: str | None
+    typed: str
+    sqltype: str
+    reasons: list[tuple[str, str]]  # (condition, reason)
+    warnings: list[tuple[str, str]]  # (condition, warning)
+
+
+def core_name(column: str) -> str:
+    return q("_c_" + column)
+
+
+def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
+    """The typed value of one column, and the conditions that refuse or flag its row."""
     name = col.name
+    n_src = f"n.{q(name)}"  # inner layer: the landed text
+    src = f"t.{q(name)}"  # outer layer: the same text
+    c = f"t.{core_name(name)}"  # outer layer: the parsed core
+    core: str | None = None
     reasons: list[tuple[str, str]] = []
     warnings: list[tuple[str, str]] = []
     t = col.type
     if t == "date":
-        expr, sqltype = f"parse_date({src})", "DATE"
-        reasons.append((f"{src} IS NOT NULL AND {expr} IS NULL", f"bad_date:{name}"))
+        core, typed, sqltype = f"parse_date({n_src})", c, "DATE"
+        reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_date:{name}"))
         if col.not_future:
             # Filing, grant, registration, opening, certification and survey dates record events
             # that have happened; a later date is an error. Scheduled ends (lapse, expiry,
             # valid-until) may lie ahead and are not checked.
-            reasons.append((f"{expr} > DATE '{load_date().isoformat()}'", f"future_date:{name}"))
+            reasons.append((f"{c} > DATE '{load_date().isoformat()}'", f"future_date:{name}"))
     elif t == "enum":
-        expr, sqltype = _enum_expr(src, col), "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND ({expr}) IS NULL", f"bad_enum:{name}"))
+        core, typed, sqltype = _enum_expr(n_src, col), c, "VARCHAR"
+        reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_enum:{name}"))
         if col.default is not None:
-            expr = f"coalesce({expr}, {lit(col.default)})"
+            typed = f"coalesce({c}, {lit(col.default)})"
     elif t in ("int", "decimal"):
-        scale = f" * n.{q('_scale_' + name)}" if t == "decimal" else ""
-        parsed = f"parse_number({src})"
-        reasons.append((f"{src} IS NOT NULL AND {parsed} IS NULL", f"bad_number:{name}"))
+        core = f"parse_number({n_src})"
+        reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_number:{name}"))
         if t == "int":
-            reasons.append((f"{parsed} IS NOT NULL AND {parsed} <> round({parsed})", f"bad_number:{name}"))
-            typed = f"CASE WHEN {parsed} = round({parsed}) AND abs({parsed}) < 2147483647 THEN CAST({parsed} AS INTEGER) END"
+            reasons.append((f"{c} IS NOT NULL AND {c} <> round({c})", f"bad_number:{name}"))
+            value = f"CASE WHEN {c} = round({c}) AND abs({c}) < 2147483647 THEN CAST({c} AS INTEGER) END"
             sqltype = "INTEGER"
         else:
-            typed = f"({parsed}{scale})"
+            value = f"({c} * t.{q('_scale_' + name)})"
             sqltype = "DOUBLE"
-        for cond in _range_conditions(typed, col):
-            reasons.append((f"{typed} IS NOT NULL AND {cond}", f"out_of_range:{name}"))
-        expr = typed if col.default is None else f"coalesce({typed}, {lit(col.default)})"
+        for cond in _range_conditions(value, col):
+            reasons.append((f"{value} IS NOT NULL AND {cond}", f"out_of_range:{name}"))
+        typed = value if col.default is None else f"coalesce({value}, {lit(col.default)})"
     elif t == "application_no":
-        expr, sqltype = f"norm_application_no({src})", "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND NOT valid_application_no({expr})", f"bad_format:{name}"))
-        warnings.append((f"valid_application_no({expr}) AND NOT application_no_check_ok({expr})", f"check_digit:{name}"))
+        core, typed, sqltype = f"norm_application_no({n_src})", c, "VARCHAR"
+        reasons.append((f"{src} IS NOT NULL AND NOT valid_application_no({c})", f"bad_format:{name}"))
+        warnings.append((f"valid_application_no({c}) AND NOT application_no_check_ok({c})", f"check_digit:{name}"))
         if name == "application_no" and "patent_type" in contract.column_names:
-            ptype = _enum_expr("n.patent_type", contract.column("patent_type"))
-            warnings.append((f"application_no_type({expr}) IS NOT NULL AND ({ptype}) IS NOT NULL "
-                             f"AND application_no_type({expr}) <> ({ptype})", "type_conflict:application_no"))
+            ptype = f"t.{core_name('patent_type')}"  # the type as written, before any default
+            warnings.append((f"application_no_type({c}) IS NOT NULL AND {ptype} IS NOT NULL "
+                             f"AND application_no_type({c}) <> {ptype}", "type_conflict:application_no"))
     elif t == "trademark_no":
-        expr, sqltype = f"norm_trademark_no({src})", "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND NOT valid_trademark_no({expr})", f"bad_format:{name}"))
+        core, typed, sqltype = f"norm_trademark_no({n_src})", c, "VARCHAR"
+        reasons.append((f"{src} IS NOT NULL AND NOT valid_trademark_no({c})", f"bad_format:{name}"))
     elif t == "office":
-        expr, sqltype = f"upper({src})", "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND NOT regexp_full_match({expr}, '[A-Z]{{2}}')", f"bad_format:{name}"))
+        core, typed, sqltype = f"upper({n_src})", c, "VARCHAR"
+        reasons.append((f"{src} IS NOT NULL AND NOT regexp_full_match({c}, '[A-Z]{{2}}')", f"bad_format:{name}"))
         # CN is the home office, not an overseas grant (SOURCES.md).
-        reasons.append((f"{expr} = 'CN'", f"not_overseas:{name}"))
+        reasons.append((f"{c} = 'CN'", f"not_overseas:{name}"))
     elif t == "credit_code":
-        expr, sqltype = f"norm_credit_code({src})", "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND NOT valid_credit_code({expr})", f"bad_format:{name}"))
-        warnings.append((f"valid_credit_code({expr}) AND NOT credit_code_check_ok({expr})", f"check_digit:{name}"))
+        core, typed, sqltype = f"norm_credit_code({n_src})", c, "VARCHAR"
+        reasons.append((f"{src} IS NOT NULL AND NOT valid_credit_code({c})", f"bad_format:{name}"))
+        warnings.append((f"valid_credit_code({c}) AND NOT credit_code_check_ok({c})", f"check_digit:{name}"))
     elif t == "ipc_list":
-        expr, sqltype = (f"nullif(array_to_string(list_filter(list_transform(string_split({src}, ';'), "
-                         f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')"), "VARCHAR"
+        core = (f"nullif(array_to_string(list_filter(list_transform(string_split({n_src}, ';'), "
+                f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')")
+        typed, sqltype = c, "VARCHAR"
     elif t == "pledge_items":
         kind = _enum_expr(f"n.{q(col.kind_column)}", contract.column(col.kind_column)) if col.kind_column else "NULL"
-        items = (f"list_filter(list_transform(regexp_split_to_array({src}, '[;,、]'), lambda x: trim(x)), "
+        items = (f"list_filter(list_transform(regexp_split_to_array({n_src}, '[;,、]'), lambda x: trim(x)), "
                  f"lambda x: x <> '')")
-        normed = (f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
-                  f"THEN norm_trademark_no(x) ELSE norm_application_no(x) END)")
-        expr, sqltype = f"nullif(array_to_string({normed}, ';'), '')", "VARCHAR"
-        bad = (f"len(list_filter({normed}, lambda x: NOT CASE WHEN ({kind}) = 'trademark' "
+        # the items normalised by the pledge's kind, as a list; its validity needs the kind again
+        core = (f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
+                f"THEN norm_trademark_no(x) ELSE norm_application_no(x) END)")
+        typed, sqltype = f"nullif(array_to_string({c}, ';'), '')", "VARCHAR"
+        outer_kind = f"t.{core_name(col.kind_column)}" if col.kind_column else "NULL"
+        bad = (f"len(list_filter({c}, lambda x: NOT CASE WHEN {outer_kind} = 'trademark' "
                f"THEN valid_trademark_no(x) ELSE valid_application_no(x) END)) > 0")
         warnings.append((f"{src} IS NOT NULL AND {bad}", f"bad_item:{name}"))
     else:  # text, code, ipc
-        expr, sqltype = src, "VARCHAR"
+        typed, sqltype = src, "VARCHAR"
     reasons.insert(0, (f"length({src}) > {MAX_CELL_CHARS}", f"too_long:{name}"))
     if col.required and col.default is None:
         reasons.insert(0, (f"{src} IS NULL", f"missing:{name}"))
-    return expr, sqltype, reasons, warnings
+    return ColumnSQL(core, typed, sqltype, reasons, warnings)
 
 
 def typed_select(contract: SourceContract, source_table: str) -> str:
     """SELECT producing typed columns, `_reasons` and `warnings` for every landed row."""
+    cores: list[str] = []
     exprs: dict[str, str] = {}
-    reasons: list[tuple[str, str]] = [("NOT n._cells_ok", "bad_row:cell_count")]
+    reasons: list[tuple[str, str]] = [("NOT t._cells_ok", "bad_row:cell_count")]
     warnings: list[tuple[str, str]] = []
     for col in contract.columns:
-        expr, sqltype, r, w = column_sql(contract, col)
-        exprs[col.name] = f"CAST({expr} AS {sqltype})"
-        reasons += r
-        warnings += w
+        sql = column_sql(contract, col)
+        if sql.core is not None:
+            cores.append(f"{sql.core} AS {core_name(col.name)}")
+        exprs[col.name] = f"CAST({sql.typed} AS {sql.sqltype})"
+        reasons += sql.reasons
+        warnings += sql.warnings
     for rule in contract.rules:
         p = rule.params
         if rule.kind == "required_when":
@@ -157,8 +186,9 @@ def typed_select(contract: SourceContract, source_table: str) -> str:
         return f"list_filter([{items}], lambda x: x IS NOT NULL)"
 
     cols = ",\n  ".join(f"{e} AS {q(n)}" for n, e in exprs.items())
+    inner = ", ".join(["n.*", *cores])
     return (
-        f"SELECT n._rid, n._file_order, n._row_number, n._source_file, n._snapshot_at,\n  {cols},\n"
+        f"SELECT t._rid, t._file_order, t._row_number, t._source_file, t._snapshot_at,\n  {cols},\n"
         f"  {flags(reasons)} AS _reasons,\n  {flags(warnings)} AS warnings\n"
-        f"FROM {source_table} AS n"
+        f"FROM (SELECT {inner} FROM {source_table} AS n) AS t"
     )
