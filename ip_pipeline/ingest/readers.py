@@ -251,6 +251,55 @@ def _xlsx_cell(value, is_date: bool) -> str | None:
     return str(value)
 
 
+def _filled(value) -> bool:
+    return value is not None and value != "" and (value.__class__ is not str or bool(value.strip()))
+
+
+def _xlsx_batches(rows: Iterator, positions: list[str | None], date_positions: set[int], contract: SourceContract,
+                  info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+    """Sheet rows (cell values) -> batches of text, column by column.
+
+    Rows span the sheet's used range: cells past the header count only when filled (the row
+    then has too many cells). Text cells, nearly all of them, pass through as they are;
+    only numbers and dates go through `_xlsx_cell`.
+    """
+    names = contract.column_names
+    width = len(positions)
+    index = {col: i for i, col in enumerate(positions) if col is not None}
+    chunk: list = []
+    cells_ok: list[bool] = []
+    row_no = 0
+
+    def batch() -> pa.RecordBatch:
+        n = len(chunk)
+        arrays = []
+        for name in names:
+            i = index.get(name)
+            if i is None:
+                arrays.append(pa.nulls(n, pa.string()))
+                continue
+            is_date = i in date_positions
+            values = (r[i] if i < len(r) else None for r in chunk)
+            arrays.append(pa.array([(v or None) if v.__class__ is str else _xlsx_cell(v, is_date) for v in values],
+                                   type=pa.string()))
+        arrays += [pa.array(range(row_no - n + 1, row_no + 1), type=pa.int64()), pa.array(cells_ok, type=pa.bool_())]
+        return pa.RecordBatch.from_arrays(arrays, names=[*names, "_row_number", "_cells_ok"])
+
+    for r in rows:
+        if not any(_filled(v) for v in r):
+            info.blank_rows += 1
+            continue
+        row_no += 1
+        chunk.append(r)
+        cells_ok.append(len(r) <= width or not any(_filled(v) for v in r[width:]))
+        if len(chunk) >= BATCH_ROWS:
+            yield batch()
+            chunk, cells_ok = [], []
+    info.rows = row_no
+    if chunk:
+        yield batch()
+
+
 def _open_sheet(path: Path, label: str, contract: SourceContract):
     """The contract's sheet (or the first) of a workbook, via calamine (Rust): ten times
     openpyxl's speed on the same cells, which matters for years of monthly XLSX exports."""
@@ -299,19 +348,9 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
             header.pop()
         positions = map_header(header, contract, label, info)
         date_positions = {i for i, c in enumerate(positions) if c and contract.column(c).type == "date"}
-        width = len(positions)
-
-        def text_rows():
-            for r in rows:
-                cells = list(r)
-                # Rows span the sheet's used range: cells past the header count only when filled.
-                extra = [c for c in cells[width:] if c is not None and str(c).strip()]
-                cells = cells[:width] + ([None] * (width - len(cells)) if len(cells) < width else [])
-                out = [_xlsx_cell(v, i in date_positions) for i, v in enumerate(cells)]
-                yield out + [str(e) for e in extra]
 
         try:
-            yield from _batches(text_rows(), positions, contract, info)
+            yield from _xlsx_batches(rows, positions, date_positions, contract, info)
         except damaged as exc:
             raise SourceFileError(contract.name, label, f"is a damaged or truncated XLSX workbook ({exc})") from None
     finally:
