@@ -3,7 +3,9 @@
 
 -- Dates: 2021-03-05, 2021/3/5, 2021.03.05, 20210305, 2021年3月5日. Anything else is NULL
 -- (the caller quarantines it as bad_date:<column>). An impossible day (2021-02-30) is NULL too.
+-- ISO dates, nearly every cell, take the first branch: one match, one cast (a quarter of the cost).
 CREATE OR REPLACE TEMP MACRO parse_date(s) AS CASE
+    WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}') THEN try_cast(s AS DATE)
     WHEN regexp_full_match(s, '\d{4}[-/.]\d{1,2}[-/.]\d{1,2}') THEN try_cast(
         regexp_extract(s, '^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$', 1) || '-' ||
         lpad(regexp_extract(s, '^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$', 2), 2, '0') || '-' ||

@@ -157,14 +157,21 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     key = ", ".join(q(k) for k in contract.key)
     content = ", ".join(q(c) for c in contract.column_names)
     order = "ORDER BY _file_order DESC, _row_number DESC"
-    # The content hash is computed once, in the inner select; the windows reuse it.
+    # Only keys that occur more than once need ranking: the window functions (a sort of every
+    # row by key) and the content hash run on those rows alone; a single row ranks first.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ranked_{name} AS
+        WITH ok AS (SELECT * FROM _resolved_{name} WHERE len(_reasons) = 0),
+        repeated AS (SELECT {key} FROM ok GROUP BY ALL HAVING count(*) > 1)
+        SELECT *, NULL::UBIGINT AS _content, 1::BIGINT AS _rank_key, 1::BIGINT AS _rank_version,
+               NULL::UBIGINT AS _winner
+        FROM ok ANTI JOIN repeated USING ({key})
+        UNION ALL BY NAME
         SELECT *,
             row_number() OVER (PARTITION BY {key} {order}) AS _rank_key,
             row_number() OVER (PARTITION BY {key}, _content {order}) AS _rank_version,
             first_value(_content) OVER (PARTITION BY {key} {order}) AS _winner
-        FROM (SELECT *, hash({content}) AS _content FROM _resolved_{name} WHERE len(_reasons) = 0)
+        FROM (SELECT *, hash({content}) AS _content FROM ok SEMI JOIN repeated USING ({key}))
     """)
 
 
