@@ -82,6 +82,12 @@ def table_columns(con, table: str) -> dict[str, str]:
     return {name: dtype for name, dtype in rows}
 
 
+def _clamped(column: str) -> str:
+    c = _q(column)
+    return (f"CASE WHEN {c} < DATE '{_NS_MIN}' THEN DATE '{_NS_MIN}' "
+            f"WHEN {c} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {c} END")
+
+
 def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(value frame with only the needed columns + derived ones, zero-row frame of all columns, columns read)."""
     types = table_columns(con, table)
@@ -89,15 +95,18 @@ def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFram
         raise LookupError(f"table {table} does not exist in the warehouse")
     # A small sample of every column: dtypes plus, for text-typed (object) columns,
     # values GX can inspect (an empty object column passes any type rule).
-    schema_frame = con.execute(f"SELECT * FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}").df()
+    # Its dates are clamped as the value frame's are: a 2990-01-01 in the sample must fail
+    # the date rule, not crash the conversion to datetime64[ns].
+    sample = ", ".join(f"{_clamped(c)} AS {_q(c)}" if t == "DATE" else _q(c) for c, t in types.items())
+    schema_frame = con.execute(f"SELECT {sample} FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}").df()
     cols = value_columns(suite, types)
     select = []
     for c in cols:
         if types[c] == "DATE":
-            select.append(
-                f"CASE WHEN {_q(c)} < DATE '{_NS_MIN}' THEN DATE '{_NS_MIN}' "
-                f"WHEN {_q(c)} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {_q(c)} END AS {_q(c)}"
-            )
+            # Read as datetime64[ns], the type GX compares dates in (see
+            # gx_runner._normalise_for_gx): free in DuckDB, where pandas'
+            # casts (and block splits) take ~0.3 s for 2 M rows of 4-5 dates.
+            select.append(f"CAST({_clamped(c)} AS TIMESTAMP_NS) AS {_q(c)}")
         else:
             select.append(_q(c))
     for name, expr in derived_columns_needed(suite).items():

@@ -183,3 +183,14 @@ def test_cross_table_rule_with_other_table_not_loaded_is_skipped_not_a_crash(war
     sql(home, "DROP TABLE stg_patents")
     result = run_table_check("stg_awards", warehouse)
     assert result.passed, result.message
+
+
+def test_a_date_beyond_pandas_range_in_the_schema_sample_fails_the_rule_not_the_check(home, warehouse):
+    """Every row dated 2990: the shape rules' sample holds it too, and pandas cannot hold it
+    as datetime64[ns]; it is clamped there as in the value frame, so the date rule fails."""
+    sql(home, "UPDATE stg_trademarks SET filing_date = DATE '2990-01-01'")
+    r = run_table_check("stg_trademarks", warehouse)
+    failed = {f.rule: f for f in r.failures}
+    rule = "filing_date is a plausible date (1980-01-01 to today)"
+    assert failed[rule].unexpected_count == r.rows > 0
+    assert not any(f.error for f in r.failures), [f.error for f in r.failures]
