@@ -192,7 +192,7 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     try:
         ensure_bookkeeping(con)
         con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at "
-                    f"FROM {raw_table}")  # landing order = _rid order (insertion order is preserved)
+                    f"FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
         con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
                     f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
         con.execute(f"""
