@@ -26,6 +26,9 @@ def _finish(outcome, home: Home) -> int:
         print("Run failed. " + outcome.message(), file=sys.stderr)
         return 1
     print(f"Run succeeded ({outcome.months[0]} … {outcome.months[1]}). Warehouse: {home.warehouse}")
+    if outcome.current:
+        print(f"Months {outcome.current[0]} … {outcome.current[1]} were current (inputs unchanged since the "
+              f"last run) and were not run again.")
     if outcome.report:
         print(f"Report: {outcome.report}")
     return 0

@@ -6,7 +6,8 @@ from pathlib import Path
 import dagster as dg
 
 from ..partitions import monthly_partitions, today_in_yantai
-from ..paths import REPORT_TEMPLATES_DIR
+from ..db import connect
+from ..paths import REPORT_TEMPLATES_DIR, Home
 from ..resources import WAREHOUSE_POOL, Warehouse
 from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
@@ -27,6 +28,26 @@ def report_fingerprint(con, month: str) -> str:
     return h.hexdigest()
 
 
+def report_pdfs(home: Home, month: str) -> list[Path]:
+    return [home.reports / month / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
+
+
+def _is_current(home: Home, month: str, fingerprint: str) -> bool:
+    stamp = home.reports / month / ".fingerprint"
+    return stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in report_pdfs(home, month))
+
+
+def report_is_current(home: Home, month: str) -> bool:
+    """Whether the month's report exists and was built from what the warehouse holds today."""
+    if not home.warehouse.exists():
+        return False
+    con = connect(home.warehouse, read_only=True)
+    try:
+        return _is_current(home, month, report_fingerprint(con, month))
+    finally:
+        con.close()
+
+
 @dg.asset(
     partitions_def=monthly_partitions,
     deps=[indicator_progress],
@@ -38,18 +59,18 @@ def report_fingerprint(con, month: str) -> str:
                 "XLSX with the same tables, written to <home>/reports/<YYYY-MM>/.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from ..report import build_report
-
     month = context.partition_key[:7]
     folder = warehouse.paths.reports / month
     stamp = folder / ".fingerprint"
     with warehouse.connection(read_only=True) as con:
         fingerprint = report_fingerprint(con, month)
-    pdfs = [folder / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
-    if stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in pdfs):
+    pdfs = report_pdfs(warehouse.paths, month)
+    if _is_current(warehouse.paths, month, fingerprint):
         return dg.MaterializeResult(metadata={
             "month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text("unchanged: not rebuilt"),
             "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))})
+    from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
+
     built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in LANGS}
     stamp.write_text(fingerprint)
     zh = built["zh"]

@@ -64,14 +64,30 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
     return SnapshotListing(files, warnings)
 
 
+# Content hashes of this process, by file identity and change stamps. A nightly CLI run
+# hashes each landing file twice (deciding which months to run, then ingesting); the
+# second is served here. Every new process hashes the content afresh.
+_HASHES: dict[tuple, str] = {}
+
+
+def _file_hash(path: Path) -> str:
+    st = path.stat()
+    ident = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if ident not in _HASHES:
+        h = hashlib.blake2b(digest_size=16)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        _HASHES[ident] = h.hexdigest()
+    return _HASHES[ident]
+
+
 def fingerprint(files: list[SnapshotFile]) -> str:
     """Content hash of the snapshot: names and bytes, not timestamps (a touched file is unchanged)."""
     h = hashlib.blake2b(digest_size=16)
     for f in files:
         h.update(f.relative.encode("utf-8") + b"\0")
-        with open(f.path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
+        h.update(_file_hash(f.path).encode())
         h.update(b"\1")
     return h.hexdigest()
 

@@ -41,7 +41,9 @@ def _typed(name: str, spec: dict) -> str:
     return f"parse_number({q(name)})"
 
 
-def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool = False) -> LoadResult:
+def reference_snapshot(landing: Path) -> tuple[dict[str, SnapshotFile], list[SnapshotFile], list[str]]:
+    """(table -> its file, the files used in table order, listing warnings); a missing required
+    table raises SourceFileError. Their fingerprint is the reference snapshot's."""
     tables = load_reference_tables()
     listing = list_snapshot(landing, "reference", REFERENCE_SOURCE)
     by_name = {f.path.name: f for f in listing.files}
@@ -52,10 +54,15 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
             raise SourceFileError(REFERENCE_SOURCE, f"reference/{t.file}", "is missing (a required reference table)")
         if f is not None:
             present[t.name] = f
-    used = [present[n] for n in tables if n in present]
+    return present, [present[n] for n in tables if n in present], listing.warnings
+
+
+def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool = False) -> LoadResult:
+    tables = load_reference_tables()
+    present, used, listing_warnings = reference_snapshot(landing)
     fp = fingerprint(used)
     result = LoadResult(REFERENCE_SOURCE, "loaded", fp, snapshot_time(used), [f.relative for f in used],
-                        warnings=[w for w in listing.warnings])
+                        warnings=list(listing_warnings))
     names = [f"stg_{n}" for n in tables]
     install_macros(con)
     if not force and previous_fingerprint(con, REFERENCE_SOURCE, names) == fp:

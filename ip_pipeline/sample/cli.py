@@ -6,7 +6,6 @@ import datetime as dt
 
 from ip_pipeline.paths import Home
 
-from . import generate_sample
 from .manifest import FILE_NAME
 
 
@@ -29,6 +28,8 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from . import generate_sample
+
     home = Home.of(args.home)
     manifest = generate_sample(
         home.root, scale=args.scale, seed=args.seed, end=args.end,
