@@ -224,8 +224,10 @@ def main(argv=None) -> int:
 
     runs = run_stats(home)
     full_ids = {r["run_id"] for r in runs[:2]}  # refresh_job + monthly_report_job of the first `run`
-    if len(runs) != 4:
-        print(f"[bench] warning: expected 4 Dagster runs (2 per `ip-pipeline run`), found {len(runs)}", file=sys.stderr)
+    # The no-op launches one run (refresh_job over the last month); its report is current, so no report run.
+    if len(runs) not in (3, 4):
+        print(f"[bench] warning: expected 2 Dagster runs for the full `ip-pipeline run` and 1 or 2 for "
+              f"the no-op, found {len(runs)} in all", file=sys.stderr)
     full_stage, full_steps = stages([r for r in runs if r["run_id"] in full_ids])
     noop_stage, _ = stages([r for r in runs if r["run_id"] not in full_ids])
 
