@@ -28,9 +28,6 @@ from .ingest.reference import REFERENCE_SOURCE, reference_snapshot
 from .partitions import as_of_for_partition, monthly_partitions
 from .paths import Home
 
-INDICATOR_STEPS = ("values", "progress")
-
-
 def _landing_fingerprints(home: Home) -> dict[str, str] | None:
     """Each source's landing fingerprint as ingestion would compute it; None when one is unknowable."""
     out: dict[str, str] = {}
@@ -59,7 +56,7 @@ def first_month_to_run(home: Home, instance: dg.DagsterInstance, start: str, end
     landing = _landing_fingerprints(home)
     if landing is None:
         return start
-    from .defs.indicators import inputs_fingerprint
+    from .defs.indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
 
     keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
     con = connect(home.warehouse, read_only=True)
@@ -70,10 +67,7 @@ def first_month_to_run(home: Home, instance: dg.DagsterInstance, start: str, end
         if any(recorded.get(source) != fp for source, fp in landing.items()):
             return start
         inputs = inputs_fingerprint(con)
-        done = {}
-        for step in INDICATOR_STEPS:
-            done[step] = {r[0] for r in con.execute(
-                "SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?", [step, inputs]).fetchall()}
+        done = {step: current_dates(con, step, inputs) for step in INDICATOR_STEPS}
     finally:
         con.close()
     for key in keys:

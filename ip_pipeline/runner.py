@@ -19,7 +19,7 @@ from typing import Iterator
 import dagster as dg
 
 from .current_months import first_month_to_run
-from .defs.reports import report_is_current
+from .defs.reports import report_is_current, report_pdfs
 from .definitions import build_definitions
 from .instance import get_instance
 from .partitions import monthly_partitions
@@ -182,7 +182,7 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
         return outcome
     if report and report_is_current(home, end[:7]):
         # Built from exactly what the warehouse now holds, today: a run would only say so.
-        outcome.report = home.reports / end[:7] / f"ip_indicators_{end[:7]}_zh.pdf"
+        outcome.report = report_pdfs(home, end[:7])[0]
     elif report:
         rep = defs.resolve_job_def("report_only_job").execute_in_process(
             instance=instance, partition_key=end, raise_on_error=False, run_config=_run_config(verbose), tags={"ip_pipeline/trigger": "cli"})
@@ -191,5 +191,5 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
             outcome.success = False
             outcome.problems = failures(rep) or [f"Report run {rep.run_id} failed."]
             return outcome
-        outcome.report = home.reports / end[:7] / f"ip_indicators_{end[:7]}_zh.pdf"
+        outcome.report = report_pdfs(home, end[:7])[0]
     return outcome

@@ -14,6 +14,10 @@ from ..paths import CATALOGUE_DIR, SQL_DIR
 from ..resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
 
+# The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs.
+VALUES_STEP, PROGRESS_STEP = "values", "progress"
+INDICATOR_STEPS = (VALUES_STEP, PROGRESS_STEP)
+
 STAGED = [f"stg_{n}" for n in SOURCE_NAMES] + [f"stg_{t}" for t in load_reference_tables()]
 
 
@@ -36,10 +40,15 @@ def _ensure_runs_table(con) -> None:
                 "computed_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (as_of, step))")
 
 
+def current_dates(con, step: str, fingerprint: str) -> set[date]:
+    """As-of dates `step` last computed from inputs with this fingerprint (needs indicator_runs)."""
+    return {r[0] for r in con.execute("SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?",
+                                      [step, fingerprint]).fetchall()}
+
+
 def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[date]:
     _ensure_runs_table(con)
-    done = {r[0] for r in con.execute("SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?",
-                                      [step, fingerprint]).fetchall()}
+    done = current_dates(con, step, fingerprint)
     return [d for d in dates if d not in done]
 
 
@@ -109,7 +118,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     from ..indicators.values import compute_indicator_values
 
     with warehouse.connection() as con:
-        meta, dates = _recompute_stale(context, con, "values", compute_indicator_values)
+        meta, dates = _recompute_stale(context, con, VALUES_STEP, compute_indicator_values)
         total = con.execute("SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))",
                             [dates]).fetchall()[0][0]
         meta["rows"] = dg.MetadataValue.int(int(total))
@@ -132,7 +141,7 @@ def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) 
     from ..indicators.progress import compute_indicator_progress
 
     with warehouse.connection() as con:
-        meta, dates = _recompute_stale(context, con, "progress", compute_indicator_progress)
+        meta, dates = _recompute_stale(context, con, PROGRESS_STEP, compute_indicator_progress)
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
             "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",

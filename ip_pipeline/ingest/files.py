@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,22 +65,21 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
     return SnapshotListing(files, warnings)
 
 
-# Content hashes of this process, by file identity and change stamps. A nightly CLI run
-# hashes each landing file twice (deciding which months to run, then ingesting); the
-# second is served here. Every new process hashes the content afresh.
-_HASHES: dict[tuple, str] = {}
+@lru_cache(maxsize=65_536)
+def _content_hash(path: str, device: int, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> str:
+    """Content hash of a file, remembered by this process under its identity and change stamps.
+    A nightly CLI run hashes each landing file twice (deciding which months to run, then
+    ingesting); the second is served here. Every new process hashes the content afresh."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _file_hash(path: Path) -> str:
     st = path.stat()
-    ident = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    if ident not in _HASHES:
-        h = hashlib.blake2b(digest_size=16)
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-        _HASHES[ident] = h.hexdigest()
-    return _HASHES[ident]
+    return _content_hash(str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def fingerprint(files: list[SnapshotFile]) -> str:

@@ -67,7 +67,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
         con.execute(f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
                     f"_rid BIGINT, _file_order INTEGER, _source_file VARCHAR{scale_defs}, _snapshot_at TIMESTAMP)")
     landed = Landed(raw, norm)
-    pending: list[tuple[pa.RecordBatch, pa.RecordBatch]] = []
+    pending: list[tuple[pa.RecordBatch, pa.RecordBatch]] = []  # (raw, normalised) batches not yet inserted
 
     def flush() -> None:
         for table, i in ((raw, 0), (norm, 1)):
@@ -75,6 +75,9 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
             con.execute(f"INSERT INTO {table} SELECT *, ?::TIMESTAMP FROM _landing_batch", [snapshot_at])
             con.unregister("_landing_batch")
         pending.clear()
+
+    def pending_rows() -> int:
+        return sum(p[0].num_rows for p in pending)
 
     rid = 0
     for order, (label, info, batches) in enumerate(parts):
@@ -85,9 +88,8 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
             if pending and dec.schema != pending[0][0].schema:
                 flush()
             pending.append((dec, normalise_batch(dec, text_cols)))
-            if rid - landed.rows >= FLUSH_ROWS:
+            if pending_rows() >= FLUSH_ROWS:
                 flush()
-                landed.rows = rid
     if pending:
         flush()
     landed.rows = rid

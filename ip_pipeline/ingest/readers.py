@@ -234,7 +234,8 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
 
 
 def _xlsx_cell(value, is_date: bool) -> str | None:
-    if value is None or value == "":  # calamine reads an empty cell as ""
+    """A number, date or other non-text cell as the text a CSV export would carry."""
+    if value is None:
         return None
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) or is_date else value.isoformat(sep=" ")
@@ -263,27 +264,23 @@ def _xlsx_batches(rows: Iterator, positions: list[str | None], date_positions: s
     then has too many cells). Text cells, nearly all of them, pass through as they are;
     only numbers and dates go through `_xlsx_cell`.
     """
-    names = contract.column_names
     width = len(positions)
     index = {col: i for i, col in enumerate(positions) if col is not None}
     chunk: list = []
     cells_ok: list[bool] = []
     row_no = 0
 
+    def column(i: int | None) -> list[str | None]:
+        if i is None:
+            return [None] * len(chunk)
+        is_date = i in date_positions
+        values = (r[i] if i < len(r) else None for r in chunk)
+        # calamine reads an empty cell as "": NULL, as openpyxl and the CSV reader give it
+        return [(v or None) if v.__class__ is str else _xlsx_cell(v, is_date) for v in values]
+
     def batch() -> pa.RecordBatch:
-        n = len(chunk)
-        arrays = []
-        for name in names:
-            i = index.get(name)
-            if i is None:
-                arrays.append(pa.nulls(n, pa.string()))
-                continue
-            is_date = i in date_positions
-            values = (r[i] if i < len(r) else None for r in chunk)
-            arrays.append(pa.array([(v or None) if v.__class__ is str else _xlsx_cell(v, is_date) for v in values],
-                                   type=pa.string()))
-        arrays += [pa.array(range(row_no - n + 1, row_no + 1), type=pa.int64()), pa.array(cells_ok, type=pa.bool_())]
-        return pa.RecordBatch.from_arrays(arrays, names=[*names, "_row_number", "_cells_ok"])
+        cols = {name: column(index.get(name)) for name in contract.column_names}
+        return _to_batch(cols, list(range(row_no - len(chunk) + 1, row_no + 1)), cells_ok)
 
     for r in rows:
         if not any(_filled(v) for v in r):
@@ -336,7 +333,7 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
         header = None
         try:
             for r in rows:
-                if any(c is not None and str(c).strip() for c in r):
+                if any(_filled(c) for c in r):
                     header = [("" if c is None else str(c)) for c in r]
                     break
         except damaged as exc:
