@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Tools the tests drive for real: poppler (pdftoppm, pdffonts) for the report,
+# System packages: the report's CJK font (Debian's fonts-wqy-microhei, for `demo` too);
+# tools the tests drive for real: poppler (pdftoppm, pdffonts) for the report,
 # Debian's Chromium for the UI test. Installed when missing and we may (root + apt);
 # elsewhere the tests that need them skip with a reason (and fail in CI).
 system-deps:
@@ -26,6 +27,7 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
@@ -36,7 +38,7 @@ system-deps:
 	  fi; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/ip-pipeline demo --home $(HOME_DIR)
 
 test: $(STAMP) system-deps

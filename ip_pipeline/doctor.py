@@ -38,12 +38,14 @@ def _python() -> list[Finding]:
 
 def _fonts() -> list[Finding]:
     try:
-        from .report.fonts import collection_path  # the report's own font lookup
-
+        from .report.fonts import FAMILY, MissingFontError, collection_path, publisher  # the report's own lookup
+    except Exception as exc:  # noqa: BLE001 - matplotlib missing is reported under package
+        return [Finding("fail", "fonts", f"the report's font lookup cannot be loaded ({exc}); run `make install`")]
+    try:
         path = collection_path()
-        return [Finding("ok", "fonts", f"CJK font for the report: {path}")]
-    except Exception as exc:  # noqa: BLE001
-        return [Finding("fail", "fonts", f"no CJK font for the report ({exc}); reinstall with `make install`")]
+    except MissingFontError as exc:
+        return [Finding("fail", "fonts", str(exc))]
+    return [Finding("ok", "fonts", f"CJK font for the report: {FAMILY}, {path} ({publisher(path)})")]
 
 
 def _disk(home: Home) -> list[Finding]:

@@ -1,5 +1,13 @@
 """The report's one typeface, WenQuanYi Micro Hei, registered with matplotlib and embedded in the PDF.
 
+The font comes from the operating system, from a publisher with a name: Debian's
+package `fonts-wqy-microhei` (Debian Fonts Task Force; upstream wenq.org, licence
+Apache-2.0 or GPL-3+ with the font exception), installed by `make system-deps`.
+`IP_PIPELINE_CJK_FONT` may point at another copy of the same face (a .ttc or .ttf),
+e.g. on a machine without apt. Without it the report refuses with a sentence saying
+what to install: a report with empty boxes for every Chinese character is worse
+than none.
+
 Matplotlib (>= 3.10) reads the TTC collection directly and embeds the face as a
 CID TrueType font with `pdf.fonttype: 42`. Where it cannot, the first face is
 extracted with fontTools into a cache folder under the data directory and that
@@ -7,6 +15,7 @@ TTF is registered instead.
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -14,12 +23,44 @@ from pathlib import Path
 from matplotlib import font_manager
 
 FAMILY = "WenQuanYi Micro Hei"
+FONT_ENV = "IP_PIPELINE_CJK_FONT"
+DEBIAN_PACKAGE = "fonts-wqy-microhei"
+# Where Debian (and Ubuntu) install the package's collection.
+SYSTEM_PATHS = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),  # Fedora's wqy-microhei-fonts
+)
+
+
+class MissingFontError(RuntimeError):
+    """No copy of WenQuanYi Micro Hei: the Chinese report cannot be typeset."""
 
 
 def collection_path() -> Path:
-    import paperang_p2_fonts_cjk
+    """The font file: `$IP_PIPELINE_CJK_FONT`, else the system package's file."""
+    override = os.environ.get(FONT_ENV)
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise MissingFontError(f"{FONT_ENV}={override} is not a font file")
+        return path
+    for path in SYSTEM_PATHS:
+        if path.is_file():
+            return path
+    raise MissingFontError(
+        f"no CJK font for the report: WenQuanYi Micro Hei was not found ({', '.join(map(str, SYSTEM_PATHS))}). "
+        f"Install Debian's package {DEBIAN_PACKAGE} (`apt-get install {DEBIAN_PACKAGE}`, or `make system-deps` "
+        f"as root), or set {FONT_ENV} to a copy of wqy-microhei.ttc"
+    )
 
-    return Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+
+def publisher(path: Path) -> str:
+    """Who the font file came from, in words for `doctor`: the package that owns it, if any."""
+    if os.environ.get(FONT_ENV):
+        return f"from {FONT_ENV}"
+    if path in SYSTEM_PATHS[:1]:
+        return f"Debian package {DEBIAN_PACKAGE}, Debian Fonts Task Force; Apache-2.0 or GPL-3+"
+    return "system font package"
 
 
 def _extract_first_face(cache_dir: Path) -> Path:
