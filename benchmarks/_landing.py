@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import os
 import datetime as dt
 import unicodedata
 from pathlib import Path
@@ -107,12 +108,11 @@ def xlsx_text(value, is_date: bool):
 
 
 def today_in_yantai() -> dt.date:
-    """The running month's as-of date is today in Yantai (UTC+8), as the pipeline's partitions."""
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
-
-
-def load_date() -> dt.date:
-    """Today in Yantai (UTC+8): an event dated after it is quarantined (future_date)."""
+    """The running month's as-of date and the future_date cut-off: today in Yantai (UTC+8), or
+    `$IP_PIPELINE_TODAY`, as ip_pipeline.partitions (not imported: it would load Dagster into the floor)."""
+    pinned = os.environ.get("IP_PIPELINE_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(pinned)
     return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 

@@ -422,7 +422,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="floor-") as tmp:
         load_reference(con, args.landing, Path(tmp))
         for name in L.USED_SOURCES:
-            load_source(con, args.landing, name, L.load_date(), Path(tmp))
+            load_source(con, args.landing, name, args.today, Path(tmp))
     t1 = time.perf_counter()
     con.execute(INDICATORS_SQL.replace("$thr", repr(L.pledge_threshold())))
     units = L.catalogue()

@@ -195,7 +195,7 @@ def as_int(s: pd.Series) -> pd.Series:
 
 # ---------------------------------------------------------------- indicators
 def compute(landing: Path, today: dt.date) -> pd.DataFrame:
-    ts_today = pd.Timestamp(L.load_date())
+    ts_today = pd.Timestamp(today)  # one "today" for as-of dates and future_date, as the pipeline's
     dist = read_reference(landing, "districts")
     aliases = dist.assign(alias=dist["aliases"].fillna("").str.split(";")).explode("alias")
     aliases["alias"] = aliases["alias"].str.strip()

@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import compare  # noqa: E402
+from _landing import today_in_yantai  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
@@ -203,14 +204,16 @@ def main(argv=None) -> int:
     s = fmt_scale(args.scale)
     cache = (args.cache or HERE / "cache" / f"scale-{s}").resolve()
     # The running month's as-of date: today in Yantai (UTC+8), as ip_pipeline/partitions.py.
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    # One "today" in Asia/Shanghai for every process of the run, pinned through the environment:
+    # a benchmark that crosses midnight in Yantai must not compare two different days.
+    today = os.environ.get("IP_PIPELINE_TODAY") or today_in_yantai().isoformat()
 
     reused, gen_s = ensure_sample(cache, args.scale, args.seed, args.end)
     print(f"[bench] sample at scale {s}: {'reused' if reused else f'generated in {gen_s:.1f}s'} ({cache})", file=sys.stderr)
     home = fresh_home(cache)
     out = cache / "out"
     out.mkdir(exist_ok=True)
-    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1"}
+    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1", "IP_PIPELINE_TODAY": today}
     env.pop("IP_PIPELINE_ENFORCEMENT_DB_URL", None)  # the landing files, not a database
 
     m: dict[str, Measured] = {}

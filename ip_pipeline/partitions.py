@@ -7,6 +7,7 @@ the month still running (INDICATORS.md, "As-of date").
 from __future__ import annotations
 
 import calendar
+import os
 from datetime import date, datetime, timedelta, timezone
 
 import dagster as dg
@@ -19,8 +20,19 @@ _CHINA = timezone(timedelta(hours=8))  # China has no daylight saving time
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1, timezone=TIMEZONE)
 
 
+# Pins "today" for a whole run of several processes (the benchmark's pipeline, floor and
+# peer must agree when they cross midnight) and for reproducing a past night.
+TODAY_ENV = "IP_PIPELINE_TODAY"
+
+
 def today_in_yantai() -> date:
-    """Today's date in Yantai, whatever the server's time zone."""
+    """Today's date in Yantai, whatever the server's time zone (or `$IP_PIPELINE_TODAY`)."""
+    pinned = os.environ.get(TODAY_ENV)
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise ValueError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
     return datetime.now(_CHINA).date()
 
 
