@@ -44,9 +44,13 @@ demo: $(STAMP) system-deps
 test: $(STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# `dg dev` (Dagster 1.13's successor of `dagster dev`; project metadata in pyproject [tool.dg]),
+# on the data directory's own instance (dagster.yaml with the warehouse pool), bound to localhost.
 ui: $(STAMP)
-	IP_PIPELINE_HOME=$(abspath $(HOME_DIR)) DAGSTER_HOME=$(abspath $(HOME_DIR))/dagster_home \
-	  $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/python -m ip_pipeline.instance $(HOME_DIR) >/dev/null
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH \
+	  IP_PIPELINE_HOME=$(abspath $(HOME_DIR)) DAGSTER_HOME=$(abspath $(HOME_DIR))/dagster_home \
+	  $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

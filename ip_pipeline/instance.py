@@ -38,3 +38,9 @@ def prepare_instance(home: Home) -> Path:
 def get_instance(home: Home) -> dg.DagsterInstance:
     prepare_instance(home)
     return dg.DagsterInstance.get()
+
+
+if __name__ == "__main__":  # `make ui`: the instance of a data directory, before `dg dev` opens it
+    import sys
+
+    print(prepare_instance(Home.of(sys.argv[1] if len(sys.argv) > 1 else None)))

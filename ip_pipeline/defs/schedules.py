@@ -13,6 +13,7 @@ recomputes that month's indicators (when their inputs changed) before the report
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,18 @@ from .jobs import monthly_report_job, refresh_job
 
 TIMEZONE = "Asia/Shanghai"
 TRIGGER_TAG = "ip_pipeline/trigger"
+# A production deployment (deploy/env.example) sets IP_PIPELINE_AUTOMATION=on: the nightly and
+# monthly schedules and the landing sensor then start on their own. On a laptop (`make ui`) they
+# stay off until someone turns them on, so opening the UI never starts a night's work.
+AUTOMATION_ENV = "IP_PIPELINE_AUTOMATION"
+
+
+def automation_on() -> bool:
+    return os.environ.get(AUTOMATION_ENV, "").strip().lower() in ("on", "1", "true", "yes")
+
+
+def schedule_default_status() -> dg.DefaultScheduleStatus:
+    return dg.DefaultScheduleStatus.RUNNING if automation_on() else dg.DefaultScheduleStatus.STOPPED
 
 
 def _when(context: dg.ScheduleEvaluationContext) -> datetime:
@@ -48,7 +61,7 @@ def previous_month_partition(when: datetime) -> str:
     job=refresh_job,
     cron_schedule="0 2 * * *",
     execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+    default_status=schedule_default_status(),
     description="Every night at 02:00 Asia/Shanghai: ingest every source and compute the current month's indicators.",
 )
 def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
@@ -63,7 +76,7 @@ def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunReq
     job=monthly_report_job,
     cron_schedule="0 2 1 * *",
     execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+    default_status=schedule_default_status(),
     description="On the 1st at 02:00 Asia/Shanghai: the previous month's report (PDF zh/en, XLSX).",
 )
 def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

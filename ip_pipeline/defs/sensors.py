@@ -30,6 +30,7 @@ from ..ingest.errors import SourceFileError
 from ..ingest.files import fingerprint, list_snapshot, stable
 from ..paths import Home
 from .jobs import ingest_job
+from .schedules import automation_on
 
 REFERENCE = "reference"
 SOURCE_TAG = "ip_pipeline/source"
@@ -149,7 +150,7 @@ def build_landing_sensor(home: str) -> dg.SensorDefinition:
         name="landing_zone_sensor",
         job=ingest_job,
         minimum_interval_seconds=LANDING_SENSOR_INTERVAL_S,
-        default_status=dg.DefaultSensorStatus.STOPPED,
+        default_status=dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED,
         description="Starts ingest_job for the sources whose landing-zone files changed (one run per source, "
                     "run key = source:fingerprint). The reference tables are ingested before the sources.",
     )

@@ -71,7 +71,7 @@ def test_database_urls_with_passwords_masked_in_every_message(home):
 def test_webserver_binds_to_localhost_unless_told_otherwise():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     ui = makefile.split("\nui:", 1)[1].split("\n\n", 1)[0]
-    assert re.search(r"dagster dev .*-h 127\.0\.0\.1", ui), ui
+    assert re.search(r"(dagster|dg) dev .*-h 127\.0\.0\.1", ui), ui
     units = sorted((ROOT / "deploy").rglob("*.service"))
     web = [u for u in units if "dagster-webserver" in u.read_text(encoding="utf-8")]
     assert web, "no webserver unit in deploy/"
