@@ -5,7 +5,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _declarative_root() -> Path:
+    """The checkout (a clone, an editable install) or, in an installed wheel, the copies that
+    setup.py bundled into the package: the same four folders either way."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent
+    if (checkout / "sources").is_dir() and (checkout / "assets").is_dir():
+        return checkout
+    return package / "_bundled"
+
+
+PROJECT_ROOT = _declarative_root()
 SOURCES_DIR = PROJECT_ROOT / "sources"
 ASSETS_DIR = PROJECT_ROOT / "assets"
 SQL_DIR = ASSETS_DIR / "sql"
