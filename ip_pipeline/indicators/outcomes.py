@@ -19,6 +19,7 @@ Choices where the spec leaves room:
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Sequence
 
@@ -73,3 +74,80 @@ def compute_plan_outcomes(
     ended = [p for p in ended_plans(plans, as_of) if only is None or p.id in only]
     with atomic(con):
         return write_outcomes(con, ended, plans)
+
+
+# --------------------------------------------------------------------------- checks
+# Used by the plan_outcomes asset checks (defs/outcomes.py) and the tests. Each returns
+# the violating rows (dicts); an empty list is a pass.
+
+def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
+    from .registry import CITY, UNLOCATED
+
+    codes = {r[0] for r in con.execute(
+        f"SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'").fetchall()}
+    return sorted(codes | {UNLOCATED})
+
+
+def row_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], as_of: date) -> list[dict]:
+    """One row per indicator with a target × unit of each plan ended by `as_of`: none missing,
+    none extra, none twice; as_of = 31 Dec of the target year."""
+    from .progress import city_only
+    from .registry import CITY
+
+    units = _units(con)
+    want = {(p.id, i.id, u) for p in ended_plans(plans, as_of) for i in p.targeted()
+            for u in ([CITY] if city_only(i) else [CITY, *units])}
+    ends = {p.id: p.end_date for p in plans}
+    ids = sorted({k[0] for k in want})
+    if not ids:
+        return []
+    rows = con.execute(
+        f"SELECT plan_id, indicator_id, district_code, as_of, count(*) AS n FROM plan_outcomes "
+        f"WHERE plan_id IN ({', '.join('?' * len(ids))}) GROUP BY ALL", ids).fetchall()
+    have = {(p, i, u): (d, n) for p, i, u, d, n in rows}
+    out = [dict(plan_id=p, indicator_id=i, district_code=u, problem="missing") for p, i, u in sorted(want - set(have))]
+    out += [dict(plan_id=p, indicator_id=i, district_code=u, problem="not a target of the plan")
+            for p, i, u in sorted(set(have) - want)]
+    out += [dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"{n} rows")
+            for k, (_, n) in sorted(have.items()) if n != 1]
+    out += [dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"as_of {d} is not {ends[k[0]]}")
+            for k, (d, _) in sorted(have.items()) if k[0] in ends and d != ends[k[0]]]
+    return out
+
+
+def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> list[dict]:
+    """`achieved` agrees with the value against the target and its comparison (Target.met,
+    an implementation independent of the SQL; a limit target within the tolerance is met),
+    and final_status with `achieved`."""
+    from .registry import CITY
+
+    targets = {(p.id, i.id): (p, i) for p in plans for i in p.targeted()}
+    rows = con.execute(
+        "SELECT o.plan_id, o.indicator_id, o.district_code, o.value, o.base_value, o.target_value, o.achieved, "
+        "o.final_status, p.g_obs FROM plan_outcomes AS o LEFT JOIN indicator_progress AS p "
+        "ON p.plan_id = o.plan_id AND p.indicator_id = o.indicator_id AND p.district_code = o.district_code "
+        "AND p.as_of = o.as_of").fetchall()
+    out = []
+    for plan_id, ind_id, unit, value, base, target_value, achieved, final, g_obs in rows:
+        if (plan_id, ind_id) not in targets:
+            continue
+        plan, ind = targets[(plan_id, ind_id)]
+        t = ind.target
+        if t.kind == "growth" and ind.kind != "growth_rate":
+            value = None if g_obs is None else g_obs * 100
+        if t.kind != "improvement":
+            # The row's target: the catalogue's for the city, the implied one for a district.
+            if unit == CITY and target_value != t.value:
+                out.append(dict(plan_id=plan_id, indicator_id=ind_id, district_code=unit,
+                                target_value=target_value, problem=f"the plan's target is {t.value}"))
+            t = replace(t, value=target_value)
+        expected = t.met(value, ind.direction or 1, base)
+        tol = float(plan.status.get("limit_tolerance", 0.5))
+        if expected is False and ind.limit is not None and t.value is not None and value is not None \
+                and abs(t.value - ind.limit) <= tol and abs(value - ind.limit) <= tol:
+            expected = True
+        final_expected = {True: "target_achieved", False: "target_missed", None: "not_available"}[expected]
+        if achieved != expected or final != final_expected:
+            out.append(dict(plan_id=plan_id, indicator_id=ind_id, district_code=unit, value=value,
+                            target_value=target_value, achieved=achieved, expected=expected, final_status=final))
+    return out
