@@ -6,6 +6,7 @@ import json
 import shutil
 from dataclasses import replace
 from datetime import date
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -435,3 +436,45 @@ def test_cli_outcomes_formats_and_final_line(home, capsys):
     assert last.startswith(f"{P14}: 1 of 9 indicators with a target achieved") and "on 2025-12-31" in last
     assert cli("outcomes", "--home", home, "--plan", ACTION) == 2  # in force until 2027: no outcome yet
     assert "no final evaluation yet" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the Dagster asset
+
+def test_plan_outcomes_asset_recomputes_when_the_inputs_change(tmp_path):
+    import dagster as dg
+
+    from ip_pipeline.defs.outcomes import OUTCOME_CHECKS, outcome_step, plan_outcomes
+    from ip_pipeline.resources import Warehouse
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    wh = WarehouseBuilder(con)
+    enterprises(wh, 100, date(2020, 6, 1))
+    enterprises(wh, 290, date(2025, 3, 1))  # 390 < 400 at the end of 2025
+    wh.rows("source_snapshots", [dict(source="enterprises", snapshot_at=date(2026, 1, 5), fingerprint="a")])
+    wh.compute(date(2026, 1, 31))
+    con.close()
+
+    def run():
+        result = dg.materialize([plan_outcomes, *OUTCOME_CHECKS], partition_key="2026-01-01",
+                                resources={"warehouse": Warehouse(home=str(tmp_path))})
+        assert result.success
+        checks = result.get_asset_check_evaluations()
+        assert len(checks) == 2 and all(c.passed for c in checks)
+        mat = result.asset_materializations_for_node("plan_outcomes")[0]
+        return mat.metadata["recomputed_plans"].value
+
+    def final():
+        c = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+        try:
+            return outcome(c, GBT)["final_status"], c.execute(
+                "SELECT count(*) FROM indicator_runs WHERE step = ?", [outcome_step(P14)]).fetchall()[0][0]
+        finally:
+            c.close()
+
+    assert run() == [P14] and final() == ("target_missed", 1)
+    assert run() == []  # inputs unchanged: the outcome is current
+    c = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    enterprises(SimpleNamespace(con=c), 10, date(2025, 12, 20))  # late filings for 2025
+    c.execute("UPDATE source_snapshots SET fingerprint = 'b'")
+    c.close()
+    assert run() == [P14] and final() == ("target_achieved", 1)
