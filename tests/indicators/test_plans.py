@@ -286,9 +286,14 @@ def test_plan_outcomes_follow_a_revision_of_the_target_year(wh):
     enterprises(wh, 290, date(2025, 3, 1))
     compute_plan_outcomes(wh.con, date(2026, 1, 31))
     assert outcome(wh.con, GBT)["final_status"] == "target_missed"
+    compute_plan_outcomes(wh.con, date(2026, 1, 31))  # unchanged: no revision recorded
+    assert wh.con.execute("SELECT count(*) FROM plan_outcome_revisions").fetchall()[0][0] == 0
     enterprises(wh, 10, date(2025, 11, 20))  # a late filing for 2025
     compute_plan_outcomes(wh.con, date(2026, 2, 28))
     assert outcome(wh.con, GBT)["final_status"] == "target_achieved"
+    rev = wh.con.execute("SELECT previous_value, value, previous_final_status, final_status FROM "
+                         "plan_outcome_revisions WHERE indicator_id = ? AND district_code = ?", [GBT, CITY]).fetchall()
+    assert rev == [(390, 400, "target_missed", "target_achieved")]
 
 
 # --------------------------------------------------------------------------- catalogue
