@@ -315,3 +315,26 @@ def test_adding_transfers_and_judicial_columns_changes_only_the_new_ids(wh, plan
     assert after == before
     assert wh.value("ip_transfer_licence_cagr", date(2025, 12, 31)) == pytest.approx(25.0)
     assert wh.value("civil_first_instance_acceptance_rate", date(2025, 12, 31)) == 100.0
+
+
+# ---- explain ------------------------------------------------------------------------------------
+
+def test_explain_lists_the_records_behind_the_new_ids(wh, plans):
+    from ip_pipeline.indicators import explain
+
+    D = date(2025, 6, 30)
+    assert explain(wh.con, "ip_transfer_licence_count", D, plans=plans).empty  # no transfers table at all
+    transfer(wh, date(2024, 6, 1), record_no="B1")
+    transfer(wh, date(2025, 6, 1), record_no="Y1", district_code="370613")
+    transfer(wh, date(2025, 7, 1), record_no="LATE")
+    df = explain(wh.con, "ip_transfer_licence_cagr", D, plans=plans)
+    assert dict(zip(df.record_no, df.period)) == {"Y1": "year_to_date", "B1": "base_year"}
+    assert list(explain(wh.con, "ip_transfer_licence_count", D, "370613", plans=plans).record_no) == ["Y1"]
+    wh.enterprise(credit_code="N", programme="city_advantage", certified_date=date(2025, 1, 1),
+                  valid_until=date(2025, 3, 1))
+    wh.enterprise(credit_code="O", programme="city_advantage", certified_date=date(2024, 12, 31))
+    assert list(explain(wh.con, "new_city_advantage_enterprises", D, plans=plans).credit_code) == ["N"]
+    court_case(wh, date(2025, 3, 1), True)
+    court_case(wh, date(2025, 3, 2), None)
+    df = explain(wh.con, "civil_first_instance_acceptance_rate", D, plans=plans)
+    assert sorted(df.outcome) == ["accepted", "unknown"] and "party" not in df.columns
