@@ -103,7 +103,11 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
         if not table_exists(con, "plan_outcomes"):
             found = [dict(problem="plan_outcomes does not exist")] if any(p.ended_by(latest) for p in load_plans()) else []
             return _result(found, "one row per target and unit", 0)
-        return _result(row_violations(con, load_plans(), latest), "one row per target and unit", _checked(con))
+        try:
+            found = row_violations(con, load_plans(), latest)
+        except Exception as exc:  # a rule that cannot run is a failed rule, said plainly
+            found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
+        return _result(found, "one row per target and unit", _checked(con))
 
 
 @dg.asset_check(asset=plan_outcomes, name=ACHIEVED_CHECK, blocking=True, pool=WAREHOUSE_POOL,
@@ -116,7 +120,11 @@ def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connection(read_only=True) as con:
         if not table_exists(con, "plan_outcomes"):
             return _result([], "achieved agrees with value vs target", 0)
-        return _result(achieved_violations(con, load_plans()), "achieved agrees with value vs target", _checked(con))
+        try:
+            found = achieved_violations(con, load_plans())
+        except Exception as exc:
+            found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
+        return _result(found, "achieved agrees with value vs target", _checked(con))
 
 
 OUTCOME_CHECKS = [plan_outcomes_rows_check, plan_outcomes_achieved_check]
