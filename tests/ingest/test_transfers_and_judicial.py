@@ -104,6 +104,10 @@ def test_quarantine_reasons_as_for_other_sources(zone):
         transfer(no="E2", ip="著作权"),
         transfer(no="E3", items=""),
         transfer(no="E4", assignee=""),
+        transfer(no="E7", kind=""),
+        transfer(no="E8", ip=""),
+        transfer(no="E9", assignor=""),
+        transfer(no="E10", date=""),
         transfer(no="E5", date="2025-02-30"),
         transfer(no="E6", date=(dt.date.today() + dt.timedelta(days=40)).isoformat()),
         transfer(no="", kind="转让"),
@@ -113,7 +117,8 @@ def test_quarantine_reasons_as_for_other_sources(zone):
     s = zone.stage("transfers")
     reasons = dict(zip(s.quarantine.record_no.fillna(""), s.quarantine.reason))
     assert reasons == {"E1": "bad_enum:kind", "E2": "bad_enum:ip_type", "E3": "missing:items",
-                       "E4": "missing:assignee", "E5": "bad_date:registration_date",
+                       "E4": "missing:assignee", "E5": "bad_date:registration_date", "E7": "missing:kind",
+                       "E8": "missing:ip_type", "E9": "missing:assignor", "E10": "missing:registration_date",
                        "E6": "future_date:registration_date", "": "missing:record_no", "DUP": "conflicting_duplicate"}
     assert set(s.stg.record_no) == {"OK", "DUP"} and s.result.reconciles
 
