@@ -91,7 +91,7 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         version = dg.DataVersion(result.fingerprint)
         yield dg.MaterializeResult(asset_key=f"raw_{name}", data_version=version, metadata={
             "rows": meta["raw_rows"], "files": meta["files"], "snapshot_at": meta["snapshot_at"],
-            "fingerprint": meta["fingerprint"], "status": meta["status"]})
+            "fingerprint": meta["fingerprint"], "status": meta["status"], "rows_by_format": meta["rows_by_format"]})
         yield dg.MaterializeResult(asset_key=f"stg_{name}", data_version=version,
                                    metadata={**meta, "rows": meta["staged_rows"], "preview": dg.MetadataValue.md(stg_preview)})
         yield dg.MaterializeResult(asset_key=f"quarantine_{name}", data_version=version, metadata={

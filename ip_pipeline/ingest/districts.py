@@ -52,18 +52,33 @@ def resolved_select(typed_table: str, location: str, address_column: str | None)
             FROM {typed_table} t LEFT JOIN _district_codes dc ON dc.code = t.district_code
         """
     addr = f't."{address_column}"'
+    # An export's location hints (formats.py): `_place`, a county-level name column, decides
+    # before the address; `_region`, a city name or a code that is not a unit, only says
+    # whether the holder is in Yantai (REAL_EXPORTS.md § Patents, Location).
+    in_yantai = (f"(contains({addr}, '烟台') OR contains(t._region, '烟台') "
+                 f"OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{{2}}($|[^0-9])'))")
     return f"""
-        WITH by_name AS (
+        WITH unplaced AS (
+            SELECT * FROM {typed_table} t
+            WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
+        ),
+        by_place AS (
+            SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr(t._place, dn.name)) AS unit
+            FROM unplaced t JOIN _district_names dn ON contains(t._place, dn.name)
+            WHERE t._place IS NOT NULL
+            GROUP BY t._rid
+        ),
+        by_name AS (
             -- the longest matching name wins; among equals, the one found first in the address
             SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr({addr}, dn.name)) AS unit
-            FROM {typed_table} t JOIN _district_names dn ON contains({addr}, dn.name)
-            WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
+            FROM unplaced t JOIN _district_names dn ON contains({addr}, dn.name)
             GROUP BY t._rid
         )
         SELECT t.*,
-            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) AS _unit,
-            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) IS NOT NULL AS _in_scope
+            coalesce(dc.unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) AS _unit,
+            coalesce(dc.unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) IS NOT NULL AS _in_scope
         FROM {typed_table} t
         LEFT JOIN _district_codes dc ON dc.code = t.district_code
+        LEFT JOIN by_place bp ON bp._rid = t._rid
         LEFT JOIN by_name bn ON bn._rid = t._rid
     """

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from .contracts import SourceContract
+from .formats import HINT_COLUMNS
 from .normalise import normalise_batch
 from .readers import FileReadInfo
 from .typing_sql import q
@@ -61,7 +62,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     name = contract.name
     raw, norm = f"_landing_raw_{name}", f"_landing_norm_{name}"
     text_cols = contract.column_names
-    col_defs = ", ".join(f"{q(c)} VARCHAR" for c in text_cols)
+    col_defs = ", ".join(f"{q(c)} VARCHAR" for c in [*text_cols, *HINT_COLUMNS, "_format"])
     scale_defs = "".join(f", {q('_scale_' + c.name)} DOUBLE" for c in contract.columns if c.type == "decimal")
     for t in (raw, norm):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
@@ -83,11 +84,14 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     for order, (label, info, batches) in enumerate(parts):
         landed.parts.append(LandedPart(label, info))
         for batch in batches:
-            dec = _decorate(batch, contract, label, order, rid, info.scales)
+            # The file's cells, normalised, become contract columns by the file's plan (formats.py).
+            raw_b, norm_b = info.plan.assemble(batch, normalise_batch(batch, info.plan.slot_names))
+            dec = _decorate(raw_b, contract, label, order, rid, info.scales)
+            norm_dec = _decorate(norm_b, contract, label, order, rid, info.scales)
             rid += batch.num_rows
             if pending and dec.schema != pending[0][0].schema:
                 flush()
-            pending.append((dec, normalise_batch(dec, text_cols)))
+            pending.append((dec, norm_dec))
             if pending_rows() >= FLUSH_ROWS:
                 flush()
     if pending:

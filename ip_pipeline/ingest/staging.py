@@ -43,6 +43,7 @@ class LoadResult:
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     file_details: list[dict] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # raw rows per export format (formats.py)
 
     @property
     def reconciles(self) -> bool:
@@ -128,6 +129,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         i = part.info
         result.file_details.append({"file": part.label, "encoding": i.encoding, "rows": i.rows,
                                     "blank_rows": i.blank_rows, "ignored_headers": i.ignored_headers,
+                                    "format": i.format,
                                     "columns": i.columns})
         if i.ignored_headers:
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
@@ -191,10 +193,10 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_bookkeeping(con)
-        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at "
-                    f"FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
+        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
+                    f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
         con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
-                    f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
+                    f"_snapshot_at, _format FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
         con.execute(f"""
             CREATE OR REPLACE TABLE quarantine_{name} AS
             WITH refused AS (
@@ -204,7 +206,7 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
                 WHERE _rank_version = 1 AND _content <> _winner
             )
             SELECT {', '.join('r.' + q(c) for c in cols)}, r._source_file, r._row_number, r._snapshot_at,
-                   f.reasons[1] AS reason, f.reasons AS reasons
+                   f.reasons[1] AS reason, f.reasons AS reasons, r._format
             FROM refused f JOIN {raw_table} r USING (_rid)
             ORDER BY r._rid
         """)
@@ -236,5 +238,9 @@ def _fill_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
         f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
     cols = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"stg_{name}"]).fetchall()}
+    if "_format" in {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"raw_{name}"]).fetchall()}:
+        result.formats = dict(con.execute(
+            f"SELECT _format, count(*) FROM raw_{name} GROUP BY _format ORDER BY count(*) DESC, _format").fetchall())
     if "in_scope" in cols:
         result.out_of_scope = scalar(con, f"SELECT count(*) FROM stg_{name} WHERE NOT in_scope")
