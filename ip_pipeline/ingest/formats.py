@@ -54,6 +54,7 @@ class Candidate:
     when_header: str | None = None
     when_label: str | None = None
     when_words: tuple[str, ...] = ()
+    when_regex: str | None = None
     pattern: str | None = None
     value: str | None = None
 
@@ -92,8 +93,8 @@ def _candidate(raw: Any, where: str) -> Candidate:
     if "header" not in raw:
         raise FormatError(f"{where}: a mapping needs 'header' or 'value'")
     when = raw.get("when") or {}
-    if when and ("header" not in when or "in" not in when):
-        raise FormatError(f"{where}: 'when' needs 'header' and 'in'")
+    if when and ("header" not in when or ("in" not in when and "matches" not in when)):
+        raise FormatError(f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)")
     pattern = raw.get("pattern")
     if pattern is not None:
         try:
@@ -105,6 +106,7 @@ def _candidate(raw: Any, where: str) -> Candidate:
                      when_header=norm_header(when["header"]) if when else None,
                      when_label=str(when["header"]) if when else None,
                      when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
+                     when_regex=when.get("matches") if when else None,
                      pattern=pattern)
 
 
@@ -169,6 +171,7 @@ class Step:
     slot: int | None  # index into the plan's input slots; None for a constant
     when_slot: int | None = None
     when_words: tuple[str, ...] = ()
+    when_regex: str | None = None
     pattern: str | None = None
     value: str | None = None
 
@@ -237,8 +240,11 @@ class HeaderPlan:
                             n_k, pattern="^.*?" + step.pattern + ".*$", replacement=r"\1"), null)
                         n_k = pc.if_else(pc.equal(pc.utf8_trim_whitespace(n_k), ""), null, pc.utf8_trim_whitespace(n_k))
                     if step.when_slot is not None:
-                        ok = pc.fill_null(pc.is_in(ns[step.when_slot], value_set=pa.array(step.when_words, pa.string())), False)
-                        n_k = pc.if_else(ok, n_k, null)
+                        if step.when_regex is not None:
+                            ok = pc.match_substring_regex(ns[step.when_slot], step.when_regex)
+                        else:
+                            ok = pc.is_in(ns[step.when_slot], value_set=pa.array(step.when_words, pa.string()))
+                        n_k = pc.if_else(pc.fill_null(ok, False), n_k, null)
                 valid = pc.is_valid(n_k)
                 r_val = pc.if_else(valid, r_k, r_val)
                 n_val = pc.if_else(valid, n_k, n_val)
@@ -292,7 +298,7 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
             for other in where[1:]:
                 plan.agree.append((column, header[where[0]].strip(), header[other].strip(), s, plan.slot(other)))
             when_slot = plan.slot(present[cand.when_header][0]) if cand.when_header else None
-            steps.append(Step(s, when_slot, cand.when_words, cand.pattern))
+            steps.append(Step(s, when_slot, cand.when_words, cand.when_regex, cand.pattern))
             found.setdefault(column, header[where[0]].strip())
             if column in date_columns and cand.pattern is None:
                 plan.date_slots.add(s)
