@@ -57,11 +57,21 @@ def resolved_select(typed_table: str, location: str, address_column: str | None)
     # whether the holder is in Yantai (REAL_EXPORTS.md § Patents, Location).
     in_yantai = (f"(contains({addr}, '烟台') OR contains(t._region, '烟台') "
                  f"OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{{2}}($|[^0-9])'))")
+    # ... and a region that names another city or province (or its code) says the holder is
+    # not in Yantai, whatever a street name in the address may suggest; 山东省 / 37 say nothing.
+    elsewhere = ("(NOT contains(t._region, '烟台') AND ("
+                 "regexp_full_match(t._region, '[0-9]{2}') AND t._region <> '37' "
+                 "OR regexp_full_match(t._region, '[0-9]{4}([0-9]{2})?') AND NOT starts_with(t._region, '3706') "
+                 "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
+                 "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))")
+    # In an export (not our own format) 370600, the city as a whole, is no unit: it says Yantai.
     return f"""
-        WITH unplaced AS (
-            SELECT * FROM {typed_table} t
-            WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
+        WITH coded AS (
+            SELECT t.*, dc.unit AS _code_unit FROM {typed_table} t
+            LEFT JOIN _district_codes dc ON dc.code = t.district_code
+                AND NOT (dc.unit = '{CITY}' AND t._format IS DISTINCT FROM 'canonical')
         ),
+        unplaced AS (SELECT * FROM coded WHERE _code_unit IS NULL),
         by_place AS (
             SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr(t._place, dn.name)) AS unit
             FROM unplaced t JOIN _district_names dn ON contains(t._place, dn.name)
@@ -74,11 +84,13 @@ def resolved_select(typed_table: str, location: str, address_column: str | None)
             FROM unplaced t JOIN _district_names dn ON contains({addr}, dn.name)
             GROUP BY t._rid
         )
-        SELECT t.*,
-            coalesce(dc.unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) AS _unit,
-            coalesce(dc.unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) IS NOT NULL AS _in_scope
-        FROM {typed_table} t
-        LEFT JOIN _district_codes dc ON dc.code = t.district_code
+        SELECT t.* EXCLUDE (_code_unit),
+            CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL
+                 ELSE coalesce(t._code_unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) END AS _unit,
+            CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN false
+                 ELSE coalesce(t._code_unit, bp.unit, bn.unit, CASE WHEN {in_yantai} THEN '{UNLOCATED}' END) IS NOT NULL
+            END AS _in_scope
+        FROM coded t
         LEFT JOIN by_place bp ON bp._rid = t._rid
         LEFT JOIN by_name bn ON bn._rid = t._rid
     """

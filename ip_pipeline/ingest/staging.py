@@ -157,7 +157,10 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     the last (files in name order, rows in file order) wins and the others are quarantined."""
     name = contract.name
     key = ", ".join(q(k) for k in contract.key)
-    content = ", ".join(q(c) for c in contract.column_names)
+    # what is staged: the resolved unit, not the code as written (an export's 申请人省市代码 `37`
+    # and another export's empty cell say the same thing)
+    content = ", ".join("_unit" if c == "district_code" and contract.location != "none" else q(c)
+                        for c in contract.column_names)
     order = "ORDER BY _file_order DESC, _row_number DESC"
     # Only keys that occur more than once need ranking: the window functions (a sort of every
     # row by key) and the content hash run on those rows alone; a single row ranks first.

@@ -423,3 +423,23 @@ def test_a_user_adds_a_format_by_writing_a_mapping_file(tmp_path, zone):
     assert list(stg.legal_status) == ["in_force", "lapsed"]
     assert list(stg.ipc_codes) == ["H01M10/052;H01M4/13", "B23K37/04"]
     assert list(stg.patent_type) == ["invention", "utility_model"]
+
+
+def test_region_columns_only_say_whether_the_holder_is_in_yantai(zone):
+    rows = [INCOPAT_HEADER]
+    cases = [  # (地市, 省市代码, 区县, address) -> (unit, in scope)
+        ("烟台市", "37", None, "山东省某县", ("370699", True)),          # the city column alone: 未定位
+        ("青岛市", "37", None, "山东省青岛市烟台路1号", (None, False)),  # another city: not Yantai, whatever the street
+        (None, "37", None, "山东省某县", (None, False)),                # the province code says nothing
+        (None, "370687", None, "某路1号", ("370687", True)),            # the 6-digit code of a unit decides
+        (None, "370600", None, "某路1号", ("370699", True)),            # the city's code is no unit: it says Yantai
+        (None, "370202", None, "山东省烟台市芝罘区", (None, False)),     # another city's code: not Yantai
+        ("青岛市", "37", "莱山区", "某路", (None, False)),               # contradictory: out of scope, never guessed
+    ]
+    for i, (city, code, county, address, _) in enumerate(cases):
+        rows.append([i, "t", (P + U)[i], "2019-03-01", "CN1A", "2019-09-01", "发明申请", "甲", "甲", address, code, city, county,
+                     "H01M10/052", "H01M10/052", "审中", "实质审查", None, None])
+    xlsx(zone.landing / "patents" / "regions.xlsx", rows)
+    s = zone.stage("patents")
+    got = {a: (None if pd.isna(d) else d, bool(sc)) for a, d, sc in zip(s.stg.application_no, s.stg.district_code, s.stg.in_scope)}
+    assert [got[(P + U)[i]] for i in range(len(cases))] == [c[-1] for c in cases]
