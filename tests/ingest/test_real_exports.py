@@ -443,3 +443,43 @@ def test_region_columns_only_say_whether_the_holder_is_in_yantai(zone):
     s = zone.stage("patents")
     got = {a: (None if pd.isna(d) else d, bool(sc)) for a, d, sc in zip(s.stg.application_no, s.stg.district_code, s.stg.in_scope)}
     assert [got[(P + U)[i]] for i in range(len(cases))] == [c[-1] for c in cases]
+
+
+# ---- Court cases: 审级 and 案件性质 from the case number -----------------------------------
+
+def test_instance_and_case_nature_from_the_case_number_when_absent(zone):
+    header = ["案号", "案件类型", "机关类型", "办理机关", "立案日", "结案日"]
+    rows = [
+        ["(2021)鲁06知民初12号", "专利侵权纠纷", "司法", "烟台市中级人民法院", "2021-03-01", "2021-09-01"],
+        ["（2015）沪知民初字第58号", "专利侵权纠纷", "司法", "上海知识产权法院", "2015-03-01", ""],
+        ["(2022)鲁民终345号", "商标侵权", "司法", "山东省高级人民法院", "2022-01-05", ""],
+        ["(2023)最高法民申7号", "商标侵权", "司法", "最高人民法院", "2023-02-01", ""],
+        ["(2022)鲁0613刑初9号", "商标假冒", "司法", "莱山区人民法院", "2022-04-01", ""],
+        ["(2020)鲁06行初3号", "其他", "司法", "烟台市中级人民法院", "2020-04-01", ""],
+        ["〔2020〕鲁06民再1号", "其他", "司法", "烟台市中级人民法院", "2020-05-01", ""],
+        ["YTSJ202100001", "假冒专利", "行政", "烟台市市场监督管理局", "2021-01-01", ""],
+    ]
+    zone.csv("enforcement", header, rows, name="court.csv")
+    s = zone.stage("enforcement")
+    balanced(s)
+    assert s.quarantine.empty
+    got = {k: (None if pd.isna(n) else n, None if pd.isna(i) else i)
+           for k, n, i in zip(s.stg.case_no, s.stg.case_nature, s.stg.instance)}
+    assert got == {
+        "(2021)鲁06知民初12号": ("civil", "first"),
+        "(2015)沪知民初字第58号": ("civil", "first"),
+        "(2022)鲁民终345号": ("civil", "second"),
+        "(2023)最高法民申7号": ("civil", "retrial"),
+        "(2022)鲁0613刑初9号": ("criminal", "first"),
+        "(2020)鲁06行初3号": ("administrative", "first"),
+        "〔2020〕鲁06民再1号": ("civil", "retrial"),
+        "YTSJ202100001": (None, None),
+    }
+
+
+def test_a_given_instance_wins_over_the_case_number(zone):
+    header = ["案号", "案件类型", "机关类型", "立案日", "案件性质", "审级"]
+    zone.csv("enforcement", header, [["(2021)鲁06知民初12号", "专利侵权纠纷", "司法", "2021-03-01", "民事", "二审"],
+                                     ["(2021)鲁06知民初13号", "专利侵权纠纷", "司法", "2021-03-01", "", ""]])
+    s = zone.stage("enforcement")
+    assert list(s.stg.instance) == ["second", "first"] and list(s.stg.case_nature) == ["civil", "civil"]
