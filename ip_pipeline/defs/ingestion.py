@@ -59,7 +59,10 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
                      description=f"{title}: the current snapshot as landed — every cell as text, with file, "
                                  f"row number and snapshot time. Nothing is dropped here."),
         dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
-                     deps=[f"raw_{name}", "stg_districts"],
+                     deps=[f"raw_{name}", "stg_districts",
+                           # a record with no address takes its unit from the items it names (item_location)
+                           *sorted({str(ref).split(".")[0] for ref in
+                                    ((contract.item_location or {}).get("lookup") or {}).values()})],
                      description=f"{title}: typed, normalised, deduplicated, district resolved "
                                  f"(SOURCES.md). One row per {'/'.join(contract.key)}."),
         dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],

@@ -77,6 +77,9 @@ class SourceContract:
     database: dict[str, Any] | None = None
     formats: tuple = ()  # ExportFormat, from sources/formats/*.yaml (REAL_EXPORTS.md)
     derivations: dict = field(default_factory=dict)  # column -> Derivation, when a file gives no value
+    # a record with no code and no address takes its unit from the first of its items in another
+    # source's staged table: {column, kind_column, lookup: {kind: "stg_table.key_column"}}
+    item_location: dict | None = None
 
     @property
     def address_column(self) -> str | None:
@@ -177,6 +180,7 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         sheet=doc.get("sheet"),
         database=doc.get("database"),
         derivations=derivations,
+        item_location=doc.get("item_location"),
     )
 
 

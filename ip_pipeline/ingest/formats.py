@@ -57,6 +57,9 @@ class Candidate:
     when_regex: str | None = None
     pattern: str | None = None
     value: str | None = None
+    join: tuple[str, ...] = ()  # normalised headers whose cells are joined (all present, all non-empty)
+    join_labels: tuple[str, ...] = ()
+    separator: str = "@"
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,19 @@ def _candidate(raw: Any, where: str) -> Candidate:
         return Candidate(norm_header(raw), raw)
     if not isinstance(raw, dict):
         raise FormatError(f"{where}: expected a header or a mapping, got {raw!r}")
+    when = raw.get("when") or {}
+    if when and ("header" not in when or ("in" not in when and "matches" not in when)):
+        raise FormatError(f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)")
+    conditions = dict(when_header=norm_header(when["header"]) if when else None,
+                      when_label=str(when["header"]) if when else None,
+                      when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
+                      when_regex=when.get("matches") if when else None)
     if "value" in raw:
-        return Candidate(None, f"= {raw['value']}", value=str(raw["value"]))
+        return Candidate(None, f"= {raw['value']}", value=str(raw["value"]), **conditions)
+    if "join" in raw:
+        labels = tuple(str(h) for h in raw["join"])
+        return Candidate(None, " + ".join(labels), join=tuple(norm_header(h) for h in labels), join_labels=labels,
+                         separator=str(raw.get("separator", "@")))
     if "header" not in raw:
         raise FormatError(f"{where}: a mapping needs 'header' or 'value'")
     when = raw.get("when") or {}
@@ -174,6 +188,8 @@ class Step:
     when_regex: str | None = None
     pattern: str | None = None
     value: str | None = None
+    join_slots: tuple[int, ...] = ()
+    separator: str = "@"
 
 
 @dataclass
@@ -230,21 +246,24 @@ class HeaderPlan:
                 r_val, n_val = rs[steps[0].slot], ns[steps[0].slot]  # one cell, as it is: nearly every column
                 steps = []
             for step in reversed(steps):
-                if step.slot is None:
+                if step.join_slots:
+                    r_k = pc.binary_join_element_wise(*[rs[i] for i in step.join_slots], step.separator)
+                    n_k = pc.binary_join_element_wise(*[ns[i] for i in step.join_slots], step.separator)
+                elif step.slot is None:
                     r_k = n_k = pa.array([step.value] * n, type=pa.string())
                 else:
                     r_k, n_k = rs[step.slot], ns[step.slot]
-                    if step.pattern is not None:
-                        hit = pc.fill_null(pc.match_substring_regex(n_k, step.pattern), False)
-                        n_k = pc.if_else(hit, pc.replace_substring_regex(
-                            n_k, pattern="^.*?" + step.pattern + ".*$", replacement=r"\1"), null)
-                        n_k = pc.if_else(pc.equal(pc.utf8_trim_whitespace(n_k), ""), null, pc.utf8_trim_whitespace(n_k))
-                    if step.when_slot is not None:
-                        if step.when_regex is not None:
-                            ok = pc.match_substring_regex(ns[step.when_slot], step.when_regex)
-                        else:
-                            ok = pc.is_in(ns[step.when_slot], value_set=pa.array(step.when_words, pa.string()))
-                        n_k = pc.if_else(pc.fill_null(ok, False), n_k, null)
+                if step.pattern is not None:
+                    hit = pc.fill_null(pc.match_substring_regex(n_k, step.pattern), False)
+                    n_k = pc.if_else(hit, pc.replace_substring_regex(
+                        n_k, pattern="^.*?" + step.pattern + ".*$", replacement=r"\1"), null)
+                    n_k = pc.if_else(pc.equal(pc.utf8_trim_whitespace(n_k), ""), null, pc.utf8_trim_whitespace(n_k))
+                if step.when_slot is not None:
+                    if step.when_regex is not None:
+                        ok = pc.match_substring_regex(ns[step.when_slot], step.when_regex)
+                    else:
+                        ok = pc.is_in(ns[step.when_slot], value_set=pa.array(step.when_words, pa.string()))
+                    n_k = pc.if_else(pc.fill_null(ok, False), n_k, null)
                 valid = pc.is_valid(n_k)
                 r_val = pc.if_else(valid, r_k, r_val)
                 n_val = pc.if_else(valid, n_k, n_val)
@@ -286,8 +305,17 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
         steps = []
         for cand in candidates:
             if cand.value is not None:
-                steps.append(Step(None, value=cand.value))
+                if cand.when_header is not None and not present.get(cand.when_header):
+                    continue
+                when_slot = plan.slot(present[cand.when_header][0]) if cand.when_header else None
+                steps.append(Step(None, when_slot, cand.when_words, cand.when_regex, value=cand.value))
                 found.setdefault(column, cand.label)
+                continue
+            if cand.join:
+                if all(present.get(h) for h in cand.join):
+                    steps.append(Step(None, join_slots=tuple(plan.slot(present[h][0]) for h in cand.join),
+                                      separator=cand.separator))
+                    found.setdefault(column, cand.label)
                 continue
             where = present.get(cand.header)
             if not where:

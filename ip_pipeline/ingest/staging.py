@@ -7,6 +7,7 @@ Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from .errors import SourceFileError
 from .files import fingerprint, list_snapshot, snapshot_time, stable
 from .landing import land
 from .readers import FileReadInfo, read_file
-from .typing_sql import q, typed_select
+from .typing_sql import lit, q, typed_select
 
 
 @dataclass
@@ -121,6 +122,8 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         if missing:
             warnings = [empty_source_note(contract)] + warnings
         fp = fingerprint(files)
+        if contract.item_location:
+            fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
         parts = lambda: file_parts(contract, landing, files)  # noqa: E731
@@ -158,11 +161,61 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
                     f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}")
     con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
+    if contract.item_location:
+        _locate_by_items(con, contract)
     _dedup(con, contract)
     _publish(con, contract, landed.raw_table, result)
     for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
+
+
+def _lookup_tables(contract: SourceContract) -> dict[str, tuple[str, str]]:
+    spec = contract.item_location or {}
+    return {kind: tuple(str(ref).split(".", 1)) for kind, ref in (spec.get("lookup") or {}).items()}
+
+
+def _lookup_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> str:
+    """The snapshots of the sources a record's unit may come from: when they change, the
+    record is resolved again even if its own files did not."""
+    ensure_bookkeeping(con)
+    sources = sorted({t.removeprefix("stg_") for t, _ in _lookup_tables(contract).values()})
+    rows = con.execute("SELECT source, fingerprint FROM source_snapshots WHERE source IN (SELECT unnest(?)) "
+                       "ORDER BY source", [sources]).fetchall()
+    return ";".join(f"{s}={f}" for s, f in rows)
+
+
+def _locate_by_items(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """A record with no code and no address: the unit and scope of the first of its items found
+    in the staged tables of `item_location.lookup` (stg_patents, stg_trademarks); else out of scope."""
+    name = contract.name
+    spec = contract.item_location
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    parts = []
+    for kind, (table, key) in _lookup_tables(contract).items():
+        if table in existing:
+            parts.append(f"SELECT {lit(kind)} AS kind, {q(key)} AS item, district_code AS unit, in_scope "
+                         f"FROM main.{q(table)}")
+    if not parts:
+        return
+    bare = " AND ".join(f"r.{q(c)} IS NULL" for c in ("district_code", *contract.address_columns))
+    kind_col = q(spec["kind_column"])
+    column = q(spec["column"])
+    con.execute(f"""
+        UPDATE _resolved_{name} AS r SET _unit = l.unit, _in_scope = coalesce(l.in_scope, false)
+        FROM (
+            SELECT t._rid, arg_min(k.unit, i.pos) AS unit, arg_min(k.in_scope, i.pos) AS in_scope
+            FROM _resolved_{name} t,
+                 (SELECT t2._rid, unnest(string_split(t2.{column}, ';')) AS item,
+                         generate_subscripts(string_split(t2.{column}, ';'), 1) AS pos
+                  FROM _resolved_{name} t2) i,
+                 ({' UNION ALL '.join(parts)}) k
+            WHERE i._rid = t._rid AND k.kind = t.{kind_col} AND k.item = i.item
+            GROUP BY t._rid
+        ) l
+        WHERE r._rid = l._rid AND len(r._reasons) = 0 AND {bare}
+    """)
 
 
 def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:

@@ -483,3 +483,69 @@ def test_a_given_instance_wins_over_the_case_number(zone):
                                      ["(2021)鲁06知民初13号", "专利侵权纠纷", "司法", "2021-03-01", "", ""]])
     s = zone.stage("enforcement")
     assert list(s.stg.instance) == ["second", "first"] and list(s.stg.case_nature) == ["civil", "civil"]
+
+
+# ---- Gazette transfers and licences (EE01, TR01) and innojoy's columns -------------------
+
+def _patents_for_the_gazette(zone):
+    zone.csv("patents", PATENT_HEADER, [
+        patent(app=P[0], address="山东省烟台市莱山区港城大道1号"),
+        patent(app=P[1], address="北京市海淀区1号"),
+        patent(app=U[0], ptype="实用新型", address="山东省烟台市龙口市1号"),
+    ], name="patents.csv")
+    zone.stage("patents")
+
+
+def test_gazette_ee01_licences_take_their_unit_from_the_patent_they_name(zone):
+    _patents_for_the_gazette(zone)
+    zone.csv("transfers", ["专利号", "发明名称", "合同备案号", "让与人", "受让人", "许可种类", "备案日"], [
+        [f"ZL{P[0][:12]}.{P[0][12]}", "电池", "X2021370000012", "烟台甲公司", "某乙公司", "独占许可", "2021.05.06"],
+        [P[1], "方法", "X2021110000034", "北京丙公司", "北京丁公司", "普通许可", "2021.07.08"],
+        [app_no(2020, 1, 999), "不在库", "X2021370000056", "戊公司", "己公司", "排他许可", "2021.08.09"],
+    ], name="EE01.csv")
+    s = zone.stage("transfers")
+    balanced(s)
+    assert s.quarantine.empty
+    check(s, "record_no", {
+        "X2021370000012": dict(kind="licence", ip_type="patent", items=P[0], assignor="烟台甲公司", assignee="某乙公司",
+                               registration_date=day("2021-05-06"), district_code="370613", in_scope=True,
+                               _format="gazette_ee01"),
+        "X2021110000034": dict(kind="licence", district_code=None, in_scope=False),   # the patent is in Beijing
+        "X2021370000056": dict(kind="licence", district_code=None, in_scope=False),   # found nowhere: never guessed
+    })
+
+
+def test_gazette_tr01_transfers_record_no_from_patent_and_date(zone):
+    _patents_for_the_gazette(zone)
+    zone.csv("transfers", ["专利号", "变更前权利人", "变更后权利人", "地址", "变更生效日"], [
+        [U[0], "烟台甲公司", "青岛乙公司", "", "2022.03.04"],                    # no address: the patent's unit
+        [P[1], "北京丙公司", "烟台丁公司", "山东省烟台市福山区1号", "2022.05.06"],  # the address decides
+    ], name="TR01.csv")
+    s = zone.stage("transfers")
+    balanced(s)
+    assert s.quarantine.empty
+    check(s, "record_no", {
+        f"{U[0]}@2022.03.04": dict(kind="transfer", ip_type="patent", items=U[0], assignor="烟台甲公司",
+                                   assignee="青岛乙公司", registration_date=day("2022-03-04"), district_code="370681",
+                                   in_scope=True, _format="gazette_tr01"),
+        f"{P[1]}@2022.05.06": dict(kind="transfer", assignee_address="山东省烟台市福山区1号", district_code="370611",
+                                   in_scope=True),
+    })
+
+
+def test_innojoy_transfer_and_licence_columns(zone):
+    _patents_for_the_gazette(zone)
+    zone.csv("transfers", ["申请号", "转让人", "受让人", "转让生效日", "许可人", "被许可人", "许可类型", "许可生效日",
+                           "许可合同备案号"], [
+        [P[0], "甲", "乙", "2021-01-02", "", "", "", "", ""],
+        [U[0], "", "", "", "丙", "丁", "普通许可", "2021-03-04", "X2021370000078"],
+    ], name="innojoy_transfers.csv")
+    s = zone.stage("transfers")
+    balanced(s)
+    assert s.quarantine.empty
+    check(s, "record_no", {
+        f"{P[0]}@2021-01-02": dict(kind="transfer", assignor="甲", assignee="乙", district_code="370613",
+                                   registration_date=day("2021-01-02"), _format="innojoy_licences"),
+        "X2021370000078": dict(kind="licence", assignor="丙", assignee="丁", district_code="370681",
+                               registration_date=day("2021-03-04")),
+    })
