@@ -328,7 +328,7 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
             when_slot = plan.slot(present[cand.when_header][0]) if cand.when_header else None
             steps.append(Step(s, when_slot, cand.when_words, cand.when_regex, cand.pattern))
             found.setdefault(column, header[where[0]].strip())
-            if column in date_columns and cand.pattern is None:
+            if column in date_columns:
                 plan.date_slots.add(s)
         if steps:
             plan.steps[column] = steps

@@ -177,7 +177,7 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
                  f"lambda x: x <> '')")
         # the items normalised by the pledge's kind, as a list; its validity needs the kind again
         core = (f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
-                f"THEN norm_trademark_no(x) ELSE norm_application_no(x) END)")
+                f"THEN norm_trademark_no(x) ELSE complete_application_no(norm_application_no(x)) END)")
         typed, sqltype = f"nullif(array_to_string({c}, ';'), '')", "VARCHAR"
         outer_kind = f"t.{core_name(col.kind_column)}" if col.kind_column else "NULL"
         bad = (f"len(list_filter({c}, lambda x: NOT CASE WHEN {outer_kind} = 'trademark' "

@@ -348,7 +348,7 @@ GSJ_HEADER = ["regNum", "intCls", "entname", "uniscid", "regAnncDate", "property
 
 def test_gsj_tm_baseinfo_data_sharing_table(zone):
     xlsx(zone.landing / "trademarks" / "GSJ_TM_BASEINFO.xlsx", [GSJ_HEADER,
-        ["12345678", "09", "烟台星科技有限公司", "91370613MA3C00001X", "2013-05-21", "2013-05-21", "2023-05-20"],
+        ["12345678", "09", "烟台星科技有限公司", "91370613MA3C00001X", "2013-05-21 00:00:00", "2013-05-21", "2023-05-20 00:00:00"],
         ["22345678", "35", "烟台海风有限公司", "91370600MA3C00002X", "", dt.datetime(2020, 3, 7), dt.datetime(2030, 3, 6)],
         ["32345678", "30", "北京某有限公司", "91110108MA0000003X", "2019-01-01", "2019-01-01", "2029-12-31"],
     ])
@@ -549,3 +549,15 @@ def test_innojoy_transfer_and_licence_columns(zone):
         "X2021370000078": dict(kind="licence", assignor="丙", assignee="丁", district_code="370681",
                                registration_date=day("2021-03-04")),
     })
+
+
+def test_the_dagster_ui_shows_rows_by_format(zone):
+    from ip_pipeline.defs.metadata import load_metadata
+
+    zone.csv("patents", PATENT_HEADER, [patent(app=P[5])], name="a.csv")
+    zone.csv("patents", CNIPA_HEADER, [[P[6], "2019.03.01", "CN3B", "2021.05.04", "发明专利", "烟台甲有限公司",
+                                        "山东省烟台市莱州市1号", "37", "H01M10/052", "H01M10/052", "有权", ""]],
+             name="b.csv")
+    s = zone.stage("patents")
+    md = load_metadata(s.result)["rows_by_format"].value
+    assert "| `canonical` | 1 |" in md and "| `cnipa` | 1 |" in md
