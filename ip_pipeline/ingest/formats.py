@@ -250,7 +250,7 @@ class HeaderPlan:
                     r_k = pc.binary_join_element_wise(*[rs[i] for i in step.join_slots], step.separator)
                     n_k = pc.binary_join_element_wise(*[ns[i] for i in step.join_slots], step.separator)
                 elif step.slot is None:
-                    r_k = n_k = pa.array([step.value] * n, type=pa.string())
+                    r_k = n_k = pa.repeat(pa.scalar(step.value, pa.string()), n)
                 else:
                     r_k, n_k = rs[step.slot], ns[step.slot]
                 if step.pattern is not None:
@@ -280,7 +280,7 @@ class HeaderPlan:
                 derived = pc.if_else(hit, pa.scalar(word, pa.string()), derived)
             out_norm[column] = pc.coalesce(out_norm[column], derived)
             out_raw[column] = pc.if_else(pc.is_valid(out_raw[column]), out_raw[column], derived)
-        fmt = pa.array([self.format] * n, type=pa.string())
+        fmt = pa.repeat(pa.scalar(self.format, pa.string()), n)
         tail_names = ["_format", "_row_number", "_cells_ok"]
 
         def batch(cols: dict[str, pa.Array], src: pa.RecordBatch) -> pa.RecordBatch:

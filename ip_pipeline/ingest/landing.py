@@ -39,20 +39,22 @@ class Landed:
     rows: int = 0
 
 
-def _decorate(batch: pa.RecordBatch, contract: SourceContract, label: str, file_order: int, first_rid: int,
-              scales: dict[str, float]) -> pa.RecordBatch:
-    n = batch.num_rows
+def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, label: str, file_order: int,
+              first_rid: int, scales: dict[str, float]) -> list[pa.RecordBatch]:
+    """The same bookkeeping columns appended to each batch (raw and normalised rows of one batch)."""
+    n = batches[0].num_rows
     extra_names = ["_rid", "_file_order", "_source_file"]
     extra = [
         pa.array(range(first_rid, first_rid + n), type=pa.int64()),
-        pa.array([file_order] * n, type=pa.int32()),
-        pa.array([label] * n, type=pa.string()),
+        pa.repeat(pa.scalar(file_order, pa.int32()), n),
+        pa.repeat(pa.scalar(label, pa.string()), n),
     ]
     for c in contract.columns:
         if c.type == "decimal":
             extra_names.append(f"_scale_{c.name}")
-            extra.append(pa.array([scales.get(c.name, 1.0)] * n, type=pa.float64()))
-    return pa.RecordBatch.from_arrays(list(batch.columns) + extra, names=list(batch.schema.names) + extra_names)
+            extra.append(pa.repeat(pa.scalar(scales.get(c.name, 1.0), pa.float64()), n))
+    return [pa.RecordBatch.from_arrays(list(b.columns) + extra, names=list(b.schema.names) + extra_names)
+            for b in batches]
 
 
 def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
@@ -86,8 +88,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
         for batch in batches:
             # The file's cells, normalised, become contract columns by the file's plan (formats.py).
             raw_b, norm_b = info.plan.assemble(batch, normalise_batch(batch, info.plan.slot_names))
-            dec = _decorate(raw_b, contract, label, order, rid, info.scales)
-            norm_dec = _decorate(norm_b, contract, label, order, rid, info.scales)
+            dec, norm_dec = _decorate((raw_b, norm_b), contract, label, order, rid, info.scales)
             rid += batch.num_rows
             if pending and dec.schema != pending[0][0].schema:
                 flush()

@@ -57,15 +57,17 @@ def _word_match(src: str, spellings) -> str:
 
 def _enum_expr(src: str, col: Column, formats=(), fmt: str = "n._format") -> str:
     """Canonical spellings, and before them each export format's own words for its rows
-    (value words are data: sources/formats/*.yaml)."""
-    whens = []
-    for f in formats:
-        for canonical, spellings in f.values.get(col.name, {}).items():
-            if spellings:
-                whens.append(f"WHEN {fmt} = {lit(f.name)} AND {_word_match(src, spellings)} THEN {lit(canonical)}")
-    for canonical, spellings in col.values.items():
-        whens.append(f"WHEN {_word_match(src, spellings)} THEN {lit(canonical)}")
-    return "CASE " + " ".join(whens) + " END"
+    (value words are data: sources/formats/*.yaml). Rows of our own format evaluate the
+    canonical CASE alone: the format's branch is chosen once per row by `_format`."""
+    def case(pairs) -> str:
+        return "CASE " + " ".join(f"WHEN {_word_match(src, sp)} THEN {lit(k)}" for k, sp in pairs if sp) + " END"
+
+    canonical = case(col.values.items())
+    branches = [f"WHEN {lit(f.name)} THEN coalesce({case(f.values[col.name].items())}, {canonical})"
+                for f in formats if any(f.values.get(col.name, {}).values())]
+    if not branches:
+        return canonical
+    return f"CASE {fmt} {' '.join(branches)} ELSE {canonical} END"
 
 
 def _range_conditions(typed: str, col: Column) -> list[str]:
@@ -123,7 +125,7 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         for f in contract.formats:
             # a format's words read with doubt (PCT指定期内, 未确认 …): accepted, and the row says so
             if f.warn_values.get(name):
-                warnings.append((f"t._format = {lit(f.name)} AND {_word_match(src, f.warn_values[name])}",
+                warnings.append((f"CASE WHEN t._format = {lit(f.name)} THEN {_word_match(src, f.warn_values[name])} END",
                                  f"uncertain_value:{name}"))
         if col.default is not None:
             typed = f"coalesce({c}, {lit(col.default)})"
@@ -147,7 +149,7 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
     elif t == "application_no":
         # the 12-digit form without check digit (CNIPA bulk XML) is completed, with a warning
         core, typed, sqltype = f"complete_application_no(norm_application_no({n_src}))", c, "VARCHAR"
-        warnings.append((f"regexp_full_match(norm_application_no({src}), '\\d{{12}}')", f"no_check_digit:{name}"))
+        warnings.append((f"{c} <> norm_application_no({src})", f"no_check_digit:{name}"))
         reasons.append((f"{src} IS NOT NULL AND NOT valid_application_no({c})", f"bad_format:{name}"))
         warnings.append((f"valid_application_no({c}) AND NOT application_no_check_ok({c})", f"check_digit:{name}"))
         if name == "application_no" and "patent_type" in contract.column_names:
