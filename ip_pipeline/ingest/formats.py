@@ -28,6 +28,7 @@ import yaml
 from .errors import SourceFileError
 
 CANONICAL = "canonical"
+DETECT = "(detect)"  # marks a recognising header a file lacks, in a format's list of what is missing
 HINT_COLUMNS = ("_place", "_region")  # location hints landed beside the contract's columns
 DEFAULT_SEPARATORS = (" | ", "|", "；", ";")
 
@@ -290,6 +291,13 @@ class HeaderPlan:
         return batch(out_raw, raw), batch(out_norm, norm)
 
 
+def _lacks(lacks: list[tuple[str, str]]) -> str:
+    columns = [f"{h} ({c})" for c, h in lacks if c != DETECT]
+    detect = [h for c, h in lacks if c == DETECT]
+    parts = columns + ([f"the header(s) that recognise it, {', '.join(detect)}"] if detect else [])
+    return " and ".join([", ".join(columns)] + parts[len(columns):]) if columns else parts[0]
+
+
 def _missing_message(missing: list[tuple[str, str]]) -> str:
     return ", ".join(f"{h} ({c})" for c, h in missing)
 
@@ -335,7 +343,7 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
     plan.derive = {c: d for c, d in derive.items() if d.source in plan.steps}
     missing = [(c.name, _wanted(fmt, c)) for c in contract.columns
                if c.required and c.default is None and c.name not in plan.steps and c.name not in fmt.optional]
-    missing += [(f"recognised by", lbl) for h, lbl in zip(fmt.detect, fmt.detect_labels) if h not in present]
+    missing += [(DETECT, lbl) for h, lbl in zip(fmt.detect, fmt.detect_labels) if h not in present]
     return plan, missing, found
 
 
@@ -412,7 +420,7 @@ def plan_header(header: list[str], contract, label: str, info) -> HeaderPlan:
                 scored.append((len(lacks), f, lacks))
             n, f, lacks = min(scored, key=lambda t: t[0])
             closest = (f"; it matches no known export format either: the closest, {f.title} ({f.path}), "
-                       f"lacks {', '.join(h for _, h in lacks)}")
+                       f"lacks {_lacks(lacks)}")
         raise SourceFileError(contract.name, label,
                               f"lacks required column(s) {_missing_message(missing)}{closest}; "
                               f"header found: {_found(header)}{hint}")

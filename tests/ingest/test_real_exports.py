@@ -271,7 +271,8 @@ def test_a_file_matching_no_format_is_refused_naming_the_closest_and_what_it_lac
     msg = e.value.problem
     assert e.value.file == "patents/b.csv"
     assert "lacks required column(s) 专利权人 (holder), 法律状态 (legal_status)" in msg
-    assert "closest, incoPat export (sources/formats/patents_incopat.yaml), lacks 专利有效性 or 当前法律状态" in msg
+    assert ("closest, incoPat export (sources/formats/patents_incopat.yaml), lacks 专利有效性 or 当前法律状态 "
+            "(legal_status) and the header(s) that recognise it, 专利有效性;") in msg
     assert "\n" not in str(e.value)
     # the previous snapshot is kept
     con = connect(zone.warehouse)
