@@ -562,3 +562,24 @@ def test_the_dagster_ui_shows_rows_by_format(zone):
     s = zone.stage("patents")
     md = load_metadata(s.result)["rows_by_format"].value
     assert "| `canonical` | 1 |" in md and "| `cnipa` | 1 |" in md
+
+
+def test_older_incopat_headers_are_recognised_too(zone):
+    header = ["申请号", "申请日", "公开(公告)号", "公开(公告)日", "专利类型", "申请人", "当前专利权人", "标准化当前专利权人",
+              "申请人地址", "中国申请人区县", "主分类号", "IPC", "专利有效性", "授权公告日", "失效日"]
+    xlsx(zone.landing / "patents" / "old_incopat.xlsx", [header,
+         [P[0], "2019-03-01", "CN1B", "2021-05-04", "发明授权", "甲", "", "烟台标准化公司", "山东省烟台市1号", "牟平区",
+          "H01M10/052", "H01M10/052", "有效", None, None]])
+    s = zone.stage("patents")
+    check(s, "application_no", {P[0]: dict(holder="烟台标准化公司", main_ipc="H01M10/052", district_code="370612",
+                                           grant_date=day("2021-05-04"), _format="incopat")})
+
+
+def test_an_export_repeating_a_header_must_repeat_its_values(zone):
+    header = PATSNAP_HEADER + ["申请号"]
+    row = ["1", P[0], "2019-03-01", "CN1B", "2021-05-04", "授权发明", "甲", "甲", "山东省", "烟台市", "莱山区",
+           "H01M10/052", "H01M10/052", "有效", "", ""]
+    zone.csv("patents", header, [row + [P[0]], row[:1] + [P[1]] + row[2:] + [P[2]]], name="p.csv")
+    with pytest.raises(SourceFileError) as e:
+        zone.stage("patents")
+    assert "two headers for column application_no, '申请号' and '申请号'" in e.value.problem
