@@ -37,6 +37,14 @@ CREATE OR REPLACE TEMP MACRO application_no_check_ok(n) AS
         lambda i: (ascii(substr(n, i + 1, 1)) - 48) * (2 + (i % 8)))) % 11)
     = CASE WHEN right(n, 1) = 'X' THEN 10 ELSE ascii(right(n, 1)) - 48 END;
 
+-- The 12-digit form without check digit (CNIPA bulk XML, 201510822092) gets its check digit
+-- (REAL_EXPORTS.md: accepted with a warning), so it meets the same patent in other exports.
+CREATE OR REPLACE TEMP MACRO complete_application_no(n) AS CASE
+    WHEN regexp_full_match(n, '\d{12}') THEN n || substr('0123456789X',
+        CAST(list_sum(list_transform(range(12), lambda i: (ascii(substr(n, i + 1, 1)) - 48) * (2 + (i % 8)))) % 11 AS BIGINT) + 1, 1)
+    ELSE n
+END;
+
 -- 5th digit of a 13-character number: 1/8 invention, 2/9 utility model, 3 design.
 CREATE OR REPLACE TEMP MACRO application_no_type(n) AS CASE
     WHEN length(n) = 13 THEN CASE substr(n, 5, 1)

@@ -59,7 +59,10 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
                      description=f"{title}: the current snapshot as landed — every cell as text, with file, "
                                  f"row number and snapshot time. Nothing is dropped here."),
         dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
-                     deps=[f"raw_{name}", "stg_districts"],
+                     deps=[f"raw_{name}", "stg_districts",
+                           # a record with no address takes its unit from the items it names (item_location)
+                           *sorted({str(ref).split(".")[0] for ref in
+                                    ((contract.item_location or {}).get("lookup") or {}).values()})],
                      description=f"{title}: typed, normalised, deduplicated, district resolved "
                                  f"(SOURCES.md). One row per {'/'.join(contract.key)}."),
         dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
@@ -91,7 +94,7 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         version = dg.DataVersion(result.fingerprint)
         yield dg.MaterializeResult(asset_key=f"raw_{name}", data_version=version, metadata={
             "rows": meta["raw_rows"], "files": meta["files"], "snapshot_at": meta["snapshot_at"],
-            "fingerprint": meta["fingerprint"], "status": meta["status"]})
+            "fingerprint": meta["fingerprint"], "status": meta["status"], "rows_by_format": meta["rows_by_format"]})
         yield dg.MaterializeResult(asset_key=f"stg_{name}", data_version=version,
                                    metadata={**meta, "rows": meta["staged_rows"], "preview": dg.MetadataValue.md(stg_preview)})
         yield dg.MaterializeResult(asset_key=f"quarantine_{name}", data_version=version, metadata={

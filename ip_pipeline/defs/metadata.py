@@ -34,6 +34,14 @@ def reasons_markdown(reasons: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def formats_markdown(formats: dict[str, int]) -> str:
+    """Rows of the snapshot per export format (sources/formats/*.yaml; `canonical` = SOURCES.md)."""
+    if not formats:
+        return "_(no rows)_"
+    lines = ["| format | rows |", "|---|---:|"] + [f"| `{f}` | {n:,} |" for f, n in formats.items()]
+    return "\n".join(lines)
+
+
 def load_metadata(r: LoadResult) -> dict[str, dg.MetadataValue]:
     extra = {}
     if r.missing_folder:  # SOURCES.md: a source folder that does not exist is an empty source
@@ -51,5 +59,6 @@ def load_metadata(r: LoadResult) -> dict[str, dg.MetadataValue]:
         "out_of_scope_rows": dg.MetadataValue.int(int(r.out_of_scope)),
         "reconciles": dg.MetadataValue.bool(r.raw == r.staged + r.quarantined + r.duplicates),
         "quarantine_reasons": dg.MetadataValue.md(reasons_markdown(r.reasons)),
+        "rows_by_format": dg.MetadataValue.md(formats_markdown(r.formats)),
         "warnings": dg.MetadataValue.json(r.warnings),
     }

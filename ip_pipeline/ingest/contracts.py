@@ -75,6 +75,11 @@ class SourceContract:
     rules: tuple[Rule, ...]
     sheet: str | None = None
     database: dict[str, Any] | None = None
+    formats: tuple = ()  # ExportFormat, from sources/formats/*.yaml (REAL_EXPORTS.md)
+    derivations: dict = field(default_factory=dict)  # column -> Derivation, when a file gives no value
+    # a record with no code and no address takes its unit from the first of its items in another
+    # source's staged table: {column, kind_column, lookup: {kind: "stg_table.key_column"}}
+    item_location: dict | None = None
 
     @property
     def address_column(self) -> str | None:
@@ -146,6 +151,14 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         kind = r.pop("kind")
         action = r.pop("action", "quarantine")
         rules.append(Rule(kind, action, r))
+    derivations = {}
+    for n, spec in doc["columns"].items():
+        d = (spec or {}).get("derive")
+        if d:
+            from .formats import Derivation
+            if d.get("from") not in names:
+                raise ContractError(f"sources/{name}.yaml: column {n} derives from unknown column {d.get('from')!r}")
+            derivations[n] = Derivation(str(d["from"]), tuple((str(r), str(w)) for r, w in d["patterns"]))
     location = doc.get("location", "address")
     # `address_column: x` or, where several addresses decide in turn, `address_columns: [x, y]`
     addresses = doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])
@@ -166,6 +179,8 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         rules=tuple(rules),
         sheet=doc.get("sheet"),
         database=doc.get("database"),
+        derivations=derivations,
+        item_location=doc.get("item_location"),
     )
 
 
@@ -177,8 +192,13 @@ SOURCE_NAMES = (
 
 @lru_cache(maxsize=None)
 def load_contract(name: str, directory: str | None = None) -> SourceContract:
-    path = Path(directory or SOURCES_DIR) / f"{name}.yaml"
-    return parse_contract(yaml.safe_load(path.read_text(encoding="utf-8")))
+    from dataclasses import replace
+
+    from .formats import load_formats
+
+    folder = Path(directory or SOURCES_DIR)
+    contract = parse_contract(yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8")))
+    return replace(contract, formats=load_formats(folder, contract.name, set(contract.column_names)))
 
 
 def load_contracts(directory: str | None = None) -> dict[str, SourceContract]:

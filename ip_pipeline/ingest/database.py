@@ -96,5 +96,6 @@ class DatabaseSnapshot:
 
     def parts(self) -> Iterator[tuple[str, FileReadInfo, Iterator]]:
         info = FileReadInfo(encoding="database")
-        positions = map_header(self.header, self.contract, self.label, info)
-        yield self.label, info, _batches(iter(self.rows), positions, self.contract, info)
+        plan = map_header(self.header, self.contract, self.label, info)
+        info.width = len(self.header)
+        yield self.label, info, _batches(iter(self.rows), plan, self.contract, info)

@@ -48,9 +48,12 @@ def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
 def resolved_select(typed_table: str, location: str, address_columns: str | Sequence[str] | None) -> str:
     """Adds `_unit` and `_in_scope` to every row of typed_table.
 
-    `address_columns` is ordered: the code; else the first address (its longest district
-    name, else 370699 when it mentions 烟台); else the next address the same way; ...
-    A row is in scope when any of them places it in Yantai (transfers: either party)."""
+    `address_columns` is ordered: the code; else an export's county-level name column
+    (`_place`, formats.py); else the first address (its longest district name, else 370699
+    when it mentions 烟台); else the next address the same way; ...; else 370699 when an
+    export's region column (`_region`: a city name or a code that is no unit) says Yantai.
+    A row is in scope when any of them places it in Yantai (transfers: either party); a
+    region column naming another city or province puts it outside, unless its code is a unit."""
     if location == "own_list":
         # Yantai's own lists: every row in scope, unknown code -> 未定位.
         return f"""
@@ -60,25 +63,45 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
     columns = [address_columns] if isinstance(address_columns, str) else list(address_columns or [])
     if not columns:
         raise ValueError("location 'address' needs at least one address column")
-    ctes, joins, candidates = [], [], ["dc.unit"]
+    region_yantai = ("(contains(t._region, '烟台') "
+                     "OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{2}($|[^0-9])'))")
+    # a region that names another city or province (or its code) says the holder is not in
+    # Yantai, whatever a street name in the address may suggest; 山东省 / 37 say nothing
+    elsewhere = ("(NOT contains(t._region, '烟台') AND ("
+                 "regexp_full_match(t._region, '[0-9]{2}') AND t._region <> '37' "
+                 "OR regexp_full_match(t._region, '[0-9]{4}([0-9]{2})?') AND NOT starts_with(t._region, '3706') "
+                 "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
+                 "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))")
+    ctes = [f"""coded AS (
+            -- in an export (not our own format) 370600, the city as a whole, is no unit: it says Yantai
+            SELECT t.*, dc.unit AS _code_unit FROM {typed_table} t
+            LEFT JOIN _district_codes dc ON dc.code = t.district_code
+                AND NOT (dc.unit = '{CITY}' AND t._format IS DISTINCT FROM 'canonical')
+        )""", "unplaced AS (SELECT * FROM coded WHERE _code_unit IS NULL)", """by_place AS (
+            SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr(t._place, dn.name)) AS unit
+            FROM unplaced t JOIN _district_names dn ON contains(t._place, dn.name)
+            WHERE t._place IS NOT NULL
+            GROUP BY t._rid
+        )"""]
+    joins, candidates = ["LEFT JOIN by_place bp ON bp._rid = t._rid"], ["t._code_unit", "bp.unit"]
     for i, column in enumerate(columns):
         addr = f't."{column}"'
         # the longest matching name wins; among equals, the one found first in the address
         ctes.append(f"""by_name_{i} AS (
             SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr({addr}, dn.name)) AS unit
-            FROM {typed_table} t JOIN _district_names dn ON contains({addr}, dn.name)
-            WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
+            FROM unplaced t JOIN _district_names dn ON contains({addr}, dn.name)
             GROUP BY t._rid
         )""")
         joins.append(f"LEFT JOIN by_name_{i} bn{i} ON bn{i}._rid = t._rid")
         candidates += [f"bn{i}.unit", f"CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END"]
-    unit = f"coalesce({', '.join(candidates)})"
+    candidates.append(f"CASE WHEN {region_yantai} THEN '{UNLOCATED}' END")
+    unit = (f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
+            f"ELSE coalesce({', '.join(candidates)}) END")
     return f"""
         WITH {', '.join(ctes)}
-        SELECT t.*,
+        SELECT t.* EXCLUDE (_code_unit),
             {unit} AS _unit,
             {unit} IS NOT NULL AS _in_scope
-        FROM {typed_table} t
-        LEFT JOIN _district_codes dc ON dc.code = t.district_code
+        FROM coded t
         {' '.join(joins)}
     """

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from .contracts import SourceContract
+from .formats import HINT_COLUMNS
 from .normalise import normalise_batch
 from .readers import FileReadInfo
 from .typing_sql import q
@@ -38,20 +39,22 @@ class Landed:
     rows: int = 0
 
 
-def _decorate(batch: pa.RecordBatch, contract: SourceContract, label: str, file_order: int, first_rid: int,
-              scales: dict[str, float]) -> pa.RecordBatch:
-    n = batch.num_rows
+def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, label: str, file_order: int,
+              first_rid: int, scales: dict[str, float]) -> list[pa.RecordBatch]:
+    """The same bookkeeping columns appended to each batch (raw and normalised rows of one batch)."""
+    n = batches[0].num_rows
     extra_names = ["_rid", "_file_order", "_source_file"]
     extra = [
         pa.array(range(first_rid, first_rid + n), type=pa.int64()),
-        pa.array([file_order] * n, type=pa.int32()),
-        pa.array([label] * n, type=pa.string()),
+        pa.repeat(pa.scalar(file_order, pa.int32()), n),
+        pa.repeat(pa.scalar(label, pa.string()), n),
     ]
     for c in contract.columns:
         if c.type == "decimal":
             extra_names.append(f"_scale_{c.name}")
-            extra.append(pa.array([scales.get(c.name, 1.0)] * n, type=pa.float64()))
-    return pa.RecordBatch.from_arrays(list(batch.columns) + extra, names=list(batch.schema.names) + extra_names)
+            extra.append(pa.repeat(pa.scalar(scales.get(c.name, 1.0), pa.float64()), n))
+    return [pa.RecordBatch.from_arrays(list(b.columns) + extra, names=list(b.schema.names) + extra_names)
+            for b in batches]
 
 
 def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
@@ -61,7 +64,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     name = contract.name
     raw, norm = f"_landing_raw_{name}", f"_landing_norm_{name}"
     text_cols = contract.column_names
-    col_defs = ", ".join(f"{q(c)} VARCHAR" for c in text_cols)
+    col_defs = ", ".join(f"{q(c)} VARCHAR" for c in [*text_cols, *HINT_COLUMNS, "_format"])
     scale_defs = "".join(f", {q('_scale_' + c.name)} DOUBLE" for c in contract.columns if c.type == "decimal")
     for t in (raw, norm):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
@@ -83,11 +86,13 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     for order, (label, info, batches) in enumerate(parts):
         landed.parts.append(LandedPart(label, info))
         for batch in batches:
-            dec = _decorate(batch, contract, label, order, rid, info.scales)
+            # The file's cells, normalised, become contract columns by the file's plan (formats.py).
+            raw_b, norm_b = info.plan.assemble(batch, normalise_batch(batch, info.plan.slot_names))
+            dec, norm_dec = _decorate((raw_b, norm_b), contract, label, order, rid, info.scales)
             rid += batch.num_rows
             if pending and dec.schema != pending[0][0].schema:
                 flush()
-            pending.append((dec, normalise_batch(dec, text_cols)))
+            pending.append((dec, norm_dec))
             if pending_rows() >= FLUSH_ROWS:
                 flush()
     if pending:

@@ -18,8 +18,9 @@ from typing import Iterable, Iterator
 
 import pyarrow as pa
 
-from .contracts import SourceContract, normalise_header
+from .contracts import SourceContract
 from .errors import SourceFileError
+from .formats import HeaderPlan, plan_header
 
 BATCH_ROWS = 50_000
 # A cell may legitimately be long (an address list), and a hostile one is
@@ -36,6 +37,9 @@ class FileReadInfo:
     ignored_headers: list[str] = field(default_factory=list)
     blank_rows: int = 0
     rows: int = 0
+    format: str = ""  # the export format recognised from the header row (formats.py)
+    plan: HeaderPlan | None = None
+    width: int = 0  # cells in the header row
 
 
 def detect_encoding(path: Path, label: str, source: str) -> str:
@@ -59,38 +63,18 @@ def detect_encoding(path: Path, label: str, source: str) -> str:
     raise SourceFileError(source, label, "is not text in UTF-8 or GB18030 (binary or another encoding?)")
 
 
-def map_header(header: list[str], contract: SourceContract, label: str, info: FileReadInfo) -> list[str | None]:
-    """Position -> contract column (None for headers the contract does not know)."""
-    known = contract.header_map
-    positions: list[str | None] = []
-    for cell in header:
-        hit = known.get(normalise_header(cell or ""))
-        if hit is None or hit[0] in info.columns:
-            positions.append(None)
-            if (cell or "").strip():
-                info.ignored_headers.append(str(cell).strip())
-            continue
-        column, scale = hit
-        info.columns[column] = str(cell).strip()
-        if scale != 1.0:
-            info.scales[column] = scale
-        positions.append(column)
-    missing = [c for c in contract.columns if c.required and c.name not in info.columns]
-    if missing:
-        names = ", ".join(f"{c.header} ({c.name})" for c in missing)
-        found = ", ".join(str(h).strip() for h in header if str(h or "").strip()) or "nothing"
-        hint = next((f" (the file seems to be separated by {sep!r}; CSV must be comma separated)"
-                     for sep in (";", "\t", "|") if len(header) == 1 and sep in str(header[0] or "")), "")
-        raise SourceFileError(contract.name, label, f"lacks required column(s) {names}; header found: {found}{hint}")
-    return positions
+def map_header(header: list[str], contract: SourceContract, label: str, info: FileReadInfo) -> HeaderPlan:
+    """The file's plan: its format, recognised from the header row, and which cells feed which
+    contract column (formats.py). Refuses a file that matches no format, naming the closest."""
+    info.plan = plan_header(header, contract, label, info)
+    return info.plan
 
 
-def _batches(rows: Iterable[list[str | None]], positions: list[str | None], contract: SourceContract,
+def _batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
              info: FileReadInfo) -> Iterator[pa.RecordBatch]:
-    names = contract.column_names
-    width = len(positions)
-    index = {col: i for i, col in enumerate(positions) if col is not None}
-    cols: dict[str, list] = {n: [] for n in names}
+    width = info.width
+    slots = plan.positions
+    cols: list[list] = [[] for _ in slots]
     row_numbers: list[int] = []
     cells_ok: list[bool] = []
     row_no = 0
@@ -101,22 +85,22 @@ def _batches(rows: Iterable[list[str | None]], positions: list[str | None], cont
         row_no += 1
         row_numbers.append(row_no)
         cells_ok.append(len(row) == width)
-        for n in names:
-            i = index.get(n)
-            cols[n].append(row[i] if i is not None and i < len(row) else None)
+        n = len(row)
+        for values, i in zip(cols, slots):
+            values.append(row[i] if i < n else None)
         if len(row_numbers) >= BATCH_ROWS:
-            yield _to_batch(cols, row_numbers, cells_ok)
-            cols = {n: [] for n in names}
+            yield _to_batch(plan, cols, row_numbers, cells_ok)
+            cols = [[] for _ in slots]
             row_numbers, cells_ok = [], []
     info.rows = row_no
     if row_numbers:
-        yield _to_batch(cols, row_numbers, cells_ok)
+        yield _to_batch(plan, cols, row_numbers, cells_ok)
 
 
-def _to_batch(cols: dict[str, list], row_numbers: list[int], cells_ok: list[bool]) -> pa.RecordBatch:
-    arrays = [pa.array(v, type=pa.string()) for v in cols.values()]
+def _to_batch(plan: HeaderPlan, cols: list[list], row_numbers: list[int], cells_ok: list[bool]) -> pa.RecordBatch:
+    arrays = [pa.array(v, type=pa.string()) for v in cols]
     arrays += [pa.array(row_numbers, type=pa.int64()), pa.array(cells_ok, type=pa.bool_())]
-    return pa.RecordBatch.from_arrays(arrays, names=[*cols.keys(), "_row_number", "_cells_ok"])
+    return pa.RecordBatch.from_arrays(arrays, names=[*plan.slot_names, "_row_number", "_cells_ok"])
 
 
 def _decoded_utf8(path: Path) -> tuple[str, bytes] | None:
@@ -195,17 +179,15 @@ def _arrow_csv(data: bytes) -> tuple[list[str], pa.Table, int] | None:
 
 def _arrow_batches(header: list[str], table: pa.Table, blank_rows: int, contract: SourceContract, label: str,
                    info: FileReadInfo) -> Iterator[pa.RecordBatch]:
-    positions = map_header(header, contract, label, info)
-    index = {col: i for i, col in enumerate(positions) if col is not None}
+    plan = map_header(header, contract, label, info)
     info.blank_rows += blank_rows
     info.rows = table.num_rows
-    names = contract.column_names
     for start in range(0, table.num_rows, BATCH_ROWS):
         part = table.slice(start, BATCH_ROWS)
         n = part.num_rows
-        arrays = [part.column(index[c]).combine_chunks() if c in index else pa.nulls(n, pa.string()) for c in names]
+        arrays = [part.column(i).combine_chunks() for i in plan.positions]
         arrays += [pa.array(range(start + 1, start + n + 1), type=pa.int64()), pa.array([True] * n, type=pa.bool_())]
-        yield pa.RecordBatch.from_arrays(arrays, names=[*names, "_row_number", "_cells_ok"])
+        yield pa.RecordBatch.from_arrays(arrays, names=[*plan.slot_names, "_row_number", "_cells_ok"])
 
 
 def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
@@ -226,9 +208,10 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
             raise SourceFileError(contract.name, label, "is empty (no header row)") from None
         except csv.Error as exc:
             raise SourceFileError(contract.name, label, f"is not valid CSV: {exc}") from None
-        positions = map_header(header, contract, label, info)
+        plan = map_header(header, contract, label, info)
+        info.width = len(header)
         try:
-            yield from _batches(reader, positions, contract, info)
+            yield from _batches(reader, plan, contract, info)
         except csv.Error as exc:
             raise SourceFileError(contract.name, label, f"is not valid CSV at line {reader.line_num}: {exc}") from None
 
@@ -256,7 +239,7 @@ def _filled(value) -> bool:
     return value is not None and value != "" and (value.__class__ is not str or bool(value.strip()))
 
 
-def _xlsx_batches(rows: Iterator, positions: list[str | None], date_positions: set[int], contract: SourceContract,
+def _xlsx_batches(rows: Iterator, plan: HeaderPlan, width: int, contract: SourceContract,
                   info: FileReadInfo) -> Iterator[pa.RecordBatch]:
     """Sheet rows (cell values) -> batches of text, column by column.
 
@@ -264,23 +247,20 @@ def _xlsx_batches(rows: Iterator, positions: list[str | None], date_positions: s
     then has too many cells). Text cells, nearly all of them, pass through as they are;
     only numbers and dates go through `_xlsx_cell`.
     """
-    width = len(positions)
-    index = {col: i for i, col in enumerate(positions) if col is not None}
     chunk: list = []
     cells_ok: list[bool] = []
     row_no = 0
 
-    def column(i: int | None) -> list[str | None]:
-        if i is None:
-            return [None] * len(chunk)
-        is_date = i in date_positions
+    def column(slot: int) -> list[str | None]:
+        i = plan.positions[slot]
+        is_date = slot in plan.date_slots
         values = (r[i] if i < len(r) else None for r in chunk)
         # calamine reads an empty cell as "": NULL, as openpyxl and the CSV reader give it
         return [(v or None) if v.__class__ is str else _xlsx_cell(v, is_date) for v in values]
 
     def batch() -> pa.RecordBatch:
-        cols = {name: column(index.get(name)) for name in contract.column_names}
-        return _to_batch(cols, list(range(row_no - len(chunk) + 1, row_no + 1)), cells_ok)
+        cols = [column(slot) for slot in range(len(plan.positions))]
+        return _to_batch(plan, cols, list(range(row_no - len(chunk) + 1, row_no + 1)), cells_ok)
 
     for r in rows:
         if not any(_filled(v) for v in r):
@@ -343,11 +323,9 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
         # Trailing empty header cells are formatting, not columns.
         while header and not header[-1].strip():
             header.pop()
-        positions = map_header(header, contract, label, info)
-        date_positions = {i for i, c in enumerate(positions) if c and contract.column(c).type == "date"}
-
+        plan = map_header(header, contract, label, info)
         try:
-            yield from _xlsx_batches(rows, positions, date_positions, contract, info)
+            yield from _xlsx_batches(rows, plan, len(header), contract, info)
         except damaged as exc:
             raise SourceFileError(contract.name, label, f"is a damaged or truncated XLSX workbook ({exc})") from None
     finally:

@@ -7,6 +7,7 @@ Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from .errors import SourceFileError
 from .files import fingerprint, list_snapshot, snapshot_time, stable
 from .landing import land
 from .readers import FileReadInfo, read_file
-from .typing_sql import q, typed_select
+from .typing_sql import lit, q, typed_select
 
 
 @dataclass
@@ -43,6 +44,7 @@ class LoadResult:
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     file_details: list[dict] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # raw rows per export format (formats.py)
     # The source's folder does not exist in the landing zone: an empty source (SOURCES.md),
     # loaded with no rows; the indicators that need it are NULL with flag no_data.
     missing_folder: bool = False
@@ -120,6 +122,8 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         if missing:
             warnings = [empty_source_note(contract)] + warnings
         fp = fingerprint(files)
+        if contract.item_location:
+            fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
         parts = lambda: file_parts(contract, landing, files)  # noqa: E731
@@ -141,6 +145,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         i = part.info
         result.file_details.append({"file": part.label, "encoding": i.encoding, "rows": i.rows,
                                     "blank_rows": i.blank_rows, "ignored_headers": i.ignored_headers,
+                                    "format": i.format,
                                     "columns": i.columns})
         if i.ignored_headers:
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
@@ -156,6 +161,8 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
                     f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}")
     con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
+    if contract.item_location:
+        _locate_by_items(con, contract)
     _dedup(con, contract)
     _publish(con, contract, landed.raw_table, result)
     for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
@@ -163,12 +170,63 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     return result
 
 
+def _lookup_tables(contract: SourceContract) -> dict[str, tuple[str, str]]:
+    spec = contract.item_location or {}
+    return {kind: tuple(str(ref).split(".", 1)) for kind, ref in (spec.get("lookup") or {}).items()}
+
+
+def _lookup_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> str:
+    """The snapshots of the sources a record's unit may come from: when they change, the
+    record is resolved again even if its own files did not."""
+    ensure_bookkeeping(con)
+    sources = sorted({t.removeprefix("stg_") for t, _ in _lookup_tables(contract).values()})
+    rows = con.execute("SELECT source, fingerprint FROM source_snapshots WHERE source IN (SELECT unnest(?)) "
+                       "ORDER BY source", [sources]).fetchall()
+    return ";".join(f"{s}={f}" for s, f in rows)
+
+
+def _locate_by_items(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """A record with no code and no address: the unit and scope of the first of its items found
+    in the staged tables of `item_location.lookup` (stg_patents, stg_trademarks); else out of scope."""
+    name = contract.name
+    spec = contract.item_location
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    parts = []
+    for kind, (table, key) in _lookup_tables(contract).items():
+        if table in existing:
+            parts.append(f"SELECT {lit(kind)} AS kind, {q(key)} AS item, district_code AS unit, in_scope "
+                         f"FROM main.{q(table)}")
+    if not parts:
+        return
+    bare = " AND ".join(f"r.{q(c)} IS NULL" for c in ("district_code", *contract.address_columns))
+    kind_col = q(spec["kind_column"])
+    column = q(spec["column"])
+    con.execute(f"""
+        UPDATE _resolved_{name} AS r SET _unit = l.unit, _in_scope = coalesce(l.in_scope, false)
+        FROM (
+            SELECT t._rid, arg_min(k.unit, i.pos) AS unit, arg_min(k.in_scope, i.pos) AS in_scope
+            FROM _resolved_{name} t,
+                 (SELECT t2._rid, unnest(string_split(t2.{column}, ';')) AS item,
+                         generate_subscripts(string_split(t2.{column}, ';'), 1) AS pos
+                  FROM _resolved_{name} t2) i,
+                 ({' UNION ALL '.join(parts)}) k
+            WHERE i._rid = t._rid AND k.kind = t.{kind_col} AND k.item = i.item
+            GROUP BY t._rid
+        ) l
+        WHERE r._rid = l._rid AND len(r._reasons) = 0 AND {bare}
+    """)
+
+
 def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """Identical rows (after normalisation) collapse to one; among differing rows with one key
     the last (files in name order, rows in file order) wins and the others are quarantined."""
     name = contract.name
     key = ", ".join(q(k) for k in contract.key)
-    content = ", ".join(q(c) for c in contract.column_names)
+    # what is staged: the resolved unit, not the code as written (an export's 申请人省市代码 `37`
+    # and another export's empty cell say the same thing)
+    content = ", ".join("_unit" if c == "district_code" and contract.location != "none" else q(c)
+                        for c in contract.column_names)
     order = "ORDER BY _file_order DESC, _row_number DESC"
     # Only keys that occur more than once need ranking: the window functions (a sort of every
     # row by key) and the content hash run on those rows alone; a single row ranks first.
@@ -204,10 +262,10 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_bookkeeping(con)
-        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at "
-                    f"FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
+        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
+                    f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
         con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
-                    f"_snapshot_at FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
+                    f"_snapshot_at, _format FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
         con.execute(f"""
             CREATE OR REPLACE TABLE quarantine_{name} AS
             WITH refused AS (
@@ -217,7 +275,7 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
                 WHERE _rank_version = 1 AND _content <> _winner
             )
             SELECT {', '.join('r.' + q(c) for c in cols)}, r._source_file, r._row_number, r._snapshot_at,
-                   f.reasons[1] AS reason, f.reasons AS reasons
+                   f.reasons[1] AS reason, f.reasons AS reasons, r._format
             FROM refused f JOIN {raw_table} r USING (_rid)
             ORDER BY r._rid
         """)
@@ -249,5 +307,9 @@ def _fill_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
         f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
     cols = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"stg_{name}"]).fetchall()}
+    if "_format" in {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"raw_{name}"]).fetchall()}:
+        result.formats = dict(con.execute(
+            f"SELECT _format, count(*) FROM raw_{name} GROUP BY _format ORDER BY count(*) DESC, _format").fetchall())
     if "in_scope" in cols:
         result.out_of_scope = scalar(con, f"SELECT count(*) FROM stg_{name} WHERE NOT in_scope")

@@ -33,13 +33,41 @@ def lit(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _enum_expr(src: str, col: Column) -> str:
-    whens = []
-    for canonical, spellings in col.values.items():
-        options = sorted({s.lower() for s in spellings} | {"".join(s.lower().split()) for s in spellings})
-        whens.append(f"WHEN lower({src}) IN ({', '.join(lit(s) for s in options)}) "
-                     f"OR replace(lower({src}), ' ', '') IN ({', '.join(lit(s) for s in options)}) THEN {lit(canonical)}")
-    return "CASE " + " ".join(whens) + " END"
+def _words(spellings) -> tuple[list[str], list[str]]:
+    """(exact spellings, prefixes) lower-cased, with and without spaces; a spelling ending in
+    `*` is a prefix (SooPAT's 有权-授权, 无权-终止 … under 有权*, 无权*)."""
+    exact, prefixes = set(), set()
+    for s in spellings:
+        s = s.lower()
+        target = prefixes if s.endswith("*") else exact
+        s = s.rstrip("*")
+        target.update({s, "".join(s.split())})
+    return sorted(exact), sorted(prefixes)
+
+
+def _word_match(src: str, spellings) -> str:
+    exact, prefixes = _words(spellings)
+    parts = []
+    if exact:
+        options = ", ".join(lit(s) for s in exact)
+        parts += [f"lower({src}) IN ({options})", f"replace(lower({src}), ' ', '') IN ({options})"]
+    parts += [f"starts_with(replace(lower({src}), ' ', ''), {lit(p)})" for p in prefixes]
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _enum_expr(src: str, col: Column, formats=(), fmt: str = "n._format") -> str:
+    """Canonical spellings, and before them each export format's own words for its rows
+    (value words are data: sources/formats/*.yaml). Rows of our own format evaluate the
+    canonical CASE alone: the format's branch is chosen once per row by `_format`."""
+    def case(pairs) -> str:
+        return "CASE " + " ".join(f"WHEN {_word_match(src, sp)} THEN {lit(k)}" for k, sp in pairs if sp) + " END"
+
+    canonical = case(col.values.items())
+    branches = [f"WHEN {lit(f.name)} THEN coalesce({case(f.values[col.name].items())}, {canonical})"
+                for f in formats if any(f.values.get(col.name, {}).values())]
+    if not branches:
+        return canonical
+    return f"CASE {fmt} {' '.join(branches)} ELSE {canonical} END"
 
 
 def _range_conditions(typed: str, col: Column) -> list[str]:
@@ -92,13 +120,18 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
             # valid-until) may lie ahead and are not checked.
             reasons.append((f"{c} > DATE '{load_date().isoformat()}'", f"future_date:{name}"))
     elif t == "enum":
-        core, typed, sqltype = _enum_expr(n_src, col), c, "VARCHAR"
+        core, typed, sqltype = _enum_expr(n_src, col, contract.formats), c, "VARCHAR"
         reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_enum:{name}"))
+        for f in contract.formats:
+            # a format's words read with doubt (PCT指定期内, 未确认 …): accepted, and the row says so
+            if f.warn_values.get(name):
+                warnings.append((f"CASE WHEN t._format = {lit(f.name)} THEN {_word_match(src, f.warn_values[name])} END",
+                                 f"uncertain_value:{name}"))
         if col.default is not None:
             typed = f"coalesce({c}, {lit(col.default)})"
     elif t == "bool":
         # spellings of true and false from the contract (是/否, Y/N, true/false, 1/0); blank = unknown (NULL)
-        core, typed, sqltype = _enum_expr(n_src, col), f"CAST({c} AS BOOLEAN)", "BOOLEAN"
+        core, typed, sqltype = _enum_expr(n_src, col, contract.formats), f"CAST({c} AS BOOLEAN)", "BOOLEAN"
         reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_enum:{name}"))
     elif t in ("int", "decimal"):
         core = f"parse_number({n_src})"
@@ -114,7 +147,9 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
             reasons.append((f"{value} IS NOT NULL AND {cond}", f"out_of_range:{name}"))
         typed = value if col.default is None else f"coalesce({value}, {lit(col.default)})"
     elif t == "application_no":
-        core, typed, sqltype = f"norm_application_no({n_src})", c, "VARCHAR"
+        # the 12-digit form without check digit (CNIPA bulk XML) is completed, with a warning
+        core, typed, sqltype = f"complete_application_no(norm_application_no({n_src}))", c, "VARCHAR"
+        warnings.append((f"{c} <> norm_application_no({src})", f"no_check_digit:{name}"))
         reasons.append((f"{src} IS NOT NULL AND NOT valid_application_no({c})", f"bad_format:{name}"))
         warnings.append((f"valid_application_no({c}) AND NOT application_no_check_ok({c})", f"check_digit:{name}"))
         if name == "application_no" and "patent_type" in contract.column_names:
@@ -138,12 +173,13 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
                 f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')")
         typed, sqltype = c, "VARCHAR"
     elif t == "pledge_items":
-        kind = _enum_expr(f"n.{q(col.kind_column)}", contract.column(col.kind_column)) if col.kind_column else "NULL"
+        kind = (_enum_expr(f"n.{q(col.kind_column)}", contract.column(col.kind_column), contract.formats)
+                if col.kind_column else "NULL")
         items = (f"list_filter(list_transform(regexp_split_to_array({n_src}, '[;,、]'), lambda x: trim(x)), "
                  f"lambda x: x <> '')")
         # the items normalised by the pledge's kind, as a list; its validity needs the kind again
         core = (f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
-                f"THEN norm_trademark_no(x) ELSE norm_application_no(x) END)")
+                f"THEN norm_trademark_no(x) ELSE complete_application_no(norm_application_no(x)) END)")
         typed, sqltype = f"nullif(array_to_string({c}, ';'), '')", "VARCHAR"
         outer_kind = f"t.{core_name(col.kind_column)}" if col.kind_column else "NULL"
         bad = (f"len(list_filter({c}, lambda x: NOT CASE WHEN {outer_kind} = 'trademark' "
@@ -153,7 +189,10 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         typed, sqltype = src, "VARCHAR"
     reasons.insert(0, (f"length({src}) > {MAX_CELL_CHARS}", f"too_long:{name}"))
     if col.required and col.default is None:
-        reasons.insert(0, (f"{src} IS NULL", f"missing:{name}"))
+        # a format that never gives this column (sources/formats/*.yaml `optional`) leaves it NULL
+        exempt = [f.name for f in contract.formats if name in f.optional]
+        cond = f"{src} IS NULL" + (f" AND t._format NOT IN ({', '.join(lit(x) for x in exempt)})" if exempt else "")
+        reasons.insert(0, (cond, f"missing:{name}"))
     return ColumnSQL(core, typed, sqltype, reasons, warnings)
 
 
@@ -192,7 +231,7 @@ def typed_select(contract: SourceContract, source_table: str) -> str:
     cols = ",\n  ".join(f"{e} AS {q(n)}" for n, e in exprs.items())
     inner = ", ".join(["n.*", *cores])
     return (
-        f"SELECT t._rid, t._file_order, t._row_number, t._source_file, t._snapshot_at,\n  {cols},\n"
+        f"SELECT t._rid, t._file_order, t._row_number, t._source_file, t._snapshot_at, t._format, t._place, t._region,\n  {cols},\n"
         f"  {flags(reasons)} AS _reasons,\n  {flags(warnings)} AS warnings\n"
         f"FROM (SELECT {inner} FROM {source_table} AS n) AS t"
     )

@@ -15,6 +15,7 @@ counts AS (
      AND t.registration_date <= g.as_of
      AND t.expiry_date >= g.as_of            -- the expiry date is the last day of validity
      AND NOT (t.status IN ('invalidated', 'cancelled', 'revoked') AND coalesce(t.status_date <= g.as_of, false))
+     AND t.status <> 'refused'                -- 驳回: never valid; 期满未续展 (expired) ends at its expiry date
     GROUP BY ALL
 )
 SELECT 'valid_trademarks' AS indicator_id, as_of, district_code,
