@@ -31,6 +31,10 @@ def _finish(outcome, home: Home) -> int:
               f"last run) and were not run again.")
     if outcome.report:
         print(f"Report: {outcome.report}")
+    if outcome.backup:
+        print(f"Backup: {outcome.backup} (verified; `ip-pipeline restore` brings it back)")
+    for note in outcome.notes:
+        print(f"warning: {note}", file=sys.stderr)
     return 0
 
 

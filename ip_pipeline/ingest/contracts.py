@@ -75,6 +75,8 @@ class SourceContract:
     rules: tuple[Rule, ...]
     sheet: str | None = None
     database: dict[str, Any] | None = None
+    # A snapshot with fewer rows than the previous one by more than this share is held (SOURCES.md).
+    max_shrink: float = 0.05
 
     @property
     def column_names(self) -> list[str]:
@@ -155,7 +157,20 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         rules=tuple(rules),
         sheet=doc.get("sheet"),
         database=doc.get("database"),
+        max_shrink=parse_share(doc.get("max_shrink", 0.05), f"sources/{name}.yaml: max_shrink"),
     )
+
+
+def parse_share(raw: Any, where: str) -> float:
+    """A share written 0.05 or `5 %` (also `5%`), between 0 and 1."""
+    try:
+        text = str(raw).strip()
+        value = float(text.rstrip("%").strip()) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ContractError(f"{where} must be a share such as 0.05 or '5 %', not {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ContractError(f"{where} must lie between 0 and 1 (0 % and 100 %), not {raw!r}")
+    return value
 
 
 SOURCE_NAMES = (
