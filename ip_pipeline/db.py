@@ -43,7 +43,9 @@ def lock_holder(exc: BaseException) -> str:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         words = [os.path.basename(a.decode(errors="replace")) if i == 0 else a.decode(errors="replace")
                  for i, a in enumerate(argv) if a][:4]
-        return f"PID {pid} ({' '.join(words)})" if words else f"PID {pid}"
+        text = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
+        text = text if len(text) <= 60 else text[:57] + "…"
+        return f"PID {pid} ({text})" if text else f"PID {pid}"
     except OSError:
         return f"PID {pid}"
 
