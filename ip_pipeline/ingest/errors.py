@@ -8,7 +8,12 @@ class SourceFileError(Exception):
     `advice`, when given, is what to do about it; it is said after "The previous snapshot is
     kept." in the run's one paragraph."""
 
+    # A message names a problem; it never carries a file's content (a 30 MB line read as a header).
+    MAX_PROBLEM_CHARS = 600
+
     def __init__(self, source: str, file: str, problem: str, advice: str = ""):
+        if len(problem) > self.MAX_PROBLEM_CHARS:
+            problem = problem[: self.MAX_PROBLEM_CHARS - 40] + f" … ({len(problem):,} characters in all)"
         self.source, self.file, self.problem, self.advice = source, file, problem, advice
         super().__init__(f"{source}: {file}: {problem}")
 

@@ -40,12 +40,24 @@ def _being_written(name: str) -> bool:
 
 def shown(name: str) -> str:
     """A file name as a person can read it: bytes that are not UTF-8 (which Python keeps as
-    surrogate escapes) are shown as \\xNN, so the message names the file without crashing."""
+    surrogate escapes) are shown as \\xNN, so the message names the file without crashing;
+    control characters (a newline in a name) are escaped too, so a message stays one line."""
     try:
         name.encode("utf-8")
-        return name
     except UnicodeEncodeError:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        name = "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+                       for ch in name)
+    return name
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _not_a_file(mode: int) -> str | None:
@@ -92,7 +104,7 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
         if entry.suffix.lower() not in DATA_SUFFIXES:
             warnings.append(f"{label}: ignored (only .csv and .xlsx are read)")
             continue
-        if shown(name) != name:
+        if not _valid_utf8(name):
             raise SourceFileError(source, label, "has a name that is not valid UTF-8 (shown escaped); "
                                                  "rename it (e.g. from the export's title) and run again")
         try:
@@ -163,3 +175,18 @@ def stable(files: list[SnapshotFile]) -> list[str]:
         except FileNotFoundError:
             changing.append(f.relative)
     return changing
+
+
+def identical_files(files: list[SnapshotFile]) -> list[str]:
+    """Warnings for parts with the same bytes as an earlier part (an export saved twice under two
+    names): their rows collapse as duplicates, which the warning explains. The hashes are the
+    fingerprint's (remembered by this process), so this costs nothing more."""
+    seen: dict[str, str] = {}
+    out = []
+    for f in files:
+        h = _file_hash(f.path)
+        if h in seen:
+            out.append(f"{f.relative}: the same bytes as {seen[h]} (a copy?); its rows collapse as duplicates")
+        else:
+            seen[h] = f.relative
+    return out

@@ -23,7 +23,7 @@ from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
 from . import holds
 from .errors import SourceFileError
-from .files import fingerprint, list_snapshot, snapshot_time, stable
+from .files import fingerprint, identical_files, list_snapshot, snapshot_time, stable
 from .landing import land
 from .readers import FileReadInfo, read_file
 from .typing_sql import q, typed_select
@@ -109,6 +109,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         listing = list_snapshot(landing, contract.folder, name)
         files, warnings = listing.files, listing.warnings
         fp = _read_guard(name, files, lambda: fingerprint(files))
+        warnings = warnings + identical_files(files)
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
         parts = lambda: file_parts(contract, landing, files)  # noqa: E731
