@@ -111,6 +111,12 @@ def _warehouse(home: Home) -> list[Finding]:
         if Path(f"{home.warehouse}.wal").exists():
             return [Finding("fail", "warehouse", f"{home.warehouse} is missing but its WAL {home.warehouse}.wal is "
                                                  f"there; `ip-pipeline restore --home {home.root}` puts back the last good backup")]
+        from .backups import generations
+
+        if generations(home):
+            return [Finding("warn", "warehouse", f"no warehouse at {home.warehouse}, but backups exist: "
+                                                 f"`ip-pipeline restore --home {home.root}` brings the newest back "
+                                                 f"(or `ip-pipeline rebuild` recomputes it)")]
         return [Finding("warn", "warehouse", f"no warehouse yet at {home.warehouse}; `ip-pipeline run` creates it")]
     try:
         con = duckdb.connect(str(home.warehouse), read_only=True)
