@@ -35,7 +35,10 @@ def _landing_fingerprints(home: Home) -> dict[str, str] | None:
         contract = load_contract(name)
         if configured_url(contract):
             return None
-        out[name] = fingerprint(list_snapshot(home.landing, contract.folder, name).files)
+        try:
+            out[name] = fingerprint(list_snapshot(home.landing, contract.folder, name).files)
+        except (SourceFileError, OSError):
+            return None  # an odd file: its source's step refuses it, in the run's own words
     try:
         out[REFERENCE_SOURCE] = fingerprint(reference_snapshot(home.landing)[1])
     except SourceFileError:

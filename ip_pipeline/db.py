@@ -1,17 +1,88 @@
 """DuckDB helpers shared by every module that touches the warehouse."""
 from __future__ import annotations
 
+import os
+import re
+import sys
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+# How long opening the warehouse waits for another process's lock before giving up. DuckDB
+# allows one writer process, and any process holding the file (a reader too) shuts out a
+# writer; readers hold it for a moment (they read into memory and close), so a run that meets
+# one waits. Bounded: a process that never lets go is named, not waited for forever.
+LOCK_WAIT_ENV = "IP_PIPELINE_LOCK_WAIT_S"
+DEFAULT_LOCK_WAIT_S = 60.0
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+class WarehouseLocked(duckdb.IOException):
+    """Another process held the warehouse for longer than we would wait (an IOException, as before)."""
+
+    def __init__(self, path: Path, holder: str, waited: float):
+        self.path, self.holder, self.waited = path, holder, waited
+        super().__init__(f"{path} is held by {holder}; waited {waited:.0f} s for it. "
+                         f"Wait for it to finish or stop it, then try again")
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def lock_holder(exc: BaseException) -> str:
+    """Whom a DuckDB lock error names: "PID 123 (ip-pipeline indicators)" where /proc says more."""
+    m = _PID.search(str(exc))
+    if not m:
+        return "another process"
+    pid = m.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [os.path.basename(a.decode(errors="replace")) if i == 0 else a.decode(errors="replace")
+                 for i, a in enumerate(argv) if a][:4]
+        text = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
+        text = text if len(text) <= 60 else text[:57] + "…"
+        return f"PID {pid} ({text})" if text else f"PID {pid}"
+    except OSError:
+        return f"PID {pid}"
+
+
+def lock_wait_s() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT_S
+
+
+def connect(path: str | Path, read_only: bool = False, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; while another process holds its lock, retry (with a growing pause)
+    for up to `wait_s` seconds (default $IP_PIPELINE_LOCK_WAIT_S, else 60), saying once on
+    stderr whom it waits for. Then WarehouseLocked names that process."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    limit = lock_wait_s() if wait_s is None else wait_s
+    start = time.monotonic()
+    pause, told = 0.05, False
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc):
+                raise
+            waited = time.monotonic() - start
+            holder = lock_holder(exc)
+            if waited >= limit:
+                raise WarehouseLocked(path, holder, waited) from None
+            if not told and limit - waited > 1:
+                print(f"{path} is held by {holder}; waiting for it (up to {limit:.0f} s) …", file=sys.stderr, flush=True)
+                told = True
+            time.sleep(min(pause, max(0.0, limit - waited)))
+            pause = min(pause * 2, 1.0)
     # Insertion order is not a contract anywhere; dropping it bounds memory on large loads.
     con.execute("SET preserve_insertion_order = false")
     return con

@@ -1,14 +1,14 @@
 """Per-source reconciliation read back from the warehouse (not from the run's memory)."""
 from __future__ import annotations
 
-from .db import connect, table_exists
+from .backups import open_for_reading
+from .db import table_exists
 from .ingest.contracts import SOURCE_NAMES
 from .paths import Home
 
 
 def reconcile(home: Home) -> list[dict]:
-    con = connect(home.warehouse, read_only=True)
-    try:
+    with open_for_reading(home) as con:  # brief, read into memory; the newest backup while a run writes
         out = []
         for name in SOURCE_NAMES:
             if not table_exists(con, f"raw_{name}"):
@@ -24,5 +24,3 @@ def reconcile(home: Home) -> list[dict]:
                         "duplicates": duplicates, "reconciles": raw == staged + quarantined + duplicates,
                         "reasons": reasons})
         return out
-    finally:
-        con.close()

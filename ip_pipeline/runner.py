@@ -7,14 +7,10 @@ check or file and why.
 """
 from __future__ import annotations
 
-import fcntl
 import re
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 
@@ -22,8 +18,11 @@ from .current_months import first_month_to_run
 from .defs.reports import report_is_current, report_pdfs
 from .definitions import build_definitions
 from .instance import get_instance
+from .integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
+                        warehouse_advice)
 from .partitions import monthly_partitions
 from .paths import Home
+from .runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -34,7 +33,9 @@ class RunOutcome:
     report: Path | None = None
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
-    notes: list[str] = field(default_factory=list)  # said once per run (a source folder that does not exist)
+    backup: Path | None = None  # the verified backup generation made after the run
+    # said once per run: a source folder that does not exist, no backup made, …
+    notes: list[str] = field(default_factory=list)
 
     def message(self) -> str:
         return " ".join(self.problems)
@@ -115,38 +116,44 @@ def _run_config(verbose: bool) -> dict:
     return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
 
 
-RUN_LOCK = ".ip-pipeline-run.lock"
-
-
-@contextmanager
-def home_run_lock(home: Home) -> Iterator[None]:
-    """One `ip-pipeline run`/`backfill` at a time per data directory; a second one waits.
-
-    The `warehouse` pool (limit 1) already serialises warehouse steps across runs, but
-    two CLI processes started together still collide: both create the SQLite instance
-    storage of a fresh home at once ("table runs already exists"), a slot can leak if
-    a process is killed mid-step (nothing frees it without a daemon), and step-level
-    slot polling interleaves two full runs slowly. An fcntl lock under <home> covers the
-    whole run, is released by the kernel when the process dies, and costs nothing when
-    uncontended. Runs launched by the daemon do not take it: they rely on the pool."""
-    home.root.mkdir(parents=True, exist_ok=True)
-    with open(home.root / RUN_LOCK, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"Another ip-pipeline run holds {home.root / RUN_LOCK}; waiting for it to finish …",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def run_pipeline(home: Home, *, first: str | None = None, last: str | None = None, report: bool = True,
-                 job_name: str = "refresh_job", verbose: bool = False) -> RunOutcome:
+                 job_name: str = "refresh_job", verbose: bool = False, backup: bool = True) -> RunOutcome:
     with home_run_lock(home):
-        return _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
+        try:
+            outcome = _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
+        except Exception as exc:  # noqa: BLE001 - a damaged file is named; anything else is raised
+            problem = damage_paragraph(home, exc)
+            if problem is None:
+                raise
+            return RunOutcome(success=False, problems=[problem])
+        if not outcome.success and any(looks_like_warehouse_damage(p) for p in outcome.problems):
+            outcome.problems.append(warehouse_advice(home))
+        if outcome.success and backup:
+            make_run_backup(home, outcome)
+        return outcome
+
+
+def damage_paragraph(home: Home, exc: BaseException) -> str | None:
+    """The one paragraph for a run stopped by a damaged warehouse or Dagster storage (None: other)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if looks_like_warehouse_damage(text):
+        return f"Run failed before it started: {text}. {warehouse_advice(home)}"
+    if looks_like_sqlite_damage(exc):
+        return f"Run failed before it started: {text}. {storage_advice(home, damaged_storage(home))}"
+    return None
+
+
+def make_run_backup(home: Home, outcome: RunOutcome) -> None:
+    """A verified backup generation after a successful run; a failure to make one is said, and
+    does not undo the run (its results are committed)."""
+    from .backups import DamagedDatabase, make_backup
+
+    try:
+        outcome.backup = make_backup(home).path
+    except DamagedDatabase as exc:
+        outcome.notes.append(f"No backup was made: {exc}. {warehouse_advice(home)}")
+    except Exception as exc:  # noqa: BLE001 - disk full, permissions: the run itself succeeded
+        outcome.notes.append(f"No backup was made: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.")
 
 
 CLI_TAG = "ip_pipeline/trigger"

@@ -18,9 +18,13 @@ CREATE OR REPLACE TEMP MACRO parse_date(s) AS CASE
         lpad(regexp_extract(s, '^(\d{4})年(\d{1,2})月(\d{1,2})日$', 3), 2, '0') AS DATE)
 END;
 
--- Numbers: thousands separators allowed, nothing else (no units, no exponents, no 'inf').
+-- Numbers: a decimal point, and thousands separators, nothing else (no units, no exponents,
+-- no 'inf'). A comma is a thousands separator only between groups of exactly three digits
+-- before the decimal point (SOURCES.md): 1,234.5 is 1234.5, but 12,5 (a decimal comma),
+-- 1.234,5 (European grouping) and 1,2,3,4 are NULL (bad_number), never another number.
+-- Full-width digits and commas arrive as ASCII (NFKC).
 CREATE OR REPLACE TEMP MACRO parse_number(s) AS CASE
-    WHEN regexp_full_match(replace(s, ',', ''), '[+-]?(\d+(\.\d*)?|\.\d+)')
+    WHEN regexp_full_match(s, '[+-]?(\d{1,3}(,\d{3})+(\.\d*)?|\d+(\.\d*)?|\.\d+)')
     THEN try_cast(replace(s, ',', '') AS DOUBLE)
 END;
 

@@ -35,17 +35,23 @@ def _as_of(text: str) -> date:
 
 
 def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
-    path = Home.of(args.home).warehouse
+    """Open, read into memory, close: a reader never holds the warehouse while it prints. While
+    a run writes it, the newest backup is read instead (backups.open_for_reading says so)."""
+    from ..backups import open_for_reading
+
+    home = Home.of(args.home)
+    path = home.warehouse
     if not path.exists():
         raise CliError(f"no warehouse at {path}: run the pipeline first (or pass --home)")
     try:
-        con = connect(path, read_only=True)
-    except Exception as exc:  # e.g. locked by a writer
+        reading = open_for_reading(home)
+        con = reading.__enter__()
+    except Exception as exc:  # e.g. locked by a writer, and no backup yet
         raise CliError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
     try:
         return work(con)
     finally:
-        con.close()
+        reading.__exit__(None, None, None)
 
 
 def _table_exists(con, name: str) -> bool:

@@ -21,19 +21,33 @@ COMMAND_MODULES = (
     "ip_pipeline.cli.plans",          # plans, outcomes, progress --plan (after cli.indicators)
     "ip_pipeline.report.cli",         # report
     "ip_pipeline.cli.doctor",         # doctor
+    "ip_pipeline.cli.recovery",       # accept, restore, rebuild
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose module is light: for these alone only their module is imported (every other
+# module pulls in Dagster, pandas or matplotlib at import: seconds before `doctor` could start).
+LIGHT_COMMANDS = {"doctor": "ip_pipeline.cli.doctor", "accept": "ip_pipeline.cli.recovery",
+                  "restore": "ip_pipeline.cli.recovery", "rebuild": "ip_pipeline.cli.recovery"}
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ip-pipeline",
         description="烟台市知识产权强市指标 — ingest, check, compute and report the IP strategy's indicators.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and Dagster's own logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).add_cli(sub)
     return parser
+
+
+def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    if words and words[0] in LIGHT_COMMANDS:
+        return (LIGHT_COMMANDS[words[0]],)
+    return COMMAND_MODULES
 
 
 def _quiet() -> None:
@@ -43,7 +57,7 @@ def _quiet() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_modules_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -22,8 +22,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _finish(outcome, home: Home) -> int:
-    for note in getattr(outcome, "notes", []):
-        print(f"Note: {note}.")
     if not outcome.success:
         print("Run failed. " + outcome.message(), file=sys.stderr)
         return 1
@@ -33,6 +31,10 @@ def _finish(outcome, home: Home) -> int:
               f"last run) and were not run again.")
     if outcome.report:
         print(f"Report: {outcome.report}")
+    if outcome.backup:
+        print(f"Backup: {outcome.backup} (verified; `ip-pipeline restore` brings it back)")
+    for note in outcome.notes:  # said once: a source folder that does not exist, no backup made
+        print(f"Note: {note.rstrip('.')}.")
     return 0
 
 

@@ -16,8 +16,9 @@ OWNER = "team:ip-data"
 
 def _fail(exc: SourceFileError) -> dg.Failure:
     return dg.Failure(
-        description=f"{exc.source}: {exc.file}: {exc.problem}. The previous snapshot is kept.",
-        metadata={"source": exc.source, "file": exc.file, "problem": exc.problem},
+        description=exc.paragraph,
+        metadata={"source": exc.source, "file": exc.file, "problem": exc.problem,
+                  **({"what_to_do": exc.advice} if exc.advice else {})},
         allow_retries=False,
     )
 

@@ -80,6 +80,8 @@ class SourceContract:
     # a record with no code and no address takes its unit from the first of its items in another
     # source's staged table: {column, kind_column, lookup: {kind: "stg_table.key_column"}}
     item_location: dict | None = None
+    # A snapshot with fewer rows than the previous one by more than this share is held (SOURCES.md).
+    max_shrink: float = 0.05
 
     @property
     def address_column(self) -> str | None:
@@ -181,7 +183,20 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         database=doc.get("database"),
         derivations=derivations,
         item_location=doc.get("item_location"),
+        max_shrink=parse_share(doc.get("max_shrink", 0.05), f"sources/{name}.yaml: max_shrink"),
     )
+
+
+def parse_share(raw: Any, where: str) -> float:
+    """A share written 0.05 or `5 %` (also `5%`), between 0 and 1."""
+    try:
+        text = str(raw).strip()
+        value = float(text.rstrip("%").strip()) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ContractError(f"{where} must be a share such as 0.05 or '5 %', not {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ContractError(f"{where} must lie between 0 and 1 (0 % and 100 %), not {raw!r}")
+    return value
 
 
 SOURCE_NAMES = (

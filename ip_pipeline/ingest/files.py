@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -37,8 +38,55 @@ def _being_written(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$") or name.endswith(".part")
 
 
+def shown(name: str) -> str:
+    """A file name as a person can read it: bytes that are not UTF-8 (which Python keeps as
+    surrogate escapes) are shown as \\xNN, so the message names the file without crashing;
+    control characters (a newline in a name) are escaped too, so a message stays one line."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        name = "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+                       for ch in name)
+    return name
+
+
+def _valid_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _not_a_file(mode: int) -> str | None:
+    """Why an entry of this type cannot be read as a file (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a file: refused without opening it (reading it would wait forever)"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file; refused"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file; refused"
+    return "is not a regular file; refused"
+
+
+def _check_readable(path: Path, source: str, label: str) -> None:
+    """Open and close the file (never blocking) so a permission problem names the file here."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise SourceFileError(source, label, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+    os.close(fd)
+
+
 def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
-    """The data files of one source folder, refusing anything that escapes the landing zone."""
+    """The data files of one source folder, refusing anything that escapes the landing zone
+    and anything that cannot be read as a file (SOURCES.md): a pipe, a socket or a device, a
+    file without read permission, a name that is not valid UTF-8, a symbolic link loop. The
+    file type is checked before anything opens it: opening a pipe would wait forever."""
     root = (landing / folder)
     files: list[SnapshotFile] = []
     warnings: list[str] = []
@@ -47,21 +95,38 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
     landing_real = landing.resolve()
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         name = entry.name
+        label = f"{folder}/{shown(name)}"
         if _being_written(name):
             continue
         if entry.is_dir():
-            warnings.append(f"{folder}/{name}: sub-folders are not read")
+            warnings.append(f"{label}: sub-folders are not read")
             continue
         if entry.suffix.lower() not in DATA_SUFFIXES:
-            warnings.append(f"{folder}/{name}: ignored (only .csv and .xlsx are read)")
+            warnings.append(f"{label}: ignored (only .csv and .xlsx are read)")
             continue
-        real = entry.resolve()
+        if not _valid_utf8(name):
+            raise SourceFileError(source, label, "has a name that is not valid UTF-8 (shown escaped); "
+                                                 "rename it (e.g. from the export's title) and run again")
+        try:
+            real = Path(os.path.realpath(entry))
+            st = os.stat(real)
+        except FileNotFoundError:
+            if entry.is_symlink():
+                raise SourceFileError(source, label, "is a symbolic link to nothing (its target is gone)") from None
+            continue  # removed while we looked: not part of the snapshot
+        except (OSError, RuntimeError) as exc:
+            problem = "is a symbolic link loop" if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40 \
+                else f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+            raise SourceFileError(source, label, problem) from None
         # A symlink (or `..` trick) pointing outside the landing zone is refused: file names
         # from the landing zone must never reach outside the data directory.
         if landing_real not in real.parents:
-            raise SourceFileError(source, f"{folder}/{name}", "points outside the landing zone; refused")
-        st = real.stat()
-        files.append(SnapshotFile(real, f"{folder}/{name}", st.st_size, st.st_mtime))
+            raise SourceFileError(source, label, "points outside the landing zone; refused")
+        problem = _not_a_file(st.st_mode)
+        if problem:
+            raise SourceFileError(source, label, problem)
+        _check_readable(real, source, label)
+        files.append(SnapshotFile(real, label, st.st_size, st.st_mtime))
     return SnapshotListing(files, warnings)
 
 
@@ -110,3 +175,18 @@ def stable(files: list[SnapshotFile]) -> list[str]:
         except FileNotFoundError:
             changing.append(f.relative)
     return changing
+
+
+def identical_files(files: list[SnapshotFile]) -> list[str]:
+    """Warnings for parts with the same bytes as an earlier part (an export saved twice under two
+    names): their rows collapse as duplicates, which the warning explains. The hashes are the
+    fingerprint's (remembered by this process), so this costs nothing more."""
+    seen: dict[str, str] = {}
+    out = []
+    for f in files:
+        h = _file_hash(f.path)
+        if h in seen:
+            out.append(f"{f.relative}: the same bytes as {seen[h]} (a copy?); its rows collapse as duplicates")
+        else:
+            seen[h] = f.relative
+    return out

@@ -18,7 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# Control characters, and the invisible zero-width ones (U+200B-U+200D, U+2060, and U+FEFF — a
+# byte-order mark inside a file, where two exports were concatenated): a "CN\u200b2021…" must
+# read as the number it shows, not be refused for a character nobody can see.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200d}\x{2060}\x{feff}]"
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -36,9 +39,19 @@ def _value_bytes(arr: pa.Array) -> np.ndarray | None:
 
 
 def _has_control(b: np.ndarray | None) -> bool:
+    """Any control byte, or a lead byte of the zero-width characters (E2 80 8B-8D, E2 81 A0,
+    EF BB BF): a cheap over-approximation that only decides whether the regex runs."""
     if b is None:
         return True
-    return bool(np.any(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)) | (b == 0x7F)))
+    if np.any(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)) | (b == 0x7F)):
+        return True
+    lead = np.flatnonzero((b[:-2] == 0xE2) | (b[:-2] == 0xEF)) if len(b) > 2 else np.empty(0, dtype=np.int64)
+    if not len(lead):
+        return False
+    b1, b2 = b[lead + 1], b[lead + 2]
+    e2 = b[lead] == 0xE2
+    return bool(np.any((e2 & (b1 == 0x80) & (b2 >= 0x8B) & (b2 <= 0x8D)) | (e2 & (b1 == 0x81) & (b2 == 0xA0))
+                       | (~e2 & (b1 == 0xBB) & (b2 == 0xBF))))
 
 
 def _needs_collapse(b: np.ndarray | None) -> bool:

@@ -22,8 +22,9 @@ from ..faults import maybe_fail
 from ..paths import SQL_DIR
 from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
+from . import holds
 from .errors import SourceFileError
-from .files import fingerprint, list_snapshot, snapshot_time, stable
+from .files import fingerprint, identical_files, list_snapshot, snapshot_time, stable
 from .landing import land
 from .readers import FileReadInfo, read_file
 from .typing_sql import lit, q, typed_select
@@ -121,9 +122,10 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         missing = not (landing / contract.folder).is_dir()
         if missing:
             warnings = [empty_source_note(contract)] + warnings
-        fp = fingerprint(files)
+        fp = _read_guard(name, files, lambda: fingerprint(files))
         if contract.item_location:
             fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
+        warnings = warnings + identical_files(files)
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
         parts = lambda: file_parts(contract, landing, files)  # noqa: E731
@@ -134,13 +136,20 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     if not force and previous_fingerprint(con, name, tables) == fp:
         result.status = "unchanged"
         _fill_counts(con, result)
+        holds.clear(con, name)  # the folder is back to the loaded snapshot: a hold is moot
         return result
+    previous = holds.previous_snapshot(con, name)
     build_lookups(con) if contract.location != "none" else None
 
-    landed = land(con, contract, parts(), snapshot_at)
+    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at))
     changing = stable(files)
     if changing:
         raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
+    # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot
+    # leaves raw_, stg_ and quarantine_ exactly as they were.
+    drop = holds.shrink(previous, landed.rows, contract.max_shrink)
+    if drop is not None and not holds.accepted(con, name, fp):
+        raise holds.hold(con, contract, fp, landed.rows, previous, drop, f" --home {landing.parent}")
     for part in landed.parts:
         i = part.info
         result.file_details.append({"file": part.label, "encoding": i.encoding, "rows": i.rows,
@@ -218,6 +227,17 @@ def _locate_by_items(con: duckdb.DuckDBPyConnection, contract: SourceContract) -
     """)
 
 
+def _read_guard(source: str, files, work):
+    """Run `work`; an OS error reading a landing file (it vanished or lost its permissions
+    after the listing, an I/O error) is refused naming the file, like any unreadable file."""
+    try:
+        return work()
+    except OSError as exc:
+        by_path = {str(f.path): f.relative for f in files}
+        label = by_path.get(str(exc.filename), str(exc.filename or "a file of the snapshot"))
+        raise SourceFileError(source, label, f"cannot be read ({exc.strerror or exc})") from None
+
+
 def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """Identical rows (after normalisation) collapse to one; among differing rows with one key
     the last (files in name order, rows in file order) wins and the others are quarantined."""
@@ -287,6 +307,7 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
             raise RuntimeError(f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
                                f"quarantined {result.quarantined} + duplicates {result.duplicates}")
         record_snapshot(con, result)
+        holds.record_loaded(con, name, result.fingerprint)
         maybe_fail("ingest:before_commit")
         con.execute("COMMIT")
     except BaseException:

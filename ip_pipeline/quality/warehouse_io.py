@@ -190,6 +190,11 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
         prev, info = previous_row_count(con, table, source, fingerprint)
         notes["previous_row_count"] = prev
         notes.update(info)
+        from ..ingest.holds import was_accepted
+
+        shrink_accepted = was_accepted(con, source, fingerprint) if source else False
+        if shrink_accepted:
+            notes["shrink_accepted"] = True  # `ip-pipeline accept`: the drop is not judged again
         floor_rows = int(suite["meta"].get("min_rows", 0))
         for e in row_count_exps:
             tol = e["meta"]["row_count_vs_previous"]
@@ -198,7 +203,8 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
             if isinstance(lo, dict) and "$PARAMETER" in lo:
                 ratio = tol.get("min_ratio")
                 params[lo["$PARAMETER"]] = (
-                    max(floor_rows, math.floor(prev * ratio)) if prev is not None and ratio is not None else floor_rows
+                    max(floor_rows, math.floor(prev * ratio))
+                    if prev is not None and ratio is not None and not shrink_accepted else floor_rows
                 )
             if isinstance(hi, dict) and "$PARAMETER" in hi:
                 ratio = tol.get("max_ratio")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,3 +71,40 @@ def test_doctor_unreachable_database_url_masked(tmp_path):
     line = next((l for l in _fails(done) if "database" in l), "")
     assert "postgresql+psycopg2://reader:***@127.0.0.1:9/test is not reachable" in line, done.stdout
     assert "check the server and the URL" in line
+
+
+def test_doctor_does_not_do_the_slow_things(tmp_path):
+    """Doctor is fast because it imports neither Dagster, Great Expectations nor matplotlib (it
+    reads package metadata; the report font lookup is loaded on its own) and never hashes the
+    landing zone: both checked here in a fresh interpreter, not by timing it."""
+    write_reference(tmp_path / "landing")
+    code = (
+        "import sys\n"
+        "from ip_pipeline.ingest import files\n"
+        "def no_hash(*a, **k):\n"
+        "    raise AssertionError('doctor hashed a landing file')\n"
+        "files._content_hash = no_hash\n"
+        "from ip_pipeline.cli.main import main\n"
+        f"code = main(['doctor', '--home', {str(tmp_path)!r}, '--timings'])\n"
+        "heavy = sorted(m for m in ('dagster', 'great_expectations', 'matplotlib.pyplot', 'pandas') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "HEAVY []" in done.stdout, done.stdout
+    assert "Timings (the checks run side by side):" in done.stdout
+    for check in ("python", "fonts", "warehouse", "dagster", "landing", "database", "total"):
+        assert any(l.strip().startswith(check) and re.search(r"\d+\.\d\d s", l) for l in done.stdout.splitlines()
+                   if l.startswith("  ")), check
+
+
+def test_doctor_imports_flag_imports_for_real(tmp_path):
+    write_reference(tmp_path / "landing")
+    done = _doctor_args(tmp_path, "--imports")
+    assert "[ok  ] package    dagster" in done.stdout
+
+
+def _doctor_args(home: Path, *extra: str):
+    done = cli("doctor", "--home", str(home), *extra, timeout=180)
+    assert "Traceback" not in done.output
+    return done

@@ -20,7 +20,7 @@ SELECT 'hv_patents_per_10k' AS indicator_id,
        _calc_flags([
            CASE WHEN p.population IS NULL THEN 'no_population' END,
            CASE WHEN p.population = 0 THEN 'zero_denominator' END,
-           CASE WHEN p.population_year < year(c.as_of) THEN 'provisional_denominator' END
+           CASE WHEN p.provisional THEN 'provisional_denominator' END  -- an earlier year, or an incomplete one
        ]) AS flags
 FROM with_city AS c
 LEFT JOIN _calc_population AS p USING (as_of, district_code)

@@ -1,0 +1,167 @@
+"""Getting a data directory back: `accept` a held snapshot, `restore` a backup generation (or a
+fresh Dagster storage), `rebuild` the warehouse from the landing zone.
+
+Each holds the home's run lock (no run in progress meanwhile), and never deletes a file: what
+it replaces is moved under `<home>/backups/` with a name saying why.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from .backups import DamagedDatabase, Generation, Scan, backups_dir, good_generation, restore, scan, set_aside
+from .db import connect, table_exists
+from .ingest import holds
+from .ingest.contracts import load_contract
+from .ingest.database import configured_url
+from .ingest.files import fingerprint, list_snapshot
+from .integrity import StorageProblem, damaged_storage
+from .paths import Home
+
+
+class RecoveryError(Exception):
+    """A one-line reason the command could not do what was asked (exit 2)."""
+
+
+# ---- accept ----------------------------------------------------------------------------------
+
+def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
+    """Accept the snapshot the last run held for `source` (the files still in its folder)."""
+    from .runlock import home_run_lock
+
+    contract = load_contract(source)
+    if not home.warehouse.exists():
+        raise RecoveryError(f"no warehouse at {home.warehouse}: nothing has been held yet")
+    with home_run_lock(home):
+        con = connect(home.warehouse)
+        try:
+            row = None
+            if table_exists(con, holds.HOLDS_TABLE):
+                row = con.execute(f"SELECT fingerprint FROM {holds.HOLDS_TABLE} WHERE source = ?", [source]).fetchall()
+            if not row:
+                raise RecoveryError(f"no snapshot of {source} is held: a run holds one when it has more than "
+                                    f"{contract.max_shrink * 100:.0f} % fewer rows than the previous one (max_shrink "
+                                    f"in sources/{source}.yaml)")
+            if not configured_url(contract):
+                now = fingerprint(list_snapshot(home.landing, contract.folder, source).files)
+                if now != row[0][0]:
+                    raise RecoveryError(f"the files in {home.landing / contract.folder} changed since the run held "
+                                        f"them: run again, the new snapshot is judged afresh")
+            return holds.accept(con, source)
+        finally:
+            con.close()
+
+
+# ---- restore ---------------------------------------------------------------------------------
+
+def restore_warehouse(home: Home, number: int | None = None) -> tuple[Generation, Scan, Path | None]:
+    from .runlock import home_run_lock
+
+    with home_run_lock(home):
+        try:
+            return restore(home, number)
+        except LookupError as exc:
+            raise RecoveryError(str(exc.args[0])) from None
+        except DamagedDatabase as exc:
+            raise RecoveryError(f"{exc}; try another generation (--generation N) or `ip-pipeline rebuild`") from None
+
+
+@dataclass
+class StorageReset:
+    problems: list[StorageProblem]
+    moved_to: Path | None
+
+
+def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
+    """Set the Dagster storage (run history, event logs, schedules) aside when it is damaged
+    (or always, with force); Dagster starts a new one. The warehouse is not touched."""
+    from .runlock import home_run_lock
+
+    with home_run_lock(home):
+        problems = damaged_storage(home)
+        if not problems and not force:
+            return StorageReset([], None)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = backups_dir(home) / f"damaged-dagster-{stamp}"
+        target.mkdir(parents=True, exist_ok=True)
+        for entry in sorted(home.dagster_home.iterdir()) if home.dagster_home.is_dir() else []:
+            if entry.name == "dagster.yaml":
+                continue  # the instance settings (the warehouse pool) stay
+            os.replace(entry, target / entry.name)
+        return StorageReset(problems, target)
+
+
+# ---- rebuild ---------------------------------------------------------------------------------
+
+@dataclass
+class Rebuilt:
+    outcome: object  # runner.RunOutcome
+    history_from: Path | None
+    history_rows: int
+    set_aside: Path | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _published_history(home: Home) -> tuple[Path | None, list[str]]:
+    """Where the published-values history comes from: the newest good backup, else the
+    current warehouse if it still reads whole; None when neither has it."""
+    notes = []
+    try:
+        gen, checked = good_generation(home)
+        if "published_values" in checked.tables:
+            return gen.path, notes
+    except (LookupError, DamagedDatabase) as exc:
+        notes.append(f"no good backup to take the published-values history from ({exc})")
+    if home.warehouse.exists():
+        try:
+            checked = scan(home.warehouse)
+            if "published_values" in checked.tables:
+                return home.warehouse, notes
+        except (DamagedDatabase, duckdb.Error) as exc:
+            notes.append(f"the current warehouse cannot give it either ({str(exc).splitlines()[0]})")
+    return None, notes
+
+
+def rebuild_warehouse(home: Home, verbose: bool = False) -> Rebuilt:
+    """Recompute everything from the landing zone into a new warehouse, keeping the published
+    values history (`published_values`) from the newest good backup. The old warehouse is set
+    aside under backups/ (never deleted)."""
+    from .runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
+
+    if not home.landing.is_dir():
+        raise RecoveryError(f"no landing zone at {home.landing}: rebuild recomputes from it")
+    with home_run_lock(home):
+        source, notes = _published_history(home)
+        staged = home.root / f".{home.warehouse.name}.rebuild"
+        for stale in (staged, Path(f"{staged}.wal")):
+            stale.unlink(missing_ok=True)
+        rows = 0
+        if source is not None:
+            # Copied out before the old file is moved: the history may come from the warehouse itself.
+            con = duckdb.connect(str(staged))
+            try:
+                con.execute(f"ATTACH '{str(source).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
+                con.execute("CREATE TABLE published_values AS SELECT * FROM old.published_values")
+                con.execute("DETACH old")
+                rows = con.execute("SELECT count(*) FROM published_values").fetchall()[0][0]
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+        aside = set_aside(home.warehouse, backups_dir(home), "replaced")
+        if source is not None:
+            os.replace(staged, home.warehouse)
+            Path(f"{staged}.wal").unlink(missing_ok=True)
+        try:
+            outcome = _run_pipeline(home, first=None, last=None, report=True, job_name="refresh_job", verbose=verbose)
+        except Exception as exc:  # noqa: BLE001
+            problem = damage_paragraph(home, exc)
+            if problem is None:
+                raise
+            outcome = RunOutcome(success=False, problems=[problem])
+        if outcome.success:
+            make_run_backup(home, outcome)
+        return Rebuilt(outcome, source, rows, aside, notes)
