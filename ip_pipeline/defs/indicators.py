@@ -79,27 +79,12 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step: str, compute)
     }, dates
 
 
-def latest_values_markdown(con, as_of: date) -> str:
-    """The city's values on the run's latest as-of date against the plan's targets; the
-    status comes from indicator_progress once it exists (it is computed after the values)."""
-    plan = load_plans()[0]
-    targets = {i.id: i.target.value for i in plan.indicators if i.target}
-    status: dict[str, str] = {}
-    if table_exists(con, "indicator_progress"):
-        status = dict(con.execute(
-            "SELECT indicator_id, status_label_zh FROM indicator_progress "
-            "WHERE plan_id = ? AND as_of = ? AND district_code = '370600'", [plan.id, as_of]).fetchall())
-    rows = con.execute("SELECT indicator_id, value, unit FROM indicator_values "
-                       "WHERE as_of = ? AND district_code = '370600' ORDER BY indicator_id", [as_of]).fetchall()
-    if not rows:
-        return "_(no values)_"
-    lines = [f"As of {as_of}, city (370600) — {plan.name_zh}", "",
-             "| indicator | value | target | status |", "|---|---:|---:|---|"]
-    for ind, value, unit in rows:
-        v = "—" if value is None else f"{value:,.2f} {unit or ''}"
-        t = "" if ind not in targets else f"{targets[ind]:,.2f}"
-        lines.append(f"| {ind} | {v} | {t} | {status.get(ind, '')} |")
-    return "\n".join(lines)
+def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
+    """The city's values on the run's latest as-of date against the targets of the plans in force,
+    names beside ids, numbers by unit and the status filled (defs/markdown.py)."""
+    from .markdown import latest_values_markdown as table
+
+    return table(con, as_of, compute_status)
 
 
 @dg.asset(
@@ -142,7 +127,7 @@ def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) 
 
     with warehouse.connection() as con:
         meta, dates = _recompute_stale(context, con, PROGRESS_STEP, compute_indicator_progress)
-        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
+        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
             "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
             [max(dates)]).fetchall()))

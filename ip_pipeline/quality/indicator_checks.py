@@ -23,6 +23,7 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from ..partitions import monthly_partitions
+from ..defs.markdown import records_table
 from ..paths import EXPECTATIONS_DIR
 from ..resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
@@ -288,10 +289,14 @@ def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None,
             "violations": len(found.rows),
             "rows_checked": int(found.checked),
             "scope": result.extra["scope"],
-            "sample": dg.MetadataValue.json(_json(found.rows[:SAMPLE_ROWS])),
+            # The offending rows as a markdown table (names beside district codes), not JSON.
+            "sample": dg.MetadataValue.md(records_table(_json(found.rows[:SAMPLE_ROWS]), total=len(found.rows))),
         }
         for k, v in found.extra.items():
-            metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
+            if isinstance(v, list) and all(isinstance(r, dict) for r in v):
+                metadata[k] = dg.MetadataValue.md(records_table(_json(v)))
+            else:
+                metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
         return dg.AssetCheckResult(
             passed=not result.failures,
             severity=dg.AssetCheckSeverity.ERROR if rule.severity == ERROR else dg.AssetCheckSeverity.WARN,
