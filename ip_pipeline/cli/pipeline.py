@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..paths import Home
-from .common import add_home, home_of
+from .common import add_home, home_of, print_written
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -31,6 +31,8 @@ def _finish(outcome, home: Home) -> int:
               f"last run) and were not run again.")
     if outcome.report:
         print(f"Report: {outcome.report}")
+    if outcome.files:
+        print_written(outcome.files, home)
     return 0
 
 
@@ -53,9 +55,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         generate_sample(home.root, scale=args.scale, progress=sys.stderr.isatty())
     outcome = run_pipeline(home, verbose=args.debug)
     code = _finish(outcome, home)
-    if code == 0:
-        print(f"Open the Dagster UI: IP_PIPELINE_HOME={home.root} DAGSTER_HOME={home.dagster_home} "
-              f".venv/bin/dagster dev -w workspace.yaml")
+    if code == 0 and not outcome.files:  # _finish printed the UI command with the files
+        print_written([], home)
     return code
 
 

@@ -32,6 +32,34 @@ def report_pdfs(home: Home, month: str) -> list[Path]:
     return [home.reports / month / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
 
 
+FILES_MANIFEST = ".files.json"
+
+
+def write_files_manifest(home: Home, month: str, files: list[Path]) -> Path:
+    """The files the month's build wrote (what build_report returned), for the CLI's closing list."""
+    import json
+
+    target = home.reports / month / FILES_MANIFEST
+    target.write_text(json.dumps([str(f) for f in files], ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def written_files(home: Home, month: str) -> list[Path]:
+    """The files the month's last build wrote (from its manifest), those still on disk."""
+    import json
+
+    manifest = home.reports / month / FILES_MANIFEST
+    try:
+        files = [Path(f) for f in json.loads(manifest.read_text(encoding="utf-8"))]
+    except (OSError, ValueError):
+        return [p for p in report_pdfs(home, month) if p.exists()]
+    return [f for f in files if f.exists()]
+
+
+def _files_md(files: list[Path]) -> str:
+    return "\n".join(f"- `{f}`" for f in files)
+
+
 def _is_current(home: Home, month: str, fingerprint: str) -> bool:
     stamp = home.reports / month / ".fingerprint"
     return stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in report_pdfs(home, month))
@@ -68,10 +96,13 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     if _is_current(warehouse.paths, month, fingerprint):
         return dg.MaterializeResult(metadata={
             "month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text("unchanged: not rebuilt"),
-            "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))})
+            "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1])),
+            "files": dg.MetadataValue.md(_files_md(written_files(warehouse.paths, month)))})
     from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
 
     built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in LANGS}
+    files = [f for lang in LANGS for f in built[lang].files]
+    write_files_manifest(warehouse.paths, month, files)
     stamp.write_text(fingerprint)
     zh = built["zh"]
     return dg.MaterializeResult(metadata={
@@ -81,4 +112,5 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         "pdf_en": dg.MetadataValue.path(str(built["en"].pdf)),
         "xlsx": dg.MetadataValue.path(str(zh.xlsx)),
         "pdf_bytes": dg.MetadataValue.int(zh.pdf.stat().st_size),
+        "files": dg.MetadataValue.md(_files_md(files)),
     })

@@ -36,6 +36,11 @@ class ReportResult:
     rendered_text: str = field(default="", repr=False, compare=False)
     cover_rows: tuple = field(default=(), repr=False, compare=False)
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file this build wrote: the PDF, the XLSX and the PNG of page 1 (when rendered)."""
+        return [p for p in (self.pdf, self.xlsx, self.png_first_page) if p is not None]
+
 
 def report_dir(home: Path, month: str) -> Path:
     return Home.of(home).reports / month
