@@ -37,9 +37,23 @@ def _finish(outcome, home: Home) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from ..runner import run_pipeline
+    from ..runner import run_pipeline, run_report_archive
 
     home = home_of(args)
+    if args.reports:
+        outcome = run_report_archive(home, first=args.from_month, last=args.to_month, verbose=args.debug)
+        if not outcome.success:
+            print("Run failed. " + outcome.message(), file=sys.stderr)
+            return 1
+        pdfs = [f for f in outcome.files if f.suffix == ".pdf"]
+        print(f"Report archive built ({outcome.months[0]} … {outcome.months[1]}): {len(pdfs)} PDFs, "
+              f"{len(outcome.files)} files in {home.reports}")
+        print_written(outcome.files, home, data_docs=False)
+        return 0
+    if not (args.from_month and args.to_month):
+        print("error: backfill needs --from and --to (or --reports, whose range defaults to every past month)",
+              file=sys.stderr)
+        return 2
     outcome = run_pipeline(home, first=args.from_month, last=args.to_month, report=False, verbose=args.debug)
     return _finish(outcome, home)
 
@@ -90,10 +104,16 @@ def add_cli(sub) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="sample size relative to the real city (default 1)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("backfill", help="recompute a range of monthly partitions in one run")
+    p = sub.add_parser("backfill", help="recompute a range of monthly partitions in one run; --reports: the archive "
+                                        "of past months' bulletins")
     add_home(p)
-    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--from", dest="from_month", default=None, metavar="YYYY-MM",
+                   help="first month (required without --reports; with it, default the first partition)")
+    p.add_argument("--to", dest="to_month", default=None, metavar="YYYY-MM",
+                   help="last month (required without --reports; with it, default the last complete month)")
+    p.add_argument("--reports", action="store_true",
+                   help="build each month's report (PDF zh/en, XLSX) as it was published: values from "
+                        "published_values where the history has them; the history is never rewritten")
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("reconcile", help="per source: raw = staged + quarantined + duplicates, and the reasons")

@@ -47,15 +47,16 @@ def report_dir(home: Path, month: str) -> Path:
 
 
 def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None = None,
-                 record: bool = True) -> ReportResult:
+                 record: bool = True, as_published: bool = False) -> ReportResult:
     """Write `home/reports/<month>/ip_indicators_<month>_<lang>.pdf`, the XLSX beside it and a PNG of page 1.
 
     Reads `home/warehouse.duckdb` read-only; at the end, in one short read-write
     connection, records the month's published values (unless `record=False`) so
-    the next month's report can list revisions.
+    the next month's report can list revisions. `as_published=True` (the archive of
+    past bulletins) shows the values the month's report published where the history has them.
     """
     paths = Home.of(home)
-    data = load_report_data(paths.warehouse, month, plan_id=plan_id)
+    data = load_report_data(paths.warehouse, month, plan_id=plan_id, as_published=as_published)
     style = load_style()
     t = Texts(lang, data.plan, style)
     out_dir = report_dir(paths.root, month)

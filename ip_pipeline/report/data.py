@@ -133,19 +133,21 @@ def _to_date(v: Any) -> date | None:
 
 # -- loading ------------------------------------------------------------------------
 def load_report_data(warehouse: Path, month: str, plan_id: str | None = None,
-                     catalogue_dir: Path | None = None) -> ReportData:
+                     catalogue_dir: Path | None = None, as_published: bool = False) -> ReportData:
+    """`as_published`: the month's values as its report published them (published_values of
+    that report month, where the history has it) instead of today's vintage — for the archive."""
     month_start, month_end = month_bounds(month)
     if not Path(warehouse).exists():
         raise ReportDataError(f"no warehouse at {warehouse}")
     plan = choose_plan(load_plans(catalogue_dir), month_start.year, plan_id)
     con = connect(warehouse, read_only=True)
     try:
-        return _load(con, month, month_start, month_end, plan)
+        return _load(con, month, month_start, month_end, plan, as_published)
     finally:
         con.close()
 
 
-def _load(con, month: str, month_start: date, month_end: date, plan: Plan) -> ReportData:
+def _load(con, month: str, month_start: date, month_end: date, plan: Plan, as_published: bool = False) -> ReportData:
     tables = _tables(con)
     notes: list[tuple[str, dict[str, Any]]] = []
     if "indicator_values" not in tables:
@@ -159,6 +161,8 @@ def _load(con, month: str, month_start: date, month_end: date, plan: Plan) -> Re
         [month_end, plan.base_year],
     ).df()
     values["as_of"] = pd.to_datetime(values["as_of"]).dt.date
+    if as_published:
+        values = _as_published(con, tables, month, values)
     in_month = values[(values["as_of"] >= month_start) & (values["as_of"] <= month_end)]
     if in_month.empty:
         raise ReportDataError(f"indicator_values has no rows for {month}")
@@ -435,3 +439,23 @@ def _differs(old: Any, new: Any) -> bool:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:160]
+
+
+def _as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.DataFrame:
+    """Values replaced by what the month's report published (published_values of report_month =
+    month); where a published value differs from today's, numerator and denominator (not kept in
+    the history) are left empty rather than shown beside a value they do not give."""
+    if "published_values" not in tables:
+        return values
+    old = con.execute("SELECT indicator_id, as_of, district_code, value AS published FROM published_values "
+                      "WHERE report_month = ?", [month]).df()
+    if old.empty:
+        return values
+    old["as_of"] = pd.to_datetime(old["as_of"]).dt.date
+    old["_hit"] = True
+    merged = values.merge(old, on=["indicator_id", "as_of", "district_code"], how="left")
+    hit = merged["_hit"].fillna(False).astype(bool)
+    differs = hit & merged.apply(lambda r: _differs(r["published"], r["value"]), axis=1)
+    merged.loc[hit, "value"] = merged.loc[hit, "published"]
+    merged.loc[differs, ["numerator", "denominator"]] = None
+    return merged.drop(columns=["published", "_hit"])
