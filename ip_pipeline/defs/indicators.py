@@ -96,7 +96,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
     kinds={"duckdb"},
     owners=[OWNER],
     description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
-                "running month) and reporting unit (the city 370600 and every unit), by the rules of INDICATORS.md. "
+                "running month) and reporting unit (the city 370600 and every unit), by the rules of docs/INDICATORS.md. "
                 "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -119,7 +119,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     group_name="indicators",
     kinds={"duckdb"},
     owners=[OWNER],
-    description="进度评估 — each plan's indicators against their targets (PROGRESS.md): expected value on the "
+    description="进度评估 — each plan's indicators against their targets (docs/PROGRESS.md): expected value on the "
                 "plan's straight path, gap, observed and required growth, ratio, status, score and projection.",
 )
 def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

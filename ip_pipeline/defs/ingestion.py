@@ -28,7 +28,7 @@ def build_reference_asset() -> dg.AssetsDefinition:
                           description=f"reference/{t}.csv exactly as landed, every cell as text.")
              for t in tables]
     specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
-                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (SOURCES.md § reference). "
+                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (docs/SOURCES.md § reference). "
                            "Rule violations fail a blocking check instead of being quarantined.")
               for t in tables]
 
@@ -61,7 +61,7 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
                      deps=[f"raw_{name}", "stg_districts"],
                      description=f"{title}: typed, normalised, deduplicated, district resolved "
-                                 f"(SOURCES.md). One row per {'/'.join(contract.key)}."),
+                                 f"(docs/SOURCES.md). One row per {'/'.join(contract.key)}."),
         dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
                      deps=[f"raw_{name}"],
                      description=f"{title}: rows refused by staging, with the reason for each "
