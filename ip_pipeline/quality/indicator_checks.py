@@ -227,6 +227,11 @@ def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
     return None, None, []
 
 
+def _examples(rows: list[dict]) -> str:
+    """A few offending rows in words, `key value` pairs (the full table is the check's `sample`)."""
+    return "; ".join(", ".join(f"{k} {v}" for k, v in _json(r).items()) for r in rows)
+
+
 def _json(value):
     return json.loads(json.dumps(value, default=str))
 
@@ -257,7 +262,7 @@ def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, en
     elif found.rows:
         verb = "FAILED" if rule.severity == ERROR else "flagged (WARN)"
         message = (f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "
-                   f"{scope}, e.g. {json.dumps(_json(found.rows[:3]), ensure_ascii=False)}")
+                   f"{scope}, e.g. {_examples(found.rows[:3])}")
     else:
         message = f"{INDICATOR_TABLE}: rule '{rule.rule}' holds on {found.checked} rows ({scope})."
     result = QualityResult(
