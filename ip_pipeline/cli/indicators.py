@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from datetime import date
+from contextvars import ContextVar
 from typing import Callable
 
 import pandas as pd
@@ -34,7 +35,20 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+# The arguments of the command being run, for table functions that other CLI modules pass to
+# `_emit` without them (e.g. cli/plans.py's `progress`): they still get --lang and the home's names.
+_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
+
+
 def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
+    """Run `work(con)` on the warehouse opened read-only; a DataFrame result is filtered by the
+    command's --indicator/--district/--plan options (whichever module registered the command)."""
+    _ARGS.set(args)
+    result = _read_raw(args, work)
+    return _filter(result, args) if isinstance(result, pd.DataFrame) else result
+
+
+def _read_raw(args: argparse.Namespace, work: Callable):
     path = Home.of(args.home).warehouse
     if not path.exists():
         raise CliError(f"no warehouse at {path}: run the pipeline first (or pass --home)")
@@ -62,6 +76,21 @@ def _select(table: str, as_of: date | None, order: str):
         cols = ", ".join(columns(table))
         return con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
     return work
+
+
+def _fmt_num(v, unit: str = "") -> str:
+    """A number for a table (kept for other CLI modules; new code: tables.format_number)."""
+    if v is None or pd.isna(v):
+        return "—"
+    text = f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def _aligned(view: pd.DataFrame) -> str:
+    """A DataFrame as a table aligned by display width (kept for other CLI modules; new code: tables.render)."""
+    from .tables import render
+
+    return render([str(c) for c in view.columns], view.astype(object).where(view.notna(), None).values.tolist())
 
 
 def _flags_text(v) -> str:
@@ -100,7 +129,7 @@ def _labels(args: argparse.Namespace):
     def work(con):
         return Labels.load(con, getattr(args, "lang", "zh"))
     try:
-        return _read(args, work)
+        return _read_raw(args, work)
     except CliError:
         return Labels.load(None, getattr(args, "lang", "zh"))
 
@@ -109,9 +138,17 @@ def _flags_cell(f) -> str:
     return _flags_text(list(f)) if f is not None and not (isinstance(f, float) and pd.isna(f)) else ""
 
 
-def _values_table(df: pd.DataFrame, labels) -> str:
+def _current_labels(labels=None):
+    if labels is not None:
+        return labels
+    args = _ARGS.get()
+    return _labels(args) if args is not None else _labels(argparse.Namespace(home=None, lang="zh"))
+
+
+def _values_table(df: pd.DataFrame, labels=None) -> str:
     from .tables import format_count, header, render
 
+    labels = _current_labels(labels)
     lang = labels.lang
     heads = [header(k, lang) for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")]
     rows = [
@@ -123,9 +160,10 @@ def _values_table(df: pd.DataFrame, labels) -> str:
     return render(heads, rows, align="lllrrrl")
 
 
-def _progress_table(df: pd.DataFrame, labels) -> str:
+def _progress_table(df: pd.DataFrame, labels=None) -> str:
     from .tables import MISSING, header, render
 
+    labels = _current_labels(labels)
     lang = labels.lang
     keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
     rows = []
@@ -167,7 +205,7 @@ def _check_ids(args: argparse.Namespace) -> None:
 
 def run_indicators(args: argparse.Namespace) -> int:
     _check_ids(args)
-    df = _filter(_read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code")), args)
+    df = _read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code"))
     labels = _labels(args) if args.format == "table" else None
     _emit(df, args.format, lambda view: _values_table(view, labels))
     return 0
@@ -175,8 +213,7 @@ def run_indicators(args: argparse.Namespace) -> int:
 
 def run_progress(args: argparse.Namespace) -> int:
     _check_ids(args)
-    df = _filter(_read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code")),
-                 args)
+    df = _read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
     labels = _labels(args) if args.format == "table" else None
     _emit(df, args.format, lambda view: _progress_table(view, labels))
     return 0
@@ -314,7 +351,8 @@ def add_cli(subparsers) -> None:
     ids(p)
     p.set_defaults(func=_guard(run_indicators))
 
-    p = subparsers.add_parser("progress", help="print progress against the plan(s)")
+    # conflict_handler: cli/plans.py may add its own --plan to this parser (its version then wins).
+    p = subparsers.add_parser("progress", help="print progress against the plan(s)", conflict_handler="resolve")
     common(p)
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
     p.add_argument("--plan", default=None, metavar="ID", help=plan_ids_help("only this plan"))
