@@ -19,7 +19,7 @@ from typing import Iterator
 import dagster as dg
 
 from .current_months import first_month_to_run
-from .defs.reports import report_is_current, report_pdfs, written_files
+from .defs.reports import report_is_current, report_pdfs
 from .definitions import build_definitions
 from .instance import get_instance
 from .partitions import monthly_partitions
@@ -32,7 +32,7 @@ class RunOutcome:
     run_ids: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     report: Path | None = None
-    files: list[Path] = field(default_factory=list)  # every file the report build wrote (both languages)
+    files: list[Path] = field(default_factory=list)  # `backfill --reports`: every file the builds wrote
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
 
@@ -184,7 +184,6 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
     if report and report_is_current(home, end[:7]):
         # Built from exactly what the warehouse now holds, today: a run would only say so.
         outcome.report = report_pdfs(home, end[:7])[0]
-        outcome.files = written_files(home, end[:7])
     elif report:
         rep = defs.resolve_job_def("report_only_job").execute_in_process(
             instance=instance, partition_key=end, raise_on_error=False, run_config=_run_config(verbose), tags={"ip_pipeline/trigger": "cli"})
@@ -194,7 +193,6 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
             outcome.problems = failures(rep) or [f"Report run {rep.run_id} failed."]
             return outcome
         outcome.report = report_pdfs(home, end[:7])[0]
-        outcome.files = written_files(home, end[:7])
     return outcome
 
 
@@ -213,7 +211,7 @@ def run_report_archive(home: Home, *, first: str | None = None, last: str | None
     monthly_report_job over the months (indicators first, recomputed only where stale), each
     month built as it was published (published_values where the history has it, never rewritten).
     Default range: the first partition to the last complete month."""
-    from .defs.reports import ARCHIVE_TAG
+    from .defs.reports import ARCHIVE_TAG, written_files
 
     with home_run_lock(home):
         instance = get_instance(home)

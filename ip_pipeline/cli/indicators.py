@@ -35,20 +35,13 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-# The arguments of the command being run, for table functions that other CLI modules pass to
-# `_emit` without them (e.g. cli/plans.py's `progress`): they still get --lang and the home's names.
+# The arguments of the command being run (set by _guard), for what other CLI modules call
+# without them (e.g. cli/plans.py's `progress`): its rows are filtered by --indicator/--district,
+# its table gets --lang and the home's district names.
 _ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
 
 
 def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
-    """Run `work(con)` on the warehouse opened read-only; a DataFrame result is filtered by the
-    command's --indicator/--district/--plan options (whichever module registered the command)."""
-    _ARGS.set(args)
-    result = _read_raw(args, work)
-    return _filter(result, args) if isinstance(result, pd.DataFrame) else result
-
-
-def _read_raw(args: argparse.Namespace, work: Callable):
     path = Home.of(args.home).warehouse
     if not path.exists():
         raise CliError(f"no warehouse at {path}: run the pipeline first (or pass --home)")
@@ -74,7 +67,9 @@ def _select(table: str, as_of: date | None, order: str):
             raise CliError(f"the warehouse has no {table} yet: run the indicators first")
         where, params = ("WHERE as_of = ?", [as_of]) if as_of else ("", [])
         cols = ", ".join(columns(table))
-        return con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+        df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+        args = _ARGS.get()
+        return _filter(df, args) if args is not None else df
     return work
 
 
@@ -129,7 +124,7 @@ def _labels(args: argparse.Namespace):
     def work(con):
         return Labels.load(con, getattr(args, "lang", "zh"))
     try:
-        return _read_raw(args, work)
+        return _read(args, work)
     except CliError:
         return Labels.load(None, getattr(args, "lang", "zh"))
 
@@ -321,6 +316,7 @@ def _summary_text(s, labels) -> str:
 
 def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        _ARGS.set(args)
         try:
             return func(args)
         except CliError as exc:

@@ -18,7 +18,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"or put the exports there)", file=sys.stderr)
         return 2
     outcome = run_pipeline(home, report=not args.no_report, verbose=args.debug)
-    return _finish(outcome, home)
+    code = _finish(outcome, home)
+    if code == 0:
+        _closing_lines(outcome, home)
+    return code
 
 
 def _finish(outcome, home: Home) -> int:
@@ -31,9 +34,16 @@ def _finish(outcome, home: Home) -> int:
               f"last run) and were not run again.")
     if outcome.report:
         print(f"Report: {outcome.report}")
-    if outcome.files:
-        print_written(outcome.files, home)
     return 0
+
+
+def _closing_lines(outcome, home: Home) -> None:
+    """After a successful run: every file the report build wrote (its manifest, beside the PDF), the
+    data docs index and the command that opens the UI on this data directory."""
+    from ..defs.reports import written_files
+
+    files = written_files(home, outcome.report.parent.name) if outcome.report else []
+    print_written(files, home)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -69,8 +79,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         generate_sample(home.root, scale=args.scale, progress=sys.stderr.isatty())
     outcome = run_pipeline(home, verbose=args.debug)
     code = _finish(outcome, home)
-    if code == 0 and not outcome.files:  # _finish printed the UI command with the files
-        print_written([], home)
+    if code == 0:
+        _closing_lines(outcome, home)
     return code
 
 

@@ -116,9 +116,7 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
     kinds={"pdf"},
     owners=[OWNER],
     description="月度知识产权指标报告 — the monthly PDF for leaders (Chinese, with a full English edition) and an "
-                "XLSX with the same tables, written to `<home>/reports/<YYYY-MM>/`. A backfill of past months "
-                "(from the UI, or `ip-pipeline backfill --reports`) builds the archive of past bulletins as they "
-                "were published (values from published_values where the history has them).",
+                "XLSX with the same tables, written to <home>/reports/<YYYY-MM>/.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     months = [k[:7] for k in context.partition_keys]

@@ -161,7 +161,9 @@ def _load(con, month: str, month_start: date, month_end: date, plan: Plan, as_pu
         [month_end, plan.base_year],
     ).df()
     values["as_of"] = pd.to_datetime(values["as_of"]).dt.date
-    if as_published:
+    if as_published:  # the archive (report/archive.py)
+        from .archive import as_published as _as_published
+
         values = _as_published(con, tables, month, values)
     in_month = values[(values["as_of"] >= month_start) & (values["as_of"] <= month_end)]
     if in_month.empty:
@@ -440,22 +442,3 @@ def _differs(old: Any, new: Any) -> bool:
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:160]
 
-
-def _as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.DataFrame:
-    """Values replaced by what the month's report published (published_values of report_month =
-    month); where a published value differs from today's, numerator and denominator (not kept in
-    the history) are left empty rather than shown beside a value they do not give."""
-    if "published_values" not in tables:
-        return values
-    old = con.execute("SELECT indicator_id, as_of, district_code, value AS published FROM published_values "
-                      "WHERE report_month = ?", [month]).df()
-    if old.empty:
-        return values
-    old["as_of"] = pd.to_datetime(old["as_of"]).dt.date
-    old["_hit"] = True
-    merged = values.merge(old, on=["indicator_id", "as_of", "district_code"], how="left")
-    hit = merged["_hit"].fillna(False).astype(bool)
-    differs = hit & merged.apply(lambda r: _differs(r["published"], r["value"]), axis=1)
-    merged.loc[hit, "value"] = merged.loc[hit, "published"]
-    merged.loc[differs, ["numerator", "denominator"]] = None
-    return merged.drop(columns=["published", "_hit"])
