@@ -1,5 +1,10 @@
 """CLI: `indicators`, `progress` and `explain` print what the warehouse holds.
 
+The table format is for people (cli/tables.py): district names beside the codes, plan
+names, values in their units, the catalogue's status words, columns aligned by display
+width; `--lang en` for English. csv and json keep the warehouse's columns and ids.
+`--indicator`, `--district` and `--plan` list their valid ids in `--help`.
+
 The warehouse is opened read-only and closed as soon as the rows are read, so a
 running pipeline is not blocked for long.
 """

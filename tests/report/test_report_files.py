@@ -70,3 +70,29 @@ def test_archive_shows_the_values_as_published_and_keeps_the_history(tmp_path):
         assert con.execute("SELECT report_month, value FROM published_values").fetchall() == [("2025-03", value + 1.0)]
     finally:
         con.close()
+
+
+def test_run_and_demo_end_with_every_file_of_the_build_and_the_ui_command(tmp_path, capsys):
+    """What `run`/`demo` print after a success: the files the month's build wrote (the manifest the
+    monthly_report asset writes from build_report's results), the data docs index, the UI command."""
+    from types import SimpleNamespace
+
+    from ip_pipeline.cli.pipeline import _closing_lines
+    from ip_pipeline.defs.reports import write_files_manifest
+    from ip_pipeline.paths import Home
+    from ip_pipeline.report import build_report
+
+    home = Home.of(build_warehouse(tmp_path / "home", first="2024-12", last="2025-06"))
+    built = [build_report(home.root, "2025-06", lang=lang) for lang in ("zh", "en")]
+    write_files_manifest(home, "2025-06", [f for b in built for f in b.files])
+    docs = home.quality / "data_docs" / "index.html"
+    docs.parent.mkdir(parents=True)
+    docs.write_text("<html></html>", encoding="utf-8")
+    capsys.readouterr()
+    _closing_lines(SimpleNamespace(report=built[0].pdf), home)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"Open the Dagster UI on this data: make -C {Path(__file__).resolve().parents[2]} ui HOME_DIR={home.root}"
+    listed = [Path(line.strip()) for line in lines if line.startswith("  ")]
+    assert listed[0] == docs
+    assert sorted(p.name for p in listed[1:]) == sorted(
+        f"ip_indicators_2025-06_{lang}{suffix}" for lang in ("zh", "en") for suffix in (".pdf", ".xlsx", "_p1.png"))
