@@ -169,7 +169,11 @@ def formula(s: Summary, value_text: str, fmt_count, lang: str = "zh") -> str:
     if "(Y − B)" in text:  # the growth rates: the years themselves
         from .engine import growth_base_year
 
-        y, b = s.as_of.year, growth_base_year(load_plans(), s.as_of)
+        try:  # the base year of this id (engines that know one per indicator), else the plans'
+            b = growth_base_year(load_plans(), s.as_of, s.indicator_id)
+        except TypeError:
+            b = growth_base_year(load_plans(), s.as_of)
+        y = s.as_of.year
         text = text.replace("(Y − B)", f"({y} − {b})", 2)
     return text
 
