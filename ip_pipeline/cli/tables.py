@@ -13,6 +13,16 @@ for this; no `wcwidth` dependency.
 
 Machine formats (csv, json) never go through here: they keep the warehouse's
 columns and ids.
+
+For another command (e.g. `plans`, `outcomes` in cli/plans.py):
+
+    labels = Labels.load(con, args.lang)
+    rows = [[labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
+             labels.value(r.value, r.indicator_id), labels.status(r.final_status)] for r in df.itertuples()]
+    print(render([header("plan", lang), header("indicator", lang), ...], rows))
+
+and for an option that takes an id: `help=plan_ids_help("one plan")`, `district_ids_help()`,
+`indicator_ids_help()`, `source_ids_help()`.
 """
 from __future__ import annotations
 
@@ -87,7 +97,7 @@ def truncate(text: Any, width: int) -> str:
 
 
 def render(headers: Sequence[str], rows: Iterable[Sequence[Any]], align: Sequence[str] | str | None = None,
-           sep: str = "  ", max_width: int | None = 48) -> str:
+           sep: str = "  ", max_width: int | None = 64) -> str:
     """A plain-text table: a header line, a rule of `-`, one line per row, columns aligned by display width.
 
     `align` is one letter per column ("l" or "r"; default: right for cells that look like numbers).
@@ -260,14 +270,11 @@ def standard_districts() -> dict[str, tuple[str, str]]:
 # --------------------------------------------------------------------------- help texts for id options
 
 
-def ids_help(ids: Iterable[str], intro: str, names: dict[str, str] | None = None, per_line: bool = False) -> str:
-    """`intro; one of: a (name), b (name), …` for an option's --help."""
-    ids = list(ids)
-    if names:
-        items = [f"{i} ({names[i]})" if names.get(i) else i for i in ids]
-    else:
-        items = ids
-    return f"{intro}; one of: " + ", ".join(items)
+def ids_help(ids: Iterable[str], intro: str, names: dict[str, str] | None = None) -> str:
+    """`intro; one of: a (name), b (name), …` for an option's --help (argparse's % escaped)."""
+    names = names or {}
+    items = [f"{i} ({names[i]})" if names.get(i) else str(i) for i in ids]
+    return (f"{intro}; one of: " + ", ".join(items)).replace("%", "%%")
 
 
 def indicator_ids_help(intro: str = "indicator id", only: Iterable[str] | None = None) -> str:

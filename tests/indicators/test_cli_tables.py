@@ -262,3 +262,11 @@ def test_explain_summary_for_a_growth_rate_names_its_years(home, capsys):
     assert run("explain", "--home", str(home), "--indicator", "pledge_count_cagr", "--as-of", D.isoformat()) == 0
     out = capsys.readouterr().out
     assert "(2023 − 2020)" in out and "基期年同期" in out
+
+
+def test_a_cell_wider_than_the_limit_is_cut_on_a_character_boundary():
+    long = "烟台市推进新时代知识产权强市建设三年行动计划（2025—2027年）"
+    table = render(["plan", "n"], [[long, "1"], ["x", "2"]], max_width=20)
+    cells = assert_aligned(table)
+    assert cells[1][0].endswith("…") and display_width(cells[1][0]) <= 20
+    assert long.startswith(cells[1][0][:-1])
