@@ -64,13 +64,20 @@ def records_table(records: list[dict], limit: int = MAX_ROWS, total: int | None 
     return text
 
 
+def _example(value: Any) -> str:
+    """An offending value in words: a row as `column value` pairs (the full rows: offending_sample)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
+    return _cell(value)
+
+
 def failures_table(failures: list) -> str:
     """Failed expectations (gx_runner.ExpectationFailure) as one markdown table."""
     if not failures:
         return "_(every expectation passed)_"
     rows = []
     for f in failures:
-        sample = ", ".join(_cell(s) for s in (f.sample or [])[:3]) if isinstance(f.sample, list) else _cell(f.sample)
+        sample = "; ".join(_example(s) for s in (f.sample or [])[:3]) if isinstance(f.sample, list) else _example(f.sample)
         pct = "" if f.unexpected_percent is None else f"{f.unexpected_percent:.2f}%"
         rows.append([f.severity, f.rule, f.column or "", f.unexpected_count, pct,
                      f.error or ("" if f.observed is None else _cell(f.observed)), sample])
