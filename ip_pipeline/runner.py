@@ -31,6 +31,7 @@ class RunOutcome:
     run_ids: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     report: Path | None = None
+    files: list[Path] = field(default_factory=list)  # `backfill --reports`: every file the builds wrote
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
     backup: Path | None = None  # the verified backup generation made after the run
@@ -217,3 +218,43 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
             return outcome
         outcome.report = report_pdfs(home, end[:7])[0]
     return outcome
+
+
+def last_complete_month(today: date | None = None) -> str:
+    """YYYY-MM of the month before the current one (in Yantai)."""
+    from .partitions import today_in_yantai
+
+    t = today or today_in_yantai()
+    y, m = (t.year - 1, 12) if t.month == 1 else (t.year, t.month - 1)
+    return f"{y:04d}-{m:02d}"
+
+
+def run_report_archive(home: Home, *, first: str | None = None, last: str | None = None,
+                       verbose: bool = False) -> RunOutcome:
+    """`ip-pipeline backfill --reports`: the archive of past bulletins, one Dagster run of
+    monthly_report_job over the months (indicators first, recomputed only where stale), each
+    month built as it was published (published_values where the history has it, never rewritten).
+    Default range: the first partition to the last complete month."""
+    from .defs.reports import ARCHIVE_TAG, written_files
+
+    with home_run_lock(home):
+        instance = get_instance(home)
+        release_dead_cli_runs(instance)
+        defs = build_definitions(str(home.root))
+        start, end = partition_range(first, last or last_complete_month())
+        outcome = RunOutcome(success=True, months=(start[:7], end[:7]))
+        result = defs.resolve_job_def("monthly_report_job").execute_in_process(
+            instance=instance, run_config=_run_config(verbose), raise_on_error=False,
+            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
+                  CLI_TAG: "cli", ARCHIVE_TAG: "1"},
+        )
+        outcome.run_ids.append(result.run_id)
+        problems = failures(result)
+        if not result.success or problems:
+            outcome.success = False
+            outcome.problems = problems or [f"Run {result.run_id} failed."]
+            return outcome
+        months = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
+        for key in months:
+            outcome.files += written_files(home, key[:7])
+        return outcome

@@ -1,5 +1,10 @@
 """CLI: `indicators`, `progress` and `explain` print what the warehouse holds.
 
+The table format is for people (cli/tables.py): district names beside the codes, plan
+names, values in their units, the catalogue's status words, columns aligned by display
+width; `--lang en` for English. csv and json keep the warehouse's columns and ids.
+`--indicator`, `--district` and `--plan` list their valid ids in `--help`.
+
 The warehouse is opened read-only and closed as soon as the rows are read, so a
 running pipeline is not blocked for long.
 """
@@ -9,6 +14,7 @@ import argparse
 import json
 import sys
 from datetime import date
+from contextvars import ContextVar
 from typing import Callable
 
 import pandas as pd
@@ -32,6 +38,12 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+# The arguments of the command being run (set by _guard), for what other CLI modules call
+# without them (e.g. cli/plans.py's `progress`): its rows are filtered by --indicator/--district,
+# its table gets --lang and the home's district names.
+_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
 
 
 def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
@@ -66,8 +78,25 @@ def _select(table: str, as_of: date | None, order: str):
             raise CliError(f"the warehouse has no {table} yet: run the indicators first")
         where, params = ("WHERE as_of = ?", [as_of]) if as_of else ("", [])
         cols = ", ".join(columns(table))
-        return con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+        df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+        args = _ARGS.get()
+        return _filter(df, args) if args is not None else df
     return work
+
+
+def _fmt_num(v, unit: str = "") -> str:
+    """A number for a table (kept for other CLI modules; new code: tables.format_number)."""
+    if v is None or pd.isna(v):
+        return "—"
+    text = f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def _aligned(view: pd.DataFrame) -> str:
+    """A DataFrame as a table aligned by display width (kept for other CLI modules; new code: tables.render)."""
+    from .tables import render
+
+    return render([str(c) for c in view.columns], view.astype(object).where(view.notna(), None).values.tolist())
 
 
 def _flags_text(v) -> str:
@@ -99,87 +128,206 @@ def _emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | Non
         sys.stdout.write((table(out) if table else out.to_string(index=False)) + "\n")
 
 
-def _names() -> dict[str, tuple[str, str]]:
-    names: dict[str, tuple[str, str]] = {}
-    for plan in load_plans():
-        for ind in plan.indicators + plan.companions:
-            names.setdefault(ind.id, (ind.name_zh, ind.unit))
-    return names
+def _labels(args: argparse.Namespace):
+    """Names of districts (from the warehouse's stg_districts), indicators, plans and statuses."""
+    from .tables import Labels
+
+    def work(con):
+        return Labels.load(con, getattr(args, "lang", "zh"))
+    try:
+        return _read(args, work)
+    except CliError:
+        return Labels.load(None, getattr(args, "lang", "zh"))
 
 
-def _fmt_num(v, unit: str = "") -> str:
-    if v is None or pd.isna(v):
-        return "—"
-    text = f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}"
-    return f"{text} {unit}".strip()
+def _flags_cell(f) -> str:
+    return _flags_text(list(f)) if f is not None and not (isinstance(f, float) and pd.isna(f)) else ""
 
 
-def _aligned(view: pd.DataFrame) -> str:
-    # Chinese characters take two terminal columns; without this the columns drift.
-    with pd.option_context("display.unicode.east_asian_width", True, "display.max_colwidth", 40):
-        return view.to_string(index=False)
+def _current_labels(labels=None):
+    if labels is not None:
+        return labels
+    args = _ARGS.get()
+    return _labels(args) if args is not None else _labels(argparse.Namespace(home=None, lang="zh"))
 
 
-def _values_table(df: pd.DataFrame) -> str:
-    names = _names()
-    view = pd.DataFrame(
-        {
-            "日期": df["as_of"],
-            "指标": df["indicator_id"].map(lambda i: names.get(i, (i, ""))[0]),
-            "区划": df["district_code"],
-            "值": [_fmt_num(v, u or "") for v, u in zip(df["value"], df["unit"])],
-            "分子": df["numerator"].map(_fmt_num),
-            "分母": df["denominator"].map(_fmt_num),
-            "标记": df["flags"].map(lambda f: _flags_text(list(f)) if f is not None else ""),
-        }
-    )
-    return _aligned(view)
+def _values_table(df: pd.DataFrame, labels=None) -> str:
+    from .tables import format_count, header, render
+
+    labels = _current_labels(labels)
+    lang = labels.lang
+    heads = [header(k, lang) for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")]
+    rows = [
+        [r.as_of, labels.indicator(r.indicator_id), labels.district(r.district_code),
+         labels.value(r.value, r.indicator_id, r.unit), format_count(r.numerator), format_count(r.denominator),
+         _flags_cell(r.flags)]
+        for r in df.itertuples(index=False)
+    ]
+    return render(heads, rows, align="lllrrrl")
 
 
-def _progress_table(df: pd.DataFrame) -> str:
-    names = _names()
-    unit = lambda i: names.get(i, (i, ""))[1]  # noqa: E731
-    view = pd.DataFrame(
-        {
-            "日期": df["as_of"],
-            "规划": df["plan_id"],
-            "指标": df["indicator_id"].map(lambda i: names.get(i, (i, ""))[0]),
-            "区划": df["district_code"],
-            "当前值": [_fmt_num(v, unit(i)) for v, i in zip(df["value"], df["indicator_id"])],
-            "基期值": [_fmt_num(v, unit(i)) for v, i in zip(df["base_value"], df["indicator_id"])],
-            "目标值": [_fmt_num(v, unit(i)) for v, i in zip(df["target_value"], df["indicator_id"])],
-            "应达值": [_fmt_num(v, unit(i)) for v, i in zip(df["expected_value"], df["indicator_id"])],
-            "进度比": df["ratio"].map(lambda r: "—" if pd.isna(r) else f"{r:.2f}"),
-            "状态": df["status_label_zh"],
-            "得分": df["score"].map(lambda s: "—" if pd.isna(s) else f"{s:.2f}"),
-        }
-    )
-    return _aligned(view)
+def _progress_table(df: pd.DataFrame, labels=None) -> str:
+    from .tables import MISSING, header, render
+
+    labels = _current_labels(labels)
+    lang = labels.lang
+    keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
+    rows = []
+    for r in df.itertuples(index=False):
+        val = lambda v: labels.value(v, r.indicator_id)  # noqa: E731
+        rows.append([
+            r.as_of, labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
+            val(r.value), val(r.base_value), val(r.target_value), val(r.expected_value),
+            MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}",
+            labels.status(r.status, r.status_label_zh, r.status_label_en),
+            MISSING if pd.isna(r.score) else f"{r.score:.2f}",
+        ])
+    return render([header(k, lang) for k in keys], rows, align="llllrrrrrlr")
+
+
+def _filter(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    for col, attr in (("indicator_id", "indicator"), ("district_code", "district"), ("plan_id", "plan")):
+        wanted = getattr(args, attr, None)
+        if wanted and col in df.columns:
+            df = df[df[col] == wanted]
+    return df.reset_index(drop=True)
+
+
+def _check_ids(args: argparse.Namespace) -> None:
+    """A wrong id is one line naming the valid ones (the same list --help shows)."""
+    from ..indicators.engine import indicator_ids
+    from ..indicators.registry import COMPUTATIONS
+
+    plans = load_plans()
+    ind = getattr(args, "indicator", None)
+    if ind:
+        known = indicator_ids(plans) + [i for i in COMPUTATIONS if i not in indicator_ids(plans)]
+        if ind not in known:
+            raise CliError(f"unknown indicator {ind!r}; known: {', '.join(known)}")
+    plan = getattr(args, "plan", None)
+    if plan and plan not in [p.id for p in plans]:
+        raise CliError(f"unknown plan {plan!r}; known: {', '.join(p.id for p in plans)}")
 
 
 def run_indicators(args: argparse.Namespace) -> int:
+    _check_ids(args)
     df = _read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code"))
-    _emit(df, args.format, _values_table)
+    labels = _labels(args) if args.format == "table" else None
+    _emit(df, args.format, lambda view: _values_table(view, labels))
     return 0
 
 
 def run_progress(args: argparse.Namespace) -> int:
+    _check_ids(args)
     df = _read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
-    _emit(df, args.format, _progress_table)
+    labels = _labels(args) if args.format == "table" else None
+    _emit(df, args.format, lambda view: _progress_table(view, labels))
     return 0
+
+
+def _page(df: pd.DataFrame, offset: int, limit: int | None) -> pd.DataFrame:
+    end = None if limit is None else offset + limit
+    return df.iloc[offset:end].reset_index(drop=True)
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from ..indicators.explain import EXPLAIN, summarise
+    from ..indicators.registry import COMPUTATIONS
+
+    _check_ids(args)
+    if args.indicator not in COMPUTATIONS:
+        raise CliError(f"indicator {args.indicator!r} has no computation; known: {', '.join(COMPUTATIONS)}")
+    listable = args.indicator in EXPLAIN
+
+    def work(con):
+        records = explain_records(con, args.indicator, args.as_of, args.district) if listable else None
+        return records, summarise(con, args.indicator, args.as_of, args.district, records)
+
     try:
-        df = _read(args, lambda con: explain_records(con, args.indicator, args.as_of, args.district))
+        records, summary = _read(args, work)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
-    _emit(df, args.format)
+    if args.format != "table":
+        # Machine formats: the records themselves, the columns of the explain SQL (stable), paged on request.
+        if records is None:
+            raise CliError(f"{args.indicator} has no record listing (its summary: --format table)")
+        _emit(_page(records, args.offset, args.limit), args.format)
+        return 0
+    labels = _labels(args)
+    sys.stdout.write(_summary_text(summary, labels) + "\n")
+    if records is not None and args.records:
+        limit = 50 if args.limit is None else args.limit
+        page = _page(records, args.offset, limit)
+        shown = f"{args.offset + 1}–{args.offset + len(page)}" if len(page) else "0"
+        sys.stdout.write(("\n记录 " if labels.lang == "zh" else "\nRecords ") + f"{shown} / {len(records):,}\n")
+        _emit(page, "table", lambda view: _records_table(view, labels))
+        if args.offset + len(page) < len(records):
+            sys.stdout.write(f"… --offset {args.offset + len(page)} --limit {limit} for the next page, "
+                             f"--format csv for all {len(records):,}\n")
+    elif records is not None:
+        sys.stdout.write(("\n列出记录: --records (分页 --limit/--offset; 导出 --format csv)\n" if labels.lang == "zh"
+                          else "\nList the records: --records (paged with --limit/--offset; export: --format csv)\n"))
     return 0
+
+
+def _records_table(view: pd.DataFrame, labels) -> str:
+    from .tables import render
+
+    out = view.copy()
+    if "district_code" in out.columns:
+        out["district_code"] = out["district_code"].map(labels.district)
+    for c in out.columns:
+        out[c] = out[c].map(lambda v: _flags_text(list(v)) if hasattr(v, "tolist") and not isinstance(v, str)
+                            else ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v))
+        if pd.api.types.is_float_dtype(view[c]):
+            out[c] = view[c].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+    return render(list(out.columns), out.values.tolist())
+
+
+def _summary_text(s, labels) -> str:
+    from ..indicators.explain import CRITERIA_NAMES, formula
+    from .tables import format_count, format_number, header, render
+
+    zh = labels.lang != "en"
+    lines = [f"{labels.indicator(s.indicator_id)} ({s.indicator_id}) · {s.as_of} · {labels.district(s.district_code)}"]
+    if s.stored:
+        value = labels.value(s.value, s.indicator_id, s.unit)
+        lines.append(("值 = " if zh else "value = ") + formula(s, value, format_count, labels.lang))
+        if s.indicator_id.endswith("_cagr"):
+            from ..indicators.explain import GROWTH_TERMS
+            lines.append("    " + GROWTH_TERMS[0 if zh else 1])
+        lines.append(("标记: " if zh else "flags: ") + (", ".join(s.flags) if s.flags else "—"))
+    else:
+        lines.append("indicator_values 无该日期的值 (先运行 ip-pipeline run)" if zh
+                     else "indicator_values has no value for this date (run ip-pipeline run first)")
+    if s.records is not None:
+        lines.append(("记录数: " if zh else "records: ") + f"{s.records:,}")
+    if s.by_criterion is not None:
+        total = max(s.records or 0, 1)
+        rows = [[CRITERIA_NAMES[c][0 if zh else 1], f"{n:,}", format_number(100 * n / total, "%", decimals=1)]
+                for c, n in zip(s.by_criterion["criterion"], s.by_criterion["count"])]
+        lines += ["", "按条件 (一件专利可满足多个条件)" if zh else "By criterion (a patent may meet several)",
+                  render([header("criterion", labels.lang), header("count", labels.lang), header("share", labels.lang)],
+                         rows, align="lrr")]
+        over = [[(f"满足 {k} 项" if zh else f"{k} criteria" if k > 1 else "1 criterion"), f"{n:,}"]
+                for k, n in zip(s.overlap["criteria_met"], s.overlap["count"])]
+        multi = int(s.overlap.loc[s.overlap["criteria_met"] >= 2, "count"].sum())
+        over.append(["满足多项 (≥2)" if zh else "several (≥2)", f"{multi:,}"])
+        lines += ["", "条件重叠" if zh else "Overlap of criteria",
+                  render(["条件数" if zh else "criteria met", header("count", labels.lang)], over, align="lr")]
+    if s.by_unit is not None and len(s.by_unit):
+        rows = [[labels.district(r.district_code), f"{int(r.records):,}",
+                 labels.value(getattr(r, "value", None), s.indicator_id, s.unit),
+                 format_count(getattr(r, "numerator", None)), format_count(getattr(r, "denominator", None))]
+                for r in s.by_unit.itertuples(index=False)]
+        keys = ("district", "records", "value", "numerator", "denominator")
+        lines += ["", "按区划" if zh else "By unit", render([header(k, labels.lang) for k in keys], rows, align="lrrrr")]
+    return "\n".join(lines)
 
 
 def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        _ARGS.set(args)
         try:
             return func(args)
         except CliError as exc:
@@ -191,23 +339,41 @@ def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
 def add_cli(subparsers) -> None:
     """Register `indicators`, `progress` and `explain` on an argparse subparsers object."""
+    from .tables import district_ids_help, indicator_ids_help, plan_ids_help
+
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
-        p.add_argument("--format", choices=FORMATS, default="table")
+        p.add_argument("--format", choices=FORMATS, default="table",
+                       help="table (for people: names, units), or csv / json (the warehouse's columns and ids)")
+        p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table's names (default zh)")
+
+    def ids(p: argparse.ArgumentParser, required: bool = False) -> None:
+        p.add_argument("--indicator", required=required, metavar="ID", help=indicator_ids_help())
+        p.add_argument("--district", default=None, metavar="CODE", help=district_ids_help(
+            "reporting unit code (default: the whole city 370600)" if required else "only this reporting unit"))
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    ids(p)
     p.set_defaults(func=_guard(run_indicators))
 
-    p = subparsers.add_parser("progress", help="print progress against the plan(s)")
+    # conflict_handler: cli/plans.py may add its own --plan to this parser (its version then wins).
+    p = subparsers.add_parser("progress", help="print progress against the plan(s)", conflict_handler="resolve")
     common(p)
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--plan", default=None, metavar="ID", help=plan_ids_help("only this plan"))
+    ids(p)
     p.set_defaults(func=_guard(run_progress))
 
-    p = subparsers.add_parser("explain", help="the records behind an indicator value")
+    p = subparsers.add_parser("explain", help="how an indicator value is made, and the records behind it",
+                              description="A summary (value = numerator / denominator, counts by criterion and "
+                                          "by unit), then the records with --records. csv and json give the records.")
     common(p)
-    p.add_argument("--indicator", required=True)
-    p.add_argument("--as-of", type=_as_of, required=True)
-    p.add_argument("--district", default=None, help="unit code (default: the whole city)")
+    ids(p, required=True)
+    p.add_argument("--as-of", type=_as_of, required=True, help="YYYY-MM-DD")
+    p.add_argument("--records", action="store_true", help="list the records after the summary (table format)")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="records per page (table default 50; csv/json default all)")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N records (default 0)")
     p.set_defaults(func=_guard(run_explain))

@@ -6,7 +6,7 @@ import json
 import sys
 
 from ..paths import Home
-from .common import add_home, home_of
+from .common import add_home, home_of, print_written
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -18,7 +18,10 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"or put the exports there)", file=sys.stderr)
         return 2
     outcome = run_pipeline(home, report=not args.no_report, verbose=args.debug)
-    return _finish(outcome, home)
+    code = _finish(outcome, home)
+    if code == 0:
+        _closing_lines(outcome, home)
+    return code
 
 
 def _finish(outcome, home: Home) -> int:
@@ -38,10 +41,33 @@ def _finish(outcome, home: Home) -> int:
     return 0
 
 
+def _closing_lines(outcome, home: Home) -> None:
+    """After a successful run: every file the report build wrote (its manifest, beside the PDF), the
+    data docs index and the command that opens the UI on this data directory."""
+    from ..defs.reports import written_files
+
+    files = written_files(home, outcome.report.parent.name) if outcome.report else []
+    print_written(files, home)
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from ..runner import run_pipeline
+    from ..runner import run_pipeline, run_report_archive
 
     home = home_of(args)
+    if args.reports:
+        outcome = run_report_archive(home, first=args.from_month, last=args.to_month, verbose=args.debug)
+        if not outcome.success:
+            print("Run failed. " + outcome.message(), file=sys.stderr)
+            return 1
+        pdfs = [f for f in outcome.files if f.suffix == ".pdf"]
+        print(f"Report archive built ({outcome.months[0]} … {outcome.months[1]}): {len(pdfs)} PDFs, "
+              f"{len(outcome.files)} files in {home.reports}")
+        print_written(outcome.files, home, data_docs=False)
+        return 0
+    if not (args.from_month and args.to_month):
+        print("error: backfill needs --from and --to (or --reports, whose range defaults to every past month)",
+              file=sys.stderr)
+        return 2
     outcome = run_pipeline(home, first=args.from_month, last=args.to_month, report=False, verbose=args.debug)
     return _finish(outcome, home)
 
@@ -58,8 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     outcome = run_pipeline(home, verbose=args.debug)
     code = _finish(outcome, home)
     if code == 0:
-        print(f"Open the Dagster UI: IP_PIPELINE_HOME={home.root} DAGSTER_HOME={home.dagster_home} "
-              f".venv/bin/dagster dev -w workspace.yaml")
+        _closing_lines(outcome, home)
     return code
 
 
@@ -93,10 +118,16 @@ def add_cli(sub) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="sample size relative to the real city (default 1)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("backfill", help="recompute a range of monthly partitions in one run")
+    p = sub.add_parser("backfill", help="recompute a range of monthly partitions in one run; --reports: the archive "
+                                        "of past months' bulletins")
     add_home(p)
-    p.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
-    p.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    p.add_argument("--from", dest="from_month", default=None, metavar="YYYY-MM",
+                   help="first month (required without --reports; with it, default the first partition)")
+    p.add_argument("--to", dest="to_month", default=None, metavar="YYYY-MM",
+                   help="last month (required without --reports; with it, default the last complete month)")
+    p.add_argument("--reports", action="store_true",
+                   help="build each month's report (PDF zh/en, XLSX) as it was published: values from "
+                        "published_values where the history has them; the history is never rewritten")
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("reconcile", help="per source: raw = staged + quarantined + duplicates, and the reasons")

@@ -79,27 +79,12 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step: str, compute)
     }, dates
 
 
-def latest_values_markdown(con, as_of: date) -> str:
-    """The city's values on the run's latest as-of date against the plan's targets; the
-    status comes from indicator_progress once it exists (it is computed after the values)."""
-    plan = load_plans()[0]
-    targets = {i.id: i.target.value for i in plan.indicators if i.target}
-    status: dict[str, str] = {}
-    if table_exists(con, "indicator_progress"):
-        status = dict(con.execute(
-            "SELECT indicator_id, status_label_zh FROM indicator_progress "
-            "WHERE plan_id = ? AND as_of = ? AND district_code = '370600'", [plan.id, as_of]).fetchall())
-    rows = con.execute("SELECT indicator_id, value, unit FROM indicator_values "
-                       "WHERE as_of = ? AND district_code = '370600' ORDER BY indicator_id", [as_of]).fetchall()
-    if not rows:
-        return "_(no values)_"
-    lines = [f"As of {as_of}, city (370600) — {plan.name_zh}", "",
-             "| indicator | value | target | status |", "|---|---:|---:|---|"]
-    for ind, value, unit in rows:
-        v = "—" if value is None else f"{value:,.2f} {unit or ''}"
-        t = "" if ind not in targets else f"{targets[ind]:,.2f}"
-        lines.append(f"| {ind} | {v} | {t} | {status.get(ind, '')} |")
-    return "\n".join(lines)
+def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
+    """The city's values on the run's latest as-of date against the targets of the plans in force,
+    names beside ids, numbers by unit and the status filled (defs/markdown.py)."""
+    from .markdown import latest_values_markdown as table
+
+    return table(con, as_of, compute_status)
 
 
 @dg.asset(
@@ -111,7 +96,7 @@ def latest_values_markdown(con, as_of: date) -> str:
     kinds={"duckdb"},
     owners=[OWNER],
     description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
-                "running month) and reporting unit (the city 370600 and every unit), by the rules of INDICATORS.md. "
+                "running month) and reporting unit (the city 370600 and every unit), by the rules of docs/INDICATORS.md. "
                 "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -134,7 +119,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     group_name="indicators",
     kinds={"duckdb"},
     owners=[OWNER],
-    description="进度评估 — each plan's indicators against their targets (PROGRESS.md): expected value on the "
+    description="进度评估 — each plan's indicators against their targets (docs/PROGRESS.md): expected value on the "
                 "plan's straight path, gap, observed and required growth, ratio, status, score and projection; "
                 "rows only for the dates on which the plan is in force (an ended plan: plan_outcomes).",
 )
@@ -143,7 +128,7 @@ def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) 
 
     with warehouse.connection() as con:
         meta, dates = _recompute_stale(context, con, PROGRESS_STEP, compute_indicator_progress)
-        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
+        meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
             "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
             [max(dates)]).fetchall()))

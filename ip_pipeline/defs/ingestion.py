@@ -29,7 +29,7 @@ def build_reference_asset() -> dg.AssetsDefinition:
                           description=f"reference/{t}.csv exactly as landed, every cell as text.")
              for t in tables]
     specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
-                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (SOURCES.md § reference). "
+                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (docs/SOURCES.md § reference). "
                            "Rule violations fail a blocking check instead of being quarantined.")
               for t in tables]
 
@@ -65,7 +65,7 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
                            *sorted({str(ref).split(".")[0] for ref in
                                     ((contract.item_location or {}).get("lookup") or {}).values()})],
                      description=f"{title}: typed, normalised, deduplicated, district resolved "
-                                 f"(SOURCES.md). One row per {'/'.join(contract.key)}."),
+                                 f"(docs/SOURCES.md). One row per {'/'.join(contract.key)}."),
         dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
                      deps=[f"raw_{name}"],
                      description=f"{title}: rows refused by staging, with the reason for each "

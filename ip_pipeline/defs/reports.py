@@ -32,6 +32,34 @@ def report_pdfs(home: Home, month: str) -> list[Path]:
     return [home.reports / month / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
 
 
+FILES_MANIFEST = ".files.json"
+
+
+def write_files_manifest(home: Home, month: str, files: list[Path]) -> Path:
+    """The files the month's build wrote (what build_report returned), for the CLI's closing list."""
+    import json
+
+    target = home.reports / month / FILES_MANIFEST
+    target.write_text(json.dumps([str(f) for f in files], ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def written_files(home: Home, month: str) -> list[Path]:
+    """The files the month's last build wrote (from its manifest), those still on disk."""
+    import json
+
+    manifest = home.reports / month / FILES_MANIFEST
+    try:
+        files = [Path(f) for f in json.loads(manifest.read_text(encoding="utf-8"))]
+    except (OSError, ValueError):
+        return [p for p in report_pdfs(home, month) if p.exists()]
+    return [f for f in files if f.exists()]
+
+
+def _files_md(files: list[Path]) -> str:
+    return "\n".join(f"- `{f}`" for f in files)
+
+
 def _is_current(home: Home, month: str, fingerprint: str) -> bool:
     stamp = home.reports / month / ".fingerprint"
     return stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in report_pdfs(home, month))
@@ -48,8 +76,40 @@ def report_is_current(home: Home, month: str) -> bool:
         con.close()
 
 
+ARCHIVE_TAG = "ip_pipeline/archive"  # a run that builds the archive of past bulletins
+
+
+def is_archive_run(context) -> bool:
+    """A backfill (from the UI: Dagster's backfill tag; from the CLI: `backfill --reports`) builds
+    the archive: each month as it was published, published_values left as they are."""
+    tags = context.run.tags if context.run else {}
+    return tags.get(ARCHIVE_TAG) == "1" or "dagster/backfill" in tags
+
+
+def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, list[Path]]:
+    """Build (or leave, when current) one month's report; returns (status, files)."""
+    folder = warehouse.paths.reports / month
+    stamp = folder / ".fingerprint"
+    with warehouse.connection(read_only=True) as con:
+        fingerprint = report_fingerprint(con, month) + (":archive" if archive else "")
+    if _is_current(warehouse.paths, month, fingerprint):
+        return "unchanged: not rebuilt", written_files(warehouse.paths, month)
+    from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
+
+    # The archive never rewrites the history of what was published (record=False) and shows
+    # a month's values as its report published them where that history exists.
+    built = {lang: build_report(warehouse.paths.root, month, lang=lang, record=not archive, as_published=archive)
+             for lang in LANGS}
+    files = [f for lang in LANGS for f in built[lang].files]
+    write_files_manifest(warehouse.paths, month, files)
+    stamp.write_text(fingerprint)
+    return ("built (archive)" if archive else "built"), files
+
+
 @dg.asset(
     partitions_def=monthly_partitions,
+    # A backfill of many months from the UI is one run (one process, fonts loaded once), like the CLI's.
+    backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[indicator_progress],
     pool=WAREHOUSE_POOL,  # reads the warehouse: a DuckDB read-only open fails while another process writes
     group_name="reports",
@@ -59,26 +119,29 @@ def report_is_current(home: Home, month: str) -> bool:
                 "XLSX with the same tables, written to <home>/reports/<YYYY-MM>/.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    month = context.partition_key[:7]
-    folder = warehouse.paths.reports / month
-    stamp = folder / ".fingerprint"
-    with warehouse.connection(read_only=True) as con:
-        fingerprint = report_fingerprint(con, month)
-    pdfs = report_pdfs(warehouse.paths, month)
-    if _is_current(warehouse.paths, month, fingerprint):
-        return dg.MaterializeResult(metadata={
-            "month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text("unchanged: not rebuilt"),
-            "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))})
-    from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
-
-    built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in LANGS}
-    stamp.write_text(fingerprint)
-    zh = built["zh"]
+    months = [k[:7] for k in context.partition_keys]
+    archive = is_archive_run(context)
+    if len(months) == 1:
+        month = months[0]
+        status, files = _build_month(warehouse, month, archive)
+        pdfs = report_pdfs(warehouse.paths, month)
+        meta = {"month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text(status),
+                "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))}
+        xlsx = [f for f in files if f.suffix == ".xlsx"]
+        if xlsx:
+            meta["xlsx"] = dg.MetadataValue.path(str(xlsx[0]))
+        if pdfs[0].exists():
+            meta["pdf_bytes"] = dg.MetadataValue.int(pdfs[0].stat().st_size)
+        meta["files"] = dg.MetadataValue.md(_files_md(files))
+        return dg.MaterializeResult(metadata=meta)
+    rows = []
+    for month in months:
+        status, files = _build_month(warehouse, month, archive)
+        context.log.info(f"report {month}: {status}")
+        rows.append(f"| {month} | {status} | {len(files)} | `{warehouse.paths.reports / month}` |")
+    table = "\n".join(["| month | status | files | folder |", "|---|---|---:|---|", *rows])
     return dg.MaterializeResult(metadata={
-        "month": dg.MetadataValue.text(month),
-        "status": dg.MetadataValue.text("built"),
-        "pdf_zh": dg.MetadataValue.path(str(zh.pdf)),
-        "pdf_en": dg.MetadataValue.path(str(built["en"].pdf)),
-        "xlsx": dg.MetadataValue.path(str(zh.xlsx)),
-        "pdf_bytes": dg.MetadataValue.int(zh.pdf.stat().st_size),
+        "months": dg.MetadataValue.text(f"{months[0]} … {months[-1]} ({len(months)})"),
+        "archive": dg.MetadataValue.bool(archive),
+        "reports": dg.MetadataValue.md(table),
     })

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
+from ..defs.markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
 from ..resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
@@ -96,12 +97,11 @@ def check_result(result: QualityResult, suite_file: Path | None = None) -> dg.As
         "failed_warn_expectations": len(result.warnings),
         "evaluated_expectations": result.evaluated,
         "duration_s": float(result.duration_s),
-        "failed_expectations": dg.MetadataValue.json([f.as_dict() for f in result.failures]),
-        "unexpected_counts": dg.MetadataValue.json(
-            {f"{f.severity}: {f.rule}": f.unexpected_count for f in result.failures if f.unexpected_count is not None}
-        ),
-        "offending_sample": dg.MetadataValue.json({f.rule: f.sample for f in result.failures if f.sample}),
+        # Markdown tables, not JSON: one row per failed expectation, then a sample of offending values.
+        "failed_expectations": dg.MetadataValue.md(failures_table(result.failures)),
     }
+    if any(f.sample for f in result.failures):
+        metadata["offending_sample"] = dg.MetadataValue.md(_samples_markdown(result.failures))
     if result.rows is not None:
         metadata["rows"] = int(result.rows)
     if result.data_docs:
@@ -120,6 +120,18 @@ def check_result(result: QualityResult, suite_file: Path | None = None) -> dg.As
         metadata=metadata,
         description=result.message[:1000],
     )
+
+
+def _samples_markdown(failures) -> str:
+    """Per failed rule, its offending values (dicts become table rows, plain values one per row)."""
+    parts = []
+    for f in failures:
+        if not f.sample:
+            continue
+        sample = f.sample if isinstance(f.sample, list) else [f.sample]
+        rows = [s if isinstance(s, dict) else {(f.column or "value"): s} for s in sample]
+        parts.append(f"**{f.severity}: {f.rule}**\n\n" + records_table(rows))
+    return "\n\n".join(parts)
 
 
 def _table_check(table: str, expectations_dir: Path | None, parameter_deps: bool) -> dg.AssetChecksDefinition:

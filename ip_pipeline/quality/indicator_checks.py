@@ -23,6 +23,7 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from ..partitions import monthly_partitions
+from ..defs.markdown import records_table
 from ..paths import EXPECTATIONS_DIR
 from ..resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
@@ -226,6 +227,11 @@ def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
     return None, None, []
 
 
+def _examples(rows: list[dict]) -> str:
+    """A few offending rows in words, `key value` pairs (the full table is the check's `sample`)."""
+    return "; ".join(", ".join(f"{k} {v}" for k, v in _json(r).items()) for r in rows)
+
+
 def _json(value):
     return json.loads(json.dumps(value, default=str))
 
@@ -256,7 +262,7 @@ def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, en
     elif found.rows:
         verb = "FAILED" if rule.severity == ERROR else "flagged (WARN)"
         message = (f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "
-                   f"{scope}, e.g. {json.dumps(_json(found.rows[:3]), ensure_ascii=False)}")
+                   f"{scope}, e.g. {_examples(found.rows[:3])}")
     else:
         message = f"{INDICATOR_TABLE}: rule '{rule.rule}' holds on {found.checked} rows ({scope})."
     result = QualityResult(
@@ -288,10 +294,14 @@ def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None,
             "violations": len(found.rows),
             "rows_checked": int(found.checked),
             "scope": result.extra["scope"],
-            "sample": dg.MetadataValue.json(_json(found.rows[:SAMPLE_ROWS])),
+            # The offending rows as a markdown table (names beside district codes), not JSON.
+            "sample": dg.MetadataValue.md(records_table(_json(found.rows[:SAMPLE_ROWS]), total=len(found.rows))),
         }
         for k, v in found.extra.items():
-            metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
+            if isinstance(v, list) and all(isinstance(r, dict) for r in v):
+                metadata[k] = dg.MetadataValue.md(records_table(_json(v)))
+            else:
+                metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
         return dg.AssetCheckResult(
             passed=not result.failures,
             severity=dg.AssetCheckSeverity.ERROR if rule.severity == ERROR else dg.AssetCheckSeverity.WARN,

@@ -36,21 +36,27 @@ class ReportResult:
     rendered_text: str = field(default="", repr=False, compare=False)
     cover_rows: tuple = field(default=(), repr=False, compare=False)
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file this build wrote: the PDF, the XLSX and the PNG of page 1 (when rendered)."""
+        return [p for p in (self.pdf, self.xlsx, self.png_first_page) if p is not None]
+
 
 def report_dir(home: Path, month: str) -> Path:
     return Home.of(home).reports / month
 
 
 def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None = None,
-                 record: bool = True) -> ReportResult:
+                 record: bool = True, as_published: bool = False) -> ReportResult:
     """Write `home/reports/<month>/ip_indicators_<month>_<lang>.pdf`, the XLSX beside it and a PNG of page 1.
 
     Reads `home/warehouse.duckdb` read-only; at the end, in one short read-write
     connection, records the month's published values (unless `record=False`) so
-    the next month's report can list revisions.
+    the next month's report can list revisions. `as_published=True` (the archive of
+    past bulletins) shows the values the month's report published where the history has them.
     """
     paths = Home.of(home)
-    data = load_report_data(paths.warehouse, month, plan_id=plan_id)
+    data = load_report_data(paths.warehouse, month, plan_id=plan_id, as_published=as_published)
     style = load_style()
     t = Texts(lang, data.plan, style)
     out_dir = report_dir(paths.root, month)

@@ -31,5 +31,8 @@ def run(args: argparse.Namespace) -> int:
     except duckdb.IOException as exc:  # e.g. the warehouse is locked by a writer
         print(f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    print(result.pdf)
+    from ..cli.common import print_written
+
+    # Every file written, the PDF last (the last line is the PDF's path, as before).
+    print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
     return 0

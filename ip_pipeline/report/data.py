@@ -133,19 +133,21 @@ def _to_date(v: Any) -> date | None:
 
 # -- loading ------------------------------------------------------------------------
 def load_report_data(warehouse: Path, month: str, plan_id: str | None = None,
-                     catalogue_dir: Path | None = None) -> ReportData:
+                     catalogue_dir: Path | None = None, as_published: bool = False) -> ReportData:
+    """`as_published`: the month's values as its report published them (published_values of
+    that report month, where the history has it) instead of today's vintage — for the archive."""
     month_start, month_end = month_bounds(month)
     if not Path(warehouse).exists():
         raise ReportDataError(f"no warehouse at {warehouse}")
     plan = choose_plan(load_plans(catalogue_dir), month_start.year, plan_id)
     con = connect(warehouse, read_only=True)
     try:
-        return _load(con, month, month_start, month_end, plan)
+        return _load(con, month, month_start, month_end, plan, as_published)
     finally:
         con.close()
 
 
-def _load(con, month: str, month_start: date, month_end: date, plan: Plan) -> ReportData:
+def _load(con, month: str, month_start: date, month_end: date, plan: Plan, as_published: bool = False) -> ReportData:
     tables = _tables(con)
     notes: list[tuple[str, dict[str, Any]]] = []
     if "indicator_values" not in tables:
@@ -159,6 +161,10 @@ def _load(con, month: str, month_start: date, month_end: date, plan: Plan) -> Re
         [month_end, plan.base_year],
     ).df()
     values["as_of"] = pd.to_datetime(values["as_of"]).dt.date
+    if as_published:  # the archive (report/archive.py)
+        from .archive import as_published as _as_published
+
+        values = _as_published(con, tables, month, values)
     in_month = values[(values["as_of"] >= month_start) & (values["as_of"] <= month_end)]
     if in_month.empty:
         raise ReportDataError(f"indicator_values has no rows for {month}")
@@ -435,3 +441,4 @@ def _differs(old: Any, new: Any) -> bool:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:160]
+
