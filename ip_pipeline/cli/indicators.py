@@ -218,8 +218,11 @@ def run_indicators(args: argparse.Namespace) -> int:
 
 
 def run_progress(args: argparse.Namespace) -> int:
+    from .plans import plans_in_force
+
     _check_ids(args)
     df = _read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
+    df = plans_in_force(df, args)  # an ended plan has no progress, only its final evaluation
     labels = _labels(args) if args.format == "table" else None
     _emit(df, args.format, lambda view: _progress_table(view, labels))
     return 0
@@ -358,11 +361,11 @@ def add_cli(subparsers) -> None:
     ids(p)
     p.set_defaults(func=_guard(run_indicators))
 
-    # conflict_handler: cli/plans.py may add its own --plan to this parser (its version then wins).
-    p = subparsers.add_parser("progress", help="print progress against the plan(s)", conflict_handler="resolve")
+    p = subparsers.add_parser("progress", help="print progress against the plans in force (an ended plan: outcomes)")
     common(p)
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
-    p.add_argument("--plan", default=None, metavar="ID", help=plan_ids_help("only this plan"))
+    p.add_argument("--plan", default=None, metavar="ID",
+                   help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"))
     ids(p)
     p.set_defaults(func=_guard(run_progress))
 

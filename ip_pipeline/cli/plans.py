@@ -1,5 +1,5 @@
 """CLI: `plans` (each plan, its period, in force or ended), `outcomes` (the final
-evaluation of an ended plan) and `--plan` for `progress` (only while the plan is in force).
+evaluation of an ended plan), and the rule behind `progress --plan` (only while the plan is in force).
 
 PROGRESS.md, "The plan's lifecycle": a plan is in force on D when the end of its base
 year < D <= 31 Dec of its target year; "current" means the plans in force on D; an
@@ -77,25 +77,22 @@ def _not_in_force(plan: Plan, d: date) -> str:
             f"to {plan.end_date}")
 
 
-def run_progress(args: argparse.Namespace) -> int:
-    """`progress [--plan ID] [--as-of D]`: the rows of the plans in force on each row's date."""
+def plans_in_force(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """`progress` shows only what the plans in force say: each row's plan must be in force on the
+    row's date; with --plan, that plan must be in force on --as-of (default today), else one line
+    pointing at its final evaluation."""
     plan = _plan(args.plan) if getattr(args, "plan", None) else None
     if plan is not None and not plan.in_force(_day(args)):
         raise CliError(_not_in_force(plan, _day(args)))
-    df = _read(args, ind_cli._select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
     plans = {p.id: p for p in load_plans()}
     if not df.empty:
         dates = pd.to_datetime(df["as_of"]).dt.date
-        live = [pid in plans and plans[pid].in_force(d) for pid, d in zip(df["plan_id"], dates)]
-        df = df[live]
-        if plan is not None:
-            df = df[df["plan_id"] == plan.id]
+        df = df[[pid in plans and plans[pid].in_force(d) for pid, d in zip(df["plan_id"], dates)]]
     if plan is None and args.as_of is not None and args.format == "table":
         for p in plans.values():
             if p.ended_by(args.as_of):
                 print(f"note: {p.id} ended on {p.end_date}: ip-pipeline outcomes --plan {p.id}", file=sys.stderr)
-    _emit(df.reset_index(drop=True), args.format, ind_cli._progress_table)
-    return 0
+    return df.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -112,7 +109,8 @@ def _read_outcomes(plan_id: str | None, district: str | None):
             where.append("district_code = ?")
             params.append(district)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        df = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)}, as_of FROM plan_outcomes {clause} "
+        df = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)}, as_of, final_label_zh, final_label_en "
+                         f"FROM plan_outcomes {clause} "
                          f"ORDER BY plan_id, indicator_id, district_code <> '{CITY}', district_code", params).df()
         scores = pd.DataFrame(columns=["plan_id", "as_of", "score", "indicators_scored"])
         if _table_exists(con, "plan_scores"):
@@ -135,17 +133,22 @@ def final_line(df: pd.DataFrame, scores: pd.DataFrame, plan_id: str) -> str:
             f"plan score {score} on {as_of}")
 
 
-def _outcomes_table(df: pd.DataFrame) -> str:
-    ratio = lambda v: "—" if v is None or pd.isna(v) else f"{v:.2f}"  # noqa: E731
-    view = pd.DataFrame({
-        "plan_id": df["plan_id"], "indicator_id": df["indicator_id"], "district_code": df["district_code"],
-        "value": df["value"].map(_fmt_num), "target_value": df["target_value"].map(_fmt_num),
-        "achieved": df["achieved"].map(lambda v: "—" if v is None or pd.isna(v) else ("yes" if v else "no")),
-        "attainment": df["attainment"].map(ratio), "change_share": df["change_share"].map(ratio),
-        "ratio": df["ratio"].map(ratio), "status": df["status"], "final_status": df["final_status"],
-        "vintage": df["vintage"].fillna(""),
-    })
-    return ind_cli._aligned(view)
+def _outcomes_table(df: pd.DataFrame, labels) -> str:
+    """For people: names beside codes, values in the indicator's unit, the catalogue's words."""
+    from .tables import MISSING, render
+
+    zh = labels.lang != "en"
+    share = lambda v: MISSING if v is None or pd.isna(v) else f"{v * 100:.0f}%"  # noqa: E731
+    heads = (["规划", "指标", "单位", "终期值", "目标", "完成度", "所需变化完成", "R", "进度分类", "终期结论"] if zh else
+             ["Plan", "Indicator", "Unit", "Final value", "Target", "Attainment", "Needed change reached", "R",
+              "Progress class", "Verdict"])
+    rows = [[labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
+             labels.value(r.value, r.indicator_id), labels.value(r.target_value, r.indicator_id),
+             share(r.attainment), share(r.change_share),
+             MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}", labels.status(r.status),
+             labels.status(r.final_status, r.final_label_zh, r.final_label_en)]
+            for r in df.itertuples(index=False)]
+    return render(heads, rows, align="lllrrrrrll")
 
 
 def run_outcomes(args: argparse.Namespace) -> int:
@@ -159,28 +162,28 @@ def run_outcomes(args: argparse.Namespace) -> int:
     if args.format != "table":
         _emit(df[OUTCOME_COLUMNS], args.format)
         return 0
-    _emit(df[OUTCOME_COLUMNS + ["as_of"]], "table", _outcomes_table)
+    labels = ind_cli._labels(args)
+    _emit(df, "table", lambda view: _outcomes_table(view, labels))
     for pid in dict.fromkeys(df["plan_id"]):
         sys.stdout.write(final_line(df, scores, pid) + "\n")
     return 0
 
 
 def add_cli(subparsers) -> None:
-    """Register `plans` and `outcomes`, and add `--plan` to `progress` (registered by cli/indicators.py)."""
+    """Register `plans` and `outcomes` (`progress --plan` is in cli/indicators.py, filtered by
+    `plans_in_force`)."""
+    from .tables import district_ids_help, plan_ids_help
+
     p = subparsers.add_parser("plans", help="each plan, its period, in force or ended (today or --as-of)")
     p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=_guard(run_plans))
 
-    progress = subparsers.choices.get("progress")
-    if progress is not None:
-        progress.add_argument("--plan", default=None,
-                              help="one plan's rows, only while it is in force on --as-of (default today)")
-        progress.set_defaults(func=_guard(run_progress))
-
     p = subparsers.add_parser("outcomes", help="the final evaluation of an ended plan (plan_outcomes)")
     p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
     p.add_argument("--format", choices=FORMATS, default="table")
-    p.add_argument("--plan", default=None, help="plan id (default: every ended plan)")
-    p.add_argument("--district", default=None, help="one unit code (default: the city and every unit)")
+    p.add_argument("--plan", default=None, metavar="ID", help=plan_ids_help("plan id (default: every ended plan)"))
+    p.add_argument("--district", default=None, metavar="CODE",
+                   help=district_ids_help("one unit code (default: the city and every unit)"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table's names (default zh)")
     p.set_defaults(func=_guard(run_outcomes))

@@ -148,7 +148,8 @@ def test_machine_formats_keep_the_warehouse_columns_and_ids(home, capsys):
     assert rows[0] == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit", "flags",
                        "vintage"]
     assert {r[2] for r in rows[1:]} >= {"370600", "370602"}  # codes, no names
-    assert run("progress", "--home", str(home), "--format", "json", "--plan", "yantai_ip_14th_fyp") == 0
+    assert run("progress", "--home", str(home), "--format", "json", "--plan", "yantai_ip_14th_fyp",
+               "--as-of", D.isoformat()) == 0  # the plan is in force on D (it ended on 2025-12-31)
     out = capsys.readouterr().out
     assert '"plan_id": "yantai_ip_14th_fyp"' in out and "烟台市“十四五”" not in out
 
