@@ -8,7 +8,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.dates import YearLocator, DateFormatter
 
-from .data import IndicatorSection
+from .data import FinalRow, IndicatorSection
+
+UNLOCATED = "370699"
 from .fonts import text_width_pt
 from .narrative import growth_fraction
 from .texts import Texts, is_missing
@@ -28,8 +30,12 @@ def _frame(ax: Axes, t: Texts) -> None:
     ax.set_axisbelow(True)
 
 
-def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
-    """Monthly city values with base, target, the plan's path and the projection to the target year."""
+def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = True) -> None:
+    """Monthly city values with base, target, the plan's path and the projection to the target year.
+
+    The line runs to the report month (the x axis reaches it even after the target year); an ended
+    plan (`in_force=False`) gets no path and no projection, only its target.
+    """
     c, size = t.style.colour, t.style.size["chart"]
     ind, p = sec.indicator, sec.progress or {}
     _frame(ax, t)
@@ -41,6 +47,8 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
     handles = []
 
     s = sec.series.dropna(subset=["value"])
+    if sec.as_of is not None:
+        s = s[s["as_of"] <= sec.as_of]
     if not s.empty:
         x = pd.to_datetime(s["as_of"])
         handles += ax.plot(x, s["value"], color=c["accent"], linewidth=1.6, label=t("chart.actual"))
@@ -49,6 +57,8 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
                     textcoords="offset points", xytext=(-5, 5), ha="right", fontsize=size, color=c["accent"])
 
     v0 = p.get("base_value", ind.base_value)
+    if not in_force:
+        p, v0 = {}, None
     g_req = growth_fraction(p.get("g_req"), ind.kind)
     growth_target = ind.target is not None and ind.target.kind == "growth"
     if growth_target:
@@ -58,13 +68,13 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
         if not is_missing(v0):
             handles += ax.plot([pd.Timestamp(base_date)], [v0], "s", color=c["path"], markersize=5,
                                label=f"{t('chart.base')} {t.number(v0, ind.id)}")
-        if ind.target is not None:
+        if ind.target is not None and (in_force or sec.as_of is None or target_date >= sec.as_of - timedelta(days=400)):
             handles += ax.plot([pd.Timestamp(target_date)], [ind.target.value], "D", color=c["target"],
                                markersize=5, label=f"{t('chart.target')} {t.number(ind.target.value, ind.id)}")
         # The straight path the plan implies: the engine's expected values, continued by the same formula.
         path = sec.path.dropna()
         xs, ys = list(pd.to_datetime(path["as_of"])), list(path["expected_value"].astype(float))
-        if not is_missing(v0) and g_req is not None and float(v0) > 0:
+        if in_force and not is_missing(v0) and g_req is not None and float(v0) > 0:
             months = pd.date_range(pd.Timestamp(base_date), pd.Timestamp(target_date) + timedelta(days=1), freq="ME")
             after = [m for m in months if not xs or m > xs[-1]]
             before = [m for m in months if xs and m < xs[0]]
@@ -75,7 +85,8 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
             handles += ax.plot(xs, ys, color=c["path"], linewidth=1.0, linestyle=(0, (5, 3)), label=t("chart.path"))
 
     proj, g_obs = p.get("projection"), growth_fraction(p.get("g_obs"), ind.kind)
-    if not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None:
+    if (in_force and not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None
+            and sec.as_of < target_date):
         pts = pd.date_range(pd.Timestamp(sec.as_of), pd.Timestamp(target_date), periods=24)
         if g_obs is not None and g_obs > -1:
             ys = [sec.value * (1 + g_obs) ** _years_between(sec.as_of, d.date()) for d in pts]
@@ -88,7 +99,11 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
     if not handles:
         ax.text(0.5, 0.5, t("chart.no_data"), transform=ax.transAxes, ha="center", va="center",
                 fontsize=size + 1, color=c["muted"])
-    ax.set_xlim(pd.Timestamp(date(base_year, 1, 1)), pd.Timestamp(date(target_year + 1, 3, 31)))
+    last = max([target_date] + ([sec.as_of] if sec.as_of is not None else []))
+    first = date(base_year, 1, 1)
+    if not s.empty:
+        first = min(first, s["as_of"].iloc[0])
+    ax.set_xlim(pd.Timestamp(first), pd.Timestamp(last) + pd.Timedelta(days=75))
     ax.xaxis.set_major_locator(YearLocator())
     ax.xaxis.set_major_formatter(DateFormatter("%Y"))
     unit = t.unit(ind.id)
@@ -113,10 +128,20 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
     c, size = t.style.colour, t.style.size["chart"]
     _frame(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
-    d = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
+    valued = frame.dropna(subset=["value"])
+    apart = valued[valued["district_code"] == UNLOCATED]
+    d = valued[valued["district_code"] != UNLOCATED].sort_values("value", ascending=True)
+    # 未定位 is not a place: it sits under the ranked districts, set apart by a gap and a rule, never ranked
     labels = [t.district(r.district_code, r.name_zh, r.name_en) for r in d.itertuples()]
-    y = np.arange(len(d))
+    y = np.arange(len(d)) + (1.4 if len(apart) else 0)
     ax.barh(y, d["value"], height=0.62, color=c["bar"])
+    if len(apart):
+        ax.barh([0], apart["value"], height=0.62, color=c["band"], edgecolor=c["muted"], linewidth=0.5)
+        ax.axhline(0.7, color=c["rule"], linewidth=0.6, linestyle=(0, (2, 2)))
+        for r in apart.itertuples():
+            labels = [t("section.unlocated_apart", name=t.district(r.district_code, r.name_zh, r.name_en))] + labels
+        y = np.concatenate([[0.0], y])
+        d = pd.concat([apart, d])
     ax.set_yticks(y, labels)
     ax.tick_params(axis="y", length=0)
     line_value, label = city_value, None
@@ -133,12 +158,41 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
     if line_value is not None:
         ax.axvline(line_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
         right = line_value > span * 0.55  # keep a label near the right edge inside the axes
-        ax.text(line_value, len(d) - 0.35, (label + " ") if right else (" " + label),
+        ax.text(line_value, (float(y[-1]) if len(y) else 0) + 0.65, (label + " ") if right else (" " + label),
                 ha="right" if right else "left", va="bottom", fontsize=size, color=c["target"])
-    ax.set_ylim(-0.6, len(d) + 0.2)
+    ax.set_ylim(-0.6, float(y[-1]) + 1.2 if len(y) else 1)
     lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
     ax.set_xlim(lo * 1.1, span * 1.14)
     ax.set_xlabel(t("chart.value_axis", unit=t.unit(indicator_id)), fontsize=size, color=c["muted"])
+
+
+def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
+    """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target."""
+    c, size = t.style.colour, t.style.size["chart"] - 1
+    _frame(ax, t)
+    ax.tick_params(labelsize=size - 0.5)
+    ax.grid(axis="y", color=c["band"], linewidth=0.5)
+    s = row.series.dropna(subset=["value"])
+    colour = t.style.status(row.final_status)["fill"] if row.final_status != "not_available" else c["muted"]
+    if not s.empty:
+        ax.plot([d.year for d in s["as_of"]], s["value"], color=c["accent"], linewidth=1.3, marker="o", markersize=2.5)
+        ax.annotate(t.number(s["value"].iloc[-1], row.id), (s["as_of"].iloc[-1].year, s["value"].iloc[-1]),
+                    textcoords="offset points", xytext=(-3, 4), ha="right", fontsize=size, color=c["accent"])
+    if row.target_value is not None:
+        ax.axhline(row.target_value, color=c["target"], linewidth=0.9, linestyle=(0, (3, 2)))
+        ax.text(plan.base_year, row.target_value, " " + t("chart.target") + " " + t.number(row.target_value, row.id),
+                fontsize=size - 0.5, color=c["target"], va="bottom")
+    ax.set_xlim(plan.base_year - 0.3, plan.target_year + 0.3)
+    ax.set_xticks(list(range(plan.base_year, plan.target_year + 1)))
+    ax.set_xticklabels([str(y)[2:] if y not in (plan.base_year, plan.target_year) else str(y)
+                        for y in range(plan.base_year, plan.target_year + 1)])
+    ax.margins(y=0.2)
+    name = t.name(row.id)
+    from .fonts import wrap
+    title = wrap(name, 1.95 * 72, size + 0.5)[:2]
+    ax.set_title("\n".join(title), fontsize=size + 0.5, color=c["ink"], loc="left", pad=3)
+    ax.text(1.0, 1.02, t.status(row.final_status), transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=size, color=colour if row.final_status != "target_achieved" else c["ink"])
 
 
 def criteria_bars(ax: Axes, counts: list[tuple[str, int]], total: int, t: Texts) -> None:

@@ -164,6 +164,14 @@ class Document:
             self.y += step
         self.y += after
 
+    def formula(self, tex: str, size: float | None = None, indent: float = 0.25, after: float = 0.06) -> None:
+        """One line of typeset math (matplotlib mathtext, drawn in the report's own typeface)."""
+        size = size or self.style.size["body"]
+        step = size * 2.4 * PT
+        self.ensure(step)
+        self.text_at(self.left + indent, self.y + step / 2, tex, size * 1.05, va="center", parse_math=True)
+        self.y += step + after
+
     def axes(self, height: float, pad_left: float = 0.0, pad_right: float = 0.0,
              pad_bottom: float = 0.0) -> Axes:
         """An axes box occupying `height` inches of the page at the cursor (pads are inside the box, for tick labels)."""
