@@ -268,19 +268,23 @@ def final_summary(doc: Document, f: FinalEvaluation, t: Texts, heading: str | No
     doc.table(final_columns(t, f.plan.target_year), rows, min_row=0.28)
     if charts_grid and f.rows:
         doc.heading(t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=2.5)
-        per_row, h = 3, 1.55
-        for i in range(0, len(f.rows), per_row):
-            chunk = f.rows[i:i + per_row]
-            doc.ensure(h + 0.1)
-            top = doc.y
-            w = (doc.width - 0.3 * (per_row - 1)) / per_row
-            for j, r in enumerate(chunk):
-                x = doc.left + j * (w + 0.3)
-                ax = doc.fig.add_axes([(x + 0.35) / doc.W, (doc.H - top - h + 0.25) / doc.H,
-                                       (w - 0.4) / doc.W, (h - 0.55) / doc.H])
-                charts.final_mini(ax, r, t, f.plan)
-            doc.y = top + h + 0.05
+        mini_grid(doc, f, t)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
+
+
+def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: float = 1.32) -> None:
+    """Small multiples: each indicator's year-end values from the base year to T against its target."""
+    for i in range(0, len(f.rows), per_row):
+        chunk = f.rows[i:i + per_row]
+        doc.ensure(h + 0.1)
+        top = doc.y
+        w = (doc.width - 0.3 * (per_row - 1)) / per_row
+        for j, r in enumerate(chunk):
+            x = doc.left + j * (w + 0.3)
+            ax = doc.fig.add_axes([(x + 0.35) / doc.W, (doc.H - top - h + 0.25) / doc.H,
+                                   (w - 0.4) / doc.W, (h - 0.6) / doc.H])
+            charts.final_mini(ax, r, t, f.plan)
+        doc.y = top + h + 0.05
 
 
 def other_plans(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
@@ -308,7 +312,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     s, c = t.style.size, t.style.colour
     # A section starts a page unless the previous one left room for most of it (a city-only indicator
     # has no district chart: two share a page rather than leave half of one empty).
-    need = 5.4 if sec.indicator.city_only else 7.4
+    need = 4.7 if sec.indicator.city_only else 7.4
     if not doc.pages or doc.room() < need:
         doc.new_page()
     else:
@@ -346,7 +350,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
-    ax = doc.axes(2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
+    ax = doc.axes(2.1 if sec.indicator.city_only else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t, in_force=in_force)
     doc.spacer(0.3)
 
@@ -476,7 +480,10 @@ def _amount(t: Texts, wan) -> str:
 # -- high-value patents -----------------------------------------------------------------------
 def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> list[list[str]]:
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    if doc.room() < 5.0:
+        doc.new_page()
+    else:
+        doc.spacer(0.25)
     doc.heading(t("hv.heading"))
     crit = data.criteria
     hv = next((sec for sec in data.sections if sec.id == "hv_patents_per_10k"), None)
@@ -524,10 +531,10 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
 
 
 # -- data quality ---------------------------------------------------------------------------------
-def quality(doc: Document, data: ReportData, t: Texts, generated: datetime) -> None:
+def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | None = None) -> None:
     s, c = t.style.size, t.style.colour
     doc.new_page()
-    doc.heading(t("quality.heading"))
+    doc.heading(heading or t("quality.heading"))
     doc.heading(t("quality.sources_title"), level=2)
     src = data.sources
     if src.empty:
@@ -605,7 +612,10 @@ def revisions(doc: Document, data: ReportData, t: Texts) -> None:
 # -- method ---------------------------------------------------------------------------------------------
 def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    if doc.room() < 4.0:
+        doc.new_page()
+    else:
+        doc.spacer(0.25)
     doc.heading(t("method.heading"))
     doc.heading(t("method.definitions"), level=2)
     rows = [[t.name(sec.id), t.definition(sec.id)] for sec in data.sections]
