@@ -6,6 +6,7 @@ import dagster as dg
 from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
+from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
 from .defs.jobs import ingest_job, monthly_report_job, refresh_job, report_only_job
 from .defs.reports import monthly_report
 from .defs.schedules import build_schedules
@@ -18,11 +19,14 @@ from .resources import Warehouse
 def build_definitions(home: str | None = None) -> dg.Definitions:
     home = str(home or default_home())
     return dg.Definitions(
-        assets=[*build_ingestion_assets(), indicator_values, indicator_progress, monthly_report],
+        assets=[*build_ingestion_assets(), indicator_values, indicator_progress, plan_outcomes,
+                monthly_report],
         asset_checks=[
             # Quality gates: a GX suite per staged table (blocking) and indicator sanity.
             *build_quality_checks(),
             *build_indicator_checks(),
+            # The final evaluation of ended plans: one row per target × unit, achieved consistent.
+            *OUTCOME_CHECKS,
             # Operations: source freshness (WARN when older than cadence_days).
             *build_freshness_checks(),
         ],

@@ -6,6 +6,7 @@ code only reads what the files say (INDICATORS.md, "The plan").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,34 @@ import yaml
 from ..paths import CATALOGUE_DIR
 
 
+TARGET_KINDS = ("level", "growth", "cumulative", "improvement")
+COMPARISONS = ("ge", "gt", "le", "lt")
+
+
 @dataclass(frozen=True)
 class Target:
+    """A plan's target (PROGRESS.md, "Inputs").
+
+    kind: `level` (v_T), `growth` (g* in percent a year), `cumulative` (a count since the
+    end of the base year, v_T), `improvement` (no number: the value must rise, d·(v − v₀) > 0).
+    comparison: `ge` (达到, 不少于), `gt` (超过, strictly above), `le`, `lt`; default `ge`
+    for direction 1 and `le` for −1.
+    """
     year: int
-    kind: str  # level | growth | cumulative
-    value: float
+    kind: str
+    value: float | None
+    comparison: str = "ge"
+
+    def met(self, value: float | None, direction: int, base: float | None = None) -> bool | None:
+        """Whether `value` meets the target (None when it cannot be told). No limit tolerance here."""
+        if value is None:
+            return None
+        if self.kind == "improvement":
+            return None if base is None else direction * (value - base) > 0
+        if self.value is None:
+            return None
+        return {"ge": value >= self.value, "gt": value > self.value,
+                "le": value <= self.value, "lt": value < self.value}[self.comparison]
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,31 @@ class Plan:
     status: dict[str, Any]
     source: Path
 
+    # -- lifecycle (PROGRESS.md, "The plan's lifecycle") ---------------------------------
+    @property
+    def start_date(self) -> date:
+        """End of the base year: the plan is in force on D when start_date < D <= end_date."""
+        return date(self.base_year, 12, 31)
+
+    @property
+    def end_date(self) -> date:
+        """31 December of the target year, the plan's last day."""
+        return date(self.target_year, 12, 31)
+
+    def in_force(self, d: date) -> bool:
+        return self.start_date < d <= self.end_date
+
+    def ended_by(self, d: date) -> bool:
+        """True once D is after the target year: the plan then has only its final evaluation."""
+        return d > self.end_date
+
+    def state(self, d: date) -> str:
+        """`not_started` | `in_force` | `ended` on D."""
+        return "ended" if self.ended_by(d) else "in_force" if self.in_force(d) else "not_started"
+
+    def targeted(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.target is not None)
+
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators + self.companions:
             if ind.id == indicator_id:
@@ -62,6 +111,30 @@ class Plan:
 
 class CatalogueError(ValueError):
     pass
+
+
+# Labels a catalogue may leave out (it can always override them in `status.labels`).
+DEFAULT_LABELS = {"target_missed": {"zh": "目标未完成", "en": "Target missed"}}
+
+
+def _target(raw: dict[str, Any] | None, direction: int | None, plan_file: Path, ind_id: str) -> Target | None:
+    if not raw:
+        return None
+    kind = raw["kind"]
+    if kind not in TARGET_KINDS:
+        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: target kind {kind!r} is not one of {TARGET_KINDS}")
+    value = raw.get("value")
+    if kind == "improvement":
+        if value is not None:
+            raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: an improvement target has no value")
+    elif value is None:
+        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: a {kind} target needs a value")
+    comparison = raw.get("comparison") or ("le" if direction == -1 else "ge")
+    if comparison not in COMPARISONS:
+        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} is not one of {COMPARISONS}")
+    if direction is not None and (comparison in ("ge", "gt")) != (direction == 1):
+        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} contradicts direction {direction}")
+    return Target(int(raw["year"]), kind, None if value is None else float(value), comparison)
 
 
 def _indicator(raw: dict[str, Any], plan_file: Path, with_target: bool) -> Indicator:
@@ -81,13 +154,19 @@ def _indicator(raw: dict[str, Any], plan_file: Path, with_target: bool) -> Indic
             direction=raw.get("direction"),
             base_year=base.get("year"),
             base_value=None if base.get("value") is None else float(base["value"]),
-            target=None if not target else Target(int(target["year"]), target["kind"], float(target["value"])),
+            target=_target(target, raw.get("direction"), plan_file, raw.get("id")),
             limit=None if raw.get("limit") is None else float(raw["limit"]),
             city_only=bool(raw.get("city_only", False)),
             parameters=dict(raw.get("parameters") or {}),
         )
     except KeyError as exc:
         raise CatalogueError(f"{plan_file.name}: indicator {raw.get('id')!r} lacks {exc}") from None
+
+
+def _status(raw: dict[str, Any]) -> dict[str, Any]:
+    status = dict(raw)
+    status["labels"] = {**DEFAULT_LABELS, **(raw.get("labels") or {})}
+    return status
 
 
 def load_plan(path: Path) -> Plan:
@@ -101,7 +180,7 @@ def load_plan(path: Path) -> Plan:
         target_year=int(p["target_year"]),
         indicators=tuple(_indicator(r, path, True) for r in doc.get("indicators", [])),
         companions=tuple(_indicator(r, path, False) for r in doc.get("companions", [])),
-        status=doc["status"],
+        status=_status(doc["status"]),
         source=Path(path),
     )
 

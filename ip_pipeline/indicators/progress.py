@@ -11,6 +11,16 @@ Choices where PROGRESS.md leaves room:
   target = base·(1+g_req)^ΔT (district_target_implied); growth targets apply as is.
 - Δt < 1: status not_available and g_obs/ratio/projection NULL.
 - g_req = 0 and not achieved: deterioration with score −5 (the formula's floor).
+- Δt (PROGRESS.md, "Time"): stocks (year(D) − B − 1) + doy(D)/days_in_year(year(D)), so every
+  year end is a whole number of years; flows are judged on the latest complete year (value,
+  gap and status all of that year, flag complete_year:Y; the year-to-date value stays in
+  indicator_values); growth rates Y − B.
+- lifecycle: a plan has rows only for D with end of base year < D <= 31 Dec of the target
+  year (Plan.in_force); an ended plan's final evaluation is plan_outcomes (outcomes.py).
+- an indicator with a target but no values at all (no computation in the registry, or no
+  data yet) still gets its rows, value NULL and status not_available, for the city and,
+  unless it is city-only, every reporting unit.
+- cumulative and improvement targets: see assets/sql/progress/indicator_progress.sql.
 """
 from __future__ import annotations
 
@@ -23,9 +33,22 @@ import pandas as pd
 from . import schema, sql
 from .catalogue import Plan, load_plans
 from .engine import evaluate
+from .registry import CITY, COMPUTATIONS
 from .transaction import atomic
 
-STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available")
+STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available",
+            "target_missed")
+
+SPEC_COLUMNS = dict(
+    plan_id="VARCHAR", indicator_id="VARCHAR", kind="VARCHAR", direction="INTEGER", base_year="INTEGER",
+    base_value="DOUBLE", target_year="INTEGER", target_kind="VARCHAR", target_value="DOUBLE", comparison="VARCHAR",
+    lim="DOUBLE", tol="DOUBLE", on_track="DOUBLE", needs_acc="DOUBLE", city_only="BOOLEAN",
+)
+
+
+def city_only(ind) -> bool:
+    comp = COMPUTATIONS.get(ind.id)
+    return bool(ind.city_only or (comp is not None and comp.city_only))
 
 
 def _spec(plans: Sequence[Plan]) -> pd.DataFrame:
@@ -40,14 +63,14 @@ def _spec(plans: Sequence[Plan]) -> pd.DataFrame:
                     plan_id=plan.id, indicator_id=ind.id, kind=ind.kind, direction=ind.direction,
                     base_year=ind.base_year or plan.base_year, base_value=ind.base_value,
                     target_year=ind.target.year, target_kind=ind.target.kind, target_value=ind.target.value,
+                    comparison=ind.target.comparison,
                     lim=ind.limit, tol=float(st.get("limit_tolerance", 0.5)),
                     on_track=float(st.get("on_track_ratio", 0.95)),
                     needs_acc=float(st.get("needs_acceleration_ratio", 0.60)),
+                    city_only=city_only(ind),
                 )
             )
-    return pd.DataFrame(rows, columns=["plan_id", "indicator_id", "kind", "direction", "base_year", "base_value",
-                                       "target_year", "target_kind", "target_value", "lim", "tol", "on_track",
-                                       "needs_acc"])
+    return pd.DataFrame(rows, columns=list(SPEC_COLUMNS))
 
 
 def _labels(plans: Sequence[Plan]) -> pd.DataFrame:
@@ -76,30 +99,64 @@ def _evaluation_dates(plan: Plan, spec: pd.DataFrame, dates: Sequence[date]) -> 
     return needed
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan]) -> None:
+def _complete_missing(con: duckdb.DuckDBPyConnection, plan: Plan, spec: pd.DataFrame, ext: set[date]) -> None:
+    """NULL rows for (indicator, date) pairs with no value at all: the city and, unless the
+    indicator is city-only, every reporting unit (an id not computed yet is not_available)."""
+    _temp_from_frame(con, "_prog_ids", spec[["indicator_id", "city_only"]],
+                     {"indicator_id": "VARCHAR", "city_only": "BOOLEAN"})
+    _temp_from_frame(con, "_prog_ext", pd.DataFrame({"as_of": pd.to_datetime(sorted(ext)).date}), {"as_of": "DATE"})
+    con.execute(
+        f"""INSERT INTO _prog_values
+            SELECT ?, i.indicator_id, e.as_of, u.district_code, NULL
+            FROM _prog_ids AS i CROSS JOIN _prog_ext AS e
+            JOIN (SELECT '{CITY}' AS district_code UNION SELECT district_code FROM _calc_units) AS u
+              ON NOT i.city_only OR u.district_code = '{CITY}'
+            WHERE NOT EXISTS (SELECT 1 FROM _calc_values AS v
+                              WHERE v.indicator_id = i.indicator_id AND v.as_of = e.as_of)""",
+        [plan.id],
+    )
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan],
+             context: Sequence[Plan] | None = None) -> None:
+    """Temp tables for the progress SQL. `plans` are judged; `context` (default: `plans`) are
+    every plan of the catalogue, for the parameters a plan does not give itself."""
+    context = list(context) if context is not None else list(plans)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _prog_values (plan_id VARCHAR, indicator_id VARCHAR, as_of DATE, "
         "district_code VARCHAR, value DOUBLE)"
     )
+    in_force = []
     for plan in plans:
         spec = _spec([plan])
-        if spec.empty:
+        live = [d for d in dates if plan.in_force(d)]  # the lifecycle: no rows before or after
+        in_force += [(plan.id, d) for d in live]
+        if spec.empty or not live:
             continue
-        ext = _evaluation_dates(plan, spec, dates)
+        ext = _evaluation_dates(plan, spec, live)
         growth = spec.loc[spec["kind"] == "growth_rate", "base_year"]
         base = int(growth.iloc[0]) if len(growth) else plan.base_year
         # This plan's parameters first; growth rates measured from this plan's base year.
-        ordered = [plan] + [p for p in plans if p is not plan]
+        ordered = [plan] + [p for p in context if p.id != plan.id]
         evaluate(con, ext, ordered, list(spec["indicator_id"]), {d: base for d in ext})
         con.execute(
             "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values", [plan.id]
         )
+        _complete_missing(con, plan, spec, ext)
     _temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
-    _temp_from_frame(
-        con, "_prog_spec", _spec(plans),
-        dict(plan_id="VARCHAR", indicator_id="VARCHAR", kind="VARCHAR", direction="INTEGER", base_year="INTEGER",
-             base_value="DOUBLE", target_year="INTEGER", target_kind="VARCHAR", target_value="DOUBLE", lim="DOUBLE",
-             tol="DOUBLE", on_track="DOUBLE", needs_acc="DOUBLE"),
+    _temp_from_frame(con, "_prog_in_force",
+                     pd.DataFrame(in_force, columns=["plan_id", "as_of"]).assign(
+                         as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date),
+                     {"plan_id": "VARCHAR", "as_of": "DATE"})
+    _temp_from_frame(con, "_prog_spec", _spec(plans), SPEC_COLUMNS)
+    # (engine.prepare makes it too; here for a run where no plan is in force on any date)
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO _calc_flags(l) AS "
+        "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO _prog_meets(v, t, cmp) AS "
+        "CASE cmp WHEN 'gt' THEN v > t WHEN 'le' THEN v <= t WHEN 'lt' THEN v < t ELSE v >= t END"
     )
     _temp_from_frame(con, "_prog_labels", _labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
     _temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
@@ -116,28 +173,36 @@ def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0] - before
 
 
+def write_progress(
+    con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan], context: Sequence[Plan] | None = None
+) -> int:
+    """Delete then insert indicator_progress and plan_scores for the dates and plans, inside
+    the caller's transaction. Returns the number of indicator_progress rows written."""
+    _prepare(con, sorted(set(dates)), plans, context)
+    schema.ensure(con, "indicator_progress")
+    con.execute(
+        "DELETE FROM indicator_progress WHERE as_of IN (SELECT as_of FROM _prog_dates) "
+        "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
+    )
+    before = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0]
+    cols = ", ".join(schema.columns("indicator_progress"))
+    con.execute(f"INSERT INTO indicator_progress ({cols})\n{sql.load_sql('progress/indicator_progress')}")
+    written = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0] - before
+    _write_scores(con)
+    return int(written)
+
+
 def compute_indicator_progress(
     con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None
 ) -> int:
     """Delete then insert indicator_progress (and plan_scores) for the dates and plans,
-    in one transaction. Returns the number of indicator_progress rows written."""
+    in one transaction. Returns the number of indicator_progress rows written. A plan
+    gets rows only for the dates on which it is in force (older rows of the dates go)."""
     if not as_of_dates:
         return 0
     plans = list(plans) if plans is not None else load_plans()
-    dates = sorted(set(as_of_dates))
     with atomic(con):
-        _prepare(con, dates, plans)
-        schema.ensure(con, "indicator_progress")
-        con.execute(
-            "DELETE FROM indicator_progress WHERE as_of IN (SELECT as_of FROM _prog_dates) "
-            "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
-        )
-        before = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0]
-        cols = ", ".join(schema.columns("indicator_progress"))
-        con.execute(f"INSERT INTO indicator_progress ({cols})\n{sql.load_sql('progress/indicator_progress')}")
-        written = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0] - before
-        _write_scores(con)
-    return int(written)
+        return write_progress(con, as_of_dates, plans)
 
 
 def compute_plan_scores(

@@ -29,6 +29,15 @@ TABLES = {
     "plan_scores": """
         plan_id VARCHAR, as_of DATE, district_code VARCHAR, score DOUBLE,
         indicators_scored INTEGER, achieved BOOLEAN""",
+    # Final evaluation (终期评估) of every plan that has ended (PROGRESS.md, "The plan's
+    # lifecycle"): one row per plan × indicator with a target × unit, as_of = 31 Dec of T.
+    # final_status: target_achieved | target_missed | not_available (value or base missing).
+    "plan_outcomes": """
+        plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR, as_of DATE,
+        value DOUBLE, base_value DOUBLE, target_value DOUBLE, achieved BOOLEAN, attainment DOUBLE,
+        change_share DOUBLE, ratio DOUBLE, status VARCHAR, final_status VARCHAR,
+        status_label_zh VARCHAR, status_label_en VARCHAR, final_label_zh VARCHAR, final_label_en VARCHAR,
+        vintage VARCHAR""",
 }
 
 

@@ -7,7 +7,9 @@ from .builder import CITY, bulk, enterprises, trademarks
 
 END_2020 = date(2020, 12, 31)
 END_2023 = date(2023, 12, 31)
-DT_2023 = (END_2023 - END_2020).days / 365.25  # decimal years, stock indicators
+# Decimal years from the end of the base year, every year end a whole number (PROGRESS.md,
+# "Time"; was (END_2023 - END_2020).days / 365.25 before the spec fixed Δt).
+DT_2023 = 3.0
 GBT = "gbt29490_enterprises"  # base computed from the data, level target 400
 
 
@@ -64,7 +66,7 @@ def test_computed_base_when_plan_gives_none(wh):
 
 def test_status_not_available_when_delta_t_below_one_year(wh):
     enterprises(wh, 100, date(2020, 6, 1))
-    d = date(2021, 12, 31)  # 365 days = 0.9993 years: no growth rate yet
+    d = date(2021, 11, 30)  # 334/365 years: no growth rate yet (31 Dec 2021 is exactly 1 year now)
     wh.progress(d)
     r = wh.progress_row(GBT, d)
     assert r["status"] == "not_available" and r["score"] is None and r["g_obs"] is None
@@ -193,12 +195,14 @@ def test_second_plan_tracked_side_by_side(wh, plan14, plan15):
     wh.pledge(registration_date=date(2026, 4, 1))
     d = date(2026, 12, 31)
     wh.compute(d, plans=[plan14, plan15])
-    wh.progress(d, plans=[plan14, plan15])
-    old = wh.progress_row(GBT, d, plan_id="yantai_ip_14th_fyp")
+    # The 14th plan ended on 31 Dec 2025 (PROGRESS.md, "The plan's lifecycle"): it is judged
+    # on its last day, the 15th a year later; no 14th-plan row after its target year.
+    wh.progress(date(2025, 12, 31), d, plans=[plan14, plan15])
+    old = wh.progress_row(GBT, date(2025, 12, 31), plan_id="yantai_ip_14th_fyp")
     new = wh.progress_row(GBT, d, plan_id="yantai_ip_15th_fyp")
     assert (old["base_value"], old["target_value"]) == (100, 400)
     assert (new["base_value"], new["target_value"], new["base_year"]) == (300, 600, 2025)
-    assert new["delta_t"] == pytest.approx(365 / 365.25)
+    assert new["delta_t"] == 1.0  # one whole year (was 365/365.25 before the spec fixed Δt)
     # The 15th plan's growth rate runs from its own base year 2025: 2 registrations vs 1.
     cagr = wh.progress_row("pledge_count_cagr", d, plan_id="yantai_ip_15th_fyp")
     assert cagr["g_obs"] == pytest.approx(1.0) and cagr["g_req"] == pytest.approx(0.20)

@@ -1,12 +1,27 @@
 -- indicator_progress (PROGRESS.md): the growth-ratio method of the UNSD SDG Progress
 -- Chart / open-sdg sdg-build, per plan × indicator with a target × as_of × unit.
 -- Inputs: _prog_spec (the catalogue), _prog_values (values on the as-of dates and on
--- the year ends the method needs), _prog_dates, _prog_labels.
+-- the year ends the method needs; NULL rows for an indicator with no values at all),
+-- _prog_in_force (plan_id, as_of: the as-of dates on which the plan is in force),
+-- _prog_labels.
 -- g_obs, g_req are fractions (0.2056 = 20.56 %/yr); growth targets are given in percent.
+--
+-- Target kinds (PROGRESS.md, "Inputs"):
+--   level       v_T, compared by `comparison` (ge | gt | le | lt).
+--   growth      g* in percent a year; achieved when the observed growth meets it.
+--   cumulative  a count since the end of the base year, so v₀ = 0 by definition (the
+--               catalogue's base value if it gives one). Choice: no growth rate exists
+--               from a zero base (rule 1), so g_obs, g_req, ratio and projection are NULL
+--               and the status is `target_achieved` once the count meets v_T (at any Δt),
+--               else `not_available`; the expected value is the straight line from 0 to
+--               v_T over ΔT, v_T·Δt/ΔT, and the gap is against it. Districts get no
+--               implied share of the city's count (target NULL, not_available).
+--   improvement no number: achieved when d·(v_t − v₀) > 0, else `deterioration` (like
+--               g_req = 0); no target value, g_req, ratio, expected value or projection.
 WITH spec AS (
     SELECT *, (target_year - base_year)::DOUBLE AS big_t  -- ΔT = T − t₀
     FROM _prog_spec
-    WHERE target_value IS NOT NULL
+    WHERE target_value IS NOT NULL OR target_kind = 'improvement'
 ),
 rows AS (
     SELECT s.*, v.as_of, v.district_code, v.district_code = '370600' AS is_city, v.value AS value_on_d,
@@ -17,7 +32,9 @@ rows AS (
            END AS obs_year
     FROM spec AS s
     JOIN _prog_values AS v ON v.plan_id = s.plan_id AND v.indicator_id = s.indicator_id
-    JOIN _prog_dates AS d ON d.as_of = v.as_of
+    JOIN _prog_in_force AS d ON d.plan_id = s.plan_id AND d.as_of = v.as_of
+    -- The plan's lifecycle: rows only while the indicator's plan period runs.
+    WHERE v.as_of > make_date(s.base_year, 12, 31) AND v.as_of <= make_date(s.target_year, 12, 31)
 ),
 observed AS (
     SELECT r.*,
@@ -26,7 +43,11 @@ observed AS (
                WHEN 'flow' THEN (r.obs_year - r.base_year)::DOUBLE
                -- A growth rate since B is measured over whole years Y − B.
                WHEN 'growth_rate' THEN (year(r.as_of) - r.base_year)::DOUBLE
-               ELSE date_diff('day', make_date(r.base_year, 12, 31), r.as_of) / 365.25
+               -- Stocks: decimal years from the end of B, every year end a whole number:
+               -- (year(D) − B − 1) + doy(D)/days_in_year(year(D)); 31 Dec 2021 -> 1, 30 Jun 2021 -> 181/365.
+               ELSE (year(r.as_of) - r.base_year - 1)
+                    + dayofyear(r.as_of)::DOUBLE
+                      / date_diff('day', make_date(year(r.as_of), 1, 1), make_date(year(r.as_of) + 1, 1, 1))
            END AS delta_t,
            b.value AS own_base  -- the unit's own value for the base year (full year for flows)
     FROM rows AS r
@@ -39,8 +60,10 @@ observed AS (
 ),
 city_base AS (
     -- The plan's base: its official value, else the city's value computed for the base year.
+    -- A cumulative count starts at zero at the end of the base year.
     SELECT s.plan_id, s.indicator_id,
-           coalesce(s.base_value, b.value) AS v0
+           CASE WHEN s.target_kind = 'cumulative' THEN coalesce(s.base_value, 0.0)
+                ELSE coalesce(s.base_value, b.value) END AS v0
     FROM spec AS s
     LEFT JOIN _prog_values AS b
            ON b.plan_id = s.plan_id AND b.indicator_id = s.indicator_id
@@ -58,12 +81,16 @@ required AS (
 based AS (
     SELECT o.*, q.g_req,
            CASE WHEN o.kind = 'growth_rate' THEN NULL
+                WHEN o.target_kind = 'cumulative' THEN coalesce(o.base_value, 0.0)
                 WHEN o.is_city THEN q.city_v0
                 ELSE o.own_base  -- a district's base is its own value in the base year
            END AS v0,
-           o.kind <> 'growth_rate' AND (NOT o.is_city OR o.base_value IS NULL) AS base_computed,
-           CASE WHEN o.kind = 'growth_rate' OR o.target_kind = 'growth' THEN o.target_value
+           o.kind <> 'growth_rate' AND o.target_kind <> 'cumulative'
+               AND (NOT o.is_city OR o.base_value IS NULL) AS base_computed,
+           CASE WHEN o.target_kind = 'improvement' THEN NULL
+                WHEN o.kind = 'growth_rate' OR o.target_kind = 'growth' THEN o.target_value
                 WHEN o.is_city THEN o.target_value
+                WHEN o.target_kind = 'cumulative' THEN NULL  -- no district share of the city's count
                 -- District target implied: its own base grown at the plan's required rate.
                 ELSE o.own_base * power(1 + q.g_req, o.big_t)
            END AS v_target
@@ -73,10 +100,13 @@ measured AS (
     SELECT b.*,
            -- Rule 1 inputs: no growth rate exists without two positive observations a year apart.
            CASE WHEN b.kind = 'growth_rate' THEN b.v_t IS NULL OR b.delta_t < 1 OR b.g_req IS NULL
+                WHEN b.target_kind = 'improvement' THEN b.v_t IS NULL OR b.v0 IS NULL OR b.delta_t < 1
+                WHEN b.target_kind = 'cumulative' THEN TRUE  -- v₀ = 0: only reaching the target is a status
                 ELSE b.v_t IS NULL OR b.v0 IS NULL OR b.v_target IS NULL OR b.g_req IS NULL
                      OR b.delta_t < 1 OR b.v0 <= 0 OR b.v_t <= 0
            END AS unavailable,
            CASE WHEN b.kind = 'growth_rate' THEN b.v_t / 100.0
+                WHEN b.target_kind = 'cumulative' THEN NULL
                 -- Choice: g_obs (and what rests on it) is not published when Δt < 1 year:
                 -- an annualised rate over a few months misleads.
                 WHEN b.v0 > 0 AND b.v_t > 0 AND b.delta_t >= 1 THEN power(b.v_t / b.v0, 1.0 / b.delta_t) - 1
@@ -85,11 +115,15 @@ measured AS (
 ),
 rated AS (
     SELECT m.*,
-           CASE WHEN m.g_req <> 0 AND (m.kind <> 'growth_rate' OR m.delta_t >= 1)
+           CASE WHEN m.target_kind IN ('improvement', 'cumulative') THEN NULL
+                WHEN m.g_req <> 0 AND (m.kind <> 'growth_rate' OR m.delta_t >= 1)
                 THEN m.direction * m.g_obs / abs(m.g_req) END AS ratio,
-           CASE WHEN m.kind = 'growth_rate' OR m.target_kind = 'growth'
-                THEN m.direction * (m.g_obs * 100 - m.target_value) >= 0  -- observed growth ≥ g*
-                ELSE m.direction * (m.v_t - m.v_target) >= 0
+           CASE WHEN m.target_kind = 'improvement' THEN m.direction * (m.v_t - m.v0) > 0
+                WHEN m.kind = 'growth_rate' OR m.target_kind = 'growth' THEN
+                     -- observed growth against g*, in percent (a rate indicator's value is already one)
+                     _prog_meets(CASE WHEN m.kind = 'growth_rate' THEN m.v_t ELSE m.g_obs * 100 END,
+                                 m.target_value, m.comparison)
+                ELSE _prog_meets(m.v_t, m.v_target, m.comparison)
                      -- A value within the tolerance of a limit target (e.g. 100) counts as met.
                      OR (m.lim IS NOT NULL AND abs(m.v_target - m.lim) <= m.tol AND abs(m.v_t - m.lim) <= m.tol)
            END AS achieved
@@ -97,14 +131,21 @@ rated AS (
 ),
 judged AS (
     SELECT r.*,
-           CASE WHEN r.unavailable THEN 'not_available'
+           CASE WHEN r.target_kind = 'cumulative' AND r.achieved THEN 'target_achieved'  -- reached: at any Δt
+                WHEN r.unavailable THEN 'not_available'
                 WHEN r.achieved THEN 'target_achieved'
+                WHEN r.target_kind = 'improvement' THEN 'deterioration'  -- no rise: like g_req = 0
                 WHEN r.g_req = 0 THEN 'deterioration'  -- target equals base and it is not met
                 WHEN r.ratio >= r.on_track THEN 'on_track'
                 WHEN r.ratio >= r.needs_acc THEN 'needs_acceleration'
                 WHEN r.ratio >= 0 THEN 'limited_progress'
                 ELSE 'deterioration'
-           END AS status
+           END AS status,
+           -- Expected on D on the straight path; for a growth-rate target the expected rate is g*.
+           CASE WHEN r.target_kind = 'improvement' THEN NULL
+                WHEN r.kind = 'growth_rate' OR r.target_kind = 'growth' THEN r.target_value
+                WHEN r.target_kind = 'cumulative' THEN r.v_target * r.delta_t / r.big_t  -- 0 -> v_T, linear
+                ELSE r.v0 * power(1 + r.g_req, r.delta_t) END AS expected
     FROM rated AS r
 )
 SELECT j.plan_id,
@@ -123,28 +164,25 @@ SELECT j.plan_id,
        j.g_obs,
        j.g_req,
        j.ratio,
-       -- Expected on D on the straight path; for a growth-rate target the expected rate is g*.
-       CASE WHEN j.kind = 'growth_rate' OR j.target_kind = 'growth' THEN j.target_value
-            ELSE j.v0 * power(1 + j.g_req, j.delta_t) END AS expected_value,
-       j.v_t - (CASE WHEN j.kind = 'growth_rate' OR j.target_kind = 'growth' THEN j.target_value
-                     ELSE j.v0 * power(1 + j.g_req, j.delta_t) END) AS gap,
+       j.expected AS expected_value,
+       j.v_t - j.expected AS gap,
        -- Projection to T at the observed rate; none for a rate (Choice: a rate is not projected).
-       CASE WHEN j.kind <> 'growth_rate' AND j.target_kind <> 'growth' AND j.g_obs IS NOT NULL
+       CASE WHEN j.kind <> 'growth_rate' AND j.target_kind IN ('level') AND j.g_obs IS NOT NULL
             THEN j.v_t * power(1 + j.g_obs, j.big_t - j.delta_t) END AS projection,
-       CASE WHEN j.kind <> 'growth_rate' AND j.target_kind <> 'growth' AND j.g_obs IS NOT NULL AND j.v_target <> j.v0
+       CASE WHEN j.kind <> 'growth_rate' AND j.target_kind IN ('level') AND j.g_obs IS NOT NULL AND j.v_target <> j.v0
             THEN (j.v_t * power(1 + j.g_obs, j.big_t - j.delta_t) - j.v0) / (j.v_target - j.v0) END AS projection_share,
        j.status,
        l.zh AS status_label_zh,
        l.en AS status_label_en,
        CASE WHEN j.status = 'not_available' THEN NULL
             WHEN j.status = 'target_achieved' THEN 5.0
-            WHEN j.ratio IS NULL THEN -5.0  -- g_req = 0 and below target: the floor
+            WHEN j.ratio IS NULL THEN -5.0  -- g_req = 0 (or no improvement) and not met: the floor
             WHEN j.ratio >= 0.6 THEN least(7.1429 * j.ratio - 4.2857, 5.0)
             ELSE greatest(4.1667 * j.ratio - 2.5, -5.0)
        END AS score,
        _calc_flags([
            CASE WHEN j.base_computed THEN 'computed_base' END,
-           CASE WHEN NOT j.is_city THEN 'district_target_implied' END,
+           CASE WHEN NOT j.is_city AND j.target_kind <> 'cumulative' THEN 'district_target_implied' END,
            CASE WHEN j.kind = 'flow' THEN 'complete_year:' || j.obs_year END
        ]) AS flags
 FROM judged AS j
