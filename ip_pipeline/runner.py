@@ -34,9 +34,26 @@ class RunOutcome:
     report: Path | None = None
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
+    notes: list[str] = field(default_factory=list)  # said once per run (a source folder that does not exist)
 
     def message(self) -> str:
         return " ".join(self.problems)
+
+
+def empty_source_notes(home: Home) -> list[str]:
+    """One line per source whose landing folder does not exist (and that is not read from a
+    database): an empty source, its indicators no_data (SOURCES.md). A source that had data
+    and lost its folder is a shrink to zero, held by staging, and is not an empty source."""
+    from .ingest.contracts import SOURCE_NAMES, load_contract
+    from .ingest.database import configured_url
+    from .ingest.staging import empty_source_note
+
+    notes = []
+    for name in SOURCE_NAMES:
+        contract = load_contract(name)
+        if not configured_url(contract) and not (home.landing / contract.folder).is_dir():
+            notes.append(empty_source_note(contract))
+    return notes
 
 
 def _previous_month(key: str) -> str:
@@ -168,7 +185,7 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
     release_dead_cli_runs(instance)
     defs = build_definitions(str(home.root))
     start, end = partition_range(first, last)
-    outcome = RunOutcome(success=True, months=(start[:7], end[:7]))
+    outcome = RunOutcome(success=True, months=(start[:7], end[:7]), notes=empty_source_notes(home))
     run_from = start
     if first is None and last is None and job_name == "refresh_job":
         # The nightly run: months whose inputs are unchanged since the last run are left out

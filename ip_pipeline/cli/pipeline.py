@@ -22,6 +22,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _finish(outcome, home: Home) -> int:
+    for note in getattr(outcome, "notes", []):
+        print(f"Note: {note}.")
     if not outcome.success:
         print("Run failed. " + outcome.message(), file=sys.stderr)
         return 1

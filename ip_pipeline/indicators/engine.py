@@ -1,8 +1,8 @@
 """Evaluate indicators for a set of as-of dates in one pass, into temp tables.
 
 Everything is set-based over the temp table `_calc_dates`: the marts
-(`_calc_hv`, `_calc_pledge_totals`, `_calc_satisfaction`, `_calc_population`,
-`_calc_pledge_items`) and then every indicator SQL, into `_calc_values`
+(`_calc_hv`, `_calc_pledge_totals`, `_calc_transfer_totals`, `_calc_satisfaction`,
+`_calc_population`, `_calc_pledge_items`) and then every indicator SQL, into `_calc_values`
 (indicator_id, as_of, district_code, value, numerator, denominator, flags).
 values.py publishes it; progress.py evaluates extra dates (base years, complete
 years) the same way without publishing them.
@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import sql
 from .catalogue import Indicator, Plan
-from .registry import CITY, COMPANION_IDS, COMPUTATIONS, UNLOCATED
+from .registry import CITY, COMPANION_IDS, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ MARTS = (
     ("_calc_population", "marts/population_at"),
     ("_calc_hv", "marts/high_value_patent_criteria"),
     ("_calc_pledge_totals", "marts/pledge_totals"),
+    ("_calc_transfer_totals", "marts/transfer_totals"),
     ("_calc_satisfaction", "marts/satisfaction_estimates"),
 )
 
@@ -61,14 +62,15 @@ def pledge_threshold(plans: Sequence[Plan]) -> float:
     return float(value)
 
 
-def growth_base_year(plans: Sequence[Plan], as_of: date) -> int:
-    """Base year B of the growth rates on D.
-
-    Choice (several plans): the plan whose period (base year, target year]
-    holds the year of D; else the latest base year before it; else the earliest
-    (D not after any base year -> the value is NULL, flag base_period).
-    """
-    periods = sorted(
+def _periods(plans: Sequence[Plan], indicator_id: str | None) -> list[tuple[int, int]]:
+    """(base year, target year) of the plans that define `indicator_id`; without an id, or
+    when no plan defines it, of every plan's growth rates (then of the plans themselves)."""
+    if indicator_id is not None:
+        own = sorted({(ind.base_year or p.base_year, ind.target.year if ind.target else p.target_year)
+                      for p in plans for ind in p.indicators + p.companions if ind.id == indicator_id})
+        if own:
+            return own
+    return sorted(
         {
             (ind.base_year or p.base_year, (ind.target.year if ind.target else p.target_year))
             for p in plans
@@ -76,12 +78,30 @@ def growth_base_year(plans: Sequence[Plan], as_of: date) -> int:
             if ind.kind == "growth_rate"
         }
     ) or sorted({(p.base_year, p.target_year) for p in plans}) or [(2020, 2025)]
+
+
+def growth_base_year(plans: Sequence[Plan], as_of: date, indicator_id: str | None = None) -> int:
+    """Base year B of an indicator measured from a base year (a growth rate, a count since
+    the base year) on D.
+
+    Per indicator: only the plans that define `indicator_id` decide, so that a new plan's
+    base year (the action plan's 2024 for ip_transfer_licence_cagr) never moves another
+    indicator's (pledge_*_cagr stay on the 14th plan's 2020). Among those plans: the one
+    whose period (base year, target year] holds the year of D; else the latest base year
+    before it; else the earliest (D not after any base year -> NULL, flag base_period).
+    """
+    periods = _periods(plans, indicator_id)
     y = as_of.year
     inside = [b for b, t in periods if b < y <= t]
     if inside:
         return max(inside)
     before = [b for b, _ in periods if b < y]
     return max(before) if before else min(b for b, _ in periods)
+
+
+def based_ids() -> list[str]:
+    """Ids the registry marks as measured from a base year."""
+    return [i for i, c in COMPUTATIONS.items() if c.based]
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -100,21 +120,35 @@ def prepare(
     plans: Sequence[Plan],
     growth_base: dict[date, int] | None = None,
 ) -> list[date]:
-    """Temp tables of the dates, reporting units and growth base years; helper macros."""
+    """Temp tables of the dates, reporting units and base years; helper macros; the optional inputs.
+
+    `_calc_growth_base (indicator_id, as_of, base_year)` has a row per date for every id the
+    registry marks `based`. `growth_base` (date -> year), when given, is that base for every
+    such id (progress.py measures a plan's indicators from the plan's own base year);
+    otherwise each id gets its own, from the plans defining it (growth_base_year).
+    """
     dates = sorted({d for d in as_of_dates})
     if not dates:
         raise ValueError("no as-of dates")
-    bases = growth_base or {d: growth_base_year(plans, d) for d in dates}
-    frame = pd.DataFrame({"as_of": pd.to_datetime(dates).date, "base_year": [bases[d] for d in dates]})
-    con.register("_calc_dates_df", frame)
+    ids = based_ids()
+    rows = [
+        (ind_id, d, growth_base[d] if growth_base else growth_base_year(plans, d, ind_id))
+        for ind_id in ids
+        for d in dates
+    ]
+    con.register("_calc_dates_df", pd.DataFrame({"as_of": pd.to_datetime(dates).date}))
+    con.register("_calc_bases_df", pd.DataFrame(rows, columns=["indicator_id", "as_of", "base_year"]))
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _calc_dates AS SELECT CAST(as_of AS DATE) AS as_of FROM _calc_dates_df")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _calc_growth_base AS "
-            "SELECT CAST(as_of AS DATE) AS as_of, CAST(base_year AS INTEGER) AS base_year FROM _calc_dates_df"
+            "SELECT CAST(indicator_id AS VARCHAR) AS indicator_id, CAST(as_of AS DATE) AS as_of, "
+            "CAST(base_year AS INTEGER) AS base_year FROM _calc_bases_df"
         )
     finally:
         con.unregister("_calc_dates_df")
+        con.unregister("_calc_bases_df")
+    optional_inputs(con)
     # Reporting units: every unit of stg_districts except the city itself; 370699 always
     # (ingestion resolves in-Yantai-but-unknown records there even if districts.csv forgot it).
     con.execute(
@@ -133,6 +167,25 @@ def prepare(
         "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"
     )
     return dates
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table]
+    ).fetchall()}
+
+
+def optional_inputs(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp views `_calc_in_<name>` over staged tables a warehouse may lack or hold without
+    some columns (registry.OPTIONAL_INPUTS): missing columns read NULL, a missing table
+    reads as no rows. Indicators on them are then NULL with flag no_data."""
+    for view, (table, cols) in OPTIONAL_INPUTS.items():
+        present = _columns(con, table) if table_exists(con, table) else set()
+        select = ", ".join(
+            f'CAST({"s." + c if c in present else "NULL"} AS {t}) AS {c}' for c, t in cols
+        )
+        source = f"FROM main.{table} AS s" if present else "WHERE false"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} {source}")
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> None:

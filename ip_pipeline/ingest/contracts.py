@@ -18,7 +18,7 @@ from ..paths import SOURCES_DIR
 
 COLUMN_TYPES = {
     "text", "code", "date", "enum", "int", "decimal", "application_no",
-    "trademark_no", "office", "credit_code", "ipc", "ipc_list", "pledge_items",
+    "trademark_no", "office", "credit_code", "ipc", "ipc_list", "pledge_items", "bool",
 }
 
 
@@ -69,12 +69,17 @@ class SourceContract:
     folder: str
     key: tuple[str, ...]
     location: str  # address | own_list | none
-    address_column: str | None
+    address_columns: tuple[str, ...]  # in the order that decides the district (SOURCES.md)
     cadence_days: int
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
     sheet: str | None = None
     database: dict[str, Any] | None = None
+
+    @property
+    def address_column(self) -> str | None:
+        """The first address column (the only one for every source but transfers)."""
+        return self.address_columns[0] if self.address_columns else None
 
     @property
     def column_names(self) -> list[str]:
@@ -109,6 +114,8 @@ def _column(name: str, raw: dict[str, Any], source: str) -> Column:
     values = {str(k): tuple(str(v) for v in vs) + (str(k),) for k, vs in (raw.get("values") or {}).items()}
     if ctype == "enum" and not values:
         raise ContractError(f"sources/{source}.yaml: enum column {name} lists no values")
+    if ctype == "bool" and set(values) != {"true", "false"}:
+        raise ContractError(f"sources/{source}.yaml: bool column {name} must list the spellings of 'true' and 'false'")
     return Column(
         name=name,
         type=ctype,
@@ -140,8 +147,12 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         action = r.pop("action", "quarantine")
         rules.append(Rule(kind, action, r))
     location = doc.get("location", "address")
-    if location == "address" and doc.get("address_column") not in names:
-        raise ContractError(f"sources/{name}.yaml: location 'address' needs an address_column")
+    # `address_column: x` or, where several addresses decide in turn, `address_columns: [x, y]`
+    addresses = doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])
+    addresses = tuple(str(a) for a in addresses)
+    if location == "address" and (not addresses or not set(addresses) <= names):
+        raise ContractError(f"sources/{name}.yaml: location 'address' needs an address_column (or address_columns) "
+                            "naming columns of the source")
     return SourceContract(
         name=name,
         title_zh=doc.get("title_zh", name),
@@ -149,7 +160,7 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         folder=doc.get("folder", name),
         key=key,
         location=location,
-        address_column=doc.get("address_column"),
+        address_columns=addresses,
         cadence_days=int(doc.get("cadence_days", 35)),
         columns=columns,
         rules=tuple(rules),
@@ -160,7 +171,7 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
 
 SOURCE_NAMES = (
     "patents", "overseas_grants", "trademarks", "pledges",
-    "enforcement", "awards", "enterprises", "survey",
+    "enforcement", "transfers", "awards", "enterprises", "survey",
 )
 
 

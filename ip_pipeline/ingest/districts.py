@@ -2,6 +2,8 @@
 the address, else 370699 when the address mentions 烟台, else outside Yantai."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import duckdb
 
 from ..db import first_row, scalar
@@ -43,27 +45,40 @@ def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def resolved_select(typed_table: str, location: str, address_column: str | None) -> str:
-    """Adds `_unit` and `_in_scope` to every row of typed_table."""
+def resolved_select(typed_table: str, location: str, address_columns: str | Sequence[str] | None) -> str:
+    """Adds `_unit` and `_in_scope` to every row of typed_table.
+
+    `address_columns` is ordered: the code; else the first address (its longest district
+    name, else 370699 when it mentions 烟台); else the next address the same way; ...
+    A row is in scope when any of them places it in Yantai (transfers: either party)."""
     if location == "own_list":
         # Yantai's own lists: every row in scope, unknown code -> 未定位.
         return f"""
             SELECT t.*, coalesce(dc.unit, '{UNLOCATED}') AS _unit, true AS _in_scope
             FROM {typed_table} t LEFT JOIN _district_codes dc ON dc.code = t.district_code
         """
-    addr = f't."{address_column}"'
-    return f"""
-        WITH by_name AS (
-            -- the longest matching name wins; among equals, the one found first in the address
+    columns = [address_columns] if isinstance(address_columns, str) else list(address_columns or [])
+    if not columns:
+        raise ValueError("location 'address' needs at least one address column")
+    ctes, joins, candidates = [], [], ["dc.unit"]
+    for i, column in enumerate(columns):
+        addr = f't."{column}"'
+        # the longest matching name wins; among equals, the one found first in the address
+        ctes.append(f"""by_name_{i} AS (
             SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr({addr}, dn.name)) AS unit
             FROM {typed_table} t JOIN _district_names dn ON contains({addr}, dn.name)
             WHERE t.district_code IS NULL OR t.district_code NOT IN (SELECT code FROM _district_codes)
             GROUP BY t._rid
-        )
+        )""")
+        joins.append(f"LEFT JOIN by_name_{i} bn{i} ON bn{i}._rid = t._rid")
+        candidates += [f"bn{i}.unit", f"CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END"]
+    unit = f"coalesce({', '.join(candidates)})"
+    return f"""
+        WITH {', '.join(ctes)}
         SELECT t.*,
-            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) AS _unit,
-            coalesce(dc.unit, bn.unit, CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END) IS NOT NULL AS _in_scope
+            {unit} AS _unit,
+            {unit} IS NOT NULL AS _in_scope
         FROM {typed_table} t
         LEFT JOIN _district_codes dc ON dc.code = t.district_code
-        LEFT JOIN by_name bn ON bn._rid = t._rid
+        {' '.join(joins)}
     """

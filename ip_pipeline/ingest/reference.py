@@ -29,7 +29,7 @@ def _as_contract(t: ReferenceTable) -> SourceContract:
     cols = tuple(Column(name=n, type="text", header=n, aliases=(), required=bool(spec.get("required")))
                  for n, spec in t.columns.items())
     return SourceContract(name=t.name, title_zh=t.name, title_en=t.name, folder="reference", key=t.key,
-                          location="none", address_column=None, cadence_days=400, columns=cols, rules=())
+                          location="none", address_columns=(), cadence_days=400, columns=cols, rules=())
 
 
 def _typed(name: str, spec: dict) -> str:

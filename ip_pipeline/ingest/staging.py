@@ -43,6 +43,9 @@ class LoadResult:
     reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     file_details: list[dict] = field(default_factory=list)
+    # The source's folder does not exist in the landing zone: an empty source (SOURCES.md),
+    # loaded with no rows; the indicators that need it are NULL with flag no_data.
+    missing_folder: bool = False
 
     @property
     def reconciles(self) -> bool:
@@ -86,6 +89,11 @@ def record_snapshot(con: duckdb.DuckDBPyConnection, r: LoadResult) -> None:
                 [r.source, r.snapshot_at, r.fingerprint, r.raw, r.staged, now])
 
 
+def empty_source_note(contract: SourceContract) -> str:
+    return (f"{contract.name}: the landing zone has no folder {contract.folder}/: an empty source, "
+            f"loaded with no rows; the indicators that need it are NULL with flag no_data")
+
+
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
 
 
@@ -104,16 +112,21 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     install_macros(con)
     warnings: list[str] = []
     files = []
+    missing = False
     if parts is None:
         listing = list_snapshot(landing, contract.folder, name)
         files, warnings = listing.files, listing.warnings
+        missing = not (landing / contract.folder).is_dir()
+        if missing:
+            warnings = [empty_source_note(contract)] + warnings
         fp = fingerprint(files)
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
         parts = lambda: file_parts(contract, landing, files)  # noqa: E731
     else:
         fp = fingerprint_value or ""
-    result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings)
+    result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings,
+                        missing_folder=missing)
     if not force and previous_fingerprint(con, name, tables) == fp:
         result.status = "unchanged"
         _fill_counts(con, result)
@@ -141,7 +154,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
                     f"true AS _in_scope FROM _typed_{name}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
-                    f"{resolved_select(f'_typed_{name}', contract.location, contract.address_column)}")
+                    f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}")
     con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
     _dedup(con, contract)
     _publish(con, contract, landed.raw_table, result)

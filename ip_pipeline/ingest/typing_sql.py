@@ -96,6 +96,10 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_enum:{name}"))
         if col.default is not None:
             typed = f"coalesce({c}, {lit(col.default)})"
+    elif t == "bool":
+        # spellings of true and false from the contract (是/否, Y/N, true/false, 1/0); blank = unknown (NULL)
+        core, typed, sqltype = _enum_expr(n_src, col), f"CAST({c} AS BOOLEAN)", "BOOLEAN"
+        reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_enum:{name}"))
     elif t in ("int", "decimal"):
         core = f"parse_number({n_src})"
         reasons.append((f"{src} IS NOT NULL AND {c} IS NULL", f"bad_number:{name}"))

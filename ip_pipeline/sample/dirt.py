@@ -55,14 +55,15 @@ class Dirt:
 
     def __post_init__(self):
         s = self.schema
-        avoid = s.rule_columns() | set(s.key) | {"pledge_type"}
+        # the column saying patent or trademark decides how items are written: keep it clean
+        avoid = s.rule_columns() | set(s.key) | {c.kind_column for c in s.columns if c.kind_column}
         kinds: list[str] = []
         for col in s.columns:
             if col.name in avoid:
                 continue
             if col.type == "date":
                 kinds.append(f"bad_date:{col.name}")
-            if col.type == "enum":
+            if col.type in ("enum", "bool"):
                 kinds.append(f"bad_enum:{col.name}")
             if col.required:
                 kinds.append(f"missing:{col.name}")
@@ -77,7 +78,7 @@ class Dirt:
         names = s.names
         if "district_code" in names:
             kinds += [OLD_NAME, UNKNOWN_CODE]
-        if s.address_column:
+        if s.address_columns:
             kinds += [OUT_OF_SCOPE, OUT_OF_SCOPE]
         self.kinds = tuple(kinds)
 
@@ -94,7 +95,8 @@ class Dirt:
             return Outcome([self.conflict(rec, rnd)], later=rec)
         if kind == OUT_OF_SCOPE:
             self.tallies["out_of_scope"] += 1
-            rec[self.schema.address_column] = geo.outside_address(rnd)
+            for column in self.schema.address_columns:  # every party outside Yantai
+                rec[column] = geo.outside_address(rnd)
             rec["district_code"] = None
             return Outcome([rec], in_scope=False)
         if kind == OLD_NAME:
@@ -116,7 +118,7 @@ class Dirt:
     def _old_name(self, rec: dict) -> None:
         rnd = self.rnd
         old_code = rnd.choice(tuple(geo.OLD_CODES))
-        address_col = self.schema.address_column
+        address_col = self.schema.address_columns[0] if self.schema.address_columns else None
         if address_col is None:
             rec["district_code"] = old_code
         elif rnd.random() < 0.5:

@@ -110,9 +110,14 @@ class Formatter:
             return spellings[0]
         if t == "application_no":
             return display_application_no(v, self.rnd, rec.get("legal_status") != "pending")
+        if t == "bool":
+            spellings = [x for x in col.values["true" if v else "false"] if not x.isascii()] or list(col.values["true" if v else "false"])
+            if len(spellings) > 1 and self.rnd.random() < self.p.enum_variant:
+                return self.rnd.choice(spellings[1:])
+            return spellings[0]
         if t == "pledge_items":
             sep = "；" if self.rnd.random() < 0.15 else ";"
-            if rec.get("pledge_type") == "patent":
+            if rec.get(col.kind_column or "pledge_type") == "patent":
                 return sep.join(display_application_no(x, self.rnd, True) for x in v)
             return sep.join(v)
         if t == "ipc_list":

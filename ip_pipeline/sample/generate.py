@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from . import (
     awards, enforcement, enterprises, manifest, overseas_grants, patents, pledges, reference, survey,
-    trademarks,
+    trademarks, transfers,
 )
 from .context import Context
 from .dirt import Dirt, Outcome
@@ -19,7 +19,7 @@ from .schema import load
 from .sink import SourceSink
 
 # Order matters: patents and trademarks draw the links that later sources use.
-MODULES = (patents, overseas_grants, awards, trademarks, pledges, enforcement, enterprises, survey)
+MODULES = (patents, overseas_grants, awards, trademarks, pledges, enforcement, transfers, enterprises, survey)
 
 _MAX_CSV_ROWS = 25_000
 _MAX_XLSX_ROWS = 5_000

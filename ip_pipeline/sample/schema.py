@@ -9,7 +9,8 @@ import yaml
 
 from ip_pipeline.paths import SOURCES_DIR
 
-SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "awards", "enterprises", "survey")
+SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards", "enterprises",
+           "survey")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     min_exclusive: float | None = None
+    kind_column: str | None = None  # pledge_items: the column saying patent or trademark
 
     @property
     def bounded(self) -> bool:
@@ -40,9 +42,10 @@ class Schema:
     name: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
-    address_column: str | None
+    address_column: str | None  # the YAML's single address_column (None where several decide)
     location: str
     rules: tuple[dict, ...]
+    address_columns: tuple[str, ...] = ()  # every address that can place a record in Yantai, in order
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -88,6 +91,7 @@ def load(name: str) -> Schema:
             min=spec.get("min"),
             max=spec.get("max"),
             min_exclusive=spec.get("min_exclusive"),
+            kind_column=spec.get("kind_column"),
         ))
     return Schema(
         name=doc["name"],
@@ -96,4 +100,5 @@ def load(name: str) -> Schema:
         address_column=doc.get("address_column"),
         location=doc.get("location", "none"),
         rules=tuple(doc.get("rules", ())),
+        address_columns=tuple(doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])),
     )

@@ -27,7 +27,10 @@ def calibration(
     as_of: tuple[dt.date, ...] = DEFAULT_AS_OF,
 ) -> dict:
     """{as_of: {hv_patents, hv_per_10k, valid_trademarks, overseas_inventions, pledges,
-    pledge_amount_wan, gbt29490, city_advantage}} for every as-of date not after `end`."""
+    pledge_amount_wan, gbt29490, city_advantage, transfers (full calendar year of as_of, in scope),
+    civil_first_instance (closed in the year: accepted/rejected/unknown),
+    civil_first_instance_acceptance (%), new_city_advantage_since_2024}} for every as-of
+    date not after `end`."""
     end = end or dt.date.today()
     ctx = Context(scale=scale, seed=seed, end=end)
     days = tuple(d for d in as_of if d <= end)
@@ -40,6 +43,9 @@ def calibration(
     awarded: dict[str, int] = {}
     marks = Counter()
     enterprises = defaultdict(Counter)
+    first_city_advantage: dict[str, dt.date] = {}
+    transfers = Counter()
+    civil_first = defaultdict(Counter)  # closing year -> accepted / rejected / unknown
 
     for module in MODULES:
         for rec, out in outcomes(ctx, module, dirt_for(ctx, module, dirt_rate)):
@@ -74,7 +80,17 @@ def calibration(
                     ended = rec["status"] in ("invalidated", "cancelled", "revoked") and rec["status_date"] <= d
                     if rec["registration_date"] <= d <= rec["expiry_date"] and not ended:
                         marks[d] += 1
+            elif name == "transfers" and out.in_scope:
+                transfers[rec["registration_date"].year] += 1
+            elif name == "enforcement":
+                if (rec["authority_type"] == "judicial" and rec.get("case_nature") == "civil"
+                        and rec.get("instance") == "first" and rec["closed_date"]):
+                    outcome = {True: "accepted", False: "rejected", None: "unknown"}[rec.get("accepted")]
+                    civil_first[rec["closed_date"].year][outcome] += 1
             elif name == "enterprises":
+                if rec["programme"] == "city_advantage":
+                    code = rec["credit_code"]
+                    first_city_advantage[code] = min(rec["certified_date"], first_city_advantage.get(code, rec["certified_date"]))
                 for d in days:
                     if rec["certified_date"] <= d and (rec["valid_until"] is None or rec["valid_until"] >= d):
                         enterprises[rec["programme"]][d] += 1
@@ -110,5 +126,11 @@ def calibration(
             "pledge_amount_wan": round(pledge_amount[d.year], 2),
             "gbt29490": enterprises["gbt29490"][d],
             "city_advantage": enterprises["city_advantage"][d],
+            "transfers": transfers[d.year],
+            "civil_first_instance": dict(civil_first[d.year]),
+            "civil_first_instance_acceptance": (
+                round(100 * civil_first[d.year]["accepted"] / known, 2)
+                if (known := civil_first[d.year]["accepted"] + civil_first[d.year]["rejected"]) else None),
+            "new_city_advantage_since_2024": sum(1 for c in first_city_advantage.values() if dt.date(2024, 12, 31) < c <= d),
         }
     return result

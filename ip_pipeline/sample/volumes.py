@@ -74,6 +74,22 @@ TRADEMARK_STATUS_CHANGE = {"revoked": 0.025, "cancelled": 0.02, "invalidated": 0
 TRADEMARK_PLEDGE_CANDIDATE_SHARE = 0.03
 
 ENFORCEMENT = {2005: 45, 2010: 110, 2015: 220, 2020: 380, 2025: 560, 2026: 590}
+# Court cases on top of the case list's judicial rows, with case numbers of the courts
+# (鲁06知民初…): mostly first-instance civil IP cases, a few hundred a year, of which
+# ≈ 85 % end with the parties accepting the judgment (服判息诉).
+COURT_CASES_FIRST_YEAR = 2012
+COURT_CASES = {2012: 60, 2016: 150, 2020: 260, 2024: 330, 2026: 370}
+COURT_CASE_KINDS = {("civil", "first"): 0.76, ("civil", "second"): 0.14, ("civil", "retrial"): 0.02,
+                    ("criminal", "first"): 0.06, ("administrative", "first"): 0.02}
+ACCEPTANCE_RATE = {2012: 0.80, 2020: 0.835, 2024: 0.855, 2026: 0.875}
+ACCEPTANCE_UNKNOWN = 0.06  # 服判息诉 left blank by the court's export
+
+# 知识产权转让、许可 recordals with a party in Yantai: a few thousand a year, ≈ +15 %/yr from 2024.
+TRANSFERS_FIRST_YEAR = 2012
+TRANSFERS = {2012: 550, 2016: 1150, 2020: 2300, 2022: 2750, 2023: 3000, 2024: 3250, 2025: 3750, 2026: 4300}
+TRANSFER_PATENT_SHARE = 0.78
+TRANSFER_LICENCE_SHARE = {"patent": 0.3, "trademark": 0.4}
+TRANSFER_DIRECTIONS = (0.45, 0.25, 0.30)  # within Yantai, out of Yantai, into Yantai
 AWARDS = {2008: 10, 2014: 18, 2020: 28, 2026: 36}
 GBT29490_NEW = {2014: 12, 2016: 22, 2018: 32, 2020: 44, 2022: 52, 2024: 58, 2026: 62}
 CITY_ADVANTAGE_NEW = {2016: 8, 2018: 12, 2020: 15, 2022: 17, 2026: 19}

@@ -24,7 +24,7 @@ win AS (
                 ELSE make_date(g.base_year, month(d.as_of), day(d.as_of))
            END AS base_cutoff
     FROM _calc_dates AS d
-    JOIN _calc_growth_base AS g USING (as_of)
+    JOIN _calc_growth_base AS g ON g.as_of = d.as_of AND g.indicator_id = 'pledge_count_cagr'  -- both pledge rates: always in the same plans
 ),
 -- Amounts are summed as DECIMAL (units and city), DOUBLE only at the end: a DOUBLE sum depends on
 -- the (parallel) order of the rows, and reruns must give byte-identical values.
