@@ -56,7 +56,11 @@ def report_is_current(home: Home, month: str) -> bool:
     kinds={"pdf"},
     owners=[OWNER],
     description="月度知识产权指标报告 — the monthly PDF for leaders (Chinese, with a full English edition) and an "
-                "XLSX with the same tables, written to <home>/reports/<YYYY-MM>/.",
+                "XLSX with the same tables. Files: `<home>/reports/<YYYY-MM>/ip_indicators_<YYYY-MM>_zh.pdf` and "
+                "`…_en.pdf`, the XLSX `ip_indicators_<YYYY-MM>_<lang>.xlsx` and a page-1 preview "
+                "`ip_indicators_<YYYY-MM>_<lang>_p1.png` beside them (<home> is $IP_PIPELINE_HOME). "
+                "The CLI reports the last complete month by default; a final evaluation of an ended plan is "
+                "`ip-pipeline report --plan ID --final` → `<home>/reports/final/<plan_id>/plan_final_<plan_id>_<lang>.pdf`.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     month = context.partition_key[:7]

@@ -657,7 +657,7 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
         if base is None:
             base = ind.base_value if ind.base_value is not None else (pr.get("base_value") or _value_on(city, base_date))
         base = _num(base)
-        target = ind.target.value if ind.target is not None else _num(o.get("target_value"))
+        target = ind.target.value if ind.target is not None and ind.target.value is not None else _num(o.get("target_value"))
         growth = ind.target is not None and ind.target.kind == "growth"
         if o:
             achieved = None if o.get("achieved") is None else bool(o["achieved"])
@@ -666,7 +666,11 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
                                               "target_achieved" if achieved else "target_missed")
             ratio, status = _num(o.get("ratio")), o.get("status")
         else:
-            achieved = None if value is None or target is None else _meets(value, target, _comparison(ind))
+            met = getattr(ind.target, "met", None) if ind.target is not None else None
+            if callable(met):
+                achieved = met(value, ind.direction or 1, base)
+            else:
+                achieved = None if value is None or target is None else _meets(value, target, _comparison(ind))
             attainment = None if value is None or not target else value / target
             share = None
             if not growth and value is not None and base is not None and target is not None and target != base:

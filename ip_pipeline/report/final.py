@@ -122,7 +122,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     doc.paragraph(t.definition(r.id), size=s["small"] + 0.5, colour=c["muted"], after=0.1)
     year = f.plan.target_year
     growth = r.indicator.target is not None and r.indicator.target.kind == "growth"
-    target = DASH if r.target_value is None else (("≥ " if growth else "") + t.value(r.target_value, r.id))
+    target = pages.target_words(t, r.indicator.target, r.id)
     if r.value is None or r.final_status == "not_available":
         verdict = t("final.ind_verdict_na", year=year)
     elif r.final_status == "target_achieved":

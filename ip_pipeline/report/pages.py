@@ -22,12 +22,26 @@ def badge(t: Texts, status: str | None) -> Cell:
     return Cell(f"{st['symbol']} {t.status(status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
-def target_text(t: Texts, sec: IndicatorSection) -> str:
-    target = sec.indicator.target
+SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+
+
+def target_words(t: Texts, target, indicator_id: str) -> str:
+    """`10.34 件`; `≥ 30.0%` for a growth target; `> 18.00万件` for 超过; `显著提升` for an improvement target."""
     if target is None:
         return DASH
-    text = t.value(target.value, sec.id)
-    return f"≥ {text}" if target.kind == "growth" else text
+    if target.kind == "improvement" or target.value is None:
+        return t("cover.target_improvement")
+    text = t.value(target.value, indicator_id)
+    cmp = getattr(target, "comparison", "ge")
+    if target.kind == "growth" or cmp in ("gt", "lt"):
+        text = f"{SYMBOLS.get(cmp, '≥')} {text}"
+    if target.kind == "cumulative":
+        text = t("cover.target_cumulative", value=text)
+    return text
+
+
+def target_text(t: Texts, sec: IndicatorSection) -> str:
+    return target_words(t, sec.indicator.target, sec.id)
 
 
 def is_additive(sec: IndicatorSection) -> bool:
@@ -242,7 +256,7 @@ def final_columns(t: Texts, year: int) -> list[Column]:
 
 def final_row_cells(r: FinalRow, t: Texts) -> list:
     growth = r.indicator.target is not None and r.indicator.target.kind == "growth"
-    target = DASH if r.target_value is None else (("≥ " if growth else "") + t.value(r.target_value, r.id))
+    target = target_words(t, r.indicator.target, r.id)
     share = DASH if is_missing(r.change_share) else t.percent(r.change_share, 0)
     r_class = DASH if not r.status else t.status(r.status)
     if not is_missing(r.ratio):
