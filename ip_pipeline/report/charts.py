@@ -93,6 +93,9 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
             ys[-1] = float(proj)
         else:
             ys = np.linspace(sec.value, float(proj), len(pts))
+        if ind.limit is not None:  # a share stops at its limit
+            ys = [min(float(v), ind.limit) for v in ys]
+            proj = min(float(proj), ind.limit)
         handles += ax.plot(pts, ys, color=c["projection"], linewidth=1.2, linestyle=(0, (1.2, 1.6)),
                            label=f"{t('chart.projection')} {t.number(proj, ind.id)}")
 
@@ -189,10 +192,15 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     ax.margins(y=0.2)
     name = t.name(row.id)
     from .fonts import wrap
-    title = wrap(name, 1.95 * 72, size + 0.5)[:2]
-    ax.set_title("\n".join(title), fontsize=size + 0.5, color=c["ink"], loc="left", pad=3)
-    ax.text(1.0, 1.02, t.status(row.final_status), transform=ax.transAxes, ha="right", va="bottom",
-            fontsize=size, color=colour if row.final_status != "target_achieved" else c["ink"])
+    width_in = ax.get_position().width * ax.figure.get_figwidth() + 0.3
+    lines = wrap(name, width_in * 72, size + 0.5)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-1] + "…"]
+    st = t.style.status(row.final_status)
+    ax.set_title("\n".join(lines), fontsize=size + 0.5, color=c["ink"], loc="left", pad=3)
+    ax.text(0.98, 0.05, f"{st['symbol']} {t.status(row.final_status)}", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=size, color=st["ink"],
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": st["fill"], "edgecolor": "none"})
 
 
 def criteria_bars(ax: Axes, counts: list[tuple[str, int]], total: int, t: Texts) -> None:

@@ -75,7 +75,7 @@ def period_of(t: Texts, sec: IndicatorSection, judged: bool = False) -> str:
         return DASH
     if sec.ytd:
         return t.period(sec.as_of, True)
-    return t("periods.stock_short", month=sec.as_of.month, day=sec.as_of.day,
+    return t("periods.stock_short", month=sec.as_of.month, day=sec.as_of.day, year=sec.as_of.year,
              month_name=t.strings["months_en"][sec.as_of.month - 1][:3])
 
 
@@ -100,10 +100,10 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
 
 def summary_columns(t: Texts, target_year: int | None) -> list[Column]:
     return [Column(t("cover.col_indicator"), 3.0), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
-            Column(t("cover.col_period"), 1.1), Column(t("cover.col_target", year=target_year) if target_year
+            Column(t("cover.col_period"), 1.1, nowrap=True), Column(t("cover.col_target", year=target_year) if target_year
                                                         else t("cover.col_target_none"), 0.9, "right", nowrap=True),
             Column(t("cover.col_status"), 1.35, nowrap=True),
-            Column(t("cover.col_mom"), 0.8, "right"), Column(t("cover.col_yoy"), 1.05, "right")]
+            Column(t("cover.col_mom"), 0.8, "right", nowrap=True), Column(t("cover.col_yoy"), 1.05, "right", nowrap=True)]
 
 
 def headline(data: ReportData, t: Texts) -> str:
@@ -111,13 +111,11 @@ def headline(data: ReportData, t: Texts) -> str:
     parts = []
     if data.in_force:
         counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
-        good = int(counts.get("target_achieved", 0) + counts.get("on_track", 0))
-        mid = int(counts.get("needs_acceleration", 0))
-        bad = int(counts.get("limited_progress", 0) + counts.get("deterioration", 0))
-        na = int(counts.get("not_available", 0))
+        groups = [("good", ("target_achieved", "on_track")), ("mid", ("needs_acceleration",)),
+                  ("bad", ("limited_progress", "deterioration")), ("na", ("not_available",))]
+        said = [t(f"cover.headline_{g}", k=k) for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
         parts.append(t("cover.headline", date=t.date(data.as_of), plan=t.plan_short(), n=len(data.sections),
-                       good=good, mid=mid, bad=bad)
-                     + (t("cover.headline_na", na=na) if na else "") + t("cover.headline_end"))
+                       parts=t("cover.headline_sep").join(said)) + t("cover.headline_end"))
     else:
         parts.append(t("cover.headline_no_plan", date=t.date(data.as_of)))
     for f in data.finals[:1]:
@@ -162,7 +160,7 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
                 plain.append([x.text if isinstance(x, Cell) else x for x in cells])
     doc.table(summary_columns(t, target_year), rows, min_row=0.28)
     doc.paragraph(t("cover.footnote_hint"), size=s["small"], colour=c["muted"])
-    if doc.room() > 1.9:
+    if doc.room() > 1.75:
         doc.spacer(0.05)
         _legend(doc, t)
     return plain
@@ -170,8 +168,12 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
 
 def _final_box(doc: Document, f: FinalEvaluation, t: Texts) -> None:
     c, s = t.style.colour, t.style.size
-    lines = wrap_lines(t("cover.final_box", plan=t.plan_name(f.plan), date=t.date(f.as_of), n=f.n_targets,
-                         k=f.n_achieved, missed=f.n_targets - f.n_achieved - f.n_missing), doc, s["body"])
+    tf = t.for_plan(f.plan)
+    met = [tf.name(r.id) for r in f.rows if r.final_status == "target_achieved"]
+    missed = [tf.name(r.id) for r in f.rows if r.final_status == "target_missed"]
+    lines = wrap_lines(t("cover.final_box", plan=t.plan_short(f.plan), date=t.date(f.as_of),
+                         met=t.join(met) or t("cover.final_box_none"), missed=t.join(missed) or t("cover.final_box_none")),
+                       doc, s["body"])
     h = 0.16 + 0.19 * len(lines)
     doc.ensure(h + 0.1)
     doc.rect(doc.left, doc.y, doc.width, h, "#fbf1e6")
@@ -348,7 +350,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
         row = [t.value(shown, sec.id) + marks, period_of(t, sec, judged=judged), t.short(p.get("expected_value"), sec.id),
                t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
-               t.number(p.get("ratio"), decimals=2), t.short(p.get("projection"), sec.id), badge(t, status_of(sec))]
+               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec))]
     else:
         cols = [Column(t("figures.value"), 1.2, "right", nowrap=True), Column(t("cover.col_period"), 1.4),
                 Column(t("cover.col_mom"), 1.2, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
@@ -393,6 +395,14 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         doc.spacer(0.08)
         names = t.join([t.district(r.district_code, r.name_zh, r.name_en) for r in nulls.itertuples()])
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
+
+
+def _projection(t: Texts, sec: IndicatorSection, proj) -> str:
+    """A share cannot be projected past its limit (100%): the projection is shown at the cap."""
+    lim = sec.indicator.limit
+    if not is_missing(proj) and lim is not None and float(proj) > lim:
+        return t.short(lim, sec.id) + t("figures.capped")
+    return t.short(proj, sec.id)
 
 
 # -- protection (enforcement) ---------------------------------------------------------------------
