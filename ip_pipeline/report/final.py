@@ -130,7 +130,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     else:
         gap = None if r.target_value is None else r.value - r.target_value
         verdict = t("final.ind_verdict_missed", year=year, value=t.value(r.value, r.id), target=target,
-                    gap=t.value(abs(gap) if gap is not None else None, r.id, point=t.unit(r.id) == "%"))
+                    gap=t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%"))
     if not is_missing(r.change_share) and r.base_value is not None:
         verdict += t("final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0))
     if not is_missing(r.ratio) and r.status:

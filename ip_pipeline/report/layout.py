@@ -192,8 +192,14 @@ class Document:
                 header_word = max(text_width_pt(w, size * 1.05) / 72 for w in col.header.split() or [""])
                 widest = max([text_width_pt(x, size * 1.05) / 72 + e for x, e in zip(texts, extra)] + [0.3, header_word])
                 fixed[i] = widest + 2 * pad_x
-        free = self.width - sum(fixed.values())
         weight = sum(col.width for i, col in enumerate(columns) if i not in fixed) or 1.0
+        # the wrapping columns keep at least their share of a third of the width: long unbreakable cells
+        # in the fixed ones give way (they wrap) rather than squeeze a name to one character a line
+        floor = self.width / 3 if len(fixed) < len(columns) else 0.0
+        if fixed and self.width - sum(fixed.values()) < floor:
+            k = (self.width - floor) / sum(fixed.values())
+            fixed = {i: w * k for i, w in fixed.items()}
+        free = self.width - sum(fixed.values())
         return [fixed.get(i, col.width / weight * free) for i, col in enumerate(columns)]
 
     def table(self, columns: list[Column], rows: list[list[Cell | str]], size: float | None = None,

@@ -22,7 +22,7 @@ def _change(t: Texts, now, before, ind_id: str, prefix: str) -> str:
     if round(delta, t.style.decimals(ind_id)) == 0:
         return t(f"narrative.{prefix}_flat")
     word = "up" if delta > 0 else "down"
-    unit = t.unit(ind_id)
+    unit = t.unit_zh(ind_id)
     text = t.value(abs(delta), ind_id, point=unit == "%")
     if prefix == "yoy" and unit != "%" and float(before) > 0:
         rel = t.percent(abs(delta) / float(before), 1)

@@ -99,11 +99,13 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
 
 
 def summary_columns(t: Texts, target_year: int | None) -> list[Column]:
-    return [Column(t("cover.col_indicator"), 3.0), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
-            Column(t("cover.col_period"), 1.1, nowrap=True), Column(t("cover.col_target", year=target_year) if target_year
-                                                        else t("cover.col_target_none"), 0.9, "right", nowrap=True),
+    zh = t.lang == "zh"  # English words are longer: there the period and target wrap, the changes get room
+    return [Column(t("cover.col_indicator"), 2.4 if zh else 2.2), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
+            Column(t("cover.col_period"), 1.1 if zh else 0.9, nowrap=zh),
+            Column(t("cover.col_target", year=target_year) if target_year else t("cover.col_target_none"),
+                   0.9 if zh else 1.1, "right", nowrap=zh),
             Column(t("cover.col_status"), 1.35, nowrap=True),
-            Column(t("cover.col_mom"), 0.8, "right", nowrap=True), Column(t("cover.col_yoy"), 1.05, "right", nowrap=True)]
+            Column(t("cover.col_mom"), 1.0, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
 
 
 def headline(data: ReportData, t: Texts) -> str:
@@ -654,6 +656,7 @@ def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     doc.paragraph(t("method.score"))
     doc.formula(t.raw("method.formulas.score"))
     doc.paragraph(t("method.scope"))
+    doc.paragraph(t("method.pp"))
     doc.paragraph(t("method.lifecycle"))
     doc.spacer(0.05)
     doc.heading(t("method.flags_heading"), level=2)

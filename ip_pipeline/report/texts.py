@@ -88,6 +88,14 @@ class Texts:
             return self(key) if self.has(key) else ""
         return ind.unit if self.lang == "zh" else ind.unit_en
 
+    def unit_zh(self, indicator_id: str) -> str:
+        """The catalogue's Chinese unit: the one the number formats are chosen by, in either language."""
+        ind = self._indicator(indicator_id)
+        if ind is None:
+            node = self.strings.get("indicator_units", {}).get(indicator_id)
+            return node["zh"] if node else ""
+        return ind.unit
+
     def kind(self, indicator_id: str) -> str:
         ind = self._indicator(indicator_id)
         return ind.kind if ind is not None else "stock"
@@ -151,14 +159,15 @@ class Texts:
         """
         if is_missing(value):
             return DASH
+        unit_zh = self.unit_zh(indicator_id)
         unit = self.unit(indicator_id)
         zh = self.lang == "zh"
-        if unit == "%":
+        if unit_zh == "%":
             text = self.number(value, indicator_id, signed=signed)
             if point:
                 return self("units.points", v=text)
             return text + "%"
-        if unit == "万元":  # amounts: 亿元 from one 亿 up
+        if unit_zh == "万元":  # amounts: 亿元 from one 亿 up
             v = float(value)
             if zh:
                 if abs(v) >= 10000:
@@ -168,12 +177,12 @@ class Texts:
             if abs(yuan) >= 1e6:
                 return "CNY " + self.number(yuan / 1e6, signed=signed, decimals=1) + " million"
             return "CNY " + self.number(yuan, signed=signed, decimals=0)
-        if unit == "万件" and not zh:  # 17.40 (10k marks) -> 174,000 marks
+        if unit_zh == "万件" and not zh:  # 17.40 (10k marks) -> 174,000 marks
             text = self.number(float(value) * 10000, signed=signed, decimals=0)
             return f"{text} {self._plural(self('units.marks'), text)}"
         text = self.number(value, indicator_id, signed=signed)
-        if zh and unit in ("万件", "万元"):
-            return f"{text}{unit}"
+        if zh and unit_zh in ("万件", "万元"):
+            return f"{text}{unit_zh}"
         if not zh:
             unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
@@ -190,7 +199,7 @@ class Texts:
         if is_missing(now) or is_missing(before):
             return DASH
         delta = float(now) - float(before)
-        unit = self.unit(indicator_id)
+        unit = self.unit_zh(indicator_id)
         text = self.value(delta, indicator_id, signed=True, point=unit == "%")
         if pct and unit != "%" and float(before) > 0 and round(delta, self.style.decimals(indicator_id)) != 0:
             rel = self.percent(delta / float(before), 1)
@@ -218,7 +227,7 @@ class Texts:
     def short(self, value: Any, indicator_id: str, signed: bool = False) -> str:
         """A number without its unit word (tables whose first column carries the unit); % stays."""
         text = self.number(value, indicator_id, signed=signed)
-        return text + "%" if text != DASH and self.unit(indicator_id) == "%" else text
+        return text + "%" if text != DASH and self.unit_zh(indicator_id) == "%" else text
 
     def name_in_sentence(self, indicator_id: str) -> str:
         name = self.name(indicator_id)
@@ -245,6 +254,9 @@ class Texts:
         return self("sources.unknown") if self.lang == "zh" else source
 
     def table_title(self, table: str) -> str:
+        """Chinese: what the table holds, in words; English (the analysts' edition): the table's name."""
+        if self.lang == "en":
+            return table
         key = f"tables.{table}"
         if self.has(key):
             return self(key)
