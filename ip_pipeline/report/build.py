@@ -94,6 +94,7 @@ def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) 
     doc.new_page()
     for n, sec in enumerate(data.sections, start=1):
         pages.indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
+    pages.monitored(doc, data, t, notes)
     pages.protection(doc, data, t)
     pages.high_value(doc, data, t, notes)
     pages.quality(doc, data, t, generated)

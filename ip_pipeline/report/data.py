@@ -157,6 +157,7 @@ class ReportData:
     finals: list[FinalEvaluation] = field(default_factory=list)  # plans ended by as_of, latest first
     protection: Protection | None = None
     companions: list[IndicatorSection] = field(default_factory=list)
+    monitored: list[IndicatorSection] = field(default_factory=list)  # other plans' indicators still published
 
     @property
     def partial(self) -> bool:
@@ -313,6 +314,17 @@ def _load(con, month: str, month_start: date, month_end: date, plans: list[Plan]
             others.append(PlanView(other, secs, _plan_score(con, tables, other, month_start, month_end, prog, secs, notes)))
     finals = [final_evaluation(con, tables, p, values, districts)
               for p in sorted(plans, key=plan_end, reverse=True) if ended_by(p, as_of)]
+    # Indicators the city still publishes that no plan in force judges (an ended plan's, companions):
+    # their value and the change on a year earlier, without a target or a status.
+    shown = {i.id for i in plan.indicators} | {i.id for v in others for i in v.plan.indicators}
+    monitored, seen = [], set()
+    published = set(values["indicator_id"].unique())
+    for p in [plan] + [v.plan for v in others] + [f.plan for f in finals]:
+        for ind in (p.companions if p.id == plan.id or p.id in {v.plan.id for v in others} else p.indicators + p.companions):
+            if ind.id in shown or ind.id in seen or ind.id not in published:
+                continue
+            seen.add(ind.id)
+            monitored.append(_section(ind, values, None, districts, month_start))
     vintage = _vintage(in_month)
     published = values[values["as_of"] <= as_of][
         ["indicator_id", "as_of", "district_code", "value"]
@@ -330,6 +342,7 @@ def _load(con, month: str, month_start: date, month_end: date, plans: list[Plan]
         revisions=revisions, district_names=districts, notes=notes,
         plans=plans, in_force=current, other_plans=others, finals=finals,
         protection=_protection(con, tables, as_of, values, districts, notes), companions=companions,
+        monitored=monitored,
     )
 
 

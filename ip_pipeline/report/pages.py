@@ -407,6 +407,25 @@ def _projection(t: Texts, sec: IndicatorSection, proj) -> str:
     return t.short(proj, sec.id)
 
 
+def monitored(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
+    """Indicators still published that no plan in force judges: value, period, the changes; no target, no status."""
+    if not data.monitored:
+        return
+    s, c = t.style.size, t.style.colour
+    doc.ensure(2.0)
+    doc.spacer(0.2)
+    doc.heading(t("monitored.heading"))
+    doc.paragraph(t("monitored.intro"), size=s["small"] + 0.3, colour=c["muted"])
+    cols = [Column(t("cover.col_indicator"), 2.6), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
+            Column(t("cover.col_period"), 1.3), Column(t("cover.col_mom"), 1.0, "right"),
+            Column(t("cover.col_yoy"), 1.5, "right")]
+    rows = []
+    for sec in data.monitored:
+        full = summary_rows(sec, t, notes, with_status=False)[0]
+        rows.append([full[0], full[1], full[2], full[5], full[6]])
+    doc.table(cols, rows, min_row=0.26)
+
+
 # -- protection (enforcement) ---------------------------------------------------------------------
 AUTHORITIES = ("administrative", "judicial", "customs")
 CASE_TYPES = ("patent_dispute", "patent_counterfeit", "trademark_infringement", "trademark_counterfeit", "other")
