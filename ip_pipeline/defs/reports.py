@@ -76,13 +76,39 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
 
     built = {lang: build_report(warehouse.paths.root, month, lang=lang) for lang in LANGS}
+    finals = _final_evaluations(warehouse.paths, month, context)
     stamp.write_text(fingerprint)
     zh = built["zh"]
-    return dg.MaterializeResult(metadata={
+    metadata = {
         "month": dg.MetadataValue.text(month),
         "status": dg.MetadataValue.text("built"),
         "pdf_zh": dg.MetadataValue.path(str(zh.pdf)),
         "pdf_en": dg.MetadataValue.path(str(built["en"].pdf)),
         "xlsx": dg.MetadataValue.path(str(zh.xlsx)),
         "pdf_bytes": dg.MetadataValue.int(zh.pdf.stat().st_size),
-    })
+    }
+    for plan_id, pdf in finals.items():
+        metadata[f"final_{plan_id}"] = dg.MetadataValue.path(str(pdf))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def _final_evaluations(home: Home, month: str, context) -> dict[str, Path]:
+    """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
+    in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
+    from ..report.data import ReportDataError, ended_by, month_bounds
+    from ..report.final import build_final_report
+    from ..indicators.catalogue import load_plans
+
+    _, month_end = month_bounds(month)
+    out: dict[str, Path] = {}
+    for plan in load_plans():
+        if not ended_by(plan, month_end):
+            continue
+        try:
+            for lang in LANGS:
+                result = build_final_report(home.root, plan.id, lang=lang)
+                if lang == "zh":
+                    out[plan.id] = result.pdf
+        except ReportDataError as exc:  # e.g. no data after the target year yet
+            context.log.info(f"final evaluation of {plan.id} not built: {exc}")
+    return out

@@ -68,7 +68,7 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
         if not is_missing(v0):
             handles += ax.plot([pd.Timestamp(base_date)], [v0], "s", color=c["path"], markersize=5,
                                label=f"{t('chart.base')} {t.number(v0, ind.id)}")
-        if ind.target is not None and (in_force or sec.as_of is None or target_date >= sec.as_of - timedelta(days=400)):
+        if ind.target is not None and ind.target.value is not None and (in_force or sec.as_of is None or target_date >= sec.as_of - timedelta(days=400)):
             handles += ax.plot([pd.Timestamp(target_date)], [ind.target.value], "D", color=c["target"],
                                markersize=5, label=f"{t('chart.target')} {t.number(ind.target.value, ind.id)}")
         # The straight path the plan implies: the engine's expected values, continued by the same formula.
@@ -107,8 +107,7 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
     if not s.empty:
         first = min(first, s["as_of"].iloc[0])
     ax.set_xlim(pd.Timestamp(first), pd.Timestamp(last) + pd.Timedelta(days=75))
-    ax.xaxis.set_major_locator(YearLocator())
-    ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    year_end_ticks(ax, first.year, last.year, t)
     unit = t.unit(ind.id)
     ax.set_ylabel(t("chart.value_axis", unit=unit), fontsize=size, color=c["muted"])
     ax.margins(y=0.12)
@@ -165,8 +164,32 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
                 ha="right" if right else "left", va="bottom", fontsize=size, color=c["target"])
     ax.set_ylim(-0.6, float(y[-1]) + 1.2 if len(y) else 1)
     lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
-    ax.set_xlim(lo * 1.1, span * 1.14)
+    ax.set_xlim(lo - span * 0.12 if lo < 0 else 0.0, span * 1.14)  # room for a negative bar's label
     ax.set_xlabel(t("chart.value_axis", unit=t.unit(indicator_id)), fontsize=size, color=c["muted"])
+
+
+def year_end_ticks(ax: Axes, first_year: int, last_year: int, t: Texts) -> None:
+    """Ticks on 31 December, labelled `2024年末`: the base and target values (end of year) sit on their year."""
+    years = list(range(first_year, last_year + 1))
+    step = 1 if len(years) <= 9 else 2
+    ticks = [pd.Timestamp(date(y, 12, 31)) for y in years[::step]]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([t("chart.year_end", year=y) for y in years[::step]])
+
+
+def monthly_cases(ax: Axes, monthly: pd.DataFrame, year: int, t: Texts) -> None:
+    """Cases opened each month: this year's bars beside last year's."""
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="y", color=c["band"], linewidth=0.6)
+    months = list(range(1, 13))
+    now = monthly[monthly["year"] == year].set_index("month")["cases"].reindex(months)
+    before = monthly[monthly["year"] == year - 1].set_index("month")["cases"].reindex(months).fillna(0)
+    x = np.arange(12)
+    ax.bar(x - 0.2, before, width=0.38, color=c["band"], edgecolor=c["muted"], linewidth=0.4, label=str(year - 1))
+    ax.bar(x + 0.2, now.fillna(0), width=0.38, color=c["bar_highlight"], label=str(year))
+    ax.set_xticks(x, [t("periods.month_short", month=m, month_name=t.strings["months_en"][m - 1][:3]) for m in months])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=size)
 
 
 def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:

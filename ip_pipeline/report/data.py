@@ -129,6 +129,7 @@ class Protection:
     by_type: pd.DataFrame       # authority_type, case_type, cases, cases_prev, value_wan, value_wan_prev, penalty_wan, penalty_wan_prev
     acceptance: IndicatorSection | None
     has_prev: bool
+    monthly: pd.DataFrame | None = None   # year, month, cases (opened), this year and the last
 
 
 @dataclass
@@ -765,8 +766,9 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
     acceptance = None
     rows = values[values["indicator_id"] == ACCEPTANCE]
     if not rows.empty:
-        acc_ind = Indicator(id=ACCEPTANCE, name_zh="民事一审案件受理率", name_en="Civil first-instance acceptance rate",
-                            unit="%", unit_en="%", kind="stock", city_only=True)
+        acc_ind = next((i for p in load_plans() for i in p.indicators if i.id == ACCEPTANCE), None) or Indicator(
+            id=ACCEPTANCE, name_zh="知识产权民事案件一审服判息诉率", name_en="First-instance acceptance rate of civil IP cases",
+            unit="%", unit_en="%", kind="flow", city_only=True)
         acceptance = _section(acc_ind, values, None, districts, date(as_of.year, as_of.month, 1))
     if "stg_enforcement" not in tables:
         return None if acceptance is None else Protection(as_of.year, as_of, pd.DataFrame(), acceptance, False)
@@ -797,8 +799,12 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
             [date(y, 1, 1), as_of, date(y - 1, 1, 1), prev_end] * 3 + [date(y - 1, 1, 1), as_of],
         ).df()
         (earliest,) = con.execute("SELECT min(opened_date) FROM stg_enforcement").fetchone()
+        monthly = con.execute(
+            f"""SELECT year(opened_date) AS year, month(opened_date) AS month, count(*) AS cases
+                FROM stg_enforcement WHERE opened_date BETWEEN ? AND ? {scope} GROUP BY ALL ORDER BY ALL""",
+            [date(y - 1, 1, 1), as_of]).df()
     except duckdb.Error as exc:
         notes.append(("notes.table_unreadable", {"table": "stg_enforcement", "error": _first_line(exc)}))
         return None
     has_prev = earliest is not None and _to_date(earliest) <= date(y - 1, 1, 31)
-    return Protection(year=y, as_of=as_of, by_type=df, acceptance=acceptance, has_prev=has_prev)
+    return Protection(year=y, as_of=as_of, by_type=df, acceptance=acceptance, has_prev=has_prev, monthly=monthly)

@@ -129,8 +129,11 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         verdict = t("final.ind_verdict_achieved", year=year, value=t.value(r.value, r.id), target=target)
     else:
         gap = None if r.target_value is None else r.value - r.target_value
-        verdict = t("final.ind_verdict_missed", year=year, value=t.value(r.value, r.id), target=target,
-                    gap=t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%"))
+        gap_text = t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%")
+        if gap is not None and abs(gap) > 0 and round(abs(gap), t.style.decimals(r.id)) == 0:
+            gap_text = t.number(abs(gap), decimals=t.style.decimals(r.id) + 2) + gap_text[len(t.number(abs(gap), r.id)):]
+        verdict = t("final.ind_verdict_missed", year=year, value=t.value_against(r.value, r.target_value, r.id, True),
+                    target=target, gap=gap_text)
     if not is_missing(r.change_share) and r.base_value is not None:
         verdict += t("final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0))
     if not is_missing(r.ratio) and r.status:

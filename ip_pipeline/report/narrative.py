@@ -48,9 +48,12 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
         return t("narrative.no_value", date=t.date(sec.as_of))
     if sec.ytd:
         # a year-to-date flow: the period it covers, the month's own count, the same period a year earlier
-        parts = [t("narrative.value_ytd", period=t.period(sec.as_of, True), name=t.name_in_sentence(ind.id),
+        rate = t.unit_zh(ind.id) == "%"
+        parts = [t("narrative.value_ytd", period=t.period(sec.as_of, True, rate=rate), name=t.name_in_sentence(ind.id),
                        value=t.value(sec.value, ind.id))]
-        if sec.as_of.month == 1:
+        if rate:  # a share of the year's cases: its change on the month, not a month's "addition"
+            first = _change(t, sec.value, sec.prev_value, ind.id, "mom")
+        elif sec.as_of.month == 1:
             first = t("narrative.month_flow_first")
         elif is_missing(sec.prev_value):
             first = t("narrative.mom_none")
@@ -65,7 +68,7 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
         parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
     p = (sec.progress or {}) if in_force else {}
     if ind.target is not None and p.get("status"):
-        target = t.value(ind.target.value, ind.id)
+        target = t.target(ind.target, ind.id)
         s = t("narrative.status", target_year=ind.target.year, target=target, status=t.status(p["status"]))
         g_obs, g_req = growth_fraction(p.get("g_obs"), ind.kind), growth_fraction(p.get("g_req"), ind.kind)
         if g_obs is not None and g_req is not None and not is_missing(p.get("ratio")):
@@ -76,8 +79,12 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
                            gap=t.value(p["gap"], ind.id, signed=True)))
         if (not is_missing(p.get("projection")) and not is_missing(p.get("projection_share"))
                 and (sec.as_of.year, sec.as_of.month, sec.as_of.day) < (ind.target.year, 12, 31)):  # never a projection to a year already past
-            parts.append(t("narrative.projection", target_year=ind.target.year,
-                           projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
+            if ind.limit is not None and float(p["projection"]) > ind.limit:  # a share stops at its limit
+                parts.append(t("narrative.projection_capped", target_year=ind.target.year,
+                               limit=t.value(ind.limit, ind.id)))
+            else:
+                parts.append(t("narrative.projection", target_year=ind.target.year,
+                               projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
     leaders, laggards = district_rankings(sec, t, t.style.limit("leaders"))
     if leaders:
         parts.append(t("narrative.leaders", leaders=t.join(leaders), laggards=t.join(laggards)))

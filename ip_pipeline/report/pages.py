@@ -27,17 +27,7 @@ SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 
 def target_words(t: Texts, target, indicator_id: str) -> str:
     """`10.34 件`; `≥ 30.0%` for a growth target; `> 18.00万件` for 超过; `显著提升` for an improvement target."""
-    if target is None:
-        return DASH
-    if target.kind == "improvement" or target.value is None:
-        return t("cover.target_improvement")
-    text = t.value(target.value, indicator_id)
-    cmp = getattr(target, "comparison", "ge")
-    if target.kind == "growth" or cmp in ("gt", "lt"):
-        text = f"{SYMBOLS.get(cmp, '≥')} {text}"
-    if target.kind == "cumulative":
-        text = t("cover.target_cumulative", value=text)
-    return text
+    return t.target(target, indicator_id)
 
 
 def target_text(t: Texts, sec: IndicatorSection) -> str:
@@ -74,7 +64,7 @@ def period_of(t: Texts, sec: IndicatorSection, judged: bool = False) -> str:
     if sec.as_of is None:
         return DASH
     if sec.ytd:
-        return t.period(sec.as_of, True)
+        return t.period(sec.as_of, True, rate=t.unit_zh(sec.id) == "%")
     return t("periods.stock_short", month=sec.as_of.month, day=sec.as_of.day, year=sec.as_of.year,
              month_name=t.strings["months_en"][sec.as_of.month - 1][:3])
 
@@ -265,7 +255,8 @@ def final_row_cells(r: FinalRow, t: Texts) -> list:
     r_class = DASH if not r.status else t.status(r.status)
     if not is_missing(r.ratio):
         r_class += f"（R={t.number(r.ratio, decimals=2)}）" if t.lang == "zh" else f" (R = {t.number(r.ratio, decimals=2)})"
-    return [t.name(r.id), DASH if growth else t.value(r.base_value, r.id), t.value(r.value, r.id), target,
+    value = t.value_against(r.value, r.target_value, r.id, r.final_status == "target_missed")
+    return [t.name(r.id), DASH if growth else t.value(r.base_value, r.id), value, target,
             badge(t, r.final_status), share, r_class]
 
 
@@ -291,7 +282,12 @@ def final_summary(doc: Document, f: FinalEvaluation, t: Texts, heading: str | No
 
 
 def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: float = 1.32) -> None:
-    """Small multiples: each indicator's year-end values from the base year to T against its target."""
+    """Small multiples: each indicator's year-end values from the base year to T against its target
+    (set smaller, down to 1.05 in a row, so that they stay on the page with their table)."""
+    n_rows = -(-len(f.rows) // per_row)
+    fit = (doc.room() - 0.1) / max(n_rows, 1) - 0.05
+    if fit >= 1.05:
+        h = min(h, fit)
     for i in range(0, len(f.rows), per_row):
         chunk = f.rows[i:i + per_row]
         doc.ensure(h + 0.1)
@@ -497,12 +493,18 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                         + [f"{int(g['cases'].sum()):,}",
                            _pct_change(g["cases"].sum(), g["cases_prev"].sum()) if pr.has_prev else DASH])
         doc.table(cols, rows, min_row=0.26)
+        if pr.monthly is not None and not pr.monthly.empty and doc.room() > 3.2:
+            doc.heading(t("chart.monthly_cases"), level=2, keep_with=2.2)
+            ax = doc.axes(2.2, pad_left=0.45, pad_right=0.1, pad_bottom=0.45)
+            charts.monthly_cases(ax, pr.monthly, pr.year, t)
+            doc.spacer(0.15)
     doc.heading(t("protection.acceptance_heading"), level=2)
     acc = pr.acceptance
     if acc is None or is_missing(acc.value):
         doc.paragraph(t("protection.acceptance_missing"), colour=c["muted"])
     else:
-        doc.paragraph(t("protection.acceptance", date=t.date(acc.as_of), value=t.percent(acc.value / 100, 1),
+        doc.paragraph(t("protection.acceptance", period=t.period(acc.as_of, acc.ytd, rate=True),
+                        value=t.percent(acc.value / 100, 1),
                         yoy=t.change(acc.value, acc.year_ago_value, acc.id)))
     doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
 

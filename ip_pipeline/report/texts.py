@@ -187,6 +187,18 @@ class Texts:
             unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
 
+    def value_against(self, value: Any, target: Any, indicator_id: str, missed: bool) -> str:
+        """The value, with more decimals when rounding would make a missed target look met (29.97% vs 30%)."""
+        text = self.value(value, indicator_id)
+        if missed and not is_missing(value) and not is_missing(target):
+            d = self.style.decimals(indicator_id)
+            extra = 0
+            while extra < 3 and round(float(value), d + extra) == round(float(target), d + extra):
+                extra += 1
+            if extra:
+                text = self.number(value, decimals=d + extra) + text[len(self.number(value, indicator_id)):]
+        return text
+
     @staticmethod
     def _plural(unit: str, text: str) -> str:
         """`1 grant`, `2 grants`: English units are written plural in the catalogue."""
@@ -207,7 +219,21 @@ class Texts:
             text += f"（{rel}）" if self.lang == "zh" else f" ({rel})"
         return text
 
-    def period(self, d: date | None, ytd: bool) -> str:
+    def target(self, target, indicator_id: str) -> str:
+        """`10.34 件`; `≥ 30.0%` for a growth target; `> 18.00万件` for 超过; `显著提升` for an improvement target."""
+        if target is None:
+            return DASH
+        if target.kind == "improvement" or target.value is None:
+            return self("cover.target_improvement")
+        text = self.value(target.value, indicator_id)
+        cmp = getattr(target, "comparison", "ge")
+        if target.kind == "growth" or cmp in ("gt", "lt"):
+            text = f"{ {'ge': '≥', 'gt': '>', 'le': '≤', 'lt': '<'}.get(cmp, '≥')} {text}"
+        if target.kind == "cumulative":
+            text = self("cover.target_cumulative", value=text)
+        return text
+
+    def period(self, d: date | None, ytd: bool, rate: bool = False) -> str:
         """The period a value covers: `1—11月累计`, `2025年全年`; a stock: `11月末`."""
         if d is None:
             return DASH
@@ -220,12 +246,15 @@ class Texts:
                             month_name=self.strings["months_en"][d.month - 1][:3])
             if d.month == 1:
                 return self("periods.january", year=d.year)
-            return self("periods.ytd", year=d.year, month=d.month, month_name=self.strings["months_en"][d.month - 1][:3])
+            return self("periods.ytd_rate" if rate else "periods.ytd", year=d.year, month=d.month,
+                        month_name=self.strings["months_en"][d.month - 1][:3])
         return self("periods.stock", year=d.year, month=d.month, day=d.day,
                     month_name=self.strings["months_en"][d.month - 1])
 
     def short(self, value: Any, indicator_id: str, signed: bool = False) -> str:
         """A number without its unit word (tables whose first column carries the unit); % stays."""
+        if self.lang == "en" and self.unit_zh(indicator_id) == "万件" and not is_missing(value):
+            return self.number(float(value) * 10000, signed=signed, decimals=0)  # as the value beside it: marks
         text = self.number(value, indicator_id, signed=signed)
         return text + "%" if text != DASH and self.unit_zh(indicator_id) == "%" else text
 
