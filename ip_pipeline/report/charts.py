@@ -192,6 +192,29 @@ def monthly_cases(ax: Axes, monthly: pd.DataFrame, year: int, t: Texts) -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=size)
 
 
+def share_bars(ax: Axes, rows: list, t: Texts) -> None:
+    """Each indicator's share of the needed change reached by the end of the target year (100% = target)."""
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="x", color=c["band"], linewidth=0.6)
+    rows = list(rows)[::-1]
+    y = np.arange(len(rows))
+    vals = [float(r.change_share) * 100 for r in rows]
+    colours = [t.style.status(r.final_status)["fill"] for r in rows]
+    ax.barh(y, vals, height=0.6, color=colours)
+    ax.set_yticks(y, [t.name(r.id) for r in rows])
+    ax.tick_params(axis="y", length=0)
+    ax.axvline(100, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
+    ax.axvline(0, color=c["muted"], linewidth=0.6)
+    lo, hi = min(vals + [0]), max(vals + [100])
+    span = hi - lo
+    for yi, v in zip(y, vals):
+        ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, f"{v:.0f}%".replace("-", "−"), va="center",
+                ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])
+    ax.set_xlim(lo - span * 0.12 if lo < 0 else 0, hi + span * 0.1)
+    ax.set_xlabel(t("final.share_axis"), fontsize=size, color=c["muted"])
+
+
 def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target."""
     c, size = t.style.colour, t.style.size["chart"] - 1

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from ..paths import Home
 from . import pages
 from .build import MATH_RC, _first_page_png
+from . import charts
 from .charts import _frame
 from .data import CITY, FinalEvaluation, FinalRow, load_final_evaluation
 from .fonts import register, rc_params, text_width_pt
@@ -109,9 +110,12 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     doc.table(pages.final_columns(t, f.plan.target_year), rows, min_row=0.3)
     doc.paragraph(t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
                   size=s["small"], colour=c["muted"])
-    if doc.room() > 3.2:
-        doc.heading(t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=1.5)
-        pages.mini_grid(doc, f, t, h=1.3)
+    shares = [r for r in f.rows if not is_missing(r.change_share)]
+    if shares and doc.room() > 0.25 * len(shares) + 0.9:
+        doc.heading(t("final.share_heading"), level=2, keep_with=1.5)
+        label_w = max(text_width_pt(t.name(r.id), s["chart"]) for r in shares) / 72
+        ax = doc.axes(0.24 * len(shares) + 0.5, pad_left=min(label_w, 3.2) + 0.15, pad_right=0.3, pad_bottom=0.35)
+        charts.share_bars(ax, shares, t)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
@@ -203,8 +207,7 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
         handles += ax.plot([pd.Timestamp(date(f.plan.base_year, 12, 31))], [r.base_value], "s", color=c["path"],
                            markersize=5, label=f"{t('chart.base')} {t.number(r.base_value, r.id)}")
     ax.set_xlim(pd.Timestamp(date(f.plan.base_year, 10, 1)), pd.Timestamp(date(f.plan.target_year + 1, 2, 1)))
-    ax.xaxis.set_major_locator(YearLocator())
-    ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    charts.year_end_ticks(ax, f.plan.base_year, f.plan.target_year, t)
     ax.set_ylabel(t("chart.value_axis", unit=t.unit(r.id)), fontsize=size, color=c["muted"])
     ax.margins(y=0.15)
     if handles:
