@@ -121,7 +121,12 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
 
 def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
     c, s = t.style.colour, t.style.size
-    doc.new_page()
+    # a page per indicator; two city-only indicators (no district table) share one rather than leave halves empty
+    if r.indicator.city_only and doc.pages and getattr(doc, "_last_city_only", False) and doc.room() > 4.9:
+        doc.spacer(0.3)
+    else:
+        doc.new_page()
+    doc._last_city_only = r.indicator.city_only
     doc.heading(t("section.indicator", n=n, name=t.name(r.id)))
     doc.paragraph(t.definition(r.id), size=s["small"] + 0.5, colour=c["muted"], after=0.1)
     year = f.plan.target_year
@@ -138,14 +143,15 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
             gap_text = t.number(abs(gap), decimals=t.style.decimals(r.id) + 2) + gap_text[len(t.number(abs(gap), r.id)):]
         verdict = t("final.ind_verdict_missed", year=year, value=t.value_against(r.value, r.target_value, r.id, True),
                     target=target, gap=gap_text)
+    sep = "" if t.lang == "zh" else " "
     if not is_missing(r.change_share) and r.base_value is not None:
-        verdict += t("final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0))
+        verdict += sep + t("final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0))
     if not is_missing(r.ratio) and r.status:
-        verdict += t("final.ind_r", r=t.number(r.ratio, decimals=2), status=t.status(r.status))
+        verdict += sep + t("final.ind_r", r=t.number(r.ratio, decimals=2), status=t.status(r.status))
     doc.table([Column(t("final.col_verdict"), 1.4, nowrap=True), Column(t("section.analysis"), 5.4)],
               [[pages.badge(t, r.final_status), verdict]], min_row=0.35)
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
-    ax = doc.axes(2.6, pad_left=0.55, pad_right=0.1, pad_bottom=0.45)
+    ax = doc.axes(1.8 if r.indicator.city_only else 2.6, pad_left=0.55, pad_right=0.1, pad_bottom=0.45)
     _series(ax, r, f, t)
     doc.spacer(0.25)
     # year-end values and the gap to the target
@@ -156,7 +162,8 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
                                    t.short(float(v) - r.target_value, r.id, signed=True) for v in ser["value"]]
     doc.table(cols, [vals, gaps], size=s["table"] - 0.3)
     if r.indicator.city_only:
-        doc.paragraph(t("section.districts_city_only"), size=s["small"] + 0.3, colour=c["muted"])
+        doc.spacer(-0.05)
+        doc.paragraph(t("section.districts_city_only"), size=s["small"], colour=c["muted"], after=0.0)
         return
     doc.heading(t("final.districts_title", year=year), level=2, keep_with=1.2)
     d = r.districts
