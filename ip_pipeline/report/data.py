@@ -217,7 +217,10 @@ def choose_plan(plans: list[Plan], d: date | int, plan_id: str | None = None) ->
     if covering:
         return covering[0]
     ended = sorted((p for p in plans if ended_by(p, d)), key=plan_end)
-    return ended[-1] if ended else plans[-1]
+    if ended:
+        return ended[-1]
+    # before any plan starts (a report of December 2020): the plan that starts first
+    return min(plans, key=lambda p: (p.base_year, plan_end(p)))
 
 
 # -- helpers ----------------------------------------------------------------------
