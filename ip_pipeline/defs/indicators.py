@@ -135,7 +135,8 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     kinds={"duckdb"},
     owners=[OWNER],
     description="进度评估 — each plan's indicators against their targets (PROGRESS.md): expected value on the "
-                "plan's straight path, gap, observed and required growth, ratio, status, score and projection.",
+                "plan's straight path, gap, observed and required growth, ratio, status, score and projection; "
+                "rows only for the dates on which the plan is in force (an ended plan: plan_outcomes).",
 )
 def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from ..indicators.progress import compute_indicator_progress

@@ -11,6 +11,7 @@ corrections) gives a new outcome, and a no-op nightly run leaves it alone.
 import dagster as dg
 
 from ..db import table_exists
+from ..indicators import schema
 from ..indicators.catalogue import load_plans
 from ..resources import WAREHOUSE_POOL, Warehouse
 from .indicators import (indicator_progress, indicator_values, inputs_fingerprint, mark_done, partition_dates,
@@ -47,19 +48,16 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     latest = max(partition_dates(context))
     ended = ended_plans(plans, latest)
     with warehouse.connection() as con:
+        schema.ensure(con, "plan_outcomes")  # readers find the table even before a plan has ended
         fp = inputs_fingerprint(con)
-        have = set()
-        if table_exists(con, "plan_outcomes"):
-            have = {r[0] for r in con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()}
+        have = {r[0] for r in con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()}
         todo = [p for p in ended if p.id not in have or stale_dates(con, [p.end_date], outcome_step(p.id), fp)]
         written = compute_plan_outcomes(con, latest, plans, only=[p.id for p in todo]) if todo else 0
         for p in todo:
             mark_done(con, [p.end_date], outcome_step(p.id), fp)
-        summary = {}
-        if table_exists(con, "plan_outcomes"):
-            summary = {f"{p}: {s}": n for p, s, n in con.execute(
-                "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = '370600' "
-                "GROUP BY ALL ORDER BY ALL").fetchall()}
+        summary = {f"{p}: {s}": n for p, s, n in con.execute(
+            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = '370600' "
+            "GROUP BY ALL ORDER BY ALL").fetchall()}
     return dg.MaterializeResult(metadata={
         "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
         "ended_plans": dg.MetadataValue.json([p.id for p in ended]),
@@ -105,7 +103,11 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
         if not table_exists(con, "plan_outcomes"):
             found = [dict(problem="plan_outcomes does not exist")] if any(p.ended_by(latest) for p in load_plans()) else []
             return _result(found, "one row per target and unit", 0)
-        return _result(row_violations(con, load_plans(), latest), "one row per target and unit", _checked(con))
+        try:
+            found = row_violations(con, load_plans(), latest)
+        except Exception as exc:  # a rule that cannot run is a failed rule, said plainly
+            found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
+        return _result(found, "one row per target and unit", _checked(con))
 
 
 @dg.asset_check(asset=plan_outcomes, name=ACHIEVED_CHECK, blocking=True, pool=WAREHOUSE_POOL,
@@ -118,7 +120,11 @@ def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connection(read_only=True) as con:
         if not table_exists(con, "plan_outcomes"):
             return _result([], "achieved agrees with value vs target", 0)
-        return _result(achieved_violations(con, load_plans()), "achieved agrees with value vs target", _checked(con))
+        try:
+            found = achieved_violations(con, load_plans())
+        except Exception as exc:
+            found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
+        return _result(found, "achieved agrees with value vs target", _checked(con))
 
 
 OUTCOME_CHECKS = [plan_outcomes_rows_check, plan_outcomes_achieved_check]

@@ -8,6 +8,9 @@ written per indicator with a target × unit: the value on 31 Dec T (full target 
 flows and growth rates), base, target, achieved, attainment v/v_T, change_share
 (v − v₀)/(v_T − v₀), R, status, final_status and the data vintage.
 
+A recomputed outcome whose value or final status changed is also recorded in
+`plan_outcome_revisions` (before and after), for the report's footnote on a revision.
+
 Choices where the spec leaves room:
 - `achieved` is judged on the value alone, by the target's comparison (and the limit
   tolerance), not by the progress status: a level target met from a zero base is
@@ -56,9 +59,23 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
     _temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
                                                         dtype=object),
                      {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
+    schema.ensure(con, "plan_outcome_revisions")
+    con.execute("CREATE OR REPLACE TEMP TABLE _outc_old AS SELECT * FROM plan_outcomes "
+                "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     con.execute("DELETE FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     cols = ", ".join(schema.columns("plan_outcomes"))
     con.execute(f"INSERT INTO plan_outcomes ({cols})\n{sql.load_sql('progress/plan_outcomes')}")
+    # A changed outcome (value or verdict) is kept beside the new one: the report footnotes it.
+    con.execute(
+        """INSERT INTO plan_outcome_revisions
+           SELECT n.plan_id, n.indicator_id, n.district_code, n.as_of, o.value, n.value, o.final_status,
+                  n.final_status, o.vintage, n.vintage, current_timestamp::TIMESTAMP
+           FROM plan_outcomes AS n
+           JOIN _outc_old AS o USING (plan_id, indicator_id, district_code)
+           WHERE n.plan_id IN (SELECT plan_id FROM _outc_plans)
+             AND (n.value IS DISTINCT FROM o.value OR n.final_status IS DISTINCT FROM o.final_status
+                  OR n.as_of IS DISTINCT FROM o.as_of)"""
+    )
     return int(con.execute("SELECT count(*) FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
                .fetchall()[0][0])
 

@@ -38,6 +38,12 @@ TABLES = {
         change_share DOUBLE, ratio DOUBLE, status VARCHAR, final_status VARCHAR,
         status_label_zh VARCHAR, status_label_en VARCHAR, final_label_zh VARCHAR, final_label_en VARCHAR,
         vintage VARCHAR""",
+    # An outcome that changed when recomputed (the target year's data revised): what was
+    # there before and what is there now, so a report can footnote the change.
+    "plan_outcome_revisions": """
+        plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR, as_of DATE,
+        previous_value DOUBLE, value DOUBLE, previous_final_status VARCHAR, final_status VARCHAR,
+        previous_vintage VARCHAR, vintage VARCHAR, revised_at TIMESTAMP""",
 }
 
 

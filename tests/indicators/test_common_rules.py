@@ -107,10 +107,15 @@ def test_output_columns_are_the_contract(wh):
     assert cols == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit",
                     "flags", "vintage"]
     ids = {r[0] for r in wh.con.execute("SELECT DISTINCT indicator_id FROM indicator_values").fetchall()}
+    # INDICATORS.md's output contract now also has the action plan's ids (2025–2027 catalogue),
+    # published once the registry computes them.
+    from ip_pipeline.indicators.registry import COMPUTATIONS
+    action = {"ip_transfer_licence_count", "ip_transfer_licence_cagr", "new_city_advantage_enterprises",
+              "civil_first_instance_acceptance_rate"}
     assert ids == {"hv_patents_per_10k", "overseas_invention_grants", "valid_trademarks", "pledge_count_cagr",
                    "pledge_amount_cagr", "patent_intensive_va_share", "ip_protection_satisfaction",
                    "gbt29490_enterprises", "city_advantage_enterprises", "pledge_count", "pledge_amount_wan",
-                   "ip_protection_satisfaction_survey"}
+                   "ip_protection_satisfaction_survey"} | (action & set(COMPUTATIONS))
 
 
 def test_idempotent_rewrite_of_a_date(wh):

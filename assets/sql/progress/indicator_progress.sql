@@ -91,8 +91,9 @@ based AS (
                 WHEN o.kind = 'growth_rate' OR o.target_kind = 'growth' THEN o.target_value
                 WHEN o.is_city THEN o.target_value
                 WHEN o.target_kind = 'cumulative' THEN NULL  -- no district share of the city's count
-                -- District target implied: its own base grown at the plan's required rate.
-                ELSE o.own_base * power(1 + q.g_req, o.big_t)
+                -- District target implied: its own base grown at the plan's required rate
+                -- (none from a zero base: 0 grown is 0, a target any value would meet).
+                WHEN o.own_base > 0 THEN o.own_base * power(1 + q.g_req, o.big_t)
            END AS v_target
     FROM observed AS o JOIN required AS q USING (plan_id, indicator_id)
 ),

@@ -1,0 +1,186 @@
+"""CLI: `plans` (each plan, its period, in force or ended), `outcomes` (the final
+evaluation of an ended plan) and `--plan` for `progress` (only while the plan is in force).
+
+PROGRESS.md, "The plan's lifecycle": a plan is in force on D when the end of its base
+year < D <= 31 Dec of its target year; "current" means the plans in force on D; an
+ended plan is shown by its final evaluation (`plan_outcomes`).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+import pandas as pd
+
+from ..indicators.catalogue import Plan, load_plans
+from ..partitions import today_in_yantai
+from . import indicators as ind_cli
+from .indicators import FORMATS, CliError, _as_of, _emit, _fmt_num, _guard, _read, _table_exists
+
+CITY = "370600"
+OUTCOME_COLUMNS = ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
+                   "change_share", "ratio", "status", "final_status", "vintage"]
+
+
+def _plan(plan_id: str) -> Plan:
+    plans = load_plans()
+    for p in plans:
+        if p.id == plan_id:
+            return p
+    raise CliError(f"unknown plan {plan_id!r} (the catalogue has: {', '.join(p.id for p in plans)})")
+
+
+def _state_text(plan: Plan, d: date) -> str:
+    state = plan.state(d)
+    if state == "ended":
+        return f"ended {plan.end_date}"
+    if state == "in_force":
+        return f"in force (until {plan.end_date})"
+    return f"not yet in force (from {plan.start_date + pd.Timedelta(days=1)})"
+
+
+def _day(args: argparse.Namespace) -> date:
+    return args.as_of or today_in_yantai()
+
+
+# --------------------------------------------------------------------------- plans
+
+def run_plans(args: argparse.Namespace) -> int:
+    d = _day(args)
+    rows = [dict(plan_id=p.id, name_zh=p.name_zh, base_year=p.base_year, target_year=p.target_year,
+                 in_force_from=(p.start_date + pd.Timedelta(days=1)).isoformat(), in_force_to=p.end_date.isoformat(),
+                 indicators_with_target=len(p.targeted()), state=p.state(d),
+                 on=d.isoformat(), status=_state_text(p, d))
+            for p in load_plans()]
+    df = pd.DataFrame(rows)
+
+    def table(out: pd.DataFrame) -> str:
+        view = pd.DataFrame({
+            "plan_id": out["plan_id"], "规划": out["name_zh"],
+            "期间": [f"{a} – {b}" for a, b in zip(out["in_force_from"], out["in_force_to"])],
+            "目标数": out["indicators_with_target"], f"on {d}": out["status"],
+        })
+        return ind_cli._aligned(view)
+
+    _emit(df, args.format, table)
+    return 0
+
+
+# --------------------------------------------------------------------------- progress --plan
+
+def _not_in_force(plan: Plan, d: date) -> str:
+    if plan.ended_by(d):
+        return (f"plan {plan.id} ended on {plan.end_date}; on {d} it has no progress rows, only its final "
+                f"evaluation: ip-pipeline outcomes --plan {plan.id}")
+    return (f"plan {plan.id} is not in force on {d}: it runs from {plan.start_date + pd.Timedelta(days=1)} "
+            f"to {plan.end_date}")
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    """`progress [--plan ID] [--as-of D]`: the rows of the plans in force on each row's date."""
+    plan = _plan(args.plan) if getattr(args, "plan", None) else None
+    if plan is not None and not plan.in_force(_day(args)):
+        raise CliError(_not_in_force(plan, _day(args)))
+    df = _read(args, ind_cli._select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
+    plans = {p.id: p for p in load_plans()}
+    if not df.empty:
+        dates = pd.to_datetime(df["as_of"]).dt.date
+        live = [pid in plans and plans[pid].in_force(d) for pid, d in zip(df["plan_id"], dates)]
+        df = df[live]
+        if plan is not None:
+            df = df[df["plan_id"] == plan.id]
+    if plan is None and args.as_of is not None and args.format == "table":
+        for p in plans.values():
+            if p.ended_by(args.as_of):
+                print(f"note: {p.id} ended on {p.end_date}: ip-pipeline outcomes --plan {p.id}", file=sys.stderr)
+    _emit(df.reset_index(drop=True), args.format, ind_cli._progress_table)
+    return 0
+
+
+# --------------------------------------------------------------------------- outcomes
+
+def _read_outcomes(plan_id: str | None, district: str | None):
+    def work(con):
+        if not _table_exists(con, "plan_outcomes"):
+            raise CliError("the warehouse has no plan_outcomes yet: run the pipeline (ip-pipeline run)")
+        where, params = [], []
+        if plan_id:
+            where.append("plan_id = ?")
+            params.append(plan_id)
+        if district:
+            where.append("district_code = ?")
+            params.append(district)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        df = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)}, as_of FROM plan_outcomes {clause} "
+                         f"ORDER BY plan_id, indicator_id, district_code <> '{CITY}', district_code", params).df()
+        scores = pd.DataFrame(columns=["plan_id", "as_of", "score", "indicators_scored"])
+        if _table_exists(con, "plan_scores"):
+            scores = con.execute(
+                f"SELECT s.plan_id, s.as_of, s.score, s.indicators_scored FROM plan_scores AS s "
+                f"JOIN (SELECT DISTINCT plan_id, as_of FROM plan_outcomes) AS o USING (plan_id, as_of) "
+                f"WHERE s.district_code = '{CITY}'").df()
+        return df, scores
+    return work
+
+
+def final_line(df: pd.DataFrame, scores: pd.DataFrame, plan_id: str) -> str:
+    """The plan's final line: indicators achieved out of those with a target (city), the score on 31 Dec T."""
+    city = df[(df["plan_id"] == plan_id) & (df["district_code"] == CITY)]
+    achieved = int((city["achieved"] == True).sum())  # noqa: E712  (NULL is not achieved)
+    s = scores[scores["plan_id"] == plan_id]
+    as_of = pd.to_datetime(city["as_of"]).dt.date.max() if len(city) else None
+    score = "—" if s.empty or pd.isna(s["score"].iloc[0]) else f"{s['score'].iloc[0]:.2f}"
+    return (f"{plan_id}: {achieved} of {len(city)} indicators with a target achieved (city {CITY}); "
+            f"plan score {score} on {as_of}")
+
+
+def _outcomes_table(df: pd.DataFrame) -> str:
+    ratio = lambda v: "—" if v is None or pd.isna(v) else f"{v:.2f}"  # noqa: E731
+    view = pd.DataFrame({
+        "plan_id": df["plan_id"], "indicator_id": df["indicator_id"], "district_code": df["district_code"],
+        "value": df["value"].map(_fmt_num), "target_value": df["target_value"].map(_fmt_num),
+        "achieved": df["achieved"].map(lambda v: "—" if v is None or pd.isna(v) else ("yes" if v else "no")),
+        "attainment": df["attainment"].map(ratio), "change_share": df["change_share"].map(ratio),
+        "ratio": df["ratio"].map(ratio), "status": df["status"], "final_status": df["final_status"],
+        "vintage": df["vintage"].fillna(""),
+    })
+    return ind_cli._aligned(view)
+
+
+def run_outcomes(args: argparse.Namespace) -> int:
+    plan = _plan(args.plan) if args.plan else None
+    if plan is not None and not plan.ended_by(today_in_yantai()):
+        raise CliError(f"plan {plan.id} runs until {plan.end_date}: no final evaluation yet "
+                       f"(see ip-pipeline progress --plan {plan.id})")
+    df, scores = _read(args, _read_outcomes(plan.id if plan else None, args.district))
+    if plan is not None and df.empty:
+        raise CliError(f"no final evaluation of {plan.id} in the warehouse yet: run the pipeline (ip-pipeline run)")
+    if args.format != "table":
+        _emit(df[OUTCOME_COLUMNS], args.format)
+        return 0
+    _emit(df[OUTCOME_COLUMNS + ["as_of"]], "table", _outcomes_table)
+    for pid in dict.fromkeys(df["plan_id"]):
+        sys.stdout.write(final_line(df, scores, pid) + "\n")
+    return 0
+
+
+def add_cli(subparsers) -> None:
+    """Register `plans` and `outcomes`, and add `--plan` to `progress` (registered by cli/indicators.py)."""
+    p = subparsers.add_parser("plans", help="each plan, its period, in force or ended (today or --as-of)")
+    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(func=_guard(run_plans))
+
+    progress = subparsers.choices.get("progress")
+    if progress is not None:
+        progress.add_argument("--plan", default=None,
+                              help="one plan's rows, only while it is in force on --as-of (default today)")
+        progress.set_defaults(func=_guard(run_progress))
+
+    p = subparsers.add_parser("outcomes", help="the final evaluation of an ended plan (plan_outcomes)")
+    p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--plan", default=None, help="plan id (default: every ended plan)")
+    p.add_argument("--district", default=None, help="one unit code (default: the city and every unit)")
+    p.set_defaults(func=_guard(run_outcomes))
