@@ -35,7 +35,11 @@ def reasons_markdown(reasons: dict[str, int]) -> str:
 
 
 def load_metadata(r: LoadResult) -> dict[str, dg.MetadataValue]:
-    return {
+    extra = {}
+    if r.missing_folder:  # SOURCES.md: a source folder that does not exist is an empty source
+        extra["empty_source"] = dg.MetadataValue.text("no folder in the landing zone: loaded with no rows; "
+                                                      "the indicators that need it are no_data")
+    return extra | {
         "status": dg.MetadataValue.text(r.status),
         "fingerprint": dg.MetadataValue.text(r.fingerprint),
         "snapshot_at": dg.MetadataValue.text(str(r.snapshot_at) if r.snapshot_at else "no files"),

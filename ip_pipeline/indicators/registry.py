@@ -71,7 +71,8 @@ COMPANION_IDS = ("pledge_count", "pledge_amount_wan", "ip_protection_satisfactio
 OPTIONAL_INPUTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "_calc_in_transfers": ("stg_transfers", (
         ("record_no", "VARCHAR"), ("kind", "VARCHAR"), ("ip_type", "VARCHAR"), ("registration_date", "DATE"),
-        ("district_code", "VARCHAR"), ("in_scope", "BOOLEAN"))),
+        ("district_code", "VARCHAR"), ("in_scope", "BOOLEAN"), ("assignor", "VARCHAR"), ("assignee", "VARCHAR"),
+        ("items", "VARCHAR"))),
     "_calc_in_cases": ("stg_enforcement", (
         ("case_no", "VARCHAR"), ("authority_type", "VARCHAR"), ("case_nature", "VARCHAR"), ("instance", "VARCHAR"),
         ("accepted", "BOOLEAN"), ("opened_date", "DATE"), ("closed_date", "DATE"), ("district_code", "VARCHAR"))),
