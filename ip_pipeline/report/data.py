@@ -81,6 +81,7 @@ class FinalRow:
     monthly: pd.DataFrame       # as_of, value: the monthly city series from the base year to T
     districts: pd.DataFrame     # district_code, name_zh, name_en, value, base_value, change, contribution
     flags: list[str] = field(default_factory=list)
+    revision: dict[str, Any] | None = None  # the latest change of this outcome on recompute (plan_outcome_revisions)
 
     @property
     def id(self) -> str:
@@ -650,6 +651,17 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
     if districts is None:
         districts = _district_names(con, tables, [])
     outcomes = _outcomes(con, tables, plan, notes)
+    revisions: dict[str, dict[str, Any]] = {}
+    if "plan_outcome_revisions" in tables:
+        try:
+            rev = con.execute(
+                """SELECT * FROM plan_outcome_revisions WHERE plan_id = ? AND district_code = ?
+                   QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY revised_at DESC) = 1""",
+                [plan.id, CITY]).df()
+            revisions = {r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()}
+                         for r in rev.to_dict("records")}
+        except duckdb.Error:
+            revisions = {}
     progress_t = pd.DataFrame()
     if "indicator_progress" in tables:
         try:
@@ -699,6 +711,7 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
             attainment=attainment, change_share=share, ratio=ratio, status=status, final_status=final,
             series=series, monthly=monthly, districts=_contributions(v_ind, as_of, base_date, districts),
             flags=_as_list(city[city["as_of"] == as_of]["flags"].iloc[-1]) if (city["as_of"] == as_of).any() else [],
+            revision=revisions.get(ind.id),
         ))
     score = None
     if "plan_scores" in tables:

@@ -108,6 +108,7 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     doc.paragraph(t("final.how"), size=s["small"] + 0.3, colour=c["muted"], after=0.12)
     rows = [pages.final_row_cells(r, t) for r in f.rows]
     doc.table(pages.final_columns(t, f.plan.target_year), rows, min_row=0.3)
+    pages.revision_notes(doc, f, t)
     doc.paragraph(t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
                   size=s["small"], colour=c["muted"])
     shares = [r for r in f.rows if not is_missing(r.change_share)]

@@ -256,6 +256,8 @@ def final_row_cells(r: FinalRow, t: Texts) -> list:
     if not is_missing(r.ratio):
         r_class += f"（R={t.number(r.ratio, decimals=2)}）" if t.lang == "zh" else f" (R = {t.number(r.ratio, decimals=2)})"
     value = t.value_against(r.value, r.target_value, r.id, r.final_status == "target_missed")
+    if r.revision:
+        value += "※"
     return [t.name(r.id), DASH if growth else t.value(r.base_value, r.id), value, target,
             badge(t, r.final_status), share, r_class]
 
@@ -275,10 +277,30 @@ def final_summary(doc: Document, f: FinalEvaluation, t: Texts, heading: str | No
     doc.paragraph(t("final.how"), size=s["small"] + 0.3, colour=c["muted"], after=0.1)
     rows = [final_row_cells(r, t) for r in f.rows]
     doc.table(final_columns(t, f.plan.target_year), rows, min_row=0.28)
+    revision_notes(doc, f, t)
     if charts_grid and f.rows:
         doc.heading(t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=2.5)
         mini_grid(doc, f, t)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
+
+
+def revision_notes(doc: Document, f: FinalEvaluation, t: Texts) -> None:
+    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted."""
+    s, c = t.style.size, t.style.colour
+    for r in f.rows:
+        rev = r.revision
+        if not rev:
+            continue
+        when = rev.get("revised_at")
+        when = t.date(pd.Timestamp(when).date()) if when is not None else DASH
+        text = t("final.revised", name=t.name(r.id), old=t.value(rev.get("previous_value"), r.id),
+                 new=t.value(rev.get("value"), r.id), date=when)
+        if rev.get("previous_final_status") and rev.get("previous_final_status") != rev.get("final_status"):
+            text += t("final.revised_verdict", old=t.status(rev["previous_final_status"]),
+                      new=t.status(rev.get("final_status")))
+        else:
+            text += t("final.revised_end")
+        doc.paragraph("※ " + text, size=s["small"], colour=c["muted"], after=0.02)
 
 
 def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: float = 1.32) -> None:

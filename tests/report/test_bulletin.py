@@ -336,3 +336,16 @@ def test_final_report_of_a_plan_still_in_force_is_a_clear_error(tmp_path):
         build_final_report(home, FYP)
     with pytest.raises(ReportDataError, match="no plan"):
         build_final_report(home, "no_such_plan")
+
+
+def test_a_revised_outcome_is_footnoted(tmp_path):
+    home = build_warehouse(tmp_path / "h", last="2026-02", criteria_months=1)
+    drop_progress_after_target(home)
+    db(home, """CREATE TABLE plan_outcome_revisions (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR,
+                as_of DATE, previous_value DOUBLE, value DOUBLE, previous_final_status VARCHAR, final_status VARCHAR,
+                previous_vintage VARCHAR, vintage VARCHAR, revised_at TIMESTAMP)""")
+    db(home, "INSERT INTO plan_outcome_revisions VALUES (?, 'gbt29490_enterprises', ?, DATE '2025-12-31', 401, 391, "
+             "'target_achieved', 'target_missed', 'v1', 'v2', TIMESTAMP '2026-02-03 02:00:00')", [FYP, CITY])
+    text = sq(pdf_text(build_final_report(home, FYP, lang="zh").pdf))
+    assert sq("运行《企业知识产权管理规范》企业的目标年末数值因数据修订由401 家改为391 家（2026年2月3日重新计算），"
+              "终期结论由“已实现目标”改为“目标未完成”。") in text
