@@ -2,7 +2,7 @@
 
 `run` = one run of `refresh_job` over every monthly partition (a single-run
 backfill: one process, set-based SQL over all months) then the report of the
-latest month. A failure is summarised in one paragraph naming the asset,
+last complete month in Asia/Shanghai (the running month only when `--to` names it). A failure is summarised in one paragraph naming the asset,
 check or file and why.
 """
 from __future__ import annotations
@@ -74,6 +74,16 @@ def partition_range(first: str | None = None, last: str | None = None, today: da
     if start > end:
         raise ValueError(f"--from {start[:7]} is after --to {end[:7]}")
     return start, end
+
+
+def report_partition(end: str, last: str | None = None, today: date | None = None) -> str:
+    """The month the run reports on: the last complete month in Asia/Shanghai (the month still running has
+    partial data: every month-on-month change would be nought), unless `last` asks for a month."""
+    from .report.months import is_running_month, last_complete_month
+
+    if last is not None or not is_running_month(end[:7], today):
+        return end
+    return f"{last_complete_month(today)}-01"
 
 
 def failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -205,18 +215,20 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
         outcome.success = False
         outcome.problems = problems or [f"Run {result.run_id} failed."]
         return outcome
-    if report and report_is_current(home, end[:7]):
+    report_key = report_partition(end, last)
+    if report and report_is_current(home, report_key[:7]):
         # Built from exactly what the warehouse now holds, today: a run would only say so.
-        outcome.report = report_pdfs(home, end[:7])[0]
+        outcome.report = report_pdfs(home, report_key[:7])[0]
     elif report:
         rep = defs.resolve_job_def("report_only_job").execute_in_process(
-            instance=instance, partition_key=end, raise_on_error=False, run_config=_run_config(verbose), tags={"ip_pipeline/trigger": "cli"})
+            instance=instance, partition_key=report_key, raise_on_error=False, run_config=_run_config(verbose),
+            tags={"ip_pipeline/trigger": "cli"})
         outcome.run_ids.append(rep.run_id)
         if not rep.success:
             outcome.success = False
             outcome.problems = failures(rep) or [f"Report run {rep.run_id} failed."]
             return outcome
-        outcome.report = report_pdfs(home, end[:7])[0]
+        outcome.report = report_pdfs(home, report_key[:7])[0]
     return outcome
 
 

@@ -116,7 +116,11 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
     kinds={"pdf"},
     owners=[OWNER],
     description="月度知识产权指标报告 — the monthly PDF for leaders (Chinese, with a full English edition) and an "
-                "XLSX with the same tables, written to <home>/reports/<YYYY-MM>/.",
+                "XLSX with the same tables. Files: `<home>/reports/<YYYY-MM>/ip_indicators_<YYYY-MM>_zh.pdf` and "
+                "`…_en.pdf`, the XLSX `ip_indicators_<YYYY-MM>_<lang>.xlsx` and a page-1 preview "
+                "`ip_indicators_<YYYY-MM>_<lang>_p1.png` beside them (<home> is $IP_PIPELINE_HOME). "
+                "The CLI reports the last complete month by default; a final evaluation of an ended plan is "
+                "`ip-pipeline report --plan ID --final` → `<home>/reports/final/<plan_id>/plan_final_<plan_id>_<lang>.pdf`.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     months = [k[:7] for k in context.partition_keys]
@@ -132,6 +136,9 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
             meta["xlsx"] = dg.MetadataValue.path(str(xlsx[0]))
         if pdfs[0].exists():
             meta["pdf_bytes"] = dg.MetadataValue.int(pdfs[0].stat().st_size)
+        if not status.startswith("unchanged"):  # the final evaluations read the same inputs as the month
+            for plan_id, pdf in _final_evaluations(warehouse.paths, month, context).items():
+                meta[f"final_{plan_id}"] = dg.MetadataValue.path(str(pdf))
         meta["files"] = dg.MetadataValue.md(_files_md(files))
         return dg.MaterializeResult(metadata=meta)
     rows = []
@@ -145,3 +152,25 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         "archive": dg.MetadataValue.bool(archive),
         "reports": dg.MetadataValue.md(table),
     })
+
+
+def _final_evaluations(home: Home, month: str, context) -> dict[str, Path]:
+    """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
+    in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
+    from ..report.data import ReportDataError, ended_by, month_bounds
+    from ..report.final import build_final_report
+    from ..indicators.catalogue import load_plans
+
+    _, month_end = month_bounds(month)
+    out: dict[str, Path] = {}
+    for plan in load_plans():
+        if not ended_by(plan, month_end):
+            continue
+        try:
+            for lang in LANGS:
+                result = build_final_report(home.root, plan.id, lang=lang)
+                if lang == "zh":
+                    out[plan.id] = result.pdf
+        except ReportDataError as exc:  # e.g. no data after the target year yet
+            context.log.info(f"final evaluation of {plan.id} not built: {exc}")
+    return out

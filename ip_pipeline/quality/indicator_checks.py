@@ -133,24 +133,64 @@ def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
     return Violations(_records(con.execute(sql)), checked, {})
 
 
+def _kind_ids(kind: str) -> set[str]:
+    """Indicators of every plan in the catalogue of one kind (`flow`: year-to-date, restarting each January)."""
+    try:
+        from ..indicators.catalogue import load_plans
+
+        return {i.id for p in load_plans() for i in p.indicators + p.companions if i.kind == kind}
+    except Exception:  # a broken catalogue is reported elsewhere; the configured bases still apply
+        return set()
+
+
+COUNT_UNITS = ("件", "家", "次")
+AMOUNT_UNITS = ("万元",)
+NOISE_SIGMAS = 3.0      # two counts a and b differ by chance by about √(a+b): within 3√(a+b) is not a jump
+MATERIAL_SHARE = 0.02   # a unit's amount below 2% of the city's a year earlier is too small for a share to mean much
+EARLY_MONTHS = 2        # a year-to-date flow of one or two months is too short a period to call a jump
+
+
 def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
+    """Month-on-month (stocks) or year-on-year (year-to-date flows) changes above `max_share`.
+
+    Not jumps: the January reset of a year-to-date flow (flows are compared with the same month a year
+    earlier, and a flow checked month on month skips January); a flow's first `EARLY_MONTHS` months; a
+    change of a count within `NOISE_SIGMAS`·√(previous count) (a district going from 3 to 7 grants).
+    """
     j = cfg["jumps"]
     basis = dict(j.get("basis", {}))
     default = basis.pop("default", "mom")
     ids = [r[0] for r in con.execute(f"SELECT DISTINCT indicator_id FROM {INDICATOR_TABLE}").fetchall()]
+    flows, rates = _kind_ids("flow"), _kind_ids("growth_rate")
     by_basis: dict[str, list[str]] = {"mom": [], "yoy": []}
     for i in ids:
-        b = basis.get(i, default)
+        # growth rates swing on small bases (as configured for the pledge rates): not checked unless configured
+        b = basis.get(i, "yoy" if i in flows else "none" if i in rates else default)
         if b in by_basis:
             by_basis[b].append(i)
+    has_unit = "unit" in {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]).fetchall()}
+    has_den = "denominator" in {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]).fetchall()}
+    units = lambda us: f"cur.unit IN ({', '.join(repr(u) for u in us)})"
+    is_count = f"({units(COUNT_UNITS)} AND cur.denominator IS NULL)" if has_unit and has_den else "FALSE"
+    is_amount = f"({units(AMOUNT_UNITS)} AND cur.denominator IS NULL)" if has_unit and has_den else "FALSE"
+    # a share of cases (numerator / denominator, in %): the binomial chance variation of the two shares
+    is_share = "(cur.unit = '%' AND cur.denominator > 0 AND prev.denominator > 0)" if has_unit and has_den else "FALSE"
+    pooled = "((cur.numerator + prev.numerator) / (cur.denominator + prev.denominator))"
+    city = cfg.get("city_code", "370600")
     w = _window("cur", start, end)
     max_share = float(j.get("max_share", 0.5))
     min_prev = float(j.get("min_previous_value", 0))
     sql = f"""
         WITH cur AS (SELECT indicator_id, as_of, district_code, value, flags,
+                            {"unit" if has_unit else "NULL"} AS unit, {"denominator" if has_den else "NULL"} AS denominator,
+                            {"numerator" if has_den else "NULL"} AS numerator,
                             CASE WHEN list_contains({_ids(by_basis['yoy'])}, indicator_id) THEN 12 ELSE 1 END AS lag_months
                      FROM {INDICATOR_TABLE}
-                     WHERE list_contains({_ids(by_basis['mom'] + by_basis['yoy'])}, indicator_id)),
+                     WHERE list_contains({_ids(by_basis['mom'] + by_basis['yoy'])}, indicator_id)
+                       -- a year-to-date flow restarts in January: not a jump, and its first months are too short
+                       AND NOT (list_contains({_ids(sorted(flows))}, indicator_id) AND month(as_of) <= {EARLY_MONTHS})),
         pairs AS (
             SELECT cur.indicator_id, cur.district_code, cur.as_of, cur.value, prev.as_of AS compared_as_of,
                    prev.value AS compared_value, cur.value / prev.value - 1 AS change,
@@ -162,7 +202,13 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
               ON prev.indicator_id = cur.indicator_id AND prev.district_code = cur.district_code
              AND date_trunc('month', prev.as_of) = date_trunc('month', cur.as_of) - to_months(cur.lag_months)
             WHERE {w} AND prev.value IS NOT NULL AND cur.value IS NOT NULL AND prev.value <> 0
-              AND abs(prev.value) >= {min_prev})
+              AND abs(prev.value) >= {min_prev}
+              AND NOT ({is_count} AND abs(cur.value - prev.value) <= {NOISE_SIGMAS} * sqrt(greatest(abs(prev.value) + abs(cur.value), 1)))
+              AND NOT ({is_share} AND abs(cur.value - prev.value) <= {NOISE_SIGMAS} * 100 * sqrt(greatest({pooled} * (1 - {pooled}), 0.0025)
+                                                                  * (1 / cur.denominator + 1 / prev.denominator)))
+              AND NOT ({is_amount} AND cur.district_code <> '{city}' AND abs(prev.value) < {MATERIAL_SHARE} * (
+                    SELECT max(c.value) FROM {INDICATOR_TABLE} c WHERE c.indicator_id = cur.indicator_id
+                       AND c.district_code = '{city}' AND c.as_of = prev.as_of)))
         SELECT * FROM pairs WHERE abs(change) > {max_share}
         ORDER BY explained, abs(change) DESC"""
     rows = _records(con.execute(sql))
@@ -173,6 +219,23 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
         checked,
         {"explained_jumps": len(explained), "explained_sample": explained[:SAMPLE_ROWS], "max_share": max_share},
     )
+
+
+def describe_jumps(found: Violations, scope: str, top: int = 5) -> str:
+    """One sentence and a small markdown table of the largest jumps (the full sample stays in the metadata)."""
+    rows = found.rows
+    share = float(found.extra.get("max_share", 0.5))
+    n_units = len({(r["indicator_id"], r["district_code"]) for r in rows})
+    head = (f"{len(rows):,} of {found.checked:,} values of {INDICATOR_TABLE} ({scope}) changed by more than "
+            f"{share:.0%} without a flag that explains it, in {n_units:,} indicator × unit series; "
+            f"the largest {min(top, len(rows))}:")
+    lines = ["| indicator | unit | as of | value | compared with | change |", "|---|---|---|---:|---|---:|"]
+    for r in sorted(rows, key=lambda r: -abs(float(r["change"] or 0)))[:top]:
+        basis = "a year earlier" if r.get("basis") == "yoy" else "the month before"
+        lines.append(f"| {r['indicator_id']} | {r['district_code']} | {r['as_of']} | {float(r['value']):,.2f} | "
+                     f"{float(r['compared_value']):,.2f} on {r['compared_as_of']} ({basis}) | "
+                     f"{float(r['change']):+.0%} |")
+    return head + "\n\n" + "\n".join(lines)
 
 
 def _records(cursor) -> list[dict]:
@@ -192,6 +255,7 @@ class IndicatorRule:
     evaluate: Callable
     description: str
     reads: tuple[str, ...] = ()  # other assets the rule reads (ordering deps)
+    describe: Callable | None = None  # (Violations, scope) -> the check's message in words
 
 
 RULES = [
@@ -203,8 +267,10 @@ RULES = [
     IndicatorRule(CITY_SUM_CHECK, "city count = sum of units", ERROR, True, city_sum_violations,
                   "For count indicators the city (370600) equals the sum of its reporting units."),
     IndicatorRule(JUMP_CHECK, "no unexplained jump above the configured share", WARN, False, jump_violations,
-                  "No unexplained month-on-month jump above the configured share (default 50%); jumps are listed "
-                  "in the metadata as a warning, not silently published."),
+                  "No unexplained jump above the configured share (default 50%): stocks month on month, "
+                  "year-to-date flows against the same month a year earlier (their January reset is not a jump); "
+                  "changes of a count within 3√n are chance. Jumps are listed as a warning, not silently published.",
+                  describe=lambda found, scope: describe_jumps(found, scope)),
 ]
 
 
@@ -259,6 +325,8 @@ def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, en
         ))
     if error:
         message = f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}"
+    elif found.rows and rule.describe is not None:
+        message = rule.describe(found, scope)
     elif found.rows:
         verb = "FAILED" if rule.severity == ERROR else "flagged (WARN)"
         message = (f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "

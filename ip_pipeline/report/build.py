@@ -16,7 +16,7 @@ from ..faults import maybe_fail
 from ..paths import Home
 from . import pages
 from .data import ReportData, load_report_data
-from .fonts import register, rc_params
+from .fonts import FAMILY, register, rc_params
 from .footnotes import Footnotes
 from .layout import Document
 from .published import record_published
@@ -25,6 +25,11 @@ from .texts import Texts
 from .xlsx import write_workbook
 
 log = logging.getLogger(__name__)
+
+# Formulas are typeset with matplotlib's mathtext in the report's own typeface (no second font embedded);
+# only strings marked `parse_math=True` are parsed.
+MATH_RC = {f"mathtext.{k}": FAMILY for k in ("rm", "it", "bf", "sf", "tt", "cal")}
+MATH_RC.update({"mathtext.fontset": "custom", "mathtext.fallback": None})
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
     paths = Home.of(home)
     data = load_report_data(paths.warehouse, month, plan_id=plan_id, as_published=as_published)
     style = load_style()
-    t = Texts(lang, data.plan, style)
+    t = Texts(lang, data.plan, style, plans=data.plans)
     out_dir = report_dir(paths.root, month)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"ip_indicators_{month}_{lang}"
@@ -66,7 +71,7 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
     generated = datetime.now().replace(microsecond=0)
 
     register(paths.root / "cache" / "fonts")
-    with matplotlib.rc_context(rc_params()):
+    with matplotlib.rc_context({**rc_params(), **MATH_RC}):
         notes = Footnotes(t)
         doc, cover_rows = _compose(data, t, notes, generated)
         _save_pdf(doc, pdf_path, data, t)
@@ -80,17 +85,26 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
 def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) -> tuple[Document, list]:
     doc = Document(
         style=t.style,
-        header_left=f"{t('report.short_title')} · {t.month(data.month)}",
+        header_left=f"{t('report.short_title')} · {pages.report_month(t, data)}",
         header_right=t.plan_name(),
         footer_left=t("report.as_of", date=t.date(data.as_of)),
         page_label=lambda n, total: t("report.page", n=n, total=total),
     )
     cover_rows = pages.cover(doc, data, t, notes, generated)
+    # the plans in force lead; an ended plan follows as its final evaluation
+    if data.other_plans:
+        doc.new_page()
+        pages.other_plans(doc, data, t, notes)
+    for f in data.finals[:1]:
+        pages.final_summary(doc, f, t)
+    doc.new_page()
     for n, sec in enumerate(data.sections, start=1):
-        pages.indicator_section(doc, n, sec, t, notes)
+        pages.indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
+    pages.monitored(doc, data, t, notes)
+    pages.protection(doc, data, t)
     pages.high_value(doc, data, t, notes)
-    pages.quality(doc, data, t, generated)
     pages.revisions(doc, data, t)
+    pages.quality(doc, data, t, generated)
     pages.method(doc, data, t, notes)
     doc.finish()
     return doc, cover_rows

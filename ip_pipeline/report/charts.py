@@ -8,7 +8,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.dates import YearLocator, DateFormatter
 
-from .data import IndicatorSection
+from .data import FinalRow, IndicatorSection
+
+UNLOCATED = "370699"
 from .fonts import text_width_pt
 from .narrative import growth_fraction
 from .texts import Texts, is_missing
@@ -28,8 +30,12 @@ def _frame(ax: Axes, t: Texts) -> None:
     ax.set_axisbelow(True)
 
 
-def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
-    """Monthly city values with base, target, the plan's path and the projection to the target year."""
+def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = True) -> None:
+    """Monthly city values with base, target, the plan's path and the projection to the target year.
+
+    The line runs to the report month (the x axis reaches it even after the target year); an ended
+    plan (`in_force=False`) gets no path and no projection, only its target.
+    """
     c, size = t.style.colour, t.style.size["chart"]
     ind, p = sec.indicator, sec.progress or {}
     _frame(ax, t)
@@ -41,6 +47,8 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
     handles = []
 
     s = sec.series.dropna(subset=["value"])
+    if sec.as_of is not None:
+        s = s[s["as_of"] <= sec.as_of]
     if not s.empty:
         x = pd.to_datetime(s["as_of"])
         handles += ax.plot(x, s["value"], color=c["accent"], linewidth=1.6, label=t("chart.actual"))
@@ -49,6 +57,8 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
                     textcoords="offset points", xytext=(-5, 5), ha="right", fontsize=size, color=c["accent"])
 
     v0 = p.get("base_value", ind.base_value)
+    if not in_force:
+        p, v0 = {}, None
     g_req = growth_fraction(p.get("g_req"), ind.kind)
     growth_target = ind.target is not None and ind.target.kind == "growth"
     if growth_target:
@@ -58,13 +68,13 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
         if not is_missing(v0):
             handles += ax.plot([pd.Timestamp(base_date)], [v0], "s", color=c["path"], markersize=5,
                                label=f"{t('chart.base')} {t.number(v0, ind.id)}")
-        if ind.target is not None:
+        if ind.target is not None and ind.target.value is not None and (in_force or sec.as_of is None or target_date >= sec.as_of - timedelta(days=400)):
             handles += ax.plot([pd.Timestamp(target_date)], [ind.target.value], "D", color=c["target"],
                                markersize=5, label=f"{t('chart.target')} {t.number(ind.target.value, ind.id)}")
         # The straight path the plan implies: the engine's expected values, continued by the same formula.
         path = sec.path.dropna()
         xs, ys = list(pd.to_datetime(path["as_of"])), list(path["expected_value"].astype(float))
-        if not is_missing(v0) and g_req is not None and float(v0) > 0:
+        if in_force and not is_missing(v0) and g_req is not None and float(v0) > 0:
             months = pd.date_range(pd.Timestamp(base_date), pd.Timestamp(target_date) + timedelta(days=1), freq="ME")
             after = [m for m in months if not xs or m > xs[-1]]
             before = [m for m in months if xs and m < xs[0]]
@@ -75,22 +85,29 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts) -> None:
             handles += ax.plot(xs, ys, color=c["path"], linewidth=1.0, linestyle=(0, (5, 3)), label=t("chart.path"))
 
     proj, g_obs = p.get("projection"), growth_fraction(p.get("g_obs"), ind.kind)
-    if not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None:
+    if (in_force and not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None
+            and sec.as_of < target_date):
         pts = pd.date_range(pd.Timestamp(sec.as_of), pd.Timestamp(target_date), periods=24)
         if g_obs is not None and g_obs > -1:
             ys = [sec.value * (1 + g_obs) ** _years_between(sec.as_of, d.date()) for d in pts]
             ys[-1] = float(proj)
         else:
             ys = np.linspace(sec.value, float(proj), len(pts))
+        if ind.limit is not None:  # a share stops at its limit
+            ys = [min(float(v), ind.limit) for v in ys]
+            proj = min(float(proj), ind.limit)
         handles += ax.plot(pts, ys, color=c["projection"], linewidth=1.2, linestyle=(0, (1.2, 1.6)),
                            label=f"{t('chart.projection')} {t.number(proj, ind.id)}")
 
     if not handles:
         ax.text(0.5, 0.5, t("chart.no_data"), transform=ax.transAxes, ha="center", va="center",
                 fontsize=size + 1, color=c["muted"])
-    ax.set_xlim(pd.Timestamp(date(base_year, 1, 1)), pd.Timestamp(date(target_year + 1, 3, 31)))
-    ax.xaxis.set_major_locator(YearLocator())
-    ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+    last = max([target_date] + ([sec.as_of] if sec.as_of is not None else []))
+    first = date(base_year, 1, 1)
+    if not s.empty:
+        first = min(first, s["as_of"].iloc[0])
+    ax.set_xlim(pd.Timestamp(first), pd.Timestamp(last) + pd.Timedelta(days=75))
+    year_end_ticks(ax, first.year, last.year, t)
     unit = t.unit(ind.id)
     ax.set_ylabel(t("chart.value_axis", unit=unit), fontsize=size, color=c["muted"])
     ax.margins(y=0.12)
@@ -113,10 +130,20 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
     c, size = t.style.colour, t.style.size["chart"]
     _frame(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
-    d = frame.dropna(subset=["value"]).sort_values("value", ascending=True)
+    valued = frame.dropna(subset=["value"])
+    apart = valued[valued["district_code"] == UNLOCATED]
+    d = valued[valued["district_code"] != UNLOCATED].sort_values("value", ascending=True)
+    # 未定位 is not a place: it sits under the ranked districts, set apart by a gap and a rule, never ranked
     labels = [t.district(r.district_code, r.name_zh, r.name_en) for r in d.itertuples()]
-    y = np.arange(len(d))
+    y = np.arange(len(d)) + (1.4 if len(apart) else 0)
     ax.barh(y, d["value"], height=0.62, color=c["bar"])
+    if len(apart):
+        ax.barh([0], apart["value"], height=0.62, color=c["band"], edgecolor=c["muted"], linewidth=0.5)
+        ax.axhline(0.7, color=c["rule"], linewidth=0.6, linestyle=(0, (2, 2)))
+        for r in apart.itertuples():
+            labels = [t("section.unlocated_apart", name=t.district(r.district_code, r.name_zh, r.name_en))] + labels
+        y = np.concatenate([[0.0], y])
+        d = pd.concat([apart, d])
     ax.set_yticks(y, labels)
     ax.tick_params(axis="y", length=0)
     line_value, label = city_value, None
@@ -133,12 +160,93 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
     if line_value is not None:
         ax.axvline(line_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
         right = line_value > span * 0.55  # keep a label near the right edge inside the axes
-        ax.text(line_value, len(d) - 0.35, (label + " ") if right else (" " + label),
+        ax.text(line_value, (float(y[-1]) if len(y) else 0) + 0.65, (label + " ") if right else (" " + label),
                 ha="right" if right else "left", va="bottom", fontsize=size, color=c["target"])
-    ax.set_ylim(-0.6, len(d) + 0.2)
+    ax.set_ylim(-0.6, float(y[-1]) + 1.2 if len(y) else 1)
     lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
-    ax.set_xlim(lo * 1.1, span * 1.14)
+    ax.set_xlim(lo - span * 0.12 if lo < 0 else 0.0, span * 1.14)  # room for a negative bar's label
     ax.set_xlabel(t("chart.value_axis", unit=t.unit(indicator_id)), fontsize=size, color=c["muted"])
+
+
+def year_end_ticks(ax: Axes, first_year: int, last_year: int, t: Texts) -> None:
+    """Ticks on 31 December, labelled `2024年末`: the base and target values (end of year) sit on their year."""
+    years = list(range(first_year, last_year + 1))
+    step = 1 if len(years) <= 9 else 2
+    ticks = [pd.Timestamp(date(y, 12, 31)) for y in years[::step]]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([t("chart.year_end", year=y) for y in years[::step]])
+
+
+def monthly_cases(ax: Axes, monthly: pd.DataFrame, year: int, t: Texts) -> None:
+    """Cases opened each month: this year's bars beside last year's."""
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="y", color=c["band"], linewidth=0.6)
+    months = list(range(1, 13))
+    now = monthly[monthly["year"] == year].set_index("month")["cases"].reindex(months)
+    before = monthly[monthly["year"] == year - 1].set_index("month")["cases"].reindex(months).fillna(0)
+    x = np.arange(12)
+    ax.bar(x - 0.2, before, width=0.38, color=c["band"], edgecolor=c["muted"], linewidth=0.4, label=str(year - 1))
+    ax.bar(x + 0.2, now.fillna(0), width=0.38, color=c["bar_highlight"], label=str(year))
+    ax.set_xticks(x, [t("periods.month_short", month=m, month_name=t.strings["months_en"][m - 1][:3]) for m in months])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=size)
+
+
+def share_bars(ax: Axes, rows: list, t: Texts) -> None:
+    """Each indicator's share of the needed change reached by the end of the target year (100% = target)."""
+    c, size = t.style.colour, t.style.size["chart"]
+    _frame(ax, t)
+    ax.grid(axis="x", color=c["band"], linewidth=0.6)
+    rows = list(rows)[::-1]
+    y = np.arange(len(rows))
+    vals = [float(r.change_share) * 100 for r in rows]
+    colours = [t.style.status(r.final_status)["fill"] for r in rows]
+    ax.barh(y, vals, height=0.6, color=colours)
+    ax.set_yticks(y, [t.name(r.id) for r in rows])
+    ax.tick_params(axis="y", length=0)
+    ax.axvline(100, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)))
+    ax.axvline(0, color=c["muted"], linewidth=0.6)
+    lo, hi = min(vals + [0]), max(vals + [100])
+    span = hi - lo
+    for yi, v in zip(y, vals):
+        ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, f"{v:.0f}%".replace("-", "−"), va="center",
+                ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])
+    ax.set_xlim(lo - span * 0.12 if lo < 0 else 0, hi + span * 0.1)
+    ax.set_xlabel(t("final.share_axis"), fontsize=size, color=c["muted"])
+
+
+def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
+    """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target."""
+    c, size = t.style.colour, t.style.size["chart"] - 1
+    _frame(ax, t)
+    ax.tick_params(labelsize=size - 0.5)
+    ax.grid(axis="y", color=c["band"], linewidth=0.5)
+    s = row.series.dropna(subset=["value"])
+    colour = t.style.status(row.final_status)["fill"] if row.final_status != "not_available" else c["muted"]
+    if not s.empty:
+        ax.plot([d.year for d in s["as_of"]], s["value"], color=c["accent"], linewidth=1.3, marker="o", markersize=2.5)
+        ax.annotate(t.number(s["value"].iloc[-1], row.id), (s["as_of"].iloc[-1].year, s["value"].iloc[-1]),
+                    textcoords="offset points", xytext=(-3, 4), ha="right", fontsize=size, color=c["accent"])
+    if row.target_value is not None:
+        ax.axhline(row.target_value, color=c["target"], linewidth=0.9, linestyle=(0, (3, 2)))
+        ax.text(plan.base_year, row.target_value, " " + t("chart.target") + " " + t.number(row.target_value, row.id),
+                fontsize=size - 0.5, color=c["target"], va="bottom")
+    ax.set_xlim(plan.base_year - 0.3, plan.target_year + 0.3)
+    ax.set_xticks(list(range(plan.base_year, plan.target_year + 1)))
+    ax.set_xticklabels([str(y)[2:] if y not in (plan.base_year, plan.target_year) else str(y)
+                        for y in range(plan.base_year, plan.target_year + 1)])
+    ax.margins(y=0.2)
+    name = t.name(row.id)
+    from .fonts import wrap
+    width_in = ax.get_position().width * ax.figure.get_figwidth() + 0.3
+    lines = wrap(name, width_in * 72, size + 0.5)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-1] + "…"]
+    st = t.style.status(row.final_status)
+    ax.set_title("\n".join(lines), fontsize=size + 0.5, color=c["ink"], loc="left", pad=3)
+    ax.text(0.98, 0.05, f"{st['symbol']} {t.status(row.final_status)}", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=size, color=st["ink"],
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": st["fill"], "edgecolor": "none"})
 
 
 def criteria_bars(ax: Axes, counts: list[tuple[str, int]], total: int, t: Texts) -> None:

@@ -1,4 +1,4 @@
-"""`ip-pipeline report --home DIR --month YYYY-MM [--lang zh|en]`."""
+"""`ip-pipeline report --home DIR [--month YYYY-MM] [--lang zh|en]` and `report --plan ID --final`."""
 from __future__ import annotations
 
 import argparse
@@ -8,11 +8,16 @@ import duckdb
 
 
 def add_cli(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("report", help="build the monthly indicator report (PDF and XLSX)",
-                                   description="Build the monthly indicator report from the warehouse.")
+    parser = subparsers.add_parser("report", help="build the monthly indicator report (PDF and XLSX), or a plan's final evaluation",
+                                   description="Build the monthly indicator report from the warehouse; with --plan ID "
+                                               "--final, the final evaluation (终期评估) of a plan whose target year has ended.")
     parser.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
-    parser.add_argument("--month", required=True, help="report month, YYYY-MM")
+    parser.add_argument("--month", default=None,
+                        help="report month, YYYY-MM (default: the last complete month in Asia/Shanghai; the running "
+                             "month is reported only when named, labelled 'as of' its last day of data)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
+    parser.add_argument("--plan", default=None, help="plan id (with --final: the plan to evaluate)")
+    parser.add_argument("--final", action="store_true", help="the plan's final evaluation instead of a monthly report")
     parser.set_defaults(func=run)
     return parser
 
@@ -21,10 +26,20 @@ def run(args: argparse.Namespace) -> int:
     from ..paths import Home
     from .build import build_report
     from .data import ReportDataError
+    from .months import last_complete_month
 
     home = Home.of(args.home)
     try:
-        result = build_report(home.root, args.month, lang=args.lang)
+        if getattr(args, "final", False):
+            if not args.plan:
+                print("report: --final needs --plan ID (e.g. --plan yantai_ip_14th_fyp)", file=sys.stderr)
+                return 2
+            from .final import build_final_report
+
+            result = build_final_report(home.root, args.plan, lang=args.lang)
+        else:
+            month = args.month or last_complete_month()
+            result = build_report(home.root, month, lang=args.lang, plan_id=getattr(args, "plan", None))
     except ReportDataError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2

@@ -24,7 +24,7 @@ class Footnotes:
     def explain(self, flag: str) -> str:
         key, _, param = flag.partition(":")
         if self.t.has(f"flags.{key}"):
-            return self.t(f"flags.{key}", param=param)
+            return self.t(f"flags.{key}", param=param, base_year=self.t.plan.base_year)
         return self.t("method.flag_unknown", flag=flag)
 
     def items(self) -> list[tuple[str, str, str]]:

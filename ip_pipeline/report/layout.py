@@ -164,6 +164,14 @@ class Document:
             self.y += step
         self.y += after
 
+    def formula(self, tex: str, size: float | None = None, indent: float = 0.25, after: float = 0.06) -> None:
+        """One line of typeset math (matplotlib mathtext, drawn in the report's own typeface)."""
+        size = size or self.style.size["body"]
+        step = size * 2.4 * PT
+        self.ensure(step)
+        self.text_at(self.left + indent, self.y + step / 2, tex, size * 1.05, va="center", parse_math=True)
+        self.y += step + after
+
     def axes(self, height: float, pad_left: float = 0.0, pad_right: float = 0.0,
              pad_bottom: float = 0.0) -> Axes:
         """An axes box occupying `height` inches of the page at the cursor (pads are inside the box, for tick labels)."""
@@ -184,8 +192,14 @@ class Document:
                 header_word = max(text_width_pt(w, size * 1.05) / 72 for w in col.header.split() or [""])
                 widest = max([text_width_pt(x, size * 1.05) / 72 + e for x, e in zip(texts, extra)] + [0.3, header_word])
                 fixed[i] = widest + 2 * pad_x
-        free = self.width - sum(fixed.values())
         weight = sum(col.width for i, col in enumerate(columns) if i not in fixed) or 1.0
+        # the wrapping columns keep at least their share of a third of the width: long unbreakable cells
+        # in the fixed ones give way (they wrap) rather than squeeze a name to one character a line
+        floor = self.width / 3 if len(fixed) < len(columns) else 0.0
+        if fixed and self.width - sum(fixed.values()) < floor:
+            k = (self.width - floor) / sum(fixed.values())
+            fixed = {i: w * k for i, w in fixed.items()}
+        free = self.width - sum(fixed.values())
         return [fixed.get(i, col.width / weight * free) for i, col in enumerate(columns)]
 
     def table(self, columns: list[Column], rows: list[list[Cell | str]], size: float | None = None,

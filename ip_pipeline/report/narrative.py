@@ -15,13 +15,19 @@ def growth_fraction(g, indicator_kind: str):
 
 
 def _change(t: Texts, now, before, ind_id: str, prefix: str) -> str:
+    """`较上年同期增加12件（+5.5%）`: the change with its unit, and for the year-on-year change its growth in %."""
     if is_missing(now) or is_missing(before):
         return t(f"narrative.{prefix}_none")
     delta = float(now) - float(before)
     if round(delta, t.style.decimals(ind_id)) == 0:
         return t(f"narrative.{prefix}_flat")
     word = "up" if delta > 0 else "down"
-    return t(f"narrative.{prefix}_{word}", delta=t.value(abs(delta), ind_id))
+    unit = t.unit_zh(ind_id)
+    text = t.value(abs(delta), ind_id, point=unit == "%")
+    if prefix == "yoy" and unit != "%" and float(before) > 0:
+        rel = t.percent(abs(delta) / float(before), 1)
+        text += f"（{rel}）" if t.lang == "zh" else f" ({rel})"
+    return t(f"narrative.{prefix}_{word}", delta=text)
 
 
 def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str], list[str]]:
@@ -36,16 +42,33 @@ def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str
     return [fmt(r) for r in d.head(n).itertuples()], [fmt(r) for r in d.tail(n).iloc[::-1].itertuples()]
 
 
-def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str]) -> str:
+def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: bool = True) -> str:
     ind = sec.indicator
     if is_missing(sec.value) or sec.as_of is None:
         return t("narrative.no_value", date=t.date(sec.as_of))
-    parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name_in_sentence(ind.id),
-                   value=t.value(sec.value, ind.id))]
-    parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
-    p = sec.progress or {}
+    if sec.ytd:
+        # a year-to-date flow: the period it covers, the month's own count, the same period a year earlier
+        rate = t.unit_zh(ind.id) == "%"
+        parts = [t("narrative.value_ytd", period=t.period(sec.as_of, True, rate=rate), name=t.name_in_sentence(ind.id),
+                       value=t.value(sec.value, ind.id))]
+        if rate:  # a share of the year's cases: its change on the month, not a month's "addition"
+            first = _change(t, sec.value, sec.prev_value, ind.id, "mom")
+        elif sec.as_of.month == 1:
+            first = t("narrative.month_flow_first")
+        elif is_missing(sec.prev_value):
+            first = t("narrative.mom_none")
+        else:
+            first = t("narrative.month_flow", delta=t.value(float(sec.value) - float(sec.prev_value), ind.id))
+        parts.append(first + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
+        if sec.judged_year is not None and sec.judged_value is not None:
+            parts.append(t("narrative.judged", year=sec.judged_year, value=t.value(sec.judged_value, ind.id)))
+    else:
+        parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name_in_sentence(ind.id),
+                       value=t.value(sec.value, ind.id))]
+        parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
+    p = (sec.progress or {}) if in_force else {}
     if ind.target is not None and p.get("status"):
-        target = t.value(ind.target.value, ind.id)
+        target = t.target(ind.target, ind.id)
         s = t("narrative.status", target_year=ind.target.year, target=target, status=t.status(p["status"]))
         g_obs, g_req = growth_fraction(p.get("g_obs"), ind.kind), growth_fraction(p.get("g_req"), ind.kind)
         if g_obs is not None and g_req is not None and not is_missing(p.get("ratio")):
@@ -54,9 +77,14 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str]) -> str:
         if not is_missing(p.get("expected_value")) and not is_missing(p.get("gap")):
             parts.append(t("narrative.expected", expected=t.value(p["expected_value"], ind.id),
                            gap=t.value(p["gap"], ind.id, signed=True)))
-        if not is_missing(p.get("projection")) and not is_missing(p.get("projection_share")):
-            parts.append(t("narrative.projection", target_year=ind.target.year,
-                           projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
+        if (not is_missing(p.get("projection")) and not is_missing(p.get("projection_share"))
+                and (sec.as_of.year, sec.as_of.month, sec.as_of.day) < (ind.target.year, 12, 31)):  # never a projection to a year already past
+            if ind.limit is not None and float(p["projection"]) > ind.limit:  # a share stops at its limit
+                parts.append(t("narrative.projection_capped", target_year=ind.target.year,
+                               limit=t.value(ind.limit, ind.id)))
+            else:
+                parts.append(t("narrative.projection", target_year=ind.target.year,
+                               projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
     leaders, laggards = district_rankings(sec, t, t.style.limit("leaders"))
     if leaders:
         parts.append(t("narrative.leaders", leaders=t.join(leaders), laggards=t.join(laggards)))

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from . import charts
-from .data import CITY, CRITERIA, IndicatorSection, ReportData
+from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
 from .fonts import text_width_pt
 from .footnotes import Footnotes, section_flags
 from .layout import Cell, Column, Document
@@ -22,12 +22,16 @@ def badge(t: Texts, status: str | None) -> Cell:
     return Cell(f"{st['symbol']} {t.status(status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
+SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+
+
+def target_words(t: Texts, target, indicator_id: str) -> str:
+    """`10.34 件`; `≥ 30.0%` for a growth target; `> 18.00万件` for 超过; `显著提升` for an improvement target."""
+    return t.target(target, indicator_id)
+
+
 def target_text(t: Texts, sec: IndicatorSection) -> str:
-    target = sec.indicator.target
-    if target is None:
-        return DASH
-    text = t.value(target.value, sec.id)
-    return f"≥ {text}" if target.kind == "growth" else text
+    return target_words(t, sec.indicator.target, sec.id)
 
 
 def is_additive(sec: IndicatorSection) -> bool:
@@ -43,6 +47,75 @@ def status_of(sec: IndicatorSection) -> str | None:
 
 
 # -- cover ------------------------------------------------------------------------------
+def report_month(t: Texts, data: ReportData) -> str:
+    """`2026年11月`, or for a month still running `2026年12月（截至12月1日）`."""
+    label = t.month(data.month)
+    if data.partial:
+        label += t("report.partial", month=data.as_of.month, day=data.as_of.day,
+                   date=t.date(data.as_of))
+    return label
+
+
+def period_of(t: Texts, sec: IndicatorSection, judged: bool = False) -> str:
+    if judged and sec.judged_year is not None:
+        return t("periods.full_year", year=sec.judged_year)
+    if sec.indicator.kind == "growth_rate":
+        return t("periods.cagr", year=sec.indicator.base_year or t.plan.base_year)
+    if sec.as_of is None:
+        return DASH
+    if sec.ytd:
+        return t.period(sec.as_of, True, rate=t.unit_zh(sec.id) == "%")
+    return t("periods.stock_short", month=sec.as_of.month, day=sec.as_of.day, year=sec.as_of.year,
+             month_name=t.strings["months_en"][sec.as_of.month - 1][:3])
+
+
+def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status: bool = True):
+    """The cover's row(s) for one indicator, each of one period: a flow judged on its last complete year gets
+    that year's row (value, target, status) and, under it, the year-to-date row compared with a year earlier."""
+    marks = notes.mark(section_flags(sec.flags, sec.progress))
+    status = badge(t, status_of(sec)) if with_status else Cell(DASH)
+    if sec.judged_year is not None and sec.judged_value is not None:
+        main = [t.name(sec.id), t.value(sec.judged_value, sec.id) + marks, period_of(t, sec, judged=True),
+                target_text(t, sec), status, DASH, t.change(sec.judged_value, sec.judged_prev_value, sec.id)]
+        sub = [Cell("　" + t("cover.ytd_row"), ink=t.style.colour["muted"]), t.value(sec.value, sec.id),
+               period_of(t, sec), DASH, Cell(t("cover.ytd_no_status"), ink=t.style.colour["muted"]),
+               t.change(sec.value, sec.prev_value, sec.id, pct=False), t.change(sec.value, sec.year_ago_value, sec.id)]
+        return [main, sub]
+    mom = t.change(sec.value, sec.prev_value, sec.id, pct=False)
+    if sec.ytd and sec.as_of is not None and sec.as_of.month == 1:
+        mom = DASH  # January starts a new year: nothing to compare within the year
+    return [[t.name(sec.id), t.value(sec.value, sec.id) + marks, period_of(t, sec), target_text(t, sec), status,
+             mom, t.change(sec.value, sec.year_ago_value, sec.id)]]
+
+
+def summary_columns(t: Texts, target_year: int | None) -> list[Column]:
+    zh = t.lang == "zh"  # English words are longer: there the period and target wrap, the changes get room
+    return [Column(t("cover.col_indicator"), 2.4 if zh else 2.2), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
+            Column(t("cover.col_period"), 1.1 if zh else 0.9, nowrap=zh),
+            Column(t("cover.col_target", year=target_year) if target_year else t("cover.col_target_none"),
+                   0.9 if zh else 1.1, "right", nowrap=zh),
+            Column(t("cover.col_status"), 1.35, nowrap=True),
+            Column(t("cover.col_mom"), 1.0, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
+
+
+def headline(data: ReportData, t: Texts) -> str:
+    """One sentence on where the city stands: the plan in force, then any plan that has ended."""
+    parts = []
+    if data.in_force:
+        counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
+        groups = [("good", ("target_achieved", "on_track")), ("mid", ("needs_acceleration",)),
+                  ("bad", ("limited_progress", "deterioration")), ("na", ("not_available",))]
+        said = [t(f"cover.headline_{g}", k=k) for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
+        parts.append(t("cover.headline", date=t.date(data.as_of), plan=t.plan_short(), n=len(data.sections),
+                       parts=t("cover.headline_sep").join(said)) + t("cover.headline_end"))
+    else:
+        parts.append(t("cover.headline_no_plan", date=t.date(data.as_of)))
+    for f in data.finals[:1]:
+        parts.append(t("cover.headline_final", plan=t.plan_short(f.plan), year=f.plan.target_year,
+                       n=f.n_targets, k=f.n_achieved, missed=f.n_targets - f.n_achieved - f.n_missing))
+    return ("" if t.lang == "zh" else " ").join(parts)
+
+
 def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated: datetime) -> list[list[str]]:
     c, s = t.style.colour, t.style.size
     doc.new_page(running_header=False)
@@ -51,36 +124,60 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
     title = t("report.title")
     title_size = min(s["title"], s["title"] * doc.width * 72 / text_width_pt(title, s["title"]))
     doc.text_at(doc.left, 0.5, title, title_size, c["header_ink"], weight="bold")
-    doc.text_at(doc.left, 0.98, t.month(data.month), s["h1"], c["header_ink"])
-    doc.text_at(doc.left, 1.3, t("report.plan", name=t.plan_name()), s["subtitle"] - 1.5, "#c9d6e8")
+    doc.text_at(doc.left, 0.98, report_month(t, data), s["h1"], c["header_ink"])
+    plan_line = (t("report.plan", name=t.plan_name()) if data.in_force
+                 else t("report.plan_ended", name=t.plan_name(), year=data.plan.target_year))
+    others = [v.plan for v in data.other_plans]
+    if others:
+        plan_line += t("report.plan_also", names=t.join([t.plan_short(p) for p in others]))
+    doc.text_at(doc.left, 1.3, plan_line, s["subtitle"] - 1.5, "#c9d6e8")
     doc.y = band + 0.22
     meta = [t("report.as_of", date=t.date(data.as_of)), t("report.vintage", vintage=data.vintage or DASH),
             t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M"))]
-    doc.text_at(doc.left, doc.y, "    ·    ".join(meta[:2]), s["small"] + 0.5, c["muted"])
-    doc.y += 0.22
-    doc.text_at(doc.left, doc.y, meta[2], s["small"] + 0.5, c["muted"])
-    doc.y += 0.32
-    _score_panel(doc, data, t)
+    doc.text_at(doc.left, doc.y, "    ·    ".join(meta), s["small"] + 0.5, c["muted"])
+    doc.y += 0.3
+    doc.paragraph(headline(data, t), size=s["h2"], after=0.1)
+    if data.in_force:
+        _score_panel(doc, data, t)
+    for f in data.finals[:1]:
+        _final_box(doc, f, t)
 
-    doc.heading(t("cover.summary_heading"))
+    doc.heading(t("cover.summary_heading") if data.in_force else t("cover.summary_heading_ended"))
     target_year = data.plan.target_year
-    cols = [Column(t("cover.col_indicator"), 3.3), Column(t("cover.col_value"), 1.35, "right", nowrap=True),
-            Column(t("cover.col_target", year=target_year), 1.15, "right", nowrap=True),
-            Column(t("cover.col_status"), 1.45, nowrap=True),
-            Column(t("cover.col_mom"), 0.75, "right"), Column(t("cover.col_yoy"), 0.75, "right")]
     rows, plain = [], []
     for sec in data.sections:
-        value = t.value(sec.value, sec.id) + notes.mark(section_flags(sec.flags, sec.progress))
-        mom = t.number(_delta(sec.value, sec.prev_value), sec.id, signed=True)
-        yoy = t.number(_delta(sec.value, sec.year_ago_value), sec.id, signed=True)
-        cells = [t.name(sec.id), value, target_text(t, sec), badge(t, status_of(sec)), mom, yoy]
-        rows.append(cells)
-        plain.append([x.text if isinstance(x, Cell) else x for x in cells])
-    doc.table(cols, rows, min_row=0.3)
+        for i, cells in enumerate(summary_rows(sec, t, notes, with_status=data.in_force)):
+            rows.append(cells)
+            if i == 0:
+                plain.append([x.text if isinstance(x, Cell) else x for x in cells])
+    doc.table(summary_columns(t, target_year), rows, min_row=0.28)
     doc.paragraph(t("cover.footnote_hint"), size=s["small"], colour=c["muted"])
-    doc.spacer(0.05)
-    _legend(doc, t)
+    if doc.room() > 1.75:
+        doc.spacer(0.05)
+        _legend(doc, t)
     return plain
+
+
+def _final_box(doc: Document, f: FinalEvaluation, t: Texts) -> None:
+    c, s = t.style.colour, t.style.size
+    tf = t.for_plan(f.plan)
+    met = [tf.name(r.id) for r in f.rows if r.final_status == "target_achieved"]
+    missed = [tf.name(r.id) for r in f.rows if r.final_status == "target_missed"]
+    lines = wrap_lines(t("cover.final_box", plan=t.plan_short(f.plan), date=t.date(f.as_of),
+                         met=t.join(met) or t("cover.final_box_none"), missed=t.join(missed) or t("cover.final_box_none")),
+                       doc, s["body"])
+    h = 0.16 + 0.19 * len(lines)
+    doc.ensure(h + 0.1)
+    doc.rect(doc.left, doc.y, doc.width, h, "#fbf1e6")
+    doc.rect(doc.left, doc.y, 0.05, h, c["projection"])
+    for i, line in enumerate(lines):
+        doc.text_at(doc.left + 0.18, doc.y + 0.09 + 0.19 * i, line, s["body"], c["ink"])
+    doc.y += h + 0.15
+
+
+def wrap_lines(text: str, doc: Document, size: float, indent: float = 0.3) -> list[str]:
+    from .fonts import wrap
+    return wrap(text, (doc.width - indent) * 72, size)
 
 
 def _delta(a, b):
@@ -109,8 +206,8 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
         for v, ha in ((-5, "left"), (0, "center"), (5, "right")):
             doc.text_at(sx + (v + 5) / 10 * sw, sy + 0.17, t.number(v, decimals=0), s["small"] - 1, c["muted"], ha=ha,
                         va="center")
-        src = (t("cover.score_computed") if score["source"] == "computed"
-               else t("cover.score_from_table", n=score["n"] if score.get("n") is not None else len(data.sections)))
+        n = score["n"] if score.get("n") is not None else len(data.sections)
+        src = t("cover.score_computed", n=n) if score["source"] == "computed" else t("cover.score_from_table", n=n)
         if score.get("achieved"):
             src = t("cover.plan_achieved") + "  " + src
     else:
@@ -129,9 +226,9 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
         doc.text_at(bx + 0.24, by + 0.075, f"{t.status(st)}  {int(counts.get(st, 0))}", s["small"] + 0.3,
                     c["ink"], va="center")
     doc.y = top + h + 0.08
-    if src:
-        doc.text_at(doc.left, doc.y, src, s["small"], c["muted"])
-    doc.y += 0.3
+    on = t.plan.status["on_track_ratio"]
+    doc.paragraph(t("cover.score_explained", on_track=on) + (" " + src if src else ""), size=s["small"] + 0.3,
+                  colour=c["muted"], after=0.12)
 
 
 def _legend(doc: Document, t: Texts) -> None:
@@ -140,41 +237,163 @@ def _legend(doc: Document, t: Texts) -> None:
     doc.heading(t("cover.legend_heading"), level=2, keep_with=1.0)
     rows = [[badge(t, st), t(f"method.rules.{st}", on_track=on, needs=needs)] for st in STATUSES]
     doc.table([Column(t("cover.col_status"), 1.5, nowrap=True), Column(t("method.status_rules"), 5.0)], rows,
-              size=s["small"] + 0.3, zebra=False, min_row=0.24)
+              size=s["small"] + 0.3, zebra=False, min_row=0.22)
+
+
+# -- final evaluation of an ended plan ------------------------------------------------------------
+def final_columns(t: Texts, year: int) -> list[Column]:
+    return [Column(t("cover.col_indicator"), 2.7), Column(t("final.col_base"), 0.9, "right", nowrap=True),
+            Column(t("final.col_value", year=year), 0.95, "right", nowrap=True),
+            Column(t("final.col_target"), 0.85, "right", nowrap=True), Column(t("final.col_verdict"), 1.25, nowrap=True),
+            Column(t("final.col_share"), 0.9, "right"), Column(t("final.col_r_class"), 1.1)]
+
+
+def final_row_cells(r: FinalRow, t: Texts) -> list:
+    growth = r.indicator.target is not None and r.indicator.target.kind == "growth"
+    target = target_words(t, r.indicator.target, r.id)
+    share = DASH if is_missing(r.change_share) else t.percent(r.change_share, 0)
+    r_class = DASH if not r.status else t.status(r.status)
+    if not is_missing(r.ratio):
+        r_class += f"（R={t.number(r.ratio, decimals=2)}）" if t.lang == "zh" else f" (R = {t.number(r.ratio, decimals=2)})"
+    value = t.value_against(r.value, r.target_value, r.id, r.final_status == "target_missed")
+    if r.revision:
+        value += "※"
+    return [t.name(r.id), DASH if growth else t.value(r.base_value, r.id), value, target,
+            badge(t, r.final_status), share, r_class]
+
+
+def final_summary(doc: Document, f: FinalEvaluation, t: Texts, heading: str | None = None,
+                  charts_grid: bool = True) -> list[list[str]]:
+    """The ended plan's verdict: every indicator's value at the end of the target year against its target."""
+    s, c = t.style.size, t.style.colour
+    t = t.for_plan(f.plan)
+    doc.new_page()
+    doc.heading(heading or t("final.heading", plan=t.plan_name(f.plan)))
+    doc.paragraph(t("final.verdict", date=t.date(f.as_of), n=f.n_targets, k=f.n_achieved,
+                    missed=f.n_targets - f.n_achieved - f.n_missing)
+                  + (t("final.verdict_na", na=f.n_missing) if f.n_missing else "")
+                  + (t("final.verdict_score", score=t.number(f.score, decimals=2)) if not is_missing(f.score) else ""),
+                  size=s["h2"], after=0.1)
+    doc.paragraph(t("final.how"), size=s["small"] + 0.3, colour=c["muted"], after=0.1)
+    rows = [final_row_cells(r, t) for r in f.rows]
+    doc.table(final_columns(t, f.plan.target_year), rows, min_row=0.28)
+    revision_notes(doc, f, t)
+    if charts_grid and f.rows:
+        doc.heading(t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=2.5)
+        mini_grid(doc, f, t)
+    return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
+
+
+def revision_notes(doc: Document, f: FinalEvaluation, t: Texts) -> None:
+    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted."""
+    s, c = t.style.size, t.style.colour
+    for r in f.rows:
+        rev = r.revision
+        if not rev:
+            continue
+        when = rev.get("revised_at")
+        when = t.date(pd.Timestamp(when).date()) if when is not None else DASH
+        text = t("final.revised", name=t.name(r.id), old=t.value(rev.get("previous_value"), r.id),
+                 new=t.value(rev.get("value"), r.id), date=when)
+        if rev.get("previous_final_status") and rev.get("previous_final_status") != rev.get("final_status"):
+            text += t("final.revised_verdict", old=t.status(rev["previous_final_status"]),
+                      new=t.status(rev.get("final_status")))
+        else:
+            text += t("final.revised_end")
+        doc.paragraph("※ " + text, size=s["small"], colour=c["muted"], after=0.02)
+
+
+def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: float = 1.32) -> None:
+    """Small multiples: each indicator's year-end values from the base year to T against its target
+    (set smaller, down to 1.05 in a row, so that they stay on the page with their table)."""
+    n_rows = -(-len(f.rows) // per_row)
+    fit = (doc.room() - 0.1) / max(n_rows, 1) - 0.05
+    if fit >= 1.05:
+        h = min(h, fit)
+    for i in range(0, len(f.rows), per_row):
+        chunk = f.rows[i:i + per_row]
+        doc.ensure(h + 0.1)
+        top = doc.y
+        w = (doc.width - 0.3 * (per_row - 1)) / per_row
+        for j, r in enumerate(chunk):
+            x = doc.left + j * (w + 0.3)
+            ax = doc.fig.add_axes([(x + 0.35) / doc.W, (doc.H - top - h + 0.25) / doc.H,
+                                   (w - 0.4) / doc.W, (h - 0.6) / doc.H])
+            charts.final_mini(ax, r, t, f.plan)
+        doc.y = top + h + 0.05
+
+
+def other_plans(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
+    """Further plans in force on the date (the 2025–2027 action plan beside the 14th FYP in 2025)."""
+    s = t.style.size
+    for view in data.other_plans:
+        tp = t.for_plan(view.plan)
+        doc.ensure(2.5)
+        doc.heading(tp("cover.other_plan_heading", plan=tp.plan_name(view.plan)))
+        score = view.plan_score
+        if score and not is_missing(score.get("score")):
+            doc.paragraph(tp("cover.other_plan_score", score=tp.number(score["score"], decimals=2)), size=s["body"])
+        rows = []
+        for sec in view.sections:
+            rows += summary_rows(sec, tp, notes)
+        doc.table(summary_columns(tp, view.plan.target_year), rows, min_row=0.28)
 
 
 # -- indicator sections -------------------------------------------------------------------
-def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, notes: Footnotes) -> None:
+UNLOCATED = "370699"
+
+
+def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, notes: Footnotes,
+                      in_force: bool = True) -> None:
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    # A section starts a page unless the previous one left room for most of it (a city-only indicator
+    # has no district chart: two share a page rather than leave half of one empty).
+    need = 4.7 if sec.indicator.city_only else 7.4
+    if not doc.pages or doc.room() < need:
+        doc.new_page()
+    else:
+        doc.spacer(0.2)
     doc.heading(t("section.indicator", n=n, name=t.name(sec.id)))
     doc.paragraph(t.definition(sec.id), size=s["small"] + 0.5, colour=c["muted"], after=0.12)
     p = sec.progress or {}
     flags = section_flags(sec.flags, sec.progress)
     marks = notes.mark(flags)
     ty = sec.indicator.target.year if sec.indicator.target else t.plan.target_year
-    cols = [Column(t("figures.value"), 1.05, "right", nowrap=True), Column(t("figures.expected"), 1.0, "right"),
-            Column(t("figures.gap"), 0.9, "right"), Column(t("figures.g_obs"), 0.95, "right"),
-            Column(t("figures.g_req"), 0.95, "right"), Column(t("figures.ratio"), 0.8, "right"),
-            Column(t("figures.projection", year=ty), 1.0, "right"), Column(t("cover.col_status"), 1.3, nowrap=True)]
-    g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
-    row = [t.value(sec.value, sec.id) + marks, t.short(p.get("expected_value"), sec.id),
-           t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
-           t.number(p.get("ratio"), decimals=2), t.short(p.get("projection"), sec.id), badge(t, status_of(sec))]
+    judged = sec.judged_year is not None and sec.judged_value is not None
+    shown = sec.judged_value if judged else sec.value
+    if in_force and sec.indicator.target is not None:
+        cols = [Column(t("figures.value"), 1.05, "right", nowrap=True), Column(t("cover.col_period"), 1.0),
+                Column(t("figures.expected"), 0.9, "right"),
+                Column(t("figures.gap"), 0.85, "right"), Column(t("figures.g_obs"), 0.85, "right"),
+                Column(t("figures.g_req"), 0.85, "right"), Column(t("figures.ratio"), 0.7, "right"),
+                Column(t("figures.projection", year=ty), 0.9, "right"), Column(t("cover.col_status"), 1.3, nowrap=True)]
+        g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
+        row = [t.value(shown, sec.id) + marks, period_of(t, sec, judged=judged), t.short(p.get("expected_value"), sec.id),
+               t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
+               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec))]
+    else:
+        cols = [Column(t("figures.value"), 1.2, "right", nowrap=True), Column(t("cover.col_period"), 1.4),
+                Column(t("cover.col_mom"), 1.2, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
+        row = [t.value(sec.value, sec.id) + marks, period_of(t, sec),
+               t.change(sec.value, sec.prev_value, sec.id, pct=False), t.change(sec.value, sec.year_ago_value, sec.id)]
     doc.table(cols, [row], min_row=0.3)
+    if judged:
+        doc.paragraph(t("section.judged_note", year=sec.judged_year, value=t.value(sec.judged_value, sec.id),
+                        ytd=t.value(sec.value, sec.id), period=period_of(t, sec)),
+                      size=s["small"] + 0.3, colour=c["muted"])
     flag_text = [f"{notes.mark([f])}{notes.explain(f)}" for f in flags]
     doc.heading(t("section.analysis"), level=2, keep_with=0.5)
-    doc.paragraph(commentary(sec, t, flag_text), after=0.15)
+    doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
-    doc.heading(t("section.series_title"), level=2, keep_with=2.8)
-    ax = doc.axes(2.9, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
-    charts.series_chart(ax, sec, t)
+    doc.heading(t("section.series_title"), level=2, keep_with=2.6)
+    ax = doc.axes(2.1 if sec.indicator.city_only else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
+    charts.series_chart(ax, sec, t, in_force=in_force)
     doc.spacer(0.3)
 
-    doc.heading(t("section.districts_title", date=t.date(sec.as_of)), level=2, keep_with=1.0)
     if sec.indicator.city_only:
-        doc.paragraph(t("section.districts_city_only"), colour=c["muted"])
+        doc.paragraph(t("section.districts_city_only"), size=s["small"] + 0.3, colour=c["muted"])
         return
+    doc.heading(t("section.districts_title", date=t.date(sec.as_of)), level=2, keep_with=1.0)
     d = sec.districts
     valued = d.dropna(subset=["value"])
     if valued.empty:
@@ -185,7 +404,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     label_sizes = [max(5.5, min(s["chart"], s["chart"] * max_label * 72 / max(text_width_pt(lb, s["chart"]), 1)))
                    for lb in labels]
     label_w = min(max(text_width_pt(lb, sz) for lb, sz in zip(labels, label_sizes)) / 72, max_label)
-    height = min(0.19 * len(valued) + 0.6, doc.room() - 0.3)
+    height = min(0.19 * len(valued) + 0.75, doc.room() - 0.3)
     ax = doc.axes(max(height, 1.2), pad_left=label_w + 0.15, pad_right=0.1, pad_bottom=0.35)
     charts.district_bars(ax, valued, sec.value, sec.id, t, additive=is_additive(sec))
     by_label = dict(zip(labels, label_sizes))
@@ -198,10 +417,142 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
 
 
+def _projection(t: Texts, sec: IndicatorSection, proj) -> str:
+    """A share cannot be projected past its limit (100%): the projection is shown at the cap."""
+    lim = sec.indicator.limit
+    if not is_missing(proj) and lim is not None and float(proj) > lim:
+        return t.short(lim, sec.id) + t("figures.capped")
+    return t.short(proj, sec.id)
+
+
+def monitored(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
+    """Indicators still published that no plan in force judges: value, period, the changes; no target, no status."""
+    if not data.monitored:
+        return
+    s, c = t.style.size, t.style.colour
+    doc.ensure(2.0)
+    doc.spacer(0.2)
+    doc.heading(t("monitored.heading"))
+    doc.paragraph(t("monitored.intro"), size=s["small"] + 0.3, colour=c["muted"])
+    cols = [Column(t("cover.col_indicator"), 2.6), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
+            Column(t("cover.col_period"), 1.3), Column(t("cover.col_mom"), 1.0, "right"),
+            Column(t("cover.col_yoy"), 1.5, "right")]
+    rows = []
+    for sec in data.monitored:
+        full = summary_rows(sec, t, notes, with_status=False)[0]
+        rows.append([full[0], full[1], full[2], full[5], full[6]])
+    doc.table(cols, rows, min_row=0.26)
+
+
+# -- protection (enforcement) ---------------------------------------------------------------------
+AUTHORITIES = ("administrative", "judicial", "customs")
+CASE_TYPES = ("patent_dispute", "patent_counterfeit", "trademark_infringement", "trademark_counterfeit", "other")
+
+
+def _pct_change(now, before) -> str:
+    if is_missing(now) or is_missing(before) or float(before) == 0:
+        return DASH
+    v = (float(now) - float(before)) / float(before) * 100
+    return (f"{v:+.1f}%").replace("-", "−")
+
+
+def protection(doc: Document, data: ReportData, t: Texts) -> None:
+    """Cases by authority and type, case values and penalties, with 同比; the acceptance rate. No personal data."""
+    s, c = t.style.size, t.style.colour
+    pr = data.protection
+    doc.ensure(3.0)
+    if doc.room() < 6.5:
+        doc.new_page()
+    else:
+        doc.spacer(0.2)
+    doc.heading(t("protection.heading"))
+    if pr is None:
+        doc.paragraph(t("protection.missing"), colour=c["muted"])
+        return
+    df = pr.by_type
+    period = t.period(pr.as_of, True)
+    prev_period = t.period(_year_before(pr.as_of), True)
+    if df is None or df.empty:
+        doc.paragraph(t("protection.none", period=period), colour=c["muted"])
+    else:
+        tot = df[["cases", "cases_prev", "value_wan", "value_wan_prev", "penalty_wan", "penalty_wan_prev"]].sum(min_count=1)
+        doc.paragraph(t("protection.summary", period=period, cases=f"{int(tot['cases']):,}",
+                        yoy=_pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
+                        value=_amount(t, tot["value_wan"]), penalty=_amount(t, tot["penalty_wan"])))
+        doc.heading(t("protection.by_authority", period=period), level=2)
+        cols = [Column(t("protection.col_authority"), 1.6), Column(t("protection.col_cases"), 0.8, "right"),
+                Column(t("protection.col_cases_prev", period=prev_period), 1.1, "right"),
+                Column(t("protection.col_yoy"), 0.8, "right"), Column(t("protection.col_value"), 1.1, "right"),
+                Column(t("protection.col_penalty"), 1.1, "right")]
+        rows = []
+        for a in AUTHORITIES + tuple(sorted(set(df["authority_type"]) - set(AUTHORITIES))):
+            g = df[df["authority_type"] == a]
+            if g.empty:
+                continue
+            sm = g.sum(numeric_only=True, min_count=1)
+            rows.append([t(f"protection.authority.{a}") if t.has(f"protection.authority.{a}") else t("protection.authority.other"),
+                         f"{int(sm['cases']):,}", f"{int(sm['cases_prev']):,}" if pr.has_prev else DASH,
+                         _pct_change(sm["cases"], sm["cases_prev"]) if pr.has_prev else DASH,
+                         _amount(t, sm["value_wan"]),
+                         t("protection.no_penalty") if a == "judicial" else _amount(t, sm["penalty_wan"])])
+        rows.append([Cell(t("xlsx.city"), bold=True), Cell(f"{int(tot['cases']):,}", bold=True),
+                     f"{int(tot['cases_prev']):,}" if pr.has_prev else DASH,
+                     _pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
+                     _amount(t, tot["value_wan"]), _amount(t, tot["penalty_wan"])])
+        doc.table(cols, rows, min_row=0.26)
+        doc.heading(t("protection.by_type", period=period), level=2)
+        cols = [Column(t("protection.col_type"), 1.8)] + [
+            Column(t(f"protection.authority.{a}"), 1.0, "right") for a in AUTHORITIES] + [
+            Column(t("protection.col_cases"), 0.8, "right"), Column(t("protection.col_yoy"), 0.8, "right")]
+        rows = []
+        for ct in CASE_TYPES + tuple(sorted(set(df["case_type"]) - set(CASE_TYPES))):
+            g = df[df["case_type"] == ct]
+            if g.empty:
+                continue
+            per = {a: int(g[g["authority_type"] == a]["cases"].sum()) for a in AUTHORITIES}
+            key = f"protection.case_type.{ct}"
+            rows.append([t(key) if t.has(key) else t("protection.case_type.other")] + [f"{per[a]:,}" for a in AUTHORITIES]
+                        + [f"{int(g['cases'].sum()):,}",
+                           _pct_change(g["cases"].sum(), g["cases_prev"].sum()) if pr.has_prev else DASH])
+        doc.table(cols, rows, min_row=0.26)
+        if pr.monthly is not None and not pr.monthly.empty and doc.room() > 3.2:
+            doc.heading(t("chart.monthly_cases"), level=2, keep_with=2.2)
+            ax = doc.axes(2.2, pad_left=0.45, pad_right=0.1, pad_bottom=0.45)
+            charts.monthly_cases(ax, pr.monthly, pr.year, t)
+            doc.spacer(0.15)
+    doc.heading(t("protection.acceptance_heading"), level=2)
+    acc = pr.acceptance
+    if acc is None or is_missing(acc.value):
+        doc.paragraph(t("protection.acceptance_missing"), colour=c["muted"])
+    else:
+        doc.paragraph(t("protection.acceptance", period=t.period(acc.as_of, acc.ytd, rate=True),
+                        value=t.percent(acc.value / 100, 1),
+                        yoy=t.change(acc.value, acc.year_ago_value, acc.id)))
+    doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
+
+
+def _year_before(d):
+    import calendar as _c
+    return d.replace(year=d.year - 1, day=min(d.day, _c.monthrange(d.year - 1, d.month)[1]))
+
+
+def _amount(t: Texts, wan) -> str:
+    if is_missing(wan):
+        return DASH
+    v = float(wan)
+    if t.lang == "zh":
+        return t.number(v / 10000, decimals=2) + "亿元" if abs(v) >= 10000 else t.number(v, decimals=1) + "万元"
+    yuan = v * 10000
+    return "CNY " + (t.number(yuan / 1e6, decimals=2) + " million" if abs(yuan) >= 1e6 else t.number(yuan, decimals=0))
+
+
 # -- high-value patents -----------------------------------------------------------------------
 def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> list[list[str]]:
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    if doc.room() < 5.0:
+        doc.new_page()
+    else:
+        doc.spacer(0.25)
     doc.heading(t("hv.heading"))
     crit = data.criteria
     hv = next((sec for sec in data.sections if sec.id == "hv_patents_per_10k"), None)
@@ -227,8 +578,12 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
     units = []
     if hv is not None:
         units = [(CITY, t("xlsx.city"), hv.value, hv.numerator, hv.denominator, hv.flags)]
-        for r in hv.districts.sort_values("value", ascending=False, na_position="last").itertuples():
-            units.append((r.district_code, t.district(r.district_code, r.name_zh, r.name_en), r.value,
+        ranked = hv.districts.assign(_apart=hv.districts["district_code"] == UNLOCATED)
+        for r in ranked.sort_values(["_apart", "value"], ascending=[True, False], na_position="last").itertuples():
+            name = t.district(r.district_code, r.name_zh, r.name_en)
+            if r.district_code == UNLOCATED:
+                name = t("section.unlocated_apart", name=name)
+            units.append((r.district_code, name, r.value,
                           r.numerator, r.denominator, list(r.flags) if r.flags is not None else []))
     body = []
     for code, name, value, num, den, flags in units:
@@ -245,10 +600,10 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
 
 
 # -- data quality ---------------------------------------------------------------------------------
-def quality(doc: Document, data: ReportData, t: Texts, generated: datetime) -> None:
+def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | None = None) -> None:
     s, c = t.style.size, t.style.colour
     doc.new_page()
-    doc.heading(t("quality.heading"))
+    doc.heading(heading or t("quality.heading"))
     doc.heading(t("quality.sources_title"), level=2)
     src = data.sources
     if src.empty:
@@ -268,10 +623,10 @@ def quality(doc: Document, data: ReportData, t: Texts, generated: datetime) -> N
             age_cell = Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale) if age is not None else DASH
             reasons = r.get("top_reasons") or []
             top = t.style.limit("top_reasons")
-            reason_text = "; ".join(f"{k} ×{n:,}" for k, n in reasons[:top])
+            reason_text = t.join([f"{t.reason(k, r['source'])} ×{n:,}" for k, n in reasons[:top]])
             if len(reasons) > top:
                 reason_text += f"; {t('quality.more', n=len(reasons) - top)}"
-            rows.append([r["title_zh"] if t.lang == "zh" else r["title_en"],
+            rows.append([t.source_title(r["source"], r["title_zh"], r["title_en"]),
                          DASH if age is None else pd.Timestamp(snap).strftime("%Y-%m-%d %H:%M"), age_cell,
                          t.number(r.get("raw_rows"), decimals=0), t.number(r.get("staged_rows"), decimals=0),
                          t.number(r.get("duplicate_rows"), decimals=0), t.number(r.get("quarantined_rows"), decimals=0),
@@ -289,8 +644,8 @@ def quality(doc: Document, data: ReportData, t: Texts, generated: datetime) -> N
     rows = []
     for table, g in data.checks.groupby("table_name", sort=True):
         failed = g[~g["passed"].fillna(False).astype(bool)]
-        names = "; ".join(f"{r.check_name} ({r.severity})" for r in failed.itertuples())
-        rows.append([str(table), f"{int(g['passed'].fillna(False).astype(bool).sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
+        names = t.join([t.check(r.check_name, r.severity) for r in failed.itertuples()])
+        rows.append([t.table_title(str(table)), f"{int(g['passed'].fillna(False).astype(bool).sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
                      names or DASH])
     doc.table(cols, rows)
 
@@ -326,7 +681,10 @@ def revisions(doc: Document, data: ReportData, t: Texts) -> None:
 # -- method ---------------------------------------------------------------------------------------------
 def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    if doc.room() < 4.0:
+        doc.new_page()
+    else:
+        doc.spacer(0.25)
     doc.heading(t("method.heading"))
     doc.heading(t("method.definitions"), level=2)
     rows = [[t.name(sec.id), t.definition(sec.id)] for sec in data.sections]
@@ -334,16 +692,24 @@ def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
               size=s["table"] - 0.2)
     doc.heading(t("method.progress"), level=2)
     doc.paragraph(t("method.progress_text"))
+    for key in ("g_obs", "g_req", "ratio", "expected", "projection"):
+        doc.formula(t.raw(f"method.formulas.{key}"))
+    doc.formula(t.raw("method.symbols"), size=s["small"] + 0.3)
+    doc.paragraph(t("method.growth_targets"))
     doc.paragraph(t("method.score"))
+    doc.formula(t.raw("method.formulas.score"))
     doc.paragraph(t("method.scope"))
+    doc.paragraph(t("method.pp"))
+    doc.paragraph(t("method.lifecycle"))
     doc.spacer(0.05)
     doc.heading(t("method.flags_heading"), level=2)
     items = notes.items()
     if not items:
         doc.paragraph(t("method.flags_none"), colour=c["muted"])
     else:
-        doc.table([Column(t("xlsx.col_mark"), 0.5, "center"), Column(t("xlsx.col_flags"), 1.8),
-                   Column(t("xlsx.col_meaning"), 4.6)], [list(i) for i in items], size=s["table"] - 0.2)
+        # the flag's key stays in the XLSX; the page says what it means
+        doc.table([Column(t("xlsx.col_mark"), 0.5, "center"), Column(t("xlsx.col_meaning"), 6.4)],
+                  [[m, meaning] for m, _, meaning in items], size=s["table"] - 0.2)
     if data.notes:
         doc.heading(t("method.notes_heading"), level=2)
         for key, values in data.notes:

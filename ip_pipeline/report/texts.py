@@ -30,13 +30,27 @@ def is_missing(value: Any) -> bool:
 class Texts:
     """`t("cover.col_value")`, `t.name(id)`, `t.number(v, id)`: everything printed goes through here."""
 
-    def __init__(self, lang: str, plan: Plan, style: Style, strings: dict[str, Any] | None = None):
+    def __init__(self, lang: str, plan: Plan, style: Style, strings: dict[str, Any] | None = None,
+                 plans: list[Plan] | None = None):
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
         self.lang = lang
         self.plan = plan
+        self.plans = [plan] + [p for p in (plans or []) if p.id != plan.id]
         self.style = style
         self.strings = strings or load_strings()
+
+    def for_plan(self, plan: Plan) -> "Texts":
+        """The same words with another plan's names, units and status labels."""
+        return Texts(self.lang, plan, self.style, self.strings, self.plans)
+
+    def _indicator(self, indicator_id: str):
+        for plan in self.plans:
+            try:
+                return plan.indicator(indicator_id)
+            except KeyError:
+                continue
+        return None
 
     # -- strings ---------------------------------------------------------------
     def node(self, key: str) -> Any:
@@ -52,29 +66,58 @@ class Texts:
         except (KeyError, TypeError):
             return False
 
+    def raw(self, key: str) -> str:
+        """A string as written (typeset math keeps its braces)."""
+        return str(self.node(key)[self.lang])
+
     def __call__(self, key: str, **values: Any) -> str:
         return str(self.node(key)[self.lang]).format(**values)
 
     # -- catalogue ---------------------------------------------------------------
     def name(self, indicator_id: str) -> str:
-        try:
-            ind = self.plan.indicator(indicator_id)
-        except KeyError:
-            return indicator_id
+        ind = self._indicator(indicator_id)
+        if ind is None:
+            key = f"indicator_names.{indicator_id}"
+            return self(key) if self.has(key) else indicator_id
         return ind.name_zh if self.lang == "zh" else ind.name_en
 
     def unit(self, indicator_id: str) -> str:
-        try:
-            ind = self.plan.indicator(indicator_id)
-        except KeyError:
-            return ""
+        ind = self._indicator(indicator_id)
+        if ind is None:
+            key = f"indicator_units.{indicator_id}"
+            return self(key) if self.has(key) else ""
         return ind.unit if self.lang == "zh" else ind.unit_en
 
-    def status(self, status: str | None) -> str:
-        return self.plan.status_label(status or "not_available", self.lang)
+    def unit_zh(self, indicator_id: str) -> str:
+        """The catalogue's Chinese unit: the one the number formats are chosen by, in either language."""
+        ind = self._indicator(indicator_id)
+        if ind is None:
+            node = self.strings.get("indicator_units", {}).get(indicator_id)
+            return node["zh"] if node else ""
+        return ind.unit
 
-    def plan_name(self) -> str:
-        return self.plan.name_zh if self.lang == "zh" else self.plan.name_en
+    def kind(self, indicator_id: str) -> str:
+        ind = self._indicator(indicator_id)
+        return ind.kind if ind is not None else "stock"
+
+    def status(self, status: str | None) -> str:
+        """The catalogue's word for a status (one vocabulary in PDF, XLSX, CLI and UI)."""
+        status = status or "not_available"
+        for plan in self.plans:
+            try:
+                return plan.status_label(status, self.lang)
+            except (KeyError, TypeError):
+                continue
+        return self(f"statuses.{status}")
+
+    def plan_name(self, plan: Plan | None = None) -> str:
+        plan = plan or self.plan
+        return plan.name_zh if self.lang == "zh" else plan.name_en
+
+    def plan_short(self, plan: Plan | None = None) -> str:
+        plan = plan or self.plan
+        key = f"plan_short.{plan.id}"
+        return self(key) if self.has(key) else self.plan_name(plan)
 
     def definition(self, indicator_id: str) -> str:
         key = f"definitions.{indicator_id}"
@@ -109,22 +152,111 @@ class Texts:
         text = f"{value:+,.{d}f}" if signed else f"{value:,.{d}f}"
         return text.replace("-", "−")
 
-    def value(self, value: Any, indicator_id: str, signed: bool = False) -> str:
-        """A number with its unit: `7.20 件`, `31.2%`, `13.10 10k marks`."""
-        text = self.number(value, indicator_id, signed=signed)
-        if text == DASH:
-            return text
+    def value(self, value: Any, indicator_id: str, signed: bool = False, point: bool = False) -> str:
+        """A number with its unit: `7.20 件`, `31.2%`, `17.40万件` / `174,000 marks`, `12.65亿元` / `CNY 1,265 million`.
+
+        `point=True` for a difference of percentages: `+1.2 个百分点` / `+1.2 points`.
+        """
+        if is_missing(value):
+            return DASH
+        unit_zh = self.unit_zh(indicator_id)
         unit = self.unit(indicator_id)
-        if unit == "%":
+        zh = self.lang == "zh"
+        if unit_zh == "%":
+            text = self.number(value, indicator_id, signed=signed)
+            if point:
+                return self("units.points", v=text)
             return text + "%"
-        if self.lang == "zh" and unit in ("件", "家", "分", "万件", "万元"):
-            return f"{text}{unit}" if unit in ("万件", "万元") else f"{text} {unit}"
+        if unit_zh == "万元":  # amounts: 亿元 from one 亿 up
+            v = float(value)
+            if zh:
+                if abs(v) >= 10000:
+                    return self.number(v / 10000, signed=signed, decimals=2) + "亿元"
+                return self.number(v, signed=signed, decimals=0) + "万元"
+            yuan = v * 10000
+            if abs(yuan) >= 1e6:
+                return "CNY " + self.number(yuan / 1e6, signed=signed, decimals=1) + " million"
+            return "CNY " + self.number(yuan, signed=signed, decimals=0)
+        if unit_zh == "万件" and not zh:  # 17.40 (10k marks) -> 174,000 marks
+            text = self.number(float(value) * 10000, signed=signed, decimals=0)
+            return f"{text} {self._plural(self('units.marks'), text)}"
+        text = self.number(value, indicator_id, signed=signed)
+        if zh and unit_zh in ("万件", "万元"):
+            return f"{text}{unit_zh}"
+        if not zh:
+            unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
+
+    def value_against(self, value: Any, target: Any, indicator_id: str, missed: bool) -> str:
+        """The value, with more decimals when rounding would make a missed target look met (29.97% vs 30%)."""
+        text = self.value(value, indicator_id)
+        if missed and not is_missing(value) and not is_missing(target):
+            d = self.style.decimals(indicator_id)
+            extra = 0
+            while extra < 3 and round(float(value), d + extra) == round(float(target), d + extra):
+                extra += 1
+            if extra:
+                text = self.number(value, decimals=d + extra) + text[len(self.number(value, indicator_id)):]
+        return text
+
+    @staticmethod
+    def _plural(unit: str, text: str) -> str:
+        """`1 grant`, `2 grants`: English units are written plural in the catalogue."""
+        if text.lstrip("+−") == "1" and unit.endswith("s") and " " not in unit:
+            return unit[:-1]
+        return unit
+
+    def change(self, now: Any, before: Any, indicator_id: str, pct: bool = True) -> str:
+        """`+12 件（+5.5%）`: the absolute change with its unit and, beside it, the growth in percent."""
+        if is_missing(now) or is_missing(before):
+            return DASH
+        delta = float(now) - float(before)
+        unit = self.unit_zh(indicator_id)
+        text = self.value(delta, indicator_id, signed=True, point=unit == "%")
+        if pct and unit != "%" and float(before) > 0 and round(delta, self.style.decimals(indicator_id)) != 0:
+            rel = self.percent(delta / float(before), 1)
+            rel = rel if rel.startswith("−") else "+" + rel
+            text += f"（{rel}）" if self.lang == "zh" else f" ({rel})"
+        return text
+
+    def target(self, target, indicator_id: str) -> str:
+        """`10.34 件`; `≥ 30.0%` for a growth target; `> 18.00万件` for 超过; `显著提升` for an improvement target."""
+        if target is None:
+            return DASH
+        if target.kind == "improvement" or target.value is None:
+            return self("cover.target_improvement")
+        text = self.value(target.value, indicator_id)
+        cmp = getattr(target, "comparison", "ge")
+        if target.kind == "growth" or cmp in ("gt", "lt"):
+            text = f"{ {'ge': '≥', 'gt': '>', 'le': '≤', 'lt': '<'}.get(cmp, '≥')} {text}"
+        if target.kind == "cumulative":
+            text = self("cover.target_cumulative", value=text)
+        return text
+
+    def period(self, d: date | None, ytd: bool, rate: bool = False) -> str:
+        """The period a value covers: `1—11月累计`, `2025年全年`; a stock: `11月末`."""
+        if d is None:
+            return DASH
+        if ytd:
+            if (d.month, d.day) == (12, 31):
+                return self("periods.full_year", year=d.year)
+            import calendar as _c
+            if d.day != _c.monthrange(d.year, d.month)[1]:
+                return self("periods.ytd_to_day", year=d.year, month=d.month, day=d.day,
+                            month_name=self.strings["months_en"][d.month - 1][:3])
+            if d.month == 1:
+                return self("periods.january", year=d.year)
+            return self("periods.ytd_rate" if rate else "periods.ytd", year=d.year, month=d.month,
+                        month_name=self.strings["months_en"][d.month - 1][:3])
+        return self("periods.stock", year=d.year, month=d.month, day=d.day,
+                    month_name=self.strings["months_en"][d.month - 1])
 
     def short(self, value: Any, indicator_id: str, signed: bool = False) -> str:
         """A number without its unit word (tables whose first column carries the unit); % stays."""
+        if self.lang == "en" and self.unit_zh(indicator_id) == "万件" and not is_missing(value):
+            return self.number(float(value) * 10000, signed=signed, decimals=0)  # as the value beside it: marks
         text = self.number(value, indicator_id, signed=signed)
-        return text + "%" if text != DASH and self.unit(indicator_id) == "%" else text
+        return text + "%" if text != DASH and self.unit_zh(indicator_id) == "%" else text
 
     def name_in_sentence(self, indicator_id: str) -> str:
         name = self.name(indicator_id)
@@ -139,3 +271,73 @@ class Texts:
 
     def join(self, items: list[str]) -> str:
         return self("narrative.list_sep").join(items)
+
+    # -- sources, tables, checks, quarantine reasons: words, never internal names in Chinese ---------
+    def source_title(self, source: str, title_zh: Any = None, title_en: Any = None) -> str:
+        key = f"sources.{source}"
+        if self.has(key):
+            return self(key)
+        title = title_zh if self.lang == "zh" else title_en
+        if not is_missing(title) and title and title != source:
+            return str(title)
+        return self("sources.unknown") if self.lang == "zh" else source
+
+    def table_title(self, table: str) -> str:
+        """Chinese: what the table holds, in words; English (the analysts' edition): the table's name."""
+        if self.lang == "en":
+            return table
+        key = f"tables.{table}"
+        if self.has(key):
+            return self(key)
+        if table.startswith("stg_"):
+            src = table[4:]
+            meta = source_meta().get(src)
+            if meta:
+                return self("tables.staged", source=meta["zh"] if self.lang == "zh" else meta["en"])
+        return self("tables.unknown") if self.lang == "zh" else table
+
+    def check(self, name: str, severity: Any = None) -> str:
+        key = f"checks.{name}"
+        text = self(key) if self.has(key) else (self("checks.unknown") if self.lang == "zh" else name)
+        sev = str(severity or "").lower()
+        if self.lang == "en":
+            return f"{name} ({severity})" if severity else name
+        level = self(f"checks.severity.{sev}") if self.has(f"checks.severity.{sev}") else ""
+        return f"{text}（{level}）" if level else text
+
+    def reason(self, code: str, source: str | None = None) -> str:
+        """`bad_format:application_no` -> `格式错误（申请号）` in Chinese; the code itself in English."""
+        if self.lang == "en":
+            return code
+        kind, _, column = str(code).partition(":")
+        label = self(f"reasons.{kind}") if self.has(f"reasons.{kind}") else self("reasons.other")
+        if column:
+            header = source_meta().get(source or "", {}).get("columns", {}).get(column)
+            if header is None:
+                header = next((m["columns"][column] for m in source_meta().values() if column in m["columns"]),
+                              self("reasons.a_column"))
+            return f"{label}（{header}）"
+        return label
+
+
+@lru_cache(maxsize=1)
+def source_meta() -> dict[str, dict[str, Any]]:
+    """Each source's titles and its columns' Chinese headers, from sources/*.yaml."""
+    from ..paths import SOURCES_DIR
+
+    out: dict[str, dict[str, Any]] = {}
+    for f in sorted(Path(SOURCES_DIR).glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            continue
+        if not isinstance(doc, dict):
+            continue
+        name = doc.get("name", f.stem)
+        cols = {}
+        for col, spec in (doc.get("columns") or {}).items():
+            header = spec.get("header") if isinstance(spec, dict) else None
+            if isinstance(header, str):
+                cols[col] = header.split("(")[0].split("（")[0]
+        out[name] = {"zh": doc.get("title_zh", name), "en": doc.get("title_en", name), "columns": cols}
+    return out

@@ -19,6 +19,11 @@ HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
+def pages_year_before(d):
+    import calendar
+    return d.replace(year=d.year - 1, day=min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
+
+
 def _fmt(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
@@ -70,20 +75,27 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         flags = section_flags(sec.flags, sec.progress)
         rows.append([sec.id, t.name(sec.id), sec.value, t.unit(sec.id),
                      sec.indicator.target.value if sec.indicator.target else None,
-                     t.status(p.get("status") or "not_available"),
+                     t.status(p.get("status") or "not_available") if data.in_force else None,
                      None if is_missing(sec.value) or is_missing(sec.prev_value) else sec.value - sec.prev_value,
                      None if is_missing(sec.value) or is_missing(sec.year_ago_value) else sec.value - sec.year_ago_value,
-                     p.get("score"), sec.as_of, notes.mark(flags), ", ".join(flags)])
+                     p.get("score"), sec.as_of, notes.mark(flags), ", ".join(flags),
+                     t.period(sec.as_of, sec.ytd) if sec.as_of else None,
+                     None if is_missing(sec.value) or is_missing(sec.year_ago_value) or not sec.year_ago_value
+                     else sec.value / sec.year_ago_value - 1,
+                     # the status of a flow judged on its last complete year is that year's, not the year to date's
+                     t("periods.full_year", year=sec.judged_year) if sec.judged_year else None, sec.judged_value])
     ws = _sheet(wb, x("summary"), [x("col_indicator_id"), t("cover.col_indicator"), t("cover.col_value"), x("col_unit"),
                                    t("cover.col_target", year=data.plan.target_year), t("cover.col_status"),
                                    t("cover.col_mom"), t("cover.col_yoy"), x("col_score"), x("col_as_of"),
-                                   x("col_mark"), x("col_flags")],
+                                   x("col_mark"), x("col_flags"), t("cover.col_period"), x("col_yoy_pct"),
+                                   x("col_judged_period"), x("col_judged_value")],
                 rows, widths={1: 28, 2: 44})
     for r, sec in enumerate(data.sections, start=2):
         for col in (3, 5, 7, 8):
             ws.cell(row=r, column=col).number_format = _fmt(t.style.decimals(sec.id))
         ws.cell(row=r, column=9).number_format = "0.00"
         ws.cell(row=r, column=10).number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=14).number_format = "0.0%"
     score = data.plan_score or {}
     info = ws.max_row + 2
     for i, (k, v) in enumerate([(t("cover.score_label"), score.get("score")),
@@ -130,12 +142,14 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
     # Data quality
     rows = []
     for r in data.sources.to_dict("records"):
-        rows.append([r["source"], r["title_zh"] if t.lang == "zh" else r["title_en"], r.get("snapshot_at"),
+        rows.append([r["source"], t.source_title(r["source"], r["title_zh"], r["title_en"]), r.get("snapshot_at"),
                      r.get("raw_rows"), r.get("staged_rows"), r.get("duplicate_rows"), r.get("quarantined_rows"),
+                     "; ".join(f"{t.reason(k, r['source'])} ×{n}" for k, n in (r.get("top_reasons") or [])),
                      "; ".join(f"{k} ×{n}" for k, n in (r.get("top_reasons") or []))])
     _sheet(wb, x("quality"), ["source", t("quality.col_source"), t("quality.col_snapshot"), t("quality.col_received"),
                               t("quality.col_accepted"), t("quality.col_duplicates"), t("quality.col_quarantined"),
-                              t("quality.col_reasons")], rows, formats={3: "yyyy-mm-dd hh:mm"}, widths={2: 30, 3: 18, 8: 60},
+                              t("quality.col_reasons"), x("col_reason_codes")], rows, formats={3: "yyyy-mm-dd hh:mm"},
+           widths={2: 30, 3: 18, 8: 60, 9: 60},
            note=None if rows else t("quality.no_sources"))
     rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, bool(r.passed) if not is_missing(r.passed) else None,
                                             r.evaluated_at] for r in data.checks.itertuples()]
@@ -156,6 +170,44 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                                 t("revisions.col_district"), t("revisions.col_as_of"), t("revisions.col_old"),
                                 t("revisions.col_new"), t("revisions.col_change")], rows,
            formats={5: "yyyy-mm-dd", 6: "#,##0.0000", 7: "#,##0.0000", 8: "#,##0.0000"}, widths={1: 28, 2: 44, 4: 24}, note=note)
+
+    # The final evaluation of each ended plan (终期评估)
+    for f in data.finals:
+        tf = t.for_plan(f.plan)
+        rows = [[r.id, tf.name(r.id), tf.unit(r.id), r.base_value, r.value, r.target_value, tf.status(r.final_status),
+                 r.change_share, r.ratio, tf.status(r.status) if r.status else None, f.as_of] for r in f.rows]
+        _sheet(wb, f"{t('final.heading_short')} {f.plan.target_year}",
+               [x("col_indicator_id"), t("cover.col_indicator"), x("col_unit"), t("final.col_base"),
+                t("final.col_value", year=f.plan.target_year), t("final.col_target"), t("final.col_verdict"),
+                t("final.col_share"), t("figures.ratio"), t("final.col_r_class"), x("col_as_of")], rows,
+               formats={4: "#,##0.00", 5: "#,##0.00", 6: "#,##0.00", 8: "0.0%", 9: "0.00", 11: "yyyy-mm-dd"},
+               widths={1: 28, 2: 44}, note=t("final.verdict", date=t.date(f.as_of), n=f.n_targets, k=f.n_achieved,
+                                              missed=f.n_targets - f.n_achieved - f.n_missing))
+
+    # Other indicators still published (no target)
+    rows = [[sec.id, t.name(sec.id), sec.value, t.unit(sec.id), sec.as_of,
+             None if is_missing(sec.value) or is_missing(sec.year_ago_value) else sec.value - sec.year_ago_value,
+             None if is_missing(sec.value) or is_missing(sec.year_ago_value) or not sec.year_ago_value
+             else sec.value / sec.year_ago_value - 1] for sec in data.monitored]
+    if rows:
+        _sheet(wb, t("monitored.heading"), [x("col_indicator_id"), t("cover.col_indicator"), t("cover.col_value"),
+                                            x("col_unit"), x("col_as_of"), t("cover.col_yoy"), t("xlsx.col_yoy_pct")],
+               rows, formats={3: "#,##0.00", 5: "yyyy-mm-dd", 6: "#,##0.00", 7: "0.0%"}, widths={1: 28, 2: 44})
+
+    # Protection: cases by authority and type (counts and sums only; never a party)
+    pr = data.protection
+    if pr is not None and pr.by_type is not None and not pr.by_type.empty:
+        label = lambda group, k: t(f"protection.{group}.{k}") if t.has(f"protection.{group}.{k}") else k
+        rows = [[label("authority", r.authority_type), label("case_type", r.case_type), r.cases, r.cases_prev,
+                 r.value_wan, r.value_wan_prev, r.penalty_wan, r.penalty_wan_prev] for r in pr.by_type.itertuples()]
+        prev = t.period(pages_year_before(pr.as_of), True)
+        _sheet(wb, t("xlsx.protection"), [t("protection.col_authority"), t("protection.col_type"),
+                                          t("protection.col_cases") + f" {t.period(pr.as_of, True)}",
+                                          t("protection.col_cases_prev", period=prev),
+                                          t("protection.col_value") + t("xlsx.wan"), t("protection.col_value") + t("xlsx.wan") + f" ({prev})",
+                                          t("protection.col_penalty") + t("xlsx.wan"), t("protection.col_penalty") + t("xlsx.wan") + f" ({prev})"],
+               rows, formats={5: "#,##0.00", 6: "#,##0.00", 7: "#,##0.00", 8: "#,##0.00"}, widths={1: 16, 2: 20},
+               note=t("protection.note"))
 
     _sheet(wb, x("flags"), [x("col_mark"), x("col_flags"), x("col_meaning")], [list(i) for i in notes.items()],
            widths={2: 28, 3: 90}, note=None if notes.items() else t("method.flags_none"))

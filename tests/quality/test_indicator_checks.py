@@ -137,3 +137,41 @@ def test_checks_run_on_a_partitioned_indicator_asset(with_indicators, partitione
     assert evals[CITY_SUM_CHECK].passed
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "indicator_progress" not in materialized
+
+
+def test_early_year_reset_of_a_year_to_date_flow_is_not_a_jump(with_indicators, warehouse):
+    # pledge_count is a year-to-date flow (kind: flow): 300 in December, 20 in January is its reset,
+    # and this January against last January (18) is no jump either.
+    rows = [("pledge_count", "2023-01-31", 18.0), ("pledge_count", "2023-12-31", 300.0),
+            ("pledge_count", "2024-01-31", 20.0), ("pledge_count", "2024-02-29", 45.0),
+            ("pledge_count", "2023-02-28", 40.0), ("pledge_count", "2023-03-31", 60.0),
+            ("pledge_count", "2024-03-31", 66.0)]
+    con = duckdb.connect(str(with_indicators / "warehouse.duckdb"))
+    try:
+        con.executemany("INSERT INTO indicator_values VALUES (?, ?, '370600', ?, ?, NULL, '件', [], 'v1')",
+                        [(i, d, v, v) for i, d, v in rows])
+    finally:
+        con.close()
+    result, found = run_indicator_rule(RULE[JUMP_CHECK], warehouse)
+    assert found.rows == [], found.rows
+    assert result.failures == []
+
+
+def test_a_small_count_moving_by_chance_is_not_a_jump(with_indicators, warehouse):
+    # 2 -> 5 enterprises in a district is +150% but well within 3√(2+5): chance, not a jump
+    sql(with_indicators, "UPDATE indicator_values SET value = 2 WHERE indicator_id = 'gbt29490_enterprises' "
+                         "AND district_code = '370611' AND as_of = '2024-02-29'")
+    sql(with_indicators, "UPDATE indicator_values SET value = 5 WHERE indicator_id = 'gbt29490_enterprises' "
+                         "AND district_code = '370611' AND as_of = '2024-03-31'")
+    _, found = run_indicator_rule(RULE[JUMP_CHECK], warehouse)
+    assert [r for r in found.rows if r["district_code"] == "370611"] == []
+
+
+def test_jump_message_is_a_sentence_and_a_markdown_table(with_indicators, warehouse):
+    sql(with_indicators, "UPDATE indicator_values SET value = value * 3 WHERE indicator_id = 'gbt29490_enterprises' AND district_code = '370611' AND as_of = '2024-03-31'")
+    result, _ = run_indicator_rule(RULE[JUMP_CHECK], warehouse)
+    first, _, table = result.message.partition("\n\n")
+    assert first.startswith("1 of ") and "without a flag that explains it" in first
+    assert table.splitlines()[0].startswith("| indicator |") and table.splitlines()[1].startswith("|---")
+    assert "gbt29490_enterprises | 370611 | 2024-03-31" in table
+    assert "{" not in result.message  # no JSON

@@ -75,9 +75,10 @@ def test_cover_table_values_are_the_warehouse_values_formatted_as_printed(report
     for ind, row in zip(plan().indicators, rows):
         printed = t.value(db[ind.id], ind.id)
         assert row[1].startswith(printed), (ind.id, row[1], printed)
-        for cell in row[1:3] + row[4:6]:  # value (with footnote marks), target, month and year changes
+        # columns: name, value (with footnote marks), period, target, status, month and year-on-year changes
+        for cell in row[1:4] + row[5:7]:
             assert squash(cell) in cover, (ind.id, cell)
-        assert squash(row[3].split(" ", 1)[1]) in cover  # the status label beside its symbol
+        assert squash(row[4].split(" ", 1)[1]) in cover  # the status label beside its symbol
 
 
 def test_english_report_is_a_full_translation(reports):

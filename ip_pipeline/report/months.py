@@ -1,0 +1,18 @@
+"""Which month a report is about: the last complete month in Yantai unless one is asked for."""
+from __future__ import annotations
+
+from datetime import date
+
+from ..partitions import today_in_yantai
+
+
+def last_complete_month(today: date | None = None) -> str:
+    """`YYYY-MM` of the month before the one running in Asia/Shanghai (on 1 Dec 2026: 2026-11)."""
+    today = today or today_in_yantai()
+    y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{y:04d}-{m:02d}"
+
+
+def is_running_month(month: str, today: date | None = None) -> bool:
+    today = today or today_in_yantai()
+    return month == f"{today.year:04d}-{today.month:02d}"
