@@ -36,7 +36,7 @@ def outcome_step(plan_id: str) -> str:
     group_name="indicators",
     kinds={"duckdb"},
     owners=[OWNER],
-    description="终期评估 — the final evaluation of every plan whose target year has ended (PROGRESS.md, "
+    description="终期评估 — the final evaluation of every plan whose target year has ended (docs/PROGRESS.md, "
                 "\"The plan's lifecycle\"): per indicator with a target and unit, the value on 31 Dec of the "
                 "target year, the target, achieved or missed, attainment, share of the needed change, R and status "
                 "class; the plan's final line is plan_scores on that day.",

@@ -30,7 +30,8 @@ PG_HOST, PG_PORT = os.environ.get("IP_PIPELINE_TEST_PG_HOST", "127.0.0.1"), int(
 WORKSPACE = REPO / "deploy" / "workspace.yaml"
 LOCATION = "ip_pipeline"
 TIMEOUT_S = 240
-SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "awards", "enterprises", "survey")
+SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards", "enterprises",
+           "survey")
 
 
 def _pg_admin():

@@ -23,7 +23,7 @@ DISTRICTS = [tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", 
              for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))]
 UNITS = [d[0] for d in DISTRICTS if d[0] != "370699"]
 
-LINEAGE = "warnings VARCHAR[], _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP"
+LINEAGE = "warnings VARCHAR[], _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP, _format VARCHAR"
 DISTRICT_COLS = "district_code VARCHAR, in_scope BOOLEAN"
 
 DDL = {
@@ -44,6 +44,9 @@ DDL = {
         valid_until DATE, {LINEAGE}""",
     "stg_survey": f"""response_id VARCHAR, survey_date DATE, {DISTRICT_COLS}, respondent_type VARCHAR,
         overall_score DOUBLE, weight DOUBLE, {LINEAGE}""",
+    "stg_transfers": f"""record_no VARCHAR, kind VARCHAR, ip_type VARCHAR, items VARCHAR, assignor VARCHAR,
+        assignor_address VARCHAR, assignee VARCHAR, assignee_address VARCHAR, {DISTRICT_COLS}, registration_date DATE,
+        {LINEAGE}""",
     "stg_districts": "code VARCHAR, name_zh VARCHAR, name_en VARCHAR, kind VARCHAR, aliases VARCHAR",
     "stg_population": "year INTEGER, district_code VARCHAR, population BIGINT",
     "stg_economy": "year INTEGER, gdp_yi DOUBLE, patent_intensive_va_yi DOUBLE",
@@ -73,7 +76,7 @@ def credit_code(i: int) -> str:
 
 
 def _lineage(source: str, i: int):
-    return ([], f"{source}/export.csv", i + 1, SNAPSHOT_AT)
+    return ([], f"{source}/export.csv", i + 1, SNAPSHOT_AT, "canonical")
 
 
 def _unit(i: int) -> str:
@@ -148,6 +151,15 @@ def rows_enforcement(n=80):
     ]
 
 
+def rows_transfers(n=70):
+    return [
+        (f"ZL{2024 + i % 2}{i:05d}", "transfer" if i % 2 else "licence", "patent" if i % 3 else "trademark",
+         application_no(2018, 1, i) if i % 3 else f"{20000000 + i}", f"让与人{i}", "烟台市芝罘区", f"受让人{i}",
+         "烟台市莱山区", _unit(i), True, date(2024 + i % 2, 1 + i % 12, 8), *_lineage("transfers", i))
+        for i in range(n)
+    ]
+
+
 def rows_awards(patents):
     inventions = [p[0] for p in patents if p[1] == "invention"][:12]
     awards = ["中国专利金奖", "中国专利银奖", "中国专利优秀奖"]
@@ -215,6 +227,7 @@ def build_clean_warehouse(path: Path) -> None:
             "stg_awards": rows_awards(patents),
             "stg_enterprises": rows_enterprises(),
             "stg_survey": rows_survey(),
+            "stg_transfers": rows_transfers(),
             "stg_districts": DISTRICTS,
             "stg_population": rows_population(),
             "stg_economy": ECONOMY,

@@ -24,7 +24,7 @@ def test_one_million_trademarks_validate_in_time(tmp_path):
                    TRUE, DATE '2005-01-01' + (i % 6000)::INTEGER, DATE '2005-07-01' + (i % 6000)::INTEGER,
                    DATE '2005-07-01' + (i % 6000)::INTEGER + 3651,
                    CASE WHEN i % 10 = 0 THEN 'pending' ELSE 'registered' END, NULL,
-                   [], 'trademarks/export.csv', i + 1, TIMESTAMP '2024-06-30 12:00:00'
+                   [], 'trademarks/export.csv', i + 1, TIMESTAMP '2024-06-30 12:00:00', 'canonical'
             FROM range({ROWS}) t(i)""")
         con.execute("UPDATE stg_trademarks SET registration_date = NULL, expiry_date = NULL WHERE status = 'pending'")
         con.execute("UPDATE source_snapshots SET staged_rows = ? WHERE source = 'trademarks'", [ROWS])

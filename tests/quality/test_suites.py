@@ -12,7 +12,7 @@ from ip_pipeline.quality.gx_runner import list_suites, load_suite
 
 STAGED = [
     "stg_patents", "stg_overseas_grants", "stg_trademarks", "stg_pledges", "stg_enforcement", "stg_awards",
-    "stg_enterprises", "stg_survey", "stg_districts", "stg_population", "stg_economy", "stg_sei_ipc",
+    "stg_enterprises", "stg_survey", "stg_transfers", "stg_districts", "stg_population", "stg_economy", "stg_sei_ipc",
     "stg_satisfaction",
 ]
 

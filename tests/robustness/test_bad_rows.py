@@ -141,6 +141,12 @@ ALREADY_TESTED = {
     ("enforcement", "date_order:closed_date"), ("enforcement", "out_of_range:value_wan"),
     ("enterprises", "bad_format:credit_code"), ("survey", "out_of_range:overall_score"),
     ("survey", "out_of_range:weight"),
+    # tests/ingest/test_transfers_and_judicial.py
+    *(("transfers", f"missing:{c}") for c in ("record_no", "kind", "ip_type", "items", "assignor", "assignee",
+                                               "registration_date")),
+    ("transfers", "bad_enum:kind"), ("transfers", "bad_enum:ip_type"), ("transfers", "bad_date:registration_date"),
+    ("transfers", "future_date:registration_date"),
+    ("enforcement", "bad_enum:case_nature"), ("enforcement", "bad_enum:instance"), ("enforcement", "bad_enum:accepted"),
 }
 
 
