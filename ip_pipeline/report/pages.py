@@ -106,7 +106,8 @@ def headline(data: ReportData, t: Texts) -> str:
         counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
         groups = [("good", ("target_achieved", "on_track")), ("mid", ("needs_acceleration",)),
                   ("bad", ("limited_progress", "deterioration")), ("na", ("not_available",))]
-        said = [t(f"cover.headline_{g}", k=k) for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
+        said = [t(f"cover.headline_{g}" + ("_one" if k == 1 else ""), k=k)
+                for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
         parts.append(t("cover.headline", date=t.date(data.as_of), plan=t.plan_short(), n=len(data.sections),
                        parts=t("cover.headline_sep").join(said)) + t("cover.headline_end"))
     else:
