@@ -341,7 +341,8 @@ def other_plans(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> 
     for view in data.other_plans:
         tp = t.for_plan(view.plan)
         doc.ensure(2.5)
-        doc.heading(tp("cover.other_plan_heading", plan=tp.plan_name(view.plan)))
+        doc.heading(tp("cover.other_plan_heading", plan=tp.plan_short(view.plan)))
+        doc.paragraph(tp.plan_name(view.plan), size=s["small"] + 0.5, colour=tp.style.colour["muted"])
         score = view.plan_score
         if score and not is_missing(score.get("score")):
             doc.paragraph(tp("cover.other_plan_score", score=tp.number(score["score"], decimals=2)), size=s["body"])
@@ -360,7 +361,8 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     s, c = t.style.size, t.style.colour
     # A section starts a page unless the previous one left room for most of it (a city-only indicator
     # has no district chart: two share a page rather than leave half of one empty).
-    need = 4.7 if sec.indicator.city_only else 7.4
+    no_districts = sec.indicator.city_only or sec.districts.dropna(subset=["value"]).empty
+    need = 4.7 if no_districts else 7.4
     if not doc.pages or doc.room() < need:
         doc.new_page()
     else:
@@ -398,7 +400,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
-    ax = doc.axes(2.1 if sec.indicator.city_only else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
+    ax = doc.axes(2.1 if no_districts else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t, in_force=in_force)
     doc.spacer(0.3)
 
