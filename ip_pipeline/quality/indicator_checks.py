@@ -147,6 +147,10 @@ COUNT_UNITS = ("件", "家", "次")
 AMOUNT_UNITS = ("万元",)
 NOISE_SIGMAS = 3.0      # two counts a and b differ by chance by about √(a+b): within 3√(a+b) is not a jump
 MATERIAL_SHARE = 0.02   # a unit's amount below 2% of the city's a year earlier is too small for a share to mean much
+# An amount is the sum of a few events: with fewer than MIN_EVENTS in the two periods together (the companion
+# count of the same unit and dates), one large pledge more or less is not a jump.
+AMOUNT_EVENTS = {"pledge_amount_wan": "pledge_count"}
+MIN_EVENTS = 20
 EARLY_MONTHS = 2        # a year-to-date flow of one or two months is too short a period to call a jump
 
 
@@ -208,9 +212,16 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
                                                                   * (1 / cur.denominator + 1 / prev.denominator)))
               AND NOT ({is_amount} AND cur.district_code <> '{city}' AND abs(prev.value) < {MATERIAL_SHARE} * (
                     SELECT max(c.value) FROM {INDICATOR_TABLE} c WHERE c.indicator_id = cur.indicator_id
-                       AND c.district_code = '{city}' AND c.as_of = prev.as_of)))
+                       AND c.district_code = '{city}' AND c.as_of = prev.as_of))
+              AND NOT ({is_amount} AND coalesce((
+                    SELECT sum(e.value) FROM {INDICATOR_TABLE} e JOIN _jump_events m ON m.amount_id = cur.indicator_id
+                     AND e.indicator_id = m.count_id
+                    WHERE e.district_code = cur.district_code AND e.as_of IN (cur.as_of, prev.as_of)), {MIN_EVENTS})
+                    < {MIN_EVENTS}))
         SELECT * FROM pairs WHERE abs(change) > {max_share}
         ORDER BY explained, abs(change) DESC"""
+    pairs = ", ".join(f"({a!r}, {b!r})" for a, b in AMOUNT_EVENTS.items()) or "(NULL, NULL)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _jump_events AS SELECT * FROM (VALUES {pairs}) AS t(amount_id, count_id)")
     rows = _records(con.execute(sql))
     checked = con.execute(f"SELECT count(*) FROM {INDICATOR_TABLE} cur WHERE {w}").fetchone()[0]
     explained = [r for r in rows if r["explained"]]

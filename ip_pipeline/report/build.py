@@ -91,15 +91,15 @@ def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) 
         page_label=lambda n, total: t("report.page", n=n, total=total),
     )
     cover_rows = pages.cover(doc, data, t, notes, generated)
-    # the plans in force lead; an ended plan follows as its final evaluation
-    if data.other_plans:
-        doc.new_page()
-        pages.other_plans(doc, data, t, notes)
+    # the plan in force leads (cover); an ended plan follows as its final evaluation; a second plan in force
+    # (the action plan beside the 14th FYP in 2025) gets its table after the lead plan's indicators
     for f in data.finals[:1]:
         pages.final_summary(doc, f, t)
-    doc.new_page()
     for n, sec in enumerate(data.sections, start=1):
         pages.indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
+    if data.other_plans:
+        doc.spacer(0.2)
+        pages.other_plans(doc, data, t, notes)
     pages.monitored(doc, data, t, notes)
     pages.protection(doc, data, t)
     pages.high_value(doc, data, t, notes)

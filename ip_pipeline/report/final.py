@@ -112,10 +112,11 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     doc.paragraph(t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
                   size=s["small"], colour=c["muted"])
     shares = [r for r in f.rows if not is_missing(r.change_share)]
-    if shares and doc.room() > 0.25 * len(shares) + 0.9:
-        doc.heading(t("final.share_heading"), level=2, keep_with=1.5)
+    height = min(0.24 * len(shares) + 0.5, doc.room() - 0.4)  # set closer to stay on the cover
+    if shares and height >= 0.12 * len(shares) + 0.4:
+        doc.heading(t("final.share_heading"), level=2, keep_with=height)
         label_w = max(text_width_pt(t.name(r.id), s["chart"]) for r in shares) / 72
-        ax = doc.axes(0.24 * len(shares) + 0.5, pad_left=min(label_w, 3.2) + 0.15, pad_right=0.3, pad_bottom=0.35)
+        ax = doc.axes(height, pad_left=min(label_w, 3.2) + 0.15, pad_right=0.3, pad_bottom=0.35)
         charts.share_bars(ax, shares, t)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 

@@ -77,7 +77,8 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
     if sec.judged_year is not None and sec.judged_value is not None:
         main = [t.name(sec.id), t.value(sec.judged_value, sec.id) + marks, period_of(t, sec, judged=True),
                 target_text(t, sec), status, DASH, t.change(sec.judged_value, sec.judged_prev_value, sec.id)]
-        sub = [Cell("　" + t("cover.ytd_row"), ink=t.style.colour["muted"]), t.value(sec.value, sec.id),
+        sub = [Cell("　" + t("cover.ytd_row_rate" if t.unit_zh(sec.id) == "%" else "cover.ytd_row"),
+                    ink=t.style.colour["muted"]), t.value(sec.value, sec.id),
                period_of(t, sec), DASH, Cell(t("cover.ytd_no_status"), ink=t.style.colour["muted"]),
                t.change(sec.value, sec.prev_value, sec.id, pct=False), t.change(sec.value, sec.year_ago_value, sec.id)]
         return [main, sub]
@@ -90,12 +91,12 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
 
 def summary_columns(t: Texts, target_year: int | None) -> list[Column]:
     zh = t.lang == "zh"  # English words are longer: there the period and target wrap, the changes get room
-    return [Column(t("cover.col_indicator"), 2.4 if zh else 2.2), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
+    return [Column(t("cover.col_indicator"), 2.1 if zh else 2.2), Column(t("cover.col_value"), 1.2, "right", nowrap=True),
             Column(t("cover.col_period"), 1.1 if zh else 0.9, nowrap=zh),
             Column(t("cover.col_target", year=target_year) if target_year else t("cover.col_target_none"),
                    0.9 if zh else 1.1, "right", nowrap=zh),
             Column(t("cover.col_status"), 1.35, nowrap=True),
-            Column(t("cover.col_mom"), 1.0, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
+            Column(t("cover.col_mom"), 1.2 if zh else 1.0, "right"), Column(t("cover.col_yoy"), 1.5 if zh else 1.4, "right")]
 
 
 def headline(data: ReportData, t: Texts) -> str:
@@ -105,7 +106,8 @@ def headline(data: ReportData, t: Texts) -> str:
         counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
         groups = [("good", ("target_achieved", "on_track")), ("mid", ("needs_acceleration",)),
                   ("bad", ("limited_progress", "deterioration")), ("na", ("not_available",))]
-        said = [t(f"cover.headline_{g}", k=k) for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
+        said = [t(f"cover.headline_{g}" + ("_one" if k == 1 else ""), k=k)
+                for g, sts in groups if (k := int(sum(counts.get(x, 0) for x in sts)))]
         parts.append(t("cover.headline", date=t.date(data.as_of), plan=t.plan_short(), n=len(data.sections),
                        parts=t("cover.headline_sep").join(said)) + t("cover.headline_end"))
     else:
@@ -152,9 +154,9 @@ def cover(doc: Document, data: ReportData, t: Texts, notes: Footnotes, generated
                 plain.append([x.text if isinstance(x, Cell) else x for x in cells])
     doc.table(summary_columns(t, target_year), rows, min_row=0.28)
     doc.paragraph(t("cover.footnote_hint"), size=s["small"], colour=c["muted"])
-    if doc.room() > 1.75:
+    if doc.room() > 1.2:
         doc.spacer(0.05)
-        _legend(doc, t)
+        _legend(doc, t, compact=doc.room() < 1.9)
     return plain
 
 
@@ -231,10 +233,20 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
                   colour=c["muted"], after=0.12)
 
 
-def _legend(doc: Document, t: Texts) -> None:
+def _legend(doc: Document, t: Texts, compact: bool = False) -> None:
     c, s = t.style.colour, t.style.size
     on, needs = t.plan.status["on_track_ratio"], t.plan.status["needs_acceleration_ratio"]
     doc.heading(t("cover.legend_heading"), level=2, keep_with=1.0)
+    if compact:  # two statuses a row: the legend keeps to page 1
+        order = ["on_track", "needs_acceleration", "limited_progress", "deterioration", "target_achieved", "not_available"]
+        rows = [[badge(t, a), t(f"method.rules.{a}", on_track=on, needs=needs),
+                 badge(t, b), t(f"method.rules.{b}", on_track=on, needs=needs)] for a, b in zip(order[::2], order[1::2])]
+        rows[-1][1] = t("cover.legend_achieved")
+        rows[-1][3] = t("cover.legend_na")
+        doc.table([Column(t("cover.col_status"), 1.4, nowrap=True), Column(t("method.status_rules"), 2.0),
+                   Column(t("cover.col_status"), 1.4, nowrap=True), Column(t("method.status_rules"), 2.0)], rows,
+                  size=s["small"] + 0.3, zebra=False, min_row=0.22)
+        return
     rows = [[badge(t, st), t(f"method.rules.{st}", on_track=on, needs=needs)] for st in STATUSES]
     doc.table([Column(t("cover.col_status"), 1.5, nowrap=True), Column(t("method.status_rules"), 5.0)], rows,
               size=s["small"] + 0.3, zebra=False, min_row=0.22)
@@ -329,7 +341,8 @@ def other_plans(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> 
     for view in data.other_plans:
         tp = t.for_plan(view.plan)
         doc.ensure(2.5)
-        doc.heading(tp("cover.other_plan_heading", plan=tp.plan_name(view.plan)))
+        doc.heading(tp("cover.other_plan_heading", plan=tp.plan_short(view.plan)))
+        doc.paragraph(tp.plan_name(view.plan), size=s["small"] + 0.5, colour=tp.style.colour["muted"])
         score = view.plan_score
         if score and not is_missing(score.get("score")):
             doc.paragraph(tp("cover.other_plan_score", score=tp.number(score["score"], decimals=2)), size=s["body"])
@@ -348,7 +361,8 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     s, c = t.style.size, t.style.colour
     # A section starts a page unless the previous one left room for most of it (a city-only indicator
     # has no district chart: two share a page rather than leave half of one empty).
-    need = 4.7 if sec.indicator.city_only else 7.4
+    no_districts = sec.indicator.city_only or sec.districts.dropna(subset=["value"]).empty
+    need = 4.7 if no_districts else 7.4
     if not doc.pages or doc.room() < need:
         doc.new_page()
     else:
@@ -386,7 +400,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
-    ax = doc.axes(2.1 if sec.indicator.city_only else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
+    ax = doc.axes(2.1 if no_districts else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t, in_force=in_force)
     doc.spacer(0.3)
 
