@@ -21,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = ROOT / "sources"
 CATALOGUE_DIR = ROOT / "assets" / "catalogue"
 
-# Sources an indicator reads (enforcement feeds no indicator: neither benchmark loads it).
-USED_SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "awards", "enterprises", "survey")
+# Sources an indicator reads; transfers after patents and trademarks (a recordal without any
+# address takes its unit from its items, SOURCES.md/REAL_EXPORTS.md).
+USED_SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "awards", "enterprises", "survey",
+                "enforcement", "transfers")
+TRANSFER_BASE_YEAR = 2024  # the action plan's base year (INDICATORS.md, "The plan in force now")
 REFERENCE = {"districts": "districts.csv", "population": "population.csv", "economy": "economy.csv",
              "sei_ipc": "sei_ipc.csv", "satisfaction": "satisfaction.csv"}
 CITY, UNLOCATED = "370600", "370699"
@@ -42,14 +45,16 @@ def load_contract(name: str) -> dict:
     for col, spec in doc["columns"].items():
         spec = dict(spec or {})
         spec.setdefault("type", "text")
-        if spec["type"] == "enum":
+        if spec["type"] in ("enum", "bool"):
             spec["values"] = {k: [str(v) for v in vs] + [k] for k, vs in spec["values"].items()}
         cols[col] = spec
         for alias in [col, spec.get("header", col), *spec.get("aliases", [])]:
             h, scale = (alias["header"], float(alias.get("scale", 1))) if isinstance(alias, dict) else (alias, 1.0)
             headers.setdefault(norm_header(h), (col, scale))
+    address_columns = list(doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else []))
     return {"name": name, "key": list(doc["key"]), "location": doc.get("location", "address"),
-            "address_column": doc.get("address_column"), "columns": cols, "headers": headers,
+            "address_column": address_columns[0] if address_columns else None,
+            "address_columns": address_columns, "columns": cols, "headers": headers,
             "rules": [dict(r) for r in doc.get("rules") or []]}
 
 

@@ -46,6 +46,16 @@ CREATE MACRO tm_no(s) AS regexp_replace(upper(s), '\s', '', 'g');
 """
 
 TEXT_TYPES = ("text", "code")
+# REAL_EXPORTS.md § Court cases: 案件性质 from the first 民 / 行 / 刑 after the year of the 案号;
+# 审级 from …民初/行初/刑初 (first), …民申/民再 (retrial), …终 (second), in that order.
+_YEAR = r"^[(〔\[][0-9]{4}[)〕\]]"
+CASE_NO_DERIVED = {
+    "case_nature": (f"CASE regexp_extract(n.case_no, '{_YEAR}[^民行刑]*([民行刑])', 1) WHEN '民' THEN 'civil' "
+                    f"WHEN '行' THEN 'administrative' WHEN '刑' THEN 'criminal' END"),
+    "instance": (f"CASE WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑]初') THEN 'first' "
+                 f"WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑][申再]') THEN 'retrial' "
+                 f"WHEN regexp_matches(n.case_no, '{_YEAR}.*终') THEN 'second' END"),
+}
 MAX_CELL_CHARS = 10_000  # docs/WAREHOUSE.md: a longer cell quarantines its row (too_long:<col>)
 
 
@@ -66,7 +76,7 @@ def needed(c: dict, name: str, col: str) -> bool:
     """Columns that decide a value or a refusal; free text that only rides along is not read."""
     spec = c["columns"][col]
     return (spec["type"] not in TEXT_TYPES or spec.get("required") or col in c["key"]
-            or col in (c["address_column"], "district_code", "main_ipc"))
+            or col in (*c["address_columns"], "district_code", "main_ipc"))
 
 
 # ---------------------------------------------------------------- reading
@@ -195,9 +205,18 @@ def stage_sql(c: dict, cols: list[str], today: dt.date) -> str:
         elif t == "credit_code":
             e = f"tm_no({x})"
             bad.append(f"({x} IS NOT NULL AND NOT regexp_full_match({e}, '[0-9A-HJ-NPQRTUWXY]{{18}}'))")
+        elif t == "bool":
+            e = f"(({enum_sql(x, s['values'])}) = 'true')"
+            bad.append(f"({x} IS NOT NULL AND {e} IS NULL)")
         elif t == "pledge_items":
             e = (f"list_filter(list_transform(regexp_split_to_array({x}, '[;,、]'), lambda i: trim(i)), "
                  f"lambda i: i <> '')")
+            if s.get("kind_column"):  # transfers: each item normalised as in its own source
+                kc = s["kind_column"]
+                kind = enum_sql(f'n."{kc}"', c["columns"][kc]["values"])
+                e = f"list_transform({e}, lambda i: CASE WHEN ({kind}) = 'trademark' THEN tm_no(i) ELSE app_no(i) END)"
+        if col in CASE_NO_DERIVED and "case_no" in cols:  # blank or absent: from the 案号 (REAL_EXPORTS.md)
+            e = f"coalesce({e}, {CASE_NO_DERIVED[col]})"
         typed[col] = e
     for r in c["rules"]:
         if r.get("action", "quarantine") != "quarantine":
@@ -235,18 +254,37 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
         con.execute(f"""CREATE TEMP TABLE s_{name} AS SELECT t.* REPLACE (coalesce(k.unit, '{L.UNLOCATED}') AS district_code),
                         true AS in_scope FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code""")
     else:
-        a = f't."{c["address_column"]}"'
-        con.execute(f"""
-            CREATE TEMP TABLE s_{name} AS
-            WITH named AS (
+        # the code; else each address in turn (its longest district name, else 370699 when it
+        # mentions 烟台); in scope when any of them places the record in Yantai
+        addrs = [f't."{a}"' for a in c["address_columns"]]
+        ctes, joins, cands = [], [], ["k.unit"]
+        for i, a in enumerate(addrs):
+            ctes.append(f"""named{i} AS (
                 SELECT t._seq, arg_max(m.unit, [length(m.name), -instr({a}, m.name)]) AS unit
                 FROM t_{name} t JOIN dnames m ON contains({a}, m.name)
                 WHERE NOT EXISTS (SELECT 1 FROM dcodes k WHERE k.code = t.district_code)
-                GROUP BY t._seq)
-            SELECT t.* REPLACE (u.unit AS district_code), u.unit IS NOT NULL AS in_scope
-            FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code LEFT JOIN named nm USING (_seq),
-                 LATERAL (SELECT coalesce(k.unit, nm.unit, CASE WHEN contains({a}, '烟台') THEN '{L.UNLOCATED}' END) AS unit) u
+                GROUP BY t._seq)""")
+            joins.append(f"LEFT JOIN named{i} nm{i} USING (_seq)")
+            cands += [f"nm{i}.unit", f"CASE WHEN contains({a}, '烟台') THEN '{L.UNLOCATED}' END"]
+        bare = " AND ".join(f"{x} IS NULL" for x in ["t.district_code", *addrs])
+        con.execute(f"""
+            CREATE TEMP TABLE s_{name} AS
+            WITH {', '.join(ctes)}
+            SELECT t.* REPLACE (u.unit AS district_code), u.unit IS NOT NULL AS in_scope, {bare} AS _bare
+            FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code {' '.join(joins)},
+                 LATERAL (SELECT coalesce({', '.join(cands)}) AS unit) u
         """)
+        if name == "transfers":  # no code, no address: the first of its items found in patents / trademarks
+            con.execute("""
+                UPDATE s_transfers AS s SET district_code = l.unit, in_scope = coalesce(l.in_scope, false)
+                FROM (SELECT i._seq, arg_min(k.unit, i.pos) AS unit, arg_min(k.in_scope, i.pos) AS in_scope
+                      FROM (SELECT _seq, ip_type, unnest(items) AS item, generate_subscripts(items, 1) AS pos
+                            FROM s_transfers WHERE _bare) i
+                      JOIN (SELECT 'patent' AS kind, application_no AS item, district_code AS unit, in_scope FROM s_patents
+                            UNION ALL SELECT 'trademark', registration_no, district_code, in_scope FROM s_trademarks) k
+                        ON k.kind = i.ip_type AND k.item = i.item
+                      GROUP BY i._seq) l
+                WHERE s._seq = l._seq""")
     con.execute(f"DROP TABLE t_{name}")
 
 
@@ -355,6 +393,41 @@ GROUP BY w.as_of, g.u;
 CREATE TEMP TABLE pl_all AS SELECT * FROM pl UNION ALL
 SELECT as_of, '370600', sum(cy), sum(ay), sum(cb), sum(ab), any_value(y), any_value(b) FROM pl GROUP BY as_of;
 
+-- 2025–2027 plan. Transfers and licences: year to date on D, and the base year (2024) to D's
+-- month-day; a year before the first recordal of the source (or no source) has no data.
+CREATE TEMP TABLE tr AS
+WITH t AS (SELECT unit_of(district_code) AS u, registration_date AS r FROM s_transfers WHERE in_scope)
+SELECT w.as_of, g.u,
+       count(t.r) FILTER (WHERE t.r BETWEEN w.ytd_start AND w.as_of) AS cy,
+       count(t.r) FILTER (WHERE t.r BETWEEN w.base_start AND w.base_end) AS cb,
+       any_value(w.y) AS y, any_value(w.b) AS b
+FROM twindows w JOIN units g ON true LEFT JOIN t ON t.u = g.u
+ AND (t.r BETWEEN w.ytd_start AND w.as_of OR t.r BETWEEN w.base_start AND w.base_end)
+GROUP BY w.as_of, g.u;
+CREATE TEMP TABLE tr_all AS
+SELECT tr.*, f.y0 FROM (SELECT * FROM tr UNION ALL
+    SELECT as_of, '370600', sum(cy), sum(cb), any_value(y), any_value(b) FROM tr GROUP BY as_of) tr,
+    (SELECT min(year(registration_date)) AS y0 FROM s_transfers) f;
+
+-- civil first-instance judicial cases closed in the year of D up to D; accepted unknown left out
+CREATE TEMP TABLE civil AS
+WITH k AS (SELECT unit_of(district_code) AS u, closed_date AS c, accepted AS a FROM s_enforcement
+           WHERE authority_type = 'judicial' AND case_nature = 'civil' AND instance = 'first' AND closed_date IS NOT NULL),
+per AS (SELECT g.as_of, g.u, count(k.c) FILTER (WHERE k.a) AS acc, count(k.a) AS known
+        FROM grid g LEFT JOIN k ON k.u = g.u AND k.c BETWEEN make_date(year(g.as_of), 1, 1) AND g.as_of
+        GROUP BY g.as_of, g.u)
+SELECT * FROM per UNION ALL SELECT as_of, '370600', sum(acc), sum(known) FROM per GROUP BY as_of;
+
+-- city advantage enterprises first certified after the base year (2024), on or before D
+CREATE TEMP TABLE newadv AS
+WITH f AS (SELECT credit_code, min(certified_date) AS first, arg_min(unit_of(district_code), certified_date) AS u
+           FROM s_enterprises WHERE programme = 'city_advantage' AND in_scope GROUP BY credit_code),
+per AS (SELECT g.as_of, g.u, count(f.first) AS n
+        FROM grid g LEFT JOIN f ON f.u = g.u AND f.first > make_date($tb, 12, 31) AND f.first <= g.as_of
+        GROUP BY g.as_of, g.u)
+SELECT as_of, u, CASE WHEN year(as_of) >= $tb THEN n END AS n FROM (
+    SELECT * FROM per UNION ALL SELECT as_of, '370600', sum(n) FROM per GROUP BY as_of);
+
 CREATE TEMP TABLE survey AS
 SELECT d.as_of, count(s.overall_score) AS n, sum(s.weight) AS sw, sum(s.weight * s.overall_score) AS sws
 FROM dates d LEFT JOIN s_survey s ON s.survey_date <= d.as_of AND year(s.survey_date) = year(d.as_of)
@@ -386,7 +459,12 @@ UNION ALL
 SELECT 'ip_protection_satisfaction', s.as_of, '370600',
        coalesce((SELECT any_value(score) FROM ref_satisfaction r WHERE r.year = year(s.as_of) AND r.score IS NOT NULL),
                 CASE WHEN n > 0 THEN sws / sw END)
-FROM survey s;
+FROM survey s
+UNION ALL SELECT 'ip_transfer_licence_count', as_of, u, CASE WHEN y >= y0 THEN cy END FROM tr_all
+UNION ALL SELECT 'ip_transfer_licence_cagr', as_of, u,
+       CASE WHEN y > b AND y >= y0 AND b >= y0 AND cb > 0 THEN (power(cy / cb, 1 / (y - b)) - 1) * 100 END FROM tr_all
+UNION ALL SELECT 'civil_first_instance_acceptance_rate', as_of, u, CASE WHEN known > 0 THEN acc / known * 100 END FROM civil
+UNION ALL SELECT 'new_city_advantage_enterprises', as_of, u, n FROM newadv;
 """
 
 
@@ -419,12 +497,14 @@ def main(argv=None) -> int:
     con.execute("CREATE TEMP TABLE dates AS SELECT unnest(?::DATE[]) AS as_of", [dates])
     con.execute("CREATE TEMP TABLE windows (as_of DATE, ytd_start DATE, base_start DATE, base_end DATE, y INT, b INT)")
     con.executemany("INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?)", windows(dates, 2020))
+    con.execute("CREATE TEMP TABLE twindows AS SELECT * FROM windows WHERE false")
+    con.executemany("INSERT INTO twindows VALUES (?, ?, ?, ?, ?, ?)", windows(dates, L.TRANSFER_BASE_YEAR))
     with tempfile.TemporaryDirectory(prefix="floor-") as tmp:
         load_reference(con, args.landing, Path(tmp))
         for name in L.USED_SOURCES:
             load_source(con, args.landing, name, args.today, Path(tmp))
     t1 = time.perf_counter()
-    con.execute(INDICATORS_SQL.replace("$thr", repr(L.pledge_threshold())))
+    con.execute(INDICATORS_SQL.replace("$thr", repr(L.pledge_threshold())).replace("$tb", str(L.TRANSFER_BASE_YEAR)))
     units = L.catalogue()
     con.execute("CREATE TEMP TABLE id_units (id VARCHAR, unit VARCHAR)")
     con.executemany("INSERT INTO id_units VALUES (?, ?)", list(units.items()))

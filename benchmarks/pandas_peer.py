@@ -25,6 +25,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _landing as L  # noqa: E402
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_YEAR = r"^[(〔\[][0-9]{4}[)〕\]]"
+_NATURES = {"民": "civil", "行": "administrative", "刑": "criminal"}
+
+
+def _instance_of(no: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NA, index=no.index, dtype="object")
+    for pat, val in ((r"[民行刑]初", "first"), (r"[民行刑][申再]", "retrial"), (r"终", "second")):
+        hit = no.str.contains(_YEAR + ".*" + pat, regex=True).fillna(False).astype(bool) & out.isna()
+        out[hit] = val
+    return out
+
+
+# REAL_EXPORTS.md § Court cases: 案件性质 from the first 民 / 行 / 刑 after the year of the 案号;
+# 审级 from …初 (first), …申/再 (retrial), …终 (second), in that order.
+CASE_NO_DERIVED = {
+    "case_nature": lambda no: no.str.extract(_YEAR + r"[^民行刑]*([民行刑])", expand=False).map(_NATURES),
+    "instance": _instance_of,
+}
 NUM = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 
 
@@ -136,8 +154,14 @@ def load_source(landing: Path, name: str, today: pd.Timestamp, districts: dict) 
         elif t == "credit_code":
             v = s.str.upper().str.replace(r"\s", "", regex=True)
             bad |= s.notna() & ~v.str.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}").fillna(False)
+        elif t == "bool":
+            lookup = {sp.lower(): canon == "true" for canon, sps in spec["values"].items() for sp in sps}
+            v = s.str.lower().map(lookup).astype("boolean")
+            bad |= s.notna() & v.isna()
         else:
             v = s
+        if col in CASE_NO_DERIVED and "case_no" in c["columns"]:  # blank or absent: from the 案号
+            v = v.fillna(CASE_NO_DERIVED[col](normalise(df["case_no"]) if "case_no" in df else s))
         out[col] = v
     for r in c["rules"]:
         if r.get("action", "quarantine") != "quarantine":
@@ -152,30 +176,63 @@ def load_source(landing: Path, name: str, today: pd.Timestamp, districts: dict) 
         out["district_code"] = out["district_code"].map(districts["codes"]).fillna(L.UNLOCATED)
         out["in_scope"] = True
     elif c["location"] == "address":
-        out["district_code"], out["in_scope"] = locate(out, c["address_column"], districts)
+        bare = out["district_code"].isna()
+        for a in c["address_columns"]:
+            bare &= out[a].isna()
+        out["district_code"], out["in_scope"] = locate(out, c["address_columns"], districts)
+        out["_bare"] = bare
     return out
 
 
-def locate(df: pd.DataFrame, address: str, districts: dict) -> tuple[pd.Series, pd.Series]:
-    """A known code; else the longest district name/alias in the address (first found among equals);
-    else 370699 when the address mentions 烟台; else outside Yantai."""
+def locate(df: pd.DataFrame, addresses: list[str], districts: dict) -> tuple[pd.Series, pd.Series]:
+    """A known code; else, address by address, the longest district name/alias in it (first found
+    among equals), else 370699 when it mentions 烟台; else outside Yantai."""
     unit = df["district_code"].map(districts["codes"]).astype(object)
-    addr = df[address].fillna("").astype(str)
     todo = unit.isna()
     names = districts["names"]
-    for length in sorted({len(n) for n in names}, reverse=True):
-        if not todo.any():
-            break
-        group = [n for n in names if len(n) == length]
-        pos = pd.DataFrame({n: addr[todo].str.find(n) for n in group}).replace(-1, np.nan)
-        hit = pos.notna().any(axis=1)
-        if hit.any():
-            best = pos[hit].idxmin(axis=1)
-            unit.loc[best.index] = best.map(names)
-            todo.loc[best.index] = False
-    yantai = todo & addr.str.contains("烟台", regex=False)
-    unit[yantai] = L.UNLOCATED
+    for address in addresses:
+        addr = df[address].fillna("").astype(str)
+        for length in sorted({len(n) for n in names}, reverse=True):
+            if not todo.any():
+                break
+            group = [n for n in names if len(n) == length]
+            pos = pd.DataFrame({n: addr[todo].str.find(n) for n in group}).replace(-1, np.nan)
+            hit = pos.notna().any(axis=1)
+            if hit.any():
+                best = pos[hit].idxmin(axis=1)
+                unit.loc[best.index] = best.map(names)
+                todo.loc[best.index] = False
+        yantai = todo & addr.str.contains("烟台", regex=False)
+        unit[yantai] = L.UNLOCATED
+        todo &= ~yantai
     return unit, unit.notna()
+
+
+def _app_no(s: pd.Series) -> pd.Series:
+    return s.str.strip().str.upper().str.replace(r"^(CN|ZL)", "", regex=True).str.replace(r"[.\s]", "", regex=True)
+
+
+def locate_by_items(tr: pd.DataFrame, patents: pd.DataFrame, marks: pd.DataFrame) -> None:
+    """A recordal with no code and no address: the unit and scope of the first of its items found
+    in patents (or trademarks); found nowhere, out of scope (REAL_EXPORTS.md)."""
+    bare = tr[tr["_bare"]]
+    if bare.empty:
+        return
+    items = bare["items"].str.split(r"[;,、]", regex=True).explode().str.strip()
+    items = items[items.fillna("") != ""].to_frame("item")
+    items["pos"] = items.groupby(level=0).cumcount()
+    items["ip_type"] = bare["ip_type"].reindex(items.index)
+    pat = items["ip_type"] != "trademark"
+    items.loc[pat, "item"] = _app_no(items.loc[pat, "item"])
+    items.loc[~pat, "item"] = items.loc[~pat, "item"].str.upper().str.replace(r"\s", "", regex=True)
+    known = pd.concat([patents[["application_no", "district_code", "in_scope"]].set_axis(["item", "unit", "scope"], axis=1)
+                       .assign(ip_type="patent"),
+                       marks[["registration_no", "district_code", "in_scope"]].set_axis(["item", "unit", "scope"], axis=1)
+                       .assign(ip_type="trademark")])
+    hits = items.reset_index(names="row").merge(known, on=["ip_type", "item"]).sort_values(["row", "pos"])
+    first = hits.drop_duplicates("row").set_index("row")
+    tr.loc[first.index, "district_code"] = first["unit"]
+    tr.loc[first.index, "in_scope"] = first["scope"].fillna(False).astype(bool)
 
 
 def read_reference(landing: Path, name: str) -> pd.DataFrame:
@@ -212,6 +269,7 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
     units = sorted((set(dist["code"].dropna()) - {L.CITY}) | {L.UNLOCATED})
 
     src = {n: load_source(landing, n, ts_today, districts) for n in L.USED_SOURCES}
+    locate_by_items(src["transfers"], src["patents"], src["trademarks"])
     for n, df in src.items():
         if "district_code" in df and "in_scope" in df:
             df["u"] = df["district_code"].where(df["district_code"].isin(units), L.UNLOCATED)
@@ -253,6 +311,18 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
     og_inv = og[og["in_scope"] & (og["patent_type"] == "invention")]
     pl_in = pl[pl["in_scope"]]
     dead = tm["status"].isin(["invalidated", "cancelled", "revoked"])
+
+    # 2025–2027 plan: transfers and licences (base year TB), civil first-instance cases, new firms.
+    TB = L.TRANSFER_BASE_YEAR
+    trs = src["transfers"]
+    first_year = trs["registration_date"].dt.year.min() if len(trs) else None  # the source begins
+    tr_in = trs[trs["in_scope"]]
+    enf = src["enforcement"]
+    civil = enf[(enf["authority_type"] == "judicial") & (enf["case_nature"] == "civil") & (enf["instance"] == "first")
+                & enf["closed_date"].notna()]
+    adv = ent[(ent["programme"] == "city_advantage") & ent["in_scope"]].sort_values("certified_date", kind="stable")
+    firms = adv.groupby("credit_code").agg(first=("certified_date", "min"), u=("u", "first"))
+    firms = firms[firms["first"] > pd.Timestamp(TB, 12, 31)]
 
     rows = []
 
@@ -303,6 +373,32 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
             rows += [("pledge_count", d, u, cy), ("pledge_amount_wan", d, u, ay),
                      ("pledge_count_cagr", d, u, ((cy / cb) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and cb > 0 else None),
                      ("pledge_amount_cagr", d, u, ((ay / ab) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and ab > 0 else None)]
+        try:
+            tcut = pd.Timestamp(d.replace(year=TB))
+        except ValueError:
+            tcut = pd.Timestamp(TB, 2, 28)
+        r = tr_in["registration_date"]
+        ty = tr_in.loc[(r >= y0) & (r <= D), "u"].value_counts().reindex(units, fill_value=0).astype(float)
+        tb = tr_in.loc[(r >= pd.Timestamp(TB, 1, 1)) & (r <= tcut), "u"].value_counts().reindex(units, fill_value=0).astype(float)
+        ty[L.CITY], tb[L.CITY] = ty.sum(), tb.sum()
+        covered = first_year is not None and not pd.isna(first_year) and d.year >= first_year
+        base_covered = first_year is not None and not pd.isna(first_year) and TB >= first_year
+        for u in ty.index:
+            cy, cb = ty[u], tb[u]
+            rows += [("ip_transfer_licence_count", d, u, cy if covered else None),
+                     ("ip_transfer_licence_cagr", d, u,
+                      ((cy / cb) ** (1 / (d.year - TB)) - 1) * 100 if d.year > TB and covered and base_covered and cb > 0 else None)]
+        k = civil[(civil["closed_date"] >= y0) & (civil["closed_date"] <= D)]
+        known = k[k["accepted"].notna()]
+        n_known = known["u"].value_counts().reindex(units, fill_value=0)
+        n_acc = known.loc[known["accepted"].astype(bool), "u"].value_counts().reindex(units, fill_value=0)
+        n_known[L.CITY], n_acc[L.CITY] = n_known.sum(), n_acc.sum()
+        for u in n_known.index:
+            rows.append(("civil_first_instance_acceptance_rate", d, u, n_acc[u] / n_known[u] * 100 if n_known[u] > 0 else None))
+        n_new = firms.loc[firms["first"] <= D, "u"].value_counts().reindex(units, fill_value=0).astype(float)
+        n_new[L.CITY] = n_new.sum()
+        for u, n in n_new.items():
+            rows.append(("new_city_advantage_enterprises", d, u, n if d.year >= TB else None))
         e = eco[eco["year"] <= d.year].sort_values("year")
         share = None
         if len(e):

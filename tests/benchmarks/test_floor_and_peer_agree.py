@@ -167,6 +167,44 @@ def build_landing(landing: Path) -> None:
               ["案件编号", "案件类型", "机关类型", "办理机关", "立案日", "结案日", "行政区划代码", "案值(万元)", "罚没款(万元)", "当事人", "结果"],
               [["YT1", "假冒专利", "行政", "局", "2022-01-19", "2022-02-25", "370672", "62.83", "2.17", "张三", "结案"]])
 
+    # ---- judicial cases with the optional columns (2025–2027 plan: civil first-instance acceptance)
+    write_csv(landing / "enforcement" / "enf-2-courts.csv",
+              ["案件编号", "案件类型", "机关类型", "办理机关", "立案日", "结案日", "行政区划代码", "案件性质", "审级", "服判息诉"], [
+                  ["(2025)鲁06知民初1号", "专利侵权纠纷", "司法", "中院", "2025-01-05", "2025-03-10", "370602", "民事", "一审", "是"],
+                  ["(2025)鲁06知民初2号", "商标侵权", "司法", "中院", "2025-01-06", "2025-04-20", "370602", "民事", "一审", "否"],
+                  ["(2025)鲁06知民初3号", "商标侵权", "司法", "中院", "2025-01-07", "2025-05-05", "370602", "民事", "一审", ""],  # unknown
+                  ["(2025)鲁民终4号", "商标侵权", "司法", "高院", "2025-02-01", "2025-05-06", "370602", "民事", "二审", "是"],  # appeal
+                  ["(2025)鲁06知刑初5号", "商标假冒", "司法", "中院", "2025-02-02", "2025-05-07", "370602", "刑事", "一审", "是"],  # criminal
+                  ["（2025）鲁0613知民初6号", "专利侵权纠纷", "司法", "莱山法院", "2025-02-03", "2025-06-30", "370613", "", "", "Y"],  # derived
+                  ["(2024)鲁06知民初7号", "专利侵权纠纷", "司法", "中院", "2024-05-03", "2024-12-31", "370602", "民事", "一审", "1"],
+                  ["(2025)鲁06知民初8号", "专利侵权纠纷", "司法", "中院", "2025-08-01", "", "370602", "民事", "一审", ""],  # open
+                  ["(2025)鲁06知民初9号", "专利侵权纠纷", "司法", "中院", "2025-03-01", "2025-07-01", "370602", "民事", "一审", "也许"],  # refused
+                  ["(2025)鲁06知民初10号", "专利侵权纠纷", "司法", "中院", "2025-03-02", "2025-07-02", "370602", "民事", "再审", "是"],
+                  ["(2025)鲁06知民初11号", "专利侵权纠纷", "行政", "局", "2025-03-03", "2025-07-03", "370602", "民事", "一审", "是"],  # not judicial
+              ])
+
+    # ---- transfers and licences (2025–2027 plan): the first recordal (2022, out of scope) starts the source
+    trh = ["登记号", "类型", "知识产权类型", "涉及专利/商标号", "让与人/许可人", "让与人/许可人地址", "受让人/被许可人",
+           "受让人/被许可人地址", "行政区划代码", "登记日"]
+    bj, qd = "北京市海淀区知春路1号", "山东省青岛市市南区香港中路1号"
+    write_csv(landing / "transfers" / "tr-1.csv", trh, [
+        ["R2022001", "转让", "专利", A[8], "壬公司", qd, "京公司", bj, "", "2022-11-11"],  # out of scope
+        ["R2023001", "普通许可", "专利", A[1], "甲公司", "", "京公司", bj, "370602", "2023-05-05"],
+        ["R2024001", "专利权转移", "专利", f"ZL{A[1][:12]}.{A[1][12]}", "甲公司", YT + "芝罘区南大街1号", "京公司", bj, "", "2024-03-31"],
+        ["R2024002", "独占许可", "专利", A[2], "山东大学", "山东省济南市历下区山大南路1号", "乙公司", YT + "福山区1号", "", "2024-04-01"],
+        ["R2024003", "商标使用许可", "商标", "10000001", "甲公司", YT + "芝罘区", "津公司", "天津市滨海新区1号", "370602", "2024-12-31"],
+        ["R2025001", "转让", "专利", A[3], "青公司", qd, "京公司", bj, "", "2025-02-10"],  # out of scope
+        ["R2025002", "转让", "专利", A[4], "丁公司", "", "京公司", bj, "370684", "2025-03-15"],  # old code -> 370614
+        ["R2025003", "许可", "专利", A[5], "戊公司", YT + "海阳市", "丙公司", YT + "莱山区", "", "2025-01-20"],  # later corrected
+        ["R2025004", "转让", "商标", "G1000007", "庚公司", YT + "海阳市", "丙公司", "山东省烟台市某路", "", "2025-06-01"],  # assignee 未定位
+        ["R2025005", "转让", "专利", f"{A[20]};{A[9]}", "癸公司", "", "丑公司", "", "", "2025-07-01"],  # no address: from its item
+        ["R2025006", "转让", "专利", A[21], "某公司", "", "某公司", "", "", "2025-07-02"],  # item unknown: out of scope
+        ["R2025007", "转让", "专利", A[6], "己公司", YT + "海阳市", "京公司", bj, "", "2025-02-30"],  # bad date
+        ["R2025003", "许可", "专利", A[5], "戊公司", YT + "海阳市", "丙公司", YT + "莱山区", "", "2025-03-31"],  # wins
+        ["R2024003", "商标使用许可", "商标", "10000001", "甲公司", YT + "芝罘区", "津公司", "天津市滨海新区1号", "370602", "2024-12-31"],
+        ["R2026001", "转让", "专利", A[7], "庚公司", YT + "龙口市", "京公司", bj, "", "2026-01-15"],
+    ])
+
     # ---- enterprises
     write_csv(landing / "enterprises" / "ent.csv", ["统一社会信用代码", "企业名称", "行政区划代码", "项目", "认定日", "有效期至"], [
         ["91370642K87PYYBTF6", "甲公司", "370672", "贯标", "2021-05-01", "2023-06-30"],
@@ -174,6 +212,12 @@ def build_landing(landing: Path) -> None:
         ["91370778GKRNWC8BNM", "丙公司", "999999", "市优势企业", "20220924", "20250924"],
         ["91370778GKRNWC8BNM", "丙公司", "370683", "贯标", "2022-09-24", ""],
         ["9137048083Q4TJ8QXG", "丁公司", "370684", "贯标", "2023-06-30", ""],
+        # 2025–2027 plan: newly cultivated city advantage enterprises (first certified after 31 Dec 2024)
+        ["91370602MA3C000011", "戊公司", "370602", "市优势企业", "2024-12-31", ""],  # the base year: not new
+        ["91370611MA3C000022", "己公司", "370611", "市优势企业", "2025-01-01", "2025-06-30"],  # new, counts after expiry
+        ["91370611MA3C000022", "己公司", "370611", "贯标", "2025-03-01", ""],  # another programme
+        ["91370613MA3C000033", "庚公司", "370613", "市优势企业", "2024-12-31", "2025-12-31"],
+        ["91370613MA3C000033", "庚公司", "370613", "市优势企业", "2026-03-01", ""],  # later row of the same key: it wins
     ])
 
     # ---- survey: UTF-8 with BOM
@@ -198,6 +242,39 @@ def test_the_landing_zone_exercises_the_indicators(outputs):
     assert v[("valid_trademarks", dt.date(2023, 6, 30), "370602")][0] == pytest.approx(1 / 10000)
     assert v[("valid_trademarks", dt.date(2023, 7, 31), "370602")][0] == 0
     assert v[("ip_protection_satisfaction", dt.date(2021, 12, 31), "370600")][0] == pytest.approx(83.9)
+    # 2025–2027 plan (INDICATORS.md, "The plan in force now")
+    D, C = dt.date, "370600"
+    count = lambda d, u=C: v[("ip_transfer_licence_count", d, u)][0]  # noqa: E731
+    cagr = lambda d, u=C: v[("ip_transfer_licence_cagr", d, u)][0]  # noqa: E731
+    assert count(D(2021, 12, 31)) is None  # before the source's first recordal: no_data
+    assert count(D(2022, 12, 31)) == 0  # the first recordal (2022) is out of scope
+    assert count(D(2023, 12, 31)) == 1
+    assert count(D(2024, 3, 31)) == 1 and count(D(2024, 12, 31)) == 3  # the identical duplicate counts once
+    assert count(D(2025, 3, 31)) == 2  # old code; the corrected duplicate on 31 Mar; out of scope and bad date not
+    assert count(D(2025, 6, 30), "370699") == 1  # the assignee's address (烟台, no unit) before the assignor's
+    assert count(D(2025, 7, 31), "370614") == 2  # old code 370684, and a record placed by its item
+    assert count(D(2025, 12, 31)) == 4
+    assert cagr(D(2024, 12, 31)) is None  # the base year itself
+    assert cagr(D(2025, 3, 31)) == pytest.approx(100.0)  # 2 against 1 (31 Mar 2024 counts in the base)
+    assert cagr(D(2025, 4, 30)) == pytest.approx(0.0)  # 2 against 2 (1 Apr 2024 joins the base)
+    assert cagr(D(2025, 12, 31)) == pytest.approx((4 / 3 - 1) * 100)
+    assert cagr(D(2025, 3, 31), "370614") is None  # zero base
+    rate = lambda d, u=C: v[("civil_first_instance_acceptance_rate", d, u)][0]  # noqa: E731
+    assert rate(D(2024, 11, 30)) is None and rate(D(2026, 1, 31)) is None  # no cases: no_data
+    assert rate(D(2024, 12, 31)) == pytest.approx(100.0)
+    assert rate(D(2025, 3, 31)) == pytest.approx(100.0)
+    assert rate(D(2025, 4, 30)) == pytest.approx(50.0)
+    # unknown, second instance, criminal, open, refused, retrial and administrative cases left out;
+    # 审级/案件性质 blank: from the case number
+    assert rate(D(2025, 7, 31)) == pytest.approx(200 / 3)
+    assert rate(D(2025, 6, 30), "370613") == pytest.approx(100.0)
+    new = lambda d, u=C: v[("new_city_advantage_enterprises", d, u)][0]  # noqa: E731
+    assert new(D(2023, 12, 31)) is None  # before the base year
+    assert new(D(2024, 12, 31)) == 0  # certified 31 Dec 2024 is not new
+    assert new(D(2025, 1, 31)) == 1 and new(D(2025, 12, 31)) == 1  # 1 Jan 2025; expiry does not remove it
+    # A later row of the same (credit_code, programme) key replaces the earlier one (SOURCES.md:
+    # the last row wins, the other is quarantined), so its certification of 2026 is its earliest.
+    assert new(D(2026, 2, 28)) == 1 and new(D(2026, 3, 31)) == 2
     assert len(v) == len(outputs["pipeline"])
 
 
