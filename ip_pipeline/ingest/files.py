@@ -7,6 +7,7 @@ silently; any other extension is ignored with a warning (SOURCES.md).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -136,7 +137,13 @@ def _content_hash(path: str, device: int, inode: int, size: int, mtime_ns: int, 
     A nightly CLI run hashes each landing file twice (deciding which months to run, then
     ingesting); the second is served here. Every new process hashes the content afresh."""
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
+    # Never blocking, and a regular file still: one swapped for a pipe after the listing must not
+    # hang the run (the listing already refused the pipes it saw).
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file any more (replaced while the run looked at it)", path)
+    with os.fdopen(fd, "rb") as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()

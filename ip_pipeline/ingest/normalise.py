@@ -18,10 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# Control characters, and the invisible zero-width ones (U+200B-U+200D, U+2060, and U+FEFF — a
-# byte-order mark inside a file, where two exports were concatenated): a "CN\u200b2021…" must
-# read as the number it shows, not be refused for a character nobody can see.
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}-\x{200d}\x{2060}\x{feff}]"
+# Control characters, and the invisible zero-width ones that carry no meaning (U+200B zero-width
+# space, U+2060 word joiner, U+FEFF — a byte-order mark inside a file, where two exports were
+# concatenated): a "CN\u200b2021…" must read as the number it shows, not be refused for a
+# character nobody can see. U+200C/U+200D (joiners) stay: they build emoji such as 👩‍🔬.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{200b}\x{2060}\x{feff}]"
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -39,8 +40,8 @@ def _value_bytes(arr: pa.Array) -> np.ndarray | None:
 
 
 def _has_control(b: np.ndarray | None) -> bool:
-    """Any control byte, or a lead byte of the zero-width characters (E2 80 8B-8D, E2 81 A0,
-    EF BB BF): a cheap over-approximation that only decides whether the regex runs."""
+    """Any control byte, or one of the zero-width characters removed (E2 80 8B, E2 81 A0,
+    EF BB BF): this only decides whether the regex runs."""
     if b is None:
         return True
     if np.any(((b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)) | (b == 0x7F)):
@@ -50,7 +51,7 @@ def _has_control(b: np.ndarray | None) -> bool:
         return False
     b1, b2 = b[lead + 1], b[lead + 2]
     e2 = b[lead] == 0xE2
-    return bool(np.any((e2 & (b1 == 0x80) & (b2 >= 0x8B) & (b2 <= 0x8D)) | (e2 & (b1 == 0x81) & (b2 == 0xA0))
+    return bool(np.any((e2 & (b1 == 0x80) & (b2 == 0x8B)) | (e2 & (b1 == 0x81) & (b2 == 0xA0))
                        | (~e2 & (b1 == 0xBB) & (b2 == 0xBF))))
 
 

@@ -195,3 +195,9 @@ def test_symlink_to_a_file_inside_the_landing_zone_is_read_but_one_outside_is_re
     with pytest.raises(SourceFileError) as err:
         zone.stage("patents")
     assert err.value.file == "patents/zz.csv" and "outside the landing zone" in err.value.problem
+
+
+def test_zero_width_joiner_inside_an_emoji_is_kept(zone):
+    """Only meaningless invisible characters are dropped: the joiner of 👩‍🔬 stays."""
+    _write(zone, _csv(patent(app=A[0], holder="烟台👩\u200d🔬实验室\u200b")))
+    assert list(_stage(zone).stg.holder) == ["烟台👩\u200d🔬实验室"]

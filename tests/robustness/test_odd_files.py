@@ -179,3 +179,23 @@ def test_cli_odd_files_stop_only_their_source(home):
     assert after["stg_trademarks"] == before["stg_trademarks"]
     assert after["stg_pledges"] != before["stg_pledges"]  # the other sources load
     assert len(done.stderr.strip().splitlines()) == 1  # one paragraph
+
+
+@pytest.mark.timeout(60)
+def test_a_file_swapped_for_a_pipe_after_the_listing_does_not_hang(zone, monkeypatch):
+    """The listing saw a regular file; by the time it is hashed it is a pipe: refused, no hang."""
+    from ip_pipeline.ingest import staging
+
+    _good(zone)
+    real_list = staging.list_snapshot
+
+    def list_then_swap(landing, folder, source):
+        listing = real_list(landing, folder, source)
+        target = landing / folder / "a.csv"
+        target.unlink()
+        os.mkfifo(target)
+        return listing
+
+    monkeypatch.setattr(staging, "list_snapshot", list_then_swap)
+    files_mod._content_hash.cache_clear()
+    _refused(zone, "patents/a.csv", "cannot be read (not a regular file any more")
