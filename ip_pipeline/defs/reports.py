@@ -137,8 +137,10 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         if pdfs[0].exists():
             meta["pdf_bytes"] = dg.MetadataValue.int(pdfs[0].stat().st_size)
         if not status.startswith("unchanged"):  # the final evaluations read the same inputs as the month
-            for plan_id, pdf in _final_evaluations(warehouse.paths, month, context).items():
-                meta[f"final_{plan_id}"] = dg.MetadataValue.path(str(pdf))
+            for plan_id, built in _final_evaluations(warehouse.paths, month, context).items():
+                meta[f"final_{plan_id}"] = dg.MetadataValue.path(str(built[0]))
+                files += built
+            write_files_manifest(warehouse.paths, month, files)
         meta["files"] = dg.MetadataValue.md(_files_md(files))
         return dg.MaterializeResult(metadata=meta)
     rows = []
@@ -154,7 +156,7 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     })
 
 
-def _final_evaluations(home: Home, month: str, context) -> dict[str, Path]:
+def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
     from ..report.data import ReportDataError, ended_by, month_bounds
@@ -162,15 +164,13 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, Path]:
     from ..indicators.catalogue import load_plans
 
     _, month_end = month_bounds(month)
-    out: dict[str, Path] = {}
+    out: dict[str, list[Path]] = {}
     for plan in load_plans():
         if not ended_by(plan, month_end):
             continue
         try:
-            for lang in LANGS:
-                result = build_final_report(home.root, plan.id, lang=lang)
-                if lang == "zh":
-                    out[plan.id] = result.pdf
+            for lang in LANGS:  # zh first: its PDF leads the list
+                out.setdefault(plan.id, []).extend(build_final_report(home.root, plan.id, lang=lang).files)
         except ReportDataError as exc:  # e.g. no data after the target year yet
             context.log.info(f"final evaluation of {plan.id} not built: {exc}")
     return out

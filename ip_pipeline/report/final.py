@@ -39,6 +39,11 @@ class FinalReportResult:
     rendered_text: str = field(default="", repr=False, compare=False)
     rows: tuple = field(default=(), repr=False, compare=False)
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file this build wrote: the PDF, the XLSX and the PNG of page 1 (when rendered)."""
+        return [p for p in (self.pdf, self.xlsx, self.png_first_page) if p is not None]
+
 
 def final_dir(home: Path, plan_id: str) -> Path:
     return Home.of(home).reports / "final" / plan_id

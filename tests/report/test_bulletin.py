@@ -349,3 +349,16 @@ def test_a_revised_outcome_is_footnoted(tmp_path):
     text = sq(pdf_text(build_final_report(home, FYP, lang="zh").pdf))
     assert sq("运行《企业知识产权管理规范》企业的目标年末数值因数据修订由401 家改为391 家（2026年2月3日重新计算），"
               "终期结论由“已实现目标”改为“目标未完成”。") in text
+
+
+def test_report_final_from_the_command_line_lists_every_file_it_wrote(after_plan, capsys):
+    from ip_pipeline.cli.main import main
+
+    assert main(["report", "--home", str(after_plan), "--plan", FYP, "--final", "--lang", "en"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    folder = after_plan / "reports" / "final" / FYP
+    listed = {line.strip() for line in out}
+    for name in (f"plan_final_{FYP}_en.pdf", f"plan_final_{FYP}_en.xlsx", f"plan_final_{FYP}_en_p1.png"):
+        assert str(folder / name) in listed, out
+        assert (folder / name).stat().st_size > 0
+    assert out[-1].strip() == str(folder / f"plan_final_{FYP}_en.pdf")  # the PDF last, as for a monthly report
