@@ -33,18 +33,23 @@ MATH_RC.update({"mathtext.fontset": "custom", "mathtext.fallback": None})
 
 
 @dataclass(frozen=True)
-class ReportResult:
+class WrittenReport:
+    """The files one report build wrote (a monthly bulletin or a final evaluation)."""
     pdf: Path
     xlsx: Path
     png_first_page: Path | None
-    # Every string drawn on the pages, for the glyph-coverage check; not part of the files.
-    rendered_text: str = field(default="", repr=False, compare=False)
-    cover_rows: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def files(self) -> list[Path]:
         """Every file this build wrote: the PDF, the XLSX and the PNG of page 1 (when rendered)."""
         return [p for p in (self.pdf, self.xlsx, self.png_first_page) if p is not None]
+
+
+@dataclass(frozen=True)
+class ReportResult(WrittenReport):
+    # Every string drawn on the pages, for the glyph-coverage check; not part of the files.
+    rendered_text: str = field(default="", repr=False, compare=False)
+    cover_rows: tuple = field(default=(), repr=False, compare=False)
 
 
 def report_dir(home: Path, month: str) -> Path:

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from ..paths import Home
 from . import pages
-from .build import MATH_RC, _first_page_png
+from .build import MATH_RC, WrittenReport, _first_page_png
 from . import charts
 from .charts import _frame
 from .data import CITY, FinalEvaluation, FinalRow, load_final_evaluation
@@ -32,17 +32,9 @@ from .xlsx import _clean, _sheet
 
 
 @dataclass(frozen=True)
-class FinalReportResult:
-    pdf: Path
-    xlsx: Path
-    png_first_page: Path | None
+class FinalReportResult(WrittenReport):
     rendered_text: str = field(default="", repr=False, compare=False)
     rows: tuple = field(default=(), repr=False, compare=False)
-
-    @property
-    def files(self) -> list[Path]:
-        """Every file this build wrote: the PDF, the XLSX and the PNG of page 1 (when rendered)."""
-        return [p for p in (self.pdf, self.xlsx, self.png_first_page) if p is not None]
 
 
 def final_dir(home: Path, plan_id: str) -> Path:
