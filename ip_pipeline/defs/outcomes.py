@@ -58,6 +58,10 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         summary = {f"{p}: {s}": n for p, s, n in con.execute(
             "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = '370600' "
             "GROUP BY ALL ORDER BY ALL").fetchall()}
+        rows = con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0]
+        verdicts = con.execute(
+            "SELECT plan_id, indicator_id, value, target_value, final_label_zh FROM plan_outcomes "
+            "WHERE district_code = '370600' ORDER BY plan_id, indicator_id").fetchall()
     return dg.MaterializeResult(metadata={
         "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
         "ended_plans": dg.MetadataValue.json([p.id for p in ended]),
@@ -65,7 +69,19 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         "rows_written": dg.MetadataValue.int(int(written)),
         "inputs_fingerprint": dg.MetadataValue.text(fp),
         "city_final_status": dg.MetadataValue.json(summary),
+        "rows": dg.MetadataValue.int(int(rows)),
+        "city_verdicts": dg.MetadataValue.md(_verdicts_markdown(verdicts)),
     })
+
+
+def _verdicts_markdown(rows) -> str:
+    """The city's final verdicts, one line per indicator of each ended plan (what the office reads first)."""
+    if not rows:
+        return "_(no plan has ended by the latest as-of date)_"
+    num = lambda v: "—" if v is None else f"{v:,.2f}"  # noqa: E731
+    lines = ["| plan | indicator | value on 31 Dec of T | target | verdict |", "|---|---|---:|---:|---|"]
+    lines += [f"| {p} | {i} | {num(v)} | {num(t)} | {w or '—'} |" for p, i, v, t, w in rows]
+    return "\n".join(lines)
 
 
 def _latest_as_of(con):

@@ -27,7 +27,7 @@ from ..paths import Home
 # Where the Celery broker and result backend are, for the executor and the workers alike.
 CELERY_BROKER_ENV = "IP_PIPELINE_CELERY_BROKER"
 CELERY_BACKEND_ENV = "IP_PIPELINE_CELERY_BACKEND"
-DEFAULT_BROKER = "pyamqp://guest:guest@127.0.0.1:5672//"
+DEFAULT_BROKER = "pyamqp://guest@127.0.0.1:5672//"  # the local RabbitMQ; its guest password is the default
 DEFAULT_BACKEND = "rpc://"
 
 
