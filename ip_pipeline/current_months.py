@@ -28,15 +28,17 @@ from .ingest.reference import REFERENCE_SOURCE, reference_snapshot
 from .partitions import as_of_for_partition, monthly_partitions
 from .paths import Home
 
-def _landing_fingerprints(home: Home) -> dict[str, str] | None:
+def _landing_fingerprints(home: Home, con) -> dict[str, str] | None:
     """Each source's landing fingerprint as ingestion would compute it; None when one is unknowable."""
+    from .ingest.staging import snapshot_fingerprint
+
     out: dict[str, str] = {}
     for name in SOURCE_NAMES:
         contract = load_contract(name)
         if configured_url(contract):
             return None
         try:
-            out[name] = fingerprint(list_snapshot(home.landing, contract.folder, name).files)
+            out[name] = snapshot_fingerprint(con, contract, list_snapshot(home.landing, contract.folder, name).files)
         except (SourceFileError, OSError):
             return None  # an odd file: its source's step refuses it, in the run's own words
     try:
@@ -56,15 +58,15 @@ def first_month_to_run(home: Home, instance: dg.DagsterInstance, start: str, end
     """The first partition key in [start, end] the run must cover (`end` when all are current)."""
     if not home.warehouse.exists() or not _last_run_succeeded(instance, job_name):
         return start
-    landing = _landing_fingerprints(home)
-    if landing is None:
-        return start
     from .defs.indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
 
     keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
     con = connect(home.warehouse, read_only=True)
     try:
         if not (table_exists(con, "source_snapshots") and table_exists(con, "indicator_runs")):
+            return start
+        landing = _landing_fingerprints(home, con)
+        if landing is None:
             return start
         recorded = dict(con.execute("SELECT source, fingerprint FROM source_snapshots").fetchall())
         if any(recorded.get(source) != fp for source, fp in landing.items()):

@@ -122,9 +122,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         missing = not (landing / contract.folder).is_dir()
         if missing:
             warnings = [empty_source_note(contract)] + warnings
-        fp = _read_guard(name, files, lambda: fingerprint(files))
-        if contract.item_location:
-            fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
+        fp = _read_guard(name, files, lambda: snapshot_fingerprint(con, contract, files))
         warnings = warnings + identical_files(files)
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
@@ -184,10 +182,22 @@ def _lookup_tables(contract: SourceContract) -> dict[str, tuple[str, str]]:
     return {kind: tuple(str(ref).split(".", 1)) for kind, ref in (spec.get("lookup") or {}).items()}
 
 
+def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract, files) -> str:
+    """What a source's snapshot is, as recorded in source_snapshots: its files' content, and for
+    a source that takes units from other sources' staged tables (item_location), theirs too.
+    The one definition for staging and for the nightly's advance look (current_months.py)."""
+    fp = fingerprint(files)
+    if contract.item_location:
+        fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
+    return fp
+
+
 def _lookup_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> str:
     """The snapshots of the sources a record's unit may come from: when they change, the
     record is resolved again even if its own files did not."""
-    ensure_bookkeeping(con)
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_name = 'source_snapshots'").fetchall()[0][0]:
+        return ""  # nothing loaded yet (works on a read-only connection too)
     sources = sorted({t.removeprefix("stg_") for t, _ in _lookup_tables(contract).values()})
     rows = con.execute("SELECT source, fingerprint FROM source_snapshots WHERE source IN (SELECT unnest(?)) "
                        "ORDER BY source", [sources]).fetchall()
