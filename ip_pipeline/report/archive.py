@@ -28,7 +28,7 @@ def as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.
     old["as_of"] = pd.to_datetime(old["as_of"]).dt.date
     old["_hit"] = True
     merged = values.merge(old, on=KEY, how="left")
-    hit = merged["_hit"].fillna(False).astype(bool)
+    hit = merged["_hit"].notna()  # True where the history has the row, NaN elsewhere
     differs = hit & merged.apply(lambda r: _differs(r["published"], r["value"]), axis=1)
     merged.loc[hit, "value"] = merged.loc[hit, "published"]
     merged.loc[differs, ["numerator", "denominator"]] = None
