@@ -88,9 +88,29 @@ def failures_table(failures: list) -> str:
 # --------------------------------------------------------------------------- latest values
 
 
-def _plans_on(plans, as_of: date):
-    inside = [p for p in plans if p.base_year < as_of.year <= p.target_year]
-    return inside or plans[:1]
+def _plans_shown(plans, as_of: date):
+    """Every plan that has started by `as_of` (in force, or ended: shown by its final evaluation)."""
+    started = [p for p in plans if p.base_year < as_of.year]
+    return started or plans[:1]
+
+
+def _in_force(plan, as_of: date) -> bool:
+    return plan.base_year < as_of.year <= plan.target_year
+
+
+def final_statuses(con, plans) -> dict[tuple[str, str], str]:
+    """(plan_id, indicator_id) -> the final word of an ended plan's evaluation (plan_outcomes), city."""
+    from ..db import table_exists
+
+    ended = [p.id for p in plans]
+    if not ended or not table_exists(con, "plan_outcomes"):
+        return {}
+    try:
+        rows = con.execute("SELECT plan_id, indicator_id, final_label_zh FROM plan_outcomes "
+                           "WHERE district_code = ? AND list_contains(?, plan_id)", [CITY, ended]).fetchall()
+    except Exception:  # an older plan_outcomes without the label column
+        return {}
+    return {(p, i): f"终期: {w}" for p, i, w in rows if w}
 
 
 def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tuple[str, str], str], str]:
@@ -140,8 +160,14 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
     if not rows:
         return "_(no values)_"
     labels = Labels.load(con, "zh", plans)
-    shown = _plans_on(plans, as_of)
-    status, origin = statuses_for(con, as_of, shown, compute_status)
+    shown = _plans_shown(plans, as_of)
+    live = [p for p in shown if _in_force(p, as_of)]
+    status, origin = statuses_for(con, as_of, live, compute_status) if live else ({}, "")
+    ended = [p for p in shown if not _in_force(p, as_of)]
+    finals = final_statuses(con, ended)
+    for p in ended:  # an ended plan has no progress after its target year: its final word, or that it ended
+        for ind in p.indicators:
+            status[(p.id, ind.id)] = finals.get((p.id, ind.id), "规划已结束")
     heads = ["indicator", "name", "value"]
     for p in shown:
         suffix = "" if len(shown) == 1 else f" ({p.id})"
@@ -156,7 +182,8 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
             except KeyError:
                 target = None
             if target is None or getattr(target, "value", None) is None:
-                line += ["", status.get((p.id, ind), "")]
+                # an `improvement` target has no number: the value must rise (显著提升)
+                line += ["rise" if getattr(target, "kind", None) == "improvement" else "", status.get((p.id, ind), "")]
                 continue
             u = labels.indicators[ind].unit if ind in labels.indicators else unit
             line += [format_number(target.value, u, with_unit=False,
@@ -164,6 +191,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
                      status.get((p.id, ind), "")]
         line.append(", ".join(flags or []))
         body.append(line)
-    title = f"As of {as_of}, city (370600 烟台市) — " + "; ".join(p.name_zh for p in shown)
+    title = f"As of {as_of}, city (370600 烟台市) — " + "; ".join(
+        p.name_zh + ("" if _in_force(p, as_of) else f" (ended {p.target_year}-12-31)") for p in shown)
     note = f"\n\n_Status: {origin}._" if origin else ""
     return title + "\n\n" + md_table(heads, body, "llr" + "rl" * len(shown) + "l") + note

@@ -181,7 +181,7 @@ class ExpectationFailure:
         elif self.observed is not None:
             parts.append(f"observed {_short(self.observed)}")
         if self.sample:
-            parts.append(f"e.g. {_short(self.sample[:3])}")
+            parts.append(f"e.g. {_examples(self.sample[:3])}")
         return ": ".join(parts[:1]) + (" — " + "; ".join(parts[1:]) if parts[1:] else "")
 
     def as_dict(self) -> dict:
@@ -234,6 +234,17 @@ class QualityResult:
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+def _examples(sample: Any, limit: int = 300) -> str:
+    """Offending values in words for a message: a row as `column value` pairs, rows by `;`
+    (the Dagster metadata shows the full sample as a table)."""
+    if not isinstance(sample, list):
+        return _short(sample, limit)
+    parts = [", ".join(f"{k} {v}" for k, v in _jsonable(s).items()) if isinstance(s, dict)
+             else _short(s, limit) for s in sample]
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _short(value: Any, limit: int = 300) -> str:

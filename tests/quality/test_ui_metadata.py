@@ -81,3 +81,14 @@ def test_indicator_check_sample_is_a_table_with_district_names():
     assert "| 370602 芝罘区 |" in lines[2]
     assert "20 of 25 rows shown" in text
     assert md_table(["a"], [["x|y"]]).splitlines()[2] == "| x\\|y |"  # a pipe in a cell does not split it
+
+
+def test_an_ended_plan_is_said_to_have_ended_not_given_a_status():
+    con = duckdb.connect(":memory:")
+    wh = WarehouseBuilder(con)
+    wh.enterprise(district_code="370611")
+    d = date(2026, 6, 30)
+    wh.compute(d)
+    text = latest_values_markdown(con, d)
+    assert "(ended 2025-12-31)" in text.splitlines()[0]
+    assert _rows(text)["gbt29490_enterprises"][3] in ("规划已结束",) or _rows(text)["gbt29490_enterprises"][3].startswith("终期")
