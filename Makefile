@@ -47,7 +47,7 @@ test: $(STAMP) system-deps
 # `dg dev` (Dagster 1.13's successor of `dagster dev`; project metadata in pyproject [tool.dg]),
 # on the data directory's own instance (dagster.yaml with the warehouse pool), bound to localhost.
 ui: $(STAMP)
-	$(BIN)/python -m ip_pipeline.instance $(HOME_DIR) >/dev/null
+	$(BIN)/python -m ip_pipeline.defs.instance $(HOME_DIR) >/dev/null
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH \
 	  IP_PIPELINE_HOME=$(abspath $(HOME_DIR)) DAGSTER_HOME=$(abspath $(HOME_DIR))/dagster_home \
 	  $(BIN)/dg dev -h 127.0.0.1 -p 3000

@@ -114,7 +114,7 @@ def xlsx_text(value, is_date: bool):
 
 def today_in_yantai() -> dt.date:
     """The running month's as-of date and the future_date cut-off: today in Yantai (UTC+8), or
-    `$IP_PIPELINE_TODAY`, as ip_pipeline.partitions (not imported: it would load Dagster into the floor)."""
+    `$IP_PIPELINE_TODAY`, as ip_pipeline.dates (not imported: the floor imports nothing from ip_pipeline)."""
     pinned = os.environ.get("IP_PIPELINE_TODAY")
     if pinned:
         return dt.date.fromisoformat(pinned)

@@ -203,7 +203,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     s = fmt_scale(args.scale)
     cache = (args.cache or HERE / "cache" / f"scale-{s}").resolve()
-    # The running month's as-of date: today in Yantai (UTC+8), as ip_pipeline/partitions.py.
+    # The running month's as-of date: today in Yantai (UTC+8), as ip_pipeline/dates.py.
     # One "today" in Asia/Shanghai for every process of the run, pinned through the environment:
     # a benchmark that crosses midnight in Yantai must not compare two different days.
     today = os.environ.get("IP_PIPELINE_TODAY") or today_in_yantai().isoformat()

@@ -13,7 +13,7 @@ from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
 from .paths import default_home
 from .quality import build_indicator_checks, build_quality_checks
-from .resources import Warehouse
+from .defs.resources import Warehouse
 
 
 def build_definitions(home: str | None = None) -> dg.Definitions:

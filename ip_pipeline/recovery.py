@@ -99,7 +99,7 @@ def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
 
 @dataclass
 class Rebuilt:
-    outcome: object  # runner.RunOutcome
+    outcome: object  # defs.runner.RunOutcome
     history_from: Path | None
     history_rows: int
     set_aside: Path | None
@@ -130,7 +130,7 @@ def rebuild_warehouse(home: Home, verbose: bool = False) -> Rebuilt:
     """Recompute everything from the landing zone into a new warehouse, keeping the published
     values history (`published_values`) from the newest good backup. The old warehouse is set
     aside under backups/ (never deleted)."""
-    from .runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
+    from .defs.runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
 
     if not home.landing.is_dir():
         raise RecoveryError(f"no landing zone at {home.landing}: rebuild recomputes from it")

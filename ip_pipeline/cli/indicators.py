@@ -24,7 +24,7 @@ from ..indicators import explain as explain_records
 from ..indicators.catalogue import load_plans
 from ..indicators.schema import columns
 from ..paths import Home
-from ..resources import connect
+from ..db import connect, table_exists
 
 FORMATS = ("table", "csv", "json")
 
@@ -66,15 +66,9 @@ def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
         reading.__exit__(None, None, None)
 
 
-def _table_exists(con, name: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", [name]
-    ).fetchall()[0][0] > 0
-
-
 def _select(table: str, as_of: date | None, order: str):
     def work(con) -> pd.DataFrame:
-        if not _table_exists(con, table):
+        if not table_exists(con, table):
             raise CliError(f"the warehouse has no {table} yet: run the indicators first")
         where, params = ("WHERE as_of = ?", [as_of]) if as_of else ("", [])
         cols = ", ".join(columns(table))

@@ -10,7 +10,7 @@ from .common import add_home, home_of, print_written
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..runner import run_pipeline
+    from ..defs.runner import run_pipeline
 
     home = home_of(args)
     if not home.landing.is_dir():
@@ -51,7 +51,7 @@ def _closing_lines(outcome, home: Home) -> None:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from ..runner import run_pipeline, run_report_archive
+    from ..defs.runner import run_pipeline, run_report_archive
 
     home = home_of(args)
     if args.reports:
@@ -73,7 +73,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..runner import run_pipeline
+    from ..defs.runner import run_pipeline
 
     home = home_of(args)
     if not home.landing.is_dir() or not any(home.landing.iterdir()):

@@ -14,11 +14,12 @@ from datetime import date
 import pandas as pd
 
 from ..indicators.catalogue import Plan, load_plans
-from ..partitions import today_in_yantai
+from ..dates import today_in_yantai
+from ..db import table_exists
 from . import indicators as ind_cli
-from .indicators import FORMATS, CliError, _as_of, _emit, _fmt_num, _guard, _read, _table_exists
+from .indicators import FORMATS, CliError, _as_of, _emit, _fmt_num, _guard, _read
 
-CITY = "370600"
+from ..city import CITY
 OUTCOME_COLUMNS = ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
                    "change_share", "ratio", "status", "final_status", "vintage"]
 
@@ -99,7 +100,7 @@ def plans_in_force(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def _read_outcomes(plan_id: str | None, district: str | None):
     def work(con):
-        if not _table_exists(con, "plan_outcomes"):
+        if not table_exists(con, "plan_outcomes"):
             raise CliError("the warehouse has no plan_outcomes yet: run the pipeline (ip-pipeline run)")
         where, params = [], []
         if plan_id:
@@ -113,7 +114,7 @@ def _read_outcomes(plan_id: str | None, district: str | None):
                          f"FROM plan_outcomes {clause} "
                          f"ORDER BY plan_id, indicator_id, district_code <> '{CITY}', district_code", params).df()
         scores = pd.DataFrame(columns=["plan_id", "as_of", "score", "indicators_scored"])
-        if _table_exists(con, "plan_scores"):
+        if table_exists(con, "plan_scores"):
             scores = con.execute(
                 f"SELECT s.plan_id, s.as_of, s.score, s.indicators_scored FROM plan_scores AS s "
                 f"JOIN (SELECT DISTINCT plan_id, as_of FROM plan_outcomes) AS o USING (plan_id, as_of) "

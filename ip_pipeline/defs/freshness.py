@@ -19,7 +19,7 @@ import dagster as dg
 
 from ..db import table_exists
 from ..ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables, reference_cadence_days
-from ..resources import WAREHOUSE_POOL, Warehouse
+from .resources import WAREHOUSE_POOL, Warehouse
 
 CHECK_NAME = "source_freshness"
 REFERENCE = "reference"

@@ -9,9 +9,10 @@ import dagster as dg
 from ..db import table_exists
 from ..indicators.catalogue import load_plans
 from ..ingest.contracts import SOURCE_NAMES, load_reference_tables
-from ..partitions import as_of_for_partition, monthly_partitions
+from ..dates import as_of_for_partition
+from .partitions import monthly_partitions
 from ..paths import CATALOGUE_DIR, SQL_DIR
-from ..resources import WAREHOUSE_POOL, Warehouse
+from .resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
 
 # The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs.

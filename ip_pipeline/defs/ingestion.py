@@ -8,7 +8,7 @@ from ..ingest.database import DatabaseSnapshot, configured_url
 from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, stage_source
-from ..resources import WAREHOUSE_POOL, Warehouse
+from .resources import WAREHOUSE_POOL, Warehouse
 from .metadata import load_metadata, preview
 
 OWNER = "team:ip-data"

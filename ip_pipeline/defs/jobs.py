@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+# Who launched a run: "cli", "nightly_refresh_schedule", "monthly_report_schedule", "landing_zone_sensor".
+# The command line finds its own dead runs by it (runner.release_dead_cli_runs); alerts name it.
+TRIGGER_TAG = "ip_pipeline/trigger"
+
 # Everything but the report: sources, staging, indicators (and their checks).
 refresh_job = dg.define_asset_job(
     "refresh_job",

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 
 log = logging.getLogger(__name__)
 
-CITY = "370600"
+from ..city import CITY
 MAX_ROWS = 20
 
 

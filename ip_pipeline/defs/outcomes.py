@@ -13,7 +13,7 @@ import dagster as dg
 from ..db import table_exists
 from ..indicators import schema
 from ..indicators.catalogue import load_plans
-from ..resources import WAREHOUSE_POOL, Warehouse
+from .resources import WAREHOUSE_POOL, Warehouse
 from .indicators import (indicator_progress, indicator_values, inputs_fingerprint, mark_done, partition_dates,
                          stale_dates)
 from .ingestion import OWNER

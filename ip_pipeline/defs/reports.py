@@ -5,10 +5,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..partitions import monthly_partitions, today_in_yantai
+from ..dates import today_in_yantai
+from ..report.months import report_stem
+from .partitions import monthly_partitions
 from ..db import connect
 from ..paths import REPORT_TEMPLATES_DIR, Home
-from ..resources import WAREHOUSE_POOL, Warehouse
+from .resources import WAREHOUSE_POOL, Warehouse
 from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
 
@@ -29,7 +31,7 @@ def report_fingerprint(con, month: str) -> str:
 
 
 def report_pdfs(home: Home, month: str) -> list[Path]:
-    return [home.reports / month / f"ip_indicators_{month}_{lang}.pdf" for lang in LANGS]
+    return [home.reports / month / f"{report_stem(month, lang)}.pdf" for lang in LANGS]
 
 
 FILES_MANIFEST = ".files.json"

@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ..partitions import monthly_partitions
-from .jobs import monthly_report_job, refresh_job
+from .partitions import monthly_partitions
+from .jobs import TRIGGER_TAG, monthly_report_job, refresh_job
 
 TIMEZONE = "Asia/Shanghai"
-TRIGGER_TAG = "ip_pipeline/trigger"
 # A production deployment (deploy/env.example) sets IP_PIPELINE_AUTOMATION=on: the nightly and
 # monthly schedules and the landing sensor then start on their own. On a laptop (`make ui`) they
 # stay off until someone turns them on, so opening the UI never starts a night's work.

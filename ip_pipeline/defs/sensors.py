@@ -27,15 +27,14 @@ from ..alerts import Alert, send_alert
 from ..ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables
 from ..ingest.database import configured_url
 from ..ingest.errors import SourceFileError
-from ..ingest.files import fingerprint, list_snapshot, stable
+from ..ingest.files import fingerprint, list_snapshot, still_growing
 from ..paths import Home
-from .jobs import ingest_job
+from .jobs import TRIGGER_TAG, ingest_job
 from .schedules import automation_on
 
 REFERENCE = "reference"
 SOURCE_TAG = "ip_pipeline/source"
 FINGERPRINT_TAG = "ip_pipeline/fingerprint"
-TRIGGER_TAG = "ip_pipeline/trigger"
 # How often the daemon looks at the landing zone (seconds); an env var so an operator (or a
 # test) can make it react faster or slower without a code change.
 LANDING_SENSOR_INTERVAL_S = int(os.environ.get("IP_PIPELINE_LANDING_SENSOR_INTERVAL", "30"))
@@ -69,7 +68,7 @@ def landing_fingerprints(landing: Path) -> tuple[dict[str, str], dict[str, str]]
             if not files and not (landing / contract.folder).is_dir():
                 skipped[name] = "no folder"
                 continue
-            changing = stable(files)
+            changing = still_growing(files)
             if changing:
                 skipped[name] = f"{changing[0]} is still being written"
                 continue
@@ -85,8 +84,8 @@ def landing_fingerprints(landing: Path) -> tuple[dict[str, str], dict[str, str]]
         used = [f for f in listing.files if f.path.name in wanted]
         if not used and not (landing / REFERENCE).is_dir():
             skipped[REFERENCE] = "no folder"
-        elif stable(used):
-            skipped[REFERENCE] = f"{stable(used)[0]} is still being written"
+        elif still_growing(used):
+            skipped[REFERENCE] = f"{still_growing(used)[0]} is still being written"
         else:
             found[REFERENCE] = fingerprint(used)
     except SourceFileError as exc:

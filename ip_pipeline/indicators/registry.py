@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CITY = "370600"
+from ..city import CITY  # noqa: F401  (re-exported: one constant, ip_pipeline/city.py)
 UNLOCATED = "370699"
 
 

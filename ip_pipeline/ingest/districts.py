@@ -9,7 +9,7 @@ import duckdb
 from ..db import first_row, scalar
 
 UNLOCATED = "370699"
-CITY = "370600"
+from ..city import CITY  # noqa: F401  (re-exported)
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection) -> None:

@@ -29,5 +29,3 @@ class SnapshotHeld(SourceFileError):
     (or none at all where there were some): held until a person accepts it (SOURCES.md)."""
 
 
-class ReferenceError_(Exception):
-    """A reference table is missing or unreadable."""

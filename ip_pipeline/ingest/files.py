@@ -172,8 +172,8 @@ def snapshot_time(files: list[SnapshotFile]) -> datetime | None:
     return datetime.fromtimestamp(newest, tz=timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-def stable(files: list[SnapshotFile]) -> list[str]:
-    """Files whose size changed since they were listed: still being written."""
+def still_growing(files: list[SnapshotFile]) -> list[str]:
+    """Files whose size changed since they were listed: still being written (empty: all stable)."""
     changing = []
     for f in files:
         try:

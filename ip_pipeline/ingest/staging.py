@@ -24,7 +24,7 @@ from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
 from . import holds
 from .errors import SourceFileError
-from .files import fingerprint, identical_files, list_snapshot, snapshot_time, stable
+from .files import fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
 from .landing import land
 from .readers import FileReadInfo, read_file
 from .typing_sql import lit, q, typed_select
@@ -140,7 +140,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     build_lookups(con) if contract.location != "none" else None
 
     landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at))
-    changing = stable(files)
+    changing = still_growing(files)
     if changing:
         raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
     # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot

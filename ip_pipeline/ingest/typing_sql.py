@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..partitions import today_in_yantai
+from ..dates import today_in_yantai
 from .contracts import Column, SourceContract
 # No legitimate cell comes near this (a pledge of 500 patents is ~7,500 characters);
 # a longer one is a broken or hostile export and its row is quarantined as too_long:<col>.

@@ -15,7 +15,7 @@ from dagster import AssetCheckExecutionContext
 
 from ..defs.markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
-from ..resources import WAREHOUSE_POOL, Warehouse
+from ..defs.resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
 from .gx_runner import (
     ExpectationFailure,

@@ -22,10 +22,10 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from ..partitions import monthly_partitions
+from ..defs.partitions import monthly_partitions
 from ..defs.markdown import records_table
 from ..paths import EXPECTATIONS_DIR
-from ..resources import WAREHOUSE_POOL, Warehouse
+from ..defs.resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
 from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult
 

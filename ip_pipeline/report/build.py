@@ -19,6 +19,7 @@ from .data import ReportData, load_report_data
 from .fonts import FAMILY, register, rc_params
 from .footnotes import Footnotes
 from .layout import Document
+from .months import report_stem
 from .published import record_published
 from .style import load_style
 from .texts import Texts
@@ -71,7 +72,7 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
     t = Texts(lang, data.plan, style, plans=data.plans)
     out_dir = report_dir(paths.root, month)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"ip_indicators_{month}_{lang}"
+    stem = report_stem(month, lang)
     pdf_path, xlsx_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
     generated = datetime.now().replace(microsecond=0)
 

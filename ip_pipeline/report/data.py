@@ -21,9 +21,9 @@ import yaml
 
 from ..indicators.catalogue import Indicator, Plan, load_plans
 from ..paths import SOURCES_DIR
-from ..resources import connect
+from ..db import connect
 
-CITY = "370600"
+from ..city import CITY
 CRITERIA = ("sei", "overseas_family", "maintained_10y", "pledge_financing", "award")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..partitions import today_in_yantai
+from ..dates import today_in_yantai
 
 
 def last_complete_month(today: date | None = None) -> str:
@@ -11,6 +11,11 @@ def last_complete_month(today: date | None = None) -> str:
     today = today or today_in_yantai()
     y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return f"{y:04d}-{m:02d}"
+
+
+def report_stem(month: str, lang: str) -> str:
+    """The file name (without suffix) of a month's report: `ip_indicators_<YYYY-MM>_<lang>` (.pdf, .xlsx, _p1.png)."""
+    return f"ip_indicators_{month}_{lang}"
 
 
 def is_running_month(month: str, today: date | None = None) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..resources import connect
+from ..db import connect
 
 DDL = """
 CREATE TABLE IF NOT EXISTS published_values (

@@ -449,7 +449,7 @@ def test_plan_outcomes_asset_recomputes_when_the_inputs_change(tmp_path):
     import dagster as dg
 
     from ip_pipeline.defs.outcomes import OUTCOME_CHECKS, outcome_step, plan_outcomes
-    from ip_pipeline.resources import Warehouse
+    from ip_pipeline.defs.resources import Warehouse
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     wh = WarehouseBuilder(con)

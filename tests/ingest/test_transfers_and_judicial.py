@@ -237,7 +237,7 @@ def test_missing_source_folder_is_an_empty_source_said_once(zone):
 
 def test_run_notes_name_each_missing_source_once(tmp_path):
     from ip_pipeline.paths import Home
-    from ip_pipeline.runner import empty_source_notes
+    from ip_pipeline.defs.runner import empty_source_notes
 
     home = Home.of(tmp_path)
     for name in SOURCE_NAMES:

@@ -20,10 +20,10 @@ from ip_pipeline.alerts import Alert, mask_webhook, read_alerts, send_alert
 from ip_pipeline.definitions import build_definitions
 from ip_pipeline.defs.sensors import REFERENCE, SOURCE_TAG, landing_fingerprints
 from ip_pipeline.ingest.contracts import SOURCE_NAMES
-from ip_pipeline.partitions import monthly_partitions
+from ip_pipeline.defs.partitions import monthly_partitions
 from ip_pipeline.paths import Home
-from ip_pipeline.resources import WAREHOUSE_POOL
-from ip_pipeline.runner import run_pipeline
+from ip_pipeline.defs.resources import WAREHOUSE_POOL
+from ip_pipeline.defs.runner import run_pipeline
 
 from .conftest import free_port
 
@@ -236,7 +236,7 @@ def test_every_warehouse_step_is_in_the_pool_with_limit_one(defs, sample_home: P
     assert defs.assets and defs.asset_checks
     for ad in [*defs.assets, *defs.asset_checks]:
         assert ad.op.pool == WAREHOUSE_POOL, f"{ad.op.name} is not in the {WAREHOUSE_POOL} pool"
-    from ip_pipeline.instance import get_instance
+    from ip_pipeline.defs.instance import get_instance
 
     instance = get_instance(Home.of(sample_home))
     assert instance.get_concurrency_config().pool_config.default_pool_limit == 1

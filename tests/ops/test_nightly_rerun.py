@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ip_pipeline.partitions import monthly_partitions
+from ip_pipeline.defs.partitions import monthly_partitions
 
 from .conftest import run_cli
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ip_pipeline import partitions
+from ip_pipeline import dates as partitions
 from ip_pipeline.ingest import typing_sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))

@@ -70,7 +70,7 @@ def test_two_cli_runs_at_once_run_one_after_the_other(sample_home: Path, tmp_pat
 DIRECT = textwrap.dedent("""
     import sys
     from ip_pipeline.definitions import build_definitions
-    from ip_pipeline.instance import get_instance
+    from ip_pipeline.defs.instance import get_instance
     from ip_pipeline.paths import Home
     home = Home.of(sys.argv[1])
     job = build_definitions(str(home.root)).resolve_job_def("refresh_job")

@@ -12,7 +12,7 @@ import pandas as pd
 
 import pytest
 
-from ip_pipeline.resources import Warehouse
+from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 SNAPSHOT_AT = datetime(2024, 6, 30, 12, 0, 0)

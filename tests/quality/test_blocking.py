@@ -5,7 +5,7 @@ import pytest
 
 from conftest import rows_population
 from ip_pipeline.quality import GX_SUITE_CHECK, build_quality_checks
-from ip_pipeline.resources import Warehouse
+from ip_pipeline.defs.resources import Warehouse
 
 
 def graph(poison: bool):

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from conftest import UNITS, sql
-from ip_pipeline.partitions import monthly_partitions
+from ip_pipeline.defs.partitions import monthly_partitions
 from ip_pipeline.quality.indicator_checks import (
     CITY_SUM_CHECK,
     HV_STOCK_CHECK,
@@ -14,7 +14,7 @@ from ip_pipeline.quality.indicator_checks import (
     build_indicator_checks,
     run_indicator_rule,
 )
-from ip_pipeline.resources import Warehouse
+from ip_pipeline.defs.resources import Warehouse
 
 MONTHS = ["2024-01-31", "2024-02-29", "2024-03-31"]
 RULE = {r.check_name: r for r in RULES}

@@ -11,7 +11,7 @@ from ip_pipeline.ingest.contracts import load_contract
 from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
 from ip_pipeline.quality.checks import run_table_check
-from ip_pipeline.resources import Warehouse
+from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 HEADER = ["登记号", "类型", "知识产权类型", "涉及专利/商标号", "让与人/许可人", "让与人/许可人地址",

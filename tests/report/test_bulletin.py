@@ -209,7 +209,7 @@ def test_a_partial_month_is_labelled_as_of_its_last_day(tmp_path):
     assert "截至3月15日" in sq(pypdf.PdfReader(str(result.pdf)).pages[0].extract_text())
     assert last_complete_month(date(2026, 12, 1)) == "2026-11"
     assert last_complete_month(date(2027, 1, 1)) == "2026-12"
-    from ip_pipeline.runner import report_partition
+    from ip_pipeline.defs.runner import report_partition
     assert report_partition("2026-12-01", None, today=date(2026, 12, 1)) == "2026-11-01"
     assert report_partition("2026-12-01", "2026-12", today=date(2026, 12, 1)) == "2026-12-01"  # asked for
 

@@ -163,7 +163,7 @@ def test_population_with_a_full_width_or_unicode_minus_fails_the_blocking_check(
     text with U+2212 (not a number: NULL) is never a denominator: the blocking check stops the
     run naming the table and the rule."""
     from ip_pipeline.quality.checks import run_table_check
-    from ip_pipeline.resources import Warehouse
+    from ip_pipeline.defs.resources import Warehouse
 
     (zone.landing / "reference/population.csv").write_text(
         f"year,district_code,population\n2020,370602,900000\n2020,370611,{population}\n", encoding="utf-8")

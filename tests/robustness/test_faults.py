@@ -158,8 +158,8 @@ def test_enforcement_database_going_away_mid_read(zone, pg_table, monkeypatch):
 
     from ip_pipeline.defs.ingestion import build_source_asset
     from ip_pipeline.ingest import database
-    from ip_pipeline.resources import Warehouse
-    from ip_pipeline.runner import failures
+    from ip_pipeline.defs.resources import Warehouse
+    from ip_pipeline.defs.runner import failures
 
     zone.csv("enforcement", ENF_HEADER, [["YT-1", "假冒专利", "行政", "", "2024-03-01", "", "370611", "1", "0", "张三", ""]])
     before = zone.stage("enforcement")

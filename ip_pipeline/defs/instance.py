@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from .paths import Home
+from ..paths import Home
 from .resources import WAREHOUSE_POOL
 
 INSTANCE_YAML = f"""\

@@ -1,8 +1,7 @@
-"""The one monthly partitioning shared by indicators and reports.
+"""Dates of the pipeline, without Dagster: today in Yantai, month ends, as-of dates.
 
-A partition is a month from the end of the plan's base year (December 2020)
-to the current month; its as-of date is the month's last day, or today for
-the month still running (INDICATORS.md, "As-of date").
+The monthly partitions (ip_pipeline/defs/partitions.py) are built on these; the domain code
+(ingest, indicators, report, cli) imports them from here.
 """
 from __future__ import annotations
 
@@ -10,15 +9,9 @@ import calendar
 import os
 from datetime import date, datetime, timedelta, timezone
 
-import dagster as dg
-
-FIRST_MONTH = "2020-12-01"
+FIRST_MONTH = "2020-12-01"  # the first monthly partition: the end of the plan's base year
 TIMEZONE = "Asia/Shanghai"
 _CHINA = timezone(timedelta(hours=8))  # China has no daylight saving time
-
-# In Yantai's time zone, like the schedules: at 02:00 on the 1st the new month exists.
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1, timezone=TIMEZONE)
-
 
 # Pins "today" for a whole run of several processes (the benchmark's pipeline, floor and
 # peer must agree when they cross midnight) and for reproducing a past night.

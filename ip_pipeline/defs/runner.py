@@ -15,14 +15,14 @@ from pathlib import Path
 import dagster as dg
 
 from .current_months import first_month_to_run
-from .defs.reports import report_is_current, report_pdfs
-from .definitions import build_definitions
+from .reports import report_is_current, report_pdfs
+from ..definitions import build_definitions
 from .instance import get_instance
-from .integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
+from ..integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
                         warehouse_advice)
 from .partitions import monthly_partitions
-from .paths import Home
-from .runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
+from ..paths import Home
+from ..runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -46,9 +46,9 @@ def empty_source_notes(home: Home) -> list[str]:
     """One line per source whose landing folder does not exist (and that is not read from a
     database): an empty source, its indicators no_data (SOURCES.md). A source that had data
     and lost its folder is a shrink to zero, held by staging, and is not an empty source."""
-    from .ingest.contracts import SOURCE_NAMES, load_contract
-    from .ingest.database import configured_url
-    from .ingest.staging import empty_source_note
+    from ..ingest.contracts import SOURCE_NAMES, load_contract
+    from ..ingest.database import configured_url
+    from ..ingest.staging import empty_source_note
 
     notes = []
     for name in SOURCE_NAMES:
@@ -79,7 +79,7 @@ def partition_range(first: str | None = None, last: str | None = None, today: da
 def report_partition(end: str, last: str | None = None, today: date | None = None) -> str:
     """The month the run reports on: the last complete month in Asia/Shanghai (the month still running has
     partial data: every month-on-month change would be nought), unless `last` asks for a month."""
-    from .report.months import is_running_month, last_complete_month
+    from ..report.months import is_running_month, last_complete_month
 
     if last is not None or not is_running_month(end[:7], today):
         return end
@@ -157,7 +157,7 @@ def damage_paragraph(home: Home, exc: BaseException) -> str | None:
 def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     """A verified backup generation after a successful run; a failure to make one is said, and
     does not undo the run (its results are committed)."""
-    from .backups import DamagedDatabase, make_backup
+    from ..backups import DamagedDatabase, make_backup
 
     try:
         outcome.backup = make_backup(home).path
@@ -234,7 +234,7 @@ def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bo
 
 def last_complete_month(today: date | None = None) -> str:
     """YYYY-MM of the month before the current one (in Yantai)."""
-    from .partitions import today_in_yantai
+    from ..dates import today_in_yantai
 
     t = today or today_in_yantai()
     y, m = (t.year - 1, 12) if t.month == 1 else (t.year, t.month - 1)
@@ -247,7 +247,7 @@ def run_report_archive(home: Home, *, first: str | None = None, last: str | None
     monthly_report_job over the months (indicators first, recomputed only where stale), each
     month built as it was published (published_values where the history has it, never rewritten).
     Default range: the first partition to the last complete month."""
-    from .defs.reports import ARCHIVE_TAG, written_files
+    from .reports import ARCHIVE_TAG, written_files
 
     with home_run_lock(home):
         instance = get_instance(home)

@@ -19,18 +19,19 @@ from datetime import date
 
 import dagster as dg
 
-from .db import connect, table_exists
-from .ingest.contracts import SOURCE_NAMES, load_contract
-from .ingest.database import configured_url
-from .ingest.errors import SourceFileError
-from .ingest.files import fingerprint, list_snapshot
-from .ingest.reference import REFERENCE_SOURCE, reference_snapshot
-from .partitions import as_of_for_partition, monthly_partitions
-from .paths import Home
+from ..db import connect, table_exists
+from ..ingest.contracts import SOURCE_NAMES, load_contract
+from ..ingest.database import configured_url
+from ..ingest.errors import SourceFileError
+from ..ingest.files import fingerprint, list_snapshot
+from ..ingest.reference import REFERENCE_SOURCE, reference_snapshot
+from ..dates import as_of_for_partition
+from .partitions import monthly_partitions
+from ..paths import Home
 
 def _landing_fingerprints(home: Home, con) -> dict[str, str] | None:
     """Each source's landing fingerprint as ingestion would compute it; None when one is unknowable."""
-    from .ingest.staging import snapshot_fingerprint
+    from ..ingest.staging import snapshot_fingerprint
 
     out: dict[str, str] = {}
     for name in SOURCE_NAMES:
@@ -58,7 +59,7 @@ def first_month_to_run(home: Home, instance: dg.DagsterInstance, start: str, end
     """The first partition key in [start, end] the run must cover (`end` when all are current)."""
     if not home.warehouse.exists() or not _last_run_succeeded(instance, job_name):
         return start
-    from .defs.indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
+    from .indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
 
     keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
     con = connect(home.warehouse, read_only=True)

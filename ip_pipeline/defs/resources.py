@@ -14,8 +14,8 @@ from typing import Iterator
 import dagster as dg
 import duckdb
 
-from .db import connect  # noqa: F401  (re-exported: the one way to open the warehouse)
-from .paths import Home
+from ..db import connect
+from ..paths import Home
 
 WAREHOUSE_POOL = "warehouse"
 
