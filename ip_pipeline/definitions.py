@@ -7,19 +7,27 @@ from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
 from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
-from .defs.jobs import ingest_job, monthly_report_job, refresh_job, report_only_job
+from .defs.jobs import ingest_job, monthly_report_job, refresh_job
+from .defs.landing import build_landing_sources
 from .defs.reports import monthly_report
 from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
+from .defs.versions import indicators_version
 from .paths import default_home
 from .quality import build_indicator_checks, build_quality_checks
 from .defs.resources import Warehouse
 
 
+def _versioned(assets: dg.AssetsDefinition, version: str) -> dg.AssetsDefinition:
+    """The asset with the code version of the files it runs (its SQL, the catalogue, its code)."""
+    return assets.map_asset_specs(lambda spec: spec.replace_attributes(code_version=version))
+
+
 def build_definitions(home: str | None = None) -> dg.Definitions:
     home = str(home or default_home())
     return dg.Definitions(
-        assets=[*build_ingestion_assets(), indicator_values, indicator_progress, plan_outcomes,
+        assets=[build_landing_sources(), *build_ingestion_assets(),
+                *(_versioned(a, indicators_version()) for a in (indicator_values, indicator_progress, plan_outcomes)),
                 monthly_report],
         asset_checks=[
             # Quality gates: a GX suite per staged table (blocking) and indicator sanity.
@@ -30,8 +38,8 @@ def build_definitions(home: str | None = None) -> dg.Definitions:
             # Operations: source freshness (WARN when older than cadence_days).
             *build_freshness_checks(),
         ],
-        jobs=[refresh_job, ingest_job, monthly_report_job, report_only_job],
-        schedules=build_schedules(),
+        jobs=[refresh_job, ingest_job, monthly_report_job],
+        schedules=build_schedules(home),
         sensors=build_sensors(home),
         resources={"warehouse": Warehouse(home=home)},
         # Every step opens DuckDB and is in the `warehouse` pool (limit 1), so steps never run

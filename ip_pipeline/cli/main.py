@@ -19,7 +19,7 @@ COMMAND_MODULES = (
     "ip_pipeline.sample.cli",         # sample
     "ip_pipeline.cli.indicators",     # indicators, progress, explain
     "ip_pipeline.cli.plans",          # plans, outcomes, progress --plan (after cli.indicators)
-    "ip_pipeline.report.cli",         # report
+    "ip_pipeline.cli.report",         # report
     "ip_pipeline.cli.doctor",         # doctor
     "ip_pipeline.cli.recovery",       # accept, restore, rebuild
 )

@@ -9,7 +9,9 @@ from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, stage_source
 from .resources import WAREHOUSE_POOL, Warehouse
+from .landing import landing_key
 from .metadata import load_metadata, preview
+from .versions import ingestion_version
 
 OWNER = "team:ip-data"
 
@@ -25,10 +27,12 @@ def _fail(exc: SourceFileError) -> dg.Failure:
 
 def build_reference_asset() -> dg.AssetsDefinition:
     tables = list(load_reference_tables())
+    version = ingestion_version("reference")
     specs = [dg.AssetSpec(f"raw_{t}", group_name="sources", kinds={"duckdb"}, owners=[OWNER],
+                          deps=[landing_key("reference")], code_version=version,
                           description=f"reference/{t}.csv exactly as landed, every cell as text.")
              for t in tables]
-    specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+    specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER], code_version=version,
                            deps=[f"raw_{t}"], description=f"Reference table {t}, typed (docs/SOURCES.md § reference). "
                            "Rule violations fail a blocking check instead of being quarantined.")
               for t in tables]
@@ -55,18 +59,20 @@ def build_reference_asset() -> dg.AssetsDefinition:
 def build_source_asset(name: str) -> dg.AssetsDefinition:
     contract = load_contract(name)
     title = f"{contract.title_zh} ({contract.title_en})"
+    version = ingestion_version(name)
     specs = [
         dg.AssetSpec(f"raw_{name}", group_name="sources", kinds={"duckdb"}, owners=[OWNER],
+                     deps=[landing_key(name)], code_version=version,
                      description=f"{title}: the current snapshot as landed — every cell as text, with file, "
                                  f"row number and snapshot time. Nothing is dropped here."),
-        dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+        dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER], code_version=version,
                      deps=[f"raw_{name}", "stg_districts",
                            # a record with no address takes its unit from the items it names (item_location)
                            *sorted({str(ref).split(".")[0] for ref in
                                     ((contract.item_location or {}).get("lookup") or {}).values()})],
                      description=f"{title}: typed, normalised, deduplicated, district resolved "
                                  f"(docs/SOURCES.md). One row per {'/'.join(contract.key)}."),
-        dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER],
+        dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER], code_version=version,
                      deps=[f"raw_{name}"],
                      description=f"{title}: rows refused by staging, with the reason for each "
                                  f"(raw = staged + quarantined + collapsed duplicates)."),

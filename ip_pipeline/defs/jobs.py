@@ -27,11 +27,3 @@ monthly_report_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("indicators", "reports"),
     description="Finalise one month's indicators and build its report (PDF zh/en and XLSX).",
 )
-
-# The command line's last step: `ip-pipeline run` has just computed every month in the
-# same process, so only the report itself remains (fewer steps on a no-op night).
-report_only_job = dg.define_asset_job(
-    "report_only_job",
-    selection=dg.AssetSelection.groups("reports"),
-    description="Build one month's report from indicators that are already up to date.",
-)

@@ -8,11 +8,11 @@ import dagster as dg
 from ..dates import today_in_yantai
 from ..report.months import report_stem
 from .partitions import monthly_partitions
-from ..db import connect
 from ..paths import REPORT_TEMPLATES_DIR, Home
 from .resources import WAREHOUSE_POOL, Warehouse
 from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
+from .versions import report_version
 
 LANGS = ("zh", "en")
 REPORT_CODE_DIR = Path(__file__).resolve().parent.parent / "report"
@@ -67,17 +67,6 @@ def _is_current(home: Home, month: str, fingerprint: str) -> bool:
     return stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in report_pdfs(home, month))
 
 
-def report_is_current(home: Home, month: str) -> bool:
-    """Whether the month's report exists and was built from what the warehouse holds today."""
-    if not home.warehouse.exists():
-        return False
-    con = connect(home.warehouse, read_only=True)
-    try:
-        return _is_current(home, month, report_fingerprint(con, month))
-    finally:
-        con.close()
-
-
 ARCHIVE_TAG = "ip_pipeline/archive"  # a run that builds the archive of past bulletins
 
 
@@ -113,6 +102,7 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
     # A backfill of many months from the UI is one run (one process, fonts loaded once), like the CLI's.
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[indicator_progress],
+    code_version=report_version(),
     pool=WAREHOUSE_POOL,  # reads the warehouse: a DuckDB read-only open fails while another process writes
     group_name="reports",
     kinds={"pdf"},

@@ -1,28 +1,33 @@
-"""Run the pipeline through Dagster — the same Definitions the UI loads — and explain failures.
+"""The command line's side of a run: it executes in process exactly what the nightly schedule
+launches (defs/nightly.py: one selection rule) and keeps only what a command line needs — the
+home's run lock, the one-paragraph error, the backup after a successful run.
 
-`run` = one run of `refresh_job` over every monthly partition (a single-run
-backfill: one process, set-based SQL over all months) then the report of the
-last complete month in Asia/Shanghai (the running month only when `--to` names it). A failure is summarised in one paragraph naming the asset,
-check or file and why.
+`run` = the night's refresh (refresh_job from the first month whose inputs may have changed to
+the running month, a single-run backfill: one process, set-based SQL over all months) then the
+report of the last complete month in Asia/Shanghai, a run of monthly_report_job for that month
+(the monthly_report asset decides whether the report must be built again). A failure is
+summarised in one paragraph naming the asset, check or file and why, from the run's events.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
-from .current_months import first_month_to_run
-from .reports import report_is_current, report_pdfs
 from ..definitions import build_definitions
-from .instance import get_instance
 from ..integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
-                        warehouse_advice)
-from .partitions import monthly_partitions
+                         warehouse_advice)
 from ..paths import Home
+from ..report.months import last_complete_month
 from ..runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
+from .instance import get_instance
+from .jobs import TRIGGER_TAG
+from .landing import record_observations
+from .nightly import NightlyRequest, nightly_request, report_request
+from .partitions import monthly_partitions
+from .reports import report_pdfs
 
 
 @dataclass
@@ -58,12 +63,7 @@ def empty_source_notes(home: Home) -> list[str]:
     return notes
 
 
-def _previous_month(key: str) -> str:
-    keys = monthly_partitions.get_partition_keys(current_time=None)
-    return keys[keys.index(key) - 1]
-
-
-def partition_range(first: str | None = None, last: str | None = None, today: date | None = None) -> tuple[str, str]:
+def partition_range(first: str | None = None, last: str | None = None) -> tuple[str, str]:
     keys = monthly_partitions.get_partition_keys(current_time=None)
     if not keys:
         raise ValueError("no monthly partitions yet")
@@ -79,19 +79,34 @@ def partition_range(first: str | None = None, last: str | None = None, today: da
 def report_partition(end: str, last: str | None = None, today: date | None = None) -> str:
     """The month the run reports on: the last complete month in Asia/Shanghai (the month still running has
     partial data: every month-on-month change would be nought), unless `last` asks for a month."""
-    from ..report.months import is_running_month, last_complete_month
+    from ..report.months import is_running_month
 
     if last is not None or not is_running_month(end[:7], today):
         return end
     return f"{last_complete_month(today)}-01"
 
 
-def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Readable sentences: failed steps (with the Failure's description) and failed blocking checks."""
+def _planned_steps(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | None) -> set[str]:
+    run = result.dagster_run
+    if instance is None or not run.execution_plan_snapshot_id:
+        return set()
+    snap = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+    return set(snap.step_keys_to_execute or [s.key for s in snap.steps])
+
+
+def failures(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | None = None) -> list[str]:
+    """Readable sentences from the run's events: failed steps (with the Failure's description),
+    failed blocking checks, and the steps that did not run because of them (skipped, or never
+    started: the steps of the run's plan without a STEP_START event)."""
     out: list[str] = []
-    not_run: set[str] = set()
+    started: set[str] = set()
+    skipped: set[str] = set()
     for ev in result.all_events:
-        if ev.event_type == dg.DagsterEventType.STEP_FAILURE:
+        if ev.event_type == dg.DagsterEventType.STEP_START and ev.step_key:
+            started.add(ev.step_key)
+        elif ev.event_type == dg.DagsterEventType.STEP_SKIPPED and ev.step_key:
+            skipped.add(ev.step_key)
+        elif ev.event_type == dg.DagsterEventType.STEP_FAILURE:
             err = ev.step_failure_data.error
             if err is not None and err.cls_name == "DagsterAssetCheckFailedError":
                 continue  # the failed check itself is reported below, with its reason
@@ -111,12 +126,7 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
                 meta = data.metadata.get("message")
                 detail = (meta.value if meta is not None else desc) or "failed"
                 out.append(f"Check {data.check_name} on {data.asset_key.to_user_string()} failed: {detail}")
-        elif ev.event_type in (dg.DagsterEventType.STEP_SKIPPED, dg.DagsterEventType.ENGINE_EVENT):
-            match = re.match(r"Dependencies for step (\S+) ", ev.message or "")
-            if ev.event_type == dg.DagsterEventType.STEP_SKIPPED and ev.step_key:
-                not_run.add(ev.step_key)
-            elif match:
-                not_run.add(match.group(1))
+    not_run = skipped | (_planned_steps(result, instance) - started)
     if not_run and out:
         out.append(f"Not run because of it: {', '.join(sorted(not_run))}; the published indicators are unchanged.")
     return out
@@ -167,9 +177,6 @@ def make_run_backup(home: Home, outcome: RunOutcome) -> None:
         outcome.notes.append(f"No backup was made: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.")
 
 
-CLI_TAG = "ip_pipeline/trigger"
-
-
 def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark failed, and free the pool slots of, command-line runs that died without finishing.
 
@@ -179,7 +186,7 @@ def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     Runs launched by the daemon do not take the lock and are left to its run monitoring."""
     alive = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
              dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
-    dead = instance.get_runs(filters=dg.RunsFilter(statuses=alive, tags={CLI_TAG: "cli"}))
+    dead = instance.get_runs(filters=dg.RunsFilter(statuses=alive, tags={TRIGGER_TAG: "cli"}))
     for run in dead:
         instance.report_run_failed(run, message="The ip-pipeline process running it died (killed?); "
                                                 "marked failed and its warehouse slot freed by the next run.")
@@ -187,58 +194,74 @@ def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     return [r.run_id for r in dead]
 
 
+def execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: NightlyRequest, verbose: bool,
+            extra_tags: dict[str, str] | None = None,
+            assets: list[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:
+    """Run `request` in this process as the daemon would launch it: its job, partitions and tags
+    (`assets`: only those assets of the job, as a materialisation from the UI would)."""
+    job = defs.resolve_job_def(request.job_name)
+    assets = assets if assets is not None else request.asset_keys
+    if assets is not None:
+        job = job.get_subset(asset_selection=set(assets))
+    tags = {**request.tags, **(extra_tags or {})}
+    if request.start == request.end:
+        tags = {k: v for k, v in tags.items() if not k.startswith("dagster/asset_partition_range")}
+        return job.execute_in_process(instance=instance, run_config=_run_config(verbose), raise_on_error=False,
+                                      partition_key=request.start, tags=tags)
+    return job.execute_in_process(instance=instance, run_config=_run_config(verbose), raise_on_error=False, tags=tags)
+
+
+def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, verbose: bool,
+                  extra_tags: dict[str, str] | None = None, assets: list[dg.AssetKey] | None = None) -> bool:
+    result = execute(defs, instance, request, verbose, extra_tags, assets)
+    outcome.run_ids.append(result.run_id)
+    problems = failures(result, instance)
+    if not result.success or problems:
+        outcome.success = False
+        outcome.problems = problems or [f"Run {result.run_id} failed."]
+        return False
+    return True
+
+
 def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
                   verbose: bool) -> RunOutcome:
     instance = get_instance(home)
     release_dead_cli_runs(instance)
     defs = build_definitions(str(home.root))
-    start, end = partition_range(first, last)
-    outcome = RunOutcome(success=True, months=(start[:7], end[:7]), notes=empty_source_notes(home))
-    run_from = start
     if first is None and last is None and job_name == "refresh_job":
-        # The nightly run: months whose inputs are unchanged since the last run are left out
-        # of it (current_months.py); a backfill always covers the range it is given.
-        run_from = first_month_to_run(home, instance, start, end, job_name)
-        if run_from != start:
-            outcome.current = (start[:7], _previous_month(run_from)[:7]) if run_from > start else None
-    job = defs.resolve_job_def(job_name)
-    result = job.execute_in_process(
-        instance=instance,
-        run_config=_run_config(verbose),
-        raise_on_error=False,
-        tags={"dagster/asset_partition_range_start": run_from, "dagster/asset_partition_range_end": end,
-              "ip_pipeline/trigger": "cli"},
-    )
-    outcome.run_ids.append(result.run_id)
-    problems = failures(result)
-    if not result.success or problems:
-        outcome.success = False
-        outcome.problems = problems or [f"Run {result.run_id} failed."]
+        # The night's refresh, by the rule the nightly schedule uses (defs/nightly.py).
+        request = nightly_request(home, instance)
+        if request.look is not None:
+            record_observations(instance, request.look)
+    else:  # a backfill always covers the range it is given
+        start, end = partition_range(first, last)
+        request = NightlyRequest(job_name, start, end, "cli")
+    outcome = RunOutcome(success=True, months=(request.start[:7], request.end[:7]), notes=empty_source_notes(home),
+                         current=request.current)
+    if request.current:
+        outcome.months = (request.current[0], request.end[:7])
+    if not _execute_into(outcome, defs, instance, request, verbose):
         return outcome
-    report_key = report_partition(end, last)
-    if report and report_is_current(home, report_key[:7]):
-        # Built from exactly what the warehouse now holds, today: a run would only say so.
-        outcome.report = report_pdfs(home, report_key[:7])[0]
-    elif report:
-        rep = defs.resolve_job_def("report_only_job").execute_in_process(
-            instance=instance, partition_key=report_key, raise_on_error=False, run_config=_run_config(verbose),
-            tags={"ip_pipeline/trigger": "cli"})
-        outcome.run_ids.append(rep.run_id)
-        if not rep.success:
-            outcome.success = False
-            outcome.problems = failures(rep) or [f"Report run {rep.run_id} failed."]
+    if report:
+        month = report_partition(request.end, last)[:7]
+        if not _execute_into(outcome, defs, instance, report_request(home, instance, month, look=request.look), verbose):
             return outcome
-        outcome.report = report_pdfs(home, report_key[:7])[0]
+        outcome.report = report_pdfs(home, month)[0]
     return outcome
 
 
-def last_complete_month(today: date | None = None) -> str:
-    """YYYY-MM of the month before the current one (in Yantai)."""
-    from ..dates import today_in_yantai
-
-    t = today or today_in_yantai()
-    y, m = (t.year - 1, 12) if t.month == 1 else (t.year, t.month - 1)
-    return f"{y:04d}-{m:02d}"
+def run_report(home: Home, month: str, verbose: bool = False) -> RunOutcome:
+    """`ip-pipeline report`: a run of monthly_report_job for the month that materialises its
+    monthly_report asset (PDF zh/en, XLSX) from the indicators as they are, under the run lock."""
+    with home_run_lock(home):
+        instance = get_instance(home)
+        release_dead_cli_runs(instance)
+        defs = build_definitions(str(home.root))
+        outcome = RunOutcome(success=True, months=(month, month))
+        request = NightlyRequest("monthly_report_job", f"{month}-01", f"{month}-01", "cli", assets=("monthly_report",))
+        if _execute_into(outcome, defs, instance, request, verbose):
+            outcome.report = report_pdfs(home, month)[0]
+        return outcome
 
 
 def run_report_archive(home: Home, *, first: str | None = None, last: str | None = None,
@@ -255,16 +278,8 @@ def run_report_archive(home: Home, *, first: str | None = None, last: str | None
         defs = build_definitions(str(home.root))
         start, end = partition_range(first, last or last_complete_month())
         outcome = RunOutcome(success=True, months=(start[:7], end[:7]))
-        result = defs.resolve_job_def("monthly_report_job").execute_in_process(
-            instance=instance, run_config=_run_config(verbose), raise_on_error=False,
-            tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end,
-                  CLI_TAG: "cli", ARCHIVE_TAG: "1"},
-        )
-        outcome.run_ids.append(result.run_id)
-        problems = failures(result)
-        if not result.success or problems:
-            outcome.success = False
-            outcome.problems = problems or [f"Run {result.run_id} failed."]
+        request = NightlyRequest("monthly_report_job", start, end, "cli")
+        if not _execute_into(outcome, defs, instance, request, verbose, extra_tags={ARCHIVE_TAG: "1"}):
             return outcome
         months = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
         for key in months:

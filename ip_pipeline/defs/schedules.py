@@ -1,8 +1,9 @@
 """Schedules (Asia/Shanghai): the nightly refresh and the monthly report.
 
-- `nightly_refresh_schedule`, 02:00 every day: refresh_job for the current
-  month's partition (sources are full snapshots and re-ingest only what changed;
-  the indicators recompute only when their inputs changed).
+- `nightly_refresh_schedule`, 02:00 every day: the night's refresh as the one
+  selection rule says (nightly.py: refresh_job from the first month whose inputs
+  may have changed to the running month — the running month alone on a quiet
+  night), exactly what `ip-pipeline run` executes in process.
 - `monthly_report_schedule`, 02:00 on the 1st: monthly_report_job for the
   previous month's partition.
 
@@ -14,15 +15,18 @@ recomputes that month's indicators (when their inputs changed) before the report
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from ..dates import TIMEZONE, TODAY_ENV, today_in_yantai
+from ..paths import Home
+from .jobs import monthly_report_job, refresh_job
+from .landing import record_observations
+from .nightly import nightly_request, report_request
 from .partitions import monthly_partitions
-from .jobs import TRIGGER_TAG, monthly_report_job, refresh_job
 
-TIMEZONE = "Asia/Shanghai"
 # A production deployment (deploy/env.example) sets IP_PIPELINE_AUTOMATION=on: the nightly and
 # monthly schedules and the landing sensor then start on their own. On a laptop (`make ui`) they
 # stay off until someone turns them on, so opening the UI never starts a night's work.
@@ -42,12 +46,9 @@ def _when(context: dg.ScheduleEvaluationContext) -> datetime:
     return t.astimezone(ZoneInfo(TIMEZONE))
 
 
-def current_month_partition(when: datetime) -> str:
-    """The Shanghai month of `when`, capped at the latest partition that exists at that moment."""
-    key = f"{when:%Y-%m}-01"
-    keys = monthly_partitions.get_partition_keys(current_time=when)
-    last = keys[-1] if keys else None
-    return min(key, last) if last else key
+def _today(when: datetime) -> date:
+    """The night's date in Yantai ($IP_PIPELINE_TODAY pins it, as everywhere)."""
+    return today_in_yantai() if os.environ.get(TODAY_ENV) else when.date()
 
 
 def previous_month_partition(when: datetime) -> str:
@@ -55,35 +56,45 @@ def previous_month_partition(when: datetime) -> str:
     return f"{y:04d}-{m:02d}-01"
 
 
-@dg.schedule(
-    name="nightly_refresh_schedule",
-    job=refresh_job,
-    cron_schedule="0 2 * * *",
-    execution_timezone=TIMEZONE,
-    default_status=schedule_default_status(),
-    description="Every night at 02:00 Asia/Shanghai: ingest every source and compute the current month's indicators.",
-)
-def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    when = _when(context)
-    key = current_month_partition(when)
-    return dg.RunRequest(run_key=f"nightly:{when:%Y-%m-%d}", partition_key=key,
-                         tags={TRIGGER_TAG: "nightly_refresh_schedule"})
+def build_nightly_schedule(home: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="nightly_refresh_schedule",
+        job=refresh_job,
+        cron_schedule="0 2 * * *",
+        execution_timezone=TIMEZONE,
+        default_status=schedule_default_status(),
+        description="Every night at 02:00 Asia/Shanghai: ingest every source and compute the indicators of every "
+                    "month whose inputs may have changed (the running month alone when nothing did) — the same "
+                    "rule as `ip-pipeline run` (defs/nightly.py).",
+    )
+    def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        when = _when(context)
+        request = nightly_request(Home.of(home), context.instance, _today(when), trigger="nightly_refresh_schedule")
+        if request.look is not None:
+            record_observations(context.instance, request.look)
+        return request.run_request(run_key=f"nightly:{when:%Y-%m-%d}")
+
+    return nightly_refresh_schedule
 
 
-@dg.schedule(
-    name="monthly_report_schedule",
-    job=monthly_report_job,
-    cron_schedule="0 2 1 * *",
-    execution_timezone=TIMEZONE,
-    default_status=schedule_default_status(),
-    description="On the 1st at 02:00 Asia/Shanghai: the previous month's report (PDF zh/en, XLSX).",
-)
-def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    when = _when(context)
-    key = previous_month_partition(when)
-    return dg.RunRequest(run_key=f"monthly_report:{key[:7]}", partition_key=key,
-                         tags={TRIGGER_TAG: "monthly_report_schedule"})
+def build_monthly_report_schedule(home: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="monthly_report_schedule",
+        job=monthly_report_job,
+        cron_schedule="0 2 1 * *",
+        execution_timezone=TIMEZONE,
+        default_status=schedule_default_status(),
+        description="On the 1st at 02:00 Asia/Shanghai: the previous month's report (PDF zh/en, XLSX), its "
+                    "indicators first unless they are current (defs/nightly.py).",
+    )
+    def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        when = _when(context)
+        month = previous_month_partition(when)[:7]
+        request = report_request(Home.of(home), context.instance, month, _today(when), trigger="monthly_report_schedule")
+        return request.run_request(run_key=f"monthly_report:{month}")
+
+    return monthly_report_schedule
 
 
-def build_schedules() -> list[dg.ScheduleDefinition]:
-    return [nightly_refresh_schedule, monthly_report_schedule]
+def build_schedules(home: str) -> list[dg.ScheduleDefinition]:
+    return [build_nightly_schedule(home), build_monthly_report_schedule(home)]

@@ -24,15 +24,13 @@ from pathlib import Path
 import dagster as dg
 
 from ..alerts import Alert, send_alert
-from ..ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables
-from ..ingest.database import configured_url
-from ..ingest.errors import SourceFileError
-from ..ingest.files import fingerprint, list_snapshot, still_growing
+from ..ingest.contracts import load_reference_tables
+from ..ingest.files import fingerprint
 from ..paths import Home
 from .jobs import TRIGGER_TAG, ingest_job
+from .landing import REFERENCE, landing_key, look_at_landing
 from .schedules import automation_on
 
-REFERENCE = "reference"
 SOURCE_TAG = "ip_pipeline/source"
 FINGERPRINT_TAG = "ip_pipeline/fingerprint"
 # How often the daemon looks at the landing zone (seconds); an env var so an operator (or a
@@ -44,7 +42,8 @@ IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.D
 
 
 def source_asset_keys(source: str) -> list[dg.AssetKey]:
-    """The keys of one source's multi-asset (they cannot be subset, so all of them)."""
+    """The keys of one source's multi-asset (they cannot be subset, so all of them); the
+    landing source asset upstream of them is observed by the tick, not run."""
     if source == REFERENCE:
         tables = list(load_reference_tables())
         return [dg.AssetKey(f"{p}_{t}") for p in ("raw", "stg") for t in tables]
@@ -52,47 +51,13 @@ def source_asset_keys(source: str) -> list[dg.AssetKey]:
 
 
 def landing_fingerprints(landing: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """({source: fingerprint} of the stable folders, {source: why it was left out}).
+    """({source: fingerprint} of the stable folders, {source: why it was left out}): the landing
+    source assets' data versions (defs/landing.py, the one place they are computed).
 
     Sources read from a database (their URL env var is set) have no landing folder
     to watch. An empty folder has the empty fingerprint: removing every file is a change."""
-    found: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    for name in SOURCE_NAMES:
-        contract = load_contract(name)
-        if configured_url(contract):
-            skipped[name] = "read from its database"
-            continue
-        try:
-            files = list_snapshot(landing, contract.folder, name).files
-            if not files and not (landing / contract.folder).is_dir():
-                skipped[name] = "no folder"
-                continue
-            changing = still_growing(files)
-            if changing:
-                skipped[name] = f"{changing[0]} is still being written"
-                continue
-            found[name] = fingerprint(files)
-        except SourceFileError as exc:
-            skipped[name] = f"{exc.file}: {exc.problem}"
-        except OSError as exc:  # a file removed between listing and hashing: next tick
-            skipped[name] = f"unreadable ({type(exc).__name__})"
-    # The reference tables: the files reference.yaml names, as stage_reference fingerprints them.
-    try:
-        wanted = {t.file for t in load_reference_tables().values()}
-        listing = list_snapshot(landing, REFERENCE, REFERENCE)
-        used = [f for f in listing.files if f.path.name in wanted]
-        if not used and not (landing / REFERENCE).is_dir():
-            skipped[REFERENCE] = "no folder"
-        elif still_growing(used):
-            skipped[REFERENCE] = f"{still_growing(used)[0]} is still being written"
-        else:
-            found[REFERENCE] = fingerprint(used)
-    except SourceFileError as exc:
-        skipped[REFERENCE] = f"{exc.file}: {exc.problem}"
-    except OSError as exc:
-        skipped[REFERENCE] = f"unreadable ({type(exc).__name__})"
-    return found, skipped
+    look = look_at_landing(landing)
+    return look.versions, look.skipped
 
 
 def run_key(source: str, fp: str) -> str:
@@ -140,6 +105,9 @@ def evaluate_landing(landing: Path, cursor: str | None, instance: dg.DagsterInst
         return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=json.dumps(new_cursor, sort_keys=True))
     return dg.SensorResult(
         run_requests=[_ingest_request(s, fp) for s, fp in sorted(launch.items())],
+        # The landing source assets' new data versions (their raw_/stg_ show stale until the run).
+        asset_events=[dg.AssetObservation(asset_key=landing_key(s), tags={"dagster/data_version": fp})
+                      for s, fp in sorted(launch.items())],
         cursor=json.dumps(new_cursor, sort_keys=True),
     )
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ip_pipeline.report import ReportDataError, build_report
-from ip_pipeline.report.cli import add_cli
+from ip_pipeline.cli.report import add_cli
 from ip_pipeline.report.texts import STRINGS_FILE
 
 from .conftest import CITY, add_quality_results, build_warehouse

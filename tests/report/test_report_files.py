@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ip_pipeline.report.cli import add_cli
+from ip_pipeline.cli.report import add_cli
 from ip_pipeline.report.data import load_report_data
 
 from .conftest import build_warehouse

@@ -24,9 +24,9 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..paths import Home
-    from .build import build_report
-    from .data import ReportDataError
-    from .months import last_complete_month
+    from ..report.build import build_report
+    from ..report.data import ReportDataError
+    from ..report.months import last_complete_month
 
     home = Home.of(args.home)
     try:
@@ -34,20 +34,45 @@ def run(args: argparse.Namespace) -> int:
             if not args.plan:
                 print("report: --final needs --plan ID (e.g. --plan yantai_ip_14th_fyp)", file=sys.stderr)
                 return 2
-            from .final import build_final_report
+            from ..report.final import build_final_report
 
             result = build_final_report(home.root, args.plan, lang=args.lang)
+        elif getattr(args, "plan", None):  # one plan's edition: not an asset of its own
+            result = build_report(home.root, args.month or last_complete_month(), lang=args.lang, plan_id=args.plan)
         else:
-            month = args.month or last_complete_month()
-            result = build_report(home.root, month, lang=args.lang, plan_id=getattr(args, "plan", None))
+            return _through_the_asset(home, args.month or last_complete_month(), args.lang,
+                                      getattr(args, "debug", False))
     except ReportDataError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
     except duckdb.IOException as exc:  # e.g. the warehouse is locked by a writer
         print(f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    from ..cli.common import print_written
+    from .common import print_written
 
     # Every file written, the PDF last (the last line is the PDF's path, as before).
     print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
+    return 0
+
+
+def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
+    """The month's report as the monthly_report asset builds it (both editions, the XLSX, the page-1
+    PNGs, the final evaluations of plans ended by then): a run of monthly_report_job for the month
+    that materialises the report from the indicators as they are (`ip-pipeline run` refreshes them)."""
+    from ..defs.reports import report_pdfs, written_files
+    from ..defs.runner import run_report
+    from .common import print_written
+
+    if not home.warehouse.exists():
+        print(f"report: no warehouse at {home.warehouse}; run `ip-pipeline run --home {home.root}` first",
+              file=sys.stderr)
+        return 2
+    outcome = run_report(home, month, verbose=verbose)
+    if not outcome.success:
+        print(f"report: {outcome.message()}", file=sys.stderr)
+        return 2
+    pdf = report_pdfs(home, month)[1 if lang == "en" else 0]
+    mine = [f for f in written_files(home, month) if f"_{lang}" in f.name and f != pdf]
+    # Every file of that edition written, the PDF last (the last line is the PDF's path, as before).
+    print_written(mine + [pdf], home, data_docs=False)
     return 0
