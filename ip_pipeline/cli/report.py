@@ -67,6 +67,13 @@ def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
         print(f"report: no warehouse at {home.warehouse}; run `ip-pipeline run --home {home.root}` first",
               file=sys.stderr)
         return 2
+    from ..defs.partitions import monthly_partitions
+
+    keys = monthly_partitions.get_partition_keys()
+    if f"{month}-01" not in keys:
+        print(f"report: {month} is not a month of the pipeline (YYYY-MM from {keys[0][:7]} to {keys[-1][:7]})",
+              file=sys.stderr)
+        return 2
     outcome = run_report(home, month, verbose=verbose)
     if not outcome.success:
         print(f"report: {outcome.message()}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Sensors: the landing zone starts ingestion; a failed run raises an alert.
 
 `landing_zone_sensor` fingerprints every source folder of the landing zone with
-the same code ingestion uses (ip_pipeline.ingest.files) and launches
-`ingest_job` for the sources whose fingerprint changed, one run per source,
-selecting only that source's `ingest_<source>` assets.
+the one function the nightly rule and the landing source assets use
+(defs/landing.py, on ingest.files) and launches `ingest_job` for the sources whose
+fingerprint changed, one run per source, selecting only that source's
+`ingest_<source>` assets; the tick records the new data versions of those
+`landing_<source>` assets.
 
 - cursor: JSON `{source: fingerprint}` of what was last launched;
 - run_key: `<source>:<fingerprint>` — Dagster never launches a run key twice

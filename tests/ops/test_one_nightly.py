@@ -33,9 +33,11 @@ def _home(path: Path) -> Home:
 
 
 def _launch_like_the_daemon(defs: dg.Definitions, instance: dg.DagsterInstance, req: dg.RunRequest) -> None:
-    """What the daemon does with a schedule's RunRequest: a run of its job with its partition
-    (or partition range tags) and tags."""
+    """What the daemon does with a schedule's RunRequest: a run of its job (the request's asset
+    selection of it, when it has one) with its partition (or partition range tags) and tags."""
     job = defs.resolve_job_def(req.job_name)
+    if req.asset_selection:
+        job = job.get_subset(asset_selection=set(req.asset_selection))
     tags = dict(req.tags)
     if req.partition_key:
         result = job.execute_in_process(instance=instance, partition_key=req.partition_key, tags=tags,

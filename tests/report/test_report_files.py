@@ -31,8 +31,10 @@ def test_report_lists_every_file_it_wrote_and_the_ui_command(tmp_path, capsys):
     names = sorted(f.name for f in files)
     assert names == ["ip_indicators_2025-06_en.pdf", "ip_indicators_2025-06_en.xlsx", "ip_indicators_2025-06_en_p1.png"]
     assert all(f.exists() and f.stat().st_size > 0 for f in files)
+    # The monthly_report asset builds the month's both editions; the listing names the one asked for.
     written = {p for p in (home / "reports" / "2025-06").iterdir() if not p.name.startswith(".")}
-    assert written == set(files)  # every file written is listed, nothing else
+    assert {p for p in written if "_en" in p.name} == set(files)
+    assert {p.name for p in written - set(files)} == {n.replace("_en", "_zh") for n in names}
     assert lines[-1].endswith("ip_indicators_2025-06_en.pdf")
 
 
