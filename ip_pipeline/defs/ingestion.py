@@ -8,12 +8,11 @@ from ..ingest.database import DatabaseSnapshot, configured_url
 from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, stage_source
-from .resources import WAREHOUSE_POOL, Warehouse
+from .resources import OWNER, WAREHOUSE_POOL, Warehouse
 from .landing import landing_key
 from .metadata import load_metadata, preview
 from .versions import ingestion_version
 
-OWNER = "team:ip-data"
 
 
 def _fail(exc: SourceFileError) -> dg.Failure:

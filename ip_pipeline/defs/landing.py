@@ -18,7 +18,7 @@ from ..ingest.database import configured_url
 from ..ingest.errors import SourceFileError
 from ..ingest.files import SnapshotFile, fingerprint, list_snapshot, still_growing
 from ..ingest.reference import REFERENCE_SOURCE, reference_snapshot
-from .resources import Warehouse
+from .resources import OWNER, Warehouse
 
 REFERENCE = REFERENCE_SOURCE
 LANDING_SOURCES = (*SOURCE_NAMES, REFERENCE)
@@ -121,7 +121,7 @@ def record_observations(instance: dg.DagsterInstance, look: LandingLook) -> int:
 
 
 def build_landing_sources() -> dg.AssetsDefinition:
-    specs = [dg.AssetSpec(landing_key(name), group_name="sources", kinds={"file"},
+    specs = [dg.AssetSpec(landing_key(name), group_name="sources", kinds={"file"}, owners=[OWNER],
                           description=(f"<home>/landing/{_folder(name)}/: the export files as they lie, "
                                        f"observed by their content fingerprint (not their timestamps)."))
              for name in LANDING_SOURCES]

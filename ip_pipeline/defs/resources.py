@@ -18,6 +18,7 @@ from ..db import connect
 from ..paths import Home
 
 WAREHOUSE_POOL = "warehouse"
+OWNER = "team:ip-data"  # the owner of every asset
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -195,14 +195,12 @@ def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
 
 
 def execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: NightlyRequest, verbose: bool,
-            extra_tags: dict[str, str] | None = None,
-            assets: list[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:
-    """Run `request` in this process as the daemon would launch it: its job, partitions and tags
-    (`assets`: only those assets of the job, as a materialisation from the UI would)."""
+            extra_tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+    """Run `request` in this process as the daemon would launch it: its job (or the request's
+    asset selection of it), partitions and tags."""
     job = defs.resolve_job_def(request.job_name)
-    assets = assets if assets is not None else request.asset_keys
-    if assets is not None:
-        job = job.get_subset(asset_selection=set(assets))
+    if request.asset_keys is not None:
+        job = job.get_subset(asset_selection=set(request.asset_keys))
     tags = {**request.tags, **(extra_tags or {})}
     if request.start == request.end:
         tags = {k: v for k, v in tags.items() if not k.startswith("dagster/asset_partition_range")}
@@ -212,8 +210,8 @@ def execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: Nightly
 
 
 def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, verbose: bool,
-                  extra_tags: dict[str, str] | None = None, assets: list[dg.AssetKey] | None = None) -> bool:
-    result = execute(defs, instance, request, verbose, extra_tags, assets)
+                  extra_tags: dict[str, str] | None = None) -> bool:
+    result = execute(defs, instance, request, verbose, extra_tags)
     outcome.run_ids.append(result.run_id)
     problems = failures(result, instance)
     if not result.success or problems:

@@ -23,7 +23,8 @@ ASSETS = """
 query {
   assetNodes {
     assetKey { path }
-    description groupName kinds isPartitioned pools
+    description groupName kinds isPartitioned isObservable pools
+    assetObservations(limit: 1) { runId tags { key value } }
     owners { ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
     assetMaterializations(limit: 1) { runId partition metadataEntries { label } }
     assetChecksOrError {
@@ -70,6 +71,11 @@ def test_every_asset_is_documented_and_materialised_with_metadata(ui):
         assert n["groupName"] in GROUPS, f"{key}: group {n['groupName']}"
         assert n["kinds"], f"{key}: no kinds"
         assert n["owners"], f"{key}: no owner"
+        if n["isObservable"]:  # a landing folder: observed (its data version the files' fingerprint), never run
+            assert key.startswith("landing_"), key
+            tags = {t["key"]: t["value"] for o in n["assetObservations"] for t in o["tags"]}
+            assert tags.get("dagster/data_version"), f"{key}: never observed"
+            continue
         assert n["pools"] == ["warehouse"], f"{key}: pools {n['pools']}"
         if key == "monthly_report":
             continue  # not part of `run --no-report`
