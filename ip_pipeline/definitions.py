@@ -12,7 +12,8 @@ from .defs.reports import monthly_report
 from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
 from .paths import default_home
-from .quality import build_indicator_checks, build_quality_checks
+from .defs.indicator_checks import build_indicator_checks
+from .quality import build_quality_checks
 from .resources import Warehouse
 
 

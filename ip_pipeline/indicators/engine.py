@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import sql
 from .catalogue import Indicator, Plan
-from .registry import CITY, COMPANION_IDS, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
+from .registry import CITY, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED, companion_ids
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def indicator_ids(plans: Sequence[Plan]) -> list[str]:
         for ind in plan.indicators + plan.companions:
             if ind.id not in ids:
                 ids.append(ind.id)
-    ids += [c for c in COMPANION_IDS if c not in ids]
+    ids += [c for c in companion_ids() if c not in ids]
     return ids
 
 
