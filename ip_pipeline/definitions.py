@@ -6,6 +6,7 @@ import dagster as dg
 from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
+from .defs.marts import marts
 from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
 from .defs.jobs import ingest_job, monthly_report_job, refresh_job, report_only_job
 from .defs.reports import monthly_report
@@ -20,7 +21,7 @@ from .resources import Warehouse
 def build_definitions(home: str | None = None) -> dg.Definitions:
     home = str(home or default_home())
     return dg.Definitions(
-        assets=[*build_ingestion_assets(), indicator_values, indicator_progress, plan_outcomes,
+        assets=[*build_ingestion_assets(), marts, indicator_values, indicator_progress, plan_outcomes,
                 monthly_report],
         asset_checks=[
             # Quality gates: a GX suite per staged table (blocking) and indicator sanity.

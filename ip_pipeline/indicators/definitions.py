@@ -82,6 +82,9 @@ class Definition:
     marts: tuple[str, ...] = ()
     explain: Explain | None = None
     checks: Checks = Checks()
+    # How far back a changed source row with date X reaches (recompute.py): `date` (from X on,
+    # the default) or `calendar_year` (from 1 January of year(X): a flag on the year of D).
+    changes_affect: str = "date"
     source: Path | None = None
 
     def plan_fields(self) -> dict[str, Any]:
@@ -128,6 +131,9 @@ def load_definition(path: Path) -> Definition:
             raise DefinitionError(f"{where}: checks.range {ch['range']!r} is not one of {RANGES}")
         if ch.get("jumps") not in (None, *JUMP_BASES):
             raise DefinitionError(f"{where}: checks.jumps {ch['jumps']!r} is not one of {JUMP_BASES}")
+        affect = raw.get("changes_affect", "date")
+        if affect not in ("date", "calendar_year"):
+            raise DefinitionError(f"{where}: changes_affect {affect!r} is not date or calendar_year")
         return Definition(
             id=ind_id, name_zh=raw["name_zh"], name_en=raw["name_en"], unit=raw["unit"],
             unit_en=raw.get("unit_en", raw["unit"]), kind=kind, sql=comp["sql"],
@@ -139,7 +145,7 @@ def load_definition(path: Path) -> Definition:
             explain=explain,
             checks=Checks(ch.get("range"), bool(ch.get("city_is_sum_of_units", False)), ch.get("jumps"),
                           bool(ch.get("within_invention_stock", False))),
-            source=path,
+            changes_affect=affect, source=path,
         )
     except KeyError as exc:
         raise DefinitionError(f"{where}: lacks {exc}") from None
