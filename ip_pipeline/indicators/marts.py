@@ -120,16 +120,26 @@ def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             for m in MARTS}
 
 
-def key_duplicates(con: duckdb.DuckDBPyConnection, mart: Mart, sample: int = 5) -> tuple[int, list[dict]]:
-    """How many key values occur more than once in a mart, and a few of them."""
+def _where(mart: Mart, dates: Sequence[date] | None) -> tuple[str, list]:
+    if dates is None or not mart.per_date:
+        return "", []
+    return " WHERE as_of IN (SELECT unnest(?::DATE[]))", [list(dates)]
+
+
+def key_duplicates(con: duckdb.DuckDBPyConnection, mart: Mart, dates: Sequence[date] | None = None,
+                   sample: int = 5) -> tuple[int, list[dict]]:
+    """How many key values occur more than once in a mart (on `dates`, None: every date), and a few."""
     keys = ", ".join(mart.key)
-    dup = f"SELECT {keys}, count(*) AS n FROM {mart.name} GROUP BY ALL HAVING count(*) > 1"
-    n = con.execute(f"SELECT count(*) FROM ({dup})").fetchone()[0]
-    cur = con.execute(f"{dup} ORDER BY ALL LIMIT {int(sample)}")
+    where, params = _where(mart, dates)
+    dup = f"SELECT {keys}, count(*) AS n FROM {mart.name}{where} GROUP BY ALL HAVING count(*) > 1"
+    n = con.execute(f"SELECT count(*) FROM ({dup})", params).fetchone()[0]
+    cur = con.execute(f"{dup} ORDER BY ALL LIMIT {int(sample)}", params)
     cols = [d[0] for d in cur.description]
     return int(n), [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def null_keys(con: duckdb.DuckDBPyConnection, mart: Mart) -> int:
+def null_keys(con: duckdb.DuckDBPyConnection, mart: Mart, dates: Sequence[date] | None = None) -> int:
     cond = " OR ".join(f"{k} IS NULL" for k in mart.key)
-    return int(con.execute(f"SELECT count(*) FROM {mart.name} WHERE {cond}").fetchone()[0])
+    where, params = _where(mart, dates)
+    where = f"{where} AND ({cond})" if where else f" WHERE {cond}"
+    return int(con.execute(f"SELECT count(*) FROM {mart.name}{where}", params).fetchone()[0])
