@@ -133,16 +133,25 @@ def as_of_dates(today: dt.date) -> list[dt.date]:
 def catalogue() -> dict[str, str]:
     """Published ids -> unit: every plan's indicators and companions, plus the contract's companions."""
     units: dict[str, str] = {}
+    defined = {}  # each indicator's own definition (assets/catalogue/indicators/<id>.yaml): its unit
+    for f in sorted((CATALOGUE_DIR / "indicators").glob("*.yaml")):
+        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+        defined[doc["id"]] = doc
     for f in sorted(CATALOGUE_DIR.glob("*.yaml")):
         doc = yaml.safe_load(f.read_text(encoding="utf-8"))
         for ind in (doc.get("indicators") or []) + (doc.get("companions") or []):
-            units.setdefault(ind["id"], ind.get("unit"))
+            ind = {"id": ind} if isinstance(ind, str) else ind
+            units.setdefault(ind["id"], ind.get("unit") or defined.get(ind["id"], {}).get("unit"))
     for i, u in COMPANIONS.items():
         units.setdefault(i, u)
     return units
 
 
 def pledge_threshold() -> float:
+    own = CATALOGUE_DIR / "indicators" / "hv_patents_per_10k.yaml"
+    if own.exists():
+        doc = yaml.safe_load(own.read_text(encoding="utf-8"))
+        return float((doc.get("parameters") or {}).get("pledge_threshold_wan", 1000))
     for f in sorted(CATALOGUE_DIR.glob("*.yaml")):
         doc = yaml.safe_load(f.read_text(encoding="utf-8"))
         for ind in doc.get("indicators") or []:

@@ -6,6 +6,7 @@ import dagster as dg
 from .defs.freshness import build_freshness_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
+from .defs.marts import marts
 from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
 from .defs.jobs import ingest_job, monthly_report_job, refresh_job
 from .defs.landing import build_landing_sources
@@ -14,7 +15,8 @@ from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
 from .defs.versions import indicators_version
 from .paths import default_home
-from .quality import build_indicator_checks, build_quality_checks
+from .defs.indicator_checks import build_indicator_checks
+from .quality import build_quality_checks
 from .defs.resources import Warehouse
 
 
@@ -27,7 +29,8 @@ def build_definitions(home: str | None = None) -> dg.Definitions:
     home = str(home or default_home())
     return dg.Definitions(
         assets=[build_landing_sources(), *build_ingestion_assets(),
-                *(_versioned(a, indicators_version()) for a in (indicator_values, indicator_progress, plan_outcomes)),
+                *(_versioned(a, indicators_version()) for a in (marts, indicator_values, indicator_progress,
+                                                                plan_outcomes)),
                 monthly_report],
         asset_checks=[
             # Quality gates: a GX suite per staged table (blocking) and indicator sanity.

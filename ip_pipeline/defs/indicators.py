@@ -1,83 +1,63 @@
 """Indicator assets: monthly partitions, one as-of date each, computed set-based in one
-step for however many months a run asks for (a backfill is one run, one process)."""
+step for however many months a run asks for (a backfill is one run, one process). Each
+run recomputes only the stale dates on or after the earliest one the changed sources can
+affect, and re-stamps the earlier ones (indicators/recompute.py); the marts come from the
+marts assets (defs/marts.py) when those are current for the dates."""
 
-import hashlib
 from datetime import date
 
 import dagster as dg
 
-from ..db import table_exists
 from ..indicators.catalogue import load_plans
+from ..indicators.marts import MART_NAMES
+from ..indicators.recompute import Inputs, current_dates, ensure_runs_table, inputs_fingerprint, mark_computed  # noqa: F401
+from ..indicators.steps import PROGRESS_STEP, VALUES_STEP, progress_step, values_step
 from ..ingest.contracts import SOURCE_NAMES, load_reference_tables
-from ..dates import as_of_for_partition
+from ..dates import as_of_for_partition, today_in_yantai
 from .partitions import monthly_partitions
-from ..paths import CATALOGUE_DIR, SQL_DIR
 from .resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
 
-# The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs.
-VALUES_STEP, PROGRESS_STEP = "values", "progress"
+# The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs
+# (the marts' own step, "marts", is not one of them: defs/nightly.py reads these two).
 INDICATOR_STEPS = (VALUES_STEP, PROGRESS_STEP)
 
 STAGED = [f"stg_{n}" for n in SOURCE_NAMES] + [f"stg_{t}" for t in load_reference_tables()]
 
-
-def inputs_fingerprint(con) -> str:
-    """What the indicators depend on: every source snapshot, the catalogue and the SQL.
-    Equal fingerprints mean an as-of date need not be recomputed (the no-op nightly run)."""
-    h = hashlib.blake2b(digest_size=16)
-    if table_exists(con, "source_snapshots"):
-        for src, fp in con.execute("SELECT source, fingerprint FROM source_snapshots ORDER BY source").fetchall():
-            h.update(f"{src}={fp};".encode())
-    for folder in (CATALOGUE_DIR, SQL_DIR):
-        for f in sorted(folder.rglob("*")):
-            if f.is_file():
-                h.update(f.relative_to(folder).as_posix().encode() + f.read_bytes())
-    return h.hexdigest()
-
-
-def _ensure_runs_table(con) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS indicator_runs (as_of DATE, step VARCHAR, inputs VARCHAR, "
-                "computed_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (as_of, step))")
-
-
-def current_dates(con, step: str, fingerprint: str) -> set[date]:
-    """As-of dates `step` last computed from inputs with this fingerprint (needs indicator_runs)."""
-    return {r[0] for r in con.execute("SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?",
-                                      [step, fingerprint]).fetchall()}
+# inputs_fingerprint(con) and current_dates(con, step, fp) (interface 2) live in
+# indicators/recompute.py, Dagster-free, and are re-exported here with the same meaning.
 
 
 def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[date]:
-    _ensure_runs_table(con)
+    ensure_runs_table(con)
     done = current_dates(con, step, fingerprint)
     return [d for d in dates if d not in done]
 
 
-def mark_done(con, dates: list[date], step: str, fingerprint: str) -> None:
-    if not dates:  # nothing recomputed (a no-op rerun): executemany refuses an empty list
-        return
-    _ensure_runs_table(con)
-    con.executemany("INSERT OR REPLACE INTO indicator_runs (as_of, step, inputs) VALUES (?, ?, ?)",
-                    [[d, step, fingerprint] for d in dates])
+def mark_done(con, dates: list[date], step: str, fingerprint: str | None = None) -> None:
+    """Record `dates` as computed from the current inputs (`fingerprint` is today's anyway)."""
+    mark_computed(con, dates, step, Inputs.of(con))
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> list[date]:
     return [as_of_for_partition(k) for k in context.partition_keys]
 
 
-def _recompute_stale(context: dg.AssetExecutionContext, con, step: str, compute) -> tuple[dict, list[date]]:
-    """Recompute the run's as-of dates whose inputs changed since they were last computed."""
+def _recompute_stale(context: dg.AssetExecutionContext, con, step_fn) -> tuple[dict, list[date]]:
+    """Run one recorded step (indicators/steps.py) on the run's dates; its plan as metadata."""
     dates = partition_dates(context)
-    fp = inputs_fingerprint(con)
-    todo = stale_dates(con, dates, step, fp)
-    written = compute(con, todo, load_plans()) if todo else 0
-    mark_done(con, todo, step, fp)
-    return {
+    inputs = Inputs.of(con)
+    plan, written = step_fn(con, dates, today_in_yantai(), load_plans(), inputs)
+    meta = {
         "as_of_dates": dg.MetadataValue.int(len(dates)),
-        "recomputed_dates": dg.MetadataValue.int(len(todo)),
+        "recomputed_dates": dg.MetadataValue.int(len(plan.recompute)),
+        "restamped_dates": dg.MetadataValue.int(len(plan.restamp)),
         "rows_written": dg.MetadataValue.int(int(written or 0)),
-        "inputs_fingerprint": dg.MetadataValue.text(fp),
-    }, dates
+        "inputs_fingerprint": dg.MetadataValue.text(inputs.fingerprint),
+    }
+    if plan.earliest is not None:
+        meta["earliest_affected_as_of"] = dg.MetadataValue.text(plan.earliest.isoformat())
+    return meta, dates
 
 
 def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
@@ -91,7 +71,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=STAGED,
+    deps=[*STAGED, *MART_NAMES],
     pool=WAREHOUSE_POOL,
     group_name="indicators",
     kinds={"duckdb"},
@@ -101,10 +81,8 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
                 "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from ..indicators.values import compute_indicator_values
-
     with warehouse.connection() as con:
-        meta, dates = _recompute_stale(context, con, VALUES_STEP, compute_indicator_values)
+        meta, dates = _recompute_stale(context, con, values_step)
         total = con.execute("SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))",
                             [dates]).fetchall()[0][0]
         meta["rows"] = dg.MetadataValue.int(int(total))
@@ -125,10 +103,8 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
                 "rows only for the dates on which the plan is in force (an ended plan: plan_outcomes).",
 )
 def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from ..indicators.progress import compute_indicator_progress
-
     with warehouse.connection() as con:
-        meta, dates = _recompute_stale(context, con, PROGRESS_STEP, compute_indicator_progress)
+        meta, dates = _recompute_stale(context, con, progress_step)
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
             "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",

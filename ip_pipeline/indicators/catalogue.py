@@ -1,7 +1,11 @@
 """The plans' indicators as data: every YAML in assets/catalogue/ is one plan.
 
 Adding a plan (the 15th Five-Year plan, an action plan) is adding a file; the
-code only reads what the files say (INDICATORS.md, "The plan").
+code only reads what the files say (INDICATORS.md, "The plan"). A plan entry names
+an indicator id and gives its base and target; what the indicator is (names, unit,
+kind, direction, limit, parameters) comes from its definition
+(assets/catalogue/indicators/<id>.yaml, definitions.py). A plan may still give its
+own wording of a name (or any other field), which then wins for that plan.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..paths import CATALOGUE_DIR
+from .definitions import catalogue_dir, load_definitions
 
 
 TARGET_KINDS = ("level", "growth", "cumulative", "improvement")
@@ -137,7 +141,16 @@ def _target(raw: dict[str, Any] | None, direction: int | None, plan_file: Path, 
     return Target(int(raw["year"]), kind, None if value is None else float(value), comparison)
 
 
-def _indicator(raw: dict[str, Any], plan_file: Path, with_target: bool) -> Indicator:
+def _with_definition(raw: dict[str, Any] | str, definitions: dict) -> dict[str, Any]:
+    """The plan entry over its definition's fields (a bare id: the definition alone)."""
+    if isinstance(raw, str):
+        raw = {"id": raw}
+    d = definitions.get(raw.get("id"))
+    return {**d.plan_fields(), **raw} if d is not None else dict(raw)
+
+
+def _indicator(raw: dict[str, Any], plan_file: Path, with_target: bool, definitions: dict | None = None) -> Indicator:
+    raw = _with_definition(raw, definitions if definitions is not None else load_definitions())
     try:
         base = raw.get("base") or {}
         target = raw.get("target")
@@ -169,26 +182,29 @@ def _status(raw: dict[str, Any]) -> dict[str, Any]:
     return status
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, definitions: dict | None = None) -> Plan:
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     p = doc["plan"]
+    defs = load_definitions() if definitions is None else definitions
     return Plan(
         id=p["id"],
         name_zh=p["name_zh"],
         name_en=p["name_en"],
         base_year=int(p["base_year"]),
         target_year=int(p["target_year"]),
-        indicators=tuple(_indicator(r, path, True) for r in doc.get("indicators", [])),
-        companions=tuple(_indicator(r, path, False) for r in doc.get("companions", [])),
+        indicators=tuple(_indicator(r, path, True, defs) for r in doc.get("indicators", [])),
+        companions=tuple(_indicator(r, path, False, defs) for r in doc.get("companions") or []),
         status=_status(doc["status"]),
         source=Path(path),
     )
 
 
 def load_plans(directory: Path | None = None) -> list[Plan]:
-    """Every plan in the catalogue folder, in file-name order."""
-    directory = Path(directory or CATALOGUE_DIR)
-    plans = [load_plan(f) for f in sorted(directory.glob("*.yaml"))]
+    """Every plan in the catalogue folder ($IP_PIPELINE_CATALOGUE_DIR, default assets/catalogue),
+    in file-name order; entries refer to the indicator definitions of its `indicators/` folder."""
+    directory = Path(directory or catalogue_dir())
+    defs = load_definitions(directory / "indicators") if (directory / "indicators").is_dir() else load_definitions()
+    plans = [load_plan(f, defs) for f in sorted(directory.glob("*.yaml"))]
     ids = [p.id for p in plans]
     if len(set(ids)) != len(ids):
         raise CatalogueError(f"duplicate plan ids in {directory}: {ids}")

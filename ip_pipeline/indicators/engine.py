@@ -1,8 +1,9 @@
 """Evaluate indicators for a set of as-of dates in one pass, into temp tables.
 
-Everything is set-based over the temp table `_calc_dates`: the marts
-(`_calc_hv`, `_calc_pledge_totals`, `_calc_transfer_totals`, `_calc_satisfaction`,
-`_calc_population`, `_calc_pledge_items`) and then every indicator SQL, into `_calc_values`
+Everything is set-based over the temp table `_calc_dates`: the marts (marts.py:
+`_calc_hv`, `_calc_pledge_totals`, `_calc_transfer_totals`, `_calc_satisfaction`,
+`_calc_population`, `_calc_pledge_items`, evaluated or read from the marts tables) and then
+every indicator SQL, into `_calc_values`
 (indicator_id, as_of, district_code, value, numerator, denominator, flags).
 values.py publishes it; progress.py evaluates extra dates (base years, complete
 years) the same way without publishing them.
@@ -18,22 +19,11 @@ import pandas as pd
 
 from . import sql
 from .catalogue import Indicator, Plan
-from .registry import CITY, COMPANION_IDS, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
+from .registry import CITY, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED, companion_ids
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PLEDGE_THRESHOLD_WAN = 1000.0
-
-# Marts in dependency order: (temp table, SQL file).
-MARTS = (
-    ("_calc_pledge_items", "marts/pledge_items"),
-    ("_calc_population", "marts/population_at"),
-    ("_calc_hv", "marts/high_value_patent_criteria"),
-    ("_calc_pledge_totals", "marts/pledge_totals"),
-    ("_calc_transfer_totals", "marts/transfer_totals"),
-    ("_calc_satisfaction", "marts/satisfaction_estimates"),
-)
-
 
 def indicator_ids(plans: Sequence[Plan]) -> list[str]:
     """Every indicator and companion of every plan, plus the contract's companions, first-seen order."""
@@ -42,7 +32,7 @@ def indicator_ids(plans: Sequence[Plan]) -> list[str]:
         for ind in plan.indicators + plan.companions:
             if ind.id not in ids:
                 ids.append(ind.id)
-    ids += [c for c in COMPANION_IDS if c not in ids]
+    ids += [c for c in companion_ids() if c not in ids]
     return ids
 
 
@@ -188,10 +178,16 @@ def optional_inputs(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} {source}")
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> None:
-    params = {"pledge_threshold_wan": pledge_threshold(plans)}
-    for table, name in MARTS:
-        sql.materialise(con, table, name, **params)
+def build_marts(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], persisted: bool = False) -> None:
+    """The marts for the dates of `_calc_dates` as the engine's temp names: evaluated
+    (marts.py, assets/sql/marts/), or, with `persisted`, read from the warehouse tables the
+    marts assets wrote for those dates."""
+    from . import marts
+
+    if persisted:
+        marts.use_persisted_marts(con)
+    else:
+        marts.build_temp_marts(con, plans)
 
 
 def evaluate(
@@ -200,10 +196,12 @@ def evaluate(
     plans: Sequence[Plan],
     ids: Sequence[str] | None = None,
     growth_base: dict[date, int] | None = None,
+    persisted_marts: bool = False,
 ) -> list[date]:
-    """Compute `ids` (default: all of the plans) for the dates into temp table `_calc_values`."""
+    """Compute `ids` (default: all of the plans) for the dates into temp table `_calc_values`
+    (`persisted_marts`: read the marts tables instead of evaluating them, see build_marts)."""
     dates = prepare(con, as_of_dates, plans, growth_base)
-    build_marts(con, plans)
+    build_marts(con, plans, persisted_marts)
     wanted = list(ids) if ids is not None else indicator_ids(plans)
     known = [i for i in wanted if i in COMPUTATIONS]
     for unknown in sorted(set(wanted) - set(known)):

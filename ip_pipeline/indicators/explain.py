@@ -9,6 +9,7 @@ is never returned.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,28 +18,35 @@ import pandas as pd
 
 from . import sql
 from .catalogue import load_plans
+from .definitions import load_definitions
 from .engine import build_marts, prepare
 from .registry import CITY, COMPUTATIONS
 
-# indicator id -> (explain SQL, extra parameters, a filter on the result's period)
-EXPLAIN = {
-    "hv_patents_per_10k": ("explain/hv_patents", {}),
-    "overseas_invention_grants": ("explain/overseas_grants", {}),
-    "valid_trademarks": ("explain/trademarks", {}),
-    "pledge_count": ("explain/pledges", {"period": "year_to_date"}),
-    "pledge_amount_wan": ("explain/pledges", {"period": "year_to_date"}),
-    "pledge_count_cagr": ("explain/pledges", {}),
-    "pledge_amount_cagr": ("explain/pledges", {}),
-    "patent_intensive_va_share": ("explain/economy", {}),
-    "ip_protection_satisfaction": ("explain/survey", {}),
-    "ip_protection_satisfaction_survey": ("explain/survey", {}),
-    "gbt29490_enterprises": ("explain/enterprises", {"programme": "gbt29490"}),
-    "city_advantage_enterprises": ("explain/enterprises", {"programme": "city_advantage"}),
-    "ip_transfer_licence_count": ("explain/transfers", {"period": "year_to_date"}),
-    "ip_transfer_licence_cagr": ("explain/transfers", {}),
-    "new_city_advantage_enterprises": ("explain/new_enterprises", {}),
-    "civil_first_instance_acceptance_rate": ("explain/judicial_cases", {}),
-}
+class _Explain(Mapping):
+    """indicator id -> (explain SQL, extra parameters incl. `period`: a filter on the result's
+    period), from the definitions' `explain` (assets/catalogue/indicators/<id>.yaml)."""
+
+    def _all(self) -> dict:
+        out = {}
+        for i, d in load_definitions().items():
+            if d.explain is not None:
+                extra = dict(d.explain.params)
+                if d.explain.period:
+                    extra["period"] = d.explain.period
+                out[i] = (d.explain.sql, extra)
+        return out
+
+    def __getitem__(self, k):
+        return self._all()[k]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+EXPLAIN = _Explain()
 PERSONAL_COLUMNS = {"party"}
 
 
@@ -65,24 +73,12 @@ def explain(
 
 # --------------------------------------------------------------------------- the summary
 
-# How each value is made from its numerator and denominator (zh, en); {n}, {d}, {v} are filled in.
-FORMULAS = {
-    "hv_patents_per_10k": ("分子 / 分母 × 10,000 = {n} 件 / {d} 人 × 10,000 = {v}",
-                           "numerator / denominator × 10,000 = {n} patents / {d} residents × 10,000 = {v}"),
-    "valid_trademarks": ("分子 / 10,000 = {n} 件 / 10,000 = {v}", "numerator / 10,000 = {n} marks / 10,000 = {v}"),
-    "pledge_count_cagr": ("(分子 / 分母)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}",
-                          "(numerator / denominator)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}"),
-    "pledge_amount_cagr": ("(分子 / 分母)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}",
-                           "(numerator / denominator)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}"),
-    "ip_transfer_licence_cagr": ("(分子 / 分母)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}",
-                                 "(numerator / denominator)^(1 / (Y − B)) − 1 = ({n} / {d})^(1 / (Y − B)) − 1 = {v}"),
-    "patent_intensive_va_share": ("分子 / 分母 × 100 = {n} 亿元 / {d} 亿元 × 100 = {v}",
-                                  "numerator / denominator × 100 = {n} / {d} (100 million CNY) × 100 = {v}"),
-    "ip_protection_satisfaction": ("Σw·s / Σw = {n} / {d} = {v}", "Σw·s / Σw = {n} / {d} = {v}"),
-    "ip_protection_satisfaction_survey": ("Σw·s / Σw = {n} / {d} = {v}", "Σw·s / Σw = {n} / {d} = {v}"),
-    "civil_first_instance_acceptance_rate": ("分子 / 分母 × 100 = {n} / {d} × 100 = {v}",
-                                             "numerator / denominator × 100 = {n} / {d} × 100 = {v}"),
-}
+def formulas() -> dict[str, tuple[str, str]]:
+    """How each value is made from its numerator and denominator (zh, en); {n}, {d}, {v} are
+    filled in (the definitions' `explain.formula`)."""
+    return {i: d.explain.formula for i, d in load_definitions().items() if d.explain and d.explain.formula}
+
+
 # What the numerator and denominator of a growth rate are (the year to date, the base year to the same day).
 GROWTH_TERMS = ("分子 = 当年截至当日, 分母 = 基期年同期 (B)", "numerator = year to date, denominator = base year B to the same day")
 COUNT_FORMULA = ("计数 = {n} = {v}", "count = {n} = {v}")
@@ -165,7 +161,7 @@ def formula(s: Summary, value_text: str, fmt_count, lang: str = "zh") -> str:
     """`value = numerator / denominator` with the numbers, in words a reader can check."""
     i = 1 if lang == "en" else 0
     n, d = fmt_count(s.numerator), fmt_count(s.denominator)
-    template = FORMULAS.get(s.indicator_id)
+    template = formulas().get(s.indicator_id)
     if template is None:
         if s.denominator is not None:
             template = ("分子 / 分母 = {n} / {d} = {v}", "numerator / denominator = {n} / {d} = {v}")

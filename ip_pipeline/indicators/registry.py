@@ -1,12 +1,16 @@
-"""Which SQL computes each published indicator id, and which sources it reads.
+"""Which SQL computes each published indicator id, and which sources it reads — built
+from the indicator definitions (assets/catalogue/indicators/<id>.yaml, definitions.py).
 
-The catalogue (YAML) says what a plan targets; this registry says how an id is
-computed. A new plan reusing these ids needs no code; an id with no entry here
-is reported and skipped.
+The plans say what they target; a definition says how an id is computed. A new plan
+reusing these ids needs no code; an id with no definition is reported and skipped.
 """
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Iterator
+
+from .definitions import Definition, load_definitions
 
 from ..city import CITY  # noqa: F401  (re-exported: one constant, ip_pipeline/city.py)
 UNLOCATED = "370699"
@@ -14,7 +18,7 @@ UNLOCATED = "370699"
 
 @dataclass(frozen=True)
 class Computation:
-    sql: str  # assets/sql/indicators/<sql>.sql
+    sql: str  # <sql folder>/indicators/<sql>.sql
     sources: tuple[str, ...]  # data sources (source_snapshots.source)
     reference: tuple[str, ...] = ()  # reference tables read
     city_only: bool = False
@@ -23,44 +27,84 @@ class Computation:
     # engine gives it a base year per as-of date, from the plans that define this id
     # (engine.growth_base_year), in `_calc_growth_base (indicator_id, as_of, base_year)`.
     based: bool = False
+    marts: tuple[str, ...] = ()  # marts the SQL reads (asset dependencies)
+
+    @classmethod
+    def of(cls, d: Definition) -> "Computation":
+        name = d.sql[len("indicators/"):] if d.sql.startswith("indicators/") else d.sql
+        return cls(name, d.sources, d.reference, d.city_only, d.params, d.based, d.marts)
 
 
-COMPUTATIONS: dict[str, Computation] = {
-    "hv_patents_per_10k": Computation(
-        "hv_patents_per_10k", ("patents", "overseas_grants", "pledges", "awards"), ("population", "sei_ipc")
-    ),
-    "overseas_invention_grants": Computation("overseas_invention_grants", ("overseas_grants",)),
-    "valid_trademarks": Computation("valid_trademarks", ("trademarks",)),
-    "pledge_count": Computation("pledge_count", ("pledges",)),
-    "pledge_amount_wan": Computation("pledge_amount_wan", ("pledges",)),
-    "pledge_count_cagr": Computation("pledge_count_cagr", ("pledges",), based=True),
-    "pledge_amount_cagr": Computation("pledge_amount_cagr", ("pledges",), based=True),
-    "patent_intensive_va_share": Computation("patent_intensive_va_share", (), ("economy",), city_only=True),
-    "ip_protection_satisfaction": Computation(
-        "ip_protection_satisfaction", ("survey",), ("satisfaction",), city_only=True
-    ),
-    "ip_protection_satisfaction_survey": Computation(
-        "ip_protection_satisfaction_survey", ("survey",), city_only=True
-    ),
-    "gbt29490_enterprises": Computation(
-        "enterprises_certified", ("enterprises",),
-        params=(("indicator_id", "gbt29490_enterprises"), ("programme", "gbt29490"))),
-    "city_advantage_enterprises": Computation(
-        "enterprises_certified", ("enterprises",),
-        params=(("indicator_id", "city_advantage_enterprises"), ("programme", "city_advantage"))),
-    # The 2025-2027 action plan (INDICATORS.md, "The plan in force now").
-    "ip_transfer_licence_count": Computation("ip_transfer_licence_count", ("transfers",)),
-    "ip_transfer_licence_cagr": Computation("ip_transfer_licence_cagr", ("transfers",), based=True),
-    "new_city_advantage_enterprises": Computation("new_city_advantage_enterprises", ("enterprises",), based=True),
-    "civil_first_instance_acceptance_rate": Computation("civil_first_instance_acceptance_rate", ("enforcement",)),
-}
+class _Layered(MutableMapping):
+    """The definitions folder's view (read when asked, so a changed folder is seen), with
+    in-process overrides on top (tests patch an entry with monkeypatch.setitem/delitem)."""
 
-# Units of the contract's companions when a catalogue does not list them.
-DEFAULT_UNITS = {"pledge_count": "件", "pledge_amount_wan": "万元", "ip_protection_satisfaction_survey": "分",
-                 "ip_transfer_licence_count": "次"}
+    def __init__(self, build):
+        self._build = build
+        self._set: dict = {}
+        self._deleted: set = set()
 
-# Ids published beside the plans' own even if a catalogue forgets them (INDICATORS.md, output contract).
-COMPANION_IDS = ("pledge_count", "pledge_amount_wan", "ip_protection_satisfaction_survey")
+    def _base(self) -> dict:
+        return {i: self._build(d) for i, d in load_definitions().items()}
+
+    def _view(self) -> dict:
+        out = {k: v for k, v in self._base().items() if k not in self._deleted}
+        out.update(self._set)
+        return out
+
+    def __getitem__(self, key):
+        if key in self._set:
+            return self._set[key]
+        if key in self._deleted:
+            raise KeyError(key)
+        return self._base()[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._deleted.discard(key)
+        self._set[key] = value
+
+    def __delitem__(self, key) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self._set.pop(key, None)
+        self._deleted.add(key)
+
+    def __iter__(self) -> Iterator:
+        return iter(self._view())
+
+    def __len__(self) -> int:
+        return len(self._view())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._view()!r})"
+
+
+COMPUTATIONS: MutableMapping[str, Computation] = _Layered(Computation.of)
+
+
+def default_units() -> dict[str, str]:
+    return {i: d.unit for i, d in load_definitions().items()}
+
+
+class _Units(MutableMapping):
+    """Unit of every defined id (plans may leave a companion out)."""
+    def __getitem__(self, k): return default_units()[k]
+    def __setitem__(self, k, v): raise TypeError("units come from the indicator definitions")
+    def __delitem__(self, k): raise TypeError("units come from the indicator definitions")
+    def __iter__(self): return iter(default_units())
+    def __len__(self): return len(default_units())
+
+
+DEFAULT_UNITS = _Units()
+
+
+def companion_ids() -> tuple[str, ...]:
+    """Ids published beside the plans' own even if a catalogue forgets them (INDICATORS.md, output contract)."""
+    return tuple(i for i, d in load_definitions().items() if d.companion)
+
+
+# Kept as a name for callers; a tuple read when the module loads, companion_ids() reads the folder.
+COMPANION_IDS = companion_ids()
 
 
 # Staged tables that a warehouse may lack, or hold without some columns (a source folder

@@ -15,6 +15,13 @@ TABLES = {
     "pledge_totals": """
         as_of DATE, district_code VARCHAR, year INTEGER, base_year INTEGER, base_cutoff DATE,
         count_ytd BIGINT, amount_ytd DOUBLE, base_count BIGINT, base_amount DOUBLE""",
+    # The population behind each as-of date and unit (marts/population_at.sql).
+    "population_at": """
+        as_of DATE, district_code VARCHAR, population_year INTEGER, population DOUBLE, provisional BOOLEAN""",
+    # Yearly transfer/licence totals behind ip_transfer_licence_count / _cagr (marts/transfer_totals.sql).
+    "transfer_totals": """
+        as_of DATE, district_code VARCHAR, year INTEGER, base_year INTEGER, base_cutoff DATE, covered BOOLEAN,
+        base_covered BOOLEAN, count_ytd BIGINT, base_count BIGINT""",
     # The survey estimate's details: weighted mean, standard error, 95 % CI, responses, Kish n_eff.
     "satisfaction_estimates": """
         as_of DATE, district_code VARCHAR, estimate DOUBLE, std_error DOUBLE, ci_low DOUBLE,

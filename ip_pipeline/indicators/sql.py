@@ -3,20 +3,26 @@ and table); this module reads a file and runs it with only the parameters it nam
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from functools import lru_cache
 from typing import Any
 
 import duckdb
 
-from ..paths import SQL_DIR
+from .definitions import sql_dir
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-@lru_cache(maxsize=None)
 def load_sql(name: str) -> str:
-    """`marts/pledge_totals` -> the text of assets/sql/marts/pledge_totals.sql."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """`marts/pledge_totals` -> the text of assets/sql/marts/pledge_totals.sql ($IP_PIPELINE_SQL_DIR
+    when set)."""
+    return _read(str(sql_dir()), name)
+
+
+@lru_cache(maxsize=None)
+def _read(folder: str, name: str) -> str:
+    return (Path(folder) / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,7 @@
 """`indicator_values`: every indicator of every plan, plus the contract's
 companions, for the city and every reporting unit, on the given as-of dates
-(INDICATORS.md). Also refreshes the marts behind them for those dates:
-`high_value_patent_criteria`, `pledge_totals`, `satisfaction_estimates`, and
-`pledge_items` (whole table, it does not depend on D).
+(INDICATORS.md). Computed alone, it also refreshes the marts behind them for those
+dates (marts.py); in the pipeline the marts assets write them first.
 
 Conventions (where the contract leaves room):
 - numerator/denominator: counts carry the count as numerator and no
@@ -22,18 +21,11 @@ import pandas as pd
 from . import schema
 from .catalogue import Plan, load_plans
 from ..faults import maybe_fail
-from .engine import evaluate, first_definition, indicator_ids
+from .engine import evaluate, first_definition, indicator_ids, table_exists
+from .marts import persist_temp_marts
 from .registry import DEFAULT_UNITS
 from .transaction import atomic
 from .vintage import vintages
-
-# Marts persisted per as_of (temp table -> warehouse table).
-PER_DATE_MARTS = {
-    "_calc_hv": "high_value_patent_criteria",
-    "_calc_pledge_totals": "pledge_totals",
-    "_calc_satisfaction": "satisfaction_estimates",
-}
-
 
 def _meta(plans: Sequence[Plan], ids: Sequence[str], vint: dict[str, str | None]) -> pd.DataFrame:
     units = []
@@ -44,17 +36,20 @@ def _meta(plans: Sequence[Plan], ids: Sequence[str], vint: dict[str, str | None]
 
 
 def compute_indicator_values(
-    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None
+    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None,
+    persisted_marts: bool = False,
 ) -> int:
-    """Delete then insert `indicator_values` (and the per-date marts) for the dates, in one
-    transaction. Returns the number of indicator_values rows written."""
+    """Delete then insert `indicator_values` for the dates, in one transaction. Returns the
+    number of indicator_values rows written. The marts are evaluated for the dates and
+    persisted with them, or (`persisted_marts`) read from the marts tables, which the marts
+    assets have just written for these dates (marts.py)."""
     if not as_of_dates:
         return 0
     plans = list(plans) if plans is not None else load_plans()
     ids = indicator_ids(plans)
     with atomic(con):
-        evaluate(con, as_of_dates, plans, ids)
-        schema.ensure(con, "indicator_values", *PER_DATE_MARTS.values())
+        evaluate(con, as_of_dates, plans, ids, persisted_marts=persisted_marts)
+        schema.ensure(con, "indicator_values")
         meta = _meta(plans, ids, vintages(con, ids))
         con.register("_calc_meta_df", meta)
         con.execute(
@@ -73,10 +68,30 @@ def compute_indicator_values(
         written = con.execute(
             "SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT as_of FROM _calc_dates)"
         ).fetchall()[0][0]
-        for temp, table in PER_DATE_MARTS.items():
-            cols = ", ".join(schema.columns(table))
-            con.execute(f"DELETE FROM {table} WHERE as_of IN (SELECT as_of FROM _calc_dates)")
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp}")
-        con.execute("CREATE OR REPLACE TABLE pledge_items AS SELECT * FROM _calc_pledge_items")
+        if not persisted_marts:
+            persist_temp_marts(con)
         maybe_fail("indicators:before_commit")
     return int(written)
+
+
+def restamp_vintage(con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None) -> int:
+    """Months kept without a recompute (no changed row can reach them) get the vintage a full
+    recompute would write: the newest snapshot of the sources each indicator reads."""
+    if not as_of_dates or not table_exists(con, "indicator_values"):
+        return 0
+    plans = list(plans) if plans is not None else load_plans()
+    ids = indicator_ids(plans)
+    meta = _meta(plans, ids, vintages(con, ids))[["indicator_id", "vintage"]]
+    con.register("_restamp_meta_df", meta)
+    con.register("_restamp_dates_df", pd.DataFrame({"as_of": pd.to_datetime(sorted(as_of_dates)).date}))
+    try:
+        con.execute(
+            """UPDATE indicator_values AS v SET vintage = CAST(m.vintage AS VARCHAR)
+               FROM _restamp_meta_df AS m
+               WHERE v.indicator_id = m.indicator_id
+                 AND v.as_of IN (SELECT CAST(as_of AS DATE) FROM _restamp_dates_df)
+                 AND v.vintage IS DISTINCT FROM CAST(m.vintage AS VARCHAR)""")
+    finally:
+        con.unregister("_restamp_meta_df")
+        con.unregister("_restamp_dates_df")
+    return len(as_of_dates)

@@ -185,7 +185,7 @@ def _lookup_tables(contract: SourceContract) -> dict[str, tuple[str, str]]:
 def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract, files) -> str:
     """What a source's snapshot is, as recorded in source_snapshots: its files' content, and for
     a source that takes units from other sources' staged tables (item_location), theirs too.
-    The one definition for staging and for the nightly's advance look (current_months.py)."""
+    The one definition for staging and for the nightly's advance look (defs/nightly.py)."""
     fp = fingerprint(files)
     if contract.item_location:
         fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()

@@ -179,6 +179,6 @@ def build_quality_checks(
 
 def build_indicator_checks(**kwargs) -> list:
     """Sanity checks on `indicator_values` (see indicator_checks.py)."""
-    from .indicator_checks import build_indicator_checks as _build
+    from ..defs.indicator_checks import build_indicator_checks as _build
 
     return _build(**kwargs)

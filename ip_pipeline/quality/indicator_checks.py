@@ -1,6 +1,10 @@
-"""Sanity checks on the published indicators (`indicator_values`).
+"""Sanity checks on the published indicators (`indicator_values`), evaluated on a DuckDB
+connection; no Dagster here (the asset checks are ip_pipeline/defs/indicator_checks.py).
 
-Rules (expectations/indicator_values.json says which ids each applies to):
+Which ids each rule applies to comes from the indicator definitions' `checks`
+(assets/catalogue/indicators/<id>.yaml: range, city_is_sum_of_units, jumps,
+within_invention_stock); expectations/indicator_values.json keeps the shared settings
+(city code, tolerance, jump threshold). Rules:
 - shares and scores within 0-100, counts not negative, growth rates not below -100%;
 - the high-value patent numerator never exceeds the invention patents in force
   for the same unit and date (recomputed from stg_patents);
@@ -19,13 +23,8 @@ from typing import Callable
 from datetime import date
 from pathlib import Path
 
-import dagster as dg
-from dagster import AssetCheckExecutionContext
-
-from ..defs.partitions import monthly_partitions
-from ..defs.markdown import records_table
+from ..indicators.definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
-from ..defs.resources import WAREHOUSE_POOL, Warehouse
 from . import warehouse_io as wio
 from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult
 
@@ -37,9 +36,37 @@ JUMP_CHECK = "no_unexplained_jumps"
 SAMPLE_ROWS = 20
 
 
-def load_config(directory: Path | None = None) -> dict:
+RANGE_LISTS = {"percent_0_100": "percent_0_100", "non_negative": "non_negative",
+               "growth_rate": "growth_rate_not_below_minus_100"}
+
+
+def rules_of_definitions(definitions: dict | None = None) -> dict:
+    """The per-id lists of the rules, from the definitions' `checks`."""
+    defs = load_definitions() if definitions is None else definitions
+    rng = {v: [] for v in RANGE_LISTS.values()}
+    for i, d in defs.items():
+        if d.checks.range:
+            rng[RANGE_LISTS[d.checks.range]].append(i)
+    return {
+        "range": rng,
+        "additive_counts": [i for i, d in defs.items() if d.checks.city_is_sum_of_units],
+        "within_invention_stock": [i for i, d in defs.items() if d.checks.within_invention_stock],
+        "basis": {i: d.checks.jumps for i, d in defs.items() if d.checks.jumps},
+    }
+
+
+def load_config(directory: Path | None = None, definitions: dict | None = None) -> dict:
+    """The shared settings of expectations/indicator_values.json with the per-id lists of the
+    indicator definitions (a list the file itself gives wins: a test's own configuration)."""
     with open(Path(directory or EXPECTATIONS_DIR) / "indicator_values.json", encoding="utf-8") as f:
-        return json.load(f)
+        cfg = json.load(f)
+    derived = rules_of_definitions(definitions)
+    cfg["range"] = {**derived["range"], **(cfg.get("range") or {})}
+    cfg.setdefault("additive_counts", derived["additive_counts"])
+    cfg.setdefault("within_invention_stock", derived["within_invention_stock"])
+    jumps = cfg.setdefault("jumps", {})
+    jumps["basis"] = {**derived["basis"], **(jumps.get("basis") or {})}
+    return cfg
 
 
 def _ids(values) -> str:
@@ -85,12 +112,13 @@ def range_violations(con, cfg: dict, start=None, end=None) -> Violations:
 def hv_stock_violations(con, cfg: dict, start=None, end=None) -> Violations:
     city = cfg.get("city_code", "370600")
     w = _window("v", start, end)
+    ids = _ids(cfg.get("within_invention_stock", ["hv_patents_per_10k"]))
     if not wio.table_exists(con, "stg_patents"):
         raise LookupError("stg_patents is missing: the invention stock cannot be recomputed")
     # Patents in force on D = granted by D minus those also lapsed by D; counted
     # from per-day event counts so millions of patents join only a few dates.
     sql = f"""
-        WITH d AS (SELECT DISTINCT as_of FROM {INDICATOR_TABLE} v WHERE indicator_id = 'hv_patents_per_10k' AND {w}),
+        WITH d AS (SELECT DISTINCT as_of FROM {INDICATOR_TABLE} v WHERE list_contains({ids}, indicator_id) AND {w}),
         inv AS (SELECT district_code, grant_date, lapse_date FROM stg_patents
                 WHERE patent_type = 'invention' AND in_scope AND grant_date IS NOT NULL),
         g AS (SELECT district_code, grant_date AS dt, count(*) AS n FROM inv GROUP BY ALL),
@@ -100,13 +128,13 @@ def hv_stock_violations(con, cfg: dict, start=None, end=None) -> Violations:
                UNION ALL SELECT d.as_of, l.district_code, -l.n FROM d JOIN l ON l.dt <= d.as_of),
         unit AS (SELECT as_of, district_code, sum(n) AS in_force FROM ev GROUP BY ALL),
         stock AS (SELECT * FROM unit UNION ALL SELECT as_of, '{city}', sum(in_force) FROM unit GROUP BY as_of)
-        SELECT v.as_of, v.district_code, v.numerator AS hv_numerator,
+        SELECT v.indicator_id, v.as_of, v.district_code, v.numerator AS hv_numerator,
                coalesce(s.in_force, 0) AS invention_patents_in_force
         FROM {INDICATOR_TABLE} v LEFT JOIN stock s ON s.as_of = v.as_of AND s.district_code = v.district_code
-        WHERE v.indicator_id = 'hv_patents_per_10k' AND {w} AND v.numerator > coalesce(s.in_force, 0)
+        WHERE list_contains({ids}, v.indicator_id) AND {w} AND v.numerator > coalesce(s.in_force, 0)
         ORDER BY v.as_of, v.district_code"""
     checked = con.execute(
-        f"SELECT count(*) FROM {INDICATOR_TABLE} v WHERE indicator_id = 'hv_patents_per_10k' AND {w}"
+        f"SELECT count(*) FROM {INDICATOR_TABLE} v WHERE list_contains({ids}, indicator_id) AND {w}"
     ).fetchone()[0]
     return Violations(_records(con.execute(sql)), checked, {})
 
@@ -254,7 +282,7 @@ def _records(cursor) -> list[dict]:
     return [dict(zip(cols, row)) for row in cursor.fetchall()]
 
 
-# --------------------------------------------------------------------------- Dagster wiring
+# --------------------------------------------------------------------------- the rules and running one
 
 
 @dataclass(frozen=True)
@@ -285,25 +313,6 @@ RULES = [
 ]
 
 
-def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
-    """The run's months as [start, end): from the check's own partition, else from the run's tags."""
-    if context.has_partition_key or context.has_partition_key_range:
-        tw = context.partition_time_window
-        return tw.start.date(), tw.end.date(), list(context.partition_keys)
-    tags = context.run.tags if context.run else {}
-    first = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_start")
-    last = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_end")
-    if first and last:
-        try:
-            keys = monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(first, last))
-            start = monthly_partitions.time_window_for_partition_key(first).start.date()
-            end = monthly_partitions.time_window_for_partition_key(last).end.date()
-            return start, end, list(keys)
-        except Exception:  # not a monthly key: check everything
-            pass
-    return None, None, []
-
-
 def _examples(rows: list[dict]) -> str:
     """A few offending rows in words, `key value` pairs (the full table is the check's `sample`)."""
     return "; ".join(", ".join(f"{k} {v}" for k, v in _json(r).items()) for r in rows)
@@ -313,18 +322,17 @@ def _json(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, end=None, partitions=(),
-                       config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
-    """Evaluate one rule on the as-of dates in [start, end) (all when None) and record it."""
-    cfg = load_config(config_dir)
+def evaluate_rule(con, rule: IndicatorRule, start=None, end=None, partitions=(), cfg: dict | None = None,
+                  config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
+    """Evaluate one rule on a DuckDB connection, on the as-of dates in [start, end) (all when None)."""
+    cfg = load_config(config_dir) if cfg is None else cfg
     t0 = time.perf_counter()
     scope = f"as-of dates {start} to {end} (exclusive)" if start else "the whole table"
     error = None
     try:
-        with wio.connection(warehouse, read_only=True) as con:
-            if not wio.table_exists(con, INDICATOR_TABLE):
-                raise LookupError(f"{INDICATOR_TABLE} does not exist")
-            found = rule.evaluate(con, cfg, start, end)
+        if not wio.table_exists(con, INDICATOR_TABLE):
+            raise LookupError(f"{INDICATOR_TABLE} does not exist")
+        found = rule.evaluate(con, cfg, start, end)
     except Exception as e:  # a rule that cannot run is a failed rule, said plainly
         found, error = Violations([], 0, {}), f"{type(e).__name__}: {e}"
     failures = []
@@ -349,57 +357,28 @@ def run_indicator_rule(rule: IndicatorRule, warehouse: Warehouse, start=None, en
         evaluated=1, rows=found.checked, message=message, duration_s=round(time.perf_counter() - t0, 3),
         extra={"partitions": list(partitions), "scope": scope, **_json(found.extra)},
     )
+    return result, found
+
+
+def run_indicator_rule(rule: IndicatorRule, warehouse, start=None, end=None, partitions=(),
+                       config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
+    """Evaluate one rule on the warehouse (read-only) and record its result (quality_results)."""
+    try:
+        with wio.connection(warehouse, read_only=True) as con:
+            result, found = evaluate_rule(con, rule, start, end, partitions, config_dir=config_dir)
+    except Exception as e:  # the warehouse cannot be opened: a failed rule, said plainly
+        result, found = _unopened(rule, e, start, end, partitions)
     with wio.connection(warehouse, read_only=False) as con:
         wio.write_result(con, INDICATOR_TABLE, rule.check_name, result)
     return result, found
 
 
-def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None, deps: bool) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(INDICATOR_TABLE),
-        name=rule.check_name,
-        description=rule.description,
-        blocking=rule.blocking,
-        additional_deps=[dg.AssetKey(a) for a in rule.reads] if deps and rule.reads else None,
-        pool=WAREHOUSE_POOL,
-        partitions_def=monthly_partitions if partitioned else None,
-    )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        start, end, keys = _partition_window(context)
-        result, found = run_indicator_rule(rule, warehouse, start, end, keys, config_dir)
-        context.log.info(result.message)
-        metadata = {
-            "message": dg.MetadataValue.md(result.message),
-            "violations": len(found.rows),
-            "rows_checked": int(found.checked),
-            "scope": result.extra["scope"],
-            # The offending rows as a markdown table (names beside district codes), not JSON.
-            "sample": dg.MetadataValue.md(records_table(_json(found.rows[:SAMPLE_ROWS]), total=len(found.rows))),
-        }
-        for k, v in found.extra.items():
-            if isinstance(v, list) and all(isinstance(r, dict) for r in v):
-                metadata[k] = dg.MetadataValue.md(records_table(_json(v)))
-            else:
-                metadata[k] = dg.MetadataValue.json(_json(v)) if isinstance(v, (list, dict)) else v
-        return dg.AssetCheckResult(
-            passed=not result.failures,
-            severity=dg.AssetCheckSeverity.ERROR if rule.severity == ERROR else dg.AssetCheckSeverity.WARN,
-            metadata=metadata,
-            description=result.message[:1000],
-        )
-
-    return _check
-
-
-def build_indicator_checks(
-    partitioned: bool = False, config_dir: Path | None = None, upstream_deps: bool = True
-) -> list[dg.AssetChecksDefinition]:
-    """Sanity checks on `indicator_values`: three blocking (ERROR) and the jump check (WARN).
-
-    By default the checks are not partitioned (Dagster's partitioned checks are
-    still a preview feature) and look at the months of the run's partition tags,
-    or the whole table when the run has none; `partitioned=True` gives them
-    `monthly_partitions` like the asset. `upstream_deps=False` drops the ordering dependency of the
-    high-value check on `stg_patents`, for graphs that do not define it.
-    """
-    return [_rule_check(r, partitioned, config_dir, upstream_deps) for r in RULES]
+def _unopened(rule: IndicatorRule, exc: Exception, start, end, partitions) -> tuple[QualityResult, Violations]:
+    scope = f"as-of dates {start} to {end} (exclusive)" if start else "the whole table"
+    error = f"{type(exc).__name__}: {exc}"
+    failure = ExpectationFailure(rule=rule.rule, expectation=rule.check_name, column=None, severity=rule.severity,
+                                 unexpected_count=None, sample=[], error=error)
+    return QualityResult(
+        table=INDICATOR_TABLE, passed=rule.severity != ERROR, failures=[failure], evaluated=1, rows=0,
+        message=f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}", duration_s=0.0,
+        extra={"partitions": list(partitions), "scope": scope}), Violations([], 0, {})

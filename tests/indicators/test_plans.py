@@ -323,10 +323,9 @@ def test_catalogue_target_kinds_and_comparisons(tmp_path):
     with pytest.raises(CatalogueError, match="contradicts direction"):
         load_plan(bad)
     down = tmp_path / "down.yaml"
-    down.write_text(text.replace("direction: 1\n    kind: stock\n    base: {year: 2020, value: null}\n"
-                                 "    target: {year: 2025, kind: level, value: 400}",
-                                 "direction: -1\n    kind: stock\n    base: {year: 2020, value: null}\n"
-                                 "    target: {year: 2025, kind: level, value: 400}"), encoding="utf-8")
+    # A plan entry may override its definition's fields (here the direction).
+    down.write_text(text.replace("- id: gbt29490_enterprises\n", "- id: gbt29490_enterprises\n    direction: -1\n"),
+                    encoding="utf-8")
     assert load_plan(down).indicator(GBT).target.comparison == "le"  # default for direction −1
 
 

@@ -11,9 +11,9 @@ from ip_pipeline.quality.indicator_checks import (
     JUMP_CHECK,
     RANGE_CHECK,
     RULES,
-    build_indicator_checks,
     run_indicator_rule,
 )
+from ip_pipeline.defs.indicator_checks import build_indicator_checks
 from ip_pipeline.defs.resources import Warehouse
 
 MONTHS = ["2024-01-31", "2024-02-29", "2024-03-31"]
