@@ -15,6 +15,7 @@ import pyarrow as pa
 from .contracts import SourceContract
 from .formats import HINT_COLUMNS
 from .normalise import normalise_batch
+from .parts import CachedPart
 from .readers import FileReadInfo
 from .typing_sql import q
 
@@ -29,6 +30,8 @@ FLUSH_ROWS = 500_000
 class LandedPart:
     label: str
     info: FileReadInfo
+    first_rid: int = 0
+    cached: bool = False  # its rows came from the kept parts (parts.py), not from reading the file
 
 
 @dataclass
@@ -55,6 +58,18 @@ def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, lab
             extra.append(pa.repeat(pa.scalar(scales.get(c.name, 1.0), pa.float64()), n))
     return [pa.RecordBatch.from_arrays(list(b.columns) + extra, names=list(b.schema.names) + extra_names)
             for b in batches]
+
+
+def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], part: CachedPart, label: str,
+                   file_order: int, first_rid: int, snapshot_at: datetime | None) -> None:
+    """The kept rows of one part into the landing tables, with this snapshot's bookkeeping:
+    exactly the rows reading the file again would insert."""
+    for table, path in zip(tables, (part.raw, part.norm)):
+        src = str(path).replace("'", "''")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_local), "
+                    f"_local + {int(first_rid)} AS _rid, {int(file_order)}::INTEGER AS _file_order, "
+                    f"?::VARCHAR AS _source_file, ?::TIMESTAMP AS _snapshot_at FROM read_parquet('{src}')",
+                    [label, snapshot_at])
 
 
 def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
@@ -84,7 +99,16 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
 
     rid = 0
     for order, (label, info, batches) in enumerate(parts):
-        landed.parts.append(LandedPart(label, info))
+        landed.parts.append(LandedPart(label, info, rid))
+        if isinstance(batches, CachedPart):
+            # A file read by an earlier load (same bytes): its kept rows, renumbered for their
+            # place in this snapshot (parts.py).
+            if pending:
+                flush()
+            _insert_cached(con, (raw, norm), batches, label, order, rid, snapshot_at)
+            rid += batches.rows
+            landed.parts[-1].cached = True
+            continue
         for batch in batches:
             # The file's cells, normalised, become contract columns by the file's plan (formats.py).
             raw_b, norm_b = info.plan.assemble(batch, normalise_batch(batch, info.plan.slot_names))
