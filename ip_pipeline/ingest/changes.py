@@ -57,12 +57,20 @@ def diff_before_publish(con: duckdb.DuckDBPyConnection, source: str, new_select:
     if old_cols != new_cols:
         return False
     cmp = ", ".join(q(c) for c, _ in new_cols if c not in MOVING_COLUMNS)
+    # A row hash over the compared columns: the multisets of hashes are compared (64-bit
+    # integers, cheap), then only the rows whose hash is in the difference are fetched. Same
+    # result as EXCEPT ALL both ways (but for a 64-bit collision), at a fraction of its cost
+    # on millions of rows (EXCEPT ALL materialises every row of both sides).
     con.execute(f"""
         CREATE TEMP TABLE {changes_table(source)} AS
-        WITH new AS ({new_select})
-        SELECT 'old' AS _side, * FROM (SELECT {cmp} FROM {stg} EXCEPT ALL SELECT {cmp} FROM new)
+        WITH new AS ({new_select}),
+        o AS (SELECT hash({cmp}) AS h, count(*) AS n FROM {stg} GROUP BY ALL),
+        n AS (SELECT hash({cmp}) AS h, count(*) AS n FROM new GROUP BY ALL),
+        d AS (SELECT coalesce(o.h, n.h) AS h, coalesce(o.n, 0) AS old_n, coalesce(n.n, 0) AS new_n
+              FROM o FULL OUTER JOIN n ON o.h = n.h WHERE o.n IS DISTINCT FROM n.n)
+        SELECT 'old' AS _side, {cmp} FROM {stg} WHERE hash({cmp}) IN (SELECT h FROM d WHERE old_n > new_n)
         UNION ALL
-        SELECT 'new' AS _side, * FROM (SELECT {cmp} FROM new EXCEPT ALL SELECT {cmp} FROM {stg})
+        SELECT 'new' AS _side, {cmp} FROM new WHERE hash({cmp}) IN (SELECT h FROM d WHERE new_n > old_n)
     """)
     return True
 

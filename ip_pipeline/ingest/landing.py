@@ -60,16 +60,32 @@ def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, lab
             for b in batches]
 
 
-def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], part: CachedPart, label: str,
-                   file_order: int, first_rid: int, snapshot_at: datetime | None) -> None:
-    """The kept rows of one part into the landing tables, with this snapshot's bookkeeping:
-    exactly the rows reading the file again would insert."""
-    for table, path in zip(tables, (part.raw, part.norm)):
-        src = str(path).replace("'", "''")
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_local), "
-                    f"_local + {int(first_rid)} AS _rid, {int(file_order)}::INTEGER AS _file_order, "
-                    f"?::VARCHAR AS _source_file, ?::TIMESTAMP AS _snapshot_at FROM read_parquet('{src}')",
-                    [label, snapshot_at])
+def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str],
+                   cached: list[tuple[CachedPart, str, int, int]], snapshot_at: datetime | None) -> None:
+    """The kept rows of parts [(part, label, file order, first _rid)] into the landing tables, with
+    this snapshot's bookkeeping: exactly the rows reading the files again would insert. One
+    INSERT per table for all of them (DuckDB's cost is per statement); a part listed twice (two
+    files with the same bytes) goes in a statement of its own."""
+    batches: list[list[tuple[CachedPart, str, int, int]]] = [[]]
+    for entry in cached:
+        if any(e[0].raw == entry[0].raw for e in batches[-1]):
+            batches.append([])
+        batches[-1].append(entry)
+    for batch in batches:
+        if not batch:
+            continue
+        for i, table in enumerate(tables):
+            paths = [str(e[0].raw if i == 0 else e[0].norm) for e in batch]
+            con.execute("CREATE OR REPLACE TEMP TABLE _cached_parts (path VARCHAR, first_rid BIGINT, "
+                        "file_order INTEGER, label VARCHAR)")
+            con.executemany("INSERT INTO _cached_parts VALUES (?, ?, ?, ?)",
+                            [[p, e[3], e[2], e[1]] for p, e in zip(paths, batch)])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT k.* EXCLUDE (_local, filename), "
+                        f"k._local + m.first_rid AS _rid, m.file_order AS _file_order, m.label AS _source_file, "
+                        f"?::TIMESTAMP AS _snapshot_at "
+                        f"FROM read_parquet(?, filename = true, union_by_name = true) k "
+                        f"JOIN _cached_parts m ON k.filename = m.path", [snapshot_at, paths])
+    con.execute("DROP TABLE IF EXISTS _cached_parts")
 
 
 def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
@@ -98,14 +114,13 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
         return sum(p[0].num_rows for p in pending)
 
     rid = 0
+    cached: list[tuple[CachedPart, str, int, int]] = []
     for order, (label, info, batches) in enumerate(parts):
         landed.parts.append(LandedPart(label, info, rid))
         if isinstance(batches, CachedPart):
             # A file read by an earlier load (same bytes): its kept rows, renumbered for their
             # place in this snapshot (parts.py).
-            if pending:
-                flush()
-            _insert_cached(con, (raw, norm), batches, label, order, rid, snapshot_at)
+            cached.append((batches, label, order, rid))
             rid += batches.rows
             landed.parts[-1].cached = True
             continue
@@ -121,5 +136,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
                 flush()
     if pending:
         flush()
+    if cached:
+        _insert_cached(con, (raw, norm), cached, snapshot_at)
     landed.rows = rid
     return landed
