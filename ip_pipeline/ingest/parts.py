@@ -24,7 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..paths import SOURCES_DIR
 from .contracts import SourceContract
@@ -32,8 +36,6 @@ from .readers import FileReadInfo
 
 _CODE = ("readers.py", "formats.py", "normalise.py", "landing.py", "contracts.py", "parts.py")
 _INFO_FIELDS = ("encoding", "columns", "scales", "ignored_headers", "blank_rows", "rows", "format", "width")
-# Landing columns that belong to the snapshot, not to the file's content.
-SNAPSHOT_COLUMNS = ("_rid", "_file_order", "_source_file", "_snapshot_at")
 DISABLE_ENV = "IP_PIPELINE_NO_PART_CACHE"
 
 
@@ -98,22 +100,23 @@ class PartStore:
                 setattr(info, k, doc[k])
         return CachedPart(raw, norm, int(doc["rows"])), info
 
-    def put(self, con: duckdb.DuckDBPyConnection, digest: str, raw_table: str, norm_table: str,
-            file_order: int, first_rid: int, info: FileReadInfo) -> None:
-        """Keep the rows of the part landed at `file_order` (atomically: temp files renamed)."""
+    def sink(self, digest: str) -> "PartSink":
+        """Where the rows of a file being read are written as they are landed (in a thread)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        raw, norm, meta = self._paths(digest)
-        tag = f".{os.getpid()}.tmp"
-        exclude = ", ".join(SNAPSHOT_COLUMNS)
-        for table, target in ((raw_table, raw), (norm_table, norm)):
-            tmp = target.with_name(target.name + tag)
-            con.execute(f"COPY (SELECT * EXCLUDE ({exclude}), _rid - {int(first_rid)} AS _local FROM {table} "
-                        f"WHERE _file_order = {int(file_order)}) TO '{_sql_path(tmp)}' (FORMAT parquet)")
-            os.replace(tmp, target)
+        return PartSink(self, digest)
+
+    def commit(self, sink: "PartSink", info: FileReadInfo) -> bool:
+        """Put a complete sink's files in place (atomically: temp files renamed), with the info."""
+        if not sink.close():
+            return False
+        raw, norm, meta = self._paths(sink.digest)
+        os.replace(sink.tmp[0], raw)
+        os.replace(sink.tmp[1], norm)
         doc = {k: getattr(info, k) for k in _INFO_FIELDS}
-        tmp = meta.with_name(meta.name + tag)
+        tmp = meta.with_name(meta.name + f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, meta)
+        return True
 
     def keep_only(self, digests: set[str]) -> None:
         """After a load: drop parts no file of the loaded snapshot has, and stale parser versions."""
@@ -132,5 +135,82 @@ class PartStore:
                     pass
 
 
-def _sql_path(p: Path) -> str:
-    return str(p).replace("'", "''")
+_writer_pool: ThreadPoolExecutor | None = None
+
+
+def _writers() -> ThreadPoolExecutor:
+    """One thread writes kept parts while the reader goes on (pyarrow releases the GIL)."""
+    global _writer_pool
+    if _writer_pool is None:
+        _writer_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ip-parts")
+    return _writer_pool
+
+
+class PartSink:
+    """The landed (raw, normalised) batches of one file, before the snapshot's bookkeeping,
+    written to two temp Parquet files by a background thread."""
+
+    def __init__(self, store: PartStore, digest: str):
+        self.digest = digest
+        raw, norm, _ = store._paths(digest)
+        tag = f".{os.getpid()}.{id(self)}.tmp"
+        self.tmp = (raw.with_name(raw.name + tag), norm.with_name(norm.name + tag))
+        self.writers: list | None = None
+        self.local = 0
+        self.failed = False
+        self.futures: list = []
+
+    def _write(self, raw: pa.RecordBatch, norm: pa.RecordBatch) -> None:
+        if self.failed:
+            return
+        try:
+            if self.writers is None:
+                self.writers = [pq.ParquetWriter(str(t), b.schema) for t, b in zip(self.tmp, (raw, norm))]
+            for w, b in zip(self.writers, (raw, norm)):
+                if b.schema != w.schema:
+                    raise ValueError("a batch of another shape")
+                w.write_batch(b)
+        except Exception:  # noqa: BLE001 -- a part not kept is read again next time
+            self.failed = True
+
+    def add(self, raw: pa.RecordBatch, norm: pa.RecordBatch) -> None:
+        n = raw.num_rows
+        local = pa.array(range(self.local, self.local + n), type=pa.int64())
+        self.local += n
+        raw = raw.append_column("_local", local)
+        norm = norm.append_column("_local", local)
+        self.futures.append(_writers().submit(self._write, raw, norm))
+
+    def close(self) -> bool:
+        """Wait for the writes; True when both files are complete."""
+        for f in self.futures:
+            f.result()
+        self.futures.clear()
+        if self.writers is None:
+            self.failed = True  # no rows: nothing worth keeping (reading it again costs nothing)
+        else:
+            for w in self.writers:
+                try:
+                    w.close()
+                except Exception:  # noqa: BLE001
+                    self.failed = True
+        if self.failed:
+            self.discard()
+        return not self.failed
+
+    def discard(self) -> None:
+        for f in self.futures:
+            f.result()
+        self.futures.clear()
+        if self.writers is not None:
+            for w in self.writers:
+                try:
+                    w.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        for t in self.tmp:
+            try:
+                t.unlink()
+            except OSError:
+                pass
+        self.failed = True

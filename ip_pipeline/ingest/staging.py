@@ -117,20 +117,27 @@ def file_parts(contract: SourceContract, landing: Path, files, store: PartStore 
         yield f.relative, info, read_file(f.path, f.relative, contract, info)
 
 
-def _keep_parts(con: duckdb.DuckDBPyConnection, store: PartStore, landed, files, digests: list[str]) -> None:
+def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
     """Keep the rows of every file read by this load under its content hash. A file whose
     stamps changed since it was hashed (rewritten meanwhile) is not kept: its rows may not
     be the bytes of that hash."""
     for order, (part, f) in enumerate(zip(landed.parts, files)):
-        if part.cached:
+        if part.sink is None:
             continue
         try:
-            digest = _file_hash(f.path)  # served from the fingerprint's hash unless the file changed
+            same = _file_hash(f.path) == digests[order]  # the fingerprint's hash unless the file changed
         except OSError:
-            continue
-        if digest != digests[order]:
-            continue
-        store.put(con, digest, landed.raw_table, landed.norm_table, order, part.first_rid, part.info)
+            same = False
+        if same:
+            store.commit(part.sink, part.info)
+        else:
+            part.sink.discard()
+
+
+def _discard_parts(landed) -> None:
+    for part in landed.parts:
+        if part.sink is not None:
+            part.sink.discard()
 
 
 def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
@@ -170,14 +177,16 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     previous = holds.previous_snapshot(con, name)
     build_lookups(con) if contract.location != "none" else None
 
-    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at))
+    sinks = (lambda order: store.sink(digests[order])) if store is not None else None  # noqa: E731
+    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at, sinks))
     changing = stable(files)
     if changing:
+        _discard_parts(landed)
         raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
     # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot
     # leaves raw_, stg_ and quarantine_ exactly as they were.
     if store is not None:
-        _keep_parts(con, store, landed, files, digests)
+        _keep_parts(store, landed, files, digests)
     drop = holds.shrink(previous, landed.rows, contract.max_shrink)
     if drop is not None and not holds.accepted(con, name, fp):
         raise holds.hold(con, contract, fp, landed.rows, previous, drop, f" --home {landing.parent}")

@@ -186,3 +186,37 @@ def test_rows_without_dates_and_the_reference_tables_are_full_changes(tmp_path: 
         con.close()
     assert awards[-1] == (True, 1, None)  # awards have no DATE column: cannot be bounded
     assert ref == [(True, None)]
+
+
+PLEDGE_HEADER = ["登记号", "质押类型", "登记日", "出质人", "出质人地址", "行政区划代码", "质权人", "涉及专利/商标号", "状态"]
+
+
+def test_kept_parts_keep_each_files_amount_scale(tmp_path: Path):
+    """A file in 元 and one in 万元: the kept rows of the first are scaled as when it is read."""
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    landing = tmp_path / "landing"
+    write_reference(landing)
+    rows = [[f"ZX{i:04d}", "专利", "2023-05-0{}".format(1 + i % 9), "烟台某公司", "山东省烟台市莱山区1号", "",
+             "某银行", app_no(2021, 1, 1000 + i), "生效"] for i in range(30)]
+    write_csv(landing / "pledges" / "a.csv", PLEDGE_HEADER + ["质押金额(元)"], [r + [str(1_000_000 + i)] for i, r in enumerate(rows)])
+    con = connect(inc / "warehouse.duckdb")
+    try:
+        stage_reference(con, landing)
+        stage_source(con, load_contract("pledges"), landing)
+        write_csv(landing / "pledges" / "b.csv", PLEDGE_HEADER + ["质押金额(万元)"],
+                  [["ZX0003", *rows[3][1:], "250"], ["ZX9999", *rows[4][1:], "12.5"]])
+        r = stage_source(con, load_contract("pledges"), landing)
+        assert r.reused_files == 1
+        got = con.execute("SELECT * FROM stg_pledges ORDER BY registration_no").fetchall()
+        amount = dict(con.execute("SELECT registration_no, amount_wan FROM stg_pledges").fetchall())
+    finally:
+        con.close()
+    con = connect(full / "warehouse.duckdb")
+    try:
+        stage_reference(con, landing)
+        stage_source(con, load_contract("pledges"), landing)
+        want = con.execute("SELECT * FROM stg_pledges ORDER BY registration_no").fetchall()
+    finally:
+        con.close()
+    assert got == want
+    assert amount["ZX0000"] == 100.0 and amount["ZX0003"] == 250.0  # 1,000,000 元 = 100 万元
