@@ -40,7 +40,8 @@ def _executor() -> ProcessPoolExecutor | None:
     global _pool
     if _pool is None and workers() > 0:
         # spawn: a fresh interpreter, nothing of the parent's DuckDB or Dagster threads
-        _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_watch_parent, initargs=(os.getpid(),))
         atexit.register(shutdown)
     return _pool
 
@@ -51,6 +52,20 @@ def shutdown() -> None:
         _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
     _pending.clear()
+
+
+def _watch_parent(parent: int) -> None:
+    """In the worker: end when the run's process is gone (killed, say), never linger."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True, name="ip-gx-parent-watch").start()
 
 
 def _work(plan: Plan):

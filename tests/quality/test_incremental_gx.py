@@ -132,3 +132,28 @@ def test_the_background_validation_reads_a_parquet_snapshot_and_agrees(tmp_path:
     assert got.extra["read_from"] == "parquet snapshot" and got.extra["validation"] == "incremental"
     full = run_table_check(TABLE, wh, use_cache=False, incremental=False)
     assert _verdicts(got) == _verdicts(full)
+
+
+def test_a_gx_worker_ends_with_its_run_process(tmp_path: Path):
+    """A run killed mid-way (SIGKILL) leaves no validation worker behind."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, signal, sys\n"
+            "from ip_pipeline.quality import background\n"
+            "pid = background._executor().submit(os.getpid).result()\n"
+            "print(pid, flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "IP_PIPELINE_GX_WORKERS": "1"})
+    worker = int(p.stdout.split()[0])
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, 9)
+    raise AssertionError(f"the worker {worker} outlived its killed parent")
