@@ -4,8 +4,9 @@ interface 1), written by staging in the transaction that publishes the snapshot.
 The old and new `stg_` rows are compared on every column but the bookkeeping that moves
 with each snapshot (`_source_file`, `_row_number`, `_snapshot_at`): DuckDB's EXCEPT ALL
 both ways gives the removed (old side) and added (new side) rows; a revised row is one of
-each. `earliest_date` is the earliest value of any DATE column over those rows, old and new
-versions; `full_change` says the change cannot be bounded by dates: a first load, another
+each. `earliest_date` is the earliest date those rows can move: for a revised row whose only
+changes are dates, the old and new values of the dates that changed; for any other changed row,
+every DATE value of its old and new version. `full_change` says the change cannot be bounded by dates: a first load, another
 set of columns or types (a changed contract), the reference tables, or a changed row
 without any date.
 """
@@ -75,20 +76,62 @@ def diff_before_publish(con: duckdb.DuckDBPyConnection, source: str, new_select:
     return True
 
 
+def _least(exprs: list[str]) -> str:
+    return exprs[0] if len(exprs) == 1 else f"least({', '.join(exprs)})"
+
+
+def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], others: list[str],
+              key: tuple[str, ...] | None) -> tuple:
+    """(earliest date, changed rows without any date) over the changed rows of `table`.
+
+    A revised row (its key on both sides) whose only changes are dates bounds the change by the
+    earliest old or new value of the dates that changed (a lapse recorded late moves the months
+    from the lapse on, not from the filing); a row with any other change, or an added or removed
+    one, by the earliest of all its dates, old and new (COORDINATION.md, interface 1 and the
+    indicators' proposal: both are valid bounds, this one is the tighter)."""
+    all_dates = _least([f"min({q(c)})" for c in dates])
+    undated = " AND ".join(f"{q(c)} IS NULL" for c in dates)
+    if not key or "_side" not in [c for c, _ in _columns_any(con, table)]:
+        return first_row(con, f"SELECT {all_dates}, count(*) FILTER (WHERE {undated}) FROM {table}")
+    on = " AND ".join(f"o.{q(k)} IS NOT DISTINCT FROM n.{q(k)}" for k in key)
+    same_others = " AND ".join(f"o.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in others) or "true"
+    per_date = [f"CASE WHEN o.{q(c)} IS DISTINCT FROM n.{q(c)} THEN least(o.{q(c)}, n.{q(c)}) END" for c in dates]
+    every = [f"least(o.{q(c)}, n.{q(c)})" for c in dates]
+    k = ", ".join(q(c) for c in key)
+    return first_row(con, f"""
+        WITH o AS (SELECT * FROM {table} WHERE _side = 'old'), n AS (SELECT * FROM {table} WHERE _side = 'new'),
+        revised AS (
+            SELECT CASE WHEN {same_others} THEN {_least(per_date)} ELSE {_least(every)} END AS d
+            FROM o JOIN n ON {on}),
+        single AS (
+            SELECT {_least([q(c) for c in dates])} AS d, ({undated}) AS undated FROM {table} t
+            WHERE NOT EXISTS (SELECT 1 FROM {table} u WHERE u._side <> t._side
+                              AND {' AND '.join(f'u.{q(c)} IS NOT DISTINCT FROM t.{q(c)}' for c in key)}))
+        SELECT least((SELECT min(d) FROM revised), (SELECT min(d) FROM single)),
+               (SELECT count(*) FILTER (WHERE undated) FROM single)
+               + (SELECT count(*) FILTER (WHERE d IS NULL) FROM revised)
+    """)
+
+
+def _columns_any(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
 def record_change(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, previous: str | None,
-                  compared: bool) -> dict:
+                  compared: bool, key: tuple[str, ...] | None = None) -> dict:
     """The `source_changes` row of a snapshot just written to `stg_<source>` (inside its
-    transaction). `compared`: diff_before_publish found the changed rows."""
+    transaction). `compared`: diff_before_publish found the changed rows; `key`: the columns
+    that identify a row (a revised row is one key on both sides)."""
     con.execute(SOURCE_CHANGES_DDL)
     stg = f"stg_{source}"
-    dates = [c for c, t in _columns(con, stg) if t == "DATE" and c not in MOVING_COLUMNS]
+    cols = _columns(con, stg)
+    dates = [c for c, t in cols if t == "DATE" and c not in MOVING_COLUMNS]
+    others = [c for c, t in cols if t != "DATE" and c not in MOVING_COLUMNS]
     table = changes_table(source) if compared else stg
     changed = int(scalar(con, f"SELECT count(*) FROM {table}") or 0)
     earliest, undated = None, 0
     if changed and dates:
-        least = f"least({', '.join(f'min({q(c)})' for c in dates)})" if len(dates) > 1 else f"min({q(dates[0])})"
-        undated_cond = " AND ".join(f"{q(c)} IS NULL" for c in dates)
-        row = first_row(con, f"SELECT {least}, count(*) FILTER (WHERE {undated_cond}) FROM {table}")
+        row = _earliest(con, table, dates, others, tuple(key) if compared and key else None)
         earliest, undated = row[0], int(row[1] or 0)
     full = (not compared) or previous is None or (changed > 0 and (not dates or undated > 0))
     con.execute(f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "

@@ -348,7 +348,7 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
         compared = diff_before_publish(con, name, new_stg)
         con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS {new_stg} ORDER BY _rid")  # = file order, row order
         result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
-                                      compared)
+                                      compared, contract.key)
         con.execute(f"""
             CREATE OR REPLACE TABLE quarantine_{name} AS
             WITH refused AS (

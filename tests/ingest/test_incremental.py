@@ -220,3 +220,27 @@ def test_kept_parts_keep_each_files_amount_scale(tmp_path: Path):
         con.close()
     assert got == want
     assert amount["ZX0000"] == 100.0 and amount["ZX0003"] == 250.0  # 1,000,000 元 = 100 万元
+
+
+def test_a_revision_of_dates_only_is_bounded_by_the_dates_that_changed(tmp_path: Path):
+    """A lapse recorded late (only lapse_date moves, the status was already lapsed): the change
+    starts at the earlier of the old and new lapse date, not at the filing date."""
+    landing = tmp_path / "landing"
+    write_reference(landing)
+    rows = [patent(app=app_no(2012, 1, 100 + i), filed="2012-03-01", granted="2014-05-01", status="失效",
+                   lapsed="2025-01-31") for i in range(30)]
+    write_csv(landing / "patents" / "a.csv", PATENT_HEADER, rows)
+    _stage(landing, tmp_path / "warehouse.duckdb")
+    write_csv(landing / "patents" / "b.csv", PATENT_HEADER,
+              [patent(app=app_no(2012, 1, 100), filed="2012-03-01", granted="2014-05-01", status="失效",
+                      lapsed="2024-11-30")])
+    _stage(landing, tmp_path / "warehouse.duckdb")
+    last = _changes(tmp_path / "warehouse.duckdb")[-1]
+    assert (last[3], last[4], last[5]) == (date(2024, 11, 30), False, 2)
+    # another column changing too: every date of the row bounds it (here its filing)
+    write_csv(landing / "patents" / "c.csv", PATENT_HEADER,
+              [patent(app=app_no(2012, 1, 101), filed="2012-03-01", granted="2014-05-01", status="失效",
+                      lapsed="2025-01-31", holder="烟台另一家公司")])
+    _stage(landing, tmp_path / "warehouse.duckdb")
+    last = _changes(tmp_path / "warehouse.duckdb")[-1]
+    assert (last[3], last[4], last[5]) == (date(2012, 3, 1), False, 2)
