@@ -104,17 +104,24 @@ def empty_source_note(contract: SourceContract) -> str:
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
 
 
-def file_parts(contract: SourceContract, landing: Path, files, store: PartStore | None = None,
-               digests: list[str] | None = None) -> Iterator[tuple[str, FileReadInfo, Iterator | CachedPart]]:
-    """Each file's rows: kept ones (same content hash, parts.py) or read from the file."""
-    for i, f in enumerate(files):
-        kept = store.get(digests[i]) if store is not None and digests else None
-        if kept is not None:
-            part, info = kept
-            yield f.relative, info, part
-            continue
+def file_parts(contract: SourceContract, landing: Path, files) -> Iterator[tuple[str, FileReadInfo, Iterator]]:
+    for f in files:
         info = FileReadInfo()
         yield f.relative, info, read_file(f.path, f.relative, contract, info)
+
+
+def snapshot_parts(contract: SourceContract, landing: Path, files, store: PartStore | None,
+                   digests: list[str]) -> Iterator[tuple[str, FileReadInfo, Iterator | CachedPart]]:
+    """Each file's rows in file order: kept ones (same content hash, parts.py), the others read
+    (file_parts, which sees only the files it has to read)."""
+    kept = [store.get(d) if store is not None else None for d in digests]
+    reading = file_parts(contract, landing, [f for f, k in zip(files, kept) if k is None])
+    for f, k in zip(files, kept):
+        if k is not None:
+            part, info = k
+            yield f.relative, info, part
+        else:
+            yield next(reading)
 
 
 def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
@@ -164,7 +171,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         store = PartStore.for_connection(con, contract)
         # the hashes the fingerprint was made of (remembered by files.py, so free)
         digests = _read_guard(name, files, lambda: [_file_hash(f.path) for f in files])
-        parts = lambda: file_parts(contract, landing, files, store, digests)  # noqa: E731
+        parts = lambda: snapshot_parts(contract, landing, files, store, digests)  # noqa: E731
     else:
         fp = fingerprint_value or ""
     result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings,
