@@ -8,6 +8,7 @@ from ..ingest.database import DatabaseSnapshot, configured_url
 from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, stage_source
+from ..quality import background
 from .resources import OWNER, WAREHOUSE_POOL, Warehouse
 from .landing import landing_key
 from .metadata import load_metadata, preview
@@ -90,6 +91,8 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
                                                       file_labels=[snap.label])
                 else:
                     result = stage_source(con, contract, warehouse.paths.landing)
+                if result.status == "loaded":  # its GX check runs in a worker meanwhile (quality/background.py)
+                    background.submit_staged(con, warehouse.paths.root, name)
                 stg_preview = preview(con, f"stg_{name}")
                 q_preview = preview(con, f"quarantine_{name}")
         except SourceFileError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -15,6 +15,7 @@ import pyarrow as pa
 from .contracts import SourceContract
 from .formats import HINT_COLUMNS
 from .normalise import normalise_batch
+from .parts import CachedPart, PartSink
 from .readers import FileReadInfo
 from .typing_sql import q
 
@@ -29,6 +30,9 @@ FLUSH_ROWS = 500_000
 class LandedPart:
     label: str
     info: FileReadInfo
+    first_rid: int = 0
+    cached: bool = False  # its rows came from the kept parts (parts.py), not from reading the file
+    sink: PartSink | None = None  # where its rows are being kept
 
 
 @dataclass
@@ -57,10 +61,46 @@ def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, lab
             for b in batches]
 
 
+def _scale_values(contract: SourceContract, scales: dict[str, float]) -> dict[str, float]:
+    return {f"_scale_{c.name}": float(scales.get(c.name, 1.0)) for c in contract.columns if c.type == "decimal"}
+
+
+def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], cached: list[tuple],
+                   snapshot_at: datetime | None) -> None:
+    """The kept rows of parts [(part, label, file order, first _rid, scale columns)] into the
+    landing tables, with this snapshot's bookkeeping: exactly the rows reading the files again
+    would insert. One INSERT per table for all of them (DuckDB's cost is per statement); a part
+    listed twice (two files with the same bytes) goes in a statement of its own."""
+    batches: list[list[tuple]] = [[]]
+    for entry in cached:
+        if any(e[0].raw == entry[0].raw for e in batches[-1]):
+            batches.append([])
+        batches[-1].append(entry)
+    scale_names = list(cached[0][4]) if cached else []
+    scale_defs = "".join(f", {q(n)} DOUBLE" for n in scale_names)
+    scale_sel = "".join(f", m.{q(n)}" for n in scale_names)
+    for batch in batches:
+        if not batch:
+            continue
+        for i, table in enumerate(tables):
+            paths = [str(e[0].raw if i == 0 else e[0].norm) for e in batch]
+            con.execute("CREATE OR REPLACE TEMP TABLE _cached_parts (path VARCHAR, first_rid BIGINT, "
+                        f"file_order INTEGER, label VARCHAR{scale_defs})")
+            con.executemany(f"INSERT INTO _cached_parts VALUES (?, ?, ?, ?{', ?' * len(scale_names)})",
+                            [[p, e[3], e[2], e[1], *[e[4][n] for n in scale_names]] for p, e in zip(paths, batch)])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT k.* EXCLUDE (_local, filename), "
+                        f"k._local + m.first_rid AS _rid, m.file_order AS _file_order, m.label AS _source_file"
+                        f"{scale_sel}, ?::TIMESTAMP AS _snapshot_at "
+                        f"FROM read_parquet(?, filename = true, union_by_name = true) k "
+                        f"JOIN _cached_parts m ON k.filename = m.path", [snapshot_at, paths])
+    con.execute("DROP TABLE IF EXISTS _cached_parts")
+
+
 def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
-         snapshot_at: datetime | None) -> Landed:
+         snapshot_at: datetime | None, sinks: Callable[[int], PartSink | None] | None = None) -> Landed:
     """Insert every part's batches; parts are read lazily, in order, and inserted every
-    FLUSH_ROWS rows, so memory stays bounded whatever the snapshot's size."""
+    FLUSH_ROWS rows, so memory stays bounded whatever the snapshot's size. `sinks(file order)`
+    gives where a read file's landed rows are kept (parts.py), or None."""
     name = contract.name
     raw, norm = f"_landing_raw_{name}", f"_landing_norm_{name}"
     text_cols = contract.column_names
@@ -82,12 +122,35 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     def pending_rows() -> int:
         return sum(p[0].num_rows for p in pending)
 
+    try:
+        return _land_parts(con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows)
+    except BaseException:
+        for part in landed.parts:  # a file that cannot be read: nothing of this load is kept
+            if part.sink is not None:
+                part.sink.discard()
+        raise
+
+
+def _land_parts(con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows) -> Landed:
+    raw, norm = landed.raw_table, landed.norm_table
     rid = 0
+    cached: list[tuple] = []
     for order, (label, info, batches) in enumerate(parts):
-        landed.parts.append(LandedPart(label, info))
+        landed.parts.append(LandedPart(label, info, rid))
+        if isinstance(batches, CachedPart):
+            # A file read by an earlier load (same bytes): its kept rows, renumbered for their
+            # place in this snapshot (parts.py).
+            cached.append((batches, label, order, rid, _scale_values(contract, info.scales)))
+            rid += batches.rows
+            landed.parts[-1].cached = True
+            continue
+        sink = sinks(order) if sinks is not None else None
+        landed.parts[-1].sink = sink
         for batch in batches:
             # The file's cells, normalised, become contract columns by the file's plan (formats.py).
             raw_b, norm_b = info.plan.assemble(batch, normalise_batch(batch, info.plan.slot_names))
+            if sink is not None:
+                sink.add(raw_b, norm_b)
             dec, norm_dec = _decorate((raw_b, norm_b), contract, label, order, rid, info.scales)
             rid += batch.num_rows
             if pending and dec.schema != pending[0][0].schema:
@@ -97,5 +160,7 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
                 flush()
     if pending:
         flush()
+    if cached:
+        _insert_cached(con, (raw, norm), cached, snapshot_at)
     landed.rows = rid
     return landed

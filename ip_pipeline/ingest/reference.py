@@ -14,6 +14,7 @@ import duckdb
 from ..db import first_row, rollback, scalar
 
 from .contracts import Column, ReferenceTable, SourceContract, load_reference_tables
+from .changes import record_reference_change
 from .errors import SourceFileError
 from .files import SnapshotFile, fingerprint, list_snapshot, snapshot_time
 from .landing import land
@@ -93,6 +94,8 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
                         f"FROM {lt.norm_table} ORDER BY _rid")
             result.raw += lt.rows
         result.staged = result.raw
+        previous = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [REFERENCE_SOURCE])
+        record_reference_change(con, fp, previous[0] if previous else None, result.staged)
         record_snapshot(con, result)
         con.execute("COMMIT")
     except BaseException:

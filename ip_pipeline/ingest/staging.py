@@ -24,8 +24,10 @@ from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
 from . import holds
 from .errors import SourceFileError
-from .files import fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
+from .files import _file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
+from .changes import changes_table, diff_before_publish, export_changes, record_change
 from .landing import land
+from .parts import CachedPart, PartStore, warehouse_home
 from .readers import FileReadInfo, read_file
 from .typing_sql import lit, q, typed_select
 
@@ -49,6 +51,8 @@ class LoadResult:
     # The source's folder does not exist in the landing zone: an empty source (SOURCES.md),
     # loaded with no rows; the indicators that need it are NULL with flag no_data.
     missing_folder: bool = False
+    change: dict = field(default_factory=dict)  # the source_changes row written with the snapshot (changes.py)
+    reused_files: int = 0  # files whose rows came from the kept parts (same content hash), not read again
 
     @property
     def reconciles(self) -> bool:
@@ -106,6 +110,43 @@ def file_parts(contract: SourceContract, landing: Path, files) -> Iterator[tuple
         yield f.relative, info, read_file(f.path, f.relative, contract, info)
 
 
+def snapshot_parts(contract: SourceContract, landing: Path, files, store: PartStore | None,
+                   digests: list[str]) -> Iterator[tuple[str, FileReadInfo, Iterator | CachedPart]]:
+    """Each file's rows in file order: kept ones (same content hash, parts.py), the others read
+    (file_parts, which sees only the files it has to read)."""
+    kept = [store.get(d) if store is not None else None for d in digests]
+    reading = file_parts(contract, landing, [f for f, k in zip(files, kept) if k is None])
+    for f, k in zip(files, kept):
+        if k is not None:
+            part, info = k
+            yield f.relative, info, part
+        else:
+            yield next(reading)
+
+
+def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
+    """Keep the rows of every file read by this load under its content hash. A file whose
+    stamps changed since it was hashed (rewritten meanwhile) is not kept: its rows may not
+    be the bytes of that hash."""
+    for order, (part, f) in enumerate(zip(landed.parts, files)):
+        if part.sink is None:
+            continue
+        try:
+            same = _file_hash(f.path) == digests[order]  # the fingerprint's hash unless the file changed
+        except OSError:
+            same = False
+        if same:
+            store.commit(part.sink, part.info)
+        else:
+            part.sink.discard()
+
+
+def _discard_parts(landed) -> None:
+    for part in landed.parts:
+        if part.sink is not None:
+            part.sink.discard()
+
+
 def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
                  force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
                  snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
@@ -116,6 +157,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     warnings: list[str] = []
     files = []
     missing = False
+    store = None
     if parts is None:
         listing = list_snapshot(landing, contract.folder, name)
         files, warnings = listing.files, listing.warnings
@@ -126,7 +168,10 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         warnings = warnings + identical_files(files)
         snapshot_at = snapshot_time(files)
         file_labels = [f.relative for f in files]
-        parts = lambda: file_parts(contract, landing, files)  # noqa: E731
+        store = PartStore.for_connection(con, contract)
+        # the hashes the fingerprint was made of (remembered by files.py, so free)
+        digests = _read_guard(name, files, lambda: [_file_hash(f.path) for f in files])
+        parts = lambda: snapshot_parts(contract, landing, files, store, digests)  # noqa: E731
     else:
         fp = fingerprint_value or ""
     result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings,
@@ -139,12 +184,16 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     previous = holds.previous_snapshot(con, name)
     build_lookups(con) if contract.location != "none" else None
 
-    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at))
+    sinks = (lambda order: store.sink(digests[order])) if store is not None else None  # noqa: E731
+    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at, sinks))
     changing = still_growing(files)
     if changing:
+        _discard_parts(landed)
         raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
     # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot
     # leaves raw_, stg_ and quarantine_ exactly as they were.
+    if store is not None:
+        _keep_parts(store, landed, files, digests)
     drop = holds.shrink(previous, landed.rows, contract.max_shrink)
     if drop is not None and not holds.accepted(con, name, fp):
         raise holds.hold(con, contract, fp, landed.rows, previous, drop, f" --home {landing.parent}")
@@ -172,7 +221,13 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         _locate_by_items(con, contract)
     _dedup(con, contract)
     _publish(con, contract, landed.raw_table, result)
-    for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
+    if store is not None:
+        store.keep_only(set(digests))
+    home = warehouse_home(con)
+    if home is not None:
+        export_changes(con, name, result.fingerprint, home)
+    result.reused_files = sum(1 for p in landed.parts if p.cached)
+    for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}", changes_table(name)):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return result
 
@@ -294,8 +349,13 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
         ensure_bookkeeping(con)
         con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
                     f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
-        con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {stg_select}, warnings, _source_file, _row_number, "
-                    f"_snapshot_at, _format FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
+        new_stg = (f"SELECT {stg_select}, warnings, _source_file, _row_number, _snapshot_at, _format "
+                   f"FROM _ranked_{name} WHERE _rank_key = 1")
+        previous_row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [name])
+        compared = diff_before_publish(con, name, new_stg)
+        con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS {new_stg} ORDER BY _rid")  # = file order, row order
+        result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
+                                      compared, contract.key)
         con.execute(f"""
             CREATE OR REPLACE TABLE quarantine_{name} AS
             WITH refused AS (

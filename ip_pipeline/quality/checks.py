@@ -16,7 +16,9 @@ from dagster import AssetCheckExecutionContext
 from ..defs.markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
 from ..defs.resources import WAREHOUSE_POOL, Warehouse
+from . import background
 from . import warehouse_io as wio
+from .plan import load_frames, make_plan, run_plan
 from .gx_runner import (
     ExpectationFailure,
     QualityResult,
@@ -24,7 +26,6 @@ from .gx_runner import (
     load_suite,
     suite_parameters,
     suite_text,
-    validate_frames,
 )
 
 GX_SUITE_CHECK = "gx_expectation_suite"
@@ -42,26 +43,41 @@ def run_table_check(
     expectations_dir: Path | None = None,
     use_cache: bool = True,
     log=None,
+    incremental: bool = True,
 ) -> QualityResult:
-    """Validate one staged table against its suite and record the result."""
+    """Validate one staged table against its suite and record the result.
+
+    An unchanged snapshot skips validation (the last passed result stands). A snapshot whose
+    changed rows staging kept is validated incrementally (plan.py); a validation the ingest
+    step started in the background (background.py) is taken when it is for the same key."""
     suite = load_suite(table, expectations_dir)
     text = suite_text(table, expectations_dir)
+    home = warehouse.paths.root
     docs_dir = warehouse.paths.quality / "data_docs"
     with wio.connection(warehouse, read_only=True) as con:
         source, fingerprint = wio.snapshot_source(con, table, suite)
         params, notes = wio.runtime_parameters(con, table, suite, suite_parameters(suite), source, fingerprint)
         key = wio.cache_key(text, fingerprint, params)
         previous = wio.last_passed(con, table, check_name) if use_cache and key else None
+        result = None
         if previous and previous["details"].get("cache_key") == key:
             result = _skipped(table, previous, key)
-        else:
-            result = None
-            frame, schema_frame, columns = wio.read_frames(con, table, suite)
+            background.take(home, table, None)
     if result is None:
-        result = validate_frames(table, frame, suite, params, schema_frame=schema_frame, docs_dir=docs_dir)
-        result.cache_key = key
-        result.extra = {"columns_read": columns, "fingerprint": fingerprint, "source": source, **notes}
-        del frame
+        result = background.take(home, table, key) if incremental else None
+    if result is None:
+        # frames read, connection closed, then validated: a writer elsewhere never waits for GX
+        with wio.connection(warehouse, read_only=True) as con:
+            plan = make_plan(con, table, home, check_name, expectations_dir, docs_dir, incremental=incremental)
+            frames = load_frames(plan, con)
+        result = run_plan(plan, frames=frames)
+        del frames
+        if result is None:  # the incremental parts could not all be evaluated: the whole table
+            with wio.connection(warehouse, read_only=True) as con:
+                plan = make_plan(con, table, home, check_name, expectations_dir, docs_dir, incremental=False)
+                frames = load_frames(plan, con)
+            result = run_plan(plan, frames=frames)
+            del frames
     if log is not None:
         log.info(result.message)
     with wio.connection(warehouse, read_only=False) as con:
@@ -83,7 +99,8 @@ def _skipped(table: str, previous: dict, key: str) -> QualityResult:
         data_docs=d.get("data_docs"),
         skipped=True,
         cache_key=key,
-        extra={k: d[k] for k in ("fingerprint", "source", "columns_read", "previous_row_count") if k in d}
+        extra={k: d[k] for k in ("fingerprint", "source", "columns_read", "previous_row_count", "base_key",
+                                 "row_counts") if k in d}
         | {"validated_at": str(previous["evaluated_at"])},
     )
 

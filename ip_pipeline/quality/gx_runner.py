@@ -128,6 +128,59 @@ def _expectation_columns(exp: dict) -> set[str]:
     return cols
 
 
+POSITION = "_position"  # an expectation's place in its suite file, kept in sub-suites (incremental runs)
+
+
+def number_expectations(suite: dict) -> dict:
+    for i, exp in enumerate(suite.get("expectations", [])):
+        exp.setdefault("meta", {}).setdefault(POSITION, i)
+    return suite
+
+
+def sub_suite(suite: dict, keep) -> dict:
+    """The suite with only the expectations at positions `keep` (numbering kept)."""
+    number_expectations(suite)
+    keep = set(keep)
+    return {**suite, "expectations": [e for e in suite["expectations"] if e["meta"][POSITION] in keep]}
+
+
+# Row-level ("map") expectations: each row passes or fails on its own, so their counts over a
+# table are sums over its rows: a new snapshot's counts are the previous ones minus the rows that
+# went plus the rows that came. Uniqueness is a map expectation in GX, but a row's verdict
+# depends on the others: table-level, like counts, aggregates and distinct sets.
+_ROW_LEVEL_PREFIXES = ("expect_column_values_to_", "expect_column_pair_values_",
+                       "expect_multicolumn_values_to_", "expect_select_column_values_to_be_unique_within_record")
+_NOT_ROW_LEVEL = {"expect_column_values_to_be_unique"}
+# Derived columns that read other rows, other tables or the clock cannot be judged row by row.
+_NOT_ROW_LOCAL = re.compile(r"\bover\b|\bselect\b|\bfrom\b|current_date|current_timestamp|\bnow\s*\(|\btoday\s*\(",
+                            re.IGNORECASE)
+# Parameters that stay fixed for a table's incremental chain (they are part of its base key).
+STABLE_ROW_PARAMETERS = frozenset({"district_codes", "reporting_units"})
+MOVING_COLUMNS = frozenset({"_source_file", "_row_number", "_snapshot_at"})
+
+
+def row_level_positions(suite: dict) -> set[int]:
+    """Positions of the expectations whose verdict over a table adds up row by row."""
+    number_expectations(suite)
+    derived = suite["meta"].get("derived_columns", {})
+    out = set()
+    for exp in suite.get("expectations", []):
+        t = exp["type"]
+        if t in SCHEMA_EXPECTATIONS or t in _NOT_ROW_LEVEL or not t.startswith(_ROW_LEVEL_PREFIXES):
+            continue
+        params: set[str] = set()
+        _walk_parameters(exp.get("kwargs", {}), params)
+        if params - STABLE_ROW_PARAMETERS:
+            continue  # `today` moves: a row's verdict may change without the row changing
+        cols = _expectation_columns(exp)
+        if cols & MOVING_COLUMNS or any(c in derived and _NOT_ROW_LOCAL.search(derived[c]) for c in cols):
+            continue
+        if isinstance(exp.get("kwargs", {}).get("mostly"), dict):
+            continue
+        out.add(exp["meta"][POSITION])
+    return out
+
+
 def split_suite(suite: dict) -> tuple[list[dict], list[dict]]:
     """(schema expectations, value expectations)."""
     exps = suite.get("expectations", [])
@@ -169,6 +222,7 @@ class ExpectationFailure:
     observed: Any = None
     sample: list = field(default_factory=list)
     error: str | None = None
+    position: int | None = None  # its place in the suite file (not stored: the rule names it)
 
     def describe(self) -> str:
         what = f"{self.expectation}" + (f" on {self.column}" if self.column else "")
@@ -199,7 +253,7 @@ class ExpectationFailure:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ExpectationFailure":
-        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k != "position"})
 
 
 @dataclass
@@ -393,6 +447,7 @@ def _failure_from(result, key: list[str]) -> ExpectationFailure:
         observed=res.get("observed_value"),
         sample=_jsonable(sample[:SAMPLE_SIZE]),
         error=err,
+        position=meta.get(POSITION),
     )
 
 
@@ -521,13 +576,18 @@ def validate_frames(
     parameters: dict | None = None,
     schema_frame: pd.DataFrame | None = None,
     docs_dir: Path | str | None = None,
+    counts_for: set[int] | None = None,
 ) -> QualityResult:
     """Validate `frame` (value rules) and `schema_frame` (shape rules) against `suite`.
+
+    `counts_for`: positions of row-level expectations whose counts (rows considered, missing,
+    unexpected, a sample) go into `extra["row_counts"]`, for an incremental run to add up.
 
     `schema_frame` defaults to `frame`; pass a zero-row frame of every table
     column to check presence and types without reading the data.
     """
     t0 = time.perf_counter()
+    number_expectations(suite)
     docs_dir = Path(docs_dir) if docs_dir is not None else None
     key = list(suite["meta"].get("key", []))
     schema_exps, value_exps = split_suite(suite)
@@ -552,6 +612,11 @@ def validate_frames(
             )
     failures = [_failure_from(r, index_cols) for r, index_cols in outcomes if not r.success]
     evaluated = len(outcomes)
+    counts = {}
+    for r, index_cols in outcomes:
+        pos = (r.expectation_config.meta or {}).get(POSITION)
+        if counts_for is not None and pos in counts_for:
+            counts[str(pos)] = _counts_of(r, index_cols)
 
     docs = None
     if docs_dir is not None:
@@ -573,6 +638,144 @@ def validate_frames(
         message=build_message(table, failures, rows, evaluated),
         data_docs=docs,
         duration_s=round(time.perf_counter() - t0, 3),
+        extra={"row_counts": counts} if counts_for is not None else {},
+    )
+
+
+def _counts_of(result, index_cols: list[str]) -> dict:
+    """What a row-level result adds up from: rows considered, missing (None when the
+    expectation counts every row), unexpected, and its sample of offending rows."""
+    res = result.result or {}
+    failure = _failure_from(result, index_cols)
+    return {"element_count": res.get("element_count"), "missing_count": res.get("missing_count"),
+            "unexpected_count": res.get("unexpected_count"), "raised": _raised(result),
+            "sample": failure.sample}
+
+
+def _combined(exp: dict, parts: list[tuple[int, dict]]) -> dict | None:
+    """Counts over the whole table from signed parts [(+1 | -1, counts)]: None when a part was
+    not evaluated (the caller then validates the whole table)."""
+    if any(c is None or c.get("raised") or c.get("element_count") is None for _, c in parts):
+        return None
+    total = {"element_count": 0, "missing_count": 0, "unexpected_count": 0}
+    has_missing = all(c.get("missing_count") is not None for _, c in parts)
+    has_unexpected = all(c.get("unexpected_count") is not None for _, c in parts)
+    for sign, c in parts:
+        total["element_count"] += sign * int(c["element_count"])
+        if has_missing:
+            total["missing_count"] += sign * int(c["missing_count"])
+        if has_unexpected:
+            total["unexpected_count"] += sign * int(c["unexpected_count"])
+    if not has_missing:
+        total["missing_count"] = None
+    if not has_unexpected:
+        total["unexpected_count"] = None
+    return total
+
+
+def combined_verdict(exp: dict, total: dict) -> tuple[bool, float | None]:
+    """(success, unexpected_percent) as GX decides them for a map expectation from its counts
+    (ColumnMapExpectation._validate, _mostly_success, _format_map_output)."""
+    e, m, u = total["element_count"], total["missing_count"], total["unexpected_count"]
+    nonnull = e - m if m is not None else e
+    mostly = float(exp.get("kwargs", {}).get("mostly", 1))
+    if u is None or e == 0 or nonnull == 0:
+        success = True
+    else:
+        success = (nonnull - u) / nonnull >= mostly
+    pct = None
+    if u is not None and e > 0:
+        pct = (u / nonnull * 100 if nonnull > 0 else None) if m is not None else u / e * 100
+    return success, pct
+
+
+def _sample_without(sample: list, removed: list) -> list:
+    gone = [json.dumps(x, sort_keys=True, default=str) for x in removed]
+    out = []
+    for x in sample:
+        k = json.dumps(x, sort_keys=True, default=str)
+        if k in gone:
+            gone.remove(k)
+            continue
+        out.append(x)
+    return out
+
+
+def validate_incremental(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    frame: pd.DataFrame,
+    schema_frame: pd.DataFrame,
+    added: pd.DataFrame,
+    removed: pd.DataFrame,
+    previous_counts: dict,
+    docs_dir: Path | str | None = None,
+) -> QualityResult | None:
+    """The verdicts of a full validation of the new snapshot, from: the table-level and shape
+    rules on the whole table (`frame`, `schema_frame`), and the row-level rules on the rows
+    that came (`added`) and went (`removed`) since the snapshot whose `previous_counts` they
+    had. None when some part could not be evaluated (validate the whole table instead)."""
+    t0 = time.perf_counter()
+    number_expectations(suite)
+    rows_pos = row_level_positions(suite)
+    everything = [e["meta"][POSITION] for e in suite["expectations"]]
+    whole = validate_frames(table, frame, sub_suite(suite, set(everything) - rows_pos), parameters,
+                            schema_frame=schema_frame, docs_dir=docs_dir)
+    row_suite = sub_suite(suite, rows_pos)
+
+    def counted(df: pd.DataFrame) -> dict:
+        if len(df) == 0:  # no rows: nothing considered, nothing unexpected (no GX run needed)
+            return {str(p): {"element_count": 0, "missing_count": 0, "unexpected_count": 0, "raised": False,
+                             "sample": []} for p in rows_pos}
+        return validate_frames(table, df, row_suite, parameters, counts_for=rows_pos).extra["row_counts"]
+
+    came, went = counted(added), counted(removed)
+    failures = list(whole.failures)
+    counts = {}
+    by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
+    for pos in sorted(rows_pos):
+        k = str(pos)
+        exp = by_pos[pos]
+        total = _combined(exp, [(1, previous_counts.get(k)), (-1, went.get(k)), (1, came.get(k))])
+        if total is None:
+            return None
+        success, pct = combined_verdict(exp, total)
+        sample = (_sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
+                  + list(came[k].get("sample") or []))[:SAMPLE_SIZE]
+        counts[k] = {**total, "raised": False, "sample": sample}
+        if not success:
+            kw = exp.get("kwargs", {})
+            column = kw.get("column") or (
+                f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None
+            ) or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+            failures.append(ExpectationFailure(
+                rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
+                expectation=exp["type"], column=column, severity=exp["meta"].get("severity", ERROR),
+                unexpected_count=total["unexpected_count"], unexpected_percent=pct, sample=sample,
+                position=pos))
+    # the order of a full run: shape rules, then value rules as GX lists them, errors first
+    _, value_exps = split_suite(suite)
+    gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, _gx_order(value_exps))}
+    schema_pos = {e["meta"][POSITION] for e in split_suite(suite)[0]}
+
+    def rank(f: ExpectationFailure):
+        pos = f.position if f.position is not None else 10**6
+        return ({ERROR: 0, WARN: 1}.get(f.severity, 2), 0 if pos in schema_pos else 1, gx_rank.get(pos, (0, pos)))
+
+    failures.sort(key=rank)
+    evaluated = whole.evaluated + len(rows_pos)
+    rows = len(frame)
+    return QualityResult(
+        table=table,
+        passed=not any(f.severity == ERROR for f in failures),
+        failures=failures,
+        evaluated=evaluated,
+        rows=rows,
+        message=build_message(table, failures, rows, evaluated),
+        data_docs=whole.data_docs,
+        duration_s=round(time.perf_counter() - t0, 3),
+        extra={"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}},
     )
 
 

@@ -88,17 +88,20 @@ def _clamped(column: str) -> str:
             f"WHEN {c} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {c} END")
 
 
-def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """(value frame with only the needed columns + derived ones, zero-row frame of all columns, columns read)."""
+def frame_sql(con, table: str, suite: dict, relation: str | None = None) -> tuple[str, str, list[str]]:
+    """(SQL of the value frame: only the needed columns + derived ones, SQL of the schema sample,
+    columns read). `relation` reads the rows from elsewhere (the changed rows of a snapshot) with
+    the table's types; by default the table itself."""
     types = table_columns(con, table)
     if not types:
         raise LookupError(f"table {table} does not exist in the warehouse")
+    source = relation or _q(table)
     # A small sample of every column: dtypes plus, for text-typed (object) columns,
     # values GX can inspect (an empty object column passes any type rule).
     # Its dates are clamped as the value frame's are: a 2990-01-01 in the sample must fail
     # the date rule, not crash the conversion to datetime64[ns].
     sample = ", ".join(f"{_clamped(c)} AS {_q(c)}" if t == "DATE" else _q(c) for c, t in types.items())
-    schema_frame = con.execute(f"SELECT {sample} FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}").df()
+    schema_sql = f"SELECT {sample} FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}"
     cols = value_columns(suite, types)
     select = []
     for c in cols:
@@ -122,9 +125,16 @@ def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFram
     for name in _bookkeeping_in_conditions(suite):
         if name not in types:
             select.append(f"NULL::VARCHAR AS {_q(name)}")
-    sql = f"SELECT {', '.join(select) or 'NULL AS _none'} FROM {_q(table)} AS t"
+    sql = f"SELECT {', '.join(select) or 'NULL AS _none'} FROM {source} AS t"
+    return sql, schema_sql, cols
+
+
+def read_frames(con, table: str, suite: dict) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(value frame with only the needed columns + derived ones, zero-row frame of all columns, columns read)."""
+    sql, schema_sql, cols = frame_sql(con, table, suite)
+    schema_frame = con.execute(schema_sql).df()
     frame = con.execute(sql).df()
-    if not select:
+    if "_none" in frame.columns:
         frame = frame.drop(columns=["_none"])
     return frame, schema_frame, cols
 

@@ -1,0 +1,127 @@
+"""GX validations that overlap with ingestion: the second core.
+
+The Definitions run steps one by one (in-process executor) and every writer holds DuckDB's
+single lock, so a check step used to wait for the ingest steps and then validate on one core.
+Now each ingest step, right after publishing a staged table, exports what its check will read
+as Parquet (plan.export: an immutable snapshot, no DuckDB lock needed to read it) and hands the
+validation to one worker process, which runs it while the next sources are ingested. The check
+step then takes the finished result (a result made for the same cache key: same snapshot, same
+suite and parameters), writes it to `quality_results` and decides the check as before; a
+result for another key, a worker that failed, or no worker at all: the check validates itself.
+
+`IP_PIPELINE_GX_WORKERS` (default 1; 0 turns it off) sets the number of worker processes;
+only tables of at least `IP_PIPELINE_GX_BACKGROUND_MIN_ROWS` rows (default 500,000) go to it.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from .plan import Plan, cross_table, export, make_plan, run_plan
+
+log = logging.getLogger(__name__)
+WORKERS_ENV = "IP_PIPELINE_GX_WORKERS"
+# Only a table this large goes to the worker: the worker costs a few seconds of CPU to start
+# (a Python with pandas and GX) and the export a pass over the table, which pays only when its
+# validation takes longer than that. Measured on the shared 2-core machine at scale 1 (208k
+# trademarks, 110k patents): the worker on every table gave no wall gain and +8 s CPU.
+MIN_ROWS = int(os.environ.get("IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "500000"))
+
+_pool: ProcessPoolExecutor | None = None
+_pending: dict[tuple[str, str], tuple[str | None, Future]] = {}
+
+
+def workers() -> int:
+    try:
+        return max(0, int(os.environ.get(WORKERS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+def _executor() -> ProcessPoolExecutor | None:
+    global _pool
+    if _pool is None and workers() > 0:
+        # spawn: a fresh interpreter, nothing of the parent's DuckDB or Dagster threads
+        _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_watch_parent, initargs=(os.getpid(),))
+        atexit.register(shutdown)
+    return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+    _pending.clear()
+
+
+def _watch_parent(parent: int) -> None:
+    """In the worker: end when the run's process is gone (killed, say), never linger."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True, name="ip-gx-parent-watch").start()
+
+
+def _work(plan: Plan):
+    os.environ.setdefault("IP_PIPELINE_GX_THREADS", "1")
+    return run_plan(plan)
+
+
+def submit(con, home: Path, table: str, check_name: str, expectations_dir: Path | None = None) -> bool:
+    """From a writer step, after the table is published: export the check's frames and start the
+    validation in the worker. False when it is not started (no worker, a cross-table rule)."""
+    if workers() == 0:
+        return False
+    try:
+        rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+    except Exception:  # noqa: BLE001
+        return False
+    if rows < MIN_ROWS:
+        return False
+    pool = _executor()
+    if pool is None:
+        return False
+    try:
+        plan = make_plan(con, table, home, check_name, expectations_dir, docs_dir=home / "quality" / "data_docs")
+        if cross_table(plan.suite):
+            return False  # its other table may change later in the run: the check validates at its turn
+        export(con, plan, home)
+        _pending[(str(home), table)] = (plan.key, pool.submit(_work, plan))
+        return True
+    except Exception as exc:  # a convenience: the check validates itself
+        log.warning("background validation of %s not started: %s", table, exc)
+        return False
+
+
+def take(home: Path, table: str, key: str | None):
+    """The background result for this table and cache key (waiting for it), else None."""
+    entry = _pending.pop((str(home), table), None)
+    if entry is None or key is None or entry[0] != key:
+        return None
+    try:
+        return entry[1].result()
+    except Exception as exc:
+        log.warning("background validation of %s failed (%s); validating in the check", table, exc)
+        return None
+
+
+def submit_staged(con, home: Path, source: str) -> bool:
+    """`submit` for a source's staged table, when it has a suite (from the ingest step)."""
+    from .gx_runner import suite_path
+
+    table = f"stg_{source}"
+    if not suite_path(table).is_file():
+        return False
+    return submit(con, home, table, "gx_expectation_suite")

@@ -1,0 +1,213 @@
+"""What one GX validation of a staged table reads, decided while a warehouse connection is open,
+and the validation itself, which needs none.
+
+`make_plan` (a connection open) works out the suite's parameters, the cache key, and whether the
+validation can be incremental: the table's snapshot was published with its changed rows
+(`<home>/cache/changes/<source>/<fingerprint>.parquet`, written by staging) and the previous
+snapshot's validation kept its row-level counts. Then row-level expectations run on the rows
+that came and went only, and table-level ones (row counts, uniqueness, aggregates, distinct
+sets, rules on derived columns that read other rows or the clock) on the whole table; the
+verdicts and unexpected counts are a full validation's (gx_runner.validate_incremental).
+
+`export` writes the frames the plan reads as Parquet under `<home>/cache/gx/<table>/`: an
+immutable snapshot that `run_plan` can validate in another process (background.py) while the
+warehouse is busy with the next writer. `run_plan` also reads straight from a connection.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..ingest.changes import changes_file
+from .gx_runner import (
+    QualityResult,
+    STABLE_ROW_PARAMETERS,
+    load_suite,
+    number_expectations,
+    row_level_positions,
+    sub_suite,
+    suite_parameters,
+    suite_text,
+    validate_frames,
+    validate_incremental,
+)
+from . import warehouse_io as wio
+
+
+# Below this many staged rows a whole validation costs less than three partial ones (each GX run
+# has a fixed cost of a few tenths of a second): small tables are validated whole.
+INCREMENTAL_MIN_ROWS = int(os.environ.get("IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS", "20000"))
+
+
+@dataclass
+class Plan:
+    table: str
+    suite: dict
+    params: dict
+    key: str | None
+    base: str
+    fingerprint: str | None
+    source: str | None
+    notes: dict
+    columns: list[str]
+    docs_dir: str | None
+    sql: dict[str, str]  # frame name -> SQL over the warehouse (frame, schema[, added, removed])
+    previous_counts: dict | None = None
+    files: dict[str, str] = field(default_factory=dict)  # frame name -> Parquet (after export)
+
+    @property
+    def incremental(self) -> bool:
+        return self.previous_counts is not None
+
+
+def base_key(text: str, params: dict) -> str:
+    """What must not change for row-level counts to carry over: the suite, its fixed parameters."""
+    stable = {k: v for k, v in params.items() if k in STABLE_ROW_PARAMETERS}
+    return hashlib.sha256(json.dumps({"suite": text, "params": stable}, sort_keys=True, default=str)
+                          .encode()).hexdigest()
+
+
+def _previous_counts(con, table: str, check_name: str, source: str | None, fingerprint: str | None,
+                     base: str, home: Path | None) -> tuple[dict | None, str | None]:
+    """(row-level counts of the previous snapshot's validation, the changes file) when this
+    snapshot can be validated incrementally, else (None, None)."""
+    if home is None or not source or not fingerprint or not wio.table_exists(con, "source_changes"):
+        return None, None
+    rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
+                       "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
+    if not rows or rows[0][0] is None:
+        return None, None
+    path = changes_file(home, source, fingerprint)
+    if not path.is_file() or not wio.table_exists(con, wio.QUALITY_RESULTS):
+        return None, None
+    found = con.execute(f"SELECT details FROM {wio.QUALITY_RESULTS} WHERE table_name = ? AND check_name = ? "
+                        "ORDER BY evaluated_at DESC LIMIT 20", [table, check_name]).fetchall()
+    for (details,) in found:
+        try:
+            d = json.loads(details or "{}")
+        except json.JSONDecodeError:
+            continue
+        if d.get("fingerprint") == rows[0][0] and d.get("base_key") == base and isinstance(d.get("row_counts"), dict):
+            return d["row_counts"], str(path)
+    return None, None
+
+
+def make_plan(con, table: str, home: Path | None, check_name: str, expectations_dir: Path | None = None,
+              docs_dir: Path | None = None, incremental: bool = True) -> Plan:
+    suite = number_expectations(load_suite(table, expectations_dir))
+    text = suite_text(table, expectations_dir)
+    source, fingerprint = wio.snapshot_source(con, table, suite)
+    params, notes = wio.runtime_parameters(con, table, suite, suite_parameters(suite), source, fingerprint)
+    key = wio.cache_key(text, fingerprint, params)
+    base = base_key(text, params)
+    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home)
+                         if incremental else (None, None))
+    rows_pos = row_level_positions(suite)
+    if previous is not None and INCREMENTAL_MIN_ROWS > 0:
+        staged = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+        if staged < INCREMENTAL_MIN_ROWS:
+            previous = None
+    if previous is not None and rows_pos:
+        everything = {e["meta"]["_position"] for e in suite["expectations"]}
+        frame_sql, schema_sql, cols = wio.frame_sql(con, table, sub_suite(suite, everything - rows_pos))
+        row_suite = sub_suite(suite, rows_pos)
+        src = str(changes).replace("'", "''")
+        added, _, _ = wio.frame_sql(con, table, row_suite,
+                                    relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'new')")
+        removed, _, _ = wio.frame_sql(con, table, row_suite,
+                                      relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')")
+        sql = {"frame": frame_sql, "schema": schema_sql, "added": added, "removed": removed}
+        cols = sorted(set(cols) | set(wio.value_columns(row_suite, wio.table_columns(con, table))))
+    else:
+        previous = None
+        frame_sql, schema_sql, cols = wio.frame_sql(con, table, suite)
+        sql = {"frame": frame_sql, "schema": schema_sql}
+    return Plan(table, suite, params, key, base, fingerprint, source, notes, cols,
+                str(docs_dir) if docs_dir is not None else None, sql, previous)
+
+
+def gx_dir(home: Path, table: str) -> Path:
+    return home / "cache" / "gx" / table
+
+
+def export(con, plan: Plan, home: Path) -> Plan:
+    """Write the plan's frames as Parquet (an immutable snapshot of what it validates)."""
+    tag = (plan.key or hashlib.sha256(json.dumps(plan.sql, sort_keys=True).encode()).hexdigest())[:24]
+    root = gx_dir(home, plan.table)
+    target = root / tag
+    tmp = root / f".{tag}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    for name, sql in plan.sql.items():
+        path = tmp / f"{name}.parquet"
+        con.execute(f"COPY ({sql}) TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+    for old in root.iterdir():  # one snapshot per table is enough
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    plan.files = {name: str(target / f"{name}.parquet") for name in plan.sql}
+    return plan
+
+
+def _frames(plan: Plan, con=None) -> dict[str, pd.DataFrame]:
+    out = {}
+    own = None
+    if plan.files:
+        own = duckdb.connect()
+        if os.environ.get("IP_PIPELINE_GX_THREADS"):
+            own.execute(f"SET threads = {int(os.environ['IP_PIPELINE_GX_THREADS'])}")
+    try:
+        for name, sql in plan.sql.items():
+            if own is not None:
+                df = own.execute(f"SELECT * FROM read_parquet('{plan.files[name].replace(chr(39), chr(39) * 2)}')").df()
+            else:
+                df = con.execute(sql).df()
+            if "_none" in df.columns:
+                df = df.drop(columns=["_none"])
+            out[name] = df
+    finally:
+        if own is not None:
+            own.close()
+    return out
+
+
+def load_frames(plan: Plan, con=None) -> dict[str, pd.DataFrame]:
+    """The plan's frames: from its Parquet files, else through `con` (then close it soon)."""
+    return _frames(plan, con)
+
+
+def run_plan(plan: Plan, con=None, frames: dict[str, pd.DataFrame] | None = None) -> QualityResult | None:
+    """Validate what the plan reads (`frames`, else its Parquet files, else `con`). None: the
+    incremental validation could not be completed (validate the whole table instead)."""
+    f = frames if frames is not None else _frames(plan, con)
+    docs = Path(plan.docs_dir) if plan.docs_dir else None
+    if plan.incremental:
+        result = validate_incremental(plan.table, plan.suite, plan.params, f["frame"], f["schema"], f["added"],
+                                      f["removed"], plan.previous_counts, docs_dir=docs)
+        if result is None:
+            return None
+        mode = "incremental"
+    else:
+        result = validate_frames(plan.table, f["frame"], plan.suite, plan.params, schema_frame=f["schema"],
+                                 docs_dir=docs, counts_for=row_level_positions(plan.suite))
+        mode = "full"
+    result.cache_key = plan.key
+    result.extra = {**result.extra, "columns_read": plan.columns, "fingerprint": plan.fingerprint,
+                    "source": plan.source, "base_key": plan.base, "validation": mode,
+                    "read_from": "parquet snapshot" if plan.files else "warehouse", **plan.notes}
+    return result
+
+
+def cross_table(suite: dict) -> bool:
+    """Whether a derived column reads another table (its verdict then depends on when it runs)."""
+    return any(re.search(r"\bFROM\s+[A-Za-z_]", expr, flags=re.IGNORECASE)
+               for expr in suite["meta"].get("derived_columns", {}).values())
