@@ -186,9 +186,12 @@ def existing_rows(landing: Path, source: str, contract: dict, rnd: random.Random
     """Clean rows of (some of) the source's parts, the last version of each key, and every key seen."""
     parts = L.parts(landing, source)
     if len(parts) > MAX_PARTS_READ:
-        csvs = [p for p in parts if p.suffix.lower() == ".csv"]  # quicker to read; XLSX only when needed
-        pool = csvs if len(csvs) >= MAX_PARTS_READ else parts
-        parts = sorted(rnd.sample(pool, MAX_PARTS_READ), key=lambda p: p.name)
+        # the last two parts (the recent records: pending applications live there) and a few
+        # others, CSV first (quicker to read than XLSX)
+        recent, rest = parts[-2:], parts[:-2]
+        csvs = [p for p in rest if p.suffix.lower() == ".csv"]
+        pool = csvs if len(csvs) >= MAX_PARTS_READ - 2 else rest
+        parts = sorted(recent + rnd.sample(pool, MAX_PARTS_READ - 2), key=lambda p: p.name)
     latest: dict[tuple, dict] = {}
     keys: set = set()
     for p in parts:

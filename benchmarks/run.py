@@ -342,6 +342,11 @@ def main(argv=None) -> int:
     if delta_stage:
         row("  delta: step time", sum(delta_stage.values()), None,
             ", ".join(f"{k} {v:.2f}s" for k, v in sorted(delta_stage.items())))
+    cpu_line = ""
+    if all(m[k].cpu for k in ("pipeline", "floor", "delta", "noop")):
+        cpu_line = (f"CPU (user+sys) ratios, less sensitive to a shared machine's load: pipeline/floor "
+                    f"{m['pipeline'].cpu / m['floor'].cpu:.2f}, delta/full {m['delta'].cpu / m['pipeline'].cpu:.2f}, "
+                    f"no-op {m['noop'].cpu:.1f} CPU s")
     added_line = "; ".join(f"{k} {a['rows']} ({a['kind']}" + (", revised " + ", ".join(f"{n} {name}" for name, n in
                            a["revised"].items()) if a["revised"] else "") + ")" for k, a in added.items())
 
@@ -384,6 +389,7 @@ def main(argv=None) -> int:
         "",
         *lines,
         "",
+        *([cpu_line, ""] if cpu_line else []),
         "Profile (Dagster step durations from the benchmark home's instance; steps may overlap):",
         "",
         *profile_table(full_steps, delta_steps, P, D),
