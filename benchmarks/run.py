@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -280,6 +281,14 @@ def main(argv=None) -> int:
 
     m: dict[str, Measured] = {}
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    loads: list[float] = []  # the 1-min load average every 10 s while measuring (other users' work too)
+    stop = threading.Event()
+
+    def sample_load() -> None:
+        while not stop.wait(10.0):
+            loads.append(os.getloadavg()[0])
+    sampler = threading.Thread(target=sample_load, daemon=True)
+    sampler.start()
     # 1. full run, floor, peer, no-op rerun (as before)
     m["pipeline"] = measure("pipeline", [IP_PIPELINE, "run", "--home", str(home)], env)
     full_ids = {r["run_id"] for r in run_stats(home)}
@@ -303,6 +312,10 @@ def main(argv=None) -> int:
     problems += [f"[after the delta] {p}" for p in cross_check(pipe, out, "_delta", with_peer)]
     changed = sum(1 for k in set(pipe) | set(pipe_full) if not compare._same((pipe.get(k) or (None,))[0],
                                                                             (pipe_full.get(k) or (None,))[0]))
+    stop.set()
+    sampler.join()
+    load_line = (f"; load avg (1 min) while measuring: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}"
+                 if loads else "")
     agree = ("all three agree" if with_peer else "pipeline and floor agree") if not problems else "DIFFERENCES"
     if len(runs) != len(full_ids) + len(noop_ids) + len(delta_ids):
         print("[bench] warning: unexpected Dagster runs", file=sys.stderr)
@@ -381,7 +394,7 @@ def main(argv=None) -> int:
         f"## Scale {s} — {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}",
         "",
         f"- commit: {this_commit}",
-        f"- machine: {machine()}; load avg (1 min) at start {load_start:.2f}",
+        f"- machine: {machine()}; load avg (1 min) at start {load_start:.2f}{load_line}",
         f"- sample: scale {s}, seed {args.seed}, end {args.end} ({'cached' if reused else f'generated in {gen_s:.0f}s'}); "
         f"today (Asia/Shanghai, pinned for every process) {today}",
         f"- delta day {day}: {added_line}",
