@@ -16,7 +16,7 @@ from .defs.sensors import build_sensors
 from .defs.versions import indicators_version
 from .paths import default_home
 from .defs.indicator_checks import build_indicator_checks
-from .quality import build_quality_checks
+from .defs.quality_checks import build_quality_checks
 from .defs.resources import Warehouse
 
 

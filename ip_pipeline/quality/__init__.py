@@ -1,13 +1,6 @@
-"""Data quality: GX suites on the staged tables, sanity checks on indicators."""
-from .checks import GX_SUITE_CHECK, build_indicator_checks, build_quality_checks, run_table_check
+"""Data quality, Dagster-free: GX suites run on frames of the staged tables (gx_runner, plan,
+background), sanity rules on the indicators (indicator_checks). Their asset checks are wired
+in ip_pipeline/defs/quality_checks.py and defs/indicator_checks.py."""
 from .gx_runner import QualityResult, load_suite, validate_dataframe
 
-__all__ = [
-    "GX_SUITE_CHECK",
-    "QualityResult",
-    "build_indicator_checks",
-    "build_quality_checks",
-    "load_suite",
-    "run_table_check",
-    "validate_dataframe",
-]
+__all__ = ["QualityResult", "load_suite", "validate_dataframe"]

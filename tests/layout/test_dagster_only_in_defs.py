@@ -10,8 +10,6 @@ import ip_pipeline
 PACKAGE = Path(ip_pipeline.__file__).resolve().parent
 DOMAIN = ("ingest", "quality", "indicators", "report", "sample")
 
-# Temporary: moved by the lead at merge (other helpers are editing them on their branches).
-ALLOWED = {"quality/checks.py"}
 
 
 def _imports(path: Path) -> list[tuple[int, str, int]]:
@@ -37,8 +35,6 @@ def test_no_module_outside_defs_imports_dagster():
     assert len(files) > 50  # the walk found the package
     for path in files:
         rel = path.relative_to(PACKAGE).as_posix()
-        if rel in ALLOWED:
-            continue
         for line, module, level in _imports(path):
             top = module.split(".")[0]
             if level == 0 and (top == "dagster" or top.startswith("dagster_")):
@@ -53,8 +49,6 @@ def test_domain_packages_do_not_import_defs():
     for pkg in DOMAIN:
         for path in sorted((PACKAGE / pkg).rglob("*.py")):
             rel = path.relative_to(PACKAGE).as_posix()
-            if rel in ALLOWED:
-                continue
             for line, module, level in _imports(path):
                 # inside a domain package, `..defs` / `..definitions` is the package's own defs
                 relative = level >= 2 and module.split(".")[0] in ("defs", "definitions")
@@ -62,13 +56,3 @@ def test_domain_packages_do_not_import_defs():
                 if relative or absolute:
                     offenders.append(f"{rel}:{line} imports {'.' * level}{module}")
     assert not offenders, "\n".join(offenders)
-
-
-def test_allow_list_is_still_needed():
-    """The allow-list names exactly the two files the lead moves at merge; once one stops importing
-    Dagster (or moves), it must leave the list."""
-    for rel in ALLOWED:
-        path = PACKAGE / rel
-        if path.exists():
-            assert any(m.split(".")[0] == "dagster" for _, m, lvl in _imports(path) if lvl == 0), \
-                f"{rel} no longer imports dagster: remove it from ALLOWED"

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from conftest import rows_population
-from ip_pipeline.quality import GX_SUITE_CHECK, build_quality_checks
+from ip_pipeline.defs.quality_checks import GX_SUITE_CHECK, build_quality_checks
 from ip_pipeline.defs.resources import Warehouse
 
 

@@ -5,7 +5,7 @@ import duckdb
 import pytest
 
 from conftest import DDL, build_clean_warehouse
-from ip_pipeline.quality.checks import run_table_check
+from ip_pipeline.defs.quality_checks import run_table_check
 from ip_pipeline.defs.resources import Warehouse
 
 ROWS = 1_000_000

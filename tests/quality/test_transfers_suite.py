@@ -10,7 +10,7 @@ import duckdb
 from ip_pipeline.ingest.contracts import load_contract
 from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
-from ip_pipeline.quality.checks import run_table_check
+from ip_pipeline.defs.quality_checks import run_table_check
 from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 

@@ -9,7 +9,7 @@ import duckdb
 
 from ip_pipeline.defs.indicators import latest_values_markdown
 from ip_pipeline.defs.markdown import md_table, records_table
-from ip_pipeline.quality.checks import check_result
+from ip_pipeline.defs.quality_checks import check_result
 from ip_pipeline.quality.gx_runner import ExpectationFailure, QualityResult
 from tests.indicators.builder import WarehouseBuilder
 

@@ -162,7 +162,7 @@ def test_population_with_a_full_width_or_unicode_minus_fails_the_blocking_check(
     """A negative population sneaked in with a full-width minus (NFKC makes it '-') or read as
     text with U+2212 (not a number: NULL) is never a denominator: the blocking check stops the
     run naming the table and the rule."""
-    from ip_pipeline.quality.checks import run_table_check
+    from ip_pipeline.defs.quality_checks import run_table_check
     from ip_pipeline.defs.resources import Warehouse
 
     (zone.landing / "reference/population.csv").write_text(

@@ -13,13 +13,13 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from ..defs.markdown import failures_table, records_table
+from .markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
-from ..defs.resources import WAREHOUSE_POOL, Warehouse
-from . import background
-from . import warehouse_io as wio
-from .plan import load_frames, make_plan, run_plan
-from .gx_runner import (
+from .resources import WAREHOUSE_POOL, Warehouse
+from ..quality import background
+from ..quality import warehouse_io as wio
+from ..quality.plan import load_frames, make_plan, run_plan
+from ..quality.gx_runner import (
     ExpectationFailure,
     QualityResult,
     list_suites,
@@ -192,10 +192,3 @@ def build_quality_checks(
     """
     tables = tables or list_suites(expectations_dir)
     return [_table_check(t, expectations_dir, parameter_deps) for t in tables]
-
-
-def build_indicator_checks(**kwargs) -> list:
-    """Sanity checks on `indicator_values` (see indicator_checks.py)."""
-    from ..defs.indicator_checks import build_indicator_checks as _build
-
-    return _build(**kwargs)
