@@ -12,6 +12,7 @@ the warehouse is only opened read-only.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -139,11 +140,59 @@ class Backup:
     tables: int
     removed: tuple[Path, ...]
     seconds: float
+    # True: the warehouse file had not changed since this generation was made (a no-op night),
+    # so no copy was made; the generation was verified when it was written.
+    reused: bool = False
 
 
-def make_backup(home: Home, keep: int | None = None, now: datetime | None = None) -> Backup:
-    """Copy the warehouse into a new verified generation and drop the oldest beyond `keep`."""
+# Beside the generations: which one was made from which state of the warehouse file.
+_STATE = ".last-backup.json"
+
+
+def warehouse_state(home: Home) -> dict:
+    """What identifies the bytes of the warehouse file without reading them: DuckDB only writes
+    the file on a checkpoint after a write, never for reads or temp tables, so an equal size,
+    modification time, inode and change time (and no write-ahead log) mean the same bytes."""
+    st = home.warehouse.stat()
+    wal = Path(f"{home.warehouse}.wal")
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "inode": st.st_ino,
+            "wal": wal.stat().st_size if wal.exists() else None}
+
+
+def _unchanged_generation(home: Home) -> Generation | None:
+    """The newest generation when it was made from the warehouse file as it is now."""
+    try:
+        recorded = json.loads((backups_dir(home) / _STATE).read_text(encoding="utf-8"))
+        now = warehouse_state(home)
+    except (OSError, ValueError):
+        return None
+    gens = generations(home)
+    if not gens or recorded.get("generation") != gens[0].path.name or recorded.get("warehouse") != now:
+        return None
+    return gens[0] if now["wal"] is None else None
+
+
+def _record_state(home: Home, final: Path, state: dict) -> None:
+    try:
+        (backups_dir(home) / _STATE).write_text(json.dumps({"generation": final.name, "warehouse": state}),
+                                                encoding="utf-8")
+    except OSError:
+        pass  # without the record the next run simply makes a new generation
+
+
+def make_backup(home: Home, keep: int | None = None, now: datetime | None = None,
+                reuse_unchanged: bool = False) -> Backup:
+    """Copy the warehouse into a new verified generation and drop the oldest beyond `keep`.
+
+    `reuse_unchanged` (the run's backup): when the warehouse file is byte-for-byte the one the
+    newest generation was copied from, that generation is the backup (a no-op night copies
+    nothing: at scale 10 a copy and its verification take half a minute)."""
     start = time.monotonic()
+    if reuse_unchanged:
+        same = _unchanged_generation(home)
+        if same is not None:
+            return Backup(same.path, None, 0, (), time.monotonic() - start, reused=True)
+    state = warehouse_state(home)
     folder = backups_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     made = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
@@ -176,6 +225,8 @@ def make_backup(home: Home, keep: int | None = None, now: datetime | None = None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if warehouse_state(home) == state:  # nothing wrote the warehouse while it was copied
+        _record_state(home, final, state)
     removed = []
     for g in generations(home)[keep or keep_generations():]:
         g.path.unlink(missing_ok=True)

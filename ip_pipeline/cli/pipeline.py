@@ -35,7 +35,8 @@ def _finish(outcome, home: Home) -> int:
     if outcome.report:
         print(f"Report: {outcome.report}")
     if outcome.backup:
-        print(f"Backup: {outcome.backup} (verified; `ip-pipeline restore` brings it back)")
+        how = "the warehouse is unchanged since it was made" if outcome.backup_reused else "verified"
+        print(f"Backup: {outcome.backup} ({how}; `ip-pipeline restore` brings it back)")
     for note in outcome.notes:  # said once: a source folder that does not exist, no backup made
         print(f"Note: {note.rstrip('.')}.")
     return 0

@@ -40,6 +40,7 @@ class RunOutcome:
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
     backup: Path | None = None  # the verified backup generation made after the run
+    backup_reused: bool = False  # the warehouse had not changed since that generation was made
     # said once per run: a source folder that does not exist, no backup made, …
     notes: list[str] = field(default_factory=list)
 
@@ -170,7 +171,8 @@ def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     from ..backups import DamagedDatabase, make_backup
 
     try:
-        outcome.backup = make_backup(home).path
+        made = make_backup(home, reuse_unchanged=True)
+        outcome.backup, outcome.backup_reused = made.path, made.reused
     except DamagedDatabase as exc:
         outcome.notes.append(f"No backup was made: {exc}. {warehouse_advice(home)}")
     except Exception as exc:  # noqa: BLE001 - disk full, permissions: the run itself succeeded

@@ -36,8 +36,26 @@ def _truncate(path: Path) -> None:
         fh.truncate(os.path.getsize(path) // 2)
 
 
+def _compact(path: Path) -> None:
+    """Rewrite the DuckDB file with no free blocks (a run leaves blocks of replaced snapshots free,
+    and random bytes there hurt nobody), so that the middle of the file is table data."""
+    fresh = path.with_name(f"compact-{path.name}")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        db = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f"ATTACH '{fresh}' AS fresh (READ_WRITE)")
+        con.execute(f'COPY FROM DATABASE "{db}" TO fresh')
+        con.execute("CHECKPOINT fresh")
+        con.execute("DETACH fresh")
+    finally:
+        con.close()
+    Path(f"{fresh}.wal").unlink(missing_ok=True)
+    os.replace(fresh, path)
+
+
 def _scribble(path: Path, seed: int = 3) -> None:
     """4 KiB of random bytes in the used middle of the file (a bad sector, a stray write)."""
+    _compact(path)
     size = os.path.getsize(path)
     r = random.Random(seed)
     with open(path, "r+b") as fh:
@@ -63,6 +81,25 @@ def test_backups_keep_n_generations_newest_first(home):
     gens = generations(h)
     assert [g.path for g in gens] == made[::-1][:3]  # the oldest two (the run's and the first) are gone
     assert all(g.number == i + 1 for i, g in enumerate(gens))
+
+
+def test_the_runs_backup_is_reused_while_the_warehouse_is_unchanged(home):
+    """A no-op night copies nothing: the newest generation is the backup while the warehouse file
+    is the one it was copied from; reads leave it so; the first write makes a new generation."""
+    h = Home.of(home)
+    first = make_backup(h, now=datetime(2030, 1, 1), reuse_unchanged=True)
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con.execute("SELECT count(*) FROM indicator_values").fetchall()
+    con.close()
+    again = make_backup(h, now=datetime(2030, 1, 2), reuse_unchanged=True)
+    assert again.reused and again.path == first.path and not first.reused
+    assert generations(h)[0].path == first.path
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("CREATE TABLE written_after_the_backup AS SELECT 1 AS x")
+    con.close()
+    third = make_backup(h, now=datetime(2030, 1, 3), reuse_unchanged=True)
+    assert not third.reused and third.path != first.path and generations(h)[0].path == third.path
+    assert "written_after_the_backup" in scan(third.path).tables
 
 
 def test_a_damaged_warehouse_is_never_copied_into_a_backup(home):
