@@ -259,9 +259,10 @@ def standard_districts() -> dict[str, tuple[str, str]]:
     import csv
     import io
 
+    from ..city import CITY
     from ..sample.geo import DISTRICTS_CSV
 
-    out = {"370600": ("烟台市", "Yantai")}
+    out = {CITY: ("烟台市", "Yantai")}
     for row in csv.DictReader(io.StringIO(DISTRICTS_CSV)):
         out[row["code"]] = (row["name_zh"], row["name_en"] or row["name_zh"])
     return out

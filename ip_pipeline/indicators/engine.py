@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import sql
 from .catalogue import Indicator, Plan
+from ..db import table_exists
 from .registry import CITY, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED, companion_ids
 
 log = logging.getLogger(__name__)
@@ -94,14 +95,6 @@ def based_ids() -> list[str]:
     return [i for i, c in COMPUTATIONS.items() if c.based]
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """A table or view of the main schema (temp tables do not count)."""
-    return (
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", [name]
-        ).fetchall()[0][0]
-        > 0
-    )
 
 
 def prepare(

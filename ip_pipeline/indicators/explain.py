@@ -114,7 +114,7 @@ class Summary:
 
 def stored_values(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date) -> pd.DataFrame:
     """indicator_values rows of an id on a date, every unit (empty when the table is missing)."""
-    from .engine import table_exists
+    from ..db import table_exists
 
     if not table_exists(con, "indicator_values"):
         return pd.DataFrame(columns=["district_code", "value", "numerator", "denominator", "unit", "flags"])

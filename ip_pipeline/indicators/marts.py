@@ -17,7 +17,8 @@ import duckdb
 
 from . import schema, sql
 from .catalogue import Plan
-from .engine import pledge_threshold, prepare, table_exists
+from ..db import table_exists
+from .engine import pledge_threshold, prepare
 from .transaction import atomic
 
 

@@ -40,7 +40,7 @@ from typing import Callable, Iterable, Sequence
 import duckdb
 
 from .definitions import catalogue_dir, load_definitions, sql_dir
-from .engine import table_exists
+from ..db import table_exists
 
 EVERYTHING = date.min
 

@@ -21,7 +21,8 @@ import pandas as pd
 from . import schema
 from .catalogue import Plan, load_plans
 from ..faults import maybe_fail
-from .engine import evaluate, first_definition, indicator_ids, table_exists
+from ..db import table_exists
+from .engine import evaluate, first_definition, indicator_ids
 from .marts import persist_temp_marts
 from .registry import DEFAULT_UNITS
 from .transaction import atomic

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import duckdb
 
-from .engine import table_exists
+from ..db import table_exists
 from .registry import COMPUTATIONS, source_names
 
 

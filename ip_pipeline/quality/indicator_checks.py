@@ -23,6 +23,7 @@ from typing import Callable
 from datetime import date
 from pathlib import Path
 
+from ..city import CITY
 from ..indicators.definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
 from . import warehouse_io as wio
@@ -110,7 +111,7 @@ def range_violations(con, cfg: dict, start=None, end=None) -> Violations:
 
 
 def hv_stock_violations(con, cfg: dict, start=None, end=None) -> Violations:
-    city = cfg.get("city_code", "370600")
+    city = cfg.get("city_code", CITY)
     w = _window("v", start, end)
     ids = _ids(cfg.get("within_invention_stock", ["hv_patents_per_10k"]))
     if not wio.table_exists(con, "stg_patents"):
@@ -140,7 +141,7 @@ def hv_stock_violations(con, cfg: dict, start=None, end=None) -> Violations:
 
 
 def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
-    city = cfg.get("city_code", "370600")
+    city = cfg.get("city_code", CITY)
     tol = float(cfg.get("additive_tolerance", 1e-6))
     w = _window("v", start, end)
     sql = f"""
@@ -210,7 +211,7 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
     # a share of cases (numerator / denominator, in %): the binomial chance variation of the two shares
     is_share = "(cur.unit = '%' AND cur.denominator > 0 AND prev.denominator > 0)" if has_unit and has_den else "FALSE"
     pooled = "((cur.numerator + prev.numerator) / (cur.denominator + prev.denominator))"
-    city = cfg.get("city_code", "370600")
+    city = cfg.get("city_code", CITY)
     w = _window("cur", start, end)
     max_share = float(j.get("max_share", 0.5))
     min_prev = float(j.get("min_previous_value", 0))

@@ -16,6 +16,9 @@ from datetime import date, datetime
 from typing import Iterator
 
 import duckdb
+
+from ..city import CITY
+from ..db import table_exists  # noqa: F401  (wio.table_exists: the one definition, in db.py)
 import pandas as pd
 
 from .gx_runner import QualityResult, derived_columns_needed, value_columns
@@ -32,7 +35,6 @@ CREATE TABLE IF NOT EXISTS {QUALITY_RESULTS} (
     details VARCHAR
 )"""
 
-CITY_CODE = "370600"
 SCHEMA_SAMPLE_ROWS = 1000
 # pandas keeps dates as datetime64[ns]: clamp what it cannot hold so a typo
 # like 2921-03-05 fails a date-range rule instead of crashing the check.
@@ -64,13 +66,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_exists(con, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
-            [table],
-        ).fetchone()[0]
-    )
 
 
 def table_columns(con, table: str) -> dict[str, str]:
@@ -208,7 +203,7 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
                 r[0] for r in con.execute("SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL").fetchall()
             )
         params["district_codes"] = codes
-        params["reporting_units"] = sorted(set(codes) | {CITY_CODE})
+        params["reporting_units"] = sorted(set(codes) | {CITY})
     if "today" in names:
         params["today"] = date.today().isoformat() + "T00:00:00"
     row_count_exps = [e for e in suite.get("expectations", []) if "row_count_vs_previous" in e.get("meta", {})]
@@ -274,9 +269,32 @@ def last_passed(con, table: str, check_name: str) -> dict | None:
     return {"severity": row[0], "failed_expectations": failed, "evaluated_at": row[2], "details": details}
 
 
+def result_signature(table: str, check_name: str, result: QualityResult) -> str:
+    """What a result says, without when it was said: a GX result by the cache key of what it
+    validated (a skipped re-validation says what the validation it reuses said), any other by its
+    verdict, failures and message."""
+    failures = json.dumps([f.as_dict() for f in result.failures], ensure_ascii=False, default=str, sort_keys=True)
+    said = ["gx", result.cache_key] if result.cache_key else ["rule", result.message, failures, result.rows]
+    blob = json.dumps([table, check_name, result.passed, result.severity, *said], ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _latest_signature(con, table: str, check_name: str) -> str | None:
+    row = con.execute(f"SELECT json_extract_string(details, '$.signature') FROM {QUALITY_RESULTS} "
+                      "WHERE table_name = ? AND check_name = ? ORDER BY evaluated_at DESC LIMIT 1",
+                      [table, check_name]).fetchone()
+    return row[0] if row else None
+
+
 def write_result(con, table: str, check_name: str, result: QualityResult, extra: dict | None = None) -> None:
+    """Record a result, unless the check's latest row already says the same (a no-op night then
+    writes nothing to the warehouse: its backup is reused, and the history is of changes)."""
+    signature = result_signature(table, check_name, result)
+    if table_exists(con, QUALITY_RESULTS) and _latest_signature(con, table, check_name) == signature:
+        return
     con.execute(QUALITY_RESULTS_DDL)
     details = {
+        "signature": signature,
         "message": result.message,
         "rows": result.rows,
         "evaluated_expectations": result.evaluated,
