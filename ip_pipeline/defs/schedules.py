@@ -22,6 +22,7 @@ import dagster as dg
 
 from ..dates import TIMEZONE, TODAY_ENV, today_in_yantai
 from ..paths import Home
+from ..report.months import last_complete_month
 from .jobs import monthly_report_job, refresh_job
 from .landing import record_observations
 from .nightly import nightly_request, report_request
@@ -49,11 +50,6 @@ def _when(context: dg.ScheduleEvaluationContext) -> datetime:
 def _today(when: datetime) -> date:
     """The night's date in Yantai ($IP_PIPELINE_TODAY pins it, as everywhere)."""
     return today_in_yantai() if os.environ.get(TODAY_ENV) else when.date()
-
-
-def previous_month_partition(when: datetime) -> str:
-    y, m = (when.year - 1, 12) if when.month == 1 else (when.year, when.month - 1)
-    return f"{y:04d}-{m:02d}-01"
 
 
 def build_nightly_schedule(home: str) -> dg.ScheduleDefinition:
@@ -89,7 +85,7 @@ def build_monthly_report_schedule(home: str) -> dg.ScheduleDefinition:
     )
     def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         when = _when(context)
-        month = previous_month_partition(when)[:7]
+        month = last_complete_month(when.date())
         request = report_request(Home.of(home), context.instance, month, _today(when), trigger="monthly_report_schedule")
         return request.run_request(run_key=f"monthly_report:{month}")
 

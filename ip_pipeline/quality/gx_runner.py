@@ -628,7 +628,14 @@ def validate_frames(
             log.warning("Data Docs for %s not built: %s", table, e)
     order = {ERROR: 0, WARN: 1}
     failures.sort(key=lambda f: order.get(f.severity, 2))
-    rows = len(frame)
+    return _verdict(table, failures, evaluated, len(frame), docs, t0,
+                    {"row_counts": counts} if counts_for is not None else {})
+
+
+def _verdict(table: str, failures: list, evaluated: int, rows: int, docs: str | None, t0: float,
+             extra: dict) -> QualityResult:
+    """A validation's result: failed if any ERROR expectation failed (a full and an incremental
+    validation say it the same way)."""
     return QualityResult(
         table=table,
         passed=not any(f.severity == ERROR for f in failures),
@@ -638,7 +645,7 @@ def validate_frames(
         message=build_message(table, failures, rows, evaluated),
         data_docs=docs,
         duration_s=round(time.perf_counter() - t0, 3),
-        extra={"row_counts": counts} if counts_for is not None else {},
+        extra=extra,
     )
 
 
@@ -765,18 +772,8 @@ def validate_incremental(
 
     failures.sort(key=rank)
     evaluated = whole.evaluated + len(rows_pos)
-    rows = len(frame)
-    return QualityResult(
-        table=table,
-        passed=not any(f.severity == ERROR for f in failures),
-        failures=failures,
-        evaluated=evaluated,
-        rows=rows,
-        message=build_message(table, failures, rows, evaluated),
-        data_docs=whole.data_docs,
-        duration_s=round(time.perf_counter() - t0, 3),
-        extra={"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}},
-    )
+    return _verdict(table, failures, evaluated, len(frame), whole.data_docs, t0,
+                    {"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}})
 
 
 def validate_dataframe(
