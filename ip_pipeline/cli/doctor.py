@@ -19,7 +19,7 @@ def _process_age() -> float | None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ..doctor import diagnose_timed, render, render_timings
+    from ..ops.doctor import diagnose_timed, render, render_timings
 
     start = time.perf_counter()
     findings, timings = diagnose_timed(home_of(args), imports=args.imports)

@@ -49,7 +49,7 @@ _ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args"
 def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
     """Open, read into memory, close: a reader never holds the warehouse while it prints. While
     a run writes it, the newest backup is read instead (backups.open_for_reading says so)."""
-    from ..backups import open_for_reading
+    from ..ops.backups import open_for_reading
 
     home = Home.of(args.home)
     path = home.warehouse

@@ -90,7 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from ..reconcile import reconcile
+    from ..ops.reconcile import reconcile
 
     home = home_of(args)
     if not home.warehouse.exists():

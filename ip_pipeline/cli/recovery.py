@@ -9,7 +9,7 @@ from .common import add_home, home_of
 
 def _guarded(func):
     def run(args: argparse.Namespace) -> int:
-        from ..recovery import RecoveryError
+        from ..ops.recovery import RecoveryError
 
         try:
             return func(args)
@@ -21,7 +21,7 @@ def _guarded(func):
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from ..recovery import accept_snapshot
+    from ..ops.recovery import accept_snapshot
 
     home = home_of(args)
     a = accept_snapshot(home, args.source)
@@ -33,7 +33,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ..recovery import reset_dagster_storage, restore_warehouse
+    from ..ops.recovery import reset_dagster_storage, restore_warehouse
 
     home = home_of(args)
     if args.dagster_storage:
@@ -58,7 +58,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from ..recovery import rebuild_warehouse
+    from ..ops.recovery import rebuild_warehouse
 
     home = home_of(args)
     print(f"Rebuilding {home.warehouse} from {home.landing} …", flush=True)

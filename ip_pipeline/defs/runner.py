@@ -17,11 +17,11 @@ from pathlib import Path
 import dagster as dg
 
 from ..definitions import build_definitions
-from ..integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
+from ..ops.integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
                          warehouse_advice)
 from ..paths import Home
 from ..report.months import last_complete_month
-from ..runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
+from ..ops.runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 from .instance import get_instance
 from .jobs import TRIGGER_TAG
 from .landing import record_observations
@@ -168,7 +168,7 @@ def damage_paragraph(home: Home, exc: BaseException) -> str | None:
 def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     """A verified backup generation after a successful run; a failure to make one is said, and
     does not undo the run (its results are committed)."""
-    from ..backups import DamagedDatabase, make_backup
+    from ..ops.backups import DamagedDatabase, make_backup
 
     try:
         made = make_backup(home, reuse_unchanged=True)

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import duckdb
 
+from ..db import connect, table_exists
+from ..ingest import holds
+from ..ingest.contracts import load_contract
+from ..ingest.database import configured_url
+from ..ingest.files import fingerprint, list_snapshot
+from ..paths import Home
 from .backups import DamagedDatabase, Generation, Scan, backups_dir, good_generation, restore, scan, set_aside
-from .db import connect, table_exists
-from .ingest import holds
-from .ingest.contracts import load_contract
-from .ingest.database import configured_url
-from .ingest.files import fingerprint, list_snapshot
 from .integrity import StorageProblem, damaged_storage
-from .paths import Home
 
 
 class RecoveryError(Exception):
@@ -130,7 +130,7 @@ def rebuild_warehouse(home: Home, verbose: bool = False) -> Rebuilt:
     """Recompute everything from the landing zone into a new warehouse, keeping the published
     values history (`published_values`) from the newest good backup. The old warehouse is set
     aside under backups/ (never deleted)."""
-    from .defs.runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
+    from ..defs.runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
 
     if not home.landing.is_dir():
         raise RecoveryError(f"no landing zone at {home.landing}: rebuild recomputes from it")

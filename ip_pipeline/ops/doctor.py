@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .paths import Home
+from ..paths import Home
 
 MIN_FREE_BYTES = 2 * 1024**3
 PACKAGES = ("dagster", "duckdb", "great_expectations", "pandas", "matplotlib", "openpyxl", "sqlalchemy", "pyarrow")
@@ -68,10 +68,10 @@ def _python(imports: bool = False) -> list[Finding]:
 def _font_lookup():
     """The report's own font module, loaded from report/fonts.py alone: importing it as
     `ip_pipeline.report.fonts` runs the report package's __init__ (Dagster, pandas: seconds)."""
-    path = Path(__file__).resolve().parent / "report" / "fonts.py"
+    path = Path(__file__).resolve().parent.parent / "report" / "fonts.py"
     spec = importlib.util.spec_from_file_location("_ip_pipeline_doctor_fonts", path)
     if spec is None or spec.loader is None:
-        from .report import fonts
+        from ..report import fonts
 
         return fonts
     module = importlib.util.module_from_spec(spec)
@@ -103,8 +103,8 @@ def _disk(home: Home) -> list[Finding]:
 
 def _warehouse(home: Home) -> list[Finding]:
     from .backups import DamagedDatabase, scan
-    from .db import is_lock_error, lock_holder
-    from .ingest import holds
+    from ..db import is_lock_error, lock_holder
+    from ..ingest import holds
     from .integrity import warehouse_advice
 
     import duckdb
@@ -178,10 +178,10 @@ def _dagster_storage(home: Home) -> list[Finding]:
 
 
 def _landing(home: Home) -> list[Finding]:
-    from .ingest.contracts import load_contracts, load_reference_tables
-    from .ingest.database import configured_url
-    from .ingest.errors import SourceFileError
-    from .ingest.files import list_snapshot
+    from ..ingest.contracts import load_contracts, load_reference_tables
+    from ..ingest.database import configured_url
+    from ..ingest.errors import SourceFileError
+    from ..ingest.files import list_snapshot
 
     if not home.landing.is_dir():
         return [Finding("fail", "landing", f"no landing zone at {home.landing}; put the exports there "
@@ -210,8 +210,8 @@ def _landing(home: Home) -> list[Finding]:
 
 
 def _database() -> list[Finding]:
-    from .ingest.contracts import load_contracts
-    from .ingest.database import configured_url, mask_url
+    from ..ingest.contracts import load_contracts
+    from ..ingest.database import configured_url, mask_url
 
     contract = load_contracts()["enforcement"]
     url = configured_url(contract)
