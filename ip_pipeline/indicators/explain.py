@@ -19,7 +19,8 @@ import pandas as pd
 from . import sql
 from .catalogue import load_plans
 from .definitions import load_definitions
-from .engine import build_marts, prepare
+from .calc_frame import growth_base_year, prepare
+from .engine import build_marts
 from .registry import CITY, COMPUTATIONS
 
 class _Explain(Mapping):
@@ -169,8 +170,6 @@ def formula(s: Summary, value_text: str, fmt_count, lang: str = "zh") -> str:
             template = COUNT_FORMULA
     text = template[i].format(n=n, d=d, v=value_text)
     if "(Y − B)" in text:  # the growth rates: the years themselves
-        from .engine import growth_base_year
-
         try:  # the base year of this id (engines that know one per indicator), else the plans'
             b = growth_base_year(load_plans(), s.as_of, s.indicator_id)
         except TypeError:

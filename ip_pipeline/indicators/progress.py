@@ -149,7 +149,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Seque
                          as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date),
                      {"plan_id": "VARCHAR", "as_of": "DATE"})
     _temp_from_frame(con, "_prog_spec", _spec(plans), SPEC_COLUMNS)
-    # (engine.prepare makes it too; here for a run where no plan is in force on any date)
+    # (calc_frame.prepare makes it too; here for a run where no plan is in force on any date)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO _calc_flags(l) AS "
         "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"

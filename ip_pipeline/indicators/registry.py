@@ -25,7 +25,7 @@ class Computation:
     params: tuple[tuple[str, str], ...] = ()  # $name values the SQL file is run with
     # Measured from a base year (growth rates, counts "since the end of the base year"): the
     # engine gives it a base year per as-of date, from the plans that define this id
-    # (engine.growth_base_year), in `_calc_growth_base (indicator_id, as_of, base_year)`.
+    # (calc_frame.growth_base_year), in `_calc_growth_base (indicator_id, as_of, base_year)`.
     based: bool = False
     marts: tuple[str, ...] = ()  # marts the SQL reads (asset dependencies)
 
