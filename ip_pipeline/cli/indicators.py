@@ -23,11 +23,11 @@ from ..indicators.explain import CRITERIA_NAMES, EXPLAIN, GROWTH_TERMS, formula,
 from ..indicators.explain import explain as explain_records
 from ..indicators.registry import COMPUTATIONS
 from ..indicators.schema import columns
+from ..labels import MISSING, format_count, format_number
 from .common import COMMAND_ARGS, FORMATS, CliError, as_of, guard
 from .output import current_labels, emit, flags_text, labels_for, read
 from .plans import plans_in_force
-from .tables import (MISSING, district_ids_help, format_count, format_number, header, indicator_ids_help, plan_ids_help,
-                     render)
+from .tables import district_ids_help, header, indicator_ids_help, plan_ids_help, render
 
 
 def _select(table: str, as_of: date | None, order: str):

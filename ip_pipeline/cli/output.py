@@ -1,5 +1,5 @@
 """What the commands that print the warehouse share: read it (read-only, briefly), name its ids
-for people (cli/tables.py's Labels), and emit rows as a table, csv or json."""
+for people (labels.py), and emit rows as a table, csv or json."""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +10,11 @@ from typing import Callable
 import pandas as pd
 
 from ..exports import safe_cell
+from ..labels import Labels
 from ..ops.backups import open_for_reading
 from ..paths import Home
 from .common import COMMAND_ARGS, CliError
-from .tables import Labels, render
+from .tables import render
 
 
 def read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:

@@ -17,9 +17,10 @@ from ..city import CITY
 from ..dates import today_in_yantai
 from ..db import table_exists
 from ..indicators.catalogue import Plan, load_plans
+from ..labels import MISSING
 from .common import FORMATS, CliError, as_of, guard
 from .output import aligned, emit, labels_for, read
-from .tables import MISSING, district_ids_help, plan_ids_help, render
+from .tables import district_ids_help, plan_ids_help, render
 
 OUTCOME_COLUMNS = ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
                    "change_share", "ratio", "status", "final_status", "vintage"]
