@@ -58,7 +58,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from ..ops.recovery import rebuild_warehouse
+    from ..defs.rebuild import rebuild_warehouse  # here: Dagster loads only for `rebuild`
 
     home = home_of(args)
     print(f"Rebuilding {home.warehouse} from {home.landing} …", flush=True)

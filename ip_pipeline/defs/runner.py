@@ -142,7 +142,8 @@ def run_pipeline(home: Home, *, first: str | None = None, last: str | None = Non
                  job_name: str = "refresh_job", verbose: bool = False, backup: bool = True) -> RunOutcome:
     with home_run_lock(home):
         try:
-            outcome = _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
+            outcome = run_pipeline_under_lock(home, first=first, last=last, report=report, job_name=job_name,
+                                              verbose=verbose)
         except Exception as exc:  # noqa: BLE001 - a damaged file is named; anything else is raised
             problem = damage_paragraph(home, exc)
             if problem is None:
@@ -223,8 +224,9 @@ def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, 
     return True
 
 
-def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
-                  verbose: bool) -> RunOutcome:
+def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
+                            verbose: bool) -> RunOutcome:
+    """The run itself, for a caller that holds the home's run lock (run_pipeline, the rebuild)."""
     instance = get_instance(home)
     release_dead_cli_runs(instance)
     defs = build_definitions(str(home.root))
