@@ -10,7 +10,7 @@ from ..city import CITY
 from ..db import table_exists
 from ..indicators import sql
 from ..indicators.catalogue import load_plans
-from ..indicators.progress import _prepare
+from ..indicators.progress import prepare_progress
 from ..labels import Labels, format_number, standard_districts
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
     try:
         if not compute:
             raise LookupError("indicator_progress is computed")
-        _prepare(con, [as_of], plans)
+        prepare_progress(con, [as_of], plans)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _md_progress AS\n{sql.load_sql('progress/indicator_progress')}")
         rows = con.execute("SELECT plan_id, indicator_id, status_label_zh FROM _md_progress "
                            "WHERE district_code = ? AND as_of = ?", [CITY, as_of]).fetchall()

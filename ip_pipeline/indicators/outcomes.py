@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import schema, sql
 from .catalogue import Plan, load_plans
-from .progress import SPEC_COLUMNS, _labels, _spec, _temp_from_frame, write_progress
+from .progress import SPEC_COLUMNS, status_labels, target_spec, temp_from_frame, write_progress
 from .transaction import atomic
 from .vintage import vintages
 
@@ -49,16 +49,16 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
     for plan in ended:  # one plan at a time: each has its own last day
         write_progress(con, [plan.end_date], [plan], context)
     # _prog_* now describe the last plan only: the spec and labels of all of them for the SQL.
-    _temp_from_frame(con, "_prog_spec", _spec(ended), SPEC_COLUMNS)
-    _temp_from_frame(con, "_prog_labels", _labels(ended), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
-    _temp_from_frame(con, "_outc_plans", pd.DataFrame({"plan_id": [p.id for p in ended],
-                                                       "as_of": [p.end_date for p in ended]}),
-                     {"plan_id": "VARCHAR", "as_of": "DATE"})
+    temp_from_frame(con, "_prog_spec", target_spec(ended), SPEC_COLUMNS)
+    temp_from_frame(con, "_prog_labels", status_labels(ended), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
+    temp_from_frame(con, "_outc_plans", pd.DataFrame({"plan_id": [p.id for p in ended],
+                                                      "as_of": [p.end_date for p in ended]}),
+                    {"plan_id": "VARCHAR", "as_of": "DATE"})
     ids = sorted({i.id for p in ended for i in p.targeted()})
     vint = vintages(con, ids)
-    _temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
-                                                        dtype=object),
-                     {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
+    temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
+                                                       dtype=object),
+                    {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
     schema.ensure(con, "plan_outcome_revisions")
     con.execute("CREATE OR REPLACE TEMP TABLE _outc_old AS SELECT * FROM plan_outcomes "
                 "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")

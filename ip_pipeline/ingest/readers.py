@@ -70,8 +70,8 @@ def map_header(header: list[str], contract: SourceContract, label: str, info: Fi
     return info.plan
 
 
-def _batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
-             info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def row_batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
+                info: FileReadInfo) -> Iterator[pa.RecordBatch]:
     width = info.width
     slots = plan.positions
     cols: list[list] = [[] for _ in slots]
@@ -211,7 +211,7 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
         plan = map_header(header, contract, label, info)
         info.width = len(header)
         try:
-            yield from _batches(reader, plan, contract, info)
+            yield from row_batches(reader, plan, contract, info)
         except csv.Error as exc:
             raise SourceFileError(contract.name, label, f"is not valid CSV at line {reader.line_num}: {exc}") from None
 
