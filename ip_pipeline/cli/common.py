@@ -22,7 +22,7 @@ class CliError(Exception):
     """A one-line message for the user, exit code 2."""
 
 
-def as_of(text: str) -> date:
+def parse_as_of(text: str) -> date:
     """An `--as-of` argument: an ISO date, else argparse's one-line error."""
     try:
         return date.fromisoformat(text)

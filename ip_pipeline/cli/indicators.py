@@ -24,7 +24,7 @@ from ..indicators.explain import explain as explain_records
 from ..indicators.registry import COMPUTATIONS
 from ..indicators.schema import columns
 from ..labels import MISSING, format_count, format_number
-from .common import COMMAND_ARGS, FORMATS, CliError, as_of, guard
+from .common import COMMAND_ARGS, FORMATS, CliError, guard, parse_as_of
 from .output import current_labels, emit, flags_text, labels_for, read
 from .plans import plans_in_force
 from .tables import district_ids_help, header, indicator_ids_help, plan_ids_help, render
@@ -220,13 +220,13 @@ def add_cli(subparsers) -> None:
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)
-    p.add_argument("--as-of", type=as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
     ids(p)
     p.set_defaults(func=guard(run_indicators))
 
     p = subparsers.add_parser("progress", help="print progress against the plans in force (an ended plan: outcomes)")
     common(p)
-    p.add_argument("--as-of", type=as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
     p.add_argument("--plan", default=None, metavar="ID",
                    help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"))
     ids(p)
@@ -237,7 +237,7 @@ def add_cli(subparsers) -> None:
                                           "by unit), then the records with --records. csv and json give the records.")
     common(p)
     ids(p, required=True)
-    p.add_argument("--as-of", type=as_of, required=True, help="YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_as_of, required=True, help="YYYY-MM-DD")
     p.add_argument("--records", action="store_true", help="list the records after the summary (table format)")
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="records per page (table default 50; csv/json default all)")

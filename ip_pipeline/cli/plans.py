@@ -18,7 +18,7 @@ from ..dates import today_in_yantai
 from ..db import table_exists
 from ..indicators.catalogue import Plan, load_plans
 from ..labels import MISSING
-from .common import FORMATS, CliError, as_of, guard
+from .common import FORMATS, CliError, guard, parse_as_of
 from .output import aligned, emit, labels_for, read
 from .tables import district_ids_help, plan_ids_help, render
 
@@ -174,7 +174,7 @@ def add_cli(subparsers) -> None:
     """Register `plans` and `outcomes` (`progress --plan` is in cli/indicators.py, filtered by
     `plans_in_force`)."""
     p = subparsers.add_parser("plans", help="each plan, its period, in force or ended (today or --as-of)")
-    p.add_argument("--as-of", type=as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(func=guard(run_plans))
 

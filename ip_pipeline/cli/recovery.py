@@ -4,13 +4,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..ingest.contracts import SOURCE_NAMES
+from ..ops.recovery import RecoveryError, accept_snapshot, reset_dagster_storage, restore_warehouse
 from .common import add_home, home_of
 
 
 def _guarded(func):
     def run(args: argparse.Namespace) -> int:
-        from ..ops.recovery import RecoveryError
-
         try:
             return func(args)
         except RecoveryError as exc:
@@ -21,8 +21,6 @@ def _guarded(func):
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from ..ops.recovery import accept_snapshot
-
     home = home_of(args)
     a = accept_snapshot(home, args.source)
     drop = (a.previous_rows - a.rows) / a.previous_rows * 100 if a.previous_rows else 0.0
@@ -33,8 +31,6 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ..ops.recovery import reset_dagster_storage, restore_warehouse
-
     home = home_of(args)
     if args.dagster_storage:
         reset = reset_dagster_storage(home, force=args.force)
@@ -86,8 +82,6 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def add_cli(sub) -> None:
-    from ..ingest.contracts import SOURCE_NAMES
-
     p = sub.add_parser("accept", help="accept a snapshot a run held because it shrank too much (max_shrink)")
     add_home(p)
     p.add_argument("--source", required=True, choices=SOURCE_NAMES, metavar="NAME",

@@ -17,6 +17,7 @@ from ..dates import as_of_for_partition, today_in_yantai
 from .partitions import monthly_partitions
 from .resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
+from .markdown import latest_values_markdown
 
 # The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs
 # (the marts' own step, "marts", is not one of them: defs/nightly.py reads these two).
@@ -58,14 +59,6 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step_fn) -> tuple[d
     if plan.earliest is not None:
         meta["earliest_affected_as_of"] = dg.MetadataValue.text(plan.earliest.isoformat())
     return meta, dates
-
-
-def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
-    """The city's values on the run's latest as-of date against the targets of the plans in force,
-    names beside ids, numbers by unit and the status filled (defs/markdown.py)."""
-    from .markdown import latest_values_markdown as table
-
-    return table(con, as_of, compute_status)
 
 
 @dg.asset(

@@ -13,6 +13,7 @@ import dagster as dg
 from ..db import table_exists
 from ..indicators import schema
 from ..indicators.catalogue import load_plans
+from ..indicators.outcomes import achieved_violations, compute_plan_outcomes, ended_plans, row_violations
 from .resources import WAREHOUSE_POOL, Warehouse
 from .indicators import (indicator_progress, indicator_values, inputs_fingerprint, mark_done, partition_dates,
                          stale_dates)
@@ -42,8 +43,6 @@ def outcome_step(plan_id: str) -> str:
                 "class; the plan's final line is plan_scores on that day.",
 )
 def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from ..indicators.outcomes import compute_plan_outcomes, ended_plans
-
     plans = load_plans()
     latest = max(partition_dates(context))
     ended = ended_plans(plans, latest)
@@ -110,8 +109,6 @@ def _checked(con) -> int:
                 description="One row per indicator with a target × reporting unit of every plan ended by the latest "
                             "as-of date (city-only indicators: the city alone), as of 31 Dec of the target year.")
 def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from ..indicators.outcomes import row_violations
-
     with warehouse.connection(read_only=True) as con:
         latest = _latest_as_of(con)
         if latest is None:
@@ -131,8 +128,6 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
                             "improvement: d·(v − v₀) > 0, a limit target within the tolerance is met), NULL when the "
                             "value is missing; final_status says the same.")
 def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from ..indicators.outcomes import achieved_violations
-
     with warehouse.connection(read_only=True) as con:
         if not table_exists(con, "plan_outcomes"):
             return _result([], "achieved agrees with value vs target", 0)

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from ..db import table_exists
 from . import sql
 from .catalogue import load_plans
 from .definitions import load_definitions
@@ -115,8 +116,6 @@ class Summary:
 
 def stored_values(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date) -> pd.DataFrame:
     """indicator_values rows of an id on a date, every unit (empty when the table is missing)."""
-    from ..db import table_exists
-
     if not table_exists(con, "indicator_values"):
         return pd.DataFrame(columns=["district_code", "value", "numerator", "denominator", "unit", "flags"])
     return con.execute(

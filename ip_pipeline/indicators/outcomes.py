@@ -29,9 +29,11 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from . import schema, sql
 from .catalogue import Plan, load_plans
-from .progress import SPEC_COLUMNS, status_labels, target_spec, temp_from_frame, write_progress
+from .progress import SPEC_COLUMNS, city_only, status_labels, target_spec, temp_from_frame, write_progress
+from .registry import UNLOCATED
 from .transaction import atomic
 from .vintage import vintages
 
@@ -98,8 +100,6 @@ def compute_plan_outcomes(
 # the violating rows (dicts); an empty list is a pass.
 
 def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
-    from .registry import CITY, UNLOCATED
-
     codes = {r[0] for r in con.execute(
         f"SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'").fetchall()}
     return sorted(codes | {UNLOCATED})
@@ -108,9 +108,6 @@ def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
 def row_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], as_of: date) -> list[dict]:
     """One row per indicator with a target × unit of each plan ended by `as_of`: none missing,
     none extra, none twice; as_of = 31 Dec of the target year."""
-    from .progress import city_only
-    from .registry import CITY
-
     units = _units(con)
     want = {(p.id, i.id, u) for p in ended_plans(plans, as_of) for i in p.targeted()
             for u in ([CITY] if city_only(i) else [CITY, *units])}
@@ -136,8 +133,6 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
     """`achieved` agrees with the value against the target and its comparison (Target.met,
     an implementation independent of the SQL; a limit target within the tolerance is met),
     and final_status with `achieved`."""
-    from .registry import CITY
-
     targets = {(p.id, i.id): (p, i) for p in plans for i in p.targeted()}
     rows = con.execute(
         "SELECT o.plan_id, o.indicator_id, o.district_code, o.value, o.base_value, o.target_value, o.achieved, "

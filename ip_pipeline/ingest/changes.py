@@ -12,6 +12,9 @@ without any date.
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import duckdb
 
 from ..db import first_row, scalar, table_exists
@@ -151,8 +154,6 @@ def record_reference_change(con: duckdb.DuckDBPyConnection, fingerprint: str, pr
 
 def changes_file(home, source: str, fingerprint: str):
     """Where the changed rows of a published snapshot are kept (for GX to validate only them)."""
-    from pathlib import Path
-
     safe = "".join(ch if ch.isalnum() or ch in "+-_" else "_" for ch in fingerprint)
     return Path(home) / "cache" / "changes" / source / f"{safe}.parquet"
 
@@ -160,8 +161,6 @@ def changes_file(home, source: str, fingerprint: str):
 def export_changes(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, home) -> None:
     """After the publishing commit: the changed rows as Parquet (one file per source: the latest
     transition). Nothing is lost when this does not happen: GX then validates the whole table."""
-    import os
-
     table = changes_table(source)
     target = changes_file(home, source, fingerprint)
     if target.parent.is_dir():

@@ -68,7 +68,7 @@ class DatabaseSnapshot:
         self.snapshot_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
     def fetch(self) -> None:
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # here: only a database source needs SQLAlchemy
 
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", self.table):
             raise SourceFileError(self.contract.name, self.label, "table name must be a plain SQL identifier")

@@ -18,9 +18,12 @@ import atexit
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from .gx_runner import suite_path
 from .plan import Plan, cross_table, export, make_plan, run_plan
 
 log = logging.getLogger(__name__)
@@ -62,9 +65,6 @@ def shutdown() -> None:
 
 def _watch_parent(parent: int) -> None:
     """In the worker: end when the run's process is gone (killed, say), never linger."""
-    import threading
-    import time
-
     def watch() -> None:
         while True:
             if os.getppid() != parent:
@@ -119,8 +119,6 @@ def take(home: Path, table: str, key: str | None):
 
 def submit_staged(con, home: Path, source: str) -> bool:
     """`submit` for a source's staged table, when it has a suite (from the ingest step)."""
-    from .gx_runner import suite_path
-
     table = f"stg_{source}"
     if not suite_path(table).is_file():
         return False

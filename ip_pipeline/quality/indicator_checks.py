@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from ..city import CITY
+from ..indicators.catalogue import load_plans
 from ..indicators.definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
 from . import warehouse_io as wio
@@ -165,8 +166,6 @@ def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
 def _kind_ids(kind: str) -> set[str]:
     """Indicators of every plan in the catalogue of one kind (`flow`: year-to-date, restarting each January)."""
     try:
-        from ..indicators.catalogue import load_plans
-
         return {i.id for p in load_plans() for i in p.indicators + p.companions if i.kind == kind}
     except Exception:  # a broken catalogue is reported elsewhere; the configured bases still apply
         return set()
