@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .gx_runner import suite_path
-from .plan import Plan, cross_table, export, make_plan, run_plan
+from .validation_plan import ValidationPlan, cross_table, export, make_plan, run_plan
 
 log = logging.getLogger(__name__)
 WORKERS_ENV = "IP_PIPELINE_GX_WORKERS"
@@ -74,7 +74,7 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="ip-gx-parent-watch").start()
 
 
-def _work(plan: Plan):
+def _work(plan: ValidationPlan):
     os.environ.setdefault("IP_PIPELINE_GX_THREADS", "1")
     return run_plan(plan)
 
