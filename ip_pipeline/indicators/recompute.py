@@ -181,8 +181,8 @@ def earliest_for(con, recorded: dict[str, str], current: dict[str, str]) -> date
 
 
 @dataclass
-class Plan:
-    """What a step does with the run's dates."""
+class DateSplit:
+    """What a step does with the run's dates: recompute them, re-stamp them, or nothing (current)."""
     recompute: list[date] = field(default_factory=list)
     restamp: list[date] = field(default_factory=list)
     current: list[date] = field(default_factory=list)
@@ -190,13 +190,13 @@ class Plan:
 
 
 def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, inputs: Inputs,
-               today: date) -> Plan:
+               today: date) -> DateSplit:
     """Split the run's dates into current / recompute / re-stamp (module docstring)."""
     ensure_runs_table(con)
     running = date(today.year, today.month, 1)
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT as_of, inputs, code, sources FROM indicator_runs WHERE step = ?", [step]).fetchall()}
-    out = Plan()
+    out = DateSplit()
     bounds: dict[str, date | None] = {}  # one bound per recorded sources value (usually one or two)
     for d in sorted(set(dates)):
         rec = rows.get(d)
@@ -226,7 +226,7 @@ def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str,
 def refresh_step(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, today: date,
                  compute: Callable[[list[date]], int | None],
                  restamp: Callable[[list[date]], object] | None = None,
-                 inputs: Inputs | None = None) -> tuple[Plan, int]:
+                 inputs: Inputs | None = None) -> tuple[DateSplit, int]:
     """Recompute what `plan_dates` says (compute(dates) -> rows written), re-stamp the rest
     (restamp(dates): bring columns such as the vintage to what a full recompute writes)."""
     inputs = inputs or Inputs.of(con)
