@@ -19,7 +19,7 @@ import pandas as pd
 from ..db import table_exists
 from . import sql
 from .catalogue import load_plans
-from .definitions import load_definitions
+from .indicator_definitions import load_definitions
 from .calc_frame import growth_base_year, prepare
 from .engine import build_marts
 from .registry import CITY, COMPUTATIONS

@@ -39,7 +39,7 @@ from typing import Callable, Iterable, Sequence
 
 import duckdb
 
-from .definitions import catalogue_dir, load_definitions, sql_dir
+from .indicator_definitions import catalogue_dir, load_definitions, sql_dir
 from ..db import table_exists
 
 EVERYTHING = date.min

@@ -1,5 +1,5 @@
 """Which SQL computes each published indicator id, and which sources it reads — built
-from the indicator definitions (assets/catalogue/indicators/<id>.yaml, definitions.py).
+from the indicator definitions (assets/catalogue/indicators/<id>.yaml, indicator_definitions.py).
 
 The plans say what they target; a definition says how an id is computed. A new plan
 reusing these ids needs no code; an id with no definition is reported and skipped.
@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Iterator
 
-from .definitions import Definition, load_definitions
+from .indicator_definitions import Definition, load_definitions
 
 from ..city import CITY  # noqa: F401  (re-exported: one constant, ip_pipeline/city.py)
 UNLOCATED = "370699"

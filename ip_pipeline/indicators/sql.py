@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from .definitions import sql_dir
+from .indicator_definitions import sql_dir
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 

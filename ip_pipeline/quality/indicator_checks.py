@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..city import CITY
 from ..indicators.catalogue import load_plans
-from ..indicators.definitions import load_definitions
+from ..indicators.indicator_definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
 from . import warehouse_io as wio
 from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ip_pipeline.indicators.definitions import load_definitions
+from ip_pipeline.indicators.indicator_definitions import load_definitions
 from ip_pipeline.paths import CATALOGUE_DIR, SQL_DIR
 from ip_pipeline.quality.indicator_checks import CITY_SUM_CHECK, RANGE_CHECK, RULES, evaluate_rule, load_config
 from tests.ops.conftest import child_env, copy_examples, run_cli

@@ -208,7 +208,7 @@ def test_the_running_month_is_always_recomputed_and_a_change_of_no_row_touches_n
 def test_a_changed_catalogue_or_sql_recomputes_every_month(city, tmp_path, monkeypatch):
     import shutil
 
-    from ip_pipeline.indicators.definitions import catalogue_dir, sql_dir
+    from ip_pipeline.indicators.indicator_definitions import catalogue_dir, sql_dir
 
     shutil.copytree(sql_dir(), tmp_path / "sql")
     shutil.copytree(catalogue_dir(), tmp_path / "catalogue")
