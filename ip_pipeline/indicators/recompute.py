@@ -1,9 +1,9 @@
 """Which as-of dates a step must recompute, and which it may only re-stamp (issue 16.2).
 
 `indicator_runs` records, per step and as-of date, the inputs fingerprint it was computed
-from (`inputs`: every source snapshot + the catalogue + the SQL — unchanged meaning),
-and now also `code` (the catalogue + SQL alone) and `sources` (JSON: source -> snapshot
-fingerprint). A stale date (its `inputs` differ from today's) is
+from (`inputs`: every source snapshot + the code below),
+`code` (the catalogue, the SQL and the indicator code: code_fingerprint) and `sources` (JSON:
+source -> snapshot fingerprint). A stale date (its `inputs` differ from today's) is
 
 - recomputed when it has no such record, the code changed, or it is in the running month
   or later (`today`'s month: always recomputed);
@@ -35,6 +35,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import duckdb
@@ -43,18 +44,22 @@ from .indicator_definitions import catalogue_dir, load_definitions, sql_dir
 from ..db import table_exists
 
 EVERYTHING = date.min
+INDICATOR_CODE_DIR = Path(__file__).resolve().parent  # ip_pipeline/indicators: the Python that computes
 
 
 def code_fingerprint() -> str:
-    """The catalogue and the SQL: a change here recomputes every date."""
+    """What computes the indicators: the catalogue, the SQL and the indicator code
+    (ip_pipeline/indicators/*.py). A change to any recomputes every date, and is the code version
+    Dagster shows on the indicator assets (defs/versions.py): one rule for both."""
     h = hashlib.blake2b(digest_size=16)
     _hash_code(h)
     return h.hexdigest()
 
 
 def _hash_code(h) -> None:
-    for folder in (catalogue_dir(), sql_dir()):
-        for f in sorted(folder.rglob("*")):
+    for folder, pattern in ((catalogue_dir(), "*"), (sql_dir(), "*"), (INDICATOR_CODE_DIR, "*.py")):
+        h.update(f"[{folder.name}]".encode())
+        for f in sorted(folder.rglob(pattern)):
             if f.is_file():
                 h.update(f.relative_to(folder).as_posix().encode() + f.read_bytes())
 
@@ -67,7 +72,7 @@ def source_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What the indicators depend on: every source snapshot, the catalogue and the SQL.
+    """What the indicators depend on: every source snapshot, the catalogue, the SQL and the code.
     Equal fingerprints mean an as-of date need not be recomputed (the no-op nightly run)."""
     h = hashlib.blake2b(digest_size=16)
     for src, fp in source_fingerprints(con).items():

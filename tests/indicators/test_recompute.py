@@ -218,3 +218,23 @@ def test_a_changed_catalogue_or_sql_recomputes_every_month(city, tmp_path, monke
     with open(tmp_path / "sql" / "indicators" / "valid_trademarks.sql", "a", encoding="utf-8") as f:
         f.write("\n-- a comment is a change of the code\n")
     assert run_all(city.con)[VALUES_STEP].recompute == DATES
+
+
+def test_a_changed_indicator_module_recomputes_every_month_and_is_the_assets_code_version(city, tmp_path, monkeypatch):
+    """A change to the indicator code alone (a .py file) recomputes too, and what the steps compare is
+    what Dagster shows as the indicator assets' code version: one fingerprint for both."""
+    import shutil
+
+    from ip_pipeline.defs.versions import indicators_version
+    from ip_pipeline.indicators import recompute
+
+    assert indicators_version.__wrapped__() == recompute.code_fingerprint()
+    code = tmp_path / "indicators"
+    shutil.copytree(recompute.INDICATOR_CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(recompute, "INDICATOR_CODE_DIR", code)
+    assert run_all(city.con)[VALUES_STEP].recompute == []  # the same files elsewhere: same fingerprint
+    before = indicators_version.__wrapped__()
+    with open(code / "engine.py", "a", encoding="utf-8") as f:
+        f.write("\n# a comment is a change of the code\n")
+    assert indicators_version.__wrapped__() != before
+    assert run_all(city.con)[VALUES_STEP].recompute == DATES
