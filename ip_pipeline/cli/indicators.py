@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from ..city import CITY
 from ..db import table_exists
 from ..indicators.catalogue import load_plans
 from ..indicators.engine import indicator_ids
@@ -216,7 +217,7 @@ def add_cli(subparsers) -> None:
     def ids(p: argparse.ArgumentParser, required: bool = False) -> None:
         p.add_argument("--indicator", required=required, metavar="ID", help=indicator_ids_help())
         p.add_argument("--district", default=None, metavar="CODE", help=district_ids_help(
-            "reporting unit code (default: the whole city 370600)" if required else "only this reporting unit"))
+            f"reporting unit code (default: the whole city {CITY})" if required else "only this reporting unit"))
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)

@@ -35,6 +35,7 @@ from typing import Any, Iterable, Sequence
 from ..indicators.catalogue import load_plans
 from ..indicators.engine import indicator_ids
 from ..indicators.registry import COMPUTATIONS
+from ..city import CITY
 from ..labels import MISSING, standard_districts
 
 # Display texts of the CLI in both languages: a column header is looked up by key.
@@ -156,7 +157,7 @@ def indicator_ids_help(intro: str = "indicator id", only: Iterable[str] | None =
     return ids_help(known, intro)
 
 
-def district_ids_help(intro: str = "reporting unit code (default: the whole city 370600)") -> str:
+def district_ids_help(intro: str = f"reporting unit code (default: the whole city {CITY})") -> str:
     names = {code: zh for code, (zh, _en) in standard_districts().items()}
     return ids_help(names, intro, names)
 

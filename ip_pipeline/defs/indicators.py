@@ -8,6 +8,7 @@ from datetime import date
 
 import dagster as dg
 
+from ..city import CITY
 from ..indicators.catalogue import load_plans
 from ..indicators.marts import MART_NAMES
 from ..indicators.recompute import Inputs, current_dates, ensure_runs_table, inputs_fingerprint, mark_computed  # noqa: F401
@@ -70,7 +71,7 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step_fn) -> tuple[d
     kinds={"duckdb"},
     owners=[OWNER],
     description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
-                "running month) and reporting unit (the city 370600 and every unit), by the rules of docs/INDICATORS.md. "
+                f"running month) and reporting unit (the city {CITY} and every unit), by the rules of docs/INDICATORS.md. "
                 "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -100,6 +101,6 @@ def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         meta, dates = _recompute_stale(context, con, progress_step)
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
-            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
-            [max(dates)]).fetchall()))
+            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = ? GROUP BY 1",
+            [max(dates), CITY]).fetchall()))
     return dg.MaterializeResult(metadata=meta)

@@ -125,7 +125,7 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
         if not compute:
             raise LookupError("indicator_progress is computed")
         prepare_progress(con, [as_of], plans)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _md_progress AS\n{sql.load_sql('progress/indicator_progress')}")
+        sql.execute(con, "CREATE OR REPLACE TEMP TABLE _md_progress AS", "progress/indicator_progress")
         rows = con.execute("SELECT plan_id, indicator_id, status_label_zh FROM _md_progress "
                            "WHERE district_code = ? AND as_of = ?", [CITY, as_of]).fetchall()
         con.execute("DROP TABLE IF EXISTS _md_progress")
@@ -184,7 +184,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
                      status.get((p.id, ind), "")]
         line.append(", ".join(flags or []))
         body.append(line)
-    title = f"As of {as_of}, city (370600 烟台市) — " + "; ".join(
+    title = f"As of {as_of}, city ({CITY} 烟台市) — " + "; ".join(
         p.name_zh + ("" if _in_force(p, as_of) else f" (ended {p.target_year}-12-31)") for p in shown)
     note = f"\n\n_Status: {origin}._" if origin else ""
     return title + "\n\n" + md_table(heads, body, "llr" + "rl" * len(shown) + "l") + note

@@ -10,6 +10,7 @@ corrections) gives a new outcome, and a no-op nightly run leaves it alone.
 
 import dagster as dg
 
+from ..city import CITY
 from ..db import table_exists
 from ..indicators import schema
 from ..indicators.catalogue import load_plans
@@ -55,12 +56,12 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         for p in todo:
             mark_done(con, [p.end_date], outcome_step(p.id), fp)
         summary = {f"{p}: {s}": n for p, s, n in con.execute(
-            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = '370600' "
-            "GROUP BY ALL ORDER BY ALL").fetchall()}
+            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = ? "
+            "GROUP BY ALL ORDER BY ALL", [CITY]).fetchall()}
         rows = con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0]
         verdicts = con.execute(
             "SELECT plan_id, indicator_id, value, target_value, final_label_zh FROM plan_outcomes "
-            "WHERE district_code = '370600' ORDER BY plan_id, indicator_id").fetchall()
+            "WHERE district_code = ? ORDER BY plan_id, indicator_id", [CITY]).fetchall()
     return dg.MaterializeResult(metadata={
         "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
         "ended_plans": dg.MetadataValue.json([p.id for p in ended]),

@@ -12,9 +12,10 @@ from typing import Iterable, Sequence
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from ..db import table_exists
 from .catalogue import Indicator, Plan
-from .registry import CITY, COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
+from .registry import COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
 
 DEFAULT_PLEDGE_THRESHOLD_WAN = 1000.0
 

@@ -16,13 +16,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from ..db import table_exists
 from . import sql
 from .catalogue import load_plans
 from .indicator_definitions import load_definitions
 from .calc_frame import growth_base_year, prepare
 from .engine import build_marts
-from .registry import CITY, COMPUTATIONS
+from .registry import COMPUTATIONS
 
 class _Explain(Mapping):
     """indicator id -> (explain SQL, extra parameters incl. `period`: a filter on the result's
@@ -56,7 +57,7 @@ def explain(
     con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, district_code: str | None = None,
     plans=None,
 ) -> pd.DataFrame:
-    """The records behind `indicator_id` on `as_of` for a unit (None or 370600: the whole city)."""
+    """The records behind `indicator_id` on `as_of` for a unit (None or city.CITY: the whole city)."""
     if indicator_id not in EXPLAIN or indicator_id not in COMPUTATIONS:
         raise KeyError(f"unknown indicator {indicator_id!r}; known: {', '.join(sorted(EXPLAIN))}")
     if isinstance(as_of, str):

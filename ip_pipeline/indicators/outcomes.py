@@ -66,7 +66,7 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
                 "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     con.execute("DELETE FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     cols = ", ".join(schema.columns("plan_outcomes"))
-    con.execute(f"INSERT INTO plan_outcomes ({cols})\n{sql.load_sql('progress/plan_outcomes')}")
+    sql.execute(con, f"INSERT INTO plan_outcomes ({cols})", "progress/plan_outcomes")
     # A changed outcome (value or verdict) is kept beside the new one: the report footnotes it.
     con.execute(
         """INSERT INTO plan_outcome_revisions

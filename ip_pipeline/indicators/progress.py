@@ -30,10 +30,11 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from . import schema, sql
 from .catalogue import Plan, load_plans
 from .engine import evaluate
-from .registry import CITY, COMPUTATIONS
+from .registry import COMPUTATIONS
 from .transaction import atomic
 
 STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available",
@@ -169,7 +170,7 @@ def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
         "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
     )
     before = con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0]
-    con.execute(f"INSERT INTO plan_scores\n{sql.load_sql('progress/plan_scores')}")
+    sql.execute(con, "INSERT INTO plan_scores", "progress/plan_scores")
     return con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0] - before
 
 
@@ -186,7 +187,7 @@ def write_progress(
     )
     before = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0]
     cols = ", ".join(schema.columns("indicator_progress"))
-    con.execute(f"INSERT INTO indicator_progress ({cols})\n{sql.load_sql('progress/indicator_progress')}")
+    sql.execute(con, f"INSERT INTO indicator_progress ({cols})", "progress/indicator_progress")
     written = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0] - before
     _write_scores(con)
     return int(written)

@@ -12,7 +12,6 @@ from typing import Iterator
 
 from .indicator_definitions import Definition, load_definitions
 
-from ..city import CITY  # noqa: F401  (re-exported: one constant, ip_pipeline/city.py)
 UNLOCATED = "370699"
 
 

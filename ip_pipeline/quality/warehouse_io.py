@@ -191,7 +191,7 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
     """Values for the suite's `$PARAMETER`s, and notes on how they were derived.
 
     Known parameters: `district_codes` (codes of stg_districts),
-    `reporting_units` (those plus the city, 370600), `today`, and any
+    `reporting_units` (those plus the city, city.CITY), `today`, and any
     parameter used as a bound of an expectation whose meta has
     `row_count_vs_previous: {min_ratio, max_ratio}`.
     """
