@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except duckdb.IOException as exc:  # e.g. the warehouse is locked by a writer
         print(f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    # Every file written, the PDF last (the last line is the PDF's path, as before).
+    # Every file written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
     return 0
 
@@ -82,6 +82,6 @@ def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
         return 2
     pdf = report_pdfs(home, month)[1 if lang == "en" else 0]
     mine = [f for f in written_files(home, month) if f"_{lang}" in f.name and f != pdf]
-    # Every file of that edition written, the PDF last (the last line is the PDF's path, as before).
+    # Every file of that edition written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written(mine + [pdf], home, data_docs=False)
     return 0

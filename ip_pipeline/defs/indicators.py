@@ -26,8 +26,8 @@ INDICATOR_STEPS = (VALUES_STEP, PROGRESS_STEP)
 
 STAGED = [f"stg_{n}" for n in SOURCE_NAMES] + [f"stg_{t}" for t in load_reference_tables()]
 
-# inputs_fingerprint(con) and current_dates(con, step, fp) (interface 2) live in
-# indicators/recompute.py, Dagster-free, and are re-exported here with the same meaning.
+# inputs_fingerprint(con) and current_dates(con, step, fp) live in indicators/recompute.py,
+# Dagster-free; the nightly rule (defs/nightly.py) and the outcome asset take them from here.
 
 
 def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[date]:

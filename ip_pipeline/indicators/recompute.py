@@ -1,4 +1,4 @@
-"""Which as-of dates a step must recompute, and which it may only re-stamp (issue 16.2).
+"""Which as-of dates a step must recompute, and which it may only re-stamp.
 
 `indicator_runs` records, per step and as-of date, the inputs fingerprint it was computed
 from (`inputs`: every source snapshot + the code below),
@@ -10,9 +10,9 @@ source -> snapshot fingerprint). A stale date (its `inputs` differ from today's)
 - otherwise recomputed only when it is on or after the earliest date the changed sources'
   deltas can affect; earlier dates are re-stamped as current (their rows cannot change).
 
-The earliest affected date of a source comes from `source_changes` (COORDINATION.md,
-interface 1: one row per published snapshot, its previous fingerprint, `earliest_date`,
-`full_change`), walked from the current fingerprint back to the recorded one. A missing
+The earliest affected date of a source comes from `source_changes` (docs/WAREHOUSE.md: one
+row per published snapshot, its previous fingerprint, `earliest_date`, `full_change`), walked
+from the current fingerprint back to the recorded one. A missing
 table, a missing link, a `full_change` or an unknown earlier fingerprint mean "everything".
 
 Why a bound from event dates is enough (INDICATORS.md): every indicator on D counts a record
@@ -27,7 +27,7 @@ computes this from two versions of a table). One rule reaches back within a year
 totals' `covered` flag says whether the source has any recordal in the year of D, so a change on
 X reaches 1 January of year(X); definitions say so with `changes_affect: calendar_year`.
 Reference tables (population, economy, satisfaction, SEI list) and awards (years, no dates)
-are full changes (interface 1).
+are full changes (ingest/changes.py records them so: they carry no dates to bound one).
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""`source_changes`: what a published snapshot changed in its staged table (COORDINATION.md,
-interface 1), written by staging in the transaction that publishes the snapshot.
+"""`source_changes`: what a published snapshot changed in its staged table (docs/WAREHOUSE.md),
+written by staging in the transaction that publishes the snapshot; the indicator steps read it
+to recompute only the dates a change can affect (indicators/recompute.py).
 
 The old and new `stg_` rows are compared on every column but the bookkeeping that moves
 with each snapshot (`_source_file`, `_row_number`, `_snapshot_at`): DuckDB's EXCEPT ALL
@@ -90,8 +91,8 @@ def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], othe
     A revised row (its key on both sides) whose only changes are dates bounds the change by the
     earliest old or new value of the dates that changed (a lapse recorded late moves the months
     from the lapse on, not from the filing); a row with any other change, or an added or removed
-    one, by the earliest of all its dates, old and new (COORDINATION.md, interface 1 and the
-    indicators' proposal: both are valid bounds, this one is the tighter)."""
+    one, by the earliest of all its dates, old and new (the earliest of all dates of a revised
+    row would be a valid bound too; this one is the tighter)."""
     all_dates = _least([f"min({q(c)})" for c in dates])
     undated = " AND ".join(f"{q(c)} IS NULL" for c in dates)
     if not key or "_side" not in [c for c, _ in _columns_any(con, table)]:

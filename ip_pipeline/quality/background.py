@@ -1,13 +1,14 @@
 """GX validations that overlap with ingestion: the second core.
 
 The Definitions run steps one by one (in-process executor) and every writer holds DuckDB's
-single lock, so a check step used to wait for the ingest steps and then validate on one core.
-Now each ingest step, right after publishing a staged table, exports what its check will read
-as Parquet (plan.export: an immutable snapshot, no DuckDB lock needed to read it) and hands the
-validation to one worker process, which runs it while the next sources are ingested. The check
-step then takes the finished result (a result made for the same cache key: same snapshot, same
-suite and parameters), writes it to `quality_results` and decides the check as before; a
-result for another key, a worker that failed, or no worker at all: the check validates itself.
+single lock, so a check step that validated on its own would wait for the ingest steps and then
+use one core. Instead each ingest step, right after publishing a staged table, exports what its
+check will read as Parquet (validation_plan.export: an immutable snapshot, no DuckDB lock needed
+to read it) and hands the validation to one worker process, which runs it while the next sources
+are ingested. The check step then takes the finished result (a result made for the same cache
+key: same snapshot, same suite and parameters), writes it to `quality_results` and decides the
+check as a validation of its own would; a result for another key, a worker that failed, or no
+worker at all: the check validates itself.
 
 `IP_PIPELINE_GX_WORKERS` (default 1; 0 turns it off) sets the number of worker processes;
 only tables of at least `IP_PIPELINE_GX_BACKGROUND_MIN_ROWS` rows (default 500,000) go to it.

@@ -1,4 +1,4 @@
-"""Issue 15.3: each indicator is described once (assets/catalogue/indicators/<id>.yaml) and
+"""Each indicator is described once (assets/catalogue/indicators/<id>.yaml) and
 the registry, explain, the checks' configuration and the plans are built from it."""
 from __future__ import annotations
 

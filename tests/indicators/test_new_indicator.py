@@ -1,4 +1,4 @@
-"""Issue 15.3: adding an indicator is one definition file and one SQL file (and a plan entry
+"""Adding an indicator is one definition file and one SQL file (and a plan entry
 that targets it). The fixture's three files go into copies of assets/catalogue and assets/sql
 ($IP_PIPELINE_CATALOGUE_DIR, $IP_PIPELINE_SQL_DIR); `ip-pipeline run` on the example landing
 zone then publishes its values and progress, `explain` lists its records, and the indicator

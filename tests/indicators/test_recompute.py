@@ -1,9 +1,9 @@
-"""Issue 16.2: after a source delta the indicator steps recompute only the as-of dates on or
+"""After a source delta the indicator steps recompute only the as-of dates on or
 after the earliest one the delta can affect (indicators/recompute.py), re-stamp the earlier
 ones, and the result equals a full recompute — indicator_values (vintage included),
 indicator_progress, plan_scores and every mart, row by row.
 
-The deltas are published the way staging does (COORDINATION.md, interface 1): a new
+The deltas are published the way staging does (docs/WAREHOUSE.md): a new
 source_snapshots fingerprint and a `source_changes` row whose earliest_date is derived from
 the old and new staged rows (recompute.earliest_changed_date)."""
 from __future__ import annotations
