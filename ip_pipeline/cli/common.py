@@ -36,13 +36,15 @@ def parse_as_of(text: str) -> date:
 COMMAND_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
 
 
-def guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run a command with its arguments in COMMAND_ARGS; a CliError is one line on stderr, exit 2."""
+def guard(func: Callable[[argparse.Namespace], int],
+          errors: tuple[type[Exception], ...] = (CliError,)) -> Callable[[argparse.Namespace], int]:
+    """Run a command with its arguments in COMMAND_ARGS; one of `errors` (the user's to mend) is one
+    line on stderr, exit 2."""
     def run(args: argparse.Namespace) -> int:
         COMMAND_ARGS.set(args)
         try:
             return func(args)
-        except CliError as exc:
+        except errors as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     run.__name__ = func.__name__

@@ -6,18 +6,7 @@ import sys
 
 from ..ingest.contracts import SOURCE_NAMES
 from ..ops.recovery import RecoveryError, accept_snapshot, reset_dagster_storage, restore_warehouse
-from .common import add_home, home_of
-
-
-def _guarded(func):
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except RecoveryError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    run.__name__ = func.__name__
-    return run
+from .common import add_home, guard, home_of
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
@@ -86,7 +75,7 @@ def add_cli(sub) -> None:
     add_home(p)
     p.add_argument("--source", required=True, choices=SOURCE_NAMES, metavar="NAME",
                    help=f"the held source: {', '.join(SOURCE_NAMES)}")
-    p.set_defaults(func=_guarded(cmd_accept))
+    p.set_defaults(func=guard(cmd_accept, (RecoveryError,)))
 
     p = sub.add_parser("restore", help="put back the last good backup of the warehouse (or a new Dagster storage)")
     add_home(p)
@@ -95,8 +84,8 @@ def add_cli(sub) -> None:
     p.add_argument("--dagster-storage", action="store_true",
                    help="instead: set a damaged Dagster storage aside and start a new one (the warehouse is untouched)")
     p.add_argument("--force", action="store_true", help="with --dagster-storage: set it aside even if it reads fine")
-    p.set_defaults(func=_guarded(cmd_restore))
+    p.set_defaults(func=guard(cmd_restore, (RecoveryError,)))
 
     p = sub.add_parser("rebuild", help="recompute the warehouse from the landing zone, keeping the published-values history")
     add_home(p)
-    p.set_defaults(func=_guarded(cmd_rebuild))
+    p.set_defaults(func=guard(cmd_rebuild, (RecoveryError,)))
