@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""One more day of exports for the delta nightly (issue 16.1).
+"""One more day of exports for the delta nightly.
 
     .venv/bin/python benchmarks/delta_day.py --landing DIR --scale S --day YYYY-MM-DD [--seed N]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Performance benchmark (issue 16: the nightly that real data makes).
+"""Performance benchmark: the nightly that real data makes.
 
     .venv/bin/python benchmarks/run.py --scale S [--seed N] [--cache DIR] [--end YYYY-MM-DD]
                                        [--delta-day YYYY-MM-DD] [--no-peer] [--no-record] [--report-only]
@@ -25,7 +25,7 @@
    `peak RSS …`, `time(10)/time(1): …` (scale 10, when scale 1 ran the same code outside benchmarks/, tests/), then
    `delta-nightly/full ratio at scale S: X.XX`, `no-op seconds at scale S: X.X`,
    `pipeline/floor ratio at scale S: X.XX`.
-   Targets (issue 16.4): pipeline/floor ≤ 2.0, delta ≤ 0.25 of full, no-op ≤ 6 s, peak RSS
+   Targets: pipeline/floor ≤ 2.0, delta ≤ 0.25 of full, no-op ≤ 6 s, peak RSS
    ≤ 4 GiB, time(10)/time(1) ≤ 12. A missed target exits 3, unless --report-only (exit 0).
 """
 from __future__ import annotations

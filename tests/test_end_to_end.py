@@ -115,7 +115,7 @@ def test_report_is_rebuilt_only_when_what_it_shows_can_differ(city):
     assert main(["run", "--home", str(home)]) == 0
     from ip_pipeline.report.months import last_complete_month
 
-    month = last_complete_month()  # issue 13: `run` reports the last complete month, not the one just begun
+    month = last_complete_month()  # `run` reports the last complete month, not the one just begun
     pdf = home / "reports" / month / f"ip_indicators_{month}_zh.pdf"
     first = pdf.stat().st_mtime_ns
     assert main(["run", "--home", str(home)]) == 0

@@ -1,9 +1,54 @@
-"""Arguments and output helpers shared by sub-commands."""
+"""Arguments, errors and output helpers shared by sub-commands.
+
+Light on purpose (the standard library and paths.py): `doctor`, `accept`, `restore` and
+`rebuild` import it without pandas, DuckDB or Dagster. The printing commands' pandas helpers
+are in cli/output.py.
+"""
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
+from contextvars import ContextVar
+from datetime import date
+from typing import Callable
 
-from ..paths import Home
+from ..paths import PROJECT_ROOT, Home
+
+FORMATS = ("table", "csv", "json")
+
+
+class CliError(Exception):
+    """A one-line message for the user, exit code 2."""
+
+
+def parse_as_of(text: str) -> date:
+    """An `--as-of` argument: an ISO date, else argparse's one-line error."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+# The arguments of the command being run (set by `guard`), for what a command calls without
+# them (e.g. cli/plans.py's `plans_in_force` under `progress`): its rows are filtered by
+# --indicator/--district, its table gets --lang and the home's district names.
+COMMAND_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
+
+
+def guard(func: Callable[[argparse.Namespace], int],
+          errors: tuple[type[Exception], ...] = (CliError,)) -> Callable[[argparse.Namespace], int]:
+    """Run a command with its arguments in COMMAND_ARGS; one of `errors` (the user's to mend) is one
+    line on stderr, exit 2."""
+    def run(args: argparse.Namespace) -> int:
+        COMMAND_ARGS.set(args)
+        try:
+            return func(args)
+        except errors as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    run.__name__ = func.__name__
+    return run
 
 
 def add_home(p: argparse.ArgumentParser) -> None:
@@ -17,10 +62,6 @@ def home_of(args: argparse.Namespace) -> Home:
 
 def ui_command(home: Home) -> str:
     """The one command that opens the Dagster UI on this data directory (from any directory)."""
-    import shlex
-
-    from ..paths import PROJECT_ROOT
-
     return f"make -C {shlex.quote(str(PROJECT_ROOT))} ui HOME_DIR={shlex.quote(str(home.root))}"
 
 

@@ -5,6 +5,7 @@ import argparse
 import os
 import time
 
+from ..ops.doctor import diagnose_timed, render, render_timings
 from .common import add_home, home_of
 
 
@@ -19,8 +20,6 @@ def _process_age() -> float | None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ..doctor import diagnose_timed, render, render_timings
-
     start = time.perf_counter()
     findings, timings = diagnose_timed(home_of(args), imports=args.imports)
     print(render(findings))

@@ -11,59 +11,24 @@ running pipeline is not blocked for long.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
-from contextvars import ContextVar
-from typing import Callable
 
 import pandas as pd
 
-from ..exports import safe_cell
-from ..indicators import explain as explain_records
+from ..city import CITY
+from ..db import table_exists
 from ..indicators.catalogue import load_plans
+from ..indicators.engine import indicator_ids
+from ..indicators.explain import CRITERIA_NAMES, EXPLAIN, GROWTH_TERMS, formula, summarise
+from ..indicators.explain import explain as explain_records
+from ..indicators.registry import COMPUTATIONS
 from ..indicators.schema import columns
-from ..paths import Home
-from ..db import connect, table_exists
-
-FORMATS = ("table", "csv", "json")
-
-
-class CliError(Exception):
-    """A one-line message for the user, exit code 2."""
-
-
-def _as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-# The arguments of the command being run (set by _guard), for what other CLI modules call
-# without them (e.g. cli/plans.py's `progress`): its rows are filtered by --indicator/--district,
-# its table gets --lang and the home's district names.
-_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
-
-
-def _read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
-    """Open, read into memory, close: a reader never holds the warehouse while it prints. While
-    a run writes it, the newest backup is read instead (backups.open_for_reading says so)."""
-    from ..backups import open_for_reading
-
-    home = Home.of(args.home)
-    path = home.warehouse
-    if not path.exists():
-        raise CliError(f"no warehouse at {path}: run the pipeline first (or pass --home)")
-    try:
-        reading = open_for_reading(home)
-        con = reading.__enter__()
-    except Exception as exc:  # e.g. locked by a writer, and no backup yet
-        raise CliError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
-    try:
-        return work(con)
-    finally:
-        reading.__exit__(None, None, None)
+from ..labels import MISSING, format_count, format_number
+from .common import COMMAND_ARGS, FORMATS, CliError, guard, parse_as_of
+from .output import current_labels, emit, flags_text, labels_for, read
+from .plans import plans_in_force
+from .tables import district_ids_help, header, indicator_ids_help, plan_ids_help, render
 
 
 def _select(table: str, as_of: date | None, order: str):
@@ -73,82 +38,17 @@ def _select(table: str, as_of: date | None, order: str):
         where, params = ("WHERE as_of = ?", [as_of]) if as_of else ("", [])
         cols = ", ".join(columns(table))
         df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
-        args = _ARGS.get()
+        args = COMMAND_ARGS.get()
         return _filter(df, args) if args is not None else df
     return work
 
 
-def _fmt_num(v, unit: str = "") -> str:
-    """A number for a table (kept for other CLI modules; new code: tables.format_number)."""
-    if v is None or pd.isna(v):
-        return "—"
-    text = f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}"
-    return f"{text} {unit}".strip()
-
-
-def _aligned(view: pd.DataFrame) -> str:
-    """A DataFrame as a table aligned by display width (kept for other CLI modules; new code: tables.render)."""
-    from .tables import render
-
-    return render([str(c) for c in view.columns], view.astype(object).where(view.notna(), None).values.tolist())
-
-
-def _flags_text(v) -> str:
-    return ";".join(v) if v is not None and len(v) else ""
-
-
-def _emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | None = None) -> None:
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    if fmt == "csv":
-        if "flags" in out.columns:
-            out["flags"] = out["flags"].map(_flags_text)
-        for c in out.columns:
-            if out[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, str)).any():
-                out[c] = out[c].map(lambda v: _flags_text(list(v)) if v is not None else "")
-        out = out.map(safe_cell)  # no cell a spreadsheet would run as a formula
-        sys.stdout.write(out.to_csv(index=False))
-    elif fmt == "json":
-        for c in out.columns:
-            out[c] = out[c].map(lambda v: v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v)
-        records = json.loads(out.to_json(orient="records", force_ascii=False, date_format="iso"))
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
-    else:
-        if out.empty:
-            sys.stdout.write("(no rows)\n")
-            return
-        sys.stdout.write((table(out) if table else out.to_string(index=False)) + "\n")
-
-
-def _labels(args: argparse.Namespace):
-    """Names of districts (from the warehouse's stg_districts), indicators, plans and statuses."""
-    from .tables import Labels
-
-    def work(con):
-        return Labels.load(con, getattr(args, "lang", "zh"))
-    try:
-        return _read(args, work)
-    except CliError:
-        return Labels.load(None, getattr(args, "lang", "zh"))
-
-
 def _flags_cell(f) -> str:
-    return _flags_text(list(f)) if f is not None and not (isinstance(f, float) and pd.isna(f)) else ""
-
-
-def _current_labels(labels=None):
-    if labels is not None:
-        return labels
-    args = _ARGS.get()
-    return _labels(args) if args is not None else _labels(argparse.Namespace(home=None, lang="zh"))
+    return flags_text(list(f)) if f is not None and not (isinstance(f, float) and pd.isna(f)) else ""
 
 
 def _values_table(df: pd.DataFrame, labels=None) -> str:
-    from .tables import format_count, header, render
-
-    labels = _current_labels(labels)
+    labels = current_labels(labels)
     lang = labels.lang
     heads = [header(k, lang) for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")]
     rows = [
@@ -161,9 +61,7 @@ def _values_table(df: pd.DataFrame, labels=None) -> str:
 
 
 def _progress_table(df: pd.DataFrame, labels=None) -> str:
-    from .tables import MISSING, header, render
-
-    labels = _current_labels(labels)
+    labels = current_labels(labels)
     lang = labels.lang
     keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
     rows = []
@@ -189,9 +87,6 @@ def _filter(df: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def _check_ids(args: argparse.Namespace) -> None:
     """A wrong id is one line naming the valid ones (the same list --help shows)."""
-    from ..indicators.engine import indicator_ids
-    from ..indicators.registry import COMPUTATIONS
-
     plans = load_plans()
     ind = getattr(args, "indicator", None)
     if ind:
@@ -205,20 +100,18 @@ def _check_ids(args: argparse.Namespace) -> None:
 
 def run_indicators(args: argparse.Namespace) -> int:
     _check_ids(args)
-    df = _read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code"))
-    labels = _labels(args) if args.format == "table" else None
-    _emit(df, args.format, lambda view: _values_table(view, labels))
+    df = read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code"))
+    labels = labels_for(args) if args.format == "table" else None
+    emit(df, args.format, lambda view: _values_table(view, labels))
     return 0
 
 
 def run_progress(args: argparse.Namespace) -> int:
-    from .plans import plans_in_force
-
     _check_ids(args)
-    df = _read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
+    df = read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
     df = plans_in_force(df, args)  # an ended plan has no progress, only its final evaluation
-    labels = _labels(args) if args.format == "table" else None
-    _emit(df, args.format, lambda view: _progress_table(view, labels))
+    labels = labels_for(args) if args.format == "table" else None
+    emit(df, args.format, lambda view: _progress_table(view, labels))
     return 0
 
 
@@ -228,9 +121,6 @@ def _page(df: pd.DataFrame, offset: int, limit: int | None) -> pd.DataFrame:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from ..indicators.explain import EXPLAIN, summarise
-    from ..indicators.registry import COMPUTATIONS
-
     _check_ids(args)
     if args.indicator not in COMPUTATIONS:
         raise CliError(f"indicator {args.indicator!r} has no computation; known: {', '.join(COMPUTATIONS)}")
@@ -241,23 +131,23 @@ def run_explain(args: argparse.Namespace) -> int:
         return records, summarise(con, args.indicator, args.as_of, args.district, records)
 
     try:
-        records, summary = _read(args, work)
+        records, summary = read(args, work)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
     if args.format != "table":
         # Machine formats: the records themselves, the columns of the explain SQL (stable), paged on request.
         if records is None:
             raise CliError(f"{args.indicator} has no record listing (its summary: --format table)")
-        _emit(_page(records, args.offset, args.limit), args.format)
+        emit(_page(records, args.offset, args.limit), args.format)
         return 0
-    labels = _labels(args)
+    labels = labels_for(args)
     sys.stdout.write(_summary_text(summary, labels) + "\n")
     if records is not None and args.records:
         limit = 50 if args.limit is None else args.limit
         page = _page(records, args.offset, limit)
         shown = f"{args.offset + 1}–{args.offset + len(page)}" if len(page) else "0"
         sys.stdout.write(("\n记录 " if labels.lang == "zh" else "\nRecords ") + f"{shown} / {len(records):,}\n")
-        _emit(page, "table", lambda view: _records_table(view, labels))
+        emit(page, "table", lambda view: _records_table(view, labels))
         if args.offset + len(page) < len(records):
             sys.stdout.write(f"… --offset {args.offset + len(page)} --limit {limit} for the next page, "
                              f"--format csv for all {len(records):,}\n")
@@ -268,13 +158,11 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def _records_table(view: pd.DataFrame, labels) -> str:
-    from .tables import render
-
     out = view.copy()
     if "district_code" in out.columns:
         out["district_code"] = out["district_code"].map(labels.district)
     for c in out.columns:
-        out[c] = out[c].map(lambda v: _flags_text(list(v)) if hasattr(v, "tolist") and not isinstance(v, str)
+        out[c] = out[c].map(lambda v: flags_text(list(v)) if hasattr(v, "tolist") and not isinstance(v, str)
                             else ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v))
         if pd.api.types.is_float_dtype(view[c]):
             out[c] = view[c].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
@@ -282,16 +170,12 @@ def _records_table(view: pd.DataFrame, labels) -> str:
 
 
 def _summary_text(s, labels) -> str:
-    from ..indicators.explain import CRITERIA_NAMES, formula
-    from .tables import format_count, format_number, header, render
-
     zh = labels.lang != "en"
     lines = [f"{labels.indicator(s.indicator_id)} ({s.indicator_id}) · {s.as_of} · {labels.district(s.district_code)}"]
     if s.stored:
         value = labels.value(s.value, s.indicator_id, s.unit)
         lines.append(("值 = " if zh else "value = ") + formula(s, value, format_count, labels.lang))
         if s.indicator_id.endswith("_cagr"):
-            from ..indicators.explain import GROWTH_TERMS
             lines.append("    " + GROWTH_TERMS[0 if zh else 1])
         lines.append(("标记: " if zh else "flags: ") + (", ".join(s.flags) if s.flags else "—"))
     else:
@@ -322,22 +206,8 @@ def _summary_text(s, labels) -> str:
     return "\n".join(lines)
 
 
-def _guard(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        _ARGS.set(args)
-        try:
-            return func(args)
-        except CliError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    run.__name__ = func.__name__
-    return run
-
-
 def add_cli(subparsers) -> None:
     """Register `indicators`, `progress` and `explain` on an argparse subparsers object."""
-    from .tables import district_ids_help, indicator_ids_help, plan_ids_help
-
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
         p.add_argument("--format", choices=FORMATS, default="table",
@@ -347,30 +217,30 @@ def add_cli(subparsers) -> None:
     def ids(p: argparse.ArgumentParser, required: bool = False) -> None:
         p.add_argument("--indicator", required=required, metavar="ID", help=indicator_ids_help())
         p.add_argument("--district", default=None, metavar="CODE", help=district_ids_help(
-            "reporting unit code (default: the whole city 370600)" if required else "only this reporting unit"))
+            f"reporting unit code (default: the whole city {CITY})" if required else "only this reporting unit"))
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)
-    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
     ids(p)
-    p.set_defaults(func=_guard(run_indicators))
+    p.set_defaults(func=guard(run_indicators))
 
     p = subparsers.add_parser("progress", help="print progress against the plans in force (an ended plan: outcomes)")
     common(p)
-    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
     p.add_argument("--plan", default=None, metavar="ID",
                    help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"))
     ids(p)
-    p.set_defaults(func=_guard(run_progress))
+    p.set_defaults(func=guard(run_progress))
 
     p = subparsers.add_parser("explain", help="how an indicator value is made, and the records behind it",
                               description="A summary (value = numerator / denominator, counts by criterion and "
                                           "by unit), then the records with --records. csv and json give the records.")
     common(p)
     ids(p, required=True)
-    p.add_argument("--as-of", type=_as_of, required=True, help="YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_as_of, required=True, help="YYYY-MM-DD")
     p.add_argument("--records", action="store_true", help="list the records after the summary (table format)")
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="records per page (table default 50; csv/json default all)")
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N records (default 0)")
-    p.set_defaults(func=_guard(run_explain))
+    p.set_defaults(func=guard(run_explain))

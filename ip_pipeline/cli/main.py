@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a sentence, not a traceback
         if args.debug:
             raise
-        from ..ingest.database import mask_url
+        from ..ingest.database import mask_url  # here: it loads pyarrow, and only an error needs it
 
         print(f"error: {mask_url(f'{type(exc).__name__}: {exc}')} (run with --debug for details)", file=sys.stderr)
         return 1

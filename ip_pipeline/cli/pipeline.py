@@ -5,12 +5,13 @@ import argparse
 import json
 import sys
 
+from ..ops.reconcile import reconcile
 from ..paths import Home
 from .common import add_home, home_of, print_written
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..defs.runner import run_pipeline
+    from ..defs.runner import run_pipeline  # here: Dagster loads only for the commands that run
 
     home = home_of(args)
     if not home.landing.is_dir():
@@ -45,14 +46,14 @@ def _finish(outcome, home: Home) -> int:
 def _closing_lines(outcome, home: Home) -> None:
     """After a successful run: every file the report build wrote (its manifest, beside the PDF), the
     data docs index and the command that opens the UI on this data directory."""
-    from ..defs.reports import written_files
+    from ..defs.reports import written_files  # here: Dagster loads only for the commands that run
 
     files = written_files(home, outcome.report.parent.name) if outcome.report else []
     print_written(files, home)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from ..defs.runner import run_pipeline, run_report_archive
+    from ..defs.runner import run_pipeline, run_report_archive  # here: Dagster, as above
 
     home = home_of(args)
     if args.reports:
@@ -74,11 +75,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..defs.runner import run_pipeline
+    from ..defs.runner import run_pipeline  # here: Dagster, as above
 
     home = home_of(args)
     if not home.landing.is_dir() or not any(home.landing.iterdir()):
-        from ..sample import generate_sample
+        from ..sample import generate_sample  # here: the generator loads only when it runs
 
         print(f"Generating the sample landing zone in {home.landing} …")
         generate_sample(home.root, scale=args.scale, progress=sys.stderr.isatty())
@@ -90,8 +91,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    from ..reconcile import reconcile
-
     home = home_of(args)
     if not home.warehouse.exists():
         print(f"error: no warehouse at {home.warehouse}; run `ip-pipeline run` first", file=sys.stderr)

@@ -13,13 +13,15 @@ from datetime import date
 
 import pandas as pd
 
-from ..indicators.catalogue import Plan, load_plans
+from ..city import CITY
 from ..dates import today_in_yantai
 from ..db import table_exists
-from . import indicators as ind_cli
-from .indicators import FORMATS, CliError, _as_of, _emit, _fmt_num, _guard, _read
+from ..indicators.catalogue import Plan, load_plans
+from ..labels import MISSING
+from .common import FORMATS, CliError, guard, parse_as_of
+from .output import aligned, emit, labels_for, read
+from .tables import district_ids_help, plan_ids_help, render
 
-from ..city import CITY
 OUTCOME_COLUMNS = ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
                    "change_share", "ratio", "status", "final_status", "vintage"]
 
@@ -62,9 +64,9 @@ def run_plans(args: argparse.Namespace) -> int:
             "期间": [f"{a} – {b}" for a, b in zip(out["in_force_from"], out["in_force_to"])],
             "目标数": out["indicators_with_target"], f"on {d}": out["status"],
         })
-        return ind_cli._aligned(view)
+        return aligned(view)
 
-    _emit(df, args.format, table)
+    emit(df, args.format, table)
     return 0
 
 
@@ -136,8 +138,6 @@ def final_line(df: pd.DataFrame, scores: pd.DataFrame, plan_id: str) -> str:
 
 def _outcomes_table(df: pd.DataFrame, labels) -> str:
     """For people: names beside codes, values in the indicator's unit, the catalogue's words."""
-    from .tables import MISSING, render
-
     zh = labels.lang != "en"
     share = lambda v: MISSING if v is None or pd.isna(v) else f"{v * 100:.0f}%"  # noqa: E731
     heads = (["规划", "指标", "单位", "终期值", "目标", "完成度", "所需变化完成", "R", "进度分类", "终期结论"] if zh else
@@ -157,14 +157,14 @@ def run_outcomes(args: argparse.Namespace) -> int:
     if plan is not None and not plan.ended_by(today_in_yantai()):
         raise CliError(f"plan {plan.id} runs until {plan.end_date}: no final evaluation yet "
                        f"(see ip-pipeline progress --plan {plan.id})")
-    df, scores = _read(args, _read_outcomes(plan.id if plan else None, args.district))
+    df, scores = read(args, _read_outcomes(plan.id if plan else None, args.district))
     if plan is not None and df.empty:
         raise CliError(f"no final evaluation of {plan.id} in the warehouse yet: run the pipeline (ip-pipeline run)")
     if args.format != "table":
-        _emit(df[OUTCOME_COLUMNS], args.format)
+        emit(df[OUTCOME_COLUMNS], args.format)
         return 0
-    labels = ind_cli._labels(args)
-    _emit(df, "table", lambda view: _outcomes_table(view, labels))
+    labels = labels_for(args)
+    emit(df, "table", lambda view: _outcomes_table(view, labels))
     for pid in dict.fromkeys(df["plan_id"]):
         sys.stdout.write(final_line(df, scores, pid) + "\n")
     return 0
@@ -173,12 +173,10 @@ def run_outcomes(args: argparse.Namespace) -> int:
 def add_cli(subparsers) -> None:
     """Register `plans` and `outcomes` (`progress --plan` is in cli/indicators.py, filtered by
     `plans_in_force`)."""
-    from .tables import district_ids_help, plan_ids_help
-
     p = subparsers.add_parser("plans", help="each plan, its period, in force or ended (today or --as-of)")
-    p.add_argument("--as-of", type=_as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
     p.add_argument("--format", choices=FORMATS, default="table")
-    p.set_defaults(func=_guard(run_plans))
+    p.set_defaults(func=guard(run_plans))
 
     p = subparsers.add_parser("outcomes", help="the final evaluation of an ended plan (plan_outcomes)")
     p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
@@ -187,4 +185,4 @@ def add_cli(subparsers) -> None:
     p.add_argument("--district", default=None, metavar="CODE",
                    help=district_ids_help("one unit code (default: the city and every unit)"))
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table's names (default zh)")
-    p.set_defaults(func=_guard(run_outcomes))
+    p.set_defaults(func=guard(run_outcomes))

@@ -4,25 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import add_home, home_of
-
-
-def _guarded(func):
-    def run(args: argparse.Namespace) -> int:
-        from ..recovery import RecoveryError
-
-        try:
-            return func(args)
-        except RecoveryError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    run.__name__ = func.__name__
-    return run
+from ..ingest.contracts import SOURCE_NAMES
+from ..ops.recovery import RecoveryError, accept_snapshot, reset_dagster_storage, restore_warehouse
+from .common import add_home, guard, home_of
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from ..recovery import accept_snapshot
-
     home = home_of(args)
     a = accept_snapshot(home, args.source)
     drop = (a.previous_rows - a.rows) / a.previous_rows * 100 if a.previous_rows else 0.0
@@ -33,8 +20,6 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ..recovery import reset_dagster_storage, restore_warehouse
-
     home = home_of(args)
     if args.dagster_storage:
         reset = reset_dagster_storage(home, force=args.force)
@@ -58,7 +43,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from ..recovery import rebuild_warehouse
+    from ..defs.rebuild import rebuild_warehouse  # here: Dagster loads only for `rebuild`
 
     home = home_of(args)
     print(f"Rebuilding {home.warehouse} from {home.landing} …", flush=True)
@@ -86,13 +71,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def add_cli(sub) -> None:
-    from ..ingest.contracts import SOURCE_NAMES
-
     p = sub.add_parser("accept", help="accept a snapshot a run held because it shrank too much (max_shrink)")
     add_home(p)
     p.add_argument("--source", required=True, choices=SOURCE_NAMES, metavar="NAME",
                    help=f"the held source: {', '.join(SOURCE_NAMES)}")
-    p.set_defaults(func=_guarded(cmd_accept))
+    p.set_defaults(func=guard(cmd_accept, (RecoveryError,)))
 
     p = sub.add_parser("restore", help="put back the last good backup of the warehouse (or a new Dagster storage)")
     add_home(p)
@@ -101,8 +84,8 @@ def add_cli(sub) -> None:
     p.add_argument("--dagster-storage", action="store_true",
                    help="instead: set a damaged Dagster storage aside and start a new one (the warehouse is untouched)")
     p.add_argument("--force", action="store_true", help="with --dagster-storage: set it aside even if it reads fine")
-    p.set_defaults(func=_guarded(cmd_restore))
+    p.set_defaults(func=guard(cmd_restore, (RecoveryError,)))
 
     p = sub.add_parser("rebuild", help="recompute the warehouse from the landing zone, keeping the published-values history")
     add_home(p)
-    p.set_defaults(func=_guarded(cmd_rebuild))
+    p.set_defaults(func=guard(cmd_rebuild, (RecoveryError,)))

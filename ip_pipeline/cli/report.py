@@ -6,6 +6,12 @@ import sys
 
 import duckdb
 
+from ..paths import Home
+from .common import print_written
+
+# The report stack (matplotlib) and Dagster load inside the functions: only `report` needs them,
+# and every command builds its parser from this module.
+
 
 def add_cli(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("report", help="build the monthly indicator report (PDF and XLSX), or a plan's final evaluation",
@@ -23,7 +29,6 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..paths import Home
     from ..report.build import build_report
     from ..report.data import ReportDataError
     from ..report.months import last_complete_month
@@ -48,9 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except duckdb.IOException as exc:  # e.g. the warehouse is locked by a writer
         print(f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    from .common import print_written
-
-    # Every file written, the PDF last (the last line is the PDF's path, as before).
+    # Every file written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
     return 0
 
@@ -61,7 +64,6 @@ def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
     that materialises the report from the indicators as they are (`ip-pipeline run` refreshes them)."""
     from ..defs.reports import report_pdfs, written_files
     from ..defs.runner import run_report
-    from .common import print_written
 
     if not home.warehouse.exists():
         print(f"report: no warehouse at {home.warehouse}; run `ip-pipeline run --home {home.root}` first",
@@ -80,6 +82,6 @@ def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
         return 2
     pdf = report_pdfs(home, month)[1 if lang == "en" else 0]
     mine = [f for f in written_files(home, month) if f"_{lang}" in f.name and f != pdf]
-    # Every file of that edition written, the PDF last (the last line is the PDF's path, as before).
+    # Every file of that edition written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written(mine + [pdf], home, data_docs=False)
     return 0

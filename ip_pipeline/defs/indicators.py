@@ -8,6 +8,7 @@ from datetime import date
 
 import dagster as dg
 
+from ..city import CITY
 from ..indicators.catalogue import load_plans
 from ..indicators.marts import MART_NAMES
 from ..indicators.recompute import Inputs, current_dates, ensure_runs_table, inputs_fingerprint, mark_computed  # noqa: F401
@@ -17,6 +18,7 @@ from ..dates import as_of_for_partition, today_in_yantai
 from .partitions import monthly_partitions
 from .resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
+from .markdown import latest_values_markdown
 
 # The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs
 # (the marts' own step, "marts", is not one of them: defs/nightly.py reads these two).
@@ -24,8 +26,8 @@ INDICATOR_STEPS = (VALUES_STEP, PROGRESS_STEP)
 
 STAGED = [f"stg_{n}" for n in SOURCE_NAMES] + [f"stg_{t}" for t in load_reference_tables()]
 
-# inputs_fingerprint(con) and current_dates(con, step, fp) (interface 2) live in
-# indicators/recompute.py, Dagster-free, and are re-exported here with the same meaning.
+# inputs_fingerprint(con) and current_dates(con, step, fp) live in indicators/recompute.py,
+# Dagster-free; the nightly rule (defs/nightly.py) and the outcome asset take them from here.
 
 
 def stale_dates(con, dates: list[date], step: str, fingerprint: str) -> list[date]:
@@ -60,14 +62,6 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step_fn) -> tuple[d
     return meta, dates
 
 
-def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
-    """The city's values on the run's latest as-of date against the targets of the plans in force,
-    names beside ids, numbers by unit and the status filled (defs/markdown.py)."""
-    from .markdown import latest_values_markdown as table
-
-    return table(con, as_of, compute_status)
-
-
 @dg.asset(
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -77,7 +71,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
     kinds={"duckdb"},
     owners=[OWNER],
     description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
-                "running month) and reporting unit (the city 370600 and every unit), by the rules of docs/INDICATORS.md. "
+                f"running month) and reporting unit (the city {CITY} and every unit), by the rules of docs/INDICATORS.md. "
                 "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -107,6 +101,6 @@ def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         meta, dates = _recompute_stale(context, con, progress_step)
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
         meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
-            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = '370600' GROUP BY 1",
-            [max(dates)]).fetchall()))
+            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = ? GROUP BY 1",
+            [max(dates), CITY]).fetchall()))
     return dg.MaterializeResult(metadata=meta)

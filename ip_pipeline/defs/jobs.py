@@ -8,7 +8,7 @@ import dagster as dg
 TRIGGER_TAG = "ip_pipeline/trigger"
 
 # Everything but the report: sources, staging, marts, indicators (and their checks). The `marts`
-# group is the indicators' per-record facts, assets of their own (issue 15.3, another branch).
+# group is the indicators' per-record facts, assets of their own so that the UI shows and checks them.
 # The landing source assets (group `sources`) are observed, never run: a job selects only what
 # it can materialise.
 refresh_job = dg.define_asset_job(

@@ -18,6 +18,7 @@ from ..ingest.database import configured_url
 from ..ingest.errors import SourceFileError
 from ..ingest.files import SnapshotFile, fingerprint, list_snapshot, still_growing
 from ..ingest.reference import REFERENCE_SOURCE, reference_snapshot
+from ..ingest.staging import snapshot_fingerprint
 from .resources import OWNER, Warehouse
 
 REFERENCE = REFERENCE_SOURCE
@@ -82,8 +83,6 @@ def staged_fingerprints(con, look: LandingLook) -> dict[str, str] | None:
     """Each source's snapshot fingerprint as staging will record it in source_snapshots (a source
     that takes units from other staged tables adds theirs: ingest.staging.snapshot_fingerprint);
     None when one cannot be known before reading it (a database source, an odd file)."""
-    from ..ingest.staging import snapshot_fingerprint
-
     out: dict[str, str] = {}
     for name in LANDING_SOURCES:
         if name in look.versions:

@@ -6,9 +6,15 @@ import logging
 from datetime import date
 from typing import Any, Iterable, Sequence
 
+from ..city import CITY
+from ..db import table_exists
+from ..indicators import sql
+from ..indicators.catalogue import load_plans
+from ..indicators.progress import prepare_progress
+from ..labels import Labels, format_number, standard_districts
+
 log = logging.getLogger(__name__)
 
-from ..city import CITY
 MAX_ROWS = 20
 
 
@@ -38,8 +44,6 @@ def records_table(records: list[dict], limit: int = MAX_ROWS, total: int | None 
     """A list of dicts (a check's offending rows) as a markdown table, names beside district codes."""
     if not records:
         return "_(none)_"
-    from ..cli.tables import standard_districts
-
     names = standard_districts()
     cols: list[str] = []
     for r in records:
@@ -100,8 +104,6 @@ def _in_force(plan, as_of: date) -> bool:
 
 def final_statuses(con, plans) -> dict[tuple[str, str], str]:
     """(plan_id, indicator_id) -> the final word of an ended plan's evaluation (plan_outcomes), city."""
-    from ..db import table_exists
-
     ended = [p.id for p in plans]
     if not ended or not table_exists(con, "plan_outcomes"):
         return {}
@@ -119,16 +121,11 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
     indicator_values runs before indicator_progress: the status is computed here for this one
     date from the catalogue (the progress SQL into temp tables, nothing written); if that
     cannot be done, the last status indicator_progress holds on or before the date is shown."""
-    from ..db import table_exists
-
     try:
         if not compute:
             raise LookupError("indicator_progress is computed")
-        from ..indicators import sql
-        from ..indicators.progress import _prepare
-
-        _prepare(con, [as_of], plans)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _md_progress AS\n{sql.load_sql('progress/indicator_progress')}")
+        prepare_progress(con, [as_of], plans)
+        sql.execute(con, "CREATE OR REPLACE TEMP TABLE _md_progress AS", "progress/indicator_progress")
         rows = con.execute("SELECT plan_id, indicator_id, status_label_zh FROM _md_progress "
                            "WHERE district_code = ? AND as_of = ?", [CITY, as_of]).fetchall()
         con.execute("DROP TABLE IF EXISTS _md_progress")
@@ -148,10 +145,6 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
 
 def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str:
     """The city's values on `as_of` against the targets of the plans in force, statuses filled."""
-    from ..cli.tables import Labels, format_number
-    from ..db import table_exists
-    from ..indicators.catalogue import load_plans
-
     plans = load_plans()
     if not table_exists(con, "indicator_values"):
         return "_(no values)_"
@@ -191,7 +184,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
                      status.get((p.id, ind), "")]
         line.append(", ".join(flags or []))
         body.append(line)
-    title = f"As of {as_of}, city (370600 烟台市) — " + "; ".join(
+    title = f"As of {as_of}, city ({CITY} 烟台市) — " + "; ".join(
         p.name_zh + ("" if _in_force(p, as_of) else f" (ended {p.target_year}-12-31)") for p in shown)
     note = f"\n\n_Status: {origin}._" if origin else ""
     return title + "\n\n" + md_table(heads, body, "llr" + "rl" * len(shown) + "l") + note

@@ -32,6 +32,7 @@ import dagster as dg
 from ..dates import TIMEZONE, as_of_for_partition, today_in_yantai
 from ..db import connect, table_exists
 from ..paths import Home
+from .indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
 from .jobs import TRIGGER_TAG
 from .landing import LandingLook, look_at_landing, staged_fingerprints
 from .partitions import monthly_partitions
@@ -85,8 +86,6 @@ def current_as_of_dates(home: Home, instance: dg.DagsterInstance, look: LandingL
     tonight's ingestion; None when that cannot be known in advance (then nothing is current)."""
     if not home.warehouse.exists() or not _last_refresh_succeeded(instance):
         return None
-    from .indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
-
     con = connect(home.warehouse, read_only=True)
     try:
         if not (table_exists(con, "source_snapshots") and table_exists(con, "indicator_runs")):

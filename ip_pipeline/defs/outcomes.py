@@ -10,9 +10,11 @@ corrections) gives a new outcome, and a no-op nightly run leaves it alone.
 
 import dagster as dg
 
+from ..city import CITY
 from ..db import table_exists
 from ..indicators import schema
 from ..indicators.catalogue import load_plans
+from ..indicators.outcomes import achieved_violations, compute_plan_outcomes, ended_plans, row_violations
 from .resources import WAREHOUSE_POOL, Warehouse
 from .indicators import (indicator_progress, indicator_values, inputs_fingerprint, mark_done, partition_dates,
                          stale_dates)
@@ -42,8 +44,6 @@ def outcome_step(plan_id: str) -> str:
                 "class; the plan's final line is plan_scores on that day.",
 )
 def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from ..indicators.outcomes import compute_plan_outcomes, ended_plans
-
     plans = load_plans()
     latest = max(partition_dates(context))
     ended = ended_plans(plans, latest)
@@ -56,12 +56,12 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         for p in todo:
             mark_done(con, [p.end_date], outcome_step(p.id), fp)
         summary = {f"{p}: {s}": n for p, s, n in con.execute(
-            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = '370600' "
-            "GROUP BY ALL ORDER BY ALL").fetchall()}
+            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = ? "
+            "GROUP BY ALL ORDER BY ALL", [CITY]).fetchall()}
         rows = con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0]
         verdicts = con.execute(
             "SELECT plan_id, indicator_id, value, target_value, final_label_zh FROM plan_outcomes "
-            "WHERE district_code = '370600' ORDER BY plan_id, indicator_id").fetchall()
+            "WHERE district_code = ? ORDER BY plan_id, indicator_id", [CITY]).fetchall()
     return dg.MaterializeResult(metadata={
         "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
         "ended_plans": dg.MetadataValue.json([p.id for p in ended]),
@@ -110,8 +110,6 @@ def _checked(con) -> int:
                 description="One row per indicator with a target × reporting unit of every plan ended by the latest "
                             "as-of date (city-only indicators: the city alone), as of 31 Dec of the target year.")
 def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from ..indicators.outcomes import row_violations
-
     with warehouse.connection(read_only=True) as con:
         latest = _latest_as_of(con)
         if latest is None:
@@ -131,8 +129,6 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
                             "improvement: d·(v − v₀) > 0, a limit target within the tolerance is met), NULL when the "
                             "value is missing; final_status says the same.")
 def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
-    from ..indicators.outcomes import achieved_violations
-
     with warehouse.connection(read_only=True) as con:
         if not table_exists(con, "plan_outcomes"):
             return _result([], "achieved agrees with value vs target", 0)

@@ -95,7 +95,7 @@ def build_province_job(cities: dict[str, Path], combined: Path, *, executor: str
         return dg.MaterializeResult(metadata={"rows": rows, "cities": len(cities)})
 
     if executor == "celery":
-        from dagster_celery import celery_executor
+        from dagster_celery import celery_executor  # here: Celery loads only for a province on workers
 
         executor_def = celery_executor.configured(celery_config())
     elif executor == "multiprocess":

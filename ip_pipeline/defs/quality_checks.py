@@ -18,7 +18,7 @@ from ..paths import EXPECTATIONS_DIR
 from .resources import WAREHOUSE_POOL, Warehouse
 from ..quality import background
 from ..quality import warehouse_io as wio
-from ..quality.plan import load_frames, make_plan, run_plan
+from ..quality.validation_plan import load_frames, make_plan, run_plan
 from ..quality.gx_runner import (
     ExpectationFailure,
     QualityResult,
@@ -48,7 +48,7 @@ def run_table_check(
     """Validate one staged table against its suite and record the result.
 
     An unchanged snapshot skips validation (the last passed result stands). A snapshot whose
-    changed rows staging kept is validated incrementally (plan.py); a validation the ingest
+    changed rows staging kept is validated incrementally (quality/validation_plan.py); a validation the ingest
     step started in the background (background.py) is taken when it is for the same key."""
     suite = load_suite(table, expectations_dir)
     text = suite_text(table, expectations_dir)

@@ -1,11 +1,13 @@
 """The monthly report asset: one PDF (Chinese and English) and XLSX per month partition."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import dagster as dg
 
 from ..dates import today_in_yantai
+from ..indicators.catalogue import load_plans
 from ..report.months import report_stem
 from .partitions import monthly_partitions
 from ..paths import REPORT_TEMPLATES_DIR, Home
@@ -39,8 +41,6 @@ FILES_MANIFEST = ".files.json"
 
 def write_files_manifest(home: Home, month: str, files: list[Path]) -> Path:
     """The files the month's build wrote (what build_report returned), for the CLI's closing list."""
-    import json
-
     target = home.reports / month / FILES_MANIFEST
     target.write_text(json.dumps([str(f) for f in files], ensure_ascii=False, indent=1), encoding="utf-8")
     return target
@@ -48,8 +48,6 @@ def write_files_manifest(home: Home, month: str, files: list[Path]) -> Path:
 
 def written_files(home: Home, month: str) -> list[Path]:
     """The files the month's last build wrote (from its manifest), those still on disk."""
-    import json
-
     manifest = home.reports / month / FILES_MANIFEST
     try:
         files = [Path(f) for f in json.loads(manifest.read_text(encoding="utf-8"))]
@@ -151,9 +149,8 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
-    from ..report.data import ReportDataError, ended_by, month_bounds
+    from ..report.data import ReportDataError, ended_by, month_bounds  # the report stack: as build_report above
     from ..report.final import build_final_report
-    from ..indicators.catalogue import load_plans
 
     _, month_end = month_bounds(month)
     out: dict[str, list[Path]] = {}

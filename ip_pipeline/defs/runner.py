@@ -17,17 +17,21 @@ from pathlib import Path
 import dagster as dg
 
 from ..definitions import build_definitions
-from ..integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
+from ..ingest.contracts import SOURCE_NAMES, load_contract
+from ..ingest.database import configured_url
+from ..ingest.staging import empty_source_note
+from ..ops.backups import DamagedDatabase, make_backup
+from ..ops.integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
                          warehouse_advice)
 from ..paths import Home
-from ..report.months import last_complete_month
-from ..runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
+from ..report.months import is_running_month, last_complete_month
+from ..ops.runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 from .instance import get_instance
 from .jobs import TRIGGER_TAG
 from .landing import record_observations
 from .nightly import NightlyRequest, nightly_request, report_request
 from .partitions import monthly_partitions
-from .reports import report_pdfs
+from .reports import ARCHIVE_TAG, report_pdfs, written_files
 
 
 @dataclass
@@ -52,9 +56,6 @@ def empty_source_notes(home: Home) -> list[str]:
     """One line per source whose landing folder does not exist (and that is not read from a
     database): an empty source, its indicators no_data (SOURCES.md). A source that had data
     and lost its folder is a shrink to zero, held by staging, and is not an empty source."""
-    from ..ingest.contracts import SOURCE_NAMES, load_contract
-    from ..ingest.database import configured_url
-    from ..ingest.staging import empty_source_note
 
     notes = []
     for name in SOURCE_NAMES:
@@ -80,8 +81,6 @@ def partition_range(first: str | None = None, last: str | None = None) -> tuple[
 def report_partition(end: str, last: str | None = None, today: date | None = None) -> str:
     """The month the run reports on: the last complete month in Asia/Shanghai (the month still running has
     partial data: every month-on-month change would be nought), unless `last` asks for a month."""
-    from ..report.months import is_running_month
-
     if last is not None or not is_running_month(end[:7], today):
         return end
     return f"{last_complete_month(today)}-01"
@@ -142,7 +141,8 @@ def run_pipeline(home: Home, *, first: str | None = None, last: str | None = Non
                  job_name: str = "refresh_job", verbose: bool = False, backup: bool = True) -> RunOutcome:
     with home_run_lock(home):
         try:
-            outcome = _run_pipeline(home, first=first, last=last, report=report, job_name=job_name, verbose=verbose)
+            outcome = run_pipeline_under_lock(home, first=first, last=last, report=report, job_name=job_name,
+                                              verbose=verbose)
         except Exception as exc:  # noqa: BLE001 - a damaged file is named; anything else is raised
             problem = damage_paragraph(home, exc)
             if problem is None:
@@ -168,8 +168,6 @@ def damage_paragraph(home: Home, exc: BaseException) -> str | None:
 def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     """A verified backup generation after a successful run; a failure to make one is said, and
     does not undo the run (its results are committed)."""
-    from ..backups import DamagedDatabase, make_backup
-
     try:
         made = make_backup(home, reuse_unchanged=True)
         outcome.backup, outcome.backup_reused = made.path, made.reused
@@ -223,8 +221,9 @@ def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, 
     return True
 
 
-def _run_pipeline(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
-                  verbose: bool) -> RunOutcome:
+def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
+                            verbose: bool) -> RunOutcome:
+    """The run itself, for a caller that holds the home's run lock (run_pipeline, the rebuild)."""
     instance = get_instance(home)
     release_dead_cli_runs(instance)
     defs = build_definitions(str(home.root))
@@ -270,8 +269,6 @@ def run_report_archive(home: Home, *, first: str | None = None, last: str | None
     monthly_report_job over the months (indicators first, recomputed only where stale), each
     month built as it was published (published_values where the history has it, never rewritten).
     Default range: the first partition to the last complete month."""
-    from .reports import ARCHIVE_TAG, written_files
-
     with home_run_lock(home):
         instance = get_instance(home)
         release_dead_cli_runs(instance)

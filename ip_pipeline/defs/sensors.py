@@ -25,7 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..alerts import Alert, send_alert
+from ..ops.alerts import Alert, send_alert
 from ..ingest.contracts import load_reference_tables
 from ..ingest.files import fingerprint
 from ..paths import Home

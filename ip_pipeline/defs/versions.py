@@ -7,7 +7,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from ..paths import CATALOGUE_DIR, REPORT_TEMPLATES_DIR, SOURCES_DIR, SQL_DIR
+from ..indicators.recompute import code_fingerprint
+from ..paths import REPORT_TEMPLATES_DIR, SOURCES_DIR, SQL_DIR
 
 PACKAGE = Path(__file__).resolve().parent.parent
 SUFFIXES = {".py", ".sql", ".yaml", ".yml", ".json"}
@@ -33,8 +34,9 @@ def ingestion_version(source: str) -> str:
 
 @lru_cache(maxsize=None)
 def indicators_version() -> str:
-    """The plan catalogue, the warehouse SQL and the indicator code."""
-    return files_version(CATALOGUE_DIR, SQL_DIR, PACKAGE / "indicators")
+    """The plan catalogue, the warehouse SQL and the indicator code: the fingerprint by which the
+    indicator steps decide to recompute (indicators.recompute.code_fingerprint)."""
+    return code_fingerprint()
 
 
 @lru_cache(maxsize=None)

@@ -4,7 +4,7 @@ Adding a plan (the 15th Five-Year plan, an action plan) is adding a file; the
 code only reads what the files say (INDICATORS.md, "The plan"). A plan entry names
 an indicator id and gives its base and target; what the indicator is (names, unit,
 kind, direction, limit, parameters) comes from its definition
-(assets/catalogue/indicators/<id>.yaml, definitions.py). A plan may still give its
+(assets/catalogue/indicators/<id>.yaml, indicator_definitions.py). A plan may still give its
 own wording of a name (or any other field), which then wins for that plan.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .definitions import catalogue_dir, load_definitions
+from .indicator_definitions import catalogue_dir, load_definitions
 
 
 TARGET_KINDS = ("level", "growth", "cumulative", "improvement")

@@ -16,11 +16,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from ..city import CITY
+from ..db import table_exists
 from . import sql
 from .catalogue import load_plans
-from .definitions import load_definitions
-from .engine import build_marts, prepare
-from .registry import CITY, COMPUTATIONS
+from .indicator_definitions import load_definitions
+from .calc_frame import growth_base_year, prepare
+from .engine import build_marts
+from .registry import COMPUTATIONS
 
 class _Explain(Mapping):
     """indicator id -> (explain SQL, extra parameters incl. `period`: a filter on the result's
@@ -54,7 +57,7 @@ def explain(
     con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, district_code: str | None = None,
     plans=None,
 ) -> pd.DataFrame:
-    """The records behind `indicator_id` on `as_of` for a unit (None or 370600: the whole city)."""
+    """The records behind `indicator_id` on `as_of` for a unit (None or city.CITY: the whole city)."""
     if indicator_id not in EXPLAIN or indicator_id not in COMPUTATIONS:
         raise KeyError(f"unknown indicator {indicator_id!r}; known: {', '.join(sorted(EXPLAIN))}")
     if isinstance(as_of, str):
@@ -114,8 +117,6 @@ class Summary:
 
 def stored_values(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date) -> pd.DataFrame:
     """indicator_values rows of an id on a date, every unit (empty when the table is missing)."""
-    from ..db import table_exists
-
     if not table_exists(con, "indicator_values"):
         return pd.DataFrame(columns=["district_code", "value", "numerator", "denominator", "unit", "flags"])
     return con.execute(
@@ -169,8 +170,6 @@ def formula(s: Summary, value_text: str, fmt_count, lang: str = "zh") -> str:
             template = COUNT_FORMULA
     text = template[i].format(n=n, d=d, v=value_text)
     if "(Y − B)" in text:  # the growth rates: the years themselves
-        from .engine import growth_base_year
-
         try:  # the base year of this id (engines that know one per indicator), else the plans'
             b = growth_base_year(load_plans(), s.as_of, s.indicator_id)
         except TypeError:

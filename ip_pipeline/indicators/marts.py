@@ -15,10 +15,10 @@ from typing import Sequence
 
 import duckdb
 
-from . import schema, sql
-from .catalogue import Plan
 from ..db import table_exists
-from .engine import pledge_threshold, prepare
+from . import schema, sql
+from .calc_frame import pledge_threshold, prepare
+from .catalogue import Plan
 from .transaction import atomic
 
 
@@ -69,7 +69,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
 
 
 def build_temp_marts(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -> None:
-    """Every mart into its temp table, for the dates of `_calc_dates` (engine.prepare)."""
+    """Every mart into its temp table, for the dates of `_calc_dates` (calc_frame.prepare)."""
     params = {"pledge_threshold_wan": pledge_threshold(plans)}
     for m in MARTS:
         _drop_temp(con, m.temp, "VIEW")

@@ -29,9 +29,11 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from . import schema, sql
 from .catalogue import Plan, load_plans
-from .progress import SPEC_COLUMNS, _labels, _spec, _temp_from_frame, write_progress
+from .progress import SPEC_COLUMNS, city_only, status_labels, target_spec, temp_from_frame, write_progress
+from .registry import UNLOCATED
 from .transaction import atomic
 from .vintage import vintages
 
@@ -49,22 +51,22 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
     for plan in ended:  # one plan at a time: each has its own last day
         write_progress(con, [plan.end_date], [plan], context)
     # _prog_* now describe the last plan only: the spec and labels of all of them for the SQL.
-    _temp_from_frame(con, "_prog_spec", _spec(ended), SPEC_COLUMNS)
-    _temp_from_frame(con, "_prog_labels", _labels(ended), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
-    _temp_from_frame(con, "_outc_plans", pd.DataFrame({"plan_id": [p.id for p in ended],
-                                                       "as_of": [p.end_date for p in ended]}),
-                     {"plan_id": "VARCHAR", "as_of": "DATE"})
+    temp_from_frame(con, "_prog_spec", target_spec(ended), SPEC_COLUMNS)
+    temp_from_frame(con, "_prog_labels", status_labels(ended), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
+    temp_from_frame(con, "_outc_plans", pd.DataFrame({"plan_id": [p.id for p in ended],
+                                                      "as_of": [p.end_date for p in ended]}),
+                    {"plan_id": "VARCHAR", "as_of": "DATE"})
     ids = sorted({i.id for p in ended for i in p.targeted()})
     vint = vintages(con, ids)
-    _temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
-                                                        dtype=object),
-                     {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
+    temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
+                                                       dtype=object),
+                    {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
     schema.ensure(con, "plan_outcome_revisions")
     con.execute("CREATE OR REPLACE TEMP TABLE _outc_old AS SELECT * FROM plan_outcomes "
                 "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     con.execute("DELETE FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     cols = ", ".join(schema.columns("plan_outcomes"))
-    con.execute(f"INSERT INTO plan_outcomes ({cols})\n{sql.load_sql('progress/plan_outcomes')}")
+    sql.execute(con, f"INSERT INTO plan_outcomes ({cols})", "progress/plan_outcomes")
     # A changed outcome (value or verdict) is kept beside the new one: the report footnotes it.
     con.execute(
         """INSERT INTO plan_outcome_revisions
@@ -98,8 +100,6 @@ def compute_plan_outcomes(
 # the violating rows (dicts); an empty list is a pass.
 
 def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
-    from .registry import CITY, UNLOCATED
-
     codes = {r[0] for r in con.execute(
         f"SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'").fetchall()}
     return sorted(codes | {UNLOCATED})
@@ -108,9 +108,6 @@ def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
 def row_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], as_of: date) -> list[dict]:
     """One row per indicator with a target × unit of each plan ended by `as_of`: none missing,
     none extra, none twice; as_of = 31 Dec of the target year."""
-    from .progress import city_only
-    from .registry import CITY
-
     units = _units(con)
     want = {(p.id, i.id, u) for p in ended_plans(plans, as_of) for i in p.targeted()
             for u in ([CITY] if city_only(i) else [CITY, *units])}
@@ -136,8 +133,6 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
     """`achieved` agrees with the value against the target and its comparison (Target.met,
     an implementation independent of the SQL; a limit target within the tolerance is met),
     and final_status with `achieved`."""
-    from .registry import CITY
-
     targets = {(p.id, i.id): (p, i) for p in plans for i in p.targeted()}
     rows = con.execute(
         "SELECT o.plan_id, o.indicator_id, o.district_code, o.value, o.base_value, o.target_value, o.achieved, "

@@ -30,10 +30,11 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
+from ..city import CITY
 from . import schema, sql
 from .catalogue import Plan, load_plans
 from .engine import evaluate
-from .registry import CITY, COMPUTATIONS
+from .registry import COMPUTATIONS
 from .transaction import atomic
 
 STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available",
@@ -51,7 +52,7 @@ def city_only(ind) -> bool:
     return bool(ind.city_only or (comp is not None and comp.city_only))
 
 
-def _spec(plans: Sequence[Plan]) -> pd.DataFrame:
+def target_spec(plans: Sequence[Plan]) -> pd.DataFrame:
     rows = []
     for plan in plans:
         st = plan.status
@@ -73,7 +74,7 @@ def _spec(plans: Sequence[Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SPEC_COLUMNS))
 
 
-def _labels(plans: Sequence[Plan]) -> pd.DataFrame:
+def status_labels(plans: Sequence[Plan]) -> pd.DataFrame:
     rows = [
         dict(plan_id=p.id, status=s, zh=p.status_label(s, "zh"), en=p.status_label(s, "en"))
         for p in plans
@@ -83,7 +84,7 @@ def _labels(plans: Sequence[Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["plan_id", "status", "zh", "en"])
 
 
-def _temp_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, casts: dict[str, str]) -> None:
+def temp_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, casts: dict[str, str]) -> None:
     con.register("_prog_df", frame)
     try:
         cols = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in casts.items())
@@ -102,9 +103,9 @@ def _evaluation_dates(plan: Plan, spec: pd.DataFrame, dates: Sequence[date]) -> 
 def _complete_missing(con: duckdb.DuckDBPyConnection, plan: Plan, spec: pd.DataFrame, ext: set[date]) -> None:
     """NULL rows for (indicator, date) pairs with no value at all: the city and, unless the
     indicator is city-only, every reporting unit (an id not computed yet is not_available)."""
-    _temp_from_frame(con, "_prog_ids", spec[["indicator_id", "city_only"]],
-                     {"indicator_id": "VARCHAR", "city_only": "BOOLEAN"})
-    _temp_from_frame(con, "_prog_ext", pd.DataFrame({"as_of": pd.to_datetime(sorted(ext)).date}), {"as_of": "DATE"})
+    temp_from_frame(con, "_prog_ids", spec[["indicator_id", "city_only"]],
+                    {"indicator_id": "VARCHAR", "city_only": "BOOLEAN"})
+    temp_from_frame(con, "_prog_ext", pd.DataFrame({"as_of": pd.to_datetime(sorted(ext)).date}), {"as_of": "DATE"})
     con.execute(
         f"""INSERT INTO _prog_values
             SELECT ?, i.indicator_id, e.as_of, u.district_code, NULL
@@ -117,8 +118,8 @@ def _complete_missing(con: duckdb.DuckDBPyConnection, plan: Plan, spec: pd.DataF
     )
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan],
-             context: Sequence[Plan] | None = None) -> None:
+def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan],
+                     context: Sequence[Plan] | None = None) -> None:
     """Temp tables for the progress SQL. `plans` are judged; `context` (default: `plans`) are
     every plan of the catalogue, for the parameters a plan does not give itself."""
     context = list(context) if context is not None else list(plans)
@@ -128,7 +129,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Seque
     )
     in_force = []
     for plan in plans:
-        spec = _spec([plan])
+        spec = target_spec([plan])
         live = [d for d in dates if plan.in_force(d)]  # the lifecycle: no rows before or after
         in_force += [(plan.id, d) for d in live]
         if spec.empty or not live:
@@ -143,13 +144,13 @@ def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Seque
             "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values", [plan.id]
         )
         _complete_missing(con, plan, spec, ext)
-    _temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
-    _temp_from_frame(con, "_prog_in_force",
-                     pd.DataFrame(in_force, columns=["plan_id", "as_of"]).assign(
-                         as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date),
-                     {"plan_id": "VARCHAR", "as_of": "DATE"})
-    _temp_from_frame(con, "_prog_spec", _spec(plans), SPEC_COLUMNS)
-    # (engine.prepare makes it too; here for a run where no plan is in force on any date)
+    temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
+    temp_from_frame(con, "_prog_in_force",
+                    pd.DataFrame(in_force, columns=["plan_id", "as_of"]).assign(
+                        as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date),
+                    {"plan_id": "VARCHAR", "as_of": "DATE"})
+    temp_from_frame(con, "_prog_spec", target_spec(plans), SPEC_COLUMNS)
+    # (calc_frame.prepare makes it too; here for a run where no plan is in force on any date)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO _calc_flags(l) AS "
         "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"
@@ -158,8 +159,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Seque
         "CREATE OR REPLACE TEMP MACRO _prog_meets(v, t, cmp) AS "
         "CASE cmp WHEN 'gt' THEN v > t WHEN 'le' THEN v <= t WHEN 'lt' THEN v < t ELSE v >= t END"
     )
-    _temp_from_frame(con, "_prog_labels", _labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
-    _temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+    temp_from_frame(con, "_prog_labels", status_labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
+    temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
 
 
 def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
@@ -169,7 +170,7 @@ def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
         "AND plan_id IN (SELECT plan_id FROM _prog_plans)"
     )
     before = con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0]
-    con.execute(f"INSERT INTO plan_scores\n{sql.load_sql('progress/plan_scores')}")
+    sql.execute(con, "INSERT INTO plan_scores", "progress/plan_scores")
     return con.execute("SELECT count(*) FROM plan_scores").fetchall()[0][0] - before
 
 
@@ -178,7 +179,7 @@ def write_progress(
 ) -> int:
     """Delete then insert indicator_progress and plan_scores for the dates and plans, inside
     the caller's transaction. Returns the number of indicator_progress rows written."""
-    _prepare(con, sorted(set(dates)), plans, context)
+    prepare_progress(con, sorted(set(dates)), plans, context)
     schema.ensure(con, "indicator_progress")
     con.execute(
         "DELETE FROM indicator_progress WHERE as_of IN (SELECT as_of FROM _prog_dates) "
@@ -186,7 +187,7 @@ def write_progress(
     )
     before = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0]
     cols = ", ".join(schema.columns("indicator_progress"))
-    con.execute(f"INSERT INTO indicator_progress ({cols})\n{sql.load_sql('progress/indicator_progress')}")
+    sql.execute(con, f"INSERT INTO indicator_progress ({cols})", "progress/indicator_progress")
     written = con.execute("SELECT count(*) FROM indicator_progress").fetchall()[0][0] - before
     _write_scores(con)
     return int(written)
@@ -215,6 +216,6 @@ def compute_plan_scores(
     plans = list(plans) if plans is not None else load_plans()
     with atomic(con):
         schema.ensure(con, "indicator_progress")
-        _temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(set(as_of_dates))).date}), {"as_of": "DATE"})
-        _temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+        temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(set(as_of_dates))).date}), {"as_of": "DATE"})
+        temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
         return _write_scores(con)

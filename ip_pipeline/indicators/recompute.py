@@ -1,18 +1,18 @@
-"""Which as-of dates a step must recompute, and which it may only re-stamp (issue 16.2).
+"""Which as-of dates a step must recompute, and which it may only re-stamp.
 
 `indicator_runs` records, per step and as-of date, the inputs fingerprint it was computed
-from (`inputs`: every source snapshot + the catalogue + the SQL — unchanged meaning),
-and now also `code` (the catalogue + SQL alone) and `sources` (JSON: source -> snapshot
-fingerprint). A stale date (its `inputs` differ from today's) is
+from (`inputs`: every source snapshot + the code below),
+`code` (the catalogue, the SQL and the indicator code: code_fingerprint) and `sources` (JSON:
+source -> snapshot fingerprint). A stale date (its `inputs` differ from today's) is
 
 - recomputed when it has no such record, the code changed, or it is in the running month
   or later (`today`'s month: always recomputed);
 - otherwise recomputed only when it is on or after the earliest date the changed sources'
   deltas can affect; earlier dates are re-stamped as current (their rows cannot change).
 
-The earliest affected date of a source comes from `source_changes` (COORDINATION.md,
-interface 1: one row per published snapshot, its previous fingerprint, `earliest_date`,
-`full_change`), walked from the current fingerprint back to the recorded one. A missing
+The earliest affected date of a source comes from `source_changes` (docs/WAREHOUSE.md: one
+row per published snapshot, its previous fingerprint, `earliest_date`, `full_change`), walked
+from the current fingerprint back to the recorded one. A missing
 table, a missing link, a `full_change` or an unknown earlier fingerprint mean "everything".
 
 Why a bound from event dates is enough (INDICATORS.md): every indicator on D counts a record
@@ -27,7 +27,7 @@ computes this from two versions of a table). One rule reaches back within a year
 totals' `covered` flag says whether the source has any recordal in the year of D, so a change on
 X reaches 1 January of year(X); definitions say so with `changes_affect: calendar_year`.
 Reference tables (population, economy, satisfaction, SEI list) and awards (years, no dates)
-are full changes (interface 1).
+are full changes (ingest/changes.py records them so: they carry no dates to bound one).
 """
 from __future__ import annotations
 
@@ -35,26 +35,31 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import duckdb
 
-from .definitions import catalogue_dir, load_definitions, sql_dir
+from .indicator_definitions import catalogue_dir, load_definitions, sql_dir
 from ..db import table_exists
 
 EVERYTHING = date.min
+INDICATOR_CODE_DIR = Path(__file__).resolve().parent  # ip_pipeline/indicators: the Python that computes
 
 
 def code_fingerprint() -> str:
-    """The catalogue and the SQL: a change here recomputes every date."""
+    """What computes the indicators: the catalogue, the SQL and the indicator code
+    (ip_pipeline/indicators/*.py). A change to any recomputes every date, and is the code version
+    Dagster shows on the indicator assets (defs/versions.py): one rule for both."""
     h = hashlib.blake2b(digest_size=16)
     _hash_code(h)
     return h.hexdigest()
 
 
 def _hash_code(h) -> None:
-    for folder in (catalogue_dir(), sql_dir()):
-        for f in sorted(folder.rglob("*")):
+    for folder, pattern in ((catalogue_dir(), "*"), (sql_dir(), "*"), (INDICATOR_CODE_DIR, "*.py")):
+        h.update(f"[{folder.name}]".encode())
+        for f in sorted(folder.rglob(pattern)):
             if f.is_file():
                 h.update(f.relative_to(folder).as_posix().encode() + f.read_bytes())
 
@@ -67,7 +72,7 @@ def source_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What the indicators depend on: every source snapshot, the catalogue and the SQL.
+    """What the indicators depend on: every source snapshot, the catalogue, the SQL and the code.
     Equal fingerprints mean an as-of date need not be recomputed (the no-op nightly run)."""
     h = hashlib.blake2b(digest_size=16)
     for src, fp in source_fingerprints(con).items():
@@ -181,8 +186,8 @@ def earliest_for(con, recorded: dict[str, str], current: dict[str, str]) -> date
 
 
 @dataclass
-class Plan:
-    """What a step does with the run's dates."""
+class DateSplit:
+    """What a step does with the run's dates: recompute them, re-stamp them, or nothing (current)."""
     recompute: list[date] = field(default_factory=list)
     restamp: list[date] = field(default_factory=list)
     current: list[date] = field(default_factory=list)
@@ -190,13 +195,13 @@ class Plan:
 
 
 def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, inputs: Inputs,
-               today: date) -> Plan:
+               today: date) -> DateSplit:
     """Split the run's dates into current / recompute / re-stamp (module docstring)."""
     ensure_runs_table(con)
     running = date(today.year, today.month, 1)
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT as_of, inputs, code, sources FROM indicator_runs WHERE step = ?", [step]).fetchall()}
-    out = Plan()
+    out = DateSplit()
     bounds: dict[str, date | None] = {}  # one bound per recorded sources value (usually one or two)
     for d in sorted(set(dates)):
         rec = rows.get(d)
@@ -226,7 +231,7 @@ def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str,
 def refresh_step(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, today: date,
                  compute: Callable[[list[date]], int | None],
                  restamp: Callable[[list[date]], object] | None = None,
-                 inputs: Inputs | None = None) -> tuple[Plan, int]:
+                 inputs: Inputs | None = None) -> tuple[DateSplit, int]:
     """Recompute what `plan_dates` says (compute(dates) -> rows written), re-stamp the rest
     (restamp(dates): bring columns such as the vintage to what a full recompute writes)."""
     inputs = inputs or Inputs.of(con)

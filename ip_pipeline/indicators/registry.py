@@ -1,5 +1,5 @@
 """Which SQL computes each published indicator id, and which sources it reads — built
-from the indicator definitions (assets/catalogue/indicators/<id>.yaml, definitions.py).
+from the indicator definitions (assets/catalogue/indicators/<id>.yaml, indicator_definitions.py).
 
 The plans say what they target; a definition says how an id is computed. A new plan
 reusing these ids needs no code; an id with no definition is reported and skipped.
@@ -10,9 +10,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Iterator
 
-from .definitions import Definition, load_definitions
+from .indicator_definitions import Definition, load_definitions
 
-from ..city import CITY  # noqa: F401  (re-exported: one constant, ip_pipeline/city.py)
 UNLOCATED = "370699"
 
 
@@ -25,7 +24,7 @@ class Computation:
     params: tuple[tuple[str, str], ...] = ()  # $name values the SQL file is run with
     # Measured from a base year (growth rates, counts "since the end of the base year"): the
     # engine gives it a base year per as-of date, from the plans that define this id
-    # (engine.growth_base_year), in `_calc_growth_base (indicator_id, as_of, base_year)`.
+    # (calc_frame.growth_base_year), in `_calc_growth_base (indicator_id, as_of, base_year)`.
     based: bool = False
     marts: tuple[str, ...] = ()  # marts the SQL reads (asset dependencies)
 

@@ -10,7 +10,9 @@ import duckdb
 
 from .catalogue import Plan, load_plans
 from .marts import marts_exist, refresh_marts
-from .recompute import Inputs, Plan as StepPlan, current_dates, refresh_step
+from .progress import compute_indicator_progress
+from .recompute import DateSplit, Inputs, current_dates, refresh_step
+from .values import compute_indicator_values, restamp_vintage
 
 MARTS_STEP, VALUES_STEP, PROGRESS_STEP = "marts", "values", "progress"
 
@@ -21,16 +23,14 @@ def marts_current(con: duckdb.DuckDBPyConnection, dates: Sequence[date], inputs:
 
 
 def marts_step(con, dates: Sequence[date], today: date, plans: Sequence[Plan] | None = None,
-               inputs: Inputs | None = None) -> tuple[StepPlan, int]:
+               inputs: Inputs | None = None) -> tuple[DateSplit, int]:
     plans = list(plans) if plans is not None else load_plans()
     return refresh_step(con, dates, MARTS_STEP, today, inputs=inputs,
                         compute=lambda ds: sum(refresh_marts(con, ds, plans).values()))
 
 
 def values_step(con, dates: Sequence[date], today: date, plans: Sequence[Plan] | None = None,
-                inputs: Inputs | None = None) -> tuple[StepPlan, int]:
-    from .values import compute_indicator_values, restamp_vintage
-
+                inputs: Inputs | None = None) -> tuple[DateSplit, int]:
     plans = list(plans) if plans is not None else load_plans()
     inputs = inputs or Inputs.of(con)
     return refresh_step(
@@ -40,9 +40,7 @@ def values_step(con, dates: Sequence[date], today: date, plans: Sequence[Plan] |
 
 
 def progress_step(con, dates: Sequence[date], today: date, plans: Sequence[Plan] | None = None,
-                  inputs: Inputs | None = None) -> tuple[StepPlan, int]:
-    from .progress import compute_indicator_progress
-
+                  inputs: Inputs | None = None) -> tuple[DateSplit, int]:
     plans = list(plans) if plans is not None else load_plans()
     return refresh_step(con, dates, PROGRESS_STEP, today, inputs=inputs,
                         compute=lambda ds: compute_indicator_progress(con, ds, plans))

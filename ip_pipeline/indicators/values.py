@@ -22,7 +22,8 @@ from . import schema
 from .catalogue import Plan, load_plans
 from ..faults import maybe_fail
 from ..db import table_exists
-from .engine import evaluate, first_definition, indicator_ids
+from .calc_frame import first_definition
+from .engine import evaluate, indicator_ids
 from .marts import persist_temp_marts
 from .registry import DEFAULT_UNITS
 from .transaction import atomic

@@ -1,5 +1,6 @@
-"""`source_changes`: what a published snapshot changed in its staged table (COORDINATION.md,
-interface 1), written by staging in the transaction that publishes the snapshot.
+"""`source_changes`: what a published snapshot changed in its staged table (docs/WAREHOUSE.md),
+written by staging in the transaction that publishes the snapshot; the indicator steps read it
+to recompute only the dates a change can affect (indicators/recompute.py).
 
 The old and new `stg_` rows are compared on every column but the bookkeeping that moves
 with each snapshot (`_source_file`, `_row_number`, `_snapshot_at`): DuckDB's EXCEPT ALL
@@ -11,6 +12,9 @@ set of columns or types (a changed contract), the reference tables, or a changed
 without any date.
 """
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import duckdb
 
@@ -87,8 +91,8 @@ def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], othe
     A revised row (its key on both sides) whose only changes are dates bounds the change by the
     earliest old or new value of the dates that changed (a lapse recorded late moves the months
     from the lapse on, not from the filing); a row with any other change, or an added or removed
-    one, by the earliest of all its dates, old and new (COORDINATION.md, interface 1 and the
-    indicators' proposal: both are valid bounds, this one is the tighter)."""
+    one, by the earliest of all its dates, old and new (the earliest of all dates of a revised
+    row would be a valid bound too; this one is the tighter)."""
     all_dates = _least([f"min({q(c)})" for c in dates])
     undated = " AND ".join(f"{q(c)} IS NULL" for c in dates)
     if not key or "_side" not in [c for c, _ in _columns_any(con, table)]:
@@ -151,8 +155,6 @@ def record_reference_change(con: duckdb.DuckDBPyConnection, fingerprint: str, pr
 
 def changes_file(home, source: str, fingerprint: str):
     """Where the changed rows of a published snapshot are kept (for GX to validate only them)."""
-    from pathlib import Path
-
     safe = "".join(ch if ch.isalnum() or ch in "+-_" else "_" for ch in fingerprint)
     return Path(home) / "cache" / "changes" / source / f"{safe}.parquet"
 
@@ -160,8 +162,6 @@ def changes_file(home, source: str, fingerprint: str):
 def export_changes(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, home) -> None:
     """After the publishing commit: the changed rows as Parquet (one file per source: the latest
     transition). Nothing is lost when this does not happen: GX then validates the whole table."""
-    import os
-
     table = changes_table(source)
     target = changes_file(home, source, fingerprint)
     if target.parent.is_dir():

@@ -7,7 +7,7 @@ interprets it.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..paths import SOURCES_DIR
+from .formats import Derivation, load_formats
 
 COLUMN_TYPES = {
     "text", "code", "date", "enum", "int", "decimal", "application_no",
@@ -157,7 +158,6 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
     for n, spec in doc["columns"].items():
         d = (spec or {}).get("derive")
         if d:
-            from .formats import Derivation
             if d.get("from") not in names:
                 raise ContractError(f"sources/{name}.yaml: column {n} derives from unknown column {d.get('from')!r}")
             derivations[n] = Derivation(str(d["from"]), tuple((str(r), str(w)) for r, w in d["patterns"]))
@@ -207,10 +207,6 @@ SOURCE_NAMES = (
 
 @lru_cache(maxsize=None)
 def load_contract(name: str, directory: str | None = None) -> SourceContract:
-    from dataclasses import replace
-
-    from .formats import load_formats
-
     folder = Path(directory or SOURCES_DIR)
     contract = parse_contract(yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8")))
     return replace(contract, formats=load_formats(folder, contract.name, set(contract.column_names)))

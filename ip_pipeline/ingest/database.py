@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .contracts import SourceContract
 from .errors import SourceFileError
-from .readers import BATCH_ROWS, FileReadInfo, _batches, map_header
+from .readers import BATCH_ROWS, FileReadInfo, map_header, row_batches
 
 # user (possibly empty) ":" password "@" host — up to the last "@" of the token, so a raw "@"
 # inside a password is hidden too.
@@ -68,7 +68,7 @@ class DatabaseSnapshot:
         self.snapshot_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
     def fetch(self) -> None:
-        import sqlalchemy as sa
+        import sqlalchemy as sa  # here: only a database source needs SQLAlchemy
 
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", self.table):
             raise SourceFileError(self.contract.name, self.label, "table name must be a plain SQL identifier")
@@ -98,4 +98,4 @@ class DatabaseSnapshot:
         info = FileReadInfo(encoding="database")
         plan = map_header(self.header, self.contract, self.label, info)
         info.width = len(self.header)
-        yield self.label, info, _batches(iter(self.rows), plan, self.contract, info)
+        yield self.label, info, row_batches(iter(self.rows), plan, self.contract, info)

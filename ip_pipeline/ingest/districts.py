@@ -9,7 +9,7 @@ import duckdb
 from ..db import first_row, scalar
 
 UNLOCATED = "370699"
-from ..city import CITY  # noqa: F401  (re-exported)
+from ..city import CITY
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,7 +73,7 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
                  "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
                  "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))")
     ctes = [f"""coded AS (
-            -- in an export (not our own format) 370600, the city as a whole, is no unit: it says Yantai
+            -- in an export (not our own format) {CITY}, the city as a whole, is no unit: it says Yantai
             SELECT t.*, dc.unit AS _code_unit FROM {typed_table} t
             LEFT JOIN _district_codes dc ON dc.code = t.district_code
                 AND NOT (dc.unit = '{CITY}' AND t._format IS DISTINCT FROM 'canonical')

@@ -149,7 +149,7 @@ def _content_hash(path: str, device: int, inode: int, size: int, mtime_ns: int, 
     return h.hexdigest()
 
 
-def _file_hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
     st = path.stat()
     return _content_hash(str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -159,7 +159,7 @@ def fingerprint(files: list[SnapshotFile]) -> str:
     h = hashlib.blake2b(digest_size=16)
     for f in files:
         h.update(f.relative.encode("utf-8") + b"\0")
-        h.update(_file_hash(f.path).encode())
+        h.update(file_hash(f.path).encode())
         h.update(b"\1")
     return h.hexdigest()
 
@@ -191,7 +191,7 @@ def identical_files(files: list[SnapshotFile]) -> list[str]:
     seen: dict[str, str] = {}
     out = []
     for f in files:
-        h = _file_hash(f.path)
+        h = file_hash(f.path)
         if h in seen:
             out.append(f"{f.relative}: the same bytes as {seen[h]} (a copy?); its rows collapse as duplicates")
         else:

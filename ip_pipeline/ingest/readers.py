@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
 
 from .contracts import SourceContract
 from .errors import SourceFileError
@@ -70,8 +73,8 @@ def map_header(header: list[str], contract: SourceContract, label: str, info: Fi
     return info.plan
 
 
-def _batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
-             info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def row_batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
+                info: FileReadInfo) -> Iterator[pa.RecordBatch]:
     width = info.width
     slots = plan.positions
     cols: list[list] = [[] for _ in slots]
@@ -133,9 +136,6 @@ def _arrow_csv(data: bytes) -> tuple[list[str], pa.Table, int] | None:
     with too many or too few cells (quarantined as bad_row:cell_count), anything Arrow
     refuses. The result is then exactly what the row-by-row reader yields, only faster.
     """
-    import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
-
     end = data.find(b"\n")
     first = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
     if not first.strip() or first.count('"') % 2 or "\r" in first:
@@ -211,7 +211,7 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
         plan = map_header(header, contract, label, info)
         info.width = len(header)
         try:
-            yield from _batches(reader, plan, contract, info)
+            yield from row_batches(reader, plan, contract, info)
         except csv.Error as exc:
             raise SourceFileError(contract.name, label, f"is not valid CSV at line {reader.line_num}: {exc}") from None
 
@@ -280,8 +280,6 @@ def _xlsx_batches(rows: Iterator, plan: HeaderPlan, width: int, contract: Source
 def _open_sheet(path: Path, label: str, contract: SourceContract):
     """The contract's sheet (or the first) of a workbook, via calamine (Rust): ten times
     openpyxl's speed on the same cells, which matters for years of monthly XLSX exports."""
-    from python_calamine import CalamineError, CalamineWorkbook, WorksheetNotFound
-
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -303,8 +301,6 @@ def _open_sheet(path: Path, label: str, contract: SourceContract):
 
 
 def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
-    from python_calamine import CalamineError
-
     info.encoding = "xlsx"
     wb, ws = _open_sheet(path, label, contract)
     damaged = (CalamineError, OSError, ValueError, EOFError)

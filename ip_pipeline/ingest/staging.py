@@ -24,7 +24,7 @@ from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
 from . import holds
 from .errors import SourceFileError
-from .files import _file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
+from .files import file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
 from .changes import changes_table, diff_before_publish, export_changes, record_change
 from .landing import land
 from .parts import CachedPart, PartStore, warehouse_home
@@ -132,7 +132,7 @@ def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
         if part.sink is None:
             continue
         try:
-            same = _file_hash(f.path) == digests[order]  # the fingerprint's hash unless the file changed
+            same = file_hash(f.path) == digests[order]  # the fingerprint's hash unless the file changed
         except OSError:
             same = False
         if same:
@@ -170,7 +170,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         file_labels = [f.relative for f in files]
         store = PartStore.for_connection(con, contract)
         # the hashes the fingerprint was made of (remembered by files.py, so free)
-        digests = _read_guard(name, files, lambda: [_file_hash(f.path) for f in files])
+        digests = _read_guard(name, files, lambda: [file_hash(f.path) for f in files])
         parts = lambda: snapshot_parts(contract, landing, files, store, digests)  # noqa: E731
     else:
         fp = fingerprint_value or ""

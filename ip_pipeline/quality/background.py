@@ -1,13 +1,14 @@
 """GX validations that overlap with ingestion: the second core.
 
 The Definitions run steps one by one (in-process executor) and every writer holds DuckDB's
-single lock, so a check step used to wait for the ingest steps and then validate on one core.
-Now each ingest step, right after publishing a staged table, exports what its check will read
-as Parquet (plan.export: an immutable snapshot, no DuckDB lock needed to read it) and hands the
-validation to one worker process, which runs it while the next sources are ingested. The check
-step then takes the finished result (a result made for the same cache key: same snapshot, same
-suite and parameters), writes it to `quality_results` and decides the check as before; a
-result for another key, a worker that failed, or no worker at all: the check validates itself.
+single lock, so a check step that validated on its own would wait for the ingest steps and then
+use one core. Instead each ingest step, right after publishing a staged table, exports what its
+check will read as Parquet (validation_plan.export: an immutable snapshot, no DuckDB lock needed
+to read it) and hands the validation to one worker process, which runs it while the next sources
+are ingested. The check step then takes the finished result (a result made for the same cache
+key: same snapshot, same suite and parameters), writes it to `quality_results` and decides the
+check as a validation of its own would; a result for another key, a worker that failed, or no
+worker at all: the check validates itself.
 
 `IP_PIPELINE_GX_WORKERS` (default 1; 0 turns it off) sets the number of worker processes;
 only tables of at least `IP_PIPELINE_GX_BACKGROUND_MIN_ROWS` rows (default 500,000) go to it.
@@ -18,10 +19,13 @@ import atexit
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from .plan import Plan, cross_table, export, make_plan, run_plan
+from .gx_runner import suite_path
+from .validation_plan import ValidationPlan, cross_table, export, make_plan, run_plan
 
 log = logging.getLogger(__name__)
 WORKERS_ENV = "IP_PIPELINE_GX_WORKERS"
@@ -62,9 +66,6 @@ def shutdown() -> None:
 
 def _watch_parent(parent: int) -> None:
     """In the worker: end when the run's process is gone (killed, say), never linger."""
-    import threading
-    import time
-
     def watch() -> None:
         while True:
             if os.getppid() != parent:
@@ -74,7 +75,7 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="ip-gx-parent-watch").start()
 
 
-def _work(plan: Plan):
+def _work(plan: ValidationPlan):
     os.environ.setdefault("IP_PIPELINE_GX_THREADS", "1")
     return run_plan(plan)
 
@@ -119,8 +120,6 @@ def take(home: Path, table: str, key: str | None):
 
 def submit_staged(con, home: Path, source: str) -> bool:
     """`submit` for a source's staged table, when it has a suite (from the ingest step)."""
-    from .gx_runner import suite_path
-
     table = f"stg_{source}"
     if not suite_path(table).is_file():
         return False

@@ -8,7 +8,7 @@ within_invention_stock); expectations/indicator_values.json keeps the shared set
 - shares and scores within 0-100, counts not negative, growth rates not below -100%;
 - the high-value patent numerator never exceeds the invention patents in force
   for the same unit and date (recomputed from stg_patents);
-- the city (370600) count equals the sum of its units for count indicators;
+- the city's (city.CITY) count equals the sum of its units for count indicators;
 - no unexplained jump of more than `max_share` (default 50%) between
   consecutive months: WARN, listed in the metadata, not silently published.
 
@@ -24,7 +24,8 @@ from datetime import date
 from pathlib import Path
 
 from ..city import CITY
-from ..indicators.definitions import load_definitions
+from ..indicators.catalogue import load_plans
+from ..indicators.indicator_definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
 from . import warehouse_io as wio
 from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult
@@ -165,8 +166,6 @@ def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
 def _kind_ids(kind: str) -> set[str]:
     """Indicators of every plan in the catalogue of one kind (`flow`: year-to-date, restarting each January)."""
     try:
-        from ..indicators.catalogue import load_plans
-
         return {i.id for p in load_plans() for i in p.indicators + p.companions if i.kind == kind}
     except Exception:  # a broken catalogue is reported elsewhere; the configured bases still apply
         return set()
@@ -305,7 +304,7 @@ RULES = [
                   "The high-value invention numerator never exceeds the invention patents in force for that unit "
                   "and date (recomputed from stg_patents).", reads=("stg_patents",)),
     IndicatorRule(CITY_SUM_CHECK, "city count = sum of units", ERROR, True, city_sum_violations,
-                  "For count indicators the city (370600) equals the sum of its reporting units."),
+                  f"For count indicators the city ({CITY}) equals the sum of its reporting units."),
     IndicatorRule(JUMP_CHECK, "no unexplained jump above the configured share", WARN, False, jump_violations,
                   "No unexplained jump above the configured share (default 50%): stocks month on month, "
                   "year-to-date flows against the same month a year earlier (their January reset is not a jump); "

@@ -21,6 +21,7 @@ from ..city import CITY
 from ..db import table_exists  # noqa: F401  (wio.table_exists: the one definition, in db.py)
 import pandas as pd
 
+from ..ingest.holds import was_accepted
 from .gx_runner import QualityResult, derived_columns_needed, value_columns
 
 QUALITY_RESULTS = "quality_results"
@@ -190,7 +191,7 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
     """Values for the suite's `$PARAMETER`s, and notes on how they were derived.
 
     Known parameters: `district_codes` (codes of stg_districts),
-    `reporting_units` (those plus the city, 370600), `today`, and any
+    `reporting_units` (those plus the city, city.CITY), `today`, and any
     parameter used as a bound of an expectation whose meta has
     `row_count_vs_previous: {min_ratio, max_ratio}`.
     """
@@ -211,8 +212,6 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
         prev, info = previous_row_count(con, table, source, fingerprint)
         notes["previous_row_count"] = prev
         notes.update(info)
-        from ..ingest.holds import was_accepted
-
         shrink_accepted = was_accepted(con, source, fingerprint) if source else False
         if shrink_accepted:
             notes["shrink_accepted"] = True  # `ip-pipeline accept`: the drop is not judged again

@@ -28,7 +28,7 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import generate_sample
+    from . import generate_sample  # here: the generator loads only when `sample` runs
 
     home = Home.of(args.home)
     manifest = generate_sample(

@@ -48,7 +48,7 @@ def _accepted(rnd: random.Random, nature: str, instance: str, closed: dt.date | 
 
 def _judicial_fields(rnd: random.Random, rec: dict, end: dt.date) -> None:
     """案件性质, 审级, 服判息诉 of a judicial row of the case list (own stream: the case list's
-    other columns are drawn exactly as before these columns existed)."""
+    other columns do not depend on whether these are drawn)."""
     if rec["authority_type"] != "judicial":
         rec.update(case_nature=None, instance=None, accepted=None)
         return

@@ -6,6 +6,7 @@ import itertools
 import random
 from dataclasses import dataclass
 
+from ..city import CITY
 from . import geo
 from .numbers import credit_code
 
@@ -100,7 +101,7 @@ class HolderPool:
             seen.add(name)
             credit = None
             if kind == "company":
-                region = code if unit.kind != "zone" and code != geo.UNLOCATED else "370600"
+                region = code if unit.kind != "zone" and code != geo.UNLOCATED else CITY
                 credit = credit_code(rnd, region)
                 while credit in credit_seen:
                     credit = credit_code(rnd, region)

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from typing import Iterator
 
+from ..city import CITY
 from . import dates, geo, names, volumes as v
 from .context import Context
 from .numbers import PATENT_TYPE_DIGIT, application_no
@@ -111,7 +112,7 @@ def records(ctx: Context) -> Iterator[dict]:
                         other = pool.holders[(owner.idx + 1) % len(pool.holders)]
                     assignee, assignee_address, code = other.name, other.address, other.code
             if ip_type == "patent":
-                record_no = f"{year}37{seq:07d}" if kind == "transfer" else f"X{year}370600{seq:05d}"
+                record_no = f"{year}37{seq:07d}" if kind == "transfer" else f"X{year}{CITY}{seq:05d}"
             else:
                 record_no = f"T{year}{seq:06d}" if kind == "transfer" else f"TX{year}{seq:06d}"
             yield {

@@ -1,4 +1,4 @@
-"""Issue 15.3: adding an indicator is one definition file and one SQL file (and a plan entry
+"""Adding an indicator is one definition file and one SQL file (and a plan entry
 that targets it). The fixture's three files go into copies of assets/catalogue and assets/sql
 ($IP_PIPELINE_CATALOGUE_DIR, $IP_PIPELINE_SQL_DIR); `ip-pipeline run` on the example landing
 zone then publishes its values and progress, `explain` lists its records, and the indicator
@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ip_pipeline.indicators.definitions import load_definitions
+from ip_pipeline.indicators.indicator_definitions import load_definitions
 from ip_pipeline.paths import CATALOGUE_DIR, SQL_DIR
 from ip_pipeline.quality.indicator_checks import CITY_SUM_CHECK, RANGE_CHECK, RULES, evaluate_rule, load_config
 from tests.ops.conftest import child_env, copy_examples, run_cli

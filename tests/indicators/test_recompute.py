@@ -1,9 +1,9 @@
-"""Issue 16.2: after a source delta the indicator steps recompute only the as-of dates on or
+"""After a source delta the indicator steps recompute only the as-of dates on or
 after the earliest one the delta can affect (indicators/recompute.py), re-stamp the earlier
 ones, and the result equals a full recompute — indicator_values (vintage included),
 indicator_progress, plan_scores and every mart, row by row.
 
-The deltas are published the way staging does (COORDINATION.md, interface 1): a new
+The deltas are published the way staging does (docs/WAREHOUSE.md): a new
 source_snapshots fingerprint and a `source_changes` row whose earliest_date is derived from
 the old and new staged rows (recompute.earliest_changed_date)."""
 from __future__ import annotations
@@ -208,7 +208,7 @@ def test_the_running_month_is_always_recomputed_and_a_change_of_no_row_touches_n
 def test_a_changed_catalogue_or_sql_recomputes_every_month(city, tmp_path, monkeypatch):
     import shutil
 
-    from ip_pipeline.indicators.definitions import catalogue_dir, sql_dir
+    from ip_pipeline.indicators.indicator_definitions import catalogue_dir, sql_dir
 
     shutil.copytree(sql_dir(), tmp_path / "sql")
     shutil.copytree(catalogue_dir(), tmp_path / "catalogue")
@@ -217,4 +217,24 @@ def test_a_changed_catalogue_or_sql_recomputes_every_month(city, tmp_path, monke
     assert run_all(city.con)[VALUES_STEP].recompute == []  # the same files elsewhere: same fingerprint
     with open(tmp_path / "sql" / "indicators" / "valid_trademarks.sql", "a", encoding="utf-8") as f:
         f.write("\n-- a comment is a change of the code\n")
+    assert run_all(city.con)[VALUES_STEP].recompute == DATES
+
+
+def test_a_changed_indicator_module_recomputes_every_month_and_is_the_assets_code_version(city, tmp_path, monkeypatch):
+    """A change to the indicator code alone (a .py file) recomputes too, and what the steps compare is
+    what Dagster shows as the indicator assets' code version: one fingerprint for both."""
+    import shutil
+
+    from ip_pipeline.defs.versions import indicators_version
+    from ip_pipeline.indicators import recompute
+
+    assert indicators_version.__wrapped__() == recompute.code_fingerprint()
+    code = tmp_path / "indicators"
+    shutil.copytree(recompute.INDICATOR_CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(recompute, "INDICATOR_CODE_DIR", code)
+    assert run_all(city.con)[VALUES_STEP].recompute == []  # the same files elsewhere: same fingerprint
+    before = indicators_version.__wrapped__()
+    with open(code / "engine.py", "a", encoding="utf-8") as f:
+        f.write("\n# a comment is a change of the code\n")
+    assert indicators_version.__wrapped__() != before
     assert run_all(city.con)[VALUES_STEP].recompute == DATES

@@ -1,6 +1,6 @@
 """Staging by content: a file already parsed is not parsed again, and a snapshot staged from the
 kept parts plus a new file equals a full reload of the same files, row by row; the
-`source_changes` row written with it bounds what changed (COORDINATION.md, interface 1)."""
+`source_changes` row written with it bounds what changed (docs/WAREHOUSE.md)."""
 from __future__ import annotations
 
 import os

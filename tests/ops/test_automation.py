@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ip_pipeline.alerts import Alert, mask_webhook, read_alerts, send_alert
+from ip_pipeline.ops.alerts import Alert, mask_webhook, read_alerts, send_alert
 from ip_pipeline.definitions import build_definitions
 from ip_pipeline.defs.sensors import REFERENCE, SOURCE_TAG, landing_fingerprints
 from ip_pipeline.ingest.contracts import SOURCE_NAMES

@@ -1,6 +1,6 @@
 """A real package: a plain `pip install .` (no -e) into a fresh environment carries the
 contracts, SQL, catalogue, GX suites and report texts, and runs a small city from a folder
-that is not the checkout (issue 15)."""
+that is not the checkout."""
 from __future__ import annotations
 
 import os

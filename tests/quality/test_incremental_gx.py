@@ -12,7 +12,7 @@ from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
 import pytest
 
-from ip_pipeline.quality import background, plan
+from ip_pipeline.quality import background, validation_plan
 from ip_pipeline.defs.quality_checks import run_table_check
 from ip_pipeline.quality.gx_runner import row_level_positions, load_suite
 from ip_pipeline.defs.resources import Warehouse
@@ -81,7 +81,7 @@ def _verdicts(result) -> dict:
 @pytest.fixture(autouse=True)
 def small_tables_too(monkeypatch):
     """The sample here is small; production validates tables under 20,000 rows whole."""
-    monkeypatch.setattr(plan, "INCREMENTAL_MIN_ROWS", 0)
+    monkeypatch.setattr(validation_plan, "INCREMENTAL_MIN_ROWS", 0)
 
 
 def test_incremental_validation_equals_a_full_one(tmp_path: Path):

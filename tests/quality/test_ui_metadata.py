@@ -7,7 +7,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from ip_pipeline.defs.indicators import latest_values_markdown
+from ip_pipeline.defs.markdown import latest_values_markdown
 from ip_pipeline.defs.markdown import md_table, records_table
 from ip_pipeline.defs.quality_checks import check_result
 from ip_pipeline.quality.gx_runner import ExpectationFailure, QualityResult

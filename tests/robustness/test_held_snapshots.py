@@ -15,7 +15,7 @@ from ip_pipeline.ingest import holds
 from ip_pipeline.ingest.contracts import load_contract, parse_share, ContractError
 from ip_pipeline.ingest.errors import SnapshotHeld
 from ip_pipeline.paths import Home
-from ip_pipeline.recovery import RecoveryError, accept_snapshot
+from ip_pipeline.ops.recovery import RecoveryError, accept_snapshot
 from tests.ingest.conftest import PATENT_HEADER, app_no, patent
 
 from .conftest import cli, copy_home, table_digest

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ip_pipeline.backups import DamagedDatabase, generations, make_backup, scan
+from ip_pipeline.ops.backups import DamagedDatabase, generations, make_backup, scan
 from ip_pipeline.paths import Home
 
 from .conftest import cli, indicator_rows, table_digest

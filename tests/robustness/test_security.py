@@ -113,7 +113,7 @@ def _leaks(text: str, names: set[str]) -> set[str]:
 
 
 def test_personal_names_masked_in_every_export(home, capsys):
-    from ip_pipeline.cli.indicators import _emit
+    from ip_pipeline.cli.output import emit
     from ip_pipeline.defs.metadata import preview
     from ip_pipeline.indicators.explain import EXPLAIN, explain
     from ip_pipeline.report.build import build_report
@@ -131,7 +131,7 @@ def test_personal_names_masked_in_every_export(home, capsys):
         for indicator in EXPLAIN:
             df = explain(con, indicator, as_of)
             for fmt in ("csv", "json"):
-                _emit(df, fmt)
+                emit(df, fmt)
                 assert not _leaks(capsys.readouterr().out, names), (indicator, fmt)
     finally:
         con.close()
@@ -163,11 +163,11 @@ def test_formula_injection_safe_cell(value, expected):
 
 
 def test_formula_injection_neutralised_in_cli_csv(capsys):
-    from ip_pipeline.cli.indicators import _emit
+    from ip_pipeline.cli.output import emit
 
     df = pd.DataFrame({"holder": ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "'; DROP TABLE x; --", "烟台"],
                        "value": [-1.5, 2.0, -3.0, 0.0, 1.0], "flags": [["a"], [], None, ["b", "c"], []]})
-    _emit(df, "csv")
+    emit(df, "csv")
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["holder"] for r in rows] == ["'=cmd|' /C calc'!A0", "'+1+1", "'@SUM(1)", "'; DROP TABLE x; --", "烟台"]
     assert [float(r["value"]) for r in rows] == [-1.5, 2.0, -3.0, 0.0, 1.0]  # negative numbers stay numbers

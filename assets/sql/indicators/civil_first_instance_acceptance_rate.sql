@@ -24,7 +24,7 @@ counts AS (
 with_city AS (
     SELECT as_of, district_code, n_accepted, n_known, n_unknown FROM counts
     UNION ALL
-    SELECT as_of, '370600', sum(n_accepted), sum(n_known), sum(n_unknown) FROM counts GROUP BY as_of
+    SELECT as_of, $city, sum(n_accepted), sum(n_known), sum(n_unknown) FROM counts GROUP BY as_of
 )
 SELECT 'civil_first_instance_acceptance_rate' AS indicator_id, as_of, district_code,
        CASE WHEN n_known > 0 THEN n_accepted::DOUBLE / n_known * 100 END AS value,

@@ -19,6 +19,6 @@ SELECT $indicator_id::VARCHAR AS indicator_id, as_of, district_code,
        n::DOUBLE AS value, n::DOUBLE AS numerator, NULL::DOUBLE AS denominator, []::VARCHAR[] AS flags
 FROM counts
 UNION ALL
-SELECT $indicator_id::VARCHAR, as_of, '370600', sum(n)::DOUBLE, sum(n)::DOUBLE, NULL, []::VARCHAR[]
+SELECT $indicator_id::VARCHAR, as_of, $city, sum(n)::DOUBLE, sum(n)::DOUBLE, NULL, []::VARCHAR[]
 FROM counts
 GROUP BY as_of

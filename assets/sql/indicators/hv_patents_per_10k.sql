@@ -9,7 +9,7 @@ WITH counts AS (
 with_city AS (
     SELECT as_of, district_code, n FROM counts
     UNION ALL
-    SELECT as_of, '370600', sum(n) FROM counts GROUP BY as_of
+    SELECT as_of, $city, sum(n) FROM counts GROUP BY as_of
 )
 SELECT 'hv_patents_per_10k' AS indicator_id,
        c.as_of,

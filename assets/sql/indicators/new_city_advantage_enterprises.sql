@@ -33,7 +33,7 @@ counts AS (
 with_city AS (
     SELECT as_of, district_code, base_year, n FROM counts
     UNION ALL
-    SELECT as_of, '370600', any_value(base_year), sum(n) FROM counts GROUP BY as_of
+    SELECT as_of, $city, any_value(base_year), sum(n) FROM counts GROUP BY as_of
 )
 SELECT 'new_city_advantage_enterprises' AS indicator_id, as_of, district_code,
        CASE WHEN year(as_of) >= base_year THEN n::DOUBLE END AS value,

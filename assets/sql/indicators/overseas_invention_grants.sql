@@ -17,6 +17,6 @@ SELECT 'overseas_invention_grants' AS indicator_id, as_of, district_code,
        n::DOUBLE AS value, n::DOUBLE AS numerator, NULL::DOUBLE AS denominator, []::VARCHAR[] AS flags
 FROM counts
 UNION ALL
-SELECT 'overseas_invention_grants', as_of, '370600', sum(n)::DOUBLE, sum(n)::DOUBLE, NULL, []::VARCHAR[]
+SELECT 'overseas_invention_grants', as_of, $city, sum(n)::DOUBLE, sum(n)::DOUBLE, NULL, []::VARCHAR[]
 FROM counts
 GROUP BY as_of

@@ -2,7 +2,7 @@
 -- economy.csv of the year of D, else the latest earlier year (flag lagged:<year>).
 SELECT 'patent_intensive_va_share' AS indicator_id,
        d.as_of,
-       '370600' AS district_code,
+       $city AS district_code,
        CASE WHEN e.gdp_yi > 0 THEN e.patent_intensive_va_yi / e.gdp_yi * 100 END AS value,
        e.patent_intensive_va_yi::DOUBLE AS numerator,
        e.gdp_yi::DOUBLE AS denominator,

@@ -22,6 +22,6 @@ SELECT 'valid_trademarks' AS indicator_id, as_of, district_code,
        n / 10000.0 AS value, n::DOUBLE AS numerator, NULL::DOUBLE AS denominator, []::VARCHAR[] AS flags
 FROM counts
 UNION ALL
-SELECT 'valid_trademarks', as_of, '370600', sum(n) / 10000.0, sum(n)::DOUBLE, NULL, []::VARCHAR[]
+SELECT 'valid_trademarks', as_of, $city, sum(n) / 10000.0, sum(n)::DOUBLE, NULL, []::VARCHAR[]
 FROM counts
 GROUP BY as_of

@@ -58,7 +58,7 @@ SELECT as_of, district_code, year(as_of) AS year, base_year, base_cutoff,
        count_ytd, amount_ytd::DOUBLE AS amount_ytd, base_count, base_amount::DOUBLE AS base_amount
 FROM units
 UNION ALL
-SELECT as_of, '370600', year(as_of), any_value(base_year), any_value(base_cutoff),
+SELECT as_of, $city, year(as_of), any_value(base_year), any_value(base_cutoff),
        sum(count_ytd), sum(amount_ytd)::DOUBLE, sum(base_count), sum(base_amount)::DOUBLE
 FROM units
 GROUP BY as_of

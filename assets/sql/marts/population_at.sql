@@ -1,6 +1,6 @@
 -- Year-end resident population behind every (as_of, unit) and the city:
 -- the year of D, else the latest earlier year (then provisional, INDICATORS.md).
--- The city total is its own 370600 row; a year without one sums that year's unit rows (SOURCES.md).
+-- The city total is its own row (district_code = $city); a year without one sums that year's unit rows (SOURCES.md).
 -- A year in which a unit lacks the row it had in an earlier year is incomplete (INDICATORS.md):
 -- that unit takes its latest earlier year, and a city total summed from units carries the
 -- flag too (`provisional`): a missing unit never shrinks the city's denominator silently.
@@ -26,23 +26,23 @@ unit_pop AS (
 ),
 city_pop AS (
     SELECT year, population, year AS source_year, false AS incomplete
-    FROM stg_population WHERE district_code = '370600'
+    FROM stg_population WHERE district_code = $city
     UNION ALL
     SELECT year, sum(population), year, bool_or(source_year < year)
     FROM unit_pop
-    WHERE year NOT IN (SELECT year FROM stg_population WHERE district_code = '370600')
+    WHERE year NOT IN (SELECT year FROM stg_population WHERE district_code = $city)
     GROUP BY year
 ),
 all_pop AS (
     SELECT year, district_code, population::DOUBLE AS population, source_year, source_year < year AS incomplete
     FROM unit_pop
     UNION ALL
-    SELECT year, '370600', population::DOUBLE, source_year, incomplete FROM city_pop
+    SELECT year, $city, population::DOUBLE, source_year, incomplete FROM city_pop
 ),
 grid AS (
     SELECT as_of, district_code FROM _calc_grid
     UNION ALL
-    SELECT as_of, '370600' FROM _calc_dates
+    SELECT as_of, $city FROM _calc_dates
 )
 SELECT g.as_of, g.district_code, p.source_year AS population_year, p.population,
        coalesce(p.source_year < year(g.as_of) OR p.incomplete, false) AS provisional

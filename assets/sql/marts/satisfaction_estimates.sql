@@ -41,7 +41,7 @@ se AS (
     FROM est
 )
 SELECT as_of,
-       '370600' AS district_code,
+       $city AS district_code,
        estimate,
        std_error,
        estimate - 1.959963984540054 * std_error AS ci_low,

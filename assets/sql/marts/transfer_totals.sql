@@ -58,7 +58,7 @@ SELECT as_of, district_code, year(as_of) AS year, base_year, base_cutoff, covere
        count_ytd, base_count
 FROM units
 UNION ALL
-SELECT as_of, '370600', year(as_of), any_value(base_year), any_value(base_cutoff), any_value(covered),
+SELECT as_of, $city, year(as_of), any_value(base_year), any_value(base_cutoff), any_value(covered),
        any_value(base_covered), sum(count_ytd), sum(base_count)
 FROM units
 GROUP BY as_of

@@ -24,7 +24,7 @@ WITH spec AS (
     WHERE target_value IS NOT NULL OR target_kind = 'improvement'
 ),
 rows AS (
-    SELECT s.*, v.as_of, v.district_code, v.district_code = '370600' AS is_city, v.value AS value_on_d,
+    SELECT s.*, v.as_of, v.district_code, v.district_code = $city AS is_city, v.value AS value_on_d,
            -- Flow indicators are judged on the latest complete calendar year: the year of D
            -- when D is 31 December, else the year before (PROGRESS.md, "Time").
            CASE WHEN s.kind = 'flow'
@@ -67,7 +67,7 @@ city_base AS (
     FROM spec AS s
     LEFT JOIN _prog_values AS b
            ON b.plan_id = s.plan_id AND b.indicator_id = s.indicator_id
-          AND b.district_code = '370600' AND b.as_of = make_date(s.base_year, 12, 31)
+          AND b.district_code = $city AND b.as_of = make_date(s.base_year, 12, 31)
 ),
 required AS (
     SELECT s.plan_id, s.indicator_id,

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .paths import Home
+from ..paths import Home
+from .integrity import damaged_storage, sqlite_files, warehouse_advice
 
 MIN_FREE_BYTES = 2 * 1024**3
 PACKAGES = ("dagster", "duckdb", "great_expectations", "pandas", "matplotlib", "openpyxl", "sqlalchemy", "pyarrow")
@@ -68,10 +69,10 @@ def _python(imports: bool = False) -> list[Finding]:
 def _font_lookup():
     """The report's own font module, loaded from report/fonts.py alone: importing it as
     `ip_pipeline.report.fonts` runs the report package's __init__ (Dagster, pandas: seconds)."""
-    path = Path(__file__).resolve().parent / "report" / "fonts.py"
+    path = Path(__file__).resolve().parent.parent / "report" / "fonts.py"
     spec = importlib.util.spec_from_file_location("_ip_pipeline_doctor_fonts", path)
     if spec is None or spec.loader is None:
-        from .report import fonts
+        from ..report import fonts  # the whole report package: only when the file cannot be loaded alone
 
         return fonts
     module = importlib.util.module_from_spec(spec)
@@ -102,19 +103,17 @@ def _disk(home: Home) -> list[Finding]:
 
 
 def _warehouse(home: Home) -> list[Finding]:
-    from .backups import DamagedDatabase, scan
-    from .db import is_lock_error, lock_holder
-    from .ingest import holds
-    from .integrity import warehouse_advice
-
+    # Each check imports what it needs on its own thread: DuckDB, pyarrow and SQLAlchemy load side by side.
     import duckdb
+
+    from ..db import is_lock_error, lock_holder
+    from ..ingest import holds
+    from .backups import DamagedDatabase, generations, scan
 
     if not home.warehouse.exists():
         if Path(f"{home.warehouse}.wal").exists():
             return [Finding("fail", "warehouse", f"{home.warehouse} is missing but its WAL {home.warehouse}.wal is "
                                                  f"there; `ip-pipeline restore --home {home.root}` puts back the last good backup")]
-        from .backups import generations
-
         if generations(home):
             return [Finding("warn", "warehouse", f"no warehouse at {home.warehouse}, but backups exist: "
                                                  f"`ip-pipeline restore --home {home.root}` brings the newest back "
@@ -151,7 +150,7 @@ def _warehouse(home: Home) -> list[Finding]:
 
 
 def _backups(home: Home) -> list[Finding]:
-    from .backups import generations
+    from .backups import generations  # on this check's thread (see _warehouse)
 
     gens = generations(home)
     if not gens:
@@ -164,8 +163,6 @@ def _backups(home: Home) -> list[Finding]:
 
 
 def _dagster_storage(home: Home) -> list[Finding]:
-    from .integrity import damaged_storage, sqlite_files
-
     files = sqlite_files(home.dagster_home)
     if not files:
         return [Finding("ok", "dagster", f"no Dagster storage yet under {home.dagster_home}")]
@@ -178,10 +175,10 @@ def _dagster_storage(home: Home) -> list[Finding]:
 
 
 def _landing(home: Home) -> list[Finding]:
-    from .ingest.contracts import load_contracts, load_reference_tables
-    from .ingest.database import configured_url
-    from .ingest.errors import SourceFileError
-    from .ingest.files import list_snapshot
+    from ..ingest.contracts import load_contracts, load_reference_tables  # on this check's thread (see _warehouse)
+    from ..ingest.database import configured_url
+    from ..ingest.errors import SourceFileError
+    from ..ingest.files import list_snapshot
 
     if not home.landing.is_dir():
         return [Finding("fail", "landing", f"no landing zone at {home.landing}; put the exports there "
@@ -210,14 +207,14 @@ def _landing(home: Home) -> list[Finding]:
 
 
 def _database() -> list[Finding]:
-    from .ingest.contracts import load_contracts
-    from .ingest.database import configured_url, mask_url
+    from ..ingest.contracts import load_contracts  # on this check's thread (see _warehouse)
+    from ..ingest.database import configured_url, mask_url
 
     contract = load_contracts()["enforcement"]
     url = configured_url(contract)
     if not url:
         return [Finding("ok", "database", "enforcement comes from files (IP_PIPELINE_ENFORCEMENT_DB_URL not set)")]
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # only when a database is configured
 
     try:
         engine = sa.create_engine(url, pool_pre_ping=True)

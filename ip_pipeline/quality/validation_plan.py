@@ -48,7 +48,7 @@ INCREMENTAL_MIN_ROWS = int(os.environ.get("IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS",
 
 
 @dataclass
-class Plan:
+class ValidationPlan:
     table: str
     suite: dict
     params: dict
@@ -101,7 +101,7 @@ def _previous_counts(con, table: str, check_name: str, source: str | None, finge
 
 
 def make_plan(con, table: str, home: Path | None, check_name: str, expectations_dir: Path | None = None,
-              docs_dir: Path | None = None, incremental: bool = True) -> Plan:
+              docs_dir: Path | None = None, incremental: bool = True) -> ValidationPlan:
     suite = number_expectations(load_suite(table, expectations_dir))
     text = suite_text(table, expectations_dir)
     source, fingerprint = wio.snapshot_source(con, table, suite)
@@ -130,15 +130,15 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
         previous = None
         frame_sql, schema_sql, cols = wio.frame_sql(con, table, suite)
         sql = {"frame": frame_sql, "schema": schema_sql}
-    return Plan(table, suite, params, key, base, fingerprint, source, notes, cols,
-                str(docs_dir) if docs_dir is not None else None, sql, previous)
+    return ValidationPlan(table, suite, params, key, base, fingerprint, source, notes, cols,
+                          str(docs_dir) if docs_dir is not None else None, sql, previous)
 
 
 def gx_dir(home: Path, table: str) -> Path:
     return home / "cache" / "gx" / table
 
 
-def export(con, plan: Plan, home: Path) -> Plan:
+def export(con, plan: ValidationPlan, home: Path) -> ValidationPlan:
     """Write the plan's frames as Parquet (an immutable snapshot of what it validates)."""
     tag = (plan.key or hashlib.sha256(json.dumps(plan.sql, sort_keys=True).encode()).hexdigest())[:24]
     root = gx_dir(home, plan.table)
@@ -158,7 +158,7 @@ def export(con, plan: Plan, home: Path) -> Plan:
     return plan
 
 
-def _frames(plan: Plan, con=None) -> dict[str, pd.DataFrame]:
+def _frames(plan: ValidationPlan, con=None) -> dict[str, pd.DataFrame]:
     out = {}
     own = None
     if plan.files:
@@ -180,12 +180,13 @@ def _frames(plan: Plan, con=None) -> dict[str, pd.DataFrame]:
     return out
 
 
-def load_frames(plan: Plan, con=None) -> dict[str, pd.DataFrame]:
+def load_frames(plan: ValidationPlan, con=None) -> dict[str, pd.DataFrame]:
     """The plan's frames: from its Parquet files, else through `con` (then close it soon)."""
     return _frames(plan, con)
 
 
-def run_plan(plan: Plan, con=None, frames: dict[str, pd.DataFrame] | None = None) -> QualityResult | None:
+def run_plan(plan: ValidationPlan, con=None,
+             frames: dict[str, pd.DataFrame] | None = None) -> QualityResult | None:
     """Validate what the plan reads (`frames`, else its Parquet files, else `con`). None: the
     incremental validation could not be completed (validate the whole table instead)."""
     f = frames if frames is not None else _frames(plan, con)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .paths import Home
+from ..paths import Home
 
 WEBHOOK_ENV = "IP_PIPELINE_ALERT_WEBHOOK"
 ALERTS_FILE = "alerts.jsonl"

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import Home
+from ..paths import Home
 
 # DuckDB's words for a damaged file (a lock is not damage).
 WAREHOUSE_DAMAGE = ("Corrupt database file", "Could not read enough bytes", "not a valid DuckDB database file",

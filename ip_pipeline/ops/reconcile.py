@@ -1,10 +1,10 @@
 """Per-source reconciliation read back from the warehouse (not from the run's memory)."""
 from __future__ import annotations
 
+from ..db import table_exists
+from ..ingest.contracts import SOURCE_NAMES
+from ..paths import Home
 from .backups import open_for_reading
-from .db import table_exists
-from .ingest.contracts import SOURCE_NAMES
-from .paths import Home
 
 
 def reconcile(home: Home) -> list[dict]:

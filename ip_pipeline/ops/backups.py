@@ -26,8 +26,8 @@ from typing import Iterator
 
 import duckdb
 
-from .db import WarehouseLocked, connect, is_lock_error
-from .paths import Home
+from ..db import WarehouseLocked, connect, is_lock_error
+from ..paths import Home
 
 KEEP_ENV = "IP_PIPELINE_BACKUPS"
 DEFAULT_KEEP = 3

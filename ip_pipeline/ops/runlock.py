@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
-from .paths import Home
+from ..paths import Home
 
 
 RUN_LOCK = ".ip-pipeline-run.lock"

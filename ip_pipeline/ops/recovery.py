@@ -1,5 +1,6 @@
 """Getting a data directory back: `accept` a held snapshot, `restore` a backup generation (or a
-fresh Dagster storage), `rebuild` the warehouse from the landing zone.
+fresh Dagster storage), and where `rebuild` takes the published-values history from (the
+rebuild runs the pipeline: defs/rebuild.py).
 
 Each holds the home's run lock (no run in progress meanwhile), and never deletes a file: what
 it replaces is moved under `<home>/backups/` with a name saying why.
@@ -7,20 +8,21 @@ it replaces is moved under `<home>/backups/` with a name saying why.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from .backups import DamagedDatabase, Generation, Scan, backups_dir, good_generation, restore, scan, set_aside
-from .db import connect, table_exists
-from .ingest import holds
-from .ingest.contracts import load_contract
-from .ingest.database import configured_url
-from .ingest.files import fingerprint, list_snapshot
+from ..db import connect, table_exists
+from ..ingest import holds
+from ..ingest.contracts import load_contract
+from ..ingest.database import configured_url
+from ..ingest.files import fingerprint, list_snapshot
+from ..paths import Home
+from .backups import DamagedDatabase, Generation, Scan, backups_dir, good_generation, restore, scan
 from .integrity import StorageProblem, damaged_storage
-from .paths import Home
+from .runlock import home_run_lock
 
 
 class RecoveryError(Exception):
@@ -31,8 +33,6 @@ class RecoveryError(Exception):
 
 def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
     """Accept the snapshot the last run held for `source` (the files still in its folder)."""
-    from .runlock import home_run_lock
-
     contract = load_contract(source)
     if not home.warehouse.exists():
         raise RecoveryError(f"no warehouse at {home.warehouse}: nothing has been held yet")
@@ -59,8 +59,6 @@ def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
 # ---- restore ---------------------------------------------------------------------------------
 
 def restore_warehouse(home: Home, number: int | None = None) -> tuple[Generation, Scan, Path | None]:
-    from .runlock import home_run_lock
-
     with home_run_lock(home):
         try:
             return restore(home, number)
@@ -79,8 +77,6 @@ class StorageReset:
 def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
     """Set the Dagster storage (run history, event logs, schedules) aside when it is damaged
     (or always, with force); Dagster starts a new one. The warehouse is not touched."""
-    from .runlock import home_run_lock
-
     with home_run_lock(home):
         problems = damaged_storage(home)
         if not problems and not force:
@@ -97,16 +93,7 @@ def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
 
 # ---- rebuild ---------------------------------------------------------------------------------
 
-@dataclass
-class Rebuilt:
-    outcome: object  # defs.runner.RunOutcome
-    history_from: Path | None
-    history_rows: int
-    set_aside: Path | None
-    notes: list[str] = field(default_factory=list)
-
-
-def _published_history(home: Home) -> tuple[Path | None, list[str]]:
+def published_history(home: Home) -> tuple[Path | None, list[str]]:
     """Where the published-values history comes from: the newest good backup, else the
     current warehouse if it still reads whole; None when neither has it."""
     notes = []
@@ -124,44 +111,3 @@ def _published_history(home: Home) -> tuple[Path | None, list[str]]:
         except (DamagedDatabase, duckdb.Error) as exc:
             notes.append(f"the current warehouse cannot give it either ({str(exc).splitlines()[0]})")
     return None, notes
-
-
-def rebuild_warehouse(home: Home, verbose: bool = False) -> Rebuilt:
-    """Recompute everything from the landing zone into a new warehouse, keeping the published
-    values history (`published_values`) from the newest good backup. The old warehouse is set
-    aside under backups/ (never deleted)."""
-    from .defs.runner import _run_pipeline, damage_paragraph, home_run_lock, make_run_backup, RunOutcome
-
-    if not home.landing.is_dir():
-        raise RecoveryError(f"no landing zone at {home.landing}: rebuild recomputes from it")
-    with home_run_lock(home):
-        source, notes = _published_history(home)
-        staged = home.root / f".{home.warehouse.name}.rebuild"
-        for stale in (staged, Path(f"{staged}.wal")):
-            stale.unlink(missing_ok=True)
-        rows = 0
-        if source is not None:
-            # Copied out before the old file is moved: the history may come from the warehouse itself.
-            con = duckdb.connect(str(staged))
-            try:
-                con.execute(f"ATTACH '{str(source).replace(chr(39), chr(39) * 2)}' AS old (READ_ONLY)")
-                con.execute("CREATE TABLE published_values AS SELECT * FROM old.published_values")
-                con.execute("DETACH old")
-                rows = con.execute("SELECT count(*) FROM published_values").fetchall()[0][0]
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-        aside = set_aside(home.warehouse, backups_dir(home), "replaced")
-        if source is not None:
-            os.replace(staged, home.warehouse)
-            Path(f"{staged}.wal").unlink(missing_ok=True)
-        try:
-            outcome = _run_pipeline(home, first=None, last=None, report=True, job_name="refresh_job", verbose=verbose)
-        except Exception as exc:  # noqa: BLE001
-            problem = damage_paragraph(home, exc)
-            if problem is None:
-                raise
-            outcome = RunOutcome(success=False, problems=[problem])
-        if outcome.success:
-            make_run_backup(home, outcome)
-        return Rebuilt(outcome, source, rows, aside, notes)
