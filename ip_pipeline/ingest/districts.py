@@ -1,19 +1,19 @@
-"""District resolution (SOURCES.md): a valid code, else the longest name or alias in
-the address, else 370699 when the address mentions 烟台, else outside Yantai."""
+"""District resolution (SOURCES.md): a valid code, else the address read by administrative
+levels (addresses.py: `address_unit`), else outside Yantai."""
 from __future__ import annotations
 
 from typing import Sequence
 
 import duckdb
 
-from ..db import first_row, scalar
-
-UNLOCATED = "370699"
 from ..city import CITY
+from ..db import first_row, scalar
+from .addresses import UNLOCATED, AddressReader, reader_from_table, register
 
 
-def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp tables `_district_codes(code, unit)` and `_district_names(name, unit, len)` from stg_districts."""
+def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
+    """Temp tables `_district_codes(code, unit)` and `_district_names(name, unit, len)` from
+    stg_districts, and the SQL function `address_unit` (the address reader of those districts)."""
     exists = scalar(con, 
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_districts' AND table_schema = 'main'"
     )
@@ -43,14 +43,17 @@ def build_lookups(con: duckdb.DuckDBPyConnection) -> None:
         ) WHERE name IS NOT NULL AND name <> '未定位'
         QUALIFY row_number() OVER (PARTITION BY name ORDER BY unit) = 1
     """)
+    reader = reader_from_table(con)
+    register(con, reader)
+    return reader
 
 
 def resolved_select(typed_table: str, location: str, address_columns: str | Sequence[str] | None) -> str:
     """Adds `_unit` and `_in_scope` to every row of typed_table.
 
     `address_columns` is ordered: the code; else an export's county-level name column
-    (`_place`, formats.py); else the first address (its longest district name, else 370699
-    when it mentions 烟台); else the next address the same way; ...; else 370699 when an
+    (`_place`, formats.py); else the first address (read by levels, addresses.py); else the
+    next address the same way; ...; else 370699 when an
     export's region column (`_region`: a city name or a code that is no unit) says Yantai.
     A row is in scope when any of them places it in Yantai (transfers: either party); a
     region column naming another city or province puts it outside, unless its code is a unit."""
@@ -84,24 +87,18 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
             GROUP BY t._rid
         )"""]
     joins, candidates = ["LEFT JOIN by_place bp ON bp._rid = t._rid"], ["t._code_unit", "bp.unit"]
-    for i, column in enumerate(columns):
-        addr = f't."{column}"'
-        # the longest matching name wins; among equals, the one found first in the address
-        ctes.append(f"""by_name_{i} AS (
-            SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr({addr}, dn.name)) AS unit
-            FROM unplaced t JOIN _district_names dn ON contains({addr}, dn.name)
-            GROUP BY t._rid
-        )""")
-        joins.append(f"LEFT JOIN by_name_{i} bn{i} ON bn{i}._rid = t._rid")
-        candidates += [f"bn{i}.unit", f"CASE WHEN contains({addr}, '烟台') THEN '{UNLOCATED}' END"]
+    for column in columns:
+        # the address read by administrative levels: a unit, 370699 (the city, unit unknown),
+        # or NULL (another city's, or nothing said); a street named after a unit is no unit
+        candidates.append(f'address_unit(t."{column}")')
     candidates.append(f"CASE WHEN {region_yantai} THEN '{UNLOCATED}' END")
     unit = (f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
             f"ELSE coalesce({', '.join(candidates)}) END")
+    # the unit once per row (the address reader is a Python function), then its scope
     return f"""
         WITH {', '.join(ctes)}
-        SELECT t.* EXCLUDE (_code_unit),
-            {unit} AS _unit,
-            {unit} IS NOT NULL AS _in_scope
-        FROM coded t
-        {' '.join(joins)}
+        SELECT * EXCLUDE (_code_unit), _unit IS NOT NULL AS _in_scope FROM (
+            SELECT t.*, {unit} AS _unit
+            FROM coded t
+            {' '.join(joins)})
     """

@@ -21,6 +21,7 @@ from ..faults import maybe_fail
 
 from ..paths import SQL_DIR
 from .contracts import SourceContract
+from .addresses import rule_fingerprint
 from .districts import build_lookups, resolved_select
 from . import holds
 from .errors import SourceFileError
@@ -242,6 +243,9 @@ def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContrac
     a source that takes units from other sources' staged tables (item_location), theirs too.
     The one definition for staging and for the nightly's advance look (defs/nightly.py)."""
     fp = fingerprint(files)
+    if files and contract.location == "address":
+        # the address rule reads these files too: a new rule is a new snapshot of what they say
+        fp = fp + "+levels:" + rule_fingerprint()
     if contract.item_location:
         fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
     return fp

@@ -1,0 +1,232 @@
+"""Where an address is (SOURCES.md, "District resolution"): read as administrative levels,
+the way a geocoder reads it, never by substring.
+
+- A place name is a unit only as one: with its level (福山区, 龙口市, 长岛县, 青岛市, 山东省),
+  or as an alias of districts.csv directly after the city's name (烟台开发区, 烟台市芝罘…).
+- A name followed by a street or place word (路, 街, 广场 …) is a street: 青岛市市南区福山路
+  names no unit of Yantai.
+- A province other than the city's, or a prefecture-level city other than the city, named
+  before any unit of the city puts the address outside (上海市黄浦区烟台路100号).
+- Otherwise the longest unit of the city named; else 未定位 when the city itself is named;
+  else the address says nothing about the city: outside.
+
+The national names of the two upper levels are the Ministry of Civil Affairs' code list
+(GB/T 2260), shipped as assets/reference/divisions.csv (origin and date in its README).
+
+One reader serves every source with an address, the gazette's item lookup (through the staged
+units it reads), the benchmark's floor and peer, and `explain --address`. It runs once per
+distinct address: the Arrow entry point resolves a column's distinct values only, and a cache
+remembers addresses already read (an export repeats its holders' addresses on every row).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..city import CITY
+from ..paths import ASSETS_DIR
+
+DIVISIONS_CSV = ASSETS_DIR / "reference" / "divisions.csv"
+UNLOCATED = "370699"
+# Words after a name that make it a street, a square or a building, not a unit. 场 is here for
+# 市场 (a market: 龙口市场 is no city), 号 for a house number (福山3号).
+STREET_WORDS = ("大道", "大街", "胡同", "广场", "大厦", "路", "街", "道", "巷", "弄", "里", "村", "园", "场", "号")
+# The level a unit's name ends with: without it a bare name (福山, 龙口) is a unit only after the city.
+LEVEL_ENDINGS = ("省", "市", "区", "县", "州", "盟", "地区", "自治区", "特别行政区")
+# The version of the rule below: part of every address source's fingerprint, so a new rule
+# reads every record again and what it moves is recorded like any other revision.
+RULE_VERSION = "levels-1"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One name found in an address and what it counted as."""
+    text: str
+    start: int
+    role: str      # home_province | home_city | unit | foreign_province | foreign_city | street | no_level
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an address says: its unit (None: not in the city) and the words that decided it."""
+    address: str
+    unit: str | None
+    outside: bool            # another province or city was named before any unit of the city
+    words: tuple[Word, ...] = field(default_factory=tuple)
+    decided_by: tuple[Word, ...] = field(default_factory=tuple)
+
+    @property
+    def in_scope(self) -> bool:
+        return self.unit is not None
+
+
+def read_divisions(path: Path = DIVISIONS_CSV) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh)]
+
+
+@lru_cache(maxsize=1)
+def rule_fingerprint() -> str:
+    """The rule and the national list it reads with: part of each address source's snapshot
+    fingerprint, so that records are read again (and their moves recorded) when either changes."""
+    text = "|".join((RULE_VERSION, *STREET_WORDS, *LEVEL_ENDINGS)) + "|" + DIVISIONS_CSV.read_text(encoding="utf-8")
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def _has_level(name: str) -> bool:
+    return name.endswith(LEVEL_ENDINGS)
+
+
+class AddressReader:
+    """Reads addresses against the city's districts.csv rows and the national divisions."""
+
+    def __init__(self, districts: Iterable[Mapping], divisions: Iterable[Mapping] | None = None):
+        divisions = list(divisions if divisions is not None else read_divisions())
+        home_province = CITY[:2] + "0000"
+        city = next((d for d in divisions if d["code"] == CITY), None)
+        if city is None:
+            raise ValueError(f"{DIVISIONS_CSV.name} has no row for the city {CITY}")
+        self.city_name = city["name"]
+        bare_city = self.city_name[:-1] if self.city_name.endswith("市") else self.city_name
+        # name -> (role, unit); a standalone name (with its level) and one that counts only
+        # right after the city's name are kept apart
+        lexicon: dict[str, tuple[str, str | None]] = {}
+        after_city: dict[str, str] = {}
+        for d in divisions:
+            if d["level"] == "province":
+                lexicon[d["name"]] = ("home_province" if d["code"] == home_province else "foreign_province", None)
+            elif d["level"] == "prefecture":
+                lexicon[d["name"]] = ("home_city" if d["code"] == CITY else "foreign_city", None)
+        lexicon[bare_city] = ("home_city", None)
+        for row in districts:
+            code = (row.get("code") or "").strip()
+            if not code or code in (UNLOCATED, CITY):
+                continue
+            names = [(row.get("name_zh") or "").strip()]
+            names += [a.strip() for a in (row.get("aliases") or "").split(";")]
+            for name in names:
+                if not name or name.isdigit():
+                    continue
+                if name.startswith(bare_city) and len(name) > len(bare_city):
+                    # 烟台开发区: the alias is 开发区 right after the city; written whole it is a unit
+                    lexicon.setdefault(name, ("unit", code))
+                    tail = name[len(self.city_name):] if name.startswith(self.city_name) else name[len(bare_city):]
+                    after_city.setdefault(tail, code)
+                elif _has_level(name):
+                    lexicon.setdefault(name, ("unit", code))
+                else:
+                    after_city.setdefault(name, code)
+        for name, code in after_city.items():
+            lexicon.setdefault(name, ("after_city", code))
+        self._lexicon = lexicon
+        # leftmost match, the longest name at a position (alternatives are tried in order)
+        names = sorted(lexicon, key=lambda n: (-len(n), n))
+        self._pattern = re.compile("|".join(re.escape(n) for n in names))
+        self._street = re.compile("|".join(re.escape(w) for w in STREET_WORDS))
+        self.fingerprint = hashlib.blake2b(
+            (RULE_VERSION + "|" + "|".join(f"{n}={lexicon[n]}" for n in names)).encode(), digest_size=8).hexdigest()
+        self.unit = lru_cache(maxsize=1 << 18)(self._unit)
+
+    def read(self, address: str | None) -> Reading:
+        if not address:
+            return Reading(address or "", None, False)
+        words: list[Word] = []
+        units: list[Word] = []
+        in_city = False
+        outside: Word | None = None
+        previous: Word | None = None
+        for m in self._pattern.finditer(address):
+            name, start = m.group(), m.start()
+            role, code = self._lexicon[name]
+            if self._street.match(address, m.end()):
+                word = Word(address[start:m.end() + len(self._street.match(address, m.end()).group())], start, "street")
+            elif role == "after_city":
+                right_after = (previous is not None and previous.role == "home_city"
+                               and previous.start + len(previous.text) == start)
+                word = Word(name, start, "unit", code) if right_after else Word(name, start, "no_level")
+            else:
+                word = Word(name, start, role, code)
+            words.append(word)
+            previous = word
+            if word.role in ("foreign_province", "foreign_city") and not units and not in_city and outside is None:
+                outside = word
+            elif word.role == "home_city" and outside is None:
+                in_city = True
+            elif word.role == "unit" and outside is None:
+                units.append(word)
+        if outside is not None:
+            return Reading(address, None, True, tuple(words), (outside,))
+        if units:
+            best = max(units, key=lambda w: (len(w.text), -w.start))
+            return Reading(address, best.unit, False, tuple(words), (best,))
+        if in_city:
+            city = next(w for w in words if w.role == "home_city")
+            return Reading(address, UNLOCATED, False, tuple(words), (city,))
+        return Reading(address, None, False, tuple(words))
+
+    def _unit(self, address: str | None) -> str | None:
+        return self.read(address).unit
+
+    def units(self, addresses: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """The unit of every address of an Arrow column: each distinct address is read once."""
+        if isinstance(addresses, pa.ChunkedArray):
+            addresses = addresses.combine_chunks()
+        encoded = pc.dictionary_encode(addresses)
+        found = pa.array([self.unit(a) for a in encoded.dictionary.to_pylist()], pa.string())
+        return pc.take(found, encoded.indices)
+
+
+def reader_from_table(con, table: str = "main.stg_districts") -> AddressReader:
+    rows = con.execute(f"SELECT code, name_zh, aliases FROM {table}").fetchall()
+    return AddressReader([{"code": c, "name_zh": n, "aliases": a} for c, n, a in rows])
+
+
+SQL_FUNCTION = "address_unit"
+
+
+def register(con, reader: AddressReader) -> None:
+    """`address_unit(text)` on this connection: the unit an address names, NULL when outside."""
+    try:
+        con.remove_function(SQL_FUNCTION)
+    except Exception:  # not registered yet on this connection
+        pass
+    con.create_function(SQL_FUNCTION, reader.units, ["VARCHAR"], "VARCHAR", type="arrow",
+                        null_handling="special", side_effects=False)
+
+
+def explain_lines(reading: Reading, names: Mapping[str, str] | None = None) -> list[str]:
+    """What `explain --address` prints: the unit, then every name found and what it counted as."""
+    names = names or {}
+    meaning = {
+        "home_province": "the city's province: says nothing yet",
+        "home_city": "the city itself",
+        "unit": "a unit of the city",
+        "foreign_province": "another province",
+        "foreign_city": "another prefecture-level city",
+        "street": "a street or place (a name followed by a street word), not a unit",
+        "no_level": "a bare name without its level, not right after the city: not a unit",
+    }
+    if reading.unit is None:
+        verdict = ("outside the city: " + "another province or city is named before any unit of the city"
+                   if reading.outside else "outside the city: no unit of the city and not the city itself")
+    else:
+        label = names.get(reading.unit, "")
+        verdict = f"{reading.unit} {label}".strip() + " (in scope)"
+    lines = [f"address: {reading.address}", f"unit:    {verdict}"]
+    if reading.decided_by:
+        lines.append("decided by: " + ", ".join(f"「{w.text}」" for w in reading.decided_by))
+    for w in reading.words:
+        unit = f" → {w.unit} {names.get(w.unit, '')}".rstrip() if w.role == "unit" else ""
+        lines.append(f"  「{w.text}」 at {w.start}: {meaning[w.role]}{unit}")
+    if not reading.words:
+        lines.append("  no province, city or unit name found")
+    return lines
