@@ -17,6 +17,8 @@ from pathlib import Path
 import dagster as dg
 
 from ..definitions import build_definitions
+from ..db import connect
+from ..ingest.changes import relocated_since
 from ..ingest.contracts import SOURCE_NAMES, load_contract
 from ..ingest.database import configured_url
 from ..ingest.staging import empty_source_note
@@ -239,14 +241,50 @@ def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, 
                          current=request.current)
     if request.current:
         outcome.months = (request.current[0], request.end[:7])
+    since = _warehouse_clock(home)
     if not _execute_into(outcome, defs, instance, request, verbose):
         return outcome
+    outcome.notes += _relocation_notes(home, since)
     if report:
         month = report_partition(request.end, last)[:7]
         if not _execute_into(outcome, defs, instance, report_request(home, instance, month, look=request.look), verbose):
             return outcome
         outcome.report = report_pdfs(home, month)[0]
     return outcome
+
+
+def _warehouse_clock(home: Home):
+    """The warehouse's clock now (source_changes.recorded_at is on it); None without a warehouse."""
+    if not Path(home.warehouse).exists():
+        return None
+    try:
+        con = connect(home.warehouse, read_only=True, wait_s=5)
+    except Exception:  # busy or damaged: the run itself says so; the note is only a courtesy
+        return None
+    try:
+        return con.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _relocation_notes(home: Home, since) -> list[str]:
+    """How many records this run moved to another unit or scope (a new address rule or district
+    table): revisions like any other, said in the run's summary so nobody misses them."""
+    if not Path(home.warehouse).exists():
+        return []
+    try:
+        con = connect(home.warehouse, read_only=True, wait_s=5)
+    except Exception:  # as above
+        return []
+    try:
+        moved = relocated_since(con, since or "1970-01-01")
+    finally:
+        con.close()
+    if not moved:
+        return []
+    per_source = ", ".join(f"{s} {n:,}" for s, n in moved.items())
+    return [f"{sum(moved.values()):,} records moved to another unit or in/out of scope ({per_source}): "
+            f"a revision, recorded in source_changes.relocated_rows"]
 
 
 def run_report(home: Home, month: str, verbose: bool = False) -> RunOutcome:

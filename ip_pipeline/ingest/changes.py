@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS {SOURCE_CHANGES} (
   full_change BOOLEAN,
   changed_rows BIGINT,
   recorded_at TIMESTAMP DEFAULT current_timestamp)"""
+# Records whose unit or scope moved (one key on both sides): a new address rule or district
+# table moves records without any change to their files, and the run says how many.
+RELOCATED_DDL = f"ALTER TABLE {SOURCE_CHANGES} ADD COLUMN IF NOT EXISTS relocated_rows BIGINT"
 # Columns that say where a row was read, not what it says: a row moved to another file of the
 # snapshot is not a change.
 MOVING_COLUMNS = ("_source_file", "_row_number", "_snapshot_at")
@@ -138,10 +141,36 @@ def record_change(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str,
         row = _earliest(con, table, dates, others, tuple(key) if compared and key else None)
         earliest, undated = row[0], int(row[1] or 0)
     full = (not compared) or previous is None or (changed > 0 and (not dates or undated > 0))
+    relocated = relocated_rows(con, table, tuple(key)) if compared and key and changed else 0
+    con.execute(RELOCATED_DDL)
     con.execute(f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "
-                f"full_change, changed_rows) VALUES (?, ?, ?, ?, ?, ?)",
-                [source, fingerprint, previous, earliest, full, changed])
-    return {"earliest_date": earliest, "full_change": full, "changed_rows": changed}
+                f"full_change, changed_rows, relocated_rows) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [source, fingerprint, previous, earliest, full, changed, relocated])
+    return {"earliest_date": earliest, "full_change": full, "changed_rows": changed, "relocated_rows": relocated}
+
+
+def relocated_rows(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]) -> int:
+    """Records (one key, old and new side) whose unit or scope differs between the two sides."""
+    cols = {c for c, _ in _columns_any(con, table)}
+    if "_side" not in cols or not {"district_code", "in_scope"} <= cols:
+        return 0
+    on = " AND ".join(f"o.{q(k)} IS NOT DISTINCT FROM n.{q(k)}" for k in key)
+    return int(scalar(con, f"""
+        SELECT count(*) FROM (SELECT * FROM {table} WHERE _side = 'old') o
+        JOIN (SELECT * FROM {table} WHERE _side = 'new') n ON {on}
+        WHERE o.district_code IS DISTINCT FROM n.district_code OR o.in_scope IS DISTINCT FROM n.in_scope""") or 0)
+
+
+def relocated_since(con: duckdb.DuckDBPyConnection, since) -> dict[str, int]:
+    """Per source, the records moved to another unit or scope by the snapshots recorded since `since`."""
+    if not table_exists(con, SOURCE_CHANGES):
+        return {}
+    cols = {c for c, _ in _columns(con, SOURCE_CHANGES)}
+    if "relocated_rows" not in cols:
+        return {}
+    return {s: int(n) for s, n in con.execute(
+        f"SELECT source, sum(relocated_rows) FROM {SOURCE_CHANGES} WHERE recorded_at >= ? AND relocated_rows > 0 "
+        "GROUP BY source ORDER BY source", [since]).fetchall()}
 
 
 def record_reference_change(con: duckdb.DuckDBPyConnection, fingerprint: str, previous: str | None,
