@@ -7,8 +7,10 @@ SOURCES.md refuses, deduplicate, locate, count.
 
     floor.py --landing DIR --out values.parquet [--today YYYY-MM-DD]
 
-Independent of ip_pipeline: rules re-implemented from SOURCES.md and
-INDICATORS.md (see benchmarks/_landing.py for the shared reading rules).
+Independent of ip_pipeline but for one piece: rules re-implemented from SOURCES.md and
+INDICATORS.md (see benchmarks/_landing.py for the shared reading rules); addresses are read
+by the pipeline's own address reader (ip_pipeline/ingest/addresses.py), the one every
+source, `explain` and the pandas peer use.
 Python only where DuckDB cannot: GB18030 → UTF-8 transcoding, XLSX via
 calamine (the fastest reader there is), the NFKC normalisation (a vectorised Arrow UDF).
 """
@@ -29,6 +31,7 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _landing as L  # noqa: E402
+from ip_pipeline.ingest.addresses import AddressReader, register as register_address_reader  # noqa: E402
 
 MACROS = r"""
 CREATE MACRO pdate(s) AS CASE
@@ -254,22 +257,14 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
         con.execute(f"""CREATE TEMP TABLE s_{name} AS SELECT t.* REPLACE (coalesce(k.unit, '{L.UNLOCATED}') AS district_code),
                         true AS in_scope FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code""")
     else:
-        # the code; else each address in turn (its longest district name, else 370699 when it
-        # mentions 烟台); in scope when any of them places the record in Yantai
+        # the code; else each address in turn, read by administrative levels by the pipeline's
+        # own reader (address_unit, registered in load_reference): the cross-check compares the
+        # counting, and a second reading of addresses would only disagree on its own mistakes
         addrs = [f't."{a}"' for a in c["address_columns"]]
-        ctes, joins, cands = [], [], ["k.unit"]
-        for i, a in enumerate(addrs):
-            ctes.append(f"""named{i} AS (
-                SELECT t._seq, arg_max(m.unit, [length(m.name), -instr({a}, m.name)]) AS unit
-                FROM t_{name} t JOIN dnames m ON contains({a}, m.name)
-                WHERE NOT EXISTS (SELECT 1 FROM dcodes k WHERE k.code = t.district_code)
-                GROUP BY t._seq)""")
-            joins.append(f"LEFT JOIN named{i} nm{i} USING (_seq)")
-            cands += [f"nm{i}.unit", f"CASE WHEN contains({a}, '烟台') THEN '{L.UNLOCATED}' END"]
+        ctes, joins, cands = [], [], ["k.unit", *(f"address_unit({a})" for a in addrs)]
         bare = " AND ".join(f"{x} IS NULL" for x in ["t.district_code", *addrs])
         con.execute(f"""
             CREATE TEMP TABLE s_{name} AS
-            WITH {', '.join(ctes)}
             SELECT t.* REPLACE (u.unit AS district_code), u.unit IS NOT NULL AS in_scope, {bare} AS _bare
             FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code {' '.join(joins)},
                  LATERAL (SELECT coalesce({', '.join(cands)}) AS unit) u
@@ -319,6 +314,9 @@ def load_reference(con, landing: Path, tmp: Path) -> None:
     con.execute("""CREATE TEMP TABLE dcodes AS SELECT code, min(unit) AS unit FROM (
                        SELECT code, code AS unit FROM ref_districts WHERE code IS NOT NULL
                        UNION ALL SELECT alias, unit FROM d_alias WHERE regexp_full_match(alias, '\\d{6}')) GROUP BY code""")
+    reader = AddressReader([{"code": c, "name_zh": n, "aliases": a} for c, n, a in
+                            con.execute("SELECT code, name_zh, aliases FROM ref_districts").fetchall()])
+    register_address_reader(con, reader)
     con.execute(f"""CREATE TEMP TABLE dnames AS SELECT name, min(unit) AS unit FROM (
                        SELECT name_zh AS name, code AS unit FROM ref_districts WHERE code <> '{L.UNLOCATED}'
                        UNION ALL SELECT alias, unit FROM d_alias WHERE NOT regexp_full_match(alias, '\\d{{6}}'))

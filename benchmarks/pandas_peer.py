@@ -7,7 +7,9 @@ groupbys, a loop over the as-of dates. No DuckDB.
 
 Independent of ip_pipeline and of floor.py's SQL: rules re-implemented from
 SOURCES.md and INDICATORS.md; only the landing-file reading rules of
-benchmarks/_landing.py (which files, headers, encodings, as-of dates) are shared.
+benchmarks/_landing.py (which files, headers, encodings, as-of dates) and the
+pipeline's address reader (ip_pipeline/ingest/addresses.py: one reading of an
+address for the pipeline, the floor and the peer) are shared.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _landing as L  # noqa: E402
+from ip_pipeline.ingest.addresses import AddressReader  # noqa: E402
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 _YEAR = r"^[(〔\[][0-9]{4}[)〕\]]"
@@ -185,26 +188,18 @@ def load_source(landing: Path, name: str, today: pd.Timestamp, districts: dict) 
 
 
 def locate(df: pd.DataFrame, addresses: list[str], districts: dict) -> tuple[pd.Series, pd.Series]:
-    """A known code; else, address by address, the longest district name/alias in it (first found
-    among equals), else 370699 when it mentions 烟台; else outside Yantai."""
+    """A known code; else, address by address, the unit the address names read by administrative
+    levels (the pipeline's own reader, once per distinct address); else outside Yantai."""
     unit = df["district_code"].map(districts["codes"]).astype(object)
-    todo = unit.isna()
-    names = districts["names"]
+    reader = districts["reader"]
     for address in addresses:
-        addr = df[address].fillna("").astype(str)
-        for length in sorted({len(n) for n in names}, reverse=True):
-            if not todo.any():
-                break
-            group = [n for n in names if len(n) == length]
-            pos = pd.DataFrame({n: addr[todo].str.find(n) for n in group}).replace(-1, np.nan)
-            hit = pos.notna().any(axis=1)
-            if hit.any():
-                best = pos[hit].idxmin(axis=1)
-                unit.loc[best.index] = best.map(names)
-                todo.loc[best.index] = False
-        yantai = todo & addr.str.contains("烟台", regex=False)
-        unit[yantai] = L.UNLOCATED
-        todo &= ~yantai
+        todo = unit.isna() & df[address].notna()
+        if not todo.any():
+            break
+        distinct = df.loc[todo, address].unique()
+        found = dict(zip(distinct, (reader.unit(a) for a in distinct)))
+        unit[todo] = df.loc[todo, address].map(found)
+    unit = unit.where(unit.notna(), None)
     return unit, unit.notna()
 
 
@@ -264,7 +259,8 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
                                           "u": dist.loc[dist["code"] != L.UNLOCATED, "code"]}),
                             pd.DataFrame({"k": aliases.loc[~is_code, "alias"], "u": aliases.loc[~is_code, "code"]})]).dropna()
     name_pairs = name_pairs[name_pairs["k"] != "未定位"]
-    districts = {"codes": code_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict(),
+    districts = {"reader": AddressReader(dist.to_dict("records")),
+                 "codes": code_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict(),
                  "names": name_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict()}
     units = sorted((set(dist["code"].dropna()) - {L.CITY}) | {L.UNLOCATED})
 

@@ -82,6 +82,11 @@ def rule_fingerprint() -> str:
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
+def _text(value) -> str:
+    """A cell of districts.csv as text: a blank read by pandas is NaN, not ''."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _has_level(name: str) -> bool:
     return name.endswith(LEVEL_ENDINGS)
 
@@ -108,11 +113,11 @@ class AddressReader:
                 lexicon[d["name"]] = ("home_city" if d["code"] == CITY else "foreign_city", None)
         lexicon[bare_city] = ("home_city", None)
         for row in districts:
-            code = (row.get("code") or "").strip()
+            code = _text(row.get("code"))
             if not code or code in (UNLOCATED, CITY):
                 continue
-            names = [(row.get("name_zh") or "").strip()]
-            names += [a.strip() for a in (row.get("aliases") or "").split(";")]
+            names = [_text(row.get("name_zh"))]
+            names += [a.strip() for a in _text(row.get("aliases")).split(";")]
             for name in names:
                 if not name or name.isdigit():
                     continue
