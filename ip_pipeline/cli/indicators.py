@@ -24,6 +24,7 @@ from ..indicators.explain import CRITERIA_NAMES, EXPLAIN, GROWTH_TERMS, formula,
 from ..indicators.explain import explain as explain_records
 from ..indicators.registry import COMPUTATIONS
 from ..indicators.schema import columns
+from ..paths import Home
 from ..labels import MISSING, format_count, format_number
 from .common import COMMAND_ARGS, FORMATS, CliError, guard, parse_as_of
 from .output import current_labels, emit, flags_text, labels_for, read
@@ -120,7 +121,41 @@ def _page(df: pd.DataFrame, offset: int, limit: int | None) -> pd.DataFrame:
     return df.iloc[offset:end].reset_index(drop=True)
 
 
+def run_explain_address(args: argparse.Namespace) -> int:
+    """`explain --address TEXT` or `--record SOURCE:KEY`: which words of an address decided its unit."""
+    from ..ingest.addresses import AddressReader, explain_lines
+    from ..ingest.districts import record_lines, reader_from_table
+
+    if args.record:
+        source, _, key = args.record.partition(":")
+        if not key:
+            raise CliError("--record takes SOURCE:KEY, e.g. patents:2021101234567")
+        try:
+            lines = read(args, lambda con: record_lines(con, source.strip(), key.strip()))
+        except (KeyError, ValueError, FileNotFoundError) as exc:
+            raise CliError(str(exc.args[0] if exc.args else exc)) from None
+    else:
+        home = Home.of(args.home)
+        if home.warehouse.exists():  # the districts the warehouse was built with
+            lines = read(args, lambda con: explain_lines(
+                reader_from_table(con).read(args.address),
+                dict(con.execute("SELECT code, name_zh FROM main.stg_districts").fetchall())))
+        else:  # no warehouse yet: the spec's districts table
+            import csv
+            import io
+
+            from ..sample.geo import DISTRICTS_CSV
+            rows = list(csv.DictReader(io.StringIO(DISTRICTS_CSV)))
+            lines = explain_lines(AddressReader(rows).read(args.address), {r["code"]: r["name_zh"] for r in rows})
+    print("\n".join(lines))
+    return 0
+
+
 def run_explain(args: argparse.Namespace) -> int:
+    if getattr(args, "address", None) or getattr(args, "record", None):
+        return run_explain_address(args)
+    if not args.indicator or not args.as_of:
+        raise CliError("explain needs --indicator and --as-of (or --address TEXT / --record SOURCE:KEY)")
     _check_ids(args)
     if args.indicator not in COMPUTATIONS:
         raise CliError(f"indicator {args.indicator!r} has no computation; known: {', '.join(COMPUTATIONS)}")
@@ -237,8 +272,12 @@ def add_cli(subparsers) -> None:
                               description="A summary (value = numerator / denominator, counts by criterion and "
                                           "by unit), then the records with --records. csv and json give the records.")
     common(p)
-    ids(p, required=True)
-    p.add_argument("--as-of", type=parse_as_of, required=True, help="YYYY-MM-DD")
+    ids(p, required=False)
+    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (required with --indicator)")
+    p.add_argument("--address", default=None, metavar="TEXT",
+                   help="which words of an address decide its unit (SOURCES.md, District resolution)")
+    p.add_argument("--record", default=None, metavar="SOURCE:KEY",
+                   help="a staged record's unit and the words of its addresses that decided it")
     p.add_argument("--records", action="store_true", help="list the records after the summary (table format)")
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="records per page (table default 50; csv/json default all)")

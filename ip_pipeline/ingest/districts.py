@@ -7,8 +7,8 @@ from typing import Sequence
 import duckdb
 
 from ..city import CITY
-from ..db import first_row, scalar
-from .addresses import UNLOCATED, AddressReader, reader_from_table, register
+from ..db import first_row, scalar, table_exists
+from .addresses import UNLOCATED, AddressReader, explain_lines, reader_from_table, register
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
@@ -102,3 +102,34 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
             FROM coded t
             {' '.join(joins)})
     """
+
+
+def record_lines(con: duckdb.DuckDBPyConnection, source: str, key: str) -> list[str]:
+    """`explain --record SOURCE:KEY`: a staged record's unit, and which words of its addresses
+    decided it (the code as written comes first, as in resolution)."""
+    from .contracts import load_contract  # here: the contracts load only for this question
+
+    contract = load_contract(source)
+    if contract.location != "address":
+        raise KeyError(f"{source} has no address column: its records are Yantai's own (SOURCES.md)")
+    if not table_exists(con, f"stg_{source}"):
+        raise KeyError(f"stg_{source} is not loaded")
+    k = contract.key[-1]
+    cols = ", ".join(f'"{c}"' for c in ("district_code", "in_scope", *contract.address_columns))
+    row = first_row(con, f'SELECT {cols} FROM main.stg_{source} WHERE "{k}" = ? LIMIT 1', [key])
+    if row is None:
+        raise KeyError(f"no record of {source} with {k} = {key!r}")
+    reader = reader_from_table(con)
+    names = dict(con.execute("SELECT code, name_zh FROM main.stg_districts").fetchall())
+    raw = first_row(con, f'SELECT district_code FROM main.raw_{source} WHERE "{k}" = ? LIMIT 1', [key]) \
+        if table_exists(con, f"raw_{source}") else None
+    unit, in_scope = row[0], row[1]
+    lines = [f"{source} {k}={key}: unit {unit or '—'} {names.get(unit, '')}".rstrip()
+             + (" (in scope)" if in_scope else " (outside Yantai)")]
+    code = raw[0] if raw else None
+    lines.append(f"行政区划代码 as written: {code or '—'}"
+                 + (" (a unit's code: it decides)" if code and unit and code in (unit, *names) else ""))
+    for column, address in zip(contract.address_columns, row[2:]):
+        lines.append(f"{column}:")
+        lines += ["  " + x for x in explain_lines(reader.read(address), names)] if address else ["  (empty)"]
+    return lines
