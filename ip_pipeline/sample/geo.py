@@ -102,6 +102,17 @@ def old_name_address(rnd: random.Random) -> str:
     return f"山东省烟台市{rnd.choice(tuple(OLD_CODES.values()))}{rnd.choice(STREETS)}{rnd.randint(1, 399)}号"
 
 
+# Streets of other cities named after Yantai's units (Qingdao names many of its streets after
+# Shandong's county towns): another city's address that a substring reading would put in Yantai.
+NAMESAKE_STREETS = (
+    ("山东省青岛市市南区", ("福山路", "龙口路", "莱阳路", "栖霞路", "招远路", "蓬莱路", "芝罘路")),
+    ("青岛市市南区", ("龙口路", "莱阳路", "海阳路")),
+    ("山东省威海市环翠区", ("蓬莱路", "龙口路")),
+    ("上海市黄浦区", ("烟台路",)),
+)
+
+
 def outside_address(rnd: random.Random) -> str:
-    prefix, streets = rnd.choice(OUTSIDE)
+    """An address outside Yantai; two in five on a street named after one of Yantai's units."""
+    prefix, streets = rnd.choice(NAMESAKE_STREETS if rnd.random() < 0.4 else OUTSIDE)
     return f"{prefix}{rnd.choice(streets)}{rnd.randint(1, 399)}号"
