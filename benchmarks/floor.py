@@ -261,10 +261,16 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
         # own reader (address_unit, registered in load_reference): the cross-check compares the
         # counting, and a second reading of addresses would only disagree on its own mistakes
         addrs = [f't."{a}"' for a in c["address_columns"]]
-        ctes, joins, cands = [], [], ["k.unit", *(f"address_unit({a})" for a in addrs)]
+        ctes, joins, cands = [], [], ["k.unit"]
+        for i, a in enumerate(c["address_columns"]):  # each distinct address read once
+            ctes.append(f'read{i} AS (SELECT a, address_unit(a) AS unit FROM '
+                        f'(SELECT DISTINCT "{a}" AS a FROM t_{name} WHERE "{a}" IS NOT NULL))')
+            joins.append(f'LEFT JOIN read{i} r{i} ON r{i}.a = t."{a}"')
+            cands.append(f"r{i}.unit")
         bare = " AND ".join(f"{x} IS NULL" for x in ["t.district_code", *addrs])
         con.execute(f"""
             CREATE TEMP TABLE s_{name} AS
+            WITH {', '.join(ctes)}
             SELECT t.* REPLACE (u.unit AS district_code), u.unit IS NOT NULL AS in_scope, {bare} AS _bare
             FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code {' '.join(joins)},
                  LATERAL (SELECT coalesce({', '.join(cands)}) AS unit) u

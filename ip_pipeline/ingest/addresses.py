@@ -133,53 +133,82 @@ class AddressReader:
         for name, code in after_city.items():
             lexicon.setdefault(name, ("after_city", code))
         self._lexicon = lexicon
-        # leftmost match, the longest name at a position (alternatives are tried in order)
+        # names by their first character, longest first: a scan tries at each position only the
+        # few names that can start there (a regex alternation of ~400 names is ten times slower)
         names = sorted(lexicon, key=lambda n: (-len(n), n))
-        self._pattern = re.compile("|".join(re.escape(n) for n in names))
+        self._by_first: dict[str, list[str]] = {}
+        for n in names:
+            self._by_first.setdefault(n[0], []).append(n)
         self._street = re.compile("|".join(re.escape(w) for w in STREET_WORDS))
         self.fingerprint = hashlib.blake2b(
             (RULE_VERSION + "|" + "|".join(f"{n}={lexicon[n]}" for n in names)).encode(), digest_size=8).hexdigest()
         self.unit = lru_cache(maxsize=1 << 18)(self._unit)
 
     def read(self, address: str | None) -> Reading:
+        """The unit of an address and every name found in it, with what each counted as."""
         if not address:
             return Reading(address or "", None, False)
-        words: list[Word] = []
-        units: list[Word] = []
-        in_city = False
-        outside: Word | None = None
-        previous: Word | None = None
-        for m in self._pattern.finditer(address):
-            name, start = m.group(), m.start()
-            role, code = self._lexicon[name]
-            if self._street.match(address, m.end()):
-                word = Word(address[start:m.end() + len(self._street.match(address, m.end()).group())], start, "street")
+        unit, outside, words, decided = self._scan(address, every_word=True)
+        return Reading(address, unit, outside, tuple(Word(*w) for w in words),
+                       tuple(Word(*w) for w in decided))
+
+    def _scan(self, address: str, every_word: bool) -> tuple:
+        """(unit, outside, words, decided_by), words as (text, start, role, unit) tuples; without
+        `every_word` the scan stops as soon as another city or province decides."""
+        words: list[tuple] = []
+        units: list[tuple] = []
+        city = None
+        outside = None
+        previous = None
+        lexicon, street_word = self._lexicon, self._street.match
+        for start, name in self._names_in(address):
+            role, code = lexicon[name]
+            end = start + len(name)
+            street = street_word(address, end)
+            if street:
+                word = (address[start:street.end()], start, "street", None)
             elif role == "after_city":
-                right_after = (previous is not None and previous.role == "home_city"
-                               and previous.start + len(previous.text) == start)
-                word = Word(name, start, "unit", code) if right_after else Word(name, start, "no_level")
+                right_after = previous is not None and previous[2] == "home_city" and previous[1] + len(previous[0]) == start
+                word = (name, start, "unit", code) if right_after else (name, start, "no_level", None)
             else:
-                word = Word(name, start, role, code)
+                word = (name, start, role, code)
             words.append(word)
             previous = word
-            if word.role in ("foreign_province", "foreign_city") and not units and not in_city and outside is None:
-                outside = word
-            elif word.role == "home_city" and outside is None:
-                in_city = True
-            elif word.role == "unit" and outside is None:
-                units.append(word)
+            if outside is None:
+                kind = word[2]
+                if kind in ("foreign_province", "foreign_city") and not units and city is None:
+                    outside = word
+                    if not every_word:
+                        break
+                elif kind == "home_city":
+                    city = city or word
+                elif kind == "unit":
+                    units.append(word)
         if outside is not None:
-            return Reading(address, None, True, tuple(words), (outside,))
+            return None, True, words, [outside]
         if units:
-            best = max(units, key=lambda w: (len(w.text), -w.start))
-            return Reading(address, best.unit, False, tuple(words), (best,))
-        if in_city:
-            city = next(w for w in words if w.role == "home_city")
-            return Reading(address, UNLOCATED, False, tuple(words), (city,))
-        return Reading(address, None, False, tuple(words))
+            best = max(units, key=lambda w: (len(w[0]), -w[1]))
+            return best[3], False, words, [best]
+        if city is not None:
+            return UNLOCATED, False, words, [city]
+        return None, False, words, []
+
+    def _names_in(self, address: str):
+        """(position, name) of the known names, left to right, the longest at each position,
+        never overlapping (a name's characters are not read again as the start of another)."""
+        i, n = 0, len(address)
+        by_first = self._by_first
+        while i < n:
+            for name in by_first.get(address[i], ()):
+                if address.startswith(name, i):
+                    yield i, name
+                    i += len(name)
+                    break
+            else:
+                i += 1
 
     def _unit(self, address: str | None) -> str | None:
-        return self.read(address).unit
+        return self._scan(address, every_word=False)[0] if address else None
 
     def units(self, addresses: pa.Array | pa.ChunkedArray) -> pa.Array:
         """The unit of every address of an Arrow column: each distinct address is read once."""

@@ -87,10 +87,16 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
             GROUP BY t._rid
         )"""]
     joins, candidates = ["LEFT JOIN by_place bp ON bp._rid = t._rid"], ["t._code_unit", "bp.unit"]
-    for column in columns:
+    for i, column in enumerate(columns):
         # the address read by administrative levels: a unit, 370699 (the city, unit unknown),
-        # or NULL (another city's, or nothing said); a street named after a unit is no unit
-        candidates.append(f'address_unit(t."{column}")')
+        # or NULL (another city's, or nothing said); a street named after a unit is no unit.
+        # Each distinct address is read once (an export repeats its holders' addresses).
+        ctes.append(f"""read_{i} AS (
+            SELECT a, address_unit(a) AS unit
+            FROM (SELECT DISTINCT "{column}" AS a FROM unplaced WHERE "{column}" IS NOT NULL)
+        )""")
+        joins.append(f'LEFT JOIN read_{i} r{i} ON r{i}.a = t."{column}"')
+        candidates.append(f"r{i}.unit")
     candidates.append(f"CASE WHEN {region_yantai} THEN '{UNLOCATED}' END")
     unit = (f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
             f"ELSE coalesce({', '.join(candidates)}) END")
