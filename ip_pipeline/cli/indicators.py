@@ -135,12 +135,14 @@ def run_explain_address(args: argparse.Namespace) -> int:
         except (KeyError, ValueError, FileNotFoundError) as exc:
             raise CliError(str(exc.args[0] if exc.args else exc)) from None
     else:
-        home = Home.of(args.home)
-        if home.warehouse.exists():  # the districts the warehouse was built with
-            lines = read(args, lambda con: explain_lines(
-                reader_from_table(con).read(args.address),
-                dict(con.execute("SELECT code, name_zh FROM main.stg_districts").fetchall())))
-        else:  # no warehouse yet: the spec's districts table
+        def with_districts(con):  # the districts the warehouse was built with
+            if con is None or not table_exists(con, "stg_districts"):
+                return None
+            names = dict(con.execute("SELECT code, name_zh FROM main.stg_districts").fetchall())
+            return explain_lines(reader_from_table(con).read(args.address), names)
+
+        lines = read(args, with_districts) if Home.of(args.home).warehouse.exists() else None
+        if lines is None:  # no warehouse yet: the spec's districts table
             import csv
             import io
 

@@ -104,3 +104,16 @@ def test_cli_missing_warehouse_exits_2_with_one_line(tmp_path, capsys):
     assert run("indicators", "--home", str(tmp_path / "none")) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "warehouse" in err
+
+
+def test_cli_explain_address_names_the_words_that_decided(tmp_path, capsys):
+    assert run("explain", "--home", str(tmp_path / "none"), "--address", "山东省青岛市市南区福山路3号") == 0
+    out = capsys.readouterr().out
+    assert "outside" in out and "decided by: 「青岛市」" in out and "「福山路」" in out
+    assert run("explain", "--home", str(tmp_path / "none"), "--address", "山东省长岛县南长山街道1号") == 0
+    assert "370614" in capsys.readouterr().out
+
+
+def test_cli_explain_without_indicator_or_address_is_one_line(home, capsys):
+    assert run("explain", "--home", str(home), "--as-of", D.isoformat()) == 2
+    assert "--address" in capsys.readouterr().err

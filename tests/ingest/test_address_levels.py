@@ -157,3 +157,19 @@ def test_records_moved_by_a_new_rule_are_counted_as_a_revision(zone, monkeypatch
     assert second.result.status == "loaded"
     assert dict(zip(second.stg.application_no, second.stg.district_code))[a1] == "370699"
     assert second.result.change["relocated_rows"] == 1 and second.result.change["changed_rows"] == 2
+
+
+def test_explain_record_shows_the_words_of_a_staged_record(zone, capsys):
+    import argparse
+
+    from ip_pipeline.cli.indicators import add_cli
+
+    a1 = app_no(2021, 1, 21)
+    zone.csv("patents", PATENT_HEADER, [patent(app=a1, address="青岛市市南区龙口路15号")])
+    zone.stage("patents")
+    parser = argparse.ArgumentParser()
+    add_cli(parser.add_subparsers())
+    args = parser.parse_args(["explain", "--home", str(zone.root), "--record", f"patents:{a1}"])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "outside Yantai" in out and "「青岛市」" in out and "「龙口路」" in out
