@@ -140,8 +140,6 @@ class AddressReader:
         for n in names:
             self._by_first.setdefault(n[0], []).append(n)
         self._street = re.compile("|".join(re.escape(w) for w in STREET_WORDS))
-        self.fingerprint = hashlib.blake2b(
-            (RULE_VERSION + "|" + "|".join(f"{n}={lexicon[n]}" for n in names)).encode(), digest_size=8).hexdigest()
         self.unit = lru_cache(maxsize=1 << 18)(self._unit)
 
     def read(self, address: str | None) -> Reading:
@@ -165,6 +163,11 @@ class AddressReader:
             role, code = lexicon[name]
             end = start + len(name)
             street = street_word(address, end)
+            if street and street.group() == "场" and name.endswith("市") and name[:-1] in lexicon:
+                # 市场 is a market: 烟台市场监督管理局 names 烟台, 龙口市场 names a bare 龙口
+                name = name[:-1]
+                role, code = lexicon[name]
+                street = None
             if street:
                 word = (address[start:street.end()], start, "street", None)
             elif role == "after_city":

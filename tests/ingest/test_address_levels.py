@@ -68,7 +68,9 @@ def test_a_unit_name_before_a_street_word_is_a_street(reader, address):
 
 
 def test_a_market_named_after_a_city_is_no_city(reader):
+    # 市场 is a market: the name before it is read without 市 (a bare 龙口 is no unit; 烟台 is the city)
     assert unit(reader, "龙口市场东门") is None
+    assert unit(reader, "烟台市场监督管理局") == "370699"
 
 
 # ---- Another province or prefecture-level city before any Yantai unit: outside -----------------
