@@ -10,13 +10,13 @@ from typing import Any, Sequence
 
 import duckdb
 
+from .settings import settings
+
 
 # How long opening the warehouse waits for another process's lock before giving up. DuckDB
 # allows one writer process, and any process holding the file (a reader too) shuts out a
 # writer; readers hold it for a moment (they read into memory and close), so a run that meets
 # one waits. Bounded: a process that never lets go is named, not waited for forever.
-LOCK_WAIT_ENV = "IP_PIPELINE_LOCK_WAIT_S"
-DEFAULT_LOCK_WAIT_S = 60.0
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -51,10 +51,7 @@ def lock_holder(exc: BaseException) -> str:
 
 
 def lock_wait_s() -> float:
-    try:
-        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S)))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT_S
+    return settings().lock_wait_s
 
 
 def connect(path: str | Path, read_only: bool = False, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:

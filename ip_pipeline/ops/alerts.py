@@ -26,8 +26,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..paths import Home
+from ..settings import settings
 
-WEBHOOK_ENV = "IP_PIPELINE_ALERT_WEBHOOK"
 ALERTS_FILE = "alerts.jsonl"
 WEBHOOK_TIMEOUT_S = 10
 
@@ -135,7 +135,7 @@ def send_alert(home: Home | str | os.PathLike, alert: Alert, logger: logging.Log
         out.file = path
     except OSError as exc:
         logger.error(f"could not write the alert to {path}: {exc}")
-    url = webhook if webhook is not None else os.environ.get(WEBHOOK_ENV, "").strip()
+    url = webhook if webhook is not None else settings().alert_webhook
     if url:
         shown = mask_webhook(url)
         try:

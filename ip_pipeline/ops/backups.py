@@ -28,9 +28,8 @@ import duckdb
 
 from ..db import WarehouseLocked, connect, is_lock_error
 from ..paths import Home
+from ..settings import settings
 
-KEEP_ENV = "IP_PIPELINE_BACKUPS"
-DEFAULT_KEEP = 3
 _NAME = re.compile(r"^warehouse-(\d{8}T\d{6}\d{6})Z\.duckdb$")
 _STAMP = "%Y%m%dT%H%M%S%f"
 
@@ -63,10 +62,7 @@ def backups_dir(home: Home) -> Path:
 
 
 def keep_generations() -> int:
-    try:
-        return max(1, int(os.environ.get(KEEP_ENV, DEFAULT_KEEP)))
-    except ValueError:
-        return DEFAULT_KEEP
+    return settings().backups
 
 
 def generations(home: Home) -> list[Generation]:

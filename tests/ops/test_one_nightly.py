@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from ip_pipeline.dates import TODAY_ENV
+from ip_pipeline.settings import TODAY as TODAY_ENV
 from ip_pipeline.definitions import build_definitions
 from ip_pipeline.defs.instance import get_instance
 from ip_pipeline.defs.jobs import TRIGGER_TAG

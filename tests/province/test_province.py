@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ip_pipeline.defs.province import DEFAULT_BROKER
+from ip_pipeline.settings import DEFAULT_CELERY_BROKER as DEFAULT_BROKER
 from ip_pipeline.sample import generate_sample
 from tests.services import in_ci
 
