@@ -5,13 +5,13 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
 from .settings import settings
-
 
 # How long opening the warehouse waits for another process's lock before giving up. DuckDB
 # allows one writer process, and any process holding the file (a reader too) shuts out a
@@ -21,7 +21,8 @@ _PID = re.compile(r"\(PID (\d+)\)")
 
 
 class WarehouseLocked(duckdb.IOException):
-    """Another process held the warehouse for longer than we would wait (an IOException, as before)."""
+    """Another process held the warehouse for longer than we would wait. An IOException, so whoever
+    catches DuckDB's own lock error catches this one too."""
 
     def __init__(self, path: Path, holder: str, waited: float):
         self.path, self.holder, self.waited = path, holder, waited

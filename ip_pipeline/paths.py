@@ -39,7 +39,7 @@ class Home:
     root: Path
 
     @classmethod
-    def of(cls, root: str | os.PathLike | None) -> "Home":
+    def of(cls, root: str | os.PathLike | None) -> Home:
         return cls(Path(root).resolve() if root else default_home())
 
     @property

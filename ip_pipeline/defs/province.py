@@ -26,7 +26,6 @@ from ..paths import Home
 from ..settings import HOME, settings
 
 
-
 class CityRunFailed(RuntimeError):
     """One city's checked pipeline failed: its own one-paragraph message, naming the city."""
 

@@ -14,7 +14,6 @@ recomputes that month's indicators (when their inputs changed) before the report
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,12 +21,11 @@ import dagster as dg
 
 from ..dates import TIMEZONE, today_in_yantai
 from ..paths import Home
-from ..settings import settings
 from ..report.months import last_complete_month
+from ..settings import settings
 from .jobs import monthly_report_job, refresh_job
 from .landing import record_observations
 from .nightly import nightly_request, report_request
-from .partitions import monthly_partitions
 
 # A production deployment (deploy/env.example) sets IP_PIPELINE_AUTOMATION=on: the nightly and
 # monthly schedules and the landing sensor then start on their own. On a laptop (`make ui`) they

@@ -20,14 +20,13 @@ fingerprint changed, one run per source, selecting only that source's
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from ..ops.alerts import Alert, send_alert
 from ..ingest.contracts import load_reference_tables
 from ..ingest.files import fingerprint
+from ..ops.alerts import Alert, send_alert
 from ..paths import Home
 from ..settings import settings
 from .jobs import TRIGGER_TAG, ingest_job

@@ -14,7 +14,6 @@ indicator is one definition file and one SQL file (and a plan entry to give it a
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path

@@ -11,8 +11,8 @@ import yaml
 
 import ip_pipeline
 from ip_pipeline import settings as settings_module
-from ip_pipeline.db import lock_wait_s
 from ip_pipeline.dates import today_in_yantai
+from ip_pipeline.db import lock_wait_s
 from ip_pipeline.ops.backups import keep_generations
 from ip_pipeline.paths import SOURCES_DIR
 from ip_pipeline.settings import VARIABLES, Settings, markdown_table, settings
