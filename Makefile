@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOME_DIR ?= $(if $(IP_PIPELINE_HOME),$(IP_PIPELINE_HOME),data)
 PYTEST_ARGS ?=
 
-.PHONY: demo test install system-deps ui clean
+.PHONY: demo test lint install system-deps ui clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ demo: $(STAMP) system-deps
 
 test: $(STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ruff, configured in pyproject.toml: the rules, then the formatting.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # `dg dev` (Dagster 1.13's successor of `dagster dev`; project metadata in pyproject [tool.dg]),
 # on the data directory's own instance (dagster.yaml with the warehouse pool), bound to localhost.

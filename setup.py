@@ -8,8 +8,8 @@ plain `pip install .` copies them into the package as `ip_pipeline/_bundled/…`
 an editable install) and the bundled ones otherwise. Everything else is in
 pyproject.toml.
 """
-from pathlib import Path
 import shutil
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py

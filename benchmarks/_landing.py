@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import calendar
 import codecs
-import os
 import datetime as dt
+import os
 import unicodedata
 from pathlib import Path
 

@@ -45,8 +45,13 @@ sys.path.insert(0, str(HERE))
 import _landing as L  # noqa: E402
 
 from ip_pipeline.sample import volumes as V  # noqa: E402
-from ip_pipeline.sample.numbers import PATENT_TYPE_DIGIT, application_no, credit_check_char, org_code  # noqa: E402
-from ip_pipeline.sample.numbers import CREDIT_CHARSET  # noqa: E402
+from ip_pipeline.sample.numbers import (  # noqa: E402
+    CREDIT_CHARSET,
+    PATENT_TYPE_DIGIT,
+    application_no,
+    credit_check_char,
+    org_code,
+)
 from ip_pipeline.sample.writers import CsvPart, XlsxPart  # noqa: E402
 
 SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards",

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
 import sys
 import tempfile
 import time

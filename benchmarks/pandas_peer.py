@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import io
 import sys
 import time
@@ -78,7 +79,7 @@ def read_part(path: Path, c: dict) -> pd.DataFrame:
         s = body.iloc[:, i]
         if path.suffix.lower() == ".xlsx":
             is_date = c["columns"][col]["type"] == "date"
-            s = s.map(lambda v: L.xlsx_text(v, is_date))
+            s = s.map(functools.partial(L.xlsx_text, is_date=is_date))
         out[col] = s
     for col, f in scales.items():
         out[f"_scale_{col}"] = f
@@ -266,7 +267,7 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
 
     src = {n: load_source(landing, n, ts_today, districts) for n in L.USED_SOURCES}
     locate_by_items(src["transfers"], src["patents"], src["trademarks"])
-    for n, df in src.items():
+    for df in src.values():
         if "district_code" in df and "in_scope" in df:
             df["u"] = df["district_code"].where(df["district_code"].isin(units), L.UNLOCATED)
 

@@ -299,7 +299,7 @@ def main(argv=None) -> int:
             loads.append(os.getloadavg()[0])
     sampler = threading.Thread(target=sample_load, daemon=True)
     sampler.start()
-    # 1. full run, floor, peer, no-op rerun (as before)
+    # 1. full run, floor, peer, no-op rerun
     m["pipeline"] = measure("pipeline", [IP_PIPELINE, "run", "--home", str(home)], env)
     full_ids = {r["run_id"] for r in run_stats(home)}
     floor_and_peer("", "")
@@ -335,7 +335,7 @@ def main(argv=None) -> int:
 
     # ---- table
     P, F, D, N = m["pipeline"].wall, m["floor"].wall, m["delta"].wall, m["noop"].wall
-    lines = [f"| measurement | wall s | CPU s (user+sys) | peak RSS MiB | note |", "|---|---:|---:|---:|---|"]
+    lines = ["| measurement | wall s | CPU s (user+sys) | peak RSS MiB | note |", "|---|---:|---:|---:|---|"]
     def row(label, sec, rss, note="", cpu=None):
         lines.append(f"| {label} | {sec:.2f} | {'' if cpu is None else f'{cpu:.1f}'} | "
                      f"{'' if rss is None else f'{rss:.0f}'} | {note} |")

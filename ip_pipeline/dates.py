@@ -6,27 +6,20 @@ The monthly partitions (ip_pipeline/defs/partitions.py) are built on these; the 
 from __future__ import annotations
 
 import calendar
-import os
 from datetime import date, datetime, timedelta, timezone
+
+from .settings import settings
 
 FIRST_MONTH = "2020-12-01"  # the first monthly partition: the end of the plan's base year
 TIMEZONE = "Asia/Shanghai"
 _CHINA = timezone(timedelta(hours=8))  # China has no daylight saving time
 
-# Pins "today" for a whole run of several processes (the benchmark's pipeline, floor and
-# peer must agree when they cross midnight) and for reproducing a past night.
-TODAY_ENV = "IP_PIPELINE_TODAY"
-
 
 def today_in_yantai() -> date:
     """Today's date in Yantai, whatever the server's time zone (or `$IP_PIPELINE_TODAY`)."""
-    pinned = os.environ.get(TODAY_ENV)
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError:
-            raise ValueError(f"{TODAY_ENV}={pinned!r} is not a date (YYYY-MM-DD)") from None
-    return datetime.now(_CHINA).date()
+    # A pinned today serves a whole run of several processes (the benchmark's pipeline, floor
+    # and peer must agree when they cross midnight) and reproducing a past night.
+    return settings().today or datetime.now(_CHINA).date()
 
 
 def month_end(year: int, month: int) -> date:

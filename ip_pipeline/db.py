@@ -5,23 +5,24 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
+from .settings import settings
 
 # How long opening the warehouse waits for another process's lock before giving up. DuckDB
 # allows one writer process, and any process holding the file (a reader too) shuts out a
 # writer; readers hold it for a moment (they read into memory and close), so a run that meets
 # one waits. Bounded: a process that never lets go is named, not waited for forever.
-LOCK_WAIT_ENV = "IP_PIPELINE_LOCK_WAIT_S"
-DEFAULT_LOCK_WAIT_S = 60.0
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
 class WarehouseLocked(duckdb.IOException):
-    """Another process held the warehouse for longer than we would wait (an IOException, as before)."""
+    """Another process held the warehouse for longer than we would wait. An IOException, so whoever
+    catches DuckDB's own lock error catches this one too."""
 
     def __init__(self, path: Path, holder: str, waited: float):
         self.path, self.holder, self.waited = path, holder, waited
@@ -51,10 +52,7 @@ def lock_holder(exc: BaseException) -> str:
 
 
 def lock_wait_s() -> float:
-    try:
-        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S)))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT_S
+    return settings().lock_wait_s
 
 
 def connect(path: str | Path, read_only: bool = False, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:

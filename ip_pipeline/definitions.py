@@ -4,20 +4,20 @@ from __future__ import annotations
 import dagster as dg
 
 from .defs.freshness import build_freshness_checks
+from .defs.indicator_checks import build_indicator_checks
 from .defs.indicators import indicator_progress, indicator_values
 from .defs.ingestion import build_ingestion_assets
-from .defs.marts import marts
-from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
 from .defs.jobs import ingest_job, monthly_report_job, refresh_job
 from .defs.landing import build_landing_sources
+from .defs.marts import marts
+from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
+from .defs.quality_checks import build_quality_checks
 from .defs.reports import monthly_report
+from .defs.resources import Warehouse
 from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
 from .defs.versions import indicators_version
 from .paths import default_home
-from .defs.indicator_checks import build_indicator_checks
-from .defs.quality_checks import build_quality_checks
-from .defs.resources import Warehouse
 
 
 def _versioned(assets: dg.AssetsDefinition, version: str) -> dg.AssetsDefinition:

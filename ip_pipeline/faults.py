@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import signal
 
-ENV = "IP_PIPELINE_FAULT"
+from .settings import settings
 
 
 def maybe_fail(point: str) -> None:
-    if os.environ.get(ENV) == point:
+    if settings().fault == point:
         os.kill(os.getpid(), signal.SIGKILL)

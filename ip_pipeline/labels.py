@@ -64,7 +64,7 @@ class Labels:
     statuses: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, con=None, lang: str = "zh", plans=None) -> "Labels":
+    def load(cls, con=None, lang: str = "zh", plans=None) -> Labels:
         """District names from `stg_districts` (when `con` has it; else Yantai's standard units),
         indicators, plans and status words from the catalogue."""
         plans = list(plans) if plans is not None else load_plans()
@@ -73,7 +73,7 @@ class Labels:
             try:
                 for code, zh, en in con.execute("SELECT code, name_zh, name_en FROM stg_districts").fetchall():
                     labels.districts[str(code)] = (zh or str(code), en or zh or str(code))
-            except Exception:  # no staged districts yet: the standard names stay
+            except Exception:  # noqa: BLE001  no staged districts yet: the standard names stay
                 pass
         for plan in plans:
             labels.plans.setdefault(plan.id, plan)

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .settings import settings
+
 
 def _declarative_root() -> Path:
     """The checkout (a clone, an editable install) or, in an installed wheel, the copies that
@@ -27,7 +29,7 @@ REPORT_TEMPLATES_DIR = PROJECT_ROOT / "reports"
 
 def default_home() -> Path:
     """`$IP_PIPELINE_HOME`, else `./data` (the README's promise)."""
-    return Path(os.environ.get("IP_PIPELINE_HOME") or "data").resolve()
+    return settings().home
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Home:
     root: Path
 
     @classmethod
-    def of(cls, root: str | os.PathLike | None) -> "Home":
+    def of(cls, root: str | os.PathLike | None) -> Home:
         return cls(Path(root).resolve() if root else default_home())
 
     @property

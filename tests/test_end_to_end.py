@@ -9,9 +9,9 @@ import json
 import pytest
 
 from ip_pipeline.cli.main import main
+from ip_pipeline.dates import as_of_dates, today_in_yantai
 from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.ingest.contracts import load_reference_tables
-from ip_pipeline.dates import as_of_dates, today_in_yantai
 from ip_pipeline.sample import generate_sample
 
 CONTRACT_COLUMNS = ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit", "flags", "vintage"]
@@ -51,8 +51,8 @@ def test_indicator_materialisation_shows_latest_values_against_targets(city):
         event = instance.get_latest_materialization_event(dg.AssetKey("indicator_values"))
     table = event.asset_materialization.metadata["latest_city_values"].value
     # Against the plans in force on the latest as-of date (an ended plan's targets are not shown).
-    from ip_pipeline.indicators.catalogue import load_plans
     from ip_pipeline.dates import today_in_yantai
+    from ip_pipeline.indicators.catalogue import load_plans
 
     in_force = [p for p in load_plans() if p.in_force(today_in_yantai())]
     assert in_force, "the catalogue has a plan in force today"

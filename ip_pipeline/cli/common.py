@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
-from typing import Callable
 
 from ..paths import PROJECT_ROOT, Home
 

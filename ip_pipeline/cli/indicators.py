@@ -67,10 +67,10 @@ def _progress_table(df: pd.DataFrame, labels=None) -> str:
     keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
     rows = []
     for r in df.itertuples(index=False):
-        val = lambda v: labels.value(v, r.indicator_id)  # noqa: E731
+        values = [labels.value(v, r.indicator_id) for v in (r.value, r.base_value, r.target_value, r.expected_value)]
         rows.append([
             r.as_of, labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
-            val(r.value), val(r.base_value), val(r.target_value), val(r.expected_value),
+            *values,
             MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}",
             labels.status(r.status, r.status_label_zh, r.status_label_en),
             MISSING if pd.isna(r.score) else f"{r.score:.2f}",
@@ -189,8 +189,8 @@ def run_explain(args: argparse.Namespace) -> int:
             sys.stdout.write(f"… --offset {args.offset + len(page)} --limit {limit} for the next page, "
                              f"--format csv for all {len(records):,}\n")
     elif records is not None:
-        sys.stdout.write(("\n列出记录: --records (分页 --limit/--offset; 导出 --format csv)\n" if labels.lang == "zh"
-                          else "\nList the records: --records (paged with --limit/--offset; export: --format csv)\n"))
+        sys.stdout.write("\n列出记录: --records (分页 --limit/--offset; 导出 --format csv)\n" if labels.lang == "zh"
+                          else "\nList the records: --records (paged with --limit/--offset; export: --format csv)\n")
     return 0
 
 

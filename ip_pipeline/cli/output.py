@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -27,7 +27,7 @@ def read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
     try:
         reading = open_for_reading(home)
         con = reading.__enter__()
-    except Exception as exc:  # e.g. locked by a writer, and no backup yet
+    except Exception as exc:  # noqa: BLE001  e.g. locked by a writer, and no backup yet
         raise CliError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
     try:
         return work(con)

@@ -30,12 +30,13 @@ and for an option that takes an id: `help=plan_ids_help("one plan")`, `district_
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from ..city import CITY
 from ..indicators.catalogue import load_plans
 from ..indicators.engine import indicator_ids
 from ..indicators.registry import COMPUTATIONS
-from ..city import CITY
 from ..labels import MISSING, standard_districts
 
 # Display texts of the CLI in both languages: a column header is looked up by key.
@@ -148,7 +149,7 @@ def ids_help(ids: Iterable[str], intro: str, names: dict[str, str] | None = None
 def indicator_ids_help(intro: str = "indicator id", only: Iterable[str] | None = None) -> str:
     try:
         known = indicator_ids(load_plans())
-    except Exception:  # a broken catalogue must not break --help
+    except Exception:  # noqa: BLE001  a broken catalogue must not break --help
         known = []
     known += [i for i in COMPUTATIONS if i not in known]
     if only is not None:
@@ -165,7 +166,7 @@ def district_ids_help(intro: str = f"reporting unit code (default: the whole cit
 def plan_ids_help(intro: str = "plan id") -> str:
     try:
         plans = load_plans()
-    except Exception:
+    except Exception:  # noqa: BLE001  a broken catalogue must not break --help
         plans = []
     return ids_help([p.id for p in plans], intro, {p.id: p.name_zh for p in plans})
 
@@ -173,6 +174,6 @@ def plan_ids_help(intro: str = "plan id") -> str:
 def source_ids_help(intro: str = "source name") -> str:
     try:  # imported here: a source contract that does not load must not break --help
         from ..ingest.contracts import SOURCE_NAMES
-    except Exception:
+    except Exception:  # noqa: BLE001
         return intro
     return ids_help(SOURCE_NAMES, intro)

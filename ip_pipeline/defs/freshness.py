@@ -13,7 +13,7 @@ warehouse, so it is in the `warehouse` pool like every step that opens DuckDB.
 """
 
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -39,7 +39,7 @@ def checked_assets() -> dict[dg.AssetKey, str]:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def freshness_result(key: dg.AssetKey, source: str, cadence: int, row: tuple | None,

@@ -8,11 +8,11 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from .partitions import monthly_partitions
 from ..quality.gx_runner import ERROR
 from ..quality.indicator_checks import INDICATOR_TABLE, RULES, SAMPLE_ROWS, IndicatorRule, run_indicator_rule
-from .resources import WAREHOUSE_POOL, Warehouse
 from .markdown import records_table
+from .partitions import monthly_partitions
+from .resources import WAREHOUSE_POOL, Warehouse
 
 
 def _json(value):
@@ -33,7 +33,7 @@ def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
             start = monthly_partitions.time_window_for_partition_key(first).start.date()
             end = monthly_partitions.time_window_for_partition_key(last).end.date()
             return start, end, list(keys)
-        except Exception:  # not a monthly key: check everything
+        except Exception:  # noqa: BLE001  not a monthly key: check everything
             pass
     return None, None, []
 

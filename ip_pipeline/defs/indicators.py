@@ -9,16 +9,16 @@ from datetime import date
 import dagster as dg
 
 from ..city import CITY
+from ..dates import as_of_for_partition, today_in_yantai
 from ..indicators.catalogue import load_plans
 from ..indicators.marts import MART_NAMES
 from ..indicators.recompute import Inputs, current_dates, ensure_runs_table, inputs_fingerprint, mark_computed  # noqa: F401
 from ..indicators.steps import PROGRESS_STEP, VALUES_STEP, progress_step, values_step
 from ..ingest.contracts import SOURCE_NAMES, load_reference_tables
-from ..dates import as_of_for_partition, today_in_yantai
-from .partitions import monthly_partitions
-from .resources import WAREHOUSE_POOL, Warehouse
 from .ingestion import OWNER
 from .markdown import latest_values_markdown
+from .partitions import monthly_partitions
+from .resources import WAREHOUSE_POOL, Warehouse
 
 # The steps recorded in indicator_runs, each with the as-of dates it computed and from what inputs
 # (the marts' own step, "marts", is not one of them: defs/nightly.py reads these two).

@@ -9,11 +9,10 @@ from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, stage_source
 from ..quality import background
-from .resources import OWNER, WAREHOUSE_POOL, Warehouse
 from .landing import landing_key
 from .metadata import load_metadata, preview
+from .resources import OWNER, WAREHOUSE_POOL, Warehouse
 from .versions import ingestion_version
-
 
 
 def _fail(exc: SourceFileError) -> dg.Failure:

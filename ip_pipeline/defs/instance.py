@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from ..paths import Home
+from ..settings import HOME
 from .resources import WAREHOUSE_POOL
 
 INSTANCE_YAML = f"""\
@@ -31,7 +32,7 @@ def prepare_instance(home: Home) -> Path:
     if not cfg.exists():
         cfg.write_text(INSTANCE_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(dagster_home)
-    os.environ["IP_PIPELINE_HOME"] = str(home.root)
+    os.environ[HOME] = str(home.root)
     return dagster_home
 
 

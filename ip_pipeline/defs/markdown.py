@@ -3,8 +3,9 @@ engineer can read and act on (names beside ids, numbers by unit, statuses filled
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..city import CITY
 from ..db import table_exists
@@ -110,7 +111,7 @@ def final_statuses(con, plans) -> dict[tuple[str, str], str]:
     try:
         rows = con.execute("SELECT plan_id, indicator_id, final_label_zh FROM plan_outcomes "
                            "WHERE district_code = ? AND list_contains(?, plan_id)", [CITY, ended]).fetchall()
-    except Exception:  # an older plan_outcomes without the label column
+    except Exception:  # noqa: BLE001  an older plan_outcomes without the label column
         return {}
     return {(p, i): f"终期: {w}" for p, i, w in rows if w}
 
@@ -132,7 +133,7 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
         return {(p, i): s for p, i, s in rows}, "computed for this date from the catalogue"
     except LookupError:
         pass
-    except Exception as exc:  # the progress code changed shape: fall back to what was published
+    except Exception as exc:  # noqa: BLE001  the progress code changed shape: fall back to what was published
         log.warning("status for the latest-values table not computed (%s); using indicator_progress", exc)
     if not table_exists(con, "indicator_progress"):
         return {}, "no indicator_progress yet"

@@ -12,14 +12,14 @@ from datetime import date
 
 import dagster as dg
 
+from ..dates import FIRST_MONTH, as_of_dates, today_in_yantai
 from ..indicators import sql as sql_files
 from ..indicators.catalogue import load_plans
 from ..indicators.marts import MARTS, key_duplicates, null_keys, row_counts
-from ..indicators.steps import MARTS_STEP, marts_step  # noqa: F401
 from ..indicators.registry import OPTIONAL_INPUTS
-from ..dates import FIRST_MONTH, as_of_dates, today_in_yantai
-from .resources import WAREHOUSE_POOL, Warehouse
+from ..indicators.steps import MARTS_STEP, marts_step  # noqa: F401
 from .ingestion import OWNER
+from .resources import WAREHOUSE_POOL, Warehouse
 
 KEY_CHECK = "key_unique"
 _TEMP = {m.temp: m.name for m in MARTS}

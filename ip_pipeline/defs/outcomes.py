@@ -15,10 +15,16 @@ from ..db import table_exists
 from ..indicators import schema
 from ..indicators.catalogue import load_plans
 from ..indicators.outcomes import achieved_violations, compute_plan_outcomes, ended_plans, row_violations
-from .resources import WAREHOUSE_POOL, Warehouse
-from .indicators import (indicator_progress, indicator_values, inputs_fingerprint, mark_done, partition_dates,
-                         stale_dates)
+from .indicators import (
+    indicator_progress,
+    indicator_values,
+    inputs_fingerprint,
+    mark_done,
+    partition_dates,
+    stale_dates,
+)
 from .ingestion import OWNER
+from .resources import WAREHOUSE_POOL, Warehouse
 
 OUTCOMES_STEP = "outcomes"  # indicator_runs.step is "outcomes:<plan_id>", as_of = 31 Dec of T
 ROWS_CHECK = "plan_outcomes_one_row_per_target_and_unit"
@@ -119,7 +125,7 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
             return _result(found, "one row per target and unit", 0)
         try:
             found = row_violations(con, load_plans(), latest)
-        except Exception as exc:  # a rule that cannot run is a failed rule, said plainly
+        except Exception as exc:  # noqa: BLE001  a rule that cannot run is a failed rule, said plainly
             found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
         return _result(found, "one row per target and unit", _checked(con))
 
@@ -134,7 +140,7 @@ def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
             return _result([], "achieved agrees with value vs target", 0)
         try:
             found = achieved_violations(con, load_plans())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  a rule that cannot run is a failed rule, said plainly
             found = [dict(problem=f"could not be evaluated: {type(exc).__name__}: {exc}")]
         return _result(found, "achieved agrees with value vs target", _checked(con))
 

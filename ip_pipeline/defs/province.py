@@ -23,12 +23,7 @@ import dagster as dg
 
 from ..db import connect
 from ..paths import Home
-
-# Where the Celery broker and result backend are, for the executor and the workers alike.
-CELERY_BROKER_ENV = "IP_PIPELINE_CELERY_BROKER"
-CELERY_BACKEND_ENV = "IP_PIPELINE_CELERY_BACKEND"
-DEFAULT_BROKER = "pyamqp://guest@127.0.0.1:5672//"  # the local RabbitMQ; its guest password is the default
-DEFAULT_BACKEND = "rpc://"
+from ..settings import HOME, settings
 
 
 class CityRunFailed(RuntimeError):
@@ -37,14 +32,14 @@ class CityRunFailed(RuntimeError):
 
 def celery_config() -> dict:
     """The executor's config; a worker is started with the same (`dagster-celery worker start -y`)."""
-    return {"broker": os.environ.get(CELERY_BROKER_ENV, DEFAULT_BROKER),
-            "backend": os.environ.get(CELERY_BACKEND_ENV, DEFAULT_BACKEND)}
+    # The broker and result backend are the same for the executor and the workers alike.
+    return {"broker": settings().celery_broker, "backend": settings().celery_backend}
 
 
 def run_city(city: str, home: Home, timeout_s: int = 6 * 3600) -> dict:
     """The city's nightly, exactly as `ip-pipeline run` does it, in a process of its own (the
     city's DAGSTER_HOME and IP_PIPELINE_HOME must not leak into the step's process)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "IP_PIPELINE_HOME")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", HOME)}
     started = time.time()
     done = subprocess.run([sys.executable, "-m", "ip_pipeline.cli.main", "run", "--home", str(home.root),
                            "--no-report"], env=env, capture_output=True, text=True, timeout=timeout_s)

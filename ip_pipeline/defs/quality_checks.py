@@ -7,18 +7,14 @@ the check with severity ERROR, which stops every downstream asset; failed
 snapshot skip re-validation.
 """
 
-import json
 from pathlib import Path
 
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from .markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
-from .resources import WAREHOUSE_POOL, Warehouse
 from ..quality import background
 from ..quality import warehouse_io as wio
-from ..quality.validation_plan import load_frames, make_plan, run_plan
 from ..quality.gx_runner import (
     ExpectationFailure,
     QualityResult,
@@ -27,6 +23,9 @@ from ..quality.gx_runner import (
     suite_parameters,
     suite_text,
 )
+from ..quality.validation_plan import load_frames, make_plan, run_plan
+from .markdown import failures_table, records_table
+from .resources import WAREHOUSE_POOL, Warehouse
 
 GX_SUITE_CHECK = "gx_expectation_suite"
 SKIPPED_STATUS = "skipped: unchanged snapshot"

@@ -8,12 +8,12 @@ import dagster as dg
 
 from ..dates import today_in_yantai
 from ..indicators.catalogue import load_plans
-from ..report.months import report_stem
-from .partitions import monthly_partitions
 from ..paths import REPORT_TEMPLATES_DIR, Home
-from .resources import WAREHOUSE_POOL, Warehouse
+from ..report.months import report_stem
 from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
+from .partitions import monthly_partitions
+from .resources import WAREHOUSE_POOL, Warehouse
 from .versions import report_version
 
 LANGS = ("zh", "en")
@@ -149,7 +149,11 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
-    from ..report.data import ReportDataError, ended_by, month_bounds  # the report stack: as build_report above
+    from ..report.data import (  # the report stack: as build_report above
+        ReportDataError,
+        ended_by,
+        month_bounds,
+    )
     from ..report.final import build_final_report
 
     _, month_end = month_bounds(month)

@@ -7,9 +7,8 @@ in the `warehouse` pool (limit 1).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb

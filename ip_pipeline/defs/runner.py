@@ -23,11 +23,16 @@ from ..ingest.contracts import SOURCE_NAMES, load_contract
 from ..ingest.database import configured_url
 from ..ingest.staging import empty_source_note
 from ..ops.backups import DamagedDatabase, make_backup
-from ..ops.integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
-                         warehouse_advice)
+from ..ops.integrity import (
+    damaged_storage,
+    looks_like_sqlite_damage,
+    looks_like_warehouse_damage,
+    storage_advice,
+    warehouse_advice,
+)
+from ..ops.runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 from ..paths import Home
 from ..report.months import is_running_month, last_complete_month
-from ..ops.runlock import RUN_LOCK, home_run_lock  # noqa: F401  (re-exported)
 from .instance import get_instance
 from .jobs import TRIGGER_TAG
 from .landing import record_observations

@@ -14,28 +14,26 @@ recomputes that month's indicators (when their inputs changed) before the report
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ..dates import TIMEZONE, TODAY_ENV, today_in_yantai
+from ..dates import TIMEZONE, today_in_yantai
 from ..paths import Home
 from ..report.months import last_complete_month
+from ..settings import settings
 from .jobs import monthly_report_job, refresh_job
 from .landing import record_observations
 from .nightly import nightly_request, report_request
-from .partitions import monthly_partitions
 
 # A production deployment (deploy/env.example) sets IP_PIPELINE_AUTOMATION=on: the nightly and
 # monthly schedules and the landing sensor then start on their own. On a laptop (`make ui`) they
 # stay off until someone turns them on, so opening the UI never starts a night's work.
-AUTOMATION_ENV = "IP_PIPELINE_AUTOMATION"
 
 
 def automation_on() -> bool:
-    return os.environ.get(AUTOMATION_ENV, "").strip().lower() in ("on", "1", "true", "yes")
+    return settings().automation
 
 
 def schedule_default_status() -> dg.DefaultScheduleStatus:
@@ -49,7 +47,7 @@ def _when(context: dg.ScheduleEvaluationContext) -> datetime:
 
 def _today(when: datetime) -> date:
     """The night's date in Yantai ($IP_PIPELINE_TODAY pins it, as everywhere)."""
-    return today_in_yantai() if os.environ.get(TODAY_ENV) else when.date()
+    return today_in_yantai() if settings().today else when.date()
 
 
 def build_nightly_schedule(home: str) -> dg.ScheduleDefinition:

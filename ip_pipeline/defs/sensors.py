@@ -20,24 +20,21 @@ fingerprint changed, one run per source, selecting only that source's
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from ..ops.alerts import Alert, send_alert
 from ..ingest.contracts import load_reference_tables
 from ..ingest.files import fingerprint
+from ..ops.alerts import Alert, send_alert
 from ..paths import Home
+from ..settings import settings
 from .jobs import TRIGGER_TAG, ingest_job
 from .landing import REFERENCE, landing_key, look_at_landing
 from .schedules import automation_on
 
 SOURCE_TAG = "ip_pipeline/source"
 FINGERPRINT_TAG = "ip_pipeline/fingerprint"
-# How often the daemon looks at the landing zone (seconds); an env var so an operator (or a
-# test) can make it react faster or slower without a code change.
-LANDING_SENSOR_INTERVAL_S = int(os.environ.get("IP_PIPELINE_LANDING_SENSOR_INTERVAL", "30"))
 
 IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
                dg.DagsterRunStatus.STARTED]
@@ -118,7 +115,7 @@ def build_landing_sensor(home: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_zone_sensor",
         job=ingest_job,
-        minimum_interval_seconds=LANDING_SENSOR_INTERVAL_S,
+        minimum_interval_seconds=settings().landing_sensor_interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED,
         description="Starts ingest_job for the sources whose landing-zone files changed (one run per source, "
                     "run key = source:fingerprint). The reference tables are ingested before the sources.",

@@ -4,7 +4,7 @@ as it does when an upstream data version changed. Computed once when the definit
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..indicators.recompute import code_fingerprint
@@ -24,7 +24,7 @@ def files_version(*paths: Path) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def ingestion_version(source: str) -> str:
     """A source's contract, its export formats, the ingest macros and the ingest code."""
     contract = SOURCES_DIR / f"{source}.yaml"
@@ -32,14 +32,14 @@ def ingestion_version(source: str) -> str:
     return files_version(contract, *formats, SQL_DIR / "ingest_macros.sql", PACKAGE / "ingest")
 
 
-@lru_cache(maxsize=None)
+@cache
 def indicators_version() -> str:
     """The plan catalogue, the warehouse SQL and the indicator code: the fingerprint by which the
     indicator steps decide to recompute (indicators.recompute.code_fingerprint)."""
     return code_fingerprint()
 
 
-@lru_cache(maxsize=None)
+@cache
 def report_version() -> str:
     """The report's texts and layout data and its code."""
     return files_version(REPORT_TEMPLATES_DIR, PACKAGE / "report")

@@ -6,8 +6,8 @@ on it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 import duckdb
 import pandas as pd

@@ -18,7 +18,6 @@ import yaml
 
 from .indicator_definitions import catalogue_dir, load_definitions
 
-
 TARGET_KINDS = ("level", "growth", "cumulative", "improvement")
 COMPARISONS = ("ge", "gt", "le", "lt")
 

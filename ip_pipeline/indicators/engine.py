@@ -11,8 +11,8 @@ years) the same way without publishing them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 import duckdb
 

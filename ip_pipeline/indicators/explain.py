@@ -19,11 +19,12 @@ import pandas as pd
 from ..city import CITY
 from ..db import table_exists
 from . import sql
-from .catalogue import load_plans
-from .indicator_definitions import load_definitions
 from .calc_frame import growth_base_year, prepare
+from .catalogue import load_plans
 from .engine import build_marts
+from .indicator_definitions import load_definitions
 from .registry import COMPUTATIONS
+
 
 class _Explain(Mapping):
     """indicator id -> (explain SQL, extra parameters incl. `period`: a filter on the result's

@@ -14,7 +14,6 @@ indicator is one definition file and one SQL file (and a plan entry to give it a
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..paths import CATALOGUE_DIR, SQL_DIR
+from ..settings import settings
 
 RANGES = ("non_negative", "percent_0_100", "growth_rate")
 JUMP_BASES = ("mom", "yoy", "none")
@@ -34,7 +34,7 @@ class DefinitionError(ValueError):
 
 
 def catalogue_dir() -> Path:
-    return Path(os.environ.get("IP_PIPELINE_CATALOGUE_DIR") or CATALOGUE_DIR)
+    return settings().catalogue_dir or CATALOGUE_DIR
 
 
 def definitions_dir() -> Path:
@@ -42,7 +42,7 @@ def definitions_dir() -> Path:
 
 
 def sql_dir() -> Path:
-    return Path(os.environ.get("IP_PIPELINE_SQL_DIR") or SQL_DIR)
+    return settings().sql_dir or SQL_DIR
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ what the marts assets wrote. No Dagster here (the assets: ip_pipeline/defs/marts
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 import duckdb
 

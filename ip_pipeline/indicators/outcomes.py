@@ -22,9 +22,9 @@ Choices where the spec leaves room:
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Sequence
 
 import duckdb
 import pandas as pd

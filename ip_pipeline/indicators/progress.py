@@ -24,8 +24,8 @@ Choices where PROGRESS.md leaves room:
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 import duckdb
 import pandas as pd

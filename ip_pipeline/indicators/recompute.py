@@ -33,15 +33,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import duckdb
 
-from .indicator_definitions import catalogue_dir, load_definitions, sql_dir
 from ..db import table_exists
+from .indicator_definitions import catalogue_dir, load_definitions, sql_dir
 
 EVERYTHING = date.min
 INDICATOR_CODE_DIR = Path(__file__).resolve().parent  # ip_pipeline/indicators: the Python that computes
@@ -104,7 +104,7 @@ class Inputs:
     sources: dict[str, str]
 
     @classmethod
-    def of(cls, con: duckdb.DuckDBPyConnection) -> "Inputs":
+    def of(cls, con: duckdb.DuckDBPyConnection) -> Inputs:
         return cls(inputs_fingerprint(con), code_fingerprint(), source_fingerprints(con))
 
 
@@ -267,7 +267,10 @@ def earliest_changed_date(con: duckdb.DuckDBPyConnection, old: str, new: str, ke
     dates = [c for c in date_columns(con, new) if c not in ignore]
     others = [c for c in cols if c not in dates and c not in key]
     on = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in key)
-    least = lambda alias: f"least({', '.join(f'{alias}.{c}' for c in dates)})" if dates else "NULL::DATE"
+
+    def least(alias: str) -> str:
+        return f"least({', '.join(f'{alias}.{c}' for c in dates)})" if dates else "NULL::DATE"
+
     diff_other = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in others) or "false"
     per_date = [f"CASE WHEN o.{c} IS DISTINCT FROM n.{c} THEN least(o.{c}, n.{c}) END" for c in dates]
     revised_date = f"least({', '.join(per_date)})" if per_date else "NULL::DATE"

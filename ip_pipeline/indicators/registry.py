@@ -6,9 +6,8 @@ reusing these ids needs no code; an id with no definition is reported and skippe
 """
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import Iterator
 
 from .indicator_definitions import Definition, load_definitions
 
@@ -29,7 +28,7 @@ class Computation:
     marts: tuple[str, ...] = ()  # marts the SQL reads (asset dependencies)
 
     @classmethod
-    def of(cls, d: Definition) -> "Computation":
+    def of(cls, d: Definition) -> Computation:
         name = d.sql[len("indicators/"):] if d.sql.startswith("indicators/") else d.sql
         return cls(name, d.sources, d.reference, d.city_only, d.params, d.based, d.marts)
 

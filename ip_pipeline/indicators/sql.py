@@ -6,8 +6,8 @@ caller passing it: the code is written in one place."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
-from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -25,7 +25,7 @@ def load_sql(name: str) -> str:
     return _read(str(sql_dir()), name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(folder: str, name: str) -> str:
     return (Path(folder) / f"{name}.sql").read_text(encoding="utf-8")
 

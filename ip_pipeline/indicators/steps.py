@@ -3,8 +3,8 @@ and the progress, each recomputing only the as-of dates it must (recompute.py). 
 Dagster assets (defs/marts.py, defs/indicators.py) call these; so do the tests."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 import duckdb
 

@@ -1,8 +1,8 @@
 """One transaction around a delete-then-insert, so a date is never half written."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import duckdb
 

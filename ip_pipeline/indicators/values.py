@@ -12,22 +12,23 @@ Conventions (where the contract leaves room):
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 import duckdb
 import pandas as pd
 
-from . import schema
-from .catalogue import Plan, load_plans
-from ..faults import maybe_fail
 from ..db import table_exists
+from ..faults import maybe_fail
+from . import schema
 from .calc_frame import first_definition
+from .catalogue import Plan, load_plans
 from .engine import evaluate, indicator_ids
 from .marts import persist_temp_marts
 from .registry import DEFAULT_UNITS
 from .transaction import atomic
 from .vintage import vintages
+
 
 def _meta(plans: Sequence[Plan], ids: Sequence[str], vint: dict[str, str | None]) -> pd.DataFrame:
     units = []

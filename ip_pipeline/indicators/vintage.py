@@ -2,7 +2,7 @@
 reads (`source_snapshots`, WAREHOUSE.md), as ISO text; NULL when unknown."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Iterator
 
+from ..settings import settings
 from .contracts import SourceContract
 from .errors import SourceFileError
 from .readers import BATCH_ROWS, FileReadInfo, map_header, row_batches
@@ -33,12 +34,13 @@ def mask_url(text: str) -> str:
 def configured_url(contract: SourceContract) -> str | None:
     db = contract.database or {}
     env = db.get("url_env")
-    return os.environ.get(env) if env else None
+    return settings().raw(env) if env else None
 
 
 def table_name(contract: SourceContract) -> str:
     db = contract.database or {}
-    return os.environ.get(db.get("table_env", ""), "") or db.get("default_table", contract.name)
+    env = db.get("table_env")
+    return (settings().raw(env) if env else None) or db.get("default_table", contract.name)
 
 
 def _text(v) -> str | None:

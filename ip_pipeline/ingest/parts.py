@@ -31,12 +31,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..paths import SOURCES_DIR
+from ..settings import settings
 from .contracts import SourceContract
 from .readers import FileReadInfo
 
 _CODE = ("readers.py", "formats.py", "normalise.py", "landing.py", "contracts.py", "parts.py")
 _INFO_FIELDS = ("encoding", "columns", "scales", "ignored_headers", "blank_rows", "rows", "format", "width")
-DISABLE_ENV = "IP_PIPELINE_NO_PART_CACHE"
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class PartStore:
 
     @classmethod
     def for_connection(cls, con: duckdb.DuckDBPyConnection, contract: SourceContract) -> "PartStore | None":
-        if os.environ.get(DISABLE_ENV):
+        if settings().no_part_cache:
             return None
         home = warehouse_home(con)
         return cls(home, contract) if home is not None else None

@@ -20,14 +20,14 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..paths import Home
+from ..settings import settings
 
-WEBHOOK_ENV = "IP_PIPELINE_ALERT_WEBHOOK"
 ALERTS_FILE = "alerts.jsonl"
 WEBHOOK_TIMEOUT_S = 10
 
@@ -57,7 +57,7 @@ class Alert:
     kind: str = "run_failure"
     failed_steps: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
-    at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def to_json(self) -> dict[str, Any]:
         partition = self.tags.get("dagster/partition")
@@ -108,7 +108,7 @@ def post_webhook(url: str, record: dict[str, Any], timeout: float = WEBHOOK_TIME
     parts = urlsplit(url)
     if parts.username is not None:
         # urllib does not send a URL's user:password itself: strip it and send HTTP basic auth.
-        creds = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")
+        creds = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(creds).decode("ascii")
         netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
         url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
@@ -135,7 +135,7 @@ def send_alert(home: Home | str | os.PathLike, alert: Alert, logger: logging.Log
         out.file = path
     except OSError as exc:
         logger.error(f"could not write the alert to {path}: {exc}")
-    url = webhook if webhook is not None else os.environ.get(WEBHOOK_ENV, "").strip()
+    url = webhook if webhook is not None else settings().alert_webhook
     if url:
         shown = mask_webhook(url)
         try:

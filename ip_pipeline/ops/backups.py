@@ -18,19 +18,18 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
 from ..db import WarehouseLocked, connect, is_lock_error
 from ..paths import Home
+from ..settings import settings
 
-KEEP_ENV = "IP_PIPELINE_BACKUPS"
-DEFAULT_KEEP = 3
 _NAME = re.compile(r"^warehouse-(\d{8}T\d{6}\d{6})Z\.duckdb$")
 _STAMP = "%Y%m%dT%H%M%S%f"
 
@@ -63,10 +62,7 @@ def backups_dir(home: Home) -> Path:
 
 
 def keep_generations() -> int:
-    try:
-        return max(1, int(os.environ.get(KEEP_ENV, DEFAULT_KEEP)))
-    except ValueError:
-        return DEFAULT_KEEP
+    return settings().backups
 
 
 def generations(home: Home) -> list[Generation]:
@@ -78,7 +74,7 @@ def generations(home: Home) -> list[Generation]:
     for p in folder.iterdir():
         m = _NAME.match(p.name)
         if m and p.is_file():
-            found.append((datetime.strptime(m.group(1), _STAMP), p))
+            found.append((datetime.strptime(m.group(1), _STAMP), p))  # noqa: DTZ007  UTC, kept naive
     found.sort(reverse=True)
     return [Generation(i + 1, p, t) for i, (t, p) in enumerate(found)]
 
@@ -195,7 +191,7 @@ def make_backup(home: Home, keep: int | None = None, now: datetime | None = None
     state = warehouse_state(home)
     folder = backups_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
-    made = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    made = (now or datetime.now(UTC)).replace(tzinfo=None)
     final = folder / f"warehouse-{made.strftime(_STAMP)}Z.duckdb"
     tmp = folder / f".{final.name}.tmp"
     for stale in (tmp, Path(f"{tmp}.wal")):
@@ -262,7 +258,7 @@ def set_aside(path: Path, folder: Path, why: str) -> Path | None:
     if not path.exists() and not wal.exists():
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = folder / f"{why}-{path.stem}-{stamp}{path.suffix}"
     n = 1
     while target.exists():

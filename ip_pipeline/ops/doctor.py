@@ -22,10 +22,10 @@ import importlib.util
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..paths import Home
 from .integrity import damaged_storage, sqlite_files, warehouse_advice
@@ -175,7 +175,10 @@ def _dagster_storage(home: Home) -> list[Finding]:
 
 
 def _landing(home: Home) -> list[Finding]:
-    from ..ingest.contracts import load_contracts, load_reference_tables  # on this check's thread (see _warehouse)
+    from ..ingest.contracts import (  # on this check's thread (see _warehouse)
+        load_contracts,
+        load_reference_tables,
+    )
     from ..ingest.database import configured_url
     from ..ingest.errors import SourceFileError
     from ..ingest.files import list_snapshot

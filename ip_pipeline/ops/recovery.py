@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -81,7 +81,7 @@ def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
         problems = damaged_storage(home)
         if not problems and not force:
             return StorageReset([], None)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = backups_dir(home) / f"damaged-dagster-{stamp}"
         target.mkdir(parents=True, exist_ok=True)
         for entry in sorted(home.dagster_home.iterdir()) if home.dagster_home.is_dir() else []:

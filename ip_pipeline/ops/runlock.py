@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ..paths import Home
-
 
 RUN_LOCK = ".ip-pipeline-run.lock"
 

@@ -24,26 +24,18 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from ..settings import GX_THREADS, settings
 from .gx_runner import suite_path
 from .validation_plan import ValidationPlan, cross_table, export, make_plan, run_plan
 
 log = logging.getLogger(__name__)
-WORKERS_ENV = "IP_PIPELINE_GX_WORKERS"
-# Only a table this large goes to the worker: the worker costs a few seconds of CPU to start
-# (a Python with pandas and GX) and the export a pass over the table, which pays only when its
-# validation takes longer than that. Measured on the shared 2-core machine at scale 1 (208k
-# trademarks, 110k patents): the worker on every table gave no wall gain and +8 s CPU.
-MIN_ROWS = int(os.environ.get("IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "500000"))
 
 _pool: ProcessPoolExecutor | None = None
 _pending: dict[tuple[str, str], tuple[str | None, Future]] = {}
 
 
 def workers() -> int:
-    try:
-        return max(0, int(os.environ.get(WORKERS_ENV, "1")))
-    except ValueError:
-        return 1
+    return settings().gx_workers
 
 
 def _executor() -> ProcessPoolExecutor | None:
@@ -76,7 +68,7 @@ def _watch_parent(parent: int) -> None:
 
 
 def _work(plan: ValidationPlan):
-    os.environ.setdefault("IP_PIPELINE_GX_THREADS", "1")
+    os.environ.setdefault(GX_THREADS, "1")
     return run_plan(plan)
 
 
@@ -89,7 +81,11 @@ def submit(con, home: Path, table: str, check_name: str, expectations_dir: Path 
         rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
     except Exception:  # noqa: BLE001
         return False
-    if rows < MIN_ROWS:
+    # Only a table this large goes to the worker: the worker costs a few seconds of CPU to start
+    # (a Python with pandas and GX) and the export a pass over the table, which pays only when its
+    # validation takes longer than that. Measured on the shared 2-core machine at scale 1 (208k
+    # trademarks, 110k patents): the worker on every table gave no wall gain and +8 s CPU.
+    if rows < settings().gx_background_min_rows:
         return False
     pool = _executor()
     if pool is None:

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.changes import changes_file
+from ..settings import settings
 from .gx_runner import (
     QualityResult,
     STABLE_ROW_PARAMETERS,
@@ -42,9 +43,6 @@ from .gx_runner import (
 from . import warehouse_io as wio
 
 
-# Below this many staged rows a whole validation costs less than three partial ones (each GX run
-# has a fixed cost of a few tenths of a second): small tables are validated whole.
-INCREMENTAL_MIN_ROWS = int(os.environ.get("IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS", "20000"))
 
 
 @dataclass
@@ -111,9 +109,12 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
     previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home)
                          if incremental else (None, None))
     rows_pos = row_level_positions(suite)
-    if previous is not None and INCREMENTAL_MIN_ROWS > 0:
+    # Below this many staged rows a whole validation costs less than three partial ones (each GX
+    # run has a fixed cost of a few tenths of a second): small tables are validated whole.
+    min_rows = settings().gx_incremental_min_rows
+    if previous is not None and min_rows > 0:
         staged = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
-        if staged < INCREMENTAL_MIN_ROWS:
+        if staged < min_rows:
             previous = None
     if previous is not None and rows_pos:
         everything = {e["meta"]["_position"] for e in suite["expectations"]}
@@ -163,8 +164,9 @@ def _frames(plan: ValidationPlan, con=None) -> dict[str, pd.DataFrame]:
     own = None
     if plan.files:
         own = duckdb.connect()
-        if os.environ.get("IP_PIPELINE_GX_THREADS"):
-            own.execute(f"SET threads = {int(os.environ['IP_PIPELINE_GX_THREADS'])}")
+        threads = settings().gx_threads
+        if threads:
+            own.execute(f"SET threads = {threads}")
     try:
         for name, sql in plan.sql.items():
             if own is not None:

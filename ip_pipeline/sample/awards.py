@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
 
 from . import volumes as v
 from .context import Context

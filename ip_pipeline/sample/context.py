@@ -13,7 +13,6 @@ from . import dates
 from .names import HolderPool
 from .volumes import interpolate
 
-
 _FIRST_YEAR = 1990  # before every table's first year
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
-from . import dates, geo, names, volumes as v
+from . import dates, geo, names
+from . import volumes as v
 from .context import Context
 
 NAME = "enforcement"

@@ -4,14 +4,24 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from tqdm import tqdm
 
+from ..dates import today_in_yantai
 from . import (
-    awards, enforcement, enterprises, manifest, overseas_grants, patents, pledges, reference, survey,
-    trademarks, transfers,
+    awards,
+    enforcement,
+    enterprises,
+    manifest,
+    overseas_grants,
+    patents,
+    pledges,
+    reference,
+    survey,
+    trademarks,
+    transfers,
 )
 from .context import Context
 from .dirt import Dirt, Outcome
@@ -60,7 +70,7 @@ def generate_sample(
     progress: bool = True,
 ) -> dict:
     home = Path(home)
-    end = end or dt.date.today()
+    end = end or today_in_yantai()
     if scale <= 0:
         raise ValueError("scale must be positive")
     if end < dt.date(2005, 1, 1):

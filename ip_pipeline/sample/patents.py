@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import random
-from typing import Iterator
+import re
+from collections.abc import Iterator
 
-from . import dates, geo, ipc, volumes as v
+from . import dates, geo, ipc
+from . import volumes as v
 from .context import Context
 from .numbers import PATENT_TYPE_DIGIT, PCT_TYPE_DIGIT, application_no, spread_serials
 

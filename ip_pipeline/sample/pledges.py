@@ -7,9 +7,10 @@ import datetime as dt
 import math
 import random
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
-from . import dates, geo, names, volumes as v
+from . import dates, geo, names
+from . import volumes as v
 from .context import Context
 
 NAME = "pledges"

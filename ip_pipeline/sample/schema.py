@@ -3,7 +3,7 @@ aliases, types, enum spellings, required columns, bounds."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import yaml
 
@@ -75,7 +75,7 @@ def _alias(raw) -> Alias:
     return Alias(str(raw))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Schema:
     doc = yaml.safe_load((SOURCES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     columns = []

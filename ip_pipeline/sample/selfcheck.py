@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from ..dates import today_in_yantai
 from . import dates, ipc, reference
 from .context import Context
 from .generate import MODULES, dirt_for, outcomes
@@ -31,7 +32,7 @@ def calibration(
     civil_first_instance (closed in the year: accepted/rejected/unknown),
     civil_first_instance_acceptance (%), new_city_advantage_since_2024}} for every as-of
     date not after `end`."""
-    end = end or dt.date.today()
+    end = end or today_in_yantai()
     ctx = Context(scale=scale, seed=seed, end=end)
     days = tuple(d for d in as_of if d <= end)
     prefixes = [p for p, _ in ipc.SEI_PREFIXES]

@@ -3,8 +3,8 @@ places duplicate copies and conflict winners after their first row, and counts r
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .dirt import Outcome
 from .formatting import CSV_ENCODINGS, Formatter, make_profile

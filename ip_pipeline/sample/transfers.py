@@ -7,10 +7,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..city import CITY
-from . import dates, geo, names, volumes as v
+from . import dates, geo, names
+from . import volumes as v
 from .context import Context
 from .numbers import PATENT_TYPE_DIGIT, application_no
 

@@ -129,7 +129,7 @@ def build_landing(landing: Path) -> None:
                   ["US", "US1000006B2", "2024-02-29", "发明", "丑公司", YT + "某路1号", "", ""],
               ])
 
-    # ---- awards (XLSX)
+    # ---- awards: an XLSX file
     write_xlsx(landing / "awards" / "awards.xlsx", ["申请号", "奖项", "年度"], [[A[7], "中国专利银奖", 2023]])
 
     # ---- trademarks: GB18030 CSV

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from ip_pipeline.indicators.catalogue import load_plan
 from ip_pipeline.indicators.calc_frame import growth_base_year
+from ip_pipeline.indicators.catalogue import load_plan
 from ip_pipeline.indicators.engine import evaluate
 
 from .builder import CITY, FIXTURES

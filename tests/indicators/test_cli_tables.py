@@ -13,9 +13,9 @@ import pytest
 
 from ip_pipeline.cli.indicators import add_cli
 from ip_pipeline.cli.tables import char_width, display_width, render
-from ip_pipeline.labels import format_number
 from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.indicators.registry import COMPUTATIONS
+from ip_pipeline.labels import format_number
 
 from .builder import WarehouseBuilder
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ip_pipeline.indicators.catalogue import load_plans
-from ip_pipeline.indicators.indicator_definitions import DefinitionError, definitions_dir, load_definition, load_definitions, sql_dir
 from ip_pipeline.indicators.explain import EXPLAIN, formulas
+from ip_pipeline.indicators.indicator_definitions import (
+    DefinitionError,
+    definitions_dir,
+    load_definition,
+    load_definitions,
+    sql_dir,
+)
 from ip_pipeline.indicators.registry import COMPUTATIONS, companion_ids
 from ip_pipeline.quality.indicator_checks import load_config
 

@@ -65,7 +65,7 @@ def test_survey_confidence_interval_uses_kish_effective_n(wh):
 
 
 def test_small_sample_flag(wh):
-    for i in range(29):
+    for _ in range(29):
         wh.response(survey_date=date(2023, 2, 1))
     wh.compute(D)
     assert wh.row("ip_protection_satisfaction", D)["flags"] == ["small_sample"]

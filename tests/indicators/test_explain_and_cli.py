@@ -8,9 +8,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from .builder import WarehouseBuilder
 from ip_pipeline.cli.indicators import add_cli
 from ip_pipeline.indicators import explain
+
+from .builder import WarehouseBuilder
 
 D = date(2023, 6, 30)
 

@@ -14,7 +14,13 @@ import pytest
 
 from ip_pipeline.indicators.indicator_definitions import load_definitions
 from ip_pipeline.paths import CATALOGUE_DIR, SQL_DIR
-from ip_pipeline.quality.indicator_checks import CITY_SUM_CHECK, RANGE_CHECK, RULES, evaluate_rule, load_config
+from ip_pipeline.quality.indicator_checks import (
+    CITY_SUM_CHECK,
+    RANGE_CHECK,
+    RULES,
+    evaluate_rule,
+    load_config,
+)
 from tests.ops.conftest import child_env, copy_examples, run_cli
 
 from .builder import CITY

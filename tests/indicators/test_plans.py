@@ -16,7 +16,7 @@ from ip_pipeline.indicators.outcomes import achieved_violations, compute_plan_ou
 from ip_pipeline.indicators.registry import COMPUTATIONS, Computation
 from ip_pipeline.paths import CATALOGUE_DIR
 
-from .builder import CITY, FIXTURES, UNIT_CODES, WarehouseBuilder, bulk, enterprises, trademarks
+from .builder import CITY, FIXTURES, UNIT_CODES, WarehouseBuilder, enterprises, trademarks
 
 P14, ACTION = "yantai_ip_14th_fyp", "yantai_ip_action_2025_2027"
 GBT = "gbt29490_enterprises"

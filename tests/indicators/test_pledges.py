@@ -67,8 +67,9 @@ def test_cagr_in_base_year_is_null(wh):
 
 def test_cagr_on_29_february_takes_base_year_to_the_end_of_february(wh):
     # Base 2025 (a common year, second plan) and D = 29 Feb 2028: the base period ends 28 Feb 2025.
-    from .builder import FIXTURES
     from ip_pipeline.indicators.catalogue import load_plan
+
+    from .builder import FIXTURES
     plan15 = load_plan(FIXTURES / "plan_15th_fyp.yaml")
     wh.pledge(registration_date=date(2025, 2, 28))
     wh.pledge(registration_date=date(2025, 3, 1))

@@ -16,7 +16,14 @@ import pytest
 
 from ip_pipeline.indicators.marts import MART_NAMES
 from ip_pipeline.indicators.recompute import earliest_changed_date
-from ip_pipeline.indicators.steps import MARTS_STEP, PROGRESS_STEP, VALUES_STEP, marts_step, progress_step, values_step
+from ip_pipeline.indicators.steps import (
+    MARTS_STEP,
+    PROGRESS_STEP,
+    VALUES_STEP,
+    marts_step,
+    progress_step,
+    values_step,
+)
 
 from .builder import CITY, WarehouseBuilder
 

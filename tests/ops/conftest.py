@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -137,7 +138,7 @@ class Processes:
                 raise AssertionError(f"{name} exited with {proc.returncode}:\n{self.log_text(name)[-3000:]}")
 
     def stop(self) -> None:
-        for name, proc, log in reversed(self.procs):
+        for _name, proc, log in reversed(self.procs):
             family = _descendants(proc.pid)  # before the parent dies and they are re-parented
             if proc.poll() is None:
                 try:

@@ -14,17 +14,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-import duckdb
 import pytest
 
-from ip_pipeline.ops.alerts import Alert, mask_webhook, read_alerts, send_alert
 from ip_pipeline.definitions import build_definitions
-from ip_pipeline.defs.sensors import REFERENCE, SOURCE_TAG, landing_fingerprints
-from ip_pipeline.ingest.contracts import SOURCE_NAMES
 from ip_pipeline.defs.partitions import monthly_partitions
-from ip_pipeline.paths import Home
 from ip_pipeline.defs.resources import WAREHOUSE_POOL
 from ip_pipeline.defs.runner import run_pipeline
+from ip_pipeline.defs.sensors import REFERENCE, SOURCE_TAG, landing_fingerprints
+from ip_pipeline.ingest.contracts import SOURCE_NAMES
+from ip_pipeline.ops.alerts import Alert, mask_webhook, read_alerts, send_alert
+from ip_pipeline.paths import Home
 
 from .conftest import free_port
 
@@ -109,7 +108,7 @@ def test_landing_sensor_reference_first_then_only_changed_sources(defs, sample_h
         f = next((sample_home / "landing" / "trademarks").iterdir())
         os.utime(f, (time.time() + 5, time.time() + 5))
         assert not _tick(defs, second.cursor, instance).run_requests
-        f.write_bytes(f.read_bytes() + "\n".encode())
+        f.write_bytes(f.read_bytes() + b"\n")
         fourth = _tick(defs, second.cursor, instance)
         assert [r.tags[SOURCE_TAG] for r in fourth.run_requests] == ["trademarks"]
         # The same change evaluated again (e.g. a lost cursor) has the same run key: Dagster dedups it.

@@ -16,13 +16,25 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
-from .conftest import (EXAMPLES, REPO, GraphQL, Processes, bin_path, child_env, copy_examples, free_port, require_service,
-                       wait_for_code_location, wait_for_webserver)
+from .conftest import (
+    EXAMPLES,
+    REPO,
+    GraphQL,
+    Processes,
+    bin_path,
+    child_env,
+    copy_examples,
+    free_port,
+    require_service,
+    wait_for_code_location,
+    wait_for_webserver,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_postgres]
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from ip_pipeline.dates import TODAY_ENV
 from ip_pipeline.definitions import build_definitions
 from ip_pipeline.defs.instance import get_instance
 from ip_pipeline.defs.jobs import TRIGGER_TAG
 from ip_pipeline.defs.runner import run_pipeline
 from ip_pipeline.paths import Home
+from ip_pipeline.settings import TODAY as TODAY_ENV
 
 from .conftest import copy_examples
 

@@ -16,7 +16,7 @@ import _landing  # noqa: E402
 
 
 def test_pinned_today_moves_partitions_future_dates_and_the_benchmark_together(monkeypatch):
-    monkeypatch.setenv(partitions.TODAY_ENV, "2026-12-02")
+    monkeypatch.setenv("IP_PIPELINE_TODAY", "2026-12-02")
     assert partitions.today_in_yantai() == date(2026, 12, 2)
     assert typing_sql.load_date() == date(2026, 12, 2)  # the future_date cut-off of ingest
     assert partitions.as_of_for_partition("2026-12-01") == date(2026, 12, 2)
@@ -25,6 +25,6 @@ def test_pinned_today_moves_partitions_future_dates_and_the_benchmark_together(m
 
 
 def test_a_pinned_today_that_is_not_a_date_is_refused(monkeypatch):
-    monkeypatch.setenv(partitions.TODAY_ENV, "tomorrow")
+    monkeypatch.setenv("IP_PIPELINE_TODAY", "tomorrow")
     with pytest.raises(ValueError, match="IP_PIPELINE_TODAY='tomorrow' is not a date"):
         partitions.today_in_yantai()

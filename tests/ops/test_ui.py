@@ -3,14 +3,24 @@ the GraphQL API behind the UI (descriptions, groups, kinds, owners, materialisat
 check results) and the real pages in headless Chromium (screenshots)."""
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from .conftest import (GraphQL, Processes, artifacts_dir, bin_path, child_env, copy_examples, free_port,
-                       require_binary, run_cli, wait_for_code_location, wait_for_webserver)
+from .conftest import (
+    GraphQL,
+    Processes,
+    artifacts_dir,
+    bin_path,
+    child_env,
+    copy_examples,
+    free_port,
+    require_binary,
+    run_cli,
+    wait_for_code_location,
+    wait_for_webserver,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
 import pytest
 
-from ip_pipeline.quality import background, validation_plan
+from ip_pipeline.quality import background
 from ip_pipeline.defs.quality_checks import run_table_check
 from ip_pipeline.quality.gx_runner import row_level_positions, load_suite
 from ip_pipeline.defs.resources import Warehouse
@@ -81,7 +81,7 @@ def _verdicts(result) -> dict:
 @pytest.fixture(autouse=True)
 def small_tables_too(monkeypatch):
     """The sample here is small; production validates tables under 20,000 rows whole."""
-    monkeypatch.setattr(validation_plan, "INCREMENTAL_MIN_ROWS", 0)
+    monkeypatch.setenv("IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS", "0")
 
 
 def test_incremental_validation_equals_a_full_one(tmp_path: Path):
@@ -113,7 +113,7 @@ def test_incremental_validation_equals_a_full_one(tmp_path: Path):
 
 def test_the_background_validation_reads_a_parquet_snapshot_and_agrees(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("IP_PIPELINE_GX_WORKERS", "1")
-    monkeypatch.setattr(background, "MIN_ROWS", 0)  # production sends only tables of 500k rows and more
+    monkeypatch.setenv("IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "0")  # production sends only tables of 500k rows and more
     home = tmp_path / "home"
     write_reference(home / "landing")
     wh = Warehouse(home=str(home))

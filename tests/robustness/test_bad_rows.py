@@ -7,13 +7,11 @@ source, one assertion (test) per rule.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import openpyxl
 import pytest
 
-from ip_pipeline.ingest.contracts import load_contract, load_contracts
+from ip_pipeline.ingest.contracts import load_contracts
 from ip_pipeline.ingest.typing_sql import MAX_CELL_CHARS
 from tests.ingest.conftest import PATENT_HEADER, Zone, app_no, patent
 from tests.ingest.test_sources_rules import credit_code

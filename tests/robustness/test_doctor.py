@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.ingest.conftest import write_reference
 
 from .conftest import cli
@@ -22,14 +20,14 @@ def _doctor(home: Path, env: dict | None = None):
 
 
 def _fails(done) -> list[str]:
-    return [l for l in done.stdout.splitlines() if l.startswith("[FAIL]")]
+    return [line for line in done.stdout.splitlines() if line.startswith("[FAIL]")]
 
 
 def test_doctor_missing_landing_zone(tmp_path):
     done = _doctor(tmp_path)
     assert done.returncode == 1
     assert any(f"no landing zone at {tmp_path / 'landing'}; put the exports there or run "
-               f"`ip-pipeline sample --home {tmp_path}`" in l for l in _fails(done)), done.stdout
+               f"`ip-pipeline sample --home {tmp_path}`" in line for line in _fails(done)), done.stdout
 
 
 def test_doctor_missing_reference_file(tmp_path):
@@ -38,7 +36,7 @@ def test_doctor_missing_reference_file(tmp_path):
     done = _doctor(tmp_path)
     assert done.returncode == 1
     assert any("reference/population.csv is missing (required): put it in "
-               f"{tmp_path / 'landing/reference'}" in l for l in _fails(done)), done.stdout
+               f"{tmp_path / 'landing/reference'}" in line for line in _fails(done)), done.stdout
 
 
 def test_doctor_warehouse_locked_by_another_process(tmp_path):
@@ -56,7 +54,7 @@ def test_doctor_warehouse_locked_by_another_process(tmp_path):
         os.killpg(holder.pid, signal.SIGKILL)
         holder.wait(timeout=30)
     assert done.returncode == 1
-    line = next((l for l in _fails(done) if "warehouse" in l), "")
+    line = next((line for line in _fails(done) if "warehouse" in line), "")
     assert f"{warehouse} is locked by another process" in line, done.stdout
     assert "wait for the running job or stop the process that holds it" in line
     assert f"PID {holder.pid}" in line  # which process to look at
@@ -68,7 +66,7 @@ def test_doctor_unreachable_database_url_masked(tmp_path):
     done = _doctor(tmp_path, env={"IP_PIPELINE_ENFORCEMENT_DB_URL": f"postgresql+psycopg2://reader:{password}@127.0.0.1:9/test"})
     assert done.returncode == 1
     assert password not in done.output
-    line = next((l for l in _fails(done) if "database" in l), "")
+    line = next((line for line in _fails(done) if "database" in line), "")
     assert "postgresql+psycopg2://reader:***@127.0.0.1:9/test is not reachable" in line, done.stdout
     assert "check the server and the URL" in line
 
@@ -94,8 +92,8 @@ def test_doctor_does_not_do_the_slow_things(tmp_path):
     assert "HEAVY []" in done.stdout, done.stdout
     assert "Timings (the checks run side by side):" in done.stdout
     for check in ("python", "fonts", "warehouse", "dagster", "landing", "database", "total"):
-        assert any(l.strip().startswith(check) and re.search(r"\d+\.\d\d s", l) for l in done.stdout.splitlines()
-                   if l.startswith("  ")), check
+        assert any(line.strip().startswith(check) and re.search(r"\d+\.\d\d s", line) for line in done.stdout.splitlines()
+                   if line.startswith("  ")), check
 
 
 def test_doctor_imports_flag_imports_for_real(tmp_path):

@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ip_pipeline.ingest.contracts import load_contract
 from tests.ingest.conftest import PATENT_HEADER, Zone, app_no, patent
 from tests.services import require_service
 
-from .conftest import cli, copy_home, indicator_rows, table_digest, warehouse_state
+from .conftest import cli, indicator_rows, table_digest, warehouse_state
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 ENF_HEADER = ["案件编号", "案件类型", "机关类型", "办理机关", "立案日", "结案日", "行政区划代码", "案值(万元)",
@@ -169,9 +168,9 @@ def test_enforcement_database_going_away_mid_read(zone, pg_table, monkeypatch):
     import sqlalchemy as sa
 
     from ip_pipeline.defs.ingestion import build_source_asset
-    from ip_pipeline.ingest import database
     from ip_pipeline.defs.resources import Warehouse
     from ip_pipeline.defs.runner import failures
+    from ip_pipeline.ingest import database
 
     zone.csv("enforcement", ENF_HEADER, [["YT-1", "假冒专利", "行政", "", "2024-03-01", "", "370611", "1", "0", "张三", ""]])
     before = zone.stage("enforcement")

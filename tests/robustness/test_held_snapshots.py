@@ -12,13 +12,13 @@ import duckdb
 import pytest
 
 from ip_pipeline.ingest import holds
-from ip_pipeline.ingest.contracts import load_contract, parse_share, ContractError
+from ip_pipeline.ingest.contracts import ContractError, load_contract, parse_share
 from ip_pipeline.ingest.errors import SnapshotHeld
-from ip_pipeline.paths import Home
 from ip_pipeline.ops.recovery import RecoveryError, accept_snapshot
+from ip_pipeline.paths import Home
 from tests.ingest.conftest import PATENT_HEADER, app_no, patent
 
-from .conftest import cli, copy_home, table_digest
+from .conftest import cli, table_digest
 
 TABLES = ("raw_patents", "stg_patents", "quarantine_patents", "source_snapshots")
 

@@ -8,11 +8,9 @@ import errno
 import os
 import shutil
 import socket
-import stat
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ip_pipeline.ingest import files as files_mod

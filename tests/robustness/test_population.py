@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 
 from tests.indicators.builder import CITY, WarehouseBuilder
-from tests.indicators.conftest import con, wh  # noqa: F401  (fixtures)
 
 D22, D23 = date(2022, 12, 31), date(2023, 12, 31)
 PROVISIONAL = "provisional_denominator"
+
+
+@pytest.fixture
+def wh():
+    con = duckdb.connect(":memory:")
+    yield WarehouseBuilder(con)
+    con.close()
 
 
 def _two_units(wh: WarehouseBuilder) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +25,7 @@ def _doctor(home: Path):
 
 
 def _line(done, topic: str) -> str:
-    return "\n".join(l for l in done.stdout.splitlines() if l[7:].startswith(topic))
+    return "\n".join(line for line in done.stdout.splitlines() if line[7:].startswith(topic))
 
 
 def _truncate(path: Path) -> None:

@@ -76,8 +76,8 @@ def test_webserver_binds_to_localhost_unless_told_otherwise():
     web = [u for u in units if "dagster-webserver" in u.read_text(encoding="utf-8")]
     assert web, "no webserver unit in deploy/"
     for unit in web:
-        exec_start = [l for l in unit.read_text(encoding="utf-8").splitlines() if l.startswith("ExecStart=")]
-        assert exec_start and all(re.search(r"\s-h 127\.0\.0\.1(\s|$)", l) for l in exec_start), exec_start
+        exec_start = [line for line in unit.read_text(encoding="utf-8").splitlines() if line.startswith("ExecStart=")]
+        assert exec_start and all(re.search(r"\s-h 127\.0\.0\.1(\s|$)", line) for line in exec_start), exec_start
     for path in [ROOT / "Makefile", ROOT / "workspace.yaml", *(ROOT / "deploy").rglob("*")]:
         if path.is_file():
             assert "0.0.0.0" not in path.read_text(encoding="utf-8", errors="replace"), path
