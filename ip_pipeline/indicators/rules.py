@@ -4,7 +4,7 @@ The progress and outcome SQL calls these functions (registered on the connection
 `register`), the report and the CLI read the columns they produced: a rule with two
 copies drifts, so there is only this one.
 
-- the plan's lifecycle on a date (catalogue.Plan.in_force / ended_by, re-exported here);
+- the plan's lifecycle on a date (a catalogue.Plan's in_force / ended_by, for readers without the class);
 - whether a value meets a target (`meets`, with the limit tolerance);
 - the status, first rule that applies, with the rule for dates before the target year;
 - "显著提升" judged against the survey's margin of error (`margin`, `rise_class`);
@@ -16,14 +16,11 @@ from __future__ import annotations
 import calendar
 import math
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
 from .indicator_definitions import load_definitions
-
-if TYPE_CHECKING:
-    from .catalogue import Plan
 
 DEFAULT_DECIMALS = 2
 MAX_EXTRA_DECIMALS = 3
@@ -31,12 +28,12 @@ Z95 = 1.96
 
 
 # -- lifecycle -------------------------------------------------------------------------------
-def in_force(plan: "Plan", d: date) -> bool:
+def in_force(plan: Any, d: date) -> bool:
     """End of base year < D <= 31 Dec of the target year (PROGRESS.md, "The plan's lifecycle")."""
     return plan.in_force(d)
 
 
-def ended_by(plan: "Plan", d: date) -> bool:
+def ended_by(plan: Any, d: date) -> bool:
     return plan.ended_by(d)
 
 

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ..indicators import rules
 from ..indicators.catalogue import Indicator, Plan, load_plans
 from ..paths import SOURCES_DIR
 from ..db import connect
@@ -82,6 +83,8 @@ class FinalRow:
     districts: pd.DataFrame     # district_code, name_zh, name_en, value, base_value, change, contribution
     flags: list[str] = field(default_factory=list)
     revision: dict[str, Any] | None = None  # the latest change of this outcome on recompute (plan_outcome_revisions)
+    gap: float | None = None    # plan_outcomes.target_gap: the compared value minus the target, in the value's unit
+    base_computed: bool | None = None  # the base is the pipeline's, not the plan's official one
 
     @property
     def id(self) -> str:
@@ -185,19 +188,9 @@ def plan_end(plan: Plan) -> date:
     return getattr(plan, "end_date", None) or date(plan.target_year, 12, 31)
 
 
-def in_force(plan: Plan, d: date) -> bool:
-    """End of base year < d <= 31 Dec of the target year (PROGRESS.md, "The plan's lifecycle")."""
-    f = getattr(plan, "in_force", None)
-    if callable(f):
-        return bool(f(d))
-    return date(plan.base_year, 12, 31) < d <= plan_end(plan)
-
-
-def ended_by(plan: Plan, d: date) -> bool:
-    f = getattr(plan, "ended_by", None)
-    if callable(f):
-        return bool(f(d))
-    return d > plan_end(plan)
+# The plan's lifecycle is the engine's (indicators/rules.py).
+in_force = rules.in_force
+ended_by = rules.ended_by
 
 
 def find_plan(plans: list[Plan], plan_id: str) -> Plan:
@@ -637,15 +630,6 @@ def _outcomes(con, tables, plan: Plan, notes=None) -> dict[str, dict[str, Any]]:
     return {r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()} for r in df.to_dict("records")}
 
 
-def _comparison(ind: Indicator) -> str:
-    c = getattr(ind.target, "comparison", None) if ind.target is not None else None
-    return c or ("le" if ind.direction == -1 else "ge")
-
-
-def _meets(value: float, target: float, comparison: str) -> bool:
-    return {"ge": value >= target, "gt": value > target, "le": value <= target, "lt": value < target}[comparison]
-
-
 def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None,
                      districts: pd.DataFrame | None = None, notes=None) -> FinalEvaluation:
     """Each indicator's value on 31 Dec of the target year against the target, from `plan_outcomes`
@@ -701,11 +685,8 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
                                               "target_achieved" if achieved else "target_missed")
             ratio, status = _num(o.get("ratio")), o.get("status")
         else:
-            met = getattr(ind.target, "met", None) if ind.target is not None else None
-            if callable(met):
-                achieved = met(value, ind.direction or 1, base)
-            else:
-                achieved = None if value is None or target is None else _meets(value, target, _comparison(ind))
+            # No plan_outcomes (an older warehouse): the engine's rule on the value read here.
+            achieved = None if ind.target is None else ind.target.met(value, ind.direction or 1, base)
             attainment = None if value is None or not target else value / target
             share = None
             if not growth and value is not None and base is not None and target is not None and target != base:
@@ -718,6 +699,8 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
             series=series, monthly=monthly, districts=_contributions(v_ind, as_of, base_date, districts),
             flags=_as_list(city[city["as_of"] == as_of]["flags"].iloc[-1]) if (city["as_of"] == as_of).any() else [],
             revision=revisions.get(ind.id),
+            gap=_num(o.get("target_gap")),
+            base_computed=None if o.get("base_computed") is None else bool(o["base_computed"]),
         ))
     score = None
     if "plan_scores" in tables:

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.dates import DateFormatter, YearLocator
 from openpyxl import Workbook
 
+from ..indicators import rules
 from ..paths import Home
 from . import pages
 from .build import MATH_RC, WrittenReport, _first_page_png
@@ -136,10 +137,12 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     elif r.final_status == "target_achieved":
         verdict = t("final.ind_verdict_achieved", year=year, value=t.value(r.value, r.id), target=target)
     else:
-        gap = None if r.target_value is None else r.value - r.target_value
+        # The engine's gap to the target (plan_outcomes.target_gap), never printed as 0 beside 目标未完成.
+        gap = r.gap if r.gap is not None else (None if r.target_value is None else r.value - r.target_value)
         gap_text = t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%")
-        if gap is not None and abs(gap) > 0 and round(abs(gap), t.style.decimals(r.id)) == 0:
-            gap_text = t.number(abs(gap), decimals=t.style.decimals(r.id) + 2) + gap_text[len(t.number(abs(gap), r.id)):]
+        shown = rules.gap_decimals(gap, t.style.decimals(r.id), True)
+        if gap is not None and shown != t.style.decimals(r.id):
+            gap_text = t.number(abs(gap), decimals=shown) + gap_text[len(t.number(abs(gap), r.id)):]
         verdict = t("final.ind_verdict_missed", year=year, value=t.value_against(r.value, r.target_value, r.id, True),
                     target=target, gap=gap_text)
     sep = "" if t.lang == "zh" else " "

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from ..indicators.rules import same_day_last_year
 from . import charts
 from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
 from .fonts import text_width_pt
@@ -485,7 +486,7 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
         return
     df = pr.by_type
     period = t.period(pr.as_of, True)
-    prev_period = t.period(_year_before(pr.as_of), True)
+    prev_period = t.period(same_day_last_year(pr.as_of), True)
     if df is None or df.empty:
         doc.paragraph(t("protection.none", period=period), colour=c["muted"])
     else:
@@ -543,11 +544,6 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                         value=t.percent(acc.value / 100, 1),
                         yoy=t.change(acc.value, acc.year_ago_value, acc.id)))
     doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
-
-
-def _year_before(d):
-    import calendar as _c
-    return d.replace(year=d.year - 1, day=min(d.day, _c.monthrange(d.year - 1, d.month)[1]))
 
 
 def _amount(t: Texts, wan) -> str:

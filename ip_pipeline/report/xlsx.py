@@ -12,16 +12,12 @@ from openpyxl.utils import get_column_letter
 
 from ..exports import safe_cell
 from .data import CITY, CRITERIA, ReportData
+from ..indicators.rules import same_day_last_year
 from .footnotes import Footnotes, section_flags
 from .texts import Texts, is_missing
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-
-
-def pages_year_before(d):
-    import calendar
-    return d.replace(year=d.year - 1, day=min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
 
 
 def _fmt(decimals: int) -> str:
@@ -200,7 +196,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         label = lambda group, k: t(f"protection.{group}.{k}") if t.has(f"protection.{group}.{k}") else k
         rows = [[label("authority", r.authority_type), label("case_type", r.case_type), r.cases, r.cases_prev,
                  r.value_wan, r.value_wan_prev, r.penalty_wan, r.penalty_wan_prev] for r in pr.by_type.itertuples()]
-        prev = t.period(pages_year_before(pr.as_of), True)
+        prev = t.period(same_day_last_year(pr.as_of), True)
         _sheet(wb, t("xlsx.protection"), [t("protection.col_authority"), t("protection.col_type"),
                                           t("protection.col_cases") + f" {t.period(pr.as_of, True)}",
                                           t("protection.col_cases_prev", period=prev),
