@@ -50,6 +50,16 @@ def same_day_last_year(d: date) -> date:
     return date(d.year - 1, d.month, min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
 
 
+# -- enforcement -----------------------------------------------------------------------------
+# 罚没款 are imposed by administrative and customs authorities; a court's case has none (a
+# criminal fine is not 罚没款), so its row is 不适用 and no total counts an amount for it.
+PENALTY_AUTHORITIES = ("administrative", "customs")
+
+
+def penalty_applies(authority_type: str | None) -> bool:
+    return authority_type in PENALTY_AUTHORITIES
+
+
 # -- targets ---------------------------------------------------------------------------------
 def meets(value: float | None, target: float | None, comparison: str | None) -> bool | None:
     """`value` against `target` by the target's comparison (ge | gt | le | lt; default ge)."""

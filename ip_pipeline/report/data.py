@@ -22,6 +22,7 @@ import yaml
 from ..indicators import rules
 from ..indicators.catalogue import Indicator, Plan, load_plans
 from ..paths import SOURCES_DIR
+from ..quality.warehouse_io import check_outcome
 from ..db import connect
 
 from ..city import CITY
@@ -565,8 +566,10 @@ def _checks(con, tables) -> tuple[pd.DataFrame | None, str | None]:
         return None, None
     try:
         df = con.execute(
-            """
-            SELECT table_name, check_name, severity, passed, evaluated_at
+            f"""
+            SELECT table_name, check_name, severity, passed, evaluated_at,
+                   {"failed_expectations" if "failed_expectations" in _columns(con, "quality_results") else "NULL"}
+                       AS failed_expectations
             FROM quality_results
             QUALIFY row_number() OVER (PARTITION BY table_name, check_name ORDER BY evaluated_at DESC) = 1
             ORDER BY table_name, check_name
@@ -574,7 +577,10 @@ def _checks(con, tables) -> tuple[pd.DataFrame | None, str | None]:
         ).df()
     except duckdb.Error as exc:
         return None, _first_line(exc)
-    return df, None
+    # passed | warned | failed, the quality layer's word: a warning is never counted as a pass.
+    df["outcome"] = [check_outcome(None if _is_na(p) else bool(p), sv, None if _is_na(f) else f)
+                     for p, sv, f in zip(df["passed"], df["severity"], df["failed_expectations"])]
+    return df.drop(columns=["failed_expectations"]), None
 
 
 def _revisions(con, tables, month, published: pd.DataFrame, plan: Plan, districts: pd.DataFrame):
@@ -782,7 +788,9 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
     if not need <= cols:
         return None
     val = "value_wan" if "value_wan" in cols else "NULL::DOUBLE"
-    pen = "penalty_wan" if "penalty_wan" in cols else "NULL::DOUBLE"
+    # Penalties only where they apply (rules.penalty_applies): a court row has no amount anywhere.
+    applies = ", ".join(f"'{a}'" for a in rules.PENALTY_AUTHORITIES)
+    pen = f"CASE WHEN authority_type IN ({applies}) THEN penalty_wan END" if "penalty_wan" in cols else "NULL::DOUBLE"
     scope = "AND coalesce(in_scope, true)" if "in_scope" in cols else ""
     y = as_of.year
     try:

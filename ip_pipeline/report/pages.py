@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from ..indicators import rules
 from ..indicators.rules import same_day_last_year
 from . import charts
 from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
@@ -509,7 +510,7 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                          f"{int(sm['cases']):,}", f"{int(sm['cases_prev']):,}" if pr.has_prev else DASH,
                          _pct_change(sm["cases"], sm["cases_prev"]) if pr.has_prev else DASH,
                          _amount(t, sm["value_wan"]),
-                         t("protection.no_penalty") if a == "judicial" else _amount(t, sm["penalty_wan"])])
+                         t("protection.no_penalty") if not rules.penalty_applies(a) else _amount(t, sm["penalty_wan"])])
         rows.append([Cell(t("xlsx.city"), bold=True), Cell(f"{int(tot['cases']):,}", bold=True),
                      f"{int(tot['cases_prev']):,}" if pr.has_prev else DASH,
                      _pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
@@ -653,9 +654,11 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
             Column(t("quality.col_failed"), 0.7, "right"), Column(t("quality.col_failed_checks"), 4.0)]
     rows = []
     for table, g in data.checks.groupby("table_name", sort=True):
-        failed = g[~g["passed"].fillna(False).astype(bool)]
+        # data.checks' outcome: a check that warned is listed beside the failed ones, never counted as passed.
+        passed = g["outcome"] == "passed" if "outcome" in g else g["passed"].fillna(False).astype(bool)
+        failed = g[~passed]
         names = t.join([t.check(r.check_name, r.severity) for r in failed.itertuples()])
-        rows.append([t.table_title(str(table)), f"{int(g['passed'].fillna(False).astype(bool).sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
+        rows.append([t.table_title(str(table)), f"{int(passed.sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
                      names or DASH])
     doc.table(cols, rows)
 

@@ -147,7 +147,8 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                               t("quality.col_reasons"), x("col_reason_codes")], rows, formats={3: "yyyy-mm-dd hh:mm"},
            widths={2: 30, 3: 18, 8: 60, 9: 60},
            note=None if rows else t("quality.no_sources"))
-    rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, bool(r.passed) if not is_missing(r.passed) else None,
+    # A WARN check that warned is not a pass (data.checks' outcome).
+    rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, (r.outcome == "passed") if getattr(r, "outcome", None) not in (None, "not_run") else None,
                                             r.evaluated_at] for r in data.checks.itertuples()]
     _sheet(wb, x("checks"), [t("quality.col_table"), x("col_check"), x("col_severity"), t("quality.col_passed"),
                              x("col_evaluated")], rows, formats={5: "yyyy-mm-dd hh:mm"}, widths={1: 24, 2: 40, 5: 18},
