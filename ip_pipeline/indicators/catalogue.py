@@ -118,7 +118,7 @@ class CatalogueError(ValueError):
 
 
 # Labels a catalogue may leave out (it can always override them in `status.labels`).
-DEFAULT_LABELS = {"target_missed": {"zh": "目标未完成", "en": "Target missed"}}
+DEFAULT_LABELS = {"target_missed": {"zh": "目标未完成", "en": "Target missed"}, **rules.EARLY_LABELS}
 
 
 def _target(raw: dict[str, Any] | None, direction: int | None, plan_file: Path, ind_id: str) -> Target | None:

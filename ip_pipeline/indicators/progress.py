@@ -78,16 +78,14 @@ def target_spec(plans: Sequence[Plan]) -> pd.DataFrame:
 
 
 def status_labels(plans: Sequence[Plan]) -> pd.DataFrame:
-    """Each plan's label of each status, and of a target met before the target year
-    (rules.EARLY_LABELS, unless the plan words them itself)."""
+    """Each plan's label of each status, and of a target met before the target year (the verdicts
+    of rules.EARLY_LABELS, which a plan may word itself)."""
     rows = [
         dict(plan_id=p.id, status=s, zh=p.status_label(s, "zh"), en=p.status_label(s, "en"))
         for p in plans
-        for s in STATUSES
+        for s in STATUSES + tuple(rules.EARLY_LABELS)
         if s in p.status.get("labels", {})
     ]
-    rows += [dict(plan_id=p.id, status=k, **p.status.get("labels", {}).get(k, v))
-             for p in plans for k, v in rules.EARLY_LABELS.items()]
     return pd.DataFrame(rows, columns=["plan_id", "status", "zh", "en"])
 
 
