@@ -19,9 +19,11 @@ from .texts import DASH, Texts, is_missing
 STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available")
 
 
-def badge(t: Texts, status: str | None) -> Cell:
+def badge(t: Texts, status: str | None, verdict: str | None = None) -> Cell:
+    """The status's colour and symbol, with the engine's verdict word where it has one (a target met
+    before the target year says 已提前达到目标值, not 已实现目标)."""
     st = t.style.status(status)
-    return Cell(f"{st['symbol']} {t.status(status)}", fill=st["fill"], ink=st["ink"], badge=True)
+    return Cell(f"{st['symbol']} {t.status(verdict or status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
 SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
@@ -46,6 +48,11 @@ def is_additive(sec: IndicatorSection) -> bool:
 
 def status_of(sec: IndicatorSection) -> str | None:
     return (sec.progress or {}).get("status") or "not_available"
+
+
+def verdict_of(sec: IndicatorSection) -> str | None:
+    """indicator_progress.verdict: the status as a reader is told it on the date."""
+    return (sec.progress or {}).get("verdict")
 
 
 # -- cover ------------------------------------------------------------------------------
@@ -75,7 +82,7 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
     """The cover's row(s) for one indicator, each of one period: a flow judged on its last complete year gets
     that year's row (value, target, status) and, under it, the year-to-date row compared with a year earlier."""
     marks = notes.mark(section_flags(sec.flags, sec.progress))
-    status = badge(t, status_of(sec)) if with_status else Cell(DASH)
+    status = badge(t, status_of(sec), verdict_of(sec)) if with_status else Cell(DASH)
     if sec.judged_year is not None and sec.judged_value is not None:
         main = [t.name(sec.id), t.value(sec.judged_value, sec.id) + marks, period_of(t, sec, judged=True),
                 target_text(t, sec), status, DASH, t.change(sec.judged_value, sec.judged_prev_value, sec.id)]
@@ -386,7 +393,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
         row = [t.value(shown, sec.id) + marks, period_of(t, sec, judged=judged), t.short(p.get("expected_value"), sec.id),
                t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
-               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec))]
+               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec), verdict_of(sec))]
     else:
         cols = [Column(t("figures.value"), 1.2, "right", nowrap=True), Column(t("cover.col_period"), 1.4),
                 Column(t("cover.col_mom"), 1.2, "right"), Column(t("cover.col_yoy"), 1.4, "right")]

@@ -71,7 +71,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         flags = section_flags(sec.flags, sec.progress)
         rows.append([sec.id, t.name(sec.id), sec.value, t.unit(sec.id),
                      sec.indicator.target.value if sec.indicator.target else None,
-                     t.status(p.get("status") or "not_available") if data.in_force else None,
+                     t.status(p.get("verdict") or p.get("status") or "not_available") if data.in_force else None,
                      None if is_missing(sec.value) or is_missing(sec.prev_value) else sec.value - sec.prev_value,
                      None if is_missing(sec.value) or is_missing(sec.year_ago_value) else sec.value - sec.year_ago_value,
                      p.get("score"), sec.as_of, notes.mark(flags), ", ".join(flags),
