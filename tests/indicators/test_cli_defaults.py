@@ -101,3 +101,10 @@ def test_outcomes_print_29_99_against_30_as_missed(home, capsys):
     line = [ln for ln in capsys.readouterr().out.splitlines() if "质押登记金额" in ln][0]
     assert "29.99%" in line and "30.0%" in line and "目标未完成" in line
     assert "-0.01 个百分点" in line and "100%" not in line   # gap in percentage points, attainment below 100 %
+
+
+def test_progress_prints_29_99_against_30_as_not_met(home, capsys):
+    assert cli("progress", "--home", home, "--plan", P14, "--as-of", "2025-12-31",
+               "--indicator", "pledge_amount_cagr") == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if "质押登记金额" in ln][0]
+    assert "29.99%" in line and "30.0%" in line and "已实现目标" not in line
