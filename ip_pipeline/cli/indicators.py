@@ -72,7 +72,10 @@ def _select(table: str, order: str):
         args = COMMAND_ARGS.get()
         shown = _shown_date(con, table, args) if args is not None else None
         where, params = ("WHERE as_of = ?", [shown]) if shown else ("", [])
-        cols = ", ".join(columns(table))
+        # A warehouse written by an older version lacks the newest columns: those are left out.
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall()}
+        cols = ", ".join(c for c in columns(table) if c in have)
         df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
         if args is None:
             return df
