@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .city import CITY
+from .indicators import rules
 from .indicators.catalogue import load_plans
 from .indicators.registry import DEFAULT_UNITS
 from .sample.geo import DISTRICTS_CSV
@@ -107,12 +108,17 @@ class Labels:
             return stored or DEFAULT_UNITS.get(indicator_id, "")
         return ind.unit_en if self.lang == "en" else ind.unit
 
-    def value(self, value: Any, indicator_id: str, stored_unit: str | None = None) -> str:
-        """A value in the indicator's unit: decimals follow the Chinese unit, the label the language."""
+    def value(self, value: Any, indicator_id: str, stored_unit: str | None = None,
+              decimals: int | None = None) -> str:
+        """A value in the indicator's unit: the indicator's displayed decimals (indicators/rules.py, as
+        the report; `decimals` when the engine chose more, e.g. a missed target), the unit in the language."""
         ind = self.indicators.get(indicator_id)
         zh_unit = ind.unit if ind is not None else (stored_unit or "")
-        # 件 is a count (integers) except for a per-capita ratio.
-        decimals = (2 if indicator_id in PER_CAPITA else 0) if zh_unit == "件" else None
+        if decimals is None and ind is not None:
+            decimals = rules.decimals(indicator_id)
+        elif decimals is None:
+            # 件 is a count (integers) except for a per-capita ratio.
+            decimals = (2 if indicator_id in PER_CAPITA else 0) if zh_unit == "件" else None
         text = format_number(value, zh_unit, with_unit=False, decimals=decimals)
         unit = self.unit(indicator_id, stored_unit)
         if text == MISSING or not unit:

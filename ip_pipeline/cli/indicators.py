@@ -23,6 +23,7 @@ from ..indicators.engine import indicator_ids
 from ..indicators.explain import CRITERIA_NAMES, EXPLAIN, GROWTH_TERMS, formula, summarise
 from ..indicators.explain import explain as explain_records
 from ..indicators.registry import COMPUTATIONS
+from ..indicators.rules import month_end
 from ..indicators.schema import columns
 from ..paths import Home
 from ..labels import MISSING, format_count, format_number
@@ -32,16 +33,70 @@ from .plans import plans_in_force
 from .tables import district_ids_help, header, indicator_ids_help, plan_ids_help, render
 
 
-def _select(table: str, as_of: date | None, order: str):
+def _note(args: argparse.Namespace, zh: str, en: str) -> None:
+    """A line about what is shown (stderr: a csv or json on stdout stays clean)."""
+    print(("说明: " + zh) if getattr(args, "lang", "zh") != "en" else ("note: " + en), file=sys.stderr)
+
+
+def _shown_date(con, table: str, args: argparse.Namespace) -> date | None:
+    """The date shown: --as-of when it is a month end; a date inside a month takes the month's end
+    (the bulletin's dates), said in one line; no --as-of, the latest month end the table holds.
+    Where that month end has no rows yet, the latest earlier one that has, said so too."""
+    asked = args.as_of
+    if asked is None and getattr(args, "all", False):
+        return None
+    wanted = month_end(asked) if asked is not None else None
+    if asked is not None and wanted != asked:
+        _note(args, f"{asked} 不是月末，显示该月月末 {wanted} 的数据",
+              f"{asked} is not a month end: showing the month's end, {wanted}")
+    ends = [r[0] for r in con.execute(
+        f"SELECT DISTINCT as_of FROM {table} WHERE as_of = last_day(as_of) "
+        + ("AND as_of <= ? " if wanted else "") + "ORDER BY as_of", [wanted] if wanted else []).fetchall()]
+    if wanted is not None and wanted in ends:
+        return wanted
+    if not ends:
+        span = con.execute(f"SELECT min(as_of), max(as_of) FROM {table}").fetchone()
+        if span[0] is None:
+            raise CliError(f"{table} has no rows yet: run the pipeline (ip-pipeline run)")
+        raise CliError(f"{table} has no month end on or before {wanted}; it holds {span[0]} to {span[1]}")
+    latest = ends[-1]
+    if wanted is not None:
+        _note(args, f"{wanted} 尚无数据，显示最近的月末 {latest}",
+              f"no rows for {wanted} yet: showing the latest month end, {latest}")
+    return latest
+
+
+def _select(table: str, order: str):
     def work(con) -> pd.DataFrame:
         if not table_exists(con, table):
-            raise CliError(f"the warehouse has no {table} yet: run the indicators first")
-        where, params = ("WHERE as_of = ?", [as_of]) if as_of else ("", [])
-        cols = ", ".join(columns(table))
-        df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+            raise CliError(f"the warehouse has no {table} yet: run the pipeline (ip-pipeline run)")
         args = COMMAND_ARGS.get()
-        return _filter(df, args) if args is not None else df
+        shown = _shown_date(con, table, args) if args is not None else None
+        where, params = ("WHERE as_of = ?", [shown]) if shown else ("", [])
+        # A warehouse written by an older version lacks the newest columns: those are left out.
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall()}
+        cols = ", ".join(c for c in columns(table) if c in have)
+        df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
+        if args is None:
+            return df
+        if not getattr(args, "all", False) and not getattr(args, "district", None):
+            df = df[df["district_code"] == CITY]  # the city by default; --district or --all for the units
+        return _filter(df, args)
     return work
+
+
+def _summary(df: pd.DataFrame, args: argparse.Namespace, labels) -> str:
+    """The line under a table, in the table's language: rows, dates, units."""
+    dates = sorted({str(d)[:10] for d in df["as_of"]}) if len(df) else []
+    when = dates[0] if len(dates) == 1 else (f"{dates[0]} – {dates[-1]}" if dates else "—")
+    units = sorted(set(df["district_code"])) if len(df) else []
+    where = labels.district(units[0]) if len(units) == 1 else None
+    if labels.lang == "en":
+        return f"{len(df):,} rows · as of {when} · " + (where or f"{len(units)} units") + \
+            ("" if getattr(args, "all", False) else " (--all for every date and unit)")
+    return f"共 {len(df):,} 行 · 日期 {when} · " + (where or f"{len(units)} 个区划") + \
+        ("" if getattr(args, "all", False) else "（--all 显示所有日期和区划）")
 
 
 def _flags_cell(f) -> str:
@@ -67,10 +122,13 @@ def _progress_table(df: pd.DataFrame, labels=None) -> str:
     keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
     rows = []
     for r in df.itertuples(index=False):
-        values = [labels.value(v, r.indicator_id) for v in (r.value, r.base_value, r.target_value, r.expected_value)]
+        # The value with the engine's decimals (more where a missed target would print as met).
+        shown = getattr(r, "value_decimals", None)
+        shown = None if shown is None or pd.isna(shown) else int(shown)
         rows.append([
             r.as_of, labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
-            *values,
+            labels.value(r.value, r.indicator_id, decimals=shown),
+            *(labels.value(v, r.indicator_id) for v in (r.base_value, r.target_value, r.expected_value)),
             MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}",
             labels.status(r.status, r.status_label_zh, r.status_label_en),
             MISSING if pd.isna(r.score) else f"{r.score:.2f}",
@@ -101,18 +159,22 @@ def _check_ids(args: argparse.Namespace) -> None:
 
 def run_indicators(args: argparse.Namespace) -> int:
     _check_ids(args)
-    df = read(args, _select("indicator_values", args.as_of, "as_of, indicator_id, district_code"))
+    df = read(args, _select("indicator_values", "as_of, indicator_id, district_code"))
     labels = labels_for(args) if args.format == "table" else None
     emit(df, args.format, lambda view: _values_table(view, labels))
+    if labels is not None:
+        sys.stdout.write("\n" + _summary(df, args, labels) + "\n")
     return 0
 
 
 def run_progress(args: argparse.Namespace) -> int:
     _check_ids(args)
-    df = read(args, _select("indicator_progress", args.as_of, "as_of, plan_id, indicator_id, district_code"))
+    df = read(args, _select("indicator_progress", "as_of, plan_id, indicator_id, district_code"))
     df = plans_in_force(df, args)  # an ended plan has no progress, only its final evaluation
     labels = labels_for(args) if args.format == "table" else None
     emit(df, args.format, lambda view: _progress_table(view, labels))
+    if labels is not None:
+        sys.stdout.write("\n" + _summary(df, args, labels) + "\n")
     return 0
 
 
@@ -243,6 +305,11 @@ def _summary_text(s, labels) -> str:
     return "\n".join(lines)
 
 
+AS_OF_HELP = ("YYYY-MM-DD (default: the latest month end; a date inside a month takes the month's end, "
+              "as the bulletin does)")
+ALL_HELP = "every row: every date (unless --as-of) and every reporting unit (default: the city only)"
+
+
 def add_cli(subparsers) -> None:
     """Register `indicators`, `progress` and `explain` on an argparse subparsers object."""
     def common(p: argparse.ArgumentParser) -> None:
@@ -258,13 +325,15 @@ def add_cli(subparsers) -> None:
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)
-    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help=AS_OF_HELP)
+    p.add_argument("--all", action="store_true", help=ALL_HELP)
     ids(p)
     p.set_defaults(func=guard(run_indicators))
 
     p = subparsers.add_parser("progress", help="print progress against the plans in force (an ended plan: outcomes)")
     common(p)
-    p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (default: every date)")
+    p.add_argument("--as-of", type=parse_as_of, default=None, help=AS_OF_HELP)
+    p.add_argument("--all", action="store_true", help=ALL_HELP)
     p.add_argument("--plan", default=None, metavar="ID",
                    help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"))
     ids(p)

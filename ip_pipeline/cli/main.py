@@ -65,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.debug:
         _quiet()
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, so that a reader that left (`| head`) is noticed below
+        return code
+    except BrokenPipeError:
+        return _reader_left()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -76,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"error: {mask_url(f'{type(exc).__name__}: {exc}')} (run with --debug for details)", file=sys.stderr)
         return 1
+
+
+def _reader_left() -> int:
+    """The reader of stdout closed it (`| head`): stop quietly, as `cat` does. What is still
+    buffered goes to /dev/null, so the interpreter's own flush at exit raises nothing either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
 
 
 if __name__ == "__main__":

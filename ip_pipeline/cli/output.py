@@ -64,7 +64,8 @@ def emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | None
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     else:
         if out.empty:
-            sys.stdout.write("(no rows)\n")
+            args = COMMAND_ARGS.get()
+            sys.stdout.write("(无数据)\n" if getattr(args, "lang", "zh") != "en" else "(no rows)\n")
             return
         sys.stdout.write((table(out) if table else out.to_string(index=False)) + "\n")
 

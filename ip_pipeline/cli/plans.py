@@ -16,6 +16,7 @@ import pandas as pd
 from ..city import CITY
 from ..dates import today_in_yantai
 from ..db import table_exists
+from ..indicators import rules
 from ..indicators.catalogue import Plan, load_plans
 from ..labels import MISSING
 from .common import FORMATS, CliError, guard, parse_as_of
@@ -24,6 +25,7 @@ from .tables import district_ids_help, plan_ids_help, render
 
 OUTCOME_COLUMNS = ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
                    "change_share", "ratio", "status", "final_status", "vintage"]
+DISPLAY_COLUMNS = ["value_decimals", "target_gap", "gap_display", "gap_unit_zh", "gap_unit_en"]
 
 
 def _plan(plan_id: str) -> Plan:
@@ -112,7 +114,11 @@ def _read_outcomes(plan_id: str | None, district: str | None):
             where.append("district_code = ?")
             params.append(district)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        df = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)}, as_of, final_label_zh, final_label_en "
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'plan_outcomes'").fetchall()}
+        # The engine's display of a verdict (an older warehouse lacks it: the catalogue's decimals then).
+        shown = ", ".join(c if c in have else f"NULL AS {c}" for c in DISPLAY_COLUMNS)
+        df = con.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)}, as_of, final_label_zh, final_label_en, {shown} "
                          f"FROM plan_outcomes {clause} "
                          f"ORDER BY plan_id, indicator_id, district_code <> '{CITY}', district_code", params).df()
         scores = pd.DataFrame(columns=["plan_id", "as_of", "score", "indicators_scored"])
@@ -125,13 +131,15 @@ def _read_outcomes(plan_id: str | None, district: str | None):
     return work
 
 
-def final_line(df: pd.DataFrame, scores: pd.DataFrame, plan_id: str) -> str:
+def final_line(df: pd.DataFrame, scores: pd.DataFrame, plan_id: str, lang: str = "en") -> str:
     """The plan's final line: indicators achieved out of those with a target (city), the score on 31 Dec T."""
     city = df[(df["plan_id"] == plan_id) & (df["district_code"] == CITY)]
     achieved = int((city["achieved"] == True).sum())  # noqa: E712  (NULL is not achieved)
     s = scores[scores["plan_id"] == plan_id]
     as_of = pd.to_datetime(city["as_of"]).dt.date.max() if len(city) else None
     score = "—" if s.empty or pd.isna(s["score"].iloc[0]) else f"{s['score'].iloc[0]:.2f}"
+    if lang == "zh":
+        return f"{plan_id}: 全市 {len(city)} 项有目标的指标中实现 {achieved} 项；{as_of} 规划得分 {score}"
     return (f"{plan_id}: {achieved} of {len(city)} indicators with a target achieved (city {CITY}); "
             f"plan score {score} on {as_of}")
 
@@ -140,16 +148,35 @@ def _outcomes_table(df: pd.DataFrame, labels) -> str:
     """For people: names beside codes, values in the indicator's unit, the catalogue's words."""
     zh = labels.lang != "en"
     share = lambda v: MISSING if v is None or pd.isna(v) else f"{v * 100:.0f}%"  # noqa: E731
-    heads = (["规划", "指标", "单位", "终期值", "目标", "完成度", "所需变化完成", "R", "进度分类", "终期结论"] if zh else
-             ["Plan", "Indicator", "Unit", "Final value", "Target", "Attainment", "Needed change reached", "R",
+    heads = (["规划", "指标", "区划", "终期值", "目标", "差距", "完成度", "所需变化完成", "R", "进度分类", "终期结论"] if zh else
+             ["Plan", "Indicator", "Unit", "Final value", "Target", "Gap", "Attainment", "Needed change reached", "R",
               "Progress class", "Verdict"])
+
+    def gap(r) -> str:
+        # The engine's gap, in its unit (个百分点 for a rate), never 0 beside 目标未完成.
+        if r.gap_display is None or pd.isna(r.gap_display):
+            return MISSING
+        unit = r.gap_unit_zh if zh else r.gap_unit_en
+        return f"{r.gap_display} {unit}" if unit else str(r.gap_display)
+
+    def attainment(r) -> str:
+        # 99.97 % of a missed target never prints as 100 % (rules.display_decimals).
+        if r.attainment is None or pd.isna(r.attainment):
+            return MISSING
+        v = float(r.attainment) * 100
+        d = rules.display_decimals(v, 100.0, 0, r.final_status == "target_missed", "ge")
+        return f"{v:.{d}f}%"
+
+    def decimals(r):
+        return None if r.value_decimals is None or pd.isna(r.value_decimals) else int(r.value_decimals)
+
     rows = [[labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
-             labels.value(r.value, r.indicator_id), labels.value(r.target_value, r.indicator_id),
-             share(r.attainment), share(r.change_share),
+             labels.value(r.value, r.indicator_id, decimals=decimals(r)), labels.value(r.target_value, r.indicator_id),
+             gap(r), attainment(r), share(r.change_share),
              MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}", labels.status(r.status),
              labels.status(r.final_status, r.final_label_zh, r.final_label_en)]
             for r in df.itertuples(index=False)]
-    return render(heads, rows, align="lllrrrrrll")
+    return render(heads, rows, align="lllrrrrrrll")
 
 
 def run_outcomes(args: argparse.Namespace) -> int:
@@ -166,7 +193,7 @@ def run_outcomes(args: argparse.Namespace) -> int:
     labels = labels_for(args)
     emit(df, "table", lambda view: _outcomes_table(view, labels))
     for pid in dict.fromkeys(df["plan_id"]):
-        sys.stdout.write(final_line(df, scores, pid) + "\n")
+        sys.stdout.write(final_line(df, scores, pid, labels.lang) + "\n")
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..city import CITY
 from ..db import table_exists
-from ..indicators import sql
+from ..indicators import rules, sql
 from ..indicators.catalogue import load_plans
 from ..indicators.progress import prepare_progress
 from ..labels import Labels, format_number, standard_districts
@@ -100,7 +100,7 @@ def _plans_shown(plans, as_of: date):
 
 
 def _in_force(plan, as_of: date) -> bool:
-    return plan.base_year < as_of.year <= plan.target_year
+    return rules.in_force(plan, as_of)  # the engine's lifecycle: end of base year < D <= 31 Dec T
 
 
 def final_statuses(con, plans) -> dict[tuple[str, str], str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from . import rules
 from .indicator_definitions import catalogue_dir, load_definitions
 
 TARGET_KINDS = ("level", "growth", "cumulative", "improvement")
@@ -36,16 +37,15 @@ class Target:
     value: float | None
     comparison: str = "ge"
 
-    def met(self, value: float | None, direction: int, base: float | None = None) -> bool | None:
-        """Whether `value` meets the target (None when it cannot be told). No limit tolerance here."""
+    def met(self, value: float | None, direction: int, base: float | None = None,
+            margin: float | None = None) -> bool | None:
+        """Whether `value` meets the target (None when it cannot be told), by rules.py. No limit
+        tolerance here; an improvement needs a rise beyond `margin` (any rise when it is None)."""
         if value is None:
             return None
         if self.kind == "improvement":
-            return None if base is None else direction * (value - base) > 0
-        if self.value is None:
-            return None
-        return {"ge": value >= self.value, "gt": value > self.value,
-                "le": value <= self.value, "lt": value < self.value}[self.comparison]
+            return None if base is None else rules.significant_rise(direction * (value - base), margin)
+        return rules.meets(value, self.value, self.comparison)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class CatalogueError(ValueError):
 
 
 # Labels a catalogue may leave out (it can always override them in `status.labels`).
-DEFAULT_LABELS = {"target_missed": {"zh": "目标未完成", "en": "Target missed"}}
+DEFAULT_LABELS = {"target_missed": {"zh": "目标未完成", "en": "Target missed"}, **rules.EARLY_LABELS}
 
 
 def _target(raw: dict[str, Any] | None, direction: int | None, plan_file: Path, ind_id: str) -> Target | None:

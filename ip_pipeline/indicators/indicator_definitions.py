@@ -72,6 +72,7 @@ class Definition:
     sql: str
     direction: int | None = None
     limit: float | None = None
+    decimals: int | None = None       # displayed decimals (rules.decimals; None: the default)
     city_only: bool = False
     companion: bool = False           # published beside the plans even when no plan lists it
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -138,6 +139,7 @@ def load_definition(path: Path) -> Definition:
             id=ind_id, name_zh=raw["name_zh"], name_en=raw["name_en"], unit=raw["unit"],
             unit_en=raw.get("unit_en", raw["unit"]), kind=kind, sql=comp["sql"],
             direction=raw.get("direction"), limit=None if raw.get("limit") is None else float(raw["limit"]),
+            decimals=None if raw.get("decimals") is None else int(raw["decimals"]),
             city_only=bool(raw.get("city_only", False)), companion=bool(raw.get("companion", False)),
             parameters=dict(raw.get("parameters") or {}), params=_pairs(comp.get("params")),
             based=bool(comp.get("based", False)), sources=tuple(raw.get("sources") or ()),

@@ -136,11 +136,11 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
     targets = {(p.id, i.id): (p, i) for p in plans for i in p.targeted()}
     rows = con.execute(
         "SELECT o.plan_id, o.indicator_id, o.district_code, o.value, o.base_value, o.target_value, o.achieved, "
-        "o.final_status, p.g_obs FROM plan_outcomes AS o LEFT JOIN indicator_progress AS p "
+        "o.final_status, p.g_obs, o.margin FROM plan_outcomes AS o LEFT JOIN indicator_progress AS p "
         "ON p.plan_id = o.plan_id AND p.indicator_id = o.indicator_id AND p.district_code = o.district_code "
         "AND p.as_of = o.as_of").fetchall()
     out = []
-    for plan_id, ind_id, unit, value, base, target_value, achieved, final, g_obs in rows:
+    for plan_id, ind_id, unit, value, base, target_value, achieved, final, g_obs, margin in rows:
         if (plan_id, ind_id) not in targets:
             continue
         plan, ind = targets[(plan_id, ind_id)]
@@ -153,7 +153,7 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
                 out.append(dict(plan_id=plan_id, indicator_id=ind_id, district_code=unit,
                                 target_value=target_value, problem=f"the plan's target is {t.value}"))
             t = replace(t, value=target_value)
-        expected = t.met(value, ind.direction or 1, base)
+        expected = t.met(value, ind.direction or 1, base, margin)
         tol = float(plan.status.get("limit_tolerance", 0.5))
         if expected is False and ind.limit is not None and t.value is not None and value is not None \
                 and abs(t.value - ind.limit) <= tol and abs(value - ind.limit) <= tol:

@@ -31,9 +31,10 @@ import duckdb
 import pandas as pd
 
 from ..city import CITY
-from . import schema, sql
+from . import rules, schema, sql
 from .catalogue import Plan, load_plans
 from .engine import evaluate
+from .indicator_definitions import load_definitions
 from .registry import COMPUTATIONS
 from .transaction import atomic
 
@@ -44,6 +45,7 @@ SPEC_COLUMNS = dict(
     plan_id="VARCHAR", indicator_id="VARCHAR", kind="VARCHAR", direction="INTEGER", base_year="INTEGER",
     base_value="DOUBLE", target_year="INTEGER", target_kind="VARCHAR", target_value="DOUBLE", comparison="VARCHAR",
     lim="DOUBLE", tol="DOUBLE", on_track="DOUBLE", needs_acc="DOUBLE", city_only="BOOLEAN",
+    unit="VARCHAR", unit_en="VARCHAR", decimals="INTEGER",
 )
 
 
@@ -69,16 +71,19 @@ def target_spec(plans: Sequence[Plan]) -> pd.DataFrame:
                     on_track=float(st.get("on_track_ratio", 0.95)),
                     needs_acc=float(st.get("needs_acceleration_ratio", 0.60)),
                     city_only=city_only(ind),
+                    unit=ind.unit, unit_en=ind.unit_en, decimals=rules.decimals(ind.id),
                 )
             )
     return pd.DataFrame(rows, columns=list(SPEC_COLUMNS))
 
 
 def status_labels(plans: Sequence[Plan]) -> pd.DataFrame:
+    """Each plan's label of each status, and of a target met before the target year (the verdicts
+    of rules.EARLY_LABELS, which a plan may word itself)."""
     rows = [
         dict(plan_id=p.id, status=s, zh=p.status_label(s, "zh"), en=p.status_label(s, "en"))
         for p in plans
-        for s in STATUSES
+        for s in STATUSES + tuple(rules.EARLY_LABELS)
         if s in p.status.get("labels", {})
     ]
     return pd.DataFrame(rows, columns=["plan_id", "status", "zh", "en"])
@@ -127,6 +132,13 @@ def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plan
         "CREATE OR REPLACE TEMP TABLE _prog_values (plan_id VARCHAR, indicator_id VARCHAR, as_of DATE, "
         "district_code VARCHAR, value DOUBLE)"
     )
+    # The survey's standard error behind a value (none for a published score): 显著提升's margin.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _prog_se (plan_id VARCHAR, indicator_id VARCHAR, as_of DATE, "
+        "district_code VARCHAR, std_error DOUBLE)"
+    )
+    rules.register(con)
+    defs = load_definitions()
     in_force = []
     for plan in plans:
         spec = target_spec([plan])
@@ -143,6 +155,14 @@ def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plan
         con.execute(
             "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values", [plan.id]
         )
+        surveyed = [i for i in spec["indicator_id"] if i in defs and "satisfaction_estimates" in defs[i].marts]
+        if surveyed:
+            con.execute(
+                """INSERT INTO _prog_se
+                   SELECT ?, v.indicator_id, v.as_of, v.district_code, s.std_error
+                   FROM _calc_values AS v JOIN _calc_satisfaction AS s USING (as_of, district_code)
+                   WHERE list_contains(?, v.indicator_id) AND NOT list_contains(coalesce(v.flags, []), 'published')
+                     AND s.std_error IS NOT NULL""", [plan.id, surveyed])
         _complete_missing(con, plan, spec, ext)
     temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
     temp_from_frame(con, "_prog_in_force",
@@ -154,10 +174,6 @@ def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plan
     con.execute(
         "CREATE OR REPLACE TEMP MACRO _calc_flags(l) AS "
         "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP MACRO _prog_meets(v, t, cmp) AS "
-        "CASE cmp WHEN 'gt' THEN v > t WHEN 'le' THEN v <= t WHEN 'lt' THEN v < t ELSE v >= t END"
     )
     temp_from_frame(con, "_prog_labels", status_labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
     temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})

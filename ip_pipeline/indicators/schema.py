@@ -32,7 +32,9 @@ TABLES = {
         target_kind VARCHAR, target_value DOUBLE, direction INTEGER, delta_t DOUBLE, g_obs DOUBLE,
         g_req DOUBLE, ratio DOUBLE, expected_value DOUBLE, gap DOUBLE, projection DOUBLE,
         projection_share DOUBLE, status VARCHAR, status_label_zh VARCHAR, status_label_en VARCHAR,
-        score DOUBLE, flags VARCHAR[]""",
+        score DOUBLE, flags VARCHAR[], achieved BOOLEAN, verdict VARCHAR, margin DOUBLE, value_decimals INTEGER,
+        value_display VARCHAR, target_display VARCHAR, gap_display VARCHAR, gap_unit_zh VARCHAR,
+        gap_unit_en VARCHAR, value_as_of DATE""",
     "plan_scores": """
         plan_id VARCHAR, as_of DATE, district_code VARCHAR, score DOUBLE,
         indicators_scored INTEGER, achieved BOOLEAN""",
@@ -44,7 +46,9 @@ TABLES = {
         value DOUBLE, base_value DOUBLE, target_value DOUBLE, achieved BOOLEAN, attainment DOUBLE,
         change_share DOUBLE, ratio DOUBLE, status VARCHAR, final_status VARCHAR,
         status_label_zh VARCHAR, status_label_en VARCHAR, final_label_zh VARCHAR, final_label_en VARCHAR,
-        vintage VARCHAR""",
+        vintage VARCHAR, compared_value DOUBLE, target_gap DOUBLE, value_decimals INTEGER, value_display VARCHAR,
+        target_display VARCHAR, gap_display VARCHAR, gap_unit_zh VARCHAR, gap_unit_en VARCHAR,
+        base_computed BOOLEAN, margin DOUBLE""",
     # An outcome that changed when recomputed (the target year's data revised): what was
     # there before and what is there now, so a report can footnote the change.
     "plan_outcome_revisions": """
@@ -55,8 +59,16 @@ TABLES = {
 
 
 def ensure(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Create the tables, and give a warehouse written by an older version the columns added since."""
     for name in tables:
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+            [name]).fetchall()}
+        for col in TABLES[name].split(","):
+            col_name, col_type = col.strip().split(None, 1)
+            if col_name not in have:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {col_name} {col_type}")
 
 
 def columns(name: str) -> list[str]:

@@ -249,6 +249,20 @@ def cache_key(suite_text: str, fingerprint: str | None, params: dict) -> str | N
 # --------------------------------------------------------------------------- quality_results
 
 
+def check_outcome(passed: bool | None, severity: str | None, failed_expectations: str | None) -> str:
+    """`passed` | `warned` | `failed` | `not_run`, as the Dagster UI shows a check: a WARN check with
+    failures is recorded passed (it does not block) but it warned, and is never counted as passed."""
+    if passed is None:
+        return "not_run"
+    if not passed:
+        return "failed"
+    try:
+        failures = json.loads(failed_expectations or "[]")
+    except (json.JSONDecodeError, TypeError):
+        failures = []
+    return "warned" if failures else "passed"
+
+
 def last_passed(con, table: str, check_name: str) -> dict | None:
     """The most recent passed result of this check (its row, details parsed)."""
     if not table_exists(con, QUALITY_RESULTS):

@@ -85,14 +85,19 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
             handles += ax.plot(xs, ys, color=c["path"], linewidth=1.0, linestyle=(0, (5, 3)), label=t("chart.path"))
 
     proj, g_obs = p.get("projection"), growth_fraction(p.get("g_obs"), ind.kind)
-    if (in_force and not growth_target and not is_missing(proj) and sec.value is not None and sec.as_of is not None
-            and sec.as_of < target_date):
-        pts = pd.date_range(pd.Timestamp(sec.as_of), pd.Timestamp(target_date), periods=24)
+    # The projection starts from the value it was computed from (indicator_progress.value on value_as_of:
+    # a flow's complete year), never from a year-to-date point: one basis per line.
+    start_value = p.get("value") if not is_missing(p.get("value")) else sec.value
+    start = p.get("value_as_of") if not is_missing(p.get("value_as_of")) else sec.as_of
+    start = start.date() if hasattr(start, "date") and callable(start.date) else start
+    if (in_force and not growth_target and not is_missing(proj) and start_value is not None and start is not None
+            and start < target_date):
+        pts = pd.date_range(pd.Timestamp(start), pd.Timestamp(target_date), periods=24)
         if g_obs is not None and g_obs > -1:
-            ys = [sec.value * (1 + g_obs) ** _years_between(sec.as_of, d.date()) for d in pts]
+            ys = [float(start_value) * (1 + g_obs) ** _years_between(start, d.date()) for d in pts]
             ys[-1] = float(proj)
         else:
-            ys = np.linspace(sec.value, float(proj), len(pts))
+            ys = np.linspace(float(start_value), float(proj), len(pts))
         if ind.limit is not None:  # a share stops at its limit
             ys = [min(float(v), ind.limit) for v in ys]
             proj = min(float(proj), ind.limit)

@@ -19,8 +19,10 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ..indicators import rules
 from ..indicators.catalogue import Indicator, Plan, load_plans
 from ..paths import SOURCES_DIR
+from ..quality.warehouse_io import check_outcome
 from ..db import connect
 
 from ..city import CITY
@@ -82,6 +84,8 @@ class FinalRow:
     districts: pd.DataFrame     # district_code, name_zh, name_en, value, base_value, change, contribution
     flags: list[str] = field(default_factory=list)
     revision: dict[str, Any] | None = None  # the latest change of this outcome on recompute (plan_outcome_revisions)
+    gap: float | None = None    # plan_outcomes.target_gap: the compared value minus the target, in the value's unit
+    base_computed: bool | None = None  # the base is the pipeline's, not the plan's official one
 
     @property
     def id(self) -> str:
@@ -185,19 +189,9 @@ def plan_end(plan: Plan) -> date:
     return getattr(plan, "end_date", None) or date(plan.target_year, 12, 31)
 
 
-def in_force(plan: Plan, d: date) -> bool:
-    """End of base year < d <= 31 Dec of the target year (PROGRESS.md, "The plan's lifecycle")."""
-    f = getattr(plan, "in_force", None)
-    if callable(f):
-        return bool(f(d))
-    return date(plan.base_year, 12, 31) < d <= plan_end(plan)
-
-
-def ended_by(plan: Plan, d: date) -> bool:
-    f = getattr(plan, "ended_by", None)
-    if callable(f):
-        return bool(f(d))
-    return d > plan_end(plan)
+# The plan's lifecycle is the engine's (indicators/rules.py).
+in_force = rules.in_force
+ended_by = rules.ended_by
 
 
 def find_plan(plans: list[Plan], plan_id: str) -> Plan:
@@ -572,8 +566,10 @@ def _checks(con, tables) -> tuple[pd.DataFrame | None, str | None]:
         return None, None
     try:
         df = con.execute(
-            """
-            SELECT table_name, check_name, severity, passed, evaluated_at
+            f"""
+            SELECT table_name, check_name, severity, passed, evaluated_at,
+                   {"failed_expectations" if "failed_expectations" in _columns(con, "quality_results") else "NULL"}
+                       AS failed_expectations
             FROM quality_results
             QUALIFY row_number() OVER (PARTITION BY table_name, check_name ORDER BY evaluated_at DESC) = 1
             ORDER BY table_name, check_name
@@ -581,7 +577,10 @@ def _checks(con, tables) -> tuple[pd.DataFrame | None, str | None]:
         ).df()
     except duckdb.Error as exc:
         return None, _first_line(exc)
-    return df, None
+    # passed | warned | failed, the quality layer's word: a warning is never counted as a pass.
+    df["outcome"] = [check_outcome(None if _is_na(p) else bool(p), sv, None if _is_na(f) else f)
+                     for p, sv, f in zip(df["passed"], df["severity"], df["failed_expectations"])]
+    return df.drop(columns=["failed_expectations"]), None
 
 
 def _revisions(con, tables, month, published: pd.DataFrame, plan: Plan, districts: pd.DataFrame):
@@ -635,15 +634,6 @@ def _outcomes(con, tables, plan: Plan, notes=None) -> dict[str, dict[str, Any]]:
             notes.append(("notes.table_unreadable", {"table": "plan_outcomes", "error": _first_line(exc)}))
         return {}
     return {r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()} for r in df.to_dict("records")}
-
-
-def _comparison(ind: Indicator) -> str:
-    c = getattr(ind.target, "comparison", None) if ind.target is not None else None
-    return c or ("le" if ind.direction == -1 else "ge")
-
-
-def _meets(value: float, target: float, comparison: str) -> bool:
-    return {"ge": value >= target, "gt": value > target, "le": value <= target, "lt": value < target}[comparison]
 
 
 def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None,
@@ -701,11 +691,8 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
                                               "target_achieved" if achieved else "target_missed")
             ratio, status = _num(o.get("ratio")), o.get("status")
         else:
-            met = getattr(ind.target, "met", None) if ind.target is not None else None
-            if callable(met):
-                achieved = met(value, ind.direction or 1, base)
-            else:
-                achieved = None if value is None or target is None else _meets(value, target, _comparison(ind))
+            # No plan_outcomes (an older warehouse): the engine's rule on the value read here.
+            achieved = None if ind.target is None else ind.target.met(value, ind.direction or 1, base)
             attainment = None if value is None or not target else value / target
             share = None
             if not growth and value is not None and base is not None and target is not None and target != base:
@@ -718,6 +705,8 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
             series=series, monthly=monthly, districts=_contributions(v_ind, as_of, base_date, districts),
             flags=_as_list(city[city["as_of"] == as_of]["flags"].iloc[-1]) if (city["as_of"] == as_of).any() else [],
             revision=revisions.get(ind.id),
+            gap=_num(o.get("target_gap")),
+            base_computed=None if o.get("base_computed") is None else bool(o["base_computed"]),
         ))
     score = None
     if "plan_scores" in tables:
@@ -799,7 +788,9 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
     if not need <= cols:
         return None
     val = "value_wan" if "value_wan" in cols else "NULL::DOUBLE"
-    pen = "penalty_wan" if "penalty_wan" in cols else "NULL::DOUBLE"
+    # Penalties only where they apply (rules.penalty_applies): a court row has no amount anywhere.
+    applies = ", ".join(f"'{a}'" for a in rules.PENALTY_AUTHORITIES)
+    pen = f"CASE WHEN authority_type IN ({applies}) THEN penalty_wan END" if "penalty_wan" in cols else "NULL::DOUBLE"
     scope = "AND coalesce(in_scope, true)" if "in_scope" in cols else ""
     y = as_of.year
     try:

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.dates import DateFormatter, YearLocator
 from openpyxl import Workbook
 
+from ..indicators import rules
 from ..paths import Home
 from . import pages
 from .build import MATH_RC, WrittenReport, _first_page_png
@@ -136,10 +137,12 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     elif r.final_status == "target_achieved":
         verdict = t("final.ind_verdict_achieved", year=year, value=t.value(r.value, r.id), target=target)
     else:
-        gap = None if r.target_value is None else r.value - r.target_value
+        # The engine's gap to the target (plan_outcomes.target_gap), never printed as 0 beside 目标未完成.
+        gap = r.gap if r.gap is not None else (None if r.target_value is None else r.value - r.target_value)
         gap_text = t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%")
-        if gap is not None and abs(gap) > 0 and round(abs(gap), t.style.decimals(r.id)) == 0:
-            gap_text = t.number(abs(gap), decimals=t.style.decimals(r.id) + 2) + gap_text[len(t.number(abs(gap), r.id)):]
+        shown = rules.gap_decimals(gap, t.style.decimals(r.id), True)
+        if gap is not None and shown != t.style.decimals(r.id):
+            gap_text = t.number(abs(gap), decimals=shown) + gap_text[len(t.number(abs(gap), r.id)):]
         verdict = t("final.ind_verdict_missed", year=year, value=t.value_against(r.value, r.target_value, r.id, True),
                     target=target, gap=gap_text)
     sep = "" if t.lang == "zh" else " "
@@ -157,8 +160,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     ser = r.series
     cols = [Column(t("final.col_year"), 0.8)] + [Column(str(d.year), 0.8, "right") for d in ser["as_of"]]
     vals = [t("final.ind_series")] + [t.short(v, r.id) for v in ser["value"]]
-    gaps = [t("final.col_gap")] + [DASH if is_missing(v) or r.target_value is None else
-                                   t.short(float(v) - r.target_value, r.id, signed=True) for v in ser["value"]]
+    gaps = [_gap_head(t, r)] + [_gap_cell(t, r, v) for v in ser["value"]]
     doc.table(cols, [vals, gaps], size=s["table"] - 0.3)
     if r.indicator.city_only:
         doc.spacer(-0.05)
@@ -204,7 +206,10 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
     if not ye.empty:
         handles += ax.plot(pd.to_datetime(ye["as_of"]), ye["value"], "o", color=c["accent"], markersize=3.5,
                            label=t("chart.full_year_points"))
-        ax.annotate(t.number(ye["value"].iloc[-1], r.id), (pd.Timestamp(ye["as_of"].iloc[-1]), ye["value"].iloc[-1]),
+        last = float(ye["value"].iloc[-1])
+        shown = rules.display_decimals(last, r.target_value, t.style.decimals(r.id), r.final_status == "target_missed",
+                                       _comparison(r))
+        ax.annotate(t.number(last, decimals=shown), (pd.Timestamp(ye["as_of"].iloc[-1]), ye["value"].iloc[-1]),
                     textcoords="offset points", xytext=(-5, 6), ha="right", fontsize=size, color=c["accent"])
     if r.target_value is not None:
         handles.append(ax.axhline(r.target_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)),
@@ -286,3 +291,26 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def _comparison(r: FinalRow) -> str:
+    return getattr(r.indicator.target, "comparison", None) or "ge"
+
+
+def _gap_head(t: Texts, r: FinalRow) -> str:
+    """The gap row's label; a rate's gap is in percentage points (rules.gap_unit), said once here."""
+    unit = t.unit_zh(r.id)
+    if unit != "%":
+        return t("final.col_gap")
+    return t("final.col_gap") + (f"（{rules.gap_unit(unit, 'zh')}）" if t.lang == "zh" else f" ({rules.gap_unit(unit, 'en')})")
+
+
+def _gap_cell(t: Texts, r: FinalRow, v) -> str:
+    """A year's value minus the target, never 0 beside a value that misses it (rules.gap_decimals)."""
+    if is_missing(v) or r.target_value is None:
+        return DASH
+    gap = float(v) - r.target_value
+    if t.unit_zh(r.id) != "%":
+        return t.short(gap, r.id, signed=True)
+    missed = rules.meets(float(v), r.target_value, _comparison(r)) is False
+    return t.number(gap, signed=True, decimals=rules.gap_decimals(gap, t.style.decimals(r.id), missed))

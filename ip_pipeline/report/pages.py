@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from ..indicators import rules
+from ..indicators.rules import same_day_last_year
 from . import charts
 from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
 from .fonts import text_width_pt
@@ -17,9 +19,11 @@ from .texts import DASH, Texts, is_missing
 STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available")
 
 
-def badge(t: Texts, status: str | None) -> Cell:
+def badge(t: Texts, status: str | None, verdict: str | None = None) -> Cell:
+    """The status's colour and symbol, with the engine's verdict word where it has one (a target met
+    before the target year says 已提前达到目标值, not 已实现目标)."""
     st = t.style.status(status)
-    return Cell(f"{st['symbol']} {t.status(status)}", fill=st["fill"], ink=st["ink"], badge=True)
+    return Cell(f"{st['symbol']} {t.status(verdict or status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
 SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
@@ -44,6 +48,11 @@ def is_additive(sec: IndicatorSection) -> bool:
 
 def status_of(sec: IndicatorSection) -> str | None:
     return (sec.progress or {}).get("status") or "not_available"
+
+
+def verdict_of(sec: IndicatorSection) -> str | None:
+    """indicator_progress.verdict: the status as a reader is told it on the date."""
+    return (sec.progress or {}).get("verdict")
 
 
 # -- cover ------------------------------------------------------------------------------
@@ -73,7 +82,7 @@ def summary_rows(sec: IndicatorSection, t: Texts, notes: Footnotes, with_status:
     """The cover's row(s) for one indicator, each of one period: a flow judged on its last complete year gets
     that year's row (value, target, status) and, under it, the year-to-date row compared with a year earlier."""
     marks = notes.mark(section_flags(sec.flags, sec.progress))
-    status = badge(t, status_of(sec)) if with_status else Cell(DASH)
+    status = badge(t, status_of(sec), verdict_of(sec)) if with_status else Cell(DASH)
     if sec.judged_year is not None and sec.judged_value is not None:
         main = [t.name(sec.id), t.value(sec.judged_value, sec.id) + marks, period_of(t, sec, judged=True),
                 target_text(t, sec), status, DASH, t.change(sec.judged_value, sec.judged_prev_value, sec.id)]
@@ -384,7 +393,7 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         g_obs, g_req = growth_fraction(p.get("g_obs"), sec.indicator.kind), growth_fraction(p.get("g_req"), sec.indicator.kind)
         row = [t.value(shown, sec.id) + marks, period_of(t, sec, judged=judged), t.short(p.get("expected_value"), sec.id),
                t.short(p.get("gap"), sec.id, signed=True), t.percent(g_obs), t.percent(g_req),
-               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec))]
+               t.number(p.get("ratio"), decimals=2), _projection(t, sec, p.get("projection")), badge(t, status_of(sec), verdict_of(sec))]
     else:
         cols = [Column(t("figures.value"), 1.2, "right", nowrap=True), Column(t("cover.col_period"), 1.4),
                 Column(t("cover.col_mom"), 1.2, "right"), Column(t("cover.col_yoy"), 1.4, "right")]
@@ -485,7 +494,7 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
         return
     df = pr.by_type
     period = t.period(pr.as_of, True)
-    prev_period = t.period(_year_before(pr.as_of), True)
+    prev_period = t.period(same_day_last_year(pr.as_of), True)
     if df is None or df.empty:
         doc.paragraph(t("protection.none", period=period), colour=c["muted"])
     else:
@@ -508,7 +517,7 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                          f"{int(sm['cases']):,}", f"{int(sm['cases_prev']):,}" if pr.has_prev else DASH,
                          _pct_change(sm["cases"], sm["cases_prev"]) if pr.has_prev else DASH,
                          _amount(t, sm["value_wan"]),
-                         t("protection.no_penalty") if a == "judicial" else _amount(t, sm["penalty_wan"])])
+                         t("protection.no_penalty") if not rules.penalty_applies(a) else _amount(t, sm["penalty_wan"])])
         rows.append([Cell(t("xlsx.city"), bold=True), Cell(f"{int(tot['cases']):,}", bold=True),
                      f"{int(tot['cases_prev']):,}" if pr.has_prev else DASH,
                      _pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
@@ -543,11 +552,6 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                         value=t.percent(acc.value / 100, 1),
                         yoy=t.change(acc.value, acc.year_ago_value, acc.id)))
     doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
-
-
-def _year_before(d):
-    import calendar as _c
-    return d.replace(year=d.year - 1, day=min(d.day, _c.monthrange(d.year - 1, d.month)[1]))
 
 
 def _amount(t: Texts, wan) -> str:
@@ -657,9 +661,11 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
             Column(t("quality.col_failed"), 0.7, "right"), Column(t("quality.col_failed_checks"), 4.0)]
     rows = []
     for table, g in data.checks.groupby("table_name", sort=True):
-        failed = g[~g["passed"].fillna(False).astype(bool)]
+        # data.checks' outcome: a check that warned is listed beside the failed ones, never counted as passed.
+        passed = g["outcome"] == "passed" if "outcome" in g else g["passed"].fillna(False).astype(bool)
+        failed = g[~passed]
         names = t.join([t.check(r.check_name, r.severity) for r in failed.itertuples()])
-        rows.append([t.table_title(str(table)), f"{int(g['passed'].fillna(False).astype(bool).sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
+        rows.append([t.table_title(str(table)), f"{int(passed.sum()):,}", Cell(f"{len(failed):,}", bold=len(failed) > 0),
                      names or DASH])
     doc.table(cols, rows)
 

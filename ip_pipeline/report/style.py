@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from ..indicators import rules
 from ..paths import REPORT_TEMPLATES_DIR
 
 LAYOUT_FILE = REPORT_TEMPLATES_DIR / "layout.yaml"
@@ -33,8 +34,8 @@ class Style:
         return self.raw["status"].get(status or "not_available", self.raw["status"]["not_available"])
 
     def decimals(self, indicator_id: str) -> int:
-        d = self.raw["decimals"]
-        return int(d.get(indicator_id, d["default"]))
+        # The indicator's definition owns its decimals (indicators/rules.py): the CLI shows the same.
+        return rules.decimals(indicator_id)
 
     @property
     def marks(self) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ..indicators import rules
 from ..indicators.catalogue import Plan
 from ..paths import REPORT_TEMPLATES_DIR
 from .style import Style
@@ -187,16 +188,16 @@ class Texts:
             unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
 
-    def value_against(self, value: Any, target: Any, indicator_id: str, missed: bool) -> str:
-        """The value, with more decimals when rounding would make a missed target look met (29.97% vs 30%)."""
+    def value_against(self, value: Any, target: Any, indicator_id: str, missed: bool,
+                      comparison: str | None = "ge") -> str:
+        """The value, with more decimals when rounding would make a missed target look met (29.97% vs 30%):
+        the decimals are rules.display_decimals', the engine's value_display."""
         text = self.value(value, indicator_id)
         if missed and not is_missing(value) and not is_missing(target):
             d = self.style.decimals(indicator_id)
-            extra = 0
-            while extra < 3 and round(float(value), d + extra) == round(float(target), d + extra):
-                extra += 1
-            if extra:
-                text = self.number(value, decimals=d + extra) + text[len(self.number(value, indicator_id)):]
+            shown = rules.display_decimals(float(value), float(target), d, True, comparison)
+            if shown != d:
+                text = self.number(value, decimals=shown) + text[len(self.number(value, indicator_id)):]
         return text
 
     @staticmethod

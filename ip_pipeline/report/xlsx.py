@@ -12,16 +12,12 @@ from openpyxl.utils import get_column_letter
 
 from ..exports import safe_cell
 from .data import CITY, CRITERIA, ReportData
+from ..indicators.rules import same_day_last_year
 from .footnotes import Footnotes, section_flags
 from .texts import Texts, is_missing
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-
-
-def pages_year_before(d):
-    import calendar
-    return d.replace(year=d.year - 1, day=min(d.day, calendar.monthrange(d.year - 1, d.month)[1]))
 
 
 def _fmt(decimals: int) -> str:
@@ -75,7 +71,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         flags = section_flags(sec.flags, sec.progress)
         rows.append([sec.id, t.name(sec.id), sec.value, t.unit(sec.id),
                      sec.indicator.target.value if sec.indicator.target else None,
-                     t.status(p.get("status") or "not_available") if data.in_force else None,
+                     t.status(p.get("verdict") or p.get("status") or "not_available") if data.in_force else None,
                      None if is_missing(sec.value) or is_missing(sec.prev_value) else sec.value - sec.prev_value,
                      None if is_missing(sec.value) or is_missing(sec.year_ago_value) else sec.value - sec.year_ago_value,
                      p.get("score"), sec.as_of, notes.mark(flags), ", ".join(flags),
@@ -151,7 +147,8 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                               t("quality.col_reasons"), x("col_reason_codes")], rows, formats={3: "yyyy-mm-dd hh:mm"},
            widths={2: 30, 3: 18, 8: 60, 9: 60},
            note=None if rows else t("quality.no_sources"))
-    rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, bool(r.passed) if not is_missing(r.passed) else None,
+    # A WARN check that warned is not a pass (data.checks' outcome).
+    rows = [] if data.checks is None else [[r.table_name, r.check_name, r.severity, (r.outcome == "passed") if getattr(r, "outcome", None) not in (None, "not_run") else None,
                                             r.evaluated_at] for r in data.checks.itertuples()]
     _sheet(wb, x("checks"), [t("quality.col_table"), x("col_check"), x("col_severity"), t("quality.col_passed"),
                              x("col_evaluated")], rows, formats={5: "yyyy-mm-dd hh:mm"}, widths={1: 24, 2: 40, 5: 18},
@@ -200,7 +197,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         label = lambda group, k: t(f"protection.{group}.{k}") if t.has(f"protection.{group}.{k}") else k
         rows = [[label("authority", r.authority_type), label("case_type", r.case_type), r.cases, r.cases_prev,
                  r.value_wan, r.value_wan_prev, r.penalty_wan, r.penalty_wan_prev] for r in pr.by_type.itertuples()]
-        prev = t.period(pages_year_before(pr.as_of), True)
+        prev = t.period(same_day_last_year(pr.as_of), True)
         _sheet(wb, t("xlsx.protection"), [t("protection.col_authority"), t("protection.col_type"),
                                           t("protection.col_cases") + f" {t.period(pr.as_of, True)}",
                                           t("protection.col_cases_prev", period=prev),

@@ -78,7 +78,7 @@ def run(*argv):
 
 
 def test_cli_indicators_csv_has_contract_columns_and_joined_flags(home, capsys):
-    assert run("indicators", "--home", str(home), "--as-of", D.isoformat(), "--format", "csv") == 0
+    assert run("indicators", "--home", str(home), "--as-of", D.isoformat(), "--format", "csv", "--all") == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0] == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit",
                        "flags", "vintage"]

@@ -435,9 +435,12 @@ def test_cli_outcomes_formats_and_final_line(home, capsys):
     assert cli("outcomes", "--home", home, "--plan", P14, "--format", "json", "--district", CITY) == 0
     records = json.loads(capsys.readouterr().out)
     assert len(records) == 9 and {r["district_code"] for r in records} == {CITY}
-    assert cli("outcomes", "--home", home, "--plan", P14, "--district", CITY) == 0
+    assert cli("outcomes", "--home", home, "--plan", P14, "--district", CITY, "--lang", "en") == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith(f"{P14}: 1 of 9 indicators with a target achieved") and "on 2025-12-31" in last
+    assert cli("outcomes", "--home", home, "--plan", P14, "--district", CITY) == 0  # the summary in Chinese
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == f"{P14}: 全市 9 项有目标的指标中实现 1 项；2025-12-31 规划得分 " + last.rsplit(" ", 1)[-1]
     assert cli("outcomes", "--home", home, "--plan", ACTION) == 2  # in force until 2027: no outcome yet
     assert "no final evaluation yet" in capsys.readouterr().err
 

@@ -116,7 +116,8 @@ def test_status_growth_target_achieved_when_observed_growth_reaches_it(wh):
     g = 3 ** (1 / 3) - 1  # 44 % a year >= 30 %
     assert r["g_obs"] == pytest.approx(g) and r["g_req"] == pytest.approx(0.30)
     assert r["ratio"] == pytest.approx(g / 0.30)
-    assert r["status"] == "target_achieved"
+    # Before the target year a growth target is judged by its R class (PROGRESS.md): R >= 1 -> on_track.
+    assert r["status"] == "on_track" and r["achieved"] is True
 
 
 def test_score_formula(wh):

@@ -3,7 +3,9 @@
 -- Inputs: _prog_spec (the catalogue), _prog_values (values on the as-of dates and on
 -- the year ends the method needs; NULL rows for an indicator with no values at all),
 -- _prog_in_force (plan_id, as_of: the as-of dates on which the plan is in force),
--- _prog_labels.
+-- _prog_labels, _prog_se (the survey's standard error behind a value). The rules (whether a
+-- value meets a target, the status, 显著提升's margin, displayed decimals) are the Python of
+-- indicators/rules.py, registered as the _rule_* functions: no second copy here.
 -- g_obs, g_req are fractions (0.2056 = 20.56 %/yr); growth targets are given in percent.
 --
 -- Target kinds (PROGRESS.md, "Inputs"):
@@ -16,8 +18,9 @@
 --               else `not_available`; the expected value is the straight line from 0 to
 --               v_T over ΔT, v_T·Δt/ΔT, and the gap is against it. Districts get no
 --               implied share of the city's count (target NULL, not_available).
---   improvement no number: achieved when d·(v_t − v₀) > 0, else `deterioration` (like
---               g_req = 0); no target value, g_req, ratio, expected value or projection.
+--   improvement no number: the rise d·(v_t − v₀) against the 95 % margin of the two years'
+--               survey errors (rules.status); no target value, g_req, ratio, expected value
+--               or projection.
 WITH spec AS (
     SELECT *, (target_year - base_year)::DOUBLE AS big_t  -- ΔT = T − t₀
     FROM _prog_spec
@@ -49,8 +52,16 @@ observed AS (
                     + dayofyear(r.as_of)::DOUBLE
                       / date_diff('day', make_date(year(r.as_of), 1, 1), make_date(year(r.as_of) + 1, 1, 1))
            END AS delta_t,
-           b.value AS own_base  -- the unit's own value for the base year (full year for flows)
+           b.value AS own_base,  -- the unit's own value for the base year (full year for flows)
+           se.std_error AS se_t,
+           se0.std_error AS se_0
     FROM rows AS r
+    LEFT JOIN _prog_se AS se
+           ON se.plan_id = r.plan_id AND se.indicator_id = r.indicator_id AND se.district_code = r.district_code
+          AND se.as_of = coalesce(make_date(r.obs_year, 12, 31), r.as_of)
+    LEFT JOIN _prog_se AS se0
+           ON se0.plan_id = r.plan_id AND se0.indicator_id = r.indicator_id AND se0.district_code = r.district_code
+          AND se0.as_of = make_date(r.base_year, 12, 31)
     LEFT JOIN _prog_values AS fy
            ON fy.plan_id = r.plan_id AND fy.indicator_id = r.indicator_id
           AND fy.district_code = r.district_code AND fy.as_of = make_date(r.obs_year, 12, 31)
@@ -111,7 +122,9 @@ measured AS (
                 -- Choice: g_obs (and what rests on it) is not published when Δt < 1 year:
                 -- an annualised rate over a few months misleads.
                 WHEN b.v0 > 0 AND b.v_t > 0 AND b.delta_t >= 1 THEN power(b.v_t / b.v0, 1.0 / b.delta_t) - 1
-           END AS g_obs
+           END AS g_obs,
+           CASE WHEN b.target_kind = 'improvement' THEN b.direction * (b.v_t - b.v0) END AS rise,
+           CASE WHEN b.target_kind = 'improvement' THEN _rule_margin(b.se_t, b.se_0) END AS margin
     FROM based AS b
 ),
 rated AS (
@@ -119,35 +132,42 @@ rated AS (
            CASE WHEN m.target_kind IN ('improvement', 'cumulative') THEN NULL
                 WHEN m.g_req <> 0 AND (m.kind <> 'growth_rate' OR m.delta_t >= 1)
                 THEN m.direction * m.g_obs / abs(m.g_req) END AS ratio,
-           CASE WHEN m.target_kind = 'improvement' THEN m.direction * (m.v_t - m.v0) > 0
+           CASE WHEN m.target_kind = 'improvement' THEN _rule_significant(m.rise, m.margin)
                 WHEN m.kind = 'growth_rate' OR m.target_kind = 'growth' THEN
                      -- observed growth against g*, in percent (a rate indicator's value is already one)
-                     _prog_meets(CASE WHEN m.kind = 'growth_rate' THEN m.v_t ELSE m.g_obs * 100 END,
-                                 m.target_value, m.comparison)
-                ELSE _prog_meets(m.v_t, m.v_target, m.comparison)
-                     -- A value within the tolerance of a limit target (e.g. 100) counts as met.
-                     OR (m.lim IS NOT NULL AND abs(m.v_target - m.lim) <= m.tol AND abs(m.v_t - m.lim) <= m.tol)
-           END AS achieved
+                     _rule_meets(CASE WHEN m.kind = 'growth_rate' THEN m.v_t ELSE m.g_obs * 100 END,
+                                 m.target_value, m.comparison, NULL, NULL)
+                -- A value within the tolerance of a limit target (e.g. 100) counts as met.
+                ELSE _rule_meets(m.v_t, m.v_target, m.comparison, m.lim, m.tol)
+           END AS achieved,
+           -- The value compared with the target: the observed growth in percent for a growth target.
+           CASE WHEN m.target_kind = 'growth' AND m.kind <> 'growth_rate' THEN m.g_obs * 100 ELSE m.v_t END AS compared
     FROM measured AS m
 ),
 judged AS (
     SELECT r.*,
-           CASE WHEN r.target_kind = 'cumulative' AND r.achieved THEN 'target_achieved'  -- reached: at any Δt
-                WHEN r.unavailable THEN 'not_available'
-                WHEN r.achieved THEN 'target_achieved'
-                WHEN r.target_kind = 'improvement' THEN 'deterioration'  -- no rise: like g_req = 0
-                WHEN r.g_req = 0 THEN 'deterioration'  -- target equals base and it is not met
-                WHEN r.ratio >= r.on_track THEN 'on_track'
-                WHEN r.ratio >= r.needs_acc THEN 'needs_acceleration'
-                WHEN r.ratio >= 0 THEN 'limited_progress'
-                ELSE 'deterioration'
-           END AS status,
+           -- PROGRESS.md, "Status, first rule that applies" and "Before the target year".
+           _rule_status(r.target_kind, r.kind, r.as_of < make_date(r.target_year, 12, 31),
+                        r.unavailable, r.achieved, r.ratio, r.g_req, r.on_track, r.needs_acc,
+                        r.rise, r.margin) AS status,
            -- Expected on D on the straight path; for a growth-rate target the expected rate is g*.
            CASE WHEN r.target_kind = 'improvement' THEN NULL
                 WHEN r.kind = 'growth_rate' OR r.target_kind = 'growth' THEN r.target_value
                 WHEN r.target_kind = 'cumulative' THEN r.v_target * r.delta_t / r.big_t  -- 0 -> v_T, linear
                 ELSE r.v0 * power(1 + r.g_req, r.delta_t) END AS expected
     FROM rated AS r
+),
+worded AS (
+    SELECT j.*,
+           -- The verdict a reader sees: a target met before the target year says so (已提前完成,
+           -- 已提前达到目标值); only the final evaluation says 已实现目标.
+           CASE WHEN j.status = 'target_achieved' AND j.as_of < make_date(j.target_year, 12, 31)
+                THEN coalesce(_rule_early_label(j.target_kind, j.kind), j.status)
+                ELSE j.status END AS verdict,
+           -- Displayed decimals: more where the catalogue's would show a missed target as met.
+           _rule_display_decimals(j.compared, CASE WHEN j.target_kind = 'growth' THEN j.target_value ELSE j.v_target END,
+                                  j.decimals, NOT j.achieved, j.comparison) AS shown_decimals
+    FROM judged AS j
 )
 SELECT j.plan_id,
        j.indicator_id,
@@ -184,7 +204,22 @@ SELECT j.plan_id,
        _calc_flags([
            CASE WHEN j.base_computed THEN 'computed_base' END,
            CASE WHEN NOT j.is_city AND j.target_kind <> 'cumulative' THEN 'district_target_implied' END,
-           CASE WHEN j.kind = 'flow' THEN 'complete_year:' || j.obs_year END
-       ]) AS flags
-FROM judged AS j
-LEFT JOIN _prog_labels AS l ON l.plan_id = j.plan_id AND l.status = j.status
+           CASE WHEN j.kind = 'flow' THEN 'complete_year:' || j.obs_year END,
+           CASE WHEN j.target_kind = 'improvement' AND j.rise IS NOT NULL AND j.margin IS NULL
+                THEN 'significance_unknown' END
+       ]) AS flags,
+       j.achieved,
+       j.verdict,
+       j.margin,
+       j.shown_decimals AS value_decimals,
+       _rule_fmt(j.v_t, j.shown_decimals, FALSE) AS value_display,
+       _rule_fmt(CASE WHEN j.target_kind = 'growth' THEN j.target_value ELSE j.v_target END, j.decimals, FALSE)
+           AS target_display,
+       _rule_fmt(j.v_t - j.expected, _rule_gap_decimals(j.v_t - j.expected, j.decimals, NOT j.achieved), TRUE)
+           AS gap_display,
+       _rule_gap_unit(j.unit, 'zh') AS gap_unit_zh,
+       _rule_gap_unit(j.unit_en, 'en') AS gap_unit_en,
+       -- The date of the value a projection starts from: a flow's complete year, never its year to date.
+       CASE WHEN j.kind = 'flow' THEN make_date(j.obs_year, 12, 31) ELSE j.as_of END AS value_as_of
+FROM worded AS j
+LEFT JOIN _prog_labels AS l ON l.plan_id = j.plan_id AND l.status = j.verdict
