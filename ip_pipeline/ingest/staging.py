@@ -251,6 +251,13 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
         _locate_by_items(con, contract)
     _dedup(con, contract)
     _write_candidate(con, contract, landed.raw_table, result)
+    home = warehouse_home(con)
+    if home is not None:
+        # the rows that came and went against the published snapshot: its audit validates the
+        # row-level rules on them only (quality/validation_plan.py)
+        if diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}"):
+            export_changes(con, name, result.fingerprint, home)
+        con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     result.reused_files = sum(1 for p in landed.parts if p.cached)
     for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -446,7 +453,7 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
         store.keep_only(set(result.digests))
     home = warehouse_home(con)
     if home is not None:
-        export_changes(con, name, result.fingerprint, home)
+        export_changes(con, name, result.fingerprint, home)  # what a later check of it reads
     con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     _fill_counts(con, result)
 

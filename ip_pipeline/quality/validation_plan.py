@@ -80,13 +80,21 @@ def base_key(text: str, params: dict) -> str:
 
 
 def _previous_counts(con, table: str, check_name: str, source: str | None, fingerprint: str | None,
-                     base: str, home: Path | None) -> tuple[dict | None, str | None]:
+                     base: str, home: Path | None, candidate: bool = False) -> tuple[dict | None, str | None]:
     """(row-level counts of the previous snapshot's validation, the changes file) when this
-    snapshot can be validated incrementally, else (None, None)."""
-    if home is None or not source or not fingerprint or not wio.table_exists(con, "source_changes"):
+    snapshot can be validated incrementally, else (None, None). A published snapshot's previous
+    one is in `source_changes`; a candidate's is the snapshot published now, which it would replace."""
+    if home is None or not source or not fingerprint:
         return None, None
-    rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
-                       "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
+    if candidate:
+        if not wio.table_exists(con, "source_snapshots"):
+            return None, None
+        rows = con.execute("SELECT fingerprint FROM source_snapshots WHERE source = ?", [source]).fetchall()
+    else:
+        if not wio.table_exists(con, "source_changes"):
+            return None, None
+        rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
+                           "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
     if not rows or rows[0][0] is None:
         return None, None
     path = changes_file(home, source, fingerprint)
@@ -122,7 +130,8 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
     # what was left out is part of what the result says: in its key too
     key = wio.cache_key(text, fingerprint, {**params, "_not_applicable": [s["position"] for s in skipped]})
     base = base_key(text, params)
-    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home)
+    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home,
+                                          candidate=read_table is not None)
                          if incremental and not skipped else (None, None))
     rows_pos = row_level_positions(suite)
     if previous is not None and INCREMENTAL_MIN_ROWS > 0 and rows < INCREMENTAL_MIN_ROWS:
