@@ -113,12 +113,18 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         for w in result.warnings:
             context.log.warning(w)
         checked = None
-        if check_specs:  # audit: the candidate (or the published snapshot when unchanged), connection closed
-            staged = result.status == "staged"
-            checked = run_table_check(table, warehouse, log=context.log,
-                                      read_table=candidate_table("stg", name) if staged else None,
-                                      snapshot=(name, result.fingerprint) if staged else None)
-        if checked is not None and not checked.passed:
+        staged = result.status == "staged"
+        try:
+            if check_specs:  # audit: the candidate (or the published snapshot when unchanged), connection closed
+                checked = run_table_check(table, warehouse, log=context.log,
+                                          read_table=candidate_table("stg", name) if staged else None,
+                                          snapshot=(name, result.fingerprint) if staged else None)
+        except BaseException:
+            if staged:  # an audit that could not finish publishes nothing either
+                with warehouse.connection() as con:
+                    discard(con, name)
+            raise
+        if staged and checked is not None and not checked.passed:
             with warehouse.connection() as con:
                 discard(con, name)
             yield _not_published(check_result(checked, suite_file), table)

@@ -1,10 +1,11 @@
 """Stage one source: land its snapshot, type it, resolve districts, collapse duplicates, write
 it as candidate tables, and publish them (replace raw_/stg_/quarantine_) in one transaction.
 
-Write, audit, publish: `stage_candidate` writes the new snapshot to `_candidate_raw_<source>`,
-`_candidate_stg_<source>` and `_candidate_quarantine_<source>` and touches nothing published;
-the caller validates the candidate (its blocking GX suite), then `publish` swaps the three in
-with the snapshot's bookkeeping, or `discard` drops them. `stage_source` does all of it without
+Write, audit, publish: `stage_candidate` writes the new snapshot to `candidate.raw_<source>`,
+`candidate.stg_<source>` and `candidate.quarantine_<source>` (a schema apart from the
+warehouse's tables) and touches nothing published; the caller validates the candidate (its
+blocking GX suite), then `publish` swaps the three in with the snapshot's bookkeeping in one
+transaction, or `discard` drops them. `stage_source` does all of it without
 the audit (tests, tools). If any part of the snapshot cannot be read, nothing is written: the
 previous staged data stays and the error names the file and the problem.
 Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
@@ -39,7 +40,7 @@ from .typing_sql import lit, q, typed_select
 @dataclass
 class LoadResult:
     source: str
-    status: str  # loaded | unchanged
+    status: str  # staged (candidate tables written) | loaded (published) | unchanged
     fingerprint: str
     snapshot_at: datetime | None
     files: list[str]
@@ -110,11 +111,14 @@ def empty_source_note(contract: SourceContract, why: str | None = None) -> str:
 
 
 CANDIDATE_KINDS = ("raw", "stg", "quarantine")
+# A schema of its own: what waits for its audit (or was left by a run killed before it
+# published) is never one of the warehouse's tables in `main`.
+CANDIDATE_SCHEMA = "candidate"
 
 
 def candidate_table(kind: str, source: str) -> str:
     """Where a new snapshot's `<kind>_<source>` waits for its audit before it is published."""
-    return f"_candidate_{kind}_{source}"
+    return f"{CANDIDATE_SCHEMA}.{kind}_{source}"
 
 
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
@@ -388,6 +392,7 @@ def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, r
     raw_c, stg_c, quarantine_c = (candidate_table(k, name) for k in CANDIDATE_KINDS)
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {CANDIDATE_SCHEMA}")
         con.execute(f"CREATE OR REPLACE TABLE {raw_c} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
                     f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
         con.execute(f"CREATE OR REPLACE TABLE {stg_c} AS "
@@ -435,9 +440,11 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
         previous_row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [name])
         compared = diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}")
         for kind in CANDIDATE_KINDS:
-            # a rename, not a copy: the candidate becomes the published table
-            con.execute(f"DROP TABLE IF EXISTS {kind}_{name}")
-            con.execute(f"ALTER TABLE {candidate_table(kind, name)} RENAME TO {kind}_{name}")
+            # file order, row order, as the candidate was written (insertion order is not kept: db.connect)
+            order = " ORDER BY _source_file, _row_number" if kind != "raw" else ""
+            con.execute(f"CREATE OR REPLACE TABLE main.{kind}_{name} AS "
+                        f"SELECT * FROM {candidate_table(kind, name)}{order}")
+            con.execute(f"DROP TABLE {candidate_table(kind, name)}")
         result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
                                       compared, contract.key)
         record_snapshot(con, result)

@@ -115,7 +115,7 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
     text = suite_text(table, expectations_dir)
     physical = read_table or table
     source, fingerprint = snapshot if snapshot is not None else wio.snapshot_source(con, table, suite)
-    rows = con.execute(f'SELECT count(*) FROM "{physical}"').fetchall()[0][0]
+    rows = con.execute(f"SELECT count(*) FROM {wio.qualified(physical)}").fetchall()[0][0]
     previous_rows, _ = wio.previous_row_count(con, physical, source, fingerprint)
     skipped = not_applicable(suite, Snapshot(int(rows), previous_rows))
     suite = applicable_suite(suite, skipped)
