@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
-from ..quality.gx_runner import ERROR
 from ..quality.indicator_checks import INDICATOR_TABLE, RULES, SAMPLE_ROWS, IndicatorRule, run_indicator_rule
+from ..quality.suites import ERROR
 from .markdown import records_table
 from .partitions import monthly_partitions
 from .resources import WAREHOUSE_POOL, Warehouse

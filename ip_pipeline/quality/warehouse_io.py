@@ -22,7 +22,8 @@ from ..db import table_exists  # noqa: F401  (wio.table_exists: the one definiti
 import pandas as pd
 
 from ..ingest.holds import was_accepted
-from .gx_runner import QualityResult, derived_columns_needed, value_columns
+from .failures import QualityResult
+from .suites import derived_columns_needed, value_columns
 
 QUALITY_RESULTS = "quality_results"
 QUALITY_RESULTS_DDL = f"""
@@ -67,13 +68,25 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def qualified(table: str) -> str:
+    """A table name for SQL: `schema.table` (a candidate snapshot: staging.candidate_table) or a
+    table of `main`, each part quoted."""
+    return ".".join(_q(part) for part in table.split(".", 1))
+
+
+def _schema_and_name(table: str) -> tuple[str, str]:
+    schema, _, name = table.rpartition(".")
+    return schema or "main", name
+
+
 
 
 def table_columns(con, table: str) -> dict[str, str]:
+    schema, name = _schema_and_name(table)
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-        [table],
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, name],
     ).fetchall()
     return {name: dtype for name, dtype in rows}
 
@@ -91,19 +104,19 @@ def frame_sql(con, table: str, suite: dict, relation: str | None = None) -> tupl
     types = table_columns(con, table)
     if not types:
         raise LookupError(f"table {table} does not exist in the warehouse")
-    source = relation or _q(table)
+    source = relation or qualified(table)
     # A small sample of every column: dtypes plus, for text-typed (object) columns,
     # values GX can inspect (an empty object column passes any type rule).
     # Its dates are clamped as the value frame's are: a 2990-01-01 in the sample must fail
     # the date rule, not crash the conversion to datetime64[ns].
     sample = ", ".join(f"{_clamped(c)} AS {_q(c)}" if t == "DATE" else _q(c) for c, t in types.items())
-    schema_sql = f"SELECT {sample} FROM {_q(table)} LIMIT {SCHEMA_SAMPLE_ROWS}"
+    schema_sql = f"SELECT {sample} FROM {qualified(table)} LIMIT {SCHEMA_SAMPLE_ROWS}"
     cols = value_columns(suite, types)
     select = []
     for c in cols:
         if types[c] == "DATE":
             # Read as datetime64[ns], the type GX compares dates in (see
-            # gx_runner._normalise_for_gx): free in DuckDB, where pandas'
+            # gx_validation._normalise_for_gx): free in DuckDB, where pandas'
             # casts (and block splits) take ~0.3 s for 2 M rows of 4-5 dates.
             select.append(f"CAST({_clamped(c)} AS TIMESTAMP_NS) AS {_q(c)}")
         else:
@@ -173,7 +186,7 @@ def previous_row_count(con, table: str, source: str | None, fingerprint: str | N
         where.append("fingerprint IS DISTINCT FROM ?")
         args.append(fingerprint)
     elif "_snapshot_at" in table_columns(con, table):
-        where.append(f"snapshot_at < (SELECT max(_snapshot_at) FROM {_q(table)})")
+        where.append(f"snapshot_at < (SELECT max(_snapshot_at) FROM {qualified(table)})")
     row = con.execute(
         "SELECT coalesce(staged_rows, raw_rows), snapshot_at, fingerprint FROM source_snapshots_history "
         f"WHERE {' AND '.join(where)} ORDER BY loaded_at DESC NULLS LAST, snapshot_at DESC LIMIT 1",

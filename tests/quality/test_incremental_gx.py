@@ -14,7 +14,7 @@ import pytest
 
 from ip_pipeline.quality import background
 from ip_pipeline.defs.quality_checks import run_table_check
-from ip_pipeline.quality.gx_runner import row_level_positions, load_suite
+from ip_pipeline.quality.suites import row_level_positions, load_suite
 from ip_pipeline.defs.resources import Warehouse
 from tests.ingest.conftest import PATENT_HEADER, app_no, patent, write_csv, write_reference
 
@@ -125,7 +125,7 @@ def test_the_background_validation_reads_a_parquet_snapshot_and_agrees(tmp_path:
     try:
         stage_reference(con, home / "landing")
         stage_source(con, load_contract("patents"), home / "landing")
-        assert background.submit_staged(con, home, "patents")
+        assert background.submit(con, home, TABLE, "gx_expectation_suite")
     finally:
         con.close()
     assert list((home / "cache" / "gx" / TABLE).glob("*/frame.parquet"))
