@@ -223,7 +223,11 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     ax.grid(axis="y", color=c["band"], linewidth=0.5)
     s = row.series.dropna(subset=["value"])
     colour = t.style.status(row.final_status)["fill"] if row.final_status != "not_available" else c["muted"]
-    if not s.empty:
+    if s.empty:  # nothing to draw: the name and one line, no empty axes
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, t("chart.no_data_yet"), transform=ax.transAxes, ha="center", va="center",
+                fontsize=size + 1, color=c["muted"])
+    else:
         ax.plot([d.year for d in s["as_of"]], s["value"], color=c["accent"], linewidth=1.3, marker="o", markersize=2.5)
         ax.annotate(t.number(s["value"].iloc[-1], row.id), (s["as_of"].iloc[-1].year, s["value"].iloc[-1]),
                     textcoords="offset points", xytext=(-3, 4), ha="right", fontsize=size, color=c["accent"])

@@ -551,6 +551,9 @@ def _sources(con, tables, notes) -> pd.DataFrame:
     for t in sorted(tables):
         if t.startswith("quarantine_"):
             rows.setdefault(t[len("quarantine_"):], {"source": t[len("quarantine_"):]})
+    if rows:  # every source of the contracts is listed, one never loaded as having no data yet
+        for name in titles:
+            rows.setdefault(name, {"source": name})
     for name, r in rows.items():
         meta = titles.get(name, {"zh": name, "en": name, "cadence_days": None})
         r.update(title_zh=meta["zh"], title_en=meta["en"], cadence_days=meta["cadence_days"], top_reasons=[])

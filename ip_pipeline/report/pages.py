@@ -399,6 +399,9 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.heading(t("section.analysis"), level=2, keep_with=0.5)
     doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
+    if not has_series(sec):  # nothing to draw: one line, never an empty chart with axes
+        doc.paragraph(t("section.series_none"), colour=c["muted"])
+        return
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
     ax = doc.axes(2.1 if no_districts else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t, in_force=in_force)
@@ -429,6 +432,11 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         doc.spacer(0.08)
         names = t.join([t.district(r.district_code, r.name_zh, r.name_en) for r in nulls.itertuples()])
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
+
+
+def has_series(sec: IndicatorSection) -> bool:
+    """The city has at least one value to draw (an indicator whose sources never delivered has none)."""
+    return not sec.series.dropna(subset=["value"]).empty
 
 
 def _projection(t: Texts, sec: IndicatorSection, proj) -> str:
@@ -614,6 +622,18 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
 
 
 # -- data quality ---------------------------------------------------------------------------------
+def _no_time(v) -> bool:
+    """None, NaN and NaT alike: a snapshot time that is not there."""
+    return v is None or bool(pd.isna(v))
+
+
+def has_no_data(source_row: dict) -> bool:
+    """A source that has never delivered a record: no snapshot time (an absent folder) or a
+    snapshot of no rows (an empty folder, header-only files). Its indicators are no_data."""
+    raw = source_row.get("raw_rows")
+    return _no_time(source_row.get("snapshot_at")) or (not _no_time(raw) and int(raw) == 0)
+
+
 def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | None = None) -> None:
     s, c = t.style.size, t.style.colour
     doc.new_page()
@@ -629,10 +649,17 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
                 Column(t("quality.col_accepted"), 0.72, "right", nowrap=True),
                 Column(t("quality.col_duplicates"), 0.72, "right", nowrap=True),
                 Column(t("quality.col_quarantined"), 0.72, "right", nowrap=True), Column(t("quality.col_reasons"), 2.1)]
-        rows = []
+        rows, empty = [], []
         for r in src.to_dict("records"):
+            title = t.source_title(r["source"], r["title_zh"], r["title_en"])
             snap = r.get("snapshot_at")
-            age = None if is_missing(snap) or snap is None else (generated - pd.Timestamp(snap).to_pydatetime()).days
+            if has_no_data(r):  # never delivered (absent folder, header-only files): said as such, no age
+                empty.append(title)
+                rows.append([title, Cell(t("quality.no_data_yet"), ink=c["muted"]), DASH,
+                             t.number(r.get("raw_rows") or 0, decimals=0), t.number(r.get("staged_rows") or 0, decimals=0),
+                             DASH, DASH, DASH])
+                continue
+            age = None if _no_time(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
             stale = age is not None and not is_missing(r.get("cadence_days")) and age > int(r["cadence_days"])
             age_cell = Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale) if age is not None else DASH
             reasons = r.get("top_reasons") or []
@@ -640,12 +667,13 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
             reason_text = t.join([f"{t.reason(k, r['source'])} ×{n:,}" for k, n in reasons[:top]])
             if len(reasons) > top:
                 reason_text += f"; {t('quality.more', n=len(reasons) - top)}"
-            rows.append([t.source_title(r["source"], r["title_zh"], r["title_en"]),
-                         DASH if age is None else pd.Timestamp(snap).strftime("%Y-%m-%d %H:%M"), age_cell,
+            rows.append([title, DASH if age is None else pd.Timestamp(snap).strftime("%Y-%m-%d %H:%M"), age_cell,
                          t.number(r.get("raw_rows"), decimals=0), t.number(r.get("staged_rows"), decimals=0),
                          t.number(r.get("duplicate_rows"), decimals=0), t.number(r.get("quarantined_rows"), decimals=0),
                          reason_text or DASH])
         doc.table(cols, rows, size=s["table"] - 0.3)
+        if empty:
+            doc.paragraph(t("quality.empty_sources", names=t.join(empty)), size=s["small"] + 0.3)
         doc.paragraph(t("quality.freshness_note"), size=s["small"], colour=c["muted"])
     doc.spacer(0.1)
     doc.heading(t("quality.checks_title"), level=2)
