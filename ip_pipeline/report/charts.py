@@ -153,7 +153,7 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
             line_value = city_value / len(d)
             label = t("chart.mean_line", value=t.number(line_value, indicator_id, decimals=min(t.style.decimals(indicator_id) + 1, 3)),
                       total=t.number(city_value, indicator_id))
-    span = max([abs(v) for v in d["value"]] + [abs(line_value or 0)] + [1e-9])
+    span = max([abs(v) for v in d["value"]] + [abs(line_value or 0), 0.0]) or 1.0  # all zero: a scale of 0…1, not 0…1e-9
     for yi, v in zip(y, d["value"]):
         ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, t.number(v, indicator_id), va="center",
                 ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from . import charts
-from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
+from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData, has_no_data, is_absent
 from .fonts import text_width_pt
 from .footnotes import Footnotes, section_flags
 from .layout import Cell, Column, Document
@@ -494,7 +494,9 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
     df = pr.by_type
     period = t.period(pr.as_of, True)
     prev_period = t.period(_year_before(pr.as_of), True)
-    if df is None or df.empty:
+    if df is None:  # the source has never delivered a case
+        doc.paragraph(t("protection.missing"), colour=c["muted"])
+    elif df.empty:
         doc.paragraph(t("protection.none", period=period), colour=c["muted"])
     else:
         tot = df[["cases", "cases_prev", "value_wan", "value_wan_prev", "penalty_wan", "penalty_wan_prev"]].sum(min_count=1)
@@ -622,18 +624,6 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
 
 
 # -- data quality ---------------------------------------------------------------------------------
-def _no_time(v) -> bool:
-    """None, NaN and NaT alike: a snapshot time that is not there."""
-    return v is None or bool(pd.isna(v))
-
-
-def has_no_data(source_row: dict) -> bool:
-    """A source that has never delivered a record: no snapshot time (an absent folder) or a
-    snapshot of no rows (an empty folder, header-only files). Its indicators are no_data."""
-    raw = source_row.get("raw_rows")
-    return _no_time(source_row.get("snapshot_at")) or (not _no_time(raw) and int(raw) == 0)
-
-
 def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | None = None) -> None:
     s, c = t.style.size, t.style.colour
     doc.new_page()
@@ -659,7 +649,7 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
                              t.number(r.get("raw_rows") or 0, decimals=0), t.number(r.get("staged_rows") or 0, decimals=0),
                              DASH, DASH, DASH])
                 continue
-            age = None if _no_time(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
+            age = None if is_absent(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
             stale = age is not None and not is_missing(r.get("cadence_days")) and age > int(r["cadence_days"])
             age_cell = Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale) if age is not None else DASH
             reasons = r.get("top_reasons") or []
