@@ -231,7 +231,7 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
         ax.plot([d.year for d in s["as_of"]], s["value"], color=c["accent"], linewidth=1.3, marker="o", markersize=2.5)
         ax.annotate(t.number(s["value"].iloc[-1], row.id), (s["as_of"].iloc[-1].year, s["value"].iloc[-1]),
                     textcoords="offset points", xytext=(-3, 4), ha="right", fontsize=size, color=c["accent"])
-    if row.target_value is not None:
+    if row.target_value is not None and not s.empty:
         ax.axhline(row.target_value, color=c["target"], linewidth=0.9, linestyle=(0, (3, 2)))
         ax.text(plan.base_year, row.target_value, " " + t("chart.target") + " " + t.number(row.target_value, row.id),
                 fontsize=size - 0.5, color=c["target"], va="bottom")
