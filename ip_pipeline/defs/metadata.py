@@ -44,8 +44,10 @@ def formats_markdown(formats: dict[str, int]) -> str:
 
 def load_metadata(r: LoadResult) -> dict[str, dg.MetadataValue]:
     extra = {}
-    if r.missing_folder:  # SOURCES.md: a source folder that does not exist is an empty source
-        extra["empty_source"] = dg.MetadataValue.text("no folder in the landing zone: loaded with no rows; "
+    if r.missing_folder or r.empty_source:  # SOURCES.md: a source that never had data is an empty source
+        why = ("no folder in the landing zone" if r.missing_folder
+               else "no rows (an empty folder or header-only files)")
+        extra["empty_source"] = dg.MetadataValue.text(f"{why}: loaded with no rows; "
                                                       "the indicators that need it are no_data")
     return extra | {
         "status": dg.MetadataValue.text(r.status),

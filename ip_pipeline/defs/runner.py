@@ -19,6 +19,7 @@ import dagster as dg
 from ..definitions import build_definitions
 from ..ingest.contracts import SOURCE_NAMES, load_contract
 from ..ingest.database import configured_url
+from ..db import connect, table_exists
 from ..ingest.staging import empty_source_note
 from ..ops.backups import DamagedDatabase, make_backup
 from ..ops.integrity import (damaged_storage, looks_like_sqlite_damage, looks_like_warehouse_damage, storage_advice,
@@ -53,16 +54,41 @@ class RunOutcome:
 
 
 def empty_source_notes(home: Home) -> list[str]:
-    """One line per source whose landing folder does not exist (and that is not read from a
-    database): an empty source, its indicators no_data (SOURCES.md). A source that had data
-    and lost its folder is a shrink to zero, held by staging, and is not an empty source."""
-
+    """One line per empty source (SOURCES.md: a source that never had data), its indicators
+    no_data: a landing folder that does not exist, or (once loaded) a folder or database table
+    whose snapshots never had a row (an empty folder, header-only files). A source that had
+    data and lost it is a shrink to zero, held by staging, and is not an empty source."""
+    loaded, had_rows = _snapshot_rows(home)
     notes = []
     for name in SOURCE_NAMES:
         contract = load_contract(name)
-        if not configured_url(contract) and not (home.landing / contract.folder).is_dir():
+        if name in had_rows:
+            continue
+        if configured_url(contract):
+            if name in loaded:
+                notes.append(empty_source_note(contract, "its database table has no rows"))
+        elif not (home.landing / contract.folder).is_dir():
             notes.append(empty_source_note(contract))
+        elif name in loaded:
+            notes.append(empty_source_note(contract, f"{contract.folder}/ has no rows (no files, or header-only files)"))
     return notes
+
+
+def _snapshot_rows(home: Home) -> tuple[set[str], set[str]]:
+    """(sources with a loaded snapshot, sources any of whose snapshots had rows), from the warehouse."""
+    if not home.warehouse.is_file():
+        return set(), set()
+    try:
+        con = connect(home.warehouse, read_only=True)
+    except Exception:  # noqa: BLE001 - a note is a courtesy: a locked or damaged warehouse is said elsewhere
+        return set(), set()
+    try:
+        if not table_exists(con, "source_snapshots_history"):
+            return set(), set()
+        rows = con.execute("SELECT source, max(raw_rows) FROM source_snapshots_history GROUP BY source").fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}, {r[0] for r in rows if (r[1] or 0) > 0}
 
 
 def partition_range(first: str | None = None, last: str | None = None) -> tuple[str, str]:
@@ -235,11 +261,12 @@ def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, 
     else:  # a backfill always covers the range it is given
         start, end = partition_range(first, last)
         request = NightlyRequest(job_name, start, end, "cli")
-    outcome = RunOutcome(success=True, months=(request.start[:7], request.end[:7]), notes=empty_source_notes(home),
-                         current=request.current)
+    outcome = RunOutcome(success=True, months=(request.start[:7], request.end[:7]), current=request.current)
     if request.current:
         outcome.months = (request.current[0], request.end[:7])
-    if not _execute_into(outcome, defs, instance, request, verbose):
+    executed = _execute_into(outcome, defs, instance, request, verbose)
+    outcome.notes = empty_source_notes(home) + outcome.notes  # as the run left the warehouse
+    if not executed:
         return outcome
     if report:
         month = report_partition(request.end, last)[:7]

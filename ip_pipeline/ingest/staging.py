@@ -1,8 +1,12 @@
-"""Stage one source: land its snapshot, type it, resolve districts, collapse duplicates,
-and replace raw_/stg_/quarantine_ tables in one transaction.
+"""Stage one source: land its snapshot, type it, resolve districts, collapse duplicates, write
+it as candidate tables, and publish them (replace raw_/stg_/quarantine_) in one transaction.
 
-If any part of the snapshot cannot be read, nothing is replaced: the previous
-staged data stays and the error names the file and the problem.
+Write, audit, publish: `stage_candidate` writes the new snapshot to `_candidate_raw_<source>`,
+`_candidate_stg_<source>` and `_candidate_quarantine_<source>` and touches nothing published;
+the caller validates the candidate (its blocking GX suite), then `publish` swaps the three in
+with the snapshot's bookkeeping, or `discard` drops them. `stage_source` does all of it without
+the audit (tests, tools). If any part of the snapshot cannot be read, nothing is written: the
+previous staged data stays and the error names the file and the problem.
 Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
 """
 from __future__ import annotations
@@ -53,6 +57,9 @@ class LoadResult:
     missing_folder: bool = False
     change: dict = field(default_factory=dict)  # the source_changes row written with the snapshot (changes.py)
     reused_files: int = 0  # files whose rows came from the kept parts (same content hash), not read again
+    # A snapshot with no rows of a source that never had any: an empty source (SOURCES.md).
+    empty_source: bool = False
+    digests: list[str] | None = field(default=None, repr=False)  # content hashes of its files (kept parts)
 
     @property
     def reconciles(self) -> bool:
@@ -96,9 +103,18 @@ def record_snapshot(con: duckdb.DuckDBPyConnection, r: LoadResult) -> None:
                 [r.source, r.snapshot_at, r.fingerprint, r.raw, r.staged, now])
 
 
-def empty_source_note(contract: SourceContract) -> str:
-    return (f"{contract.name}: the landing zone has no folder {contract.folder}/: an empty source, "
+def empty_source_note(contract: SourceContract, why: str | None = None) -> str:
+    why = why or f"the landing zone has no folder {contract.folder}/"
+    return (f"{contract.name}: {why}: an empty source, "
             f"loaded with no rows; the indicators that need it are NULL with flag no_data")
+
+
+CANDIDATE_KINDS = ("raw", "stg", "quarantine")
+
+
+def candidate_table(kind: str, source: str) -> str:
+    """Where a new snapshot's `<kind>_<source>` waits for its audit before it is published."""
+    return f"_candidate_{kind}_{source}"
 
 
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
@@ -150,7 +166,20 @@ def _discard_parts(landed) -> None:
 def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
                  force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
                  snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
-    """Load a source's current snapshot. `parts` replaces the landing files (the database reader)."""
+    """Load and publish a source's current snapshot without an audit in between (tests, tools).
+    `parts` replaces the landing files (the database reader)."""
+    result = stage_candidate(con, contract, landing, force=force, parts=parts, fingerprint_value=fingerprint_value,
+                             snapshot_at=snapshot_at, file_labels=file_labels)
+    if result.status == "staged":
+        publish(con, contract, result)
+    return result
+
+
+def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
+                    force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
+                    snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
+    """Write a source's current snapshot as candidate tables (status "staged"; nothing published
+    changes), or say it is the published one (status "unchanged"). A held snapshot raises."""
     name = contract.name
     tables = [f"raw_{name}", f"stg_{name}", f"quarantine_{name}"]
     install_macros(con)
@@ -158,6 +187,7 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     files = []
     missing = False
     store = None
+    digests: list[str] = []
     if parts is None:
         listing = list_snapshot(landing, contract.folder, name)
         files, warnings = listing.files, listing.warnings
@@ -174,8 +204,8 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
         parts = lambda: snapshot_parts(contract, landing, files, store, digests)  # noqa: E731
     else:
         fp = fingerprint_value or ""
-    result = LoadResult(name, "loaded", fp, snapshot_at, list(file_labels or []), warnings=warnings,
-                        missing_folder=missing)
+    result = LoadResult(name, "staged", fp, snapshot_at, list(file_labels or []), warnings=warnings,
+                        missing_folder=missing, digests=digests if store is not None else None)
     if not force and previous_fingerprint(con, name, tables) == fp:
         result.status = "unchanged"
         _fill_counts(con, result)
@@ -220,15 +250,23 @@ def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landi
     if contract.item_location:
         _locate_by_items(con, contract)
     _dedup(con, contract)
-    _publish(con, contract, landed.raw_table, result)
-    if store is not None:
-        store.keep_only(set(digests))
+    _write_candidate(con, contract, landed.raw_table, result)
     home = warehouse_home(con)
     if home is not None:
-        export_changes(con, name, result.fingerprint, home)
+        # the rows that came and went against the published snapshot: its audit validates the
+        # row-level rules on them only (quality/validation_plan.py)
+        if diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}"):
+            export_changes(con, name, result.fingerprint, home)
+        con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     result.reused_files = sum(1 for p in landed.parts if p.cached)
-    for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}", changes_table(name)):
+    for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+    if result.raw == 0 and (previous is None or previous.rows == 0):
+        result.empty_source = True
+        if not missing:
+            why = ("its database table has no rows" if not files and file_labels and store is None
+                   else f"{contract.folder}/ has only header rows" if files else f"{contract.folder}/ is empty")
+            result.warnings.insert(0, empty_source_note(contract, why))
     return result
 
 
@@ -331,7 +369,10 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """)
 
 
-def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table: str, result: LoadResult) -> None:
+def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table: str,
+                     result: LoadResult) -> None:
+    """The snapshot as candidate tables (committed, so they outlive this connection while the
+    audit reads them), with its counts; nothing published changes."""
     name = contract.name
     cols = contract.column_names
     raw_cols = ", ".join(q(c) for c in cols)
@@ -344,20 +385,16 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     if contract.location != "none":
         stg_cols.append("_in_scope AS in_scope")
     stg_select = ", ".join(stg_cols)
+    raw_c, stg_c, quarantine_c = (candidate_table(k, name) for k in CANDIDATE_KINDS)
     con.execute("BEGIN TRANSACTION")
     try:
-        ensure_bookkeeping(con)
-        con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
+        con.execute(f"CREATE OR REPLACE TABLE {raw_c} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
                     f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
-        new_stg = (f"SELECT {stg_select}, warnings, _source_file, _row_number, _snapshot_at, _format "
-                   f"FROM _ranked_{name} WHERE _rank_key = 1")
-        previous_row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [name])
-        compared = diff_before_publish(con, name, new_stg)
-        con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS {new_stg} ORDER BY _rid")  # = file order, row order
-        result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
-                                      compared, contract.key)
+        con.execute(f"CREATE OR REPLACE TABLE {stg_c} AS "
+                    f"SELECT {stg_select}, warnings, _source_file, _row_number, _snapshot_at, _format "
+                    f"FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
         con.execute(f"""
-            CREATE OR REPLACE TABLE quarantine_{name} AS
+            CREATE OR REPLACE TABLE {quarantine_c} AS
             WITH refused AS (
                 SELECT _rid, _reasons AS reasons FROM _resolved_{name} WHERE len(_reasons) > 0
                 UNION ALL
@@ -369,13 +406,40 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
             FROM refused f JOIN {raw_table} r USING (_rid)
             ORDER BY r._rid
         """)
-        result.raw = scalar(con, f"SELECT count(*) FROM raw_{name}")
-        result.staged = scalar(con, f"SELECT count(*) FROM stg_{name}")
-        result.quarantined = scalar(con, f"SELECT count(*) FROM quarantine_{name}")
+        result.raw = scalar(con, f"SELECT count(*) FROM {raw_c}")
+        result.staged = scalar(con, f"SELECT count(*) FROM {stg_c}")
+        result.quarantined = scalar(con, f"SELECT count(*) FROM {quarantine_c}")
         result.duplicates = scalar(con, f"SELECT count(*) FROM _ranked_{name} WHERE _rank_version > 1")
         if not result.reconciles:
             raise RuntimeError(f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
                                f"quarantined {result.quarantined} + duplicates {result.duplicates}")
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    result.reasons = dict(con.execute(
+        f"SELECT reason, count(*) FROM {quarantine_c} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
+    result.formats = dict(con.execute(
+        f"SELECT _format, count(*) FROM {raw_c} GROUP BY _format ORDER BY count(*) DESC, _format").fetchall())
+    if contract.location != "none":
+        result.out_of_scope = scalar(con, f"SELECT count(*) FROM {stg_c} WHERE NOT in_scope")
+
+
+def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: LoadResult) -> None:
+    """Swap a staged candidate in: raw_, stg_ and quarantine_ replaced, the change and the
+    snapshot recorded, all in one transaction; then its changed rows and kept parts."""
+    name = contract.name
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ensure_bookkeeping(con)
+        previous_row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [name])
+        compared = diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}")
+        for kind in CANDIDATE_KINDS:
+            # a rename, not a copy: the candidate becomes the published table
+            con.execute(f"DROP TABLE IF EXISTS {kind}_{name}")
+            con.execute(f"ALTER TABLE {candidate_table(kind, name)} RENAME TO {kind}_{name}")
+        result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
+                                      compared, contract.key)
         record_snapshot(con, result)
         holds.record_loaded(con, name, result.fingerprint)
         maybe_fail("ingest:before_commit")
@@ -383,7 +447,21 @@ def _publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table
     except BaseException:
         rollback(con)
         raise
+    result.status = "loaded"
+    store = PartStore.for_connection(con, contract) if result.digests is not None else None
+    if store is not None:
+        store.keep_only(set(result.digests))
+    home = warehouse_home(con)
+    if home is not None:
+        export_changes(con, name, result.fingerprint, home)  # what a later check of it reads
+    con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     _fill_counts(con, result)
+
+
+def discard(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Drop a candidate that is not published (it failed its audit): nothing published changed."""
+    for kind in CANDIDATE_KINDS:
+        con.execute(f"DROP TABLE IF EXISTS {candidate_table(kind, source)}")
 
 
 def _fill_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:

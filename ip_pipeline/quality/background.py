@@ -24,7 +24,6 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from .gx_runner import suite_path
 from .validation_plan import ValidationPlan, cross_table, export, make_plan, run_plan
 
 log = logging.getLogger(__name__)
@@ -116,11 +115,3 @@ def take(home: Path, table: str, key: str | None):
     except Exception as exc:
         log.warning("background validation of %s failed (%s); validating in the check", table, exc)
         return None
-
-
-def submit_staged(con, home: Path, source: str) -> bool:
-    """`submit` for a source's staged table, when it has a suite (from the ingest step)."""
-    table = f"stg_{source}"
-    if not suite_path(table).is_file():
-        return False
-    return submit(con, home, table, "gx_expectation_suite")

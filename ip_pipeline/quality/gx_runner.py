@@ -281,6 +281,11 @@ class QualityResult:
         return [f for f in self.failures if f.severity == WARN]
 
     @property
+    def not_applicable(self) -> list[dict]:
+        """Expectations left out for this snapshot (their meta.needs unmet: applicability.py)."""
+        return list((self.extra or {}).get("not_applicable") or [])
+
+    @property
     def severity(self) -> str:
         """'ERROR' when an error rule failed, 'WARN' when only warn rules did, else 'OK'."""
         return "ERROR" if self.errors else ("WARN" if self.warnings else "OK")

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.changes import changes_file
+from .applicability import Snapshot, applicable_suite, describe, not_applicable
 from .gx_runner import (
     QualityResult,
     STABLE_ROW_PARAMETERS,
@@ -62,6 +63,9 @@ class ValidationPlan:
     sql: dict[str, str]  # frame name -> SQL over the warehouse (frame, schema[, added, removed])
     previous_counts: dict | None = None
     files: dict[str, str] = field(default_factory=dict)  # frame name -> Parquet (after export)
+    # expectations left out for this snapshot (their meta.needs unmet: applicability.py)
+    not_applicable: list[dict] = field(default_factory=list)
+    read_table: str | None = None  # the table read when it is not `table` (a candidate snapshot)
 
     @property
     def incremental(self) -> bool:
@@ -76,13 +80,21 @@ def base_key(text: str, params: dict) -> str:
 
 
 def _previous_counts(con, table: str, check_name: str, source: str | None, fingerprint: str | None,
-                     base: str, home: Path | None) -> tuple[dict | None, str | None]:
+                     base: str, home: Path | None, candidate: bool = False) -> tuple[dict | None, str | None]:
     """(row-level counts of the previous snapshot's validation, the changes file) when this
-    snapshot can be validated incrementally, else (None, None)."""
-    if home is None or not source or not fingerprint or not wio.table_exists(con, "source_changes"):
+    snapshot can be validated incrementally, else (None, None). A published snapshot's previous
+    one is in `source_changes`; a candidate's is the snapshot published now, which it would replace."""
+    if home is None or not source or not fingerprint:
         return None, None
-    rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
-                       "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
+    if candidate:
+        if not wio.table_exists(con, "source_snapshots"):
+            return None, None
+        rows = con.execute("SELECT fingerprint FROM source_snapshots WHERE source = ?", [source]).fetchall()
+    else:
+        if not wio.table_exists(con, "source_changes"):
+            return None, None
+        rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
+                           "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
     if not rows or rows[0][0] is None:
         return None, None
     path = changes_file(home, source, fingerprint)
@@ -101,37 +113,47 @@ def _previous_counts(con, table: str, check_name: str, source: str | None, finge
 
 
 def make_plan(con, table: str, home: Path | None, check_name: str, expectations_dir: Path | None = None,
-              docs_dir: Path | None = None, incremental: bool = True) -> ValidationPlan:
+              docs_dir: Path | None = None, incremental: bool = True, read_table: str | None = None,
+              snapshot: tuple[str | None, str | None] | None = None) -> ValidationPlan:
+    """The validation of `table`'s suite. `read_table` names the table holding the rows when it
+    is not `table` itself (a candidate snapshot not yet published), `snapshot` its (source,
+    fingerprint) when it is not the published one of `source_snapshots`."""
     suite = number_expectations(load_suite(table, expectations_dir))
     text = suite_text(table, expectations_dir)
-    source, fingerprint = wio.snapshot_source(con, table, suite)
-    params, notes = wio.runtime_parameters(con, table, suite, suite_parameters(suite), source, fingerprint)
-    key = wio.cache_key(text, fingerprint, params)
+    physical = read_table or table
+    source, fingerprint = snapshot if snapshot is not None else wio.snapshot_source(con, table, suite)
+    rows = con.execute(f'SELECT count(*) FROM "{physical}"').fetchall()[0][0]
+    previous_rows, _ = wio.previous_row_count(con, physical, source, fingerprint)
+    skipped = not_applicable(suite, Snapshot(int(rows), previous_rows))
+    suite = applicable_suite(suite, skipped)
+    params, notes = wio.runtime_parameters(con, physical, suite, suite_parameters(suite), source, fingerprint)
+    # what was left out is part of what the result says: in its key too
+    key = wio.cache_key(text, fingerprint, {**params, "_not_applicable": [s["position"] for s in skipped]})
     base = base_key(text, params)
-    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home)
-                         if incremental else (None, None))
+    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home,
+                                          candidate=read_table is not None)
+                         if incremental and not skipped else (None, None))
     rows_pos = row_level_positions(suite)
-    if previous is not None and INCREMENTAL_MIN_ROWS > 0:
-        staged = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
-        if staged < INCREMENTAL_MIN_ROWS:
-            previous = None
+    if previous is not None and INCREMENTAL_MIN_ROWS > 0 and rows < INCREMENTAL_MIN_ROWS:
+        previous = None
     if previous is not None and rows_pos:
         everything = {e["meta"]["_position"] for e in suite["expectations"]}
-        frame_sql, schema_sql, cols = wio.frame_sql(con, table, sub_suite(suite, everything - rows_pos))
+        frame_sql, schema_sql, cols = wio.frame_sql(con, physical, sub_suite(suite, everything - rows_pos))
         row_suite = sub_suite(suite, rows_pos)
         src = str(changes).replace("'", "''")
-        added, _, _ = wio.frame_sql(con, table, row_suite,
+        added, _, _ = wio.frame_sql(con, physical, row_suite,
                                     relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'new')")
-        removed, _, _ = wio.frame_sql(con, table, row_suite,
+        removed, _, _ = wio.frame_sql(con, physical, row_suite,
                                       relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')")
         sql = {"frame": frame_sql, "schema": schema_sql, "added": added, "removed": removed}
-        cols = sorted(set(cols) | set(wio.value_columns(row_suite, wio.table_columns(con, table))))
+        cols = sorted(set(cols) | set(wio.value_columns(row_suite, wio.table_columns(con, physical))))
     else:
         previous = None
-        frame_sql, schema_sql, cols = wio.frame_sql(con, table, suite)
+        frame_sql, schema_sql, cols = wio.frame_sql(con, physical, suite)
         sql = {"frame": frame_sql, "schema": schema_sql}
     return ValidationPlan(table, suite, params, key, base, fingerprint, source, notes, cols,
-                          str(docs_dir) if docs_dir is not None else None, sql, previous)
+                          str(docs_dir) if docs_dir is not None else None, sql, previous,
+                          not_applicable=skipped, read_table=read_table)
 
 
 def gx_dir(home: Path, table: str) -> Path:
@@ -204,7 +226,9 @@ def run_plan(plan: ValidationPlan, con=None,
     result.cache_key = plan.key
     result.extra = {**result.extra, "columns_read": plan.columns, "fingerprint": plan.fingerprint,
                     "source": plan.source, "base_key": plan.base, "validation": mode,
-                    "read_from": "parquet snapshot" if plan.files else "warehouse", **plan.notes}
+                    "read_from": "parquet snapshot" if plan.files else "warehouse",
+                    "not_applicable": plan.not_applicable, **plan.notes}
+    result.message += describe(plan.not_applicable)
     return result
 
 

@@ -125,7 +125,7 @@ def test_the_background_validation_reads_a_parquet_snapshot_and_agrees(tmp_path:
     try:
         stage_reference(con, home / "landing")
         stage_source(con, load_contract("patents"), home / "landing")
-        assert background.submit_staged(con, home, "patents")
+        assert background.submit(con, home, TABLE, "gx_expectation_suite")
     finally:
         con.close()
     assert list((home / "cache" / "gx" / TABLE).glob("*/frame.parquet"))
