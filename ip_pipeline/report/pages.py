@@ -581,6 +581,10 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
     crit = data.criteria
     hv = next((sec for sec in data.sections if sec.id == "hv_patents_per_10k"), None)
     rows_out: list[list[str]] = []
+    no_values = hv is None or (hv.value is None and hv.districts.dropna(subset=["value", "numerator"], how="all").empty)
+    if (crit is None or crit.empty) and no_values:  # patents never delivered: one line, no table of dashes
+        doc.paragraph(t("section.series_none"), colour=c["muted"])
+        return rows_out
     if crit is None or crit.empty:
         doc.paragraph(t("hv.missing"), colour=c["muted"])
     else:
