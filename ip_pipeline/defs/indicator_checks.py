@@ -9,7 +9,7 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from .partitions import monthly_partitions
-from ..quality.gx_runner import ERROR
+from ..quality.suites import ERROR
 from ..quality.indicator_checks import INDICATOR_TABLE, RULES, SAMPLE_ROWS, IndicatorRule, run_indicator_rule
 from .resources import WAREHOUSE_POOL, Warehouse
 from .markdown import records_table

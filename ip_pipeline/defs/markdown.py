@@ -76,7 +76,7 @@ def _example(value: Any) -> str:
 
 
 def failures_table(failures: list) -> str:
-    """Failed expectations (gx_runner.ExpectationFailure) as one markdown table."""
+    """Failed expectations (quality/failures.py ExpectationFailure) as one markdown table."""
     if not failures:
         return "_(every expectation passed)_"
     rows = []

@@ -16,7 +16,8 @@ from ..ingest.contracts import SOURCE_NAMES
 from .markdown import failures_table, records_table
 from ..paths import EXPECTATIONS_DIR
 from .resources import WAREHOUSE_POOL, Warehouse
-from ..quality.gx_runner import QualityResult, list_suites, load_suite, suite_parameters
+from ..quality.failures import QualityResult
+from ..quality.suites import list_suites, load_suite, suite_parameters
 from ..quality.table_check import GX_SUITE_CHECK, SKIPPED_STATUS, run_table_check  # noqa: F401  (the checks' API)
 
 # Suites whose run-time parameters come from another staged table: the check

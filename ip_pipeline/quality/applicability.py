@@ -28,7 +28,7 @@ class Snapshot:
     def missing(self, need: str) -> str | None:
         """Why `need` is not met by this snapshot (None: it is met)."""
         if need == ROWS:
-            return None if self.rows > 0 else "the snapshot has no rows (an empty source)"
+            return None if self.rows > 0 else "the snapshot has no rows"
         if need == PREVIOUS_SNAPSHOT:
             if self.previous_rows is None:
                 return "first snapshot of the source: no previous snapshot to compare with"

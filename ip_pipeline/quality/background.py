@@ -1,14 +1,13 @@
-"""GX validations that overlap with ingestion: the second core.
+"""GX validations in a worker process, for a check of a published table that hands its
+validation over.
 
-The Definitions run steps one by one (in-process executor) and every writer holds DuckDB's
-single lock, so a check step that validated on its own would wait for the ingest steps and then
-use one core. Instead each ingest step, right after publishing a staged table, exports what its
-check will read as Parquet (validation_plan.export: an immutable snapshot, no DuckDB lock needed
-to read it) and hands the validation to one worker process, which runs it while the next sources
-are ingested. The check step then takes the finished result (a result made for the same cache
-key: same snapshot, same suite and parameters), writes it to `quality_results` and decides the
-check as a validation of its own would; a result for another key, a worker that failed, or no
-worker at all: the check validates itself.
+`submit` exports what the check will read as Parquet (validation_plan.export: an immutable
+snapshot, no DuckDB lock needed to read it) and hands the validation to one worker process;
+the check then takes the finished result (a result made for the same cache key: same snapshot,
+same suite and parameters), writes it to `quality_results` and decides as a validation of its
+own would; a result for another key, a worker that failed, or no worker at all: the check
+validates itself. A source's new snapshot is audited in its ingest step before it is published
+(write, audit, publish: defs/ingestion.py), so that validation does not come here.
 
 `IP_PIPELINE_GX_WORKERS` (default 1; 0 turns it off) sets the number of worker processes;
 only tables of at least `IP_PIPELINE_GX_BACKGROUND_MIN_ROWS` rows (default 500,000) go to it.

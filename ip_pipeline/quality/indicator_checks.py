@@ -28,7 +28,8 @@ from ..indicators.catalogue import load_plans
 from ..indicators.indicator_definitions import load_definitions
 from ..paths import EXPECTATIONS_DIR
 from . import warehouse_io as wio
-from .gx_runner import ERROR, WARN, ExpectationFailure, QualityResult
+from .failures import ExpectationFailure, QualityResult
+from .suites import ERROR, WARN
 
 INDICATOR_TABLE = "indicator_values"
 RANGE_CHECK = "indicator_values_in_range"

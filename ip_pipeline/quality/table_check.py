@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import background
 from . import warehouse_io as wio
-from .gx_runner import ExpectationFailure, QualityResult
+from .failures import ExpectationFailure, QualityResult
 from .validation_plan import load_frames, make_plan, run_plan
 
 GX_SUITE_CHECK = "gx_expectation_suite"

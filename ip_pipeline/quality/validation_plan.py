@@ -7,7 +7,7 @@ validation can be incremental: the table's snapshot was published with its chang
 snapshot's validation kept its row-level counts. Then row-level expectations run on the rows
 that came and went only, and table-level ones (row counts, uniqueness, aggregates, distinct
 sets, rules on derived columns that read other rows or the clock) on the whole table; the
-verdicts and unexpected counts are a full validation's (gx_runner.validate_incremental).
+verdicts and unexpected counts are a full validation's (incremental.py).
 
 `export` writes the frames the plan reads as Parquet under `<home>/cache/gx/<table>/`: an
 immutable snapshot that `run_plan` can validate in another process (background.py) while the
@@ -28,18 +28,11 @@ import pandas as pd
 
 from ..ingest.changes import changes_file
 from .applicability import Snapshot, applicable_suite, describe, not_applicable
-from .gx_runner import (
-    QualityResult,
-    STABLE_ROW_PARAMETERS,
-    load_suite,
-    number_expectations,
-    row_level_positions,
-    sub_suite,
-    suite_parameters,
-    suite_text,
-    validate_frames,
-    validate_incremental,
-)
+from .failures import QualityResult
+from .gx_validation import validate_frames
+from .incremental import validate_incremental
+from .suites import (STABLE_ROW_PARAMETERS, load_suite, number_expectations, row_level_positions, sub_suite,
+                     suite_parameters, suite_text)
 from . import warehouse_io as wio
 
 

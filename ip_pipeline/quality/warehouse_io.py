@@ -22,7 +22,8 @@ from ..db import table_exists  # noqa: F401  (wio.table_exists: the one definiti
 import pandas as pd
 
 from ..ingest.holds import was_accepted
-from .gx_runner import QualityResult, derived_columns_needed, value_columns
+from .failures import QualityResult
+from .suites import derived_columns_needed, value_columns
 
 QUALITY_RESULTS = "quality_results"
 QUALITY_RESULTS_DDL = f"""
@@ -103,7 +104,7 @@ def frame_sql(con, table: str, suite: dict, relation: str | None = None) -> tupl
     for c in cols:
         if types[c] == "DATE":
             # Read as datetime64[ns], the type GX compares dates in (see
-            # gx_runner._normalise_for_gx): free in DuckDB, where pandas'
+            # gx_validation._normalise_for_gx): free in DuckDB, where pandas'
             # casts (and block splits) take ~0.3 s for 2 M rows of 4-5 dates.
             select.append(f"CAST({_clamped(c)} AS TIMESTAMP_NS) AS {_q(c)}")
         else:

@@ -9,7 +9,7 @@ import pytest
 from ip_pipeline.defs.quality_checks import check_result
 from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.quality.applicability import Snapshot, applicable_suite, not_applicable
-from ip_pipeline.quality.gx_runner import list_suites, load_suite
+from ip_pipeline.quality.suites import list_suites, load_suite
 from ip_pipeline.quality.table_check import run_table_check
 from tests.ingest.conftest import app_no, zone  # noqa: F401  (the fixture)
 
@@ -42,8 +42,8 @@ def test_an_empty_source_passes_and_says_which_rules_do_not_apply(zone, shape):
     result, left_out = check(zone)
     assert result.passed and not result.errors, result.message
     assert left_out[ROW_COUNT] == "first snapshot of the source: no previous snapshot to compare with; " \
-                                  "the snapshot has no rows (an empty source)"
-    assert "an empty source" in left_out[ONE_SNAPSHOT]
+                                  "the snapshot has no rows"
+    assert left_out[ONE_SNAPSHOT] == "the snapshot has no rows"
     suite = load_suite("stg_awards")
     assert result.evaluated == len(suite["expectations"]) - len(result.not_applicable)
     assert "Not applicable, so not evaluated" in result.message
@@ -83,12 +83,12 @@ def test_a_source_whose_first_snapshot_has_rows_skips_only_the_comparisons(zone)
 
 @pytest.mark.parametrize("table", [t for t in list_suites() if load_suite(t)["meta"].get("source")])
 def test_every_source_suite_says_what_its_row_count_rules_need(table):
-    """A rule relative to the previous snapshot must say it needs one (and rows), else it fails
-    every first delivery."""
+    """A rule relative to the previous snapshot must say it needs one, else it fails every first
+    delivery, and rows: a shrink to zero a person accepted is not judged again."""
     suite = load_suite(table)
     for exp in suite["expectations"]:
         if "row_count_vs_previous" in exp["meta"]:
-            assert set(exp["meta"].get("needs", [])) >= {"previous_snapshot", "rows"}, exp["meta"]["rule"]
+            assert exp["meta"].get("needs") == ["previous_snapshot", "rows"], exp["meta"]["rule"]
 
 
 def test_unknown_needs_are_refused():
@@ -103,3 +103,28 @@ def test_applicable_suite_keeps_positions():
     skipped = not_applicable(suite, Snapshot(rows=0, previous_rows=None))
     assert [s["position"] for s in skipped] == [0]
     assert [e["type"] for e in applicable_suite(suite, skipped)["expectations"]] == ["b"]
+
+
+def test_an_accepted_shrink_to_zero_is_not_judged_again(zone):
+    """Not an empty source: it had data. A person accepted the drop to zero (`ip-pipeline
+    accept`): the rules that need rows do not apply, and the snapshot passes (so it is published)."""
+    import shutil
+
+    from ip_pipeline.db import connect
+    from ip_pipeline.ingest import holds
+    from ip_pipeline.ingest.errors import SnapshotHeld
+
+    zone.csv("awards", AWARDS_HEADER, awards(6))
+    zone.stage("awards")
+    shutil.rmtree(zone.landing / "awards")
+    with pytest.raises(SnapshotHeld):
+        zone.stage("awards")
+    con = connect(zone.warehouse)
+    try:
+        holds.accept(con, "awards")
+    finally:
+        con.close()
+    assert not zone.stage("awards").result.empty_source
+    result, left_out = check(zone)
+    assert result.passed, result.message
+    assert left_out[ROW_COUNT] == "the snapshot has no rows"

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ip_pipeline.quality import gx_runner as gxr
+from ip_pipeline.quality import gx_validation as gxr
 
 
 def _frame() -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 
 from ip_pipeline.quality import background, validation_plan
 from ip_pipeline.defs.quality_checks import run_table_check
-from ip_pipeline.quality.gx_runner import row_level_positions, load_suite
+from ip_pipeline.quality.suites import row_level_positions, load_suite
 from ip_pipeline.defs.resources import Warehouse
 from tests.ingest.conftest import PATENT_HEADER, app_no, patent, write_csv, write_reference
 

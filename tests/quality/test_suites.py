@@ -8,7 +8,7 @@ import pytest
 from conftest import sql
 from ip_pipeline.paths import EXPECTATIONS_DIR
 from ip_pipeline.defs.quality_checks import GX_SUITE_CHECK, SKIPPED_STATUS, check_result, run_table_check
-from ip_pipeline.quality.gx_runner import list_suites, load_suite
+from ip_pipeline.quality.suites import list_suites, load_suite
 
 STAGED = [
     "stg_patents", "stg_overseas_grants", "stg_trademarks", "stg_pledges", "stg_enforcement", "stg_awards",

@@ -10,7 +10,7 @@ import duckdb
 from ip_pipeline.defs.markdown import latest_values_markdown
 from ip_pipeline.defs.markdown import md_table, records_table
 from ip_pipeline.defs.quality_checks import check_result
-from ip_pipeline.quality.gx_runner import ExpectationFailure, QualityResult
+from ip_pipeline.quality.failures import ExpectationFailure, QualityResult
 from tests.indicators.builder import WarehouseBuilder
 
 D = date(2023, 12, 31)

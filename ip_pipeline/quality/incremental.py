@@ -1,0 +1,133 @@
+"""Incremental validation: the verdicts of a full validation of a new snapshot from the
+table-level rules on the whole table and the row-level rules on the rows that came and went
+since the previous snapshot, whose counts are kept (validation_plan.py decides when)."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .failures import SAMPLE_SIZE, ExpectationFailure, QualityResult, verdict
+from .gx_validation import gx_order, validate_frames
+from .suites import ERROR, POSITION, WARN, number_expectations, row_level_positions, split_suite, sub_suite
+
+
+def _combined(exp: dict, parts: list[tuple[int, dict]]) -> dict | None:
+    """Counts over the whole table from signed parts [(+1 | -1, counts)]: None when a part was
+    not evaluated (the caller then validates the whole table)."""
+    if any(c is None or c.get("raised") or c.get("element_count") is None for _, c in parts):
+        return None
+    total = {"element_count": 0, "missing_count": 0, "unexpected_count": 0}
+    has_missing = all(c.get("missing_count") is not None for _, c in parts)
+    has_unexpected = all(c.get("unexpected_count") is not None for _, c in parts)
+    for sign, c in parts:
+        total["element_count"] += sign * int(c["element_count"])
+        if has_missing:
+            total["missing_count"] += sign * int(c["missing_count"])
+        if has_unexpected:
+            total["unexpected_count"] += sign * int(c["unexpected_count"])
+    if not has_missing:
+        total["missing_count"] = None
+    if not has_unexpected:
+        total["unexpected_count"] = None
+    return total
+
+
+def combined_verdict(exp: dict, total: dict) -> tuple[bool, float | None]:
+    """(success, unexpected_percent) as GX decides them for a map expectation from its counts
+    (ColumnMapExpectation._validate, _mostly_success, _format_map_output)."""
+    e, m, u = total["element_count"], total["missing_count"], total["unexpected_count"]
+    nonnull = e - m if m is not None else e
+    mostly = float(exp.get("kwargs", {}).get("mostly", 1))
+    if u is None or e == 0 or nonnull == 0:
+        success = True
+    else:
+        success = (nonnull - u) / nonnull >= mostly
+    pct = None
+    if u is not None and e > 0:
+        pct = (u / nonnull * 100 if nonnull > 0 else None) if m is not None else u / e * 100
+    return success, pct
+
+
+def _sample_without(sample: list, removed: list) -> list:
+    gone = [json.dumps(x, sort_keys=True, default=str) for x in removed]
+    out = []
+    for x in sample:
+        k = json.dumps(x, sort_keys=True, default=str)
+        if k in gone:
+            gone.remove(k)
+            continue
+        out.append(x)
+    return out
+
+
+def validate_incremental(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    frame: pd.DataFrame,
+    schema_frame: pd.DataFrame,
+    added: pd.DataFrame,
+    removed: pd.DataFrame,
+    previous_counts: dict,
+    docs_dir: Path | str | None = None,
+) -> QualityResult | None:
+    """The verdicts of a full validation of the new snapshot, from: the table-level and shape
+    rules on the whole table (`frame`, `schema_frame`), and the row-level rules on the rows
+    that came (`added`) and went (`removed`) since the snapshot whose `previous_counts` they
+    had. None when some part could not be evaluated (validate the whole table instead)."""
+    t0 = time.perf_counter()
+    number_expectations(suite)
+    rows_pos = row_level_positions(suite)
+    everything = [e["meta"][POSITION] for e in suite["expectations"]]
+    whole = validate_frames(table, frame, sub_suite(suite, set(everything) - rows_pos), parameters,
+                            schema_frame=schema_frame, docs_dir=docs_dir)
+    row_suite = sub_suite(suite, rows_pos)
+
+    def counted(df: pd.DataFrame) -> dict:
+        if len(df) == 0:  # no rows: nothing considered, nothing unexpected (no GX run needed)
+            return {str(p): {"element_count": 0, "missing_count": 0, "unexpected_count": 0, "raised": False,
+                             "sample": []} for p in rows_pos}
+        return validate_frames(table, df, row_suite, parameters, counts_for=rows_pos).extra["row_counts"]
+
+    came, went = counted(added), counted(removed)
+    failures = list(whole.failures)
+    counts = {}
+    by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
+    for pos in sorted(rows_pos):
+        k = str(pos)
+        exp = by_pos[pos]
+        total = _combined(exp, [(1, previous_counts.get(k)), (-1, went.get(k)), (1, came.get(k))])
+        if total is None:
+            return None
+        success, pct = combined_verdict(exp, total)
+        sample = (_sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
+                  + list(came[k].get("sample") or []))[:SAMPLE_SIZE]
+        counts[k] = {**total, "raised": False, "sample": sample}
+        if not success:
+            kw = exp.get("kwargs", {})
+            column = kw.get("column") or (
+                f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None
+            ) or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+            failures.append(ExpectationFailure(
+                rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
+                expectation=exp["type"], column=column, severity=exp["meta"].get("severity", ERROR),
+                unexpected_count=total["unexpected_count"], unexpected_percent=pct, sample=sample,
+                position=pos))
+    # the order of a full run: shape rules, then value rules as GX lists them, errors first
+    _, value_exps = split_suite(suite)
+    gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, gx_order(value_exps))}
+    schema_pos = {e["meta"][POSITION] for e in split_suite(suite)[0]}
+
+    def rank(f: ExpectationFailure):
+        pos = f.position if f.position is not None else 10**6
+        return ({ERROR: 0, WARN: 1}.get(f.severity, 2), 0 if pos in schema_pos else 1, gx_rank.get(pos, (0, pos)))
+
+    failures.sort(key=rank)
+    evaluated = whole.evaluated + len(rows_pos)
+    return verdict(table, failures, evaluated, len(frame), whole.data_docs, t0,
+                    {"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}})
+
+
