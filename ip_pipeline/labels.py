@@ -21,6 +21,14 @@ from .indicators.registry import DEFAULT_UNITS
 from .sample.geo import DISTRICTS_CSV
 
 MISSING = "—"
+# A value NULL with flag no_data: its sources have delivered nothing to compute it from yet.
+NO_DATA_YET = {"zh": "暂无数据", "en": "no data yet"}
+
+
+def no_data_yet(value, flags, lang: str) -> str | None:
+    """The words for a value that has no data yet (NULL, flag no_data), else None."""
+    missing = value is None or (isinstance(value, float) and value != value)
+    return NO_DATA_YET.get(lang, NO_DATA_YET["zh"]) if missing and flags is not None and "no_data" in list(flags) else None
 
 # Decimals by unit (the catalogue's unit, Chinese or English): None = integer when whole, else 2.
 PER_CAPITA = {"hv_patents_per_10k"}  # ids in 件 that are ratios, not counts

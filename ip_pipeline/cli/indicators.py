@@ -25,8 +25,8 @@ from ..indicators.explain import explain as explain_records
 from ..indicators.registry import COMPUTATIONS
 from ..indicators.rules import month_end
 from ..indicators.schema import columns
+from ..labels import MISSING, format_count, format_number, no_data_yet
 from ..paths import Home
-from ..labels import MISSING, format_count, format_number
 from .common import COMMAND_ARGS, FORMATS, CliError, guard, parse_as_of
 from .output import current_labels, emit, flags_text, labels_for, read
 from .plans import plans_in_force
@@ -109,7 +109,8 @@ def _values_table(df: pd.DataFrame, labels=None) -> str:
     heads = [header(k, lang) for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")]
     rows = [
         [r.as_of, labels.indicator(r.indicator_id), labels.district(r.district_code),
-         labels.value(r.value, r.indicator_id, r.unit), format_count(r.numerator), format_count(r.denominator),
+         no_data_yet(r.value, r.flags, lang) or labels.value(r.value, r.indicator_id, r.unit),
+         format_count(r.numerator), format_count(r.denominator),
          _flags_cell(r.flags)]
         for r in df.itertuples(index=False)
     ]
@@ -277,6 +278,9 @@ def _summary_text(s, labels) -> str:
         if s.indicator_id.endswith("_cagr"):
             lines.append("    " + GROWTH_TERMS[0 if zh else 1])
         lines.append(("标记: " if zh else "flags: ") + (", ".join(s.flags) if s.flags else "—"))
+        if no_data_yet(s.value, s.flags, labels.lang):
+            lines.append("暂无数据：所需数据源尚无可用于计算的记录" if zh
+                         else "no data yet: the sources it needs have no records to compute it from")
     else:
         lines.append("indicator_values 无该日期的值 (先运行 ip-pipeline run)" if zh
                      else "indicator_values has no value for this date (run ip-pipeline run first)")

@@ -12,7 +12,7 @@ from ..db import table_exists
 from ..indicators import rules, sql
 from ..indicators.catalogue import load_plans
 from ..indicators.progress import prepare_progress
-from ..labels import Labels, format_number, standard_districts
+from ..labels import Labels, format_number, no_data_yet, standard_districts
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
     heads.append("flags")
     body = []
     for ind, value, unit, flags in rows:
-        line = [ind, labels.indicator(ind), labels.value(value, ind, unit)]
+        line = [ind, labels.indicator(ind), no_data_yet(value, flags, "zh") or labels.value(value, ind, unit)]
         for p in shown:
             try:
                 target = p.indicator(ind).target

@@ -18,6 +18,7 @@ import duckdb
 
 from . import marts, sql
 from .calc_frame import prepare
+from .empty_sources import mark_empty_sources
 from .catalogue import Plan
 from .registry import COMPUTATIONS, companion_ids
 
@@ -70,4 +71,5 @@ def evaluate(
         comp = COMPUTATIONS[ind_id]
         text = sql.load_sql(f"indicators/{comp.sql}")
         con.execute(f"INSERT INTO _calc_values\n{text}", sql.bind(text, dict(comp.params)))
+    mark_empty_sources(con, known)
     return dates

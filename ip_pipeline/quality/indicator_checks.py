@@ -154,7 +154,8 @@ def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
               WHERE district_code <> '{city}' GROUP BY ALL)
         SELECT indicator_id, as_of, c.city, u.units_sum, u.units
         FROM c FULL OUTER JOIN u USING (indicator_id, as_of)
-        WHERE c.city IS NULL OR u.units_sum IS NULL
+        -- a city and units all NULL agree: an empty source's indicator has no data anywhere (no_data)
+        WHERE (c.city IS NULL) <> (u.units_sum IS NULL)
            OR abs(c.city - u.units_sum) > {tol} * greatest(1.0, abs(c.city))
         ORDER BY as_of, indicator_id"""
     checked = con.execute(

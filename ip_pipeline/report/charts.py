@@ -158,7 +158,7 @@ def district_bars(ax: Axes, frame: pd.DataFrame, city_value: float | None, indic
             line_value = city_value / len(d)
             label = t("chart.mean_line", value=t.number(line_value, indicator_id, decimals=min(t.style.decimals(indicator_id) + 1, 3)),
                       total=t.number(city_value, indicator_id))
-    span = max([abs(v) for v in d["value"]] + [abs(line_value or 0)] + [1e-9])
+    span = max([abs(v) for v in d["value"]] + [abs(line_value or 0), 0.0]) or 1.0  # all zero: a scale of 0…1, not 0…1e-9
     for yi, v in zip(y, d["value"]):
         ax.text(v + span * 0.01 if v >= 0 else v - span * 0.01, yi, t.number(v, indicator_id), va="center",
                 ha="left" if v >= 0 else "right", fontsize=size, color=c["ink"])
@@ -228,11 +228,15 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     ax.grid(axis="y", color=c["band"], linewidth=0.5)
     s = row.series.dropna(subset=["value"])
     colour = t.style.status(row.final_status)["fill"] if row.final_status != "not_available" else c["muted"]
-    if not s.empty:
+    if s.empty:  # nothing to draw: the name and one line, no empty axes
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, t("chart.no_data_yet"), transform=ax.transAxes, ha="center", va="center",
+                fontsize=size + 1, color=c["muted"])
+    else:
         ax.plot([d.year for d in s["as_of"]], s["value"], color=c["accent"], linewidth=1.3, marker="o", markersize=2.5)
         ax.annotate(t.number(s["value"].iloc[-1], row.id), (s["as_of"].iloc[-1].year, s["value"].iloc[-1]),
                     textcoords="offset points", xytext=(-3, 4), ha="right", fontsize=size, color=c["accent"])
-    if row.target_value is not None:
+    if row.target_value is not None and not s.empty:
         ax.axhline(row.target_value, color=c["target"], linewidth=0.9, linestyle=(0, (3, 2)))
         ax.text(plan.base_year, row.target_value, " " + t("chart.target") + " " + t.number(row.target_value, row.id),
                 fontsize=size - 0.5, color=c["target"], va="bottom")

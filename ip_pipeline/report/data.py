@@ -131,7 +131,7 @@ class Protection:
     """
     year: int
     as_of: date
-    by_type: pd.DataFrame       # authority_type, case_type, cases, cases_prev, value_wan, value_wan_prev, penalty_wan, penalty_wan_prev
+    by_type: pd.DataFrame | None  # None: the source has no case at all; else authority_type, case_type, cases, cases_prev, value_wan, value_wan_prev, penalty_wan, penalty_wan_prev
     acceptance: IndicatorSection | None
     has_prev: bool
     monthly: pd.DataFrame | None = None   # year, month, cases (opened), this year and the last
@@ -515,6 +515,18 @@ def _criteria(con, tables, month_start, month_end, districts, notes):
     return df, _to_date(as_of)
 
 
+def is_absent(v: Any) -> bool:
+    """None, NaN and NaT alike (a snapshot time of a source never loaded reads as NaT)."""
+    return v is None or _is_na(v)
+
+
+def has_no_data(source_row: dict[str, Any]) -> bool:
+    """A source that has never delivered a record: no snapshot time (an absent folder) or a
+    snapshot of no rows (an empty folder, header-only files). Its indicators are no_data."""
+    raw = source_row.get("raw_rows")
+    return is_absent(source_row.get("snapshot_at")) or (not is_absent(raw) and int(raw) == 0)
+
+
 def _source_titles() -> dict[str, dict[str, str]]:
     out = {}
     for f in sorted(Path(SOURCES_DIR).glob("*.yaml")):
@@ -545,6 +557,9 @@ def _sources(con, tables, notes) -> pd.DataFrame:
     for t in sorted(tables):
         if t.startswith("quarantine_"):
             rows.setdefault(t[len("quarantine_"):], {"source": t[len("quarantine_"):]})
+    if rows:  # every source of the contracts is listed, one never loaded as having no data yet
+        for name in titles:
+            rows.setdefault(name, {"source": name})
     for name, r in rows.items():
         meta = titles.get(name, {"zh": name, "en": name, "cadence_days": None})
         r.update(title_zh=meta["zh"], title_en=meta["en"], cadence_days=meta["cadence_days"], top_reasons=[])
@@ -782,7 +797,7 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
             unit="%", unit_en="%", kind="flow", city_only=True)
         acceptance = _section(acc_ind, values, None, districts, date(as_of.year, as_of.month, 1))
     if "stg_enforcement" not in tables:
-        return None if acceptance is None else Protection(as_of.year, as_of, pd.DataFrame(), acceptance, False)
+        return None if acceptance is None else Protection(as_of.year, as_of, None, acceptance, False)
     cols = set(_columns(con, "stg_enforcement"))
     need = {"authority_type", "case_type", "opened_date"}
     if not need <= cols:
@@ -819,5 +834,7 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
     except duckdb.Error as exc:
         notes.append(("notes.table_unreadable", {"table": "stg_enforcement", "error": _first_line(exc)}))
         return None
-    has_prev = earliest is not None and _to_date(earliest) <= date(y - 1, 1, 31)
+    if earliest is None:  # the source has never delivered a case: no data yet, not "no cases this year"
+        return Protection(y, as_of, None, acceptance, False)
+    has_prev = _to_date(earliest) <= date(y - 1, 1, 31)
     return Protection(year=y, as_of=as_of, by_type=df, acceptance=acceptance, has_prev=has_prev, monthly=monthly)

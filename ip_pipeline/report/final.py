@@ -152,6 +152,9 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         verdict += sep + t("final.ind_r", r=t.number(r.ratio, decimals=2), status=t.status(r.status))
     doc.table([Column(t("final.col_verdict"), 1.4, nowrap=True), Column(t("section.analysis"), 5.4)],
               [[pages.badge(t, r.final_status), verdict]], min_row=0.35)
+    if r.monthly.dropna(subset=["value"]).empty and r.series.dropna(subset=["value"]).empty:
+        doc.paragraph(t("section.series_none"), colour=c["muted"])  # one line, never empty axes
+        return
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
     ax = doc.axes(1.8 if r.indicator.city_only else 2.6, pad_left=0.55, pad_right=0.1, pad_bottom=0.45)
     _series(ax, r, f, t)

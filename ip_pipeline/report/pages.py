@@ -9,7 +9,7 @@ import pandas as pd
 from ..indicators import rules
 from ..indicators.rules import same_day_last_year
 from . import charts
-from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
+from .data import CITY, CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData, has_no_data, is_absent
 from .fonts import text_width_pt
 from .footnotes import Footnotes, section_flags
 from .layout import Cell, Column, Document
@@ -408,6 +408,9 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
     doc.heading(t("section.analysis"), level=2, keep_with=0.5)
     doc.paragraph(commentary(sec, t, flag_text, in_force=in_force), after=0.15)
 
+    if not has_series(sec):  # nothing to draw: one line, never an empty chart with axes
+        doc.paragraph(t("section.series_none"), colour=c["muted"])
+        return
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
     ax = doc.axes(2.1 if no_districts else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
     charts.series_chart(ax, sec, t, in_force=in_force)
@@ -438,6 +441,11 @@ def indicator_section(doc: Document, n: int, sec: IndicatorSection, t: Texts, no
         doc.spacer(0.08)
         names = t.join([t.district(r.district_code, r.name_zh, r.name_en) for r in nulls.itertuples()])
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
+
+
+def has_series(sec: IndicatorSection) -> bool:
+    """The city has at least one value to draw (an indicator whose sources never delivered has none)."""
+    return not sec.series.dropna(subset=["value"]).empty
 
 
 def _projection(t: Texts, sec: IndicatorSection, proj) -> str:
@@ -495,7 +503,9 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
     df = pr.by_type
     period = t.period(pr.as_of, True)
     prev_period = t.period(same_day_last_year(pr.as_of), True)
-    if df is None or df.empty:
+    if df is None:  # the source has never delivered a case
+        doc.paragraph(t("protection.missing"), colour=c["muted"])
+    elif df.empty:
         doc.paragraph(t("protection.none", period=period), colour=c["muted"])
     else:
         tot = df[["cases", "cases_prev", "value_wan", "value_wan_prev", "penalty_wan", "penalty_wan_prev"]].sum(min_count=1)
@@ -575,6 +585,10 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
     crit = data.criteria
     hv = next((sec for sec in data.sections if sec.id == "hv_patents_per_10k"), None)
     rows_out: list[list[str]] = []
+    no_values = hv is None or (hv.value is None and hv.districts.dropna(subset=["value", "numerator"], how="all").empty)
+    if (crit is None or crit.empty) and no_values:  # patents never delivered: one line, no table of dashes
+        doc.paragraph(t("section.series_none"), colour=c["muted"])
+        return rows_out
     if crit is None or crit.empty:
         doc.paragraph(t("hv.missing"), colour=c["muted"])
     else:
@@ -633,10 +647,17 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
                 Column(t("quality.col_accepted"), 0.72, "right", nowrap=True),
                 Column(t("quality.col_duplicates"), 0.72, "right", nowrap=True),
                 Column(t("quality.col_quarantined"), 0.72, "right", nowrap=True), Column(t("quality.col_reasons"), 2.1)]
-        rows = []
+        rows, empty = [], []
         for r in src.to_dict("records"):
+            title = t.source_title(r["source"], r["title_zh"], r["title_en"])
             snap = r.get("snapshot_at")
-            age = None if is_missing(snap) or snap is None else (generated - pd.Timestamp(snap).to_pydatetime()).days
+            if has_no_data(r):  # never delivered (absent folder, header-only files): said as such, no age
+                empty.append(title)
+                rows.append([title, Cell(t("quality.no_data_yet"), ink=c["muted"]), DASH,
+                             t.number(r.get("raw_rows") or 0, decimals=0), t.number(r.get("staged_rows") or 0, decimals=0),
+                             DASH, DASH, DASH])
+                continue
+            age = None if is_absent(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
             stale = age is not None and not is_missing(r.get("cadence_days")) and age > int(r["cadence_days"])
             age_cell = Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale) if age is not None else DASH
             reasons = r.get("top_reasons") or []
@@ -644,12 +665,13 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
             reason_text = t.join([f"{t.reason(k, r['source'])} ×{n:,}" for k, n in reasons[:top]])
             if len(reasons) > top:
                 reason_text += f"; {t('quality.more', n=len(reasons) - top)}"
-            rows.append([t.source_title(r["source"], r["title_zh"], r["title_en"]),
-                         DASH if age is None else pd.Timestamp(snap).strftime("%Y-%m-%d %H:%M"), age_cell,
+            rows.append([title, DASH if age is None else pd.Timestamp(snap).strftime("%Y-%m-%d %H:%M"), age_cell,
                          t.number(r.get("raw_rows"), decimals=0), t.number(r.get("staged_rows"), decimals=0),
                          t.number(r.get("duplicate_rows"), decimals=0), t.number(r.get("quarantined_rows"), decimals=0),
                          reason_text or DASH])
         doc.table(cols, rows, size=s["table"] - 0.3)
+        if empty:
+            doc.paragraph(t("quality.empty_sources", names=t.join(empty)), size=s["small"] + 0.3)
         doc.paragraph(t("quality.freshness_note"), size=s["small"], colour=c["muted"])
     doc.spacer(0.1)
     doc.heading(t("quality.checks_title"), level=2)

@@ -11,8 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..exports import safe_cell
-from .data import CITY, CRITERIA, ReportData
 from ..indicators.rules import same_day_last_year
+from .data import CITY, CRITERIA, ReportData, has_no_data
 from .footnotes import Footnotes, section_flags
 from .texts import Texts, is_missing
 
@@ -138,9 +138,12 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
     # Data quality
     rows = []
     for r in data.sources.to_dict("records"):
+        # a source that never delivered says so where its reasons would be (its snapshot time is empty)
+        reasons = (t("quality.no_data_yet") if has_no_data(r) else
+                   "; ".join(f"{t.reason(k, r['source'])} ×{n}" for k, n in (r.get("top_reasons") or [])))
         rows.append([r["source"], t.source_title(r["source"], r["title_zh"], r["title_en"]), r.get("snapshot_at"),
                      r.get("raw_rows"), r.get("staged_rows"), r.get("duplicate_rows"), r.get("quarantined_rows"),
-                     "; ".join(f"{t.reason(k, r['source'])} ×{n}" for k, n in (r.get("top_reasons") or [])),
+                     reasons,
                      "; ".join(f"{k} ×{n}" for k, n in (r.get("top_reasons") or []))])
     _sheet(wb, x("quality"), ["source", t("quality.col_source"), t("quality.col_snapshot"), t("quality.col_received"),
                               t("quality.col_accepted"), t("quality.col_duplicates"), t("quality.col_quarantined"),
@@ -193,7 +196,10 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
 
     # Protection: cases by authority and type (counts and sums only; never a party)
     pr = data.protection
-    if pr is not None and pr.by_type is not None and not pr.by_type.empty:
+    if pr is None or pr.by_type is None:  # the source has never delivered a case: the sheet says so
+        _sheet(wb, t("xlsx.protection"), [t("protection.col_authority"), t("protection.col_type"),
+                                          t("protection.col_cases")], [], note=t("protection.missing"))
+    elif not pr.by_type.empty:
         label = lambda group, k: t(f"protection.{group}.{k}") if t.has(f"protection.{group}.{k}") else k
         rows = [[label("authority", r.authority_type), label("case_type", r.case_type), r.cases, r.cases_prev,
                  r.value_wan, r.value_wan_prev, r.penalty_wan, r.penalty_wan_prev] for r in pr.by_type.itertuples()]

@@ -64,6 +64,7 @@ def home(tmp_path):
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     wh = WarehouseBuilder(con)
     wh.enterprise(district_code="370611")
+    wh.patent(district_code="370602")  # patents delivered (else hv is no_data: an empty source)
     wh.compute(D)
     wh.progress(date(2023, 12, 31))
     con.close()
