@@ -66,6 +66,7 @@ def _on(raw: str | None) -> bool:
 HOME = "IP_PIPELINE_HOME"
 TODAY = "IP_PIPELINE_TODAY"
 GX_THREADS = "IP_PIPELINE_GX_THREADS"
+CJK_FONT = "IP_PIPELINE_CJK_FONT"
 DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_BACKUPS = 3
 DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"  # the local RabbitMQ; its guest password is the default
@@ -102,7 +103,7 @@ class Settings:
     def sql_dir(raw: str | None) -> Path | None:
         return Path(raw) if raw else None
 
-    @_variable("IP_PIPELINE_CJK_FONT", "path", "the system's fonts-wqy-microhei",
+    @_variable(CJK_FONT, "path", "the system's fonts-wqy-microhei",
                "Another copy of the report's CJK font (WenQuanYi Micro Hei, a .ttc or .ttf).")
     def cjk_font(raw: str | None) -> Path | None:
         return Path(raw) if raw else None

@@ -15,15 +15,16 @@ TTF is registered instead.
 """
 from __future__ import annotations
 
-import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from matplotlib import font_manager
 
+from ..settings import CJK_FONT as FONT_ENV
+from ..settings import settings
+
 FAMILY = "WenQuanYi Micro Hei"
-FONT_ENV = "IP_PIPELINE_CJK_FONT"
 DEBIAN_PACKAGE = "fonts-wqy-microhei"
 # Where Debian (and Ubuntu) install the package's collection.
 SYSTEM_PATHS = (
@@ -38,12 +39,11 @@ class MissingFontError(RuntimeError):
 
 def collection_path() -> Path:
     """The font file: `$IP_PIPELINE_CJK_FONT`, else the system package's file."""
-    override = os.environ.get(FONT_ENV)
-    if override:
-        path = Path(override)
-        if not path.is_file():
+    override = settings().cjk_font
+    if override is not None:
+        if not override.is_file():
             raise MissingFontError(f"{FONT_ENV}={override} is not a font file")
-        return path
+        return override
     for path in SYSTEM_PATHS:
         if path.is_file():
             return path
@@ -56,7 +56,7 @@ def collection_path() -> Path:
 
 def publisher(path: Path) -> str:
     """Who the font file came from, in words for `doctor`: the package that owns it, if any."""
-    if os.environ.get(FONT_ENV):
+    if settings().cjk_font is not None:
         return f"from {FONT_ENV}"
     if path in SYSTEM_PATHS[:1]:
         return f"Debian package {DEBIAN_PACKAGE}, Debian Fonts Task Force; Apache-2.0 or GPL-3+"
