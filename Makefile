@@ -41,7 +41,8 @@ system-deps:
 demo: $(STAMP) system-deps
 	$(BIN)/ip-pipeline demo --home $(HOME_DIR)
 
-test: $(STAMP) system-deps
+# The lint runs first: it takes seconds, the suite half an hour.
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # ruff, configured in pyproject.toml: the rules, then the formatting.

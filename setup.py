@@ -8,6 +8,7 @@ plain `pip install .` copies them into the package as `ip_pipeline/_bundled/…`
 an editable install) and the bundled ones otherwise. Everything else is in
 pyproject.toml.
 """
+
 import shutil
 from pathlib import Path
 

@@ -6,6 +6,7 @@ imported from ip_pipeline, so the two benchmark programs stay independent
 cross-checks of the pipeline. The source YAMLs and the catalogue are data and
 are read as such.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -23,11 +24,25 @@ CATALOGUE_DIR = ROOT / "assets" / "catalogue"
 
 # Sources an indicator reads; transfers after patents and trademarks (a recordal without any
 # address takes its unit from its items, SOURCES.md/REAL_EXPORTS.md).
-USED_SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "awards", "enterprises", "survey",
-                "enforcement", "transfers")
+USED_SOURCES = (
+    "patents",
+    "overseas_grants",
+    "trademarks",
+    "pledges",
+    "awards",
+    "enterprises",
+    "survey",
+    "enforcement",
+    "transfers",
+)
 TRANSFER_BASE_YEAR = 2024  # the action plan's base year (INDICATORS.md, "The plan in force now")
-REFERENCE = {"districts": "districts.csv", "population": "population.csv", "economy": "economy.csv",
-             "sei_ipc": "sei_ipc.csv", "satisfaction": "satisfaction.csv"}
+REFERENCE = {
+    "districts": "districts.csv",
+    "population": "population.csv",
+    "economy": "economy.csv",
+    "sei_ipc": "sei_ipc.csv",
+    "satisfaction": "satisfaction.csv",
+}
 CITY, UNLOCATED = "370600", "370699"
 CITY_ONLY = ("patent_intensive_va_share", "ip_protection_satisfaction", "ip_protection_satisfaction_survey")
 COMPANIONS = {"pledge_count": "件", "pledge_amount_wan": "万元", "ip_protection_satisfaction_survey": "分"}
@@ -49,13 +64,23 @@ def load_contract(name: str) -> dict:
             spec["values"] = {k: [str(v) for v in vs] + [k] for k, vs in spec["values"].items()}
         cols[col] = spec
         for alias in [col, spec.get("header", col), *spec.get("aliases", [])]:
-            h, scale = (alias["header"], float(alias.get("scale", 1))) if isinstance(alias, dict) else (alias, 1.0)
+            h, scale = (
+                (alias["header"], float(alias.get("scale", 1))) if isinstance(alias, dict) else (alias, 1.0)
+            )
             headers.setdefault(norm_header(h), (col, scale))
-    address_columns = list(doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else []))
-    return {"name": name, "key": list(doc["key"]), "location": doc.get("location", "address"),
-            "address_column": address_columns[0] if address_columns else None,
-            "address_columns": address_columns, "columns": cols, "headers": headers,
-            "rules": [dict(r) for r in doc.get("rules") or []]}
+    address_columns = list(
+        doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])
+    )
+    return {
+        "name": name,
+        "key": list(doc["key"]),
+        "location": doc.get("location", "address"),
+        "address_column": address_columns[0] if address_columns else None,
+        "address_columns": address_columns,
+        "columns": cols,
+        "headers": headers,
+        "rules": [dict(r) for r in doc.get("rules") or []],
+    }
 
 
 def map_header(cells: list, contract: dict) -> tuple[list[str | None], dict[str, float]]:
@@ -77,9 +102,14 @@ def parts(landing: Path, folder: str) -> list[Path]:
     root = landing / folder
     if not root.is_dir():
         return []
-    return [p for p in sorted(root.iterdir(), key=lambda p: p.name)
-            if p.is_file() and not p.name.startswith((".", "~$")) and not p.name.endswith(".part")
-            and p.suffix.lower() in (".csv", ".xlsx")]
+    return [
+        p
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if p.is_file()
+        and not p.name.startswith((".", "~$"))
+        and not p.name.endswith(".part")
+        and p.suffix.lower() in (".csv", ".xlsx")
+    ]
 
 
 def csv_text(path: Path) -> tuple[str, str]:

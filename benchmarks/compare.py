@@ -3,6 +3,7 @@
 Rows match on (indicator_id, as_of, district_code); values agree when both are
 NULL or |a − b| <= 1e-9 · max(|a|, |b|); units must be equal.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,7 +17,9 @@ REL = 1e-9
 def pipeline_values(warehouse: Path) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rows = con.execute("SELECT indicator_id, as_of, district_code, value, unit FROM indicator_values").fetchall()
+        rows = con.execute(
+            "SELECT indicator_id, as_of, district_code, value, unit FROM indicator_values"
+        ).fetchall()
     finally:
         con.close()
     return {(i, d, u): (v, unit) for i, d, u, v, unit in rows}
@@ -25,15 +28,22 @@ def pipeline_values(warehouse: Path) -> dict:
 def file_values(path: Path) -> dict:
     con = duckdb.connect()
     try:
-        rows = con.execute("SELECT indicator_id, CAST(as_of AS DATE), district_code, value, unit FROM read_parquet(?)",
-                           [str(path)]).fetchall()
+        rows = con.execute(
+            "SELECT indicator_id, CAST(as_of AS DATE), district_code, value, unit FROM read_parquet(?)",
+            [str(path)],
+        ).fetchall()
     finally:
         con.close()
     return {(i, d, u): (v, unit) for i, d, u, v, unit in rows}
 
 
 def _same(a, b) -> bool:
-    if a is None or b is None or (isinstance(a, float) and math.isnan(a)) or (isinstance(b, float) and math.isnan(b)):
+    if (
+        a is None
+        or b is None
+        or (isinstance(a, float) and math.isnan(a))
+        or (isinstance(b, float) and math.isnan(b))
+    ):
         return (a is None or a != a) and (b is None or b != b)
     return abs(a - b) <= REL * max(abs(a), abs(b)) or a == b
 

@@ -26,6 +26,7 @@ sources so one day has every kind.
 Reading uses benchmarks/_landing.py (the floor's rules); writing uses the sample's part
 writers (ip_pipeline.sample.writers), so the bytes are those the generator would write.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,17 @@ from ip_pipeline.sample.numbers import (  # noqa: E402
 )
 from ip_pipeline.sample.writers import CsvPart, XlsxPart  # noqa: E402
 
-SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards",
-           "enterprises", "survey")
+SOURCES = (
+    "patents",
+    "overseas_grants",
+    "trademarks",
+    "pledges",
+    "enforcement",
+    "transfers",
+    "awards",
+    "enterprises",
+    "survey",
+)
 KINDS = ("utf8", "gb18030", "bom", "xlsx")
 ENCODINGS = {"utf8": "utf-8", "bom": "utf-8-sig", "gb18030": "gb18030"}
 REVISE_SHARE = 0.3  # of a day's patent and trademark rows; half of each kind
@@ -86,8 +96,10 @@ def daily_rows(source: str, scale: float, day: dt.date) -> int:
 
 # ---------------------------------------------------------------- reading the existing parts
 _DATE_RES = (
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")), (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")),
-    (re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$")), (re.compile(r"^(\d{4})(\d{2})(\d{2})$")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")),
+    (re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$")),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$")),
     (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")),
 )
 _NUMBER = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$")
@@ -129,6 +141,7 @@ def read_part(path: Path, contract: dict) -> list[dict]:
     amounts under a 元 header converted to 万元."""
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
+
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
@@ -138,8 +151,13 @@ def read_part(path: Path, contract: dict) -> list[dict]:
         if not rows:
             return []
         positions, scales = L.map_header(rows[0], contract)
-        body = [[L.xlsx_text(v, contract["columns"].get(col or "", {}).get("type") == "date")
-                 for v, col in zip(r, positions)] for r in rows[1:]]
+        body = [
+            [
+                L.xlsx_text(v, contract["columns"].get(col or "", {}).get("type") == "date")
+                for v, col in zip(r, positions)
+            ]
+            for r in rows[1:]
+        ]
     else:
         text, _ = L.csv_text(path)
         rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
@@ -283,11 +301,20 @@ class Day:
         d, s = self.day, self.source
         out = self.new_key(rec, i)
         if s == "patents":
-            out.update(filing_date=_iso(d), grant_date="", legal_status=self.enum("legal_status", "pending"),
-                       lapse_date="")
+            out.update(
+                filing_date=_iso(d),
+                grant_date="",
+                legal_status=self.enum("legal_status", "pending"),
+                lapse_date="",
+            )
         elif s == "trademarks":
-            out.update(filing_date=_iso(d), registration_date="", expiry_date="",
-                       status=self.enum("status", "pending"), status_date="")
+            out.update(
+                filing_date=_iso(d),
+                registration_date="",
+                expiry_date="",
+                status=self.enum("status", "pending"),
+                status_date="",
+            )
         elif s == "overseas_grants":
             out.update(grant_date=_iso(d), cn_family_application_no="")
         elif s == "pledges":
@@ -309,44 +336,91 @@ class Day:
         d, s, rnd = self.day, self.source, self.rnd
         date = lambda rec, col: parse_date(rec.get(col))  # noqa: E731
         if s == "patents":
+
             def grant(rec):
-                return {**rec, "grant_date": _iso(d), "legal_status": self.enum("legal_status", "in_force"),
-                        "lapse_date": ""}
+                return {
+                    **rec,
+                    "grant_date": _iso(d),
+                    "legal_status": self.enum("legal_status", "in_force"),
+                    "lapse_date": "",
+                }
 
             def lapse(rec):
                 lo = max(date(rec, "grant_date") + dt.timedelta(days=1), d - dt.timedelta(days=365))
                 when = _between(rnd, lo, d - dt.timedelta(days=30))
                 return {**rec, "legal_status": self.enum("legal_status", "lapsed"), "lapse_date": _iso(when)}
+
             return [
-                ("granted", lambda r: self.key_of(r, "legal_status") == "pending" and date(r, "filing_date") < d
-                 and not _norm(r.get("grant_date")), grant),
-                ("late lapse", lambda r: self.key_of(r, "legal_status") == "in_force" and date(r, "grant_date")
-                 is not None and date(r, "grant_date") < d - dt.timedelta(days=60)
-                 and date(r, "filing_date") > _add_years(d, -9), lapse),
+                (
+                    "granted",
+                    lambda r: (
+                        self.key_of(r, "legal_status") == "pending"
+                        and date(r, "filing_date") < d
+                        and not _norm(r.get("grant_date"))
+                    ),
+                    grant,
+                ),
+                (
+                    "late lapse",
+                    lambda r: (
+                        self.key_of(r, "legal_status") == "in_force"
+                        and date(r, "grant_date") is not None
+                        and date(r, "grant_date") < d - dt.timedelta(days=60)
+                        and date(r, "filing_date") > _add_years(d, -9)
+                    ),
+                    lapse,
+                ),
             ]
         if s == "trademarks":
+
             def register(rec):
-                return {**rec, "registration_date": _iso(d), "status": self.enum("status", "registered"),
-                        "expiry_date": _iso(_add_years(d, 10) - dt.timedelta(days=1)), "status_date": ""}
+                return {
+                    **rec,
+                    "registration_date": _iso(d),
+                    "status": self.enum("status", "registered"),
+                    "expiry_date": _iso(_add_years(d, 10) - dt.timedelta(days=1)),
+                    "status_date": "",
+                }
 
             def change(rec):
                 lo = max(date(rec, "registration_date") + dt.timedelta(days=200), d - dt.timedelta(days=180))
                 when = _between(rnd, lo, d - dt.timedelta(days=1))
                 status = rnd.choice(("revoked", "cancelled", "invalidated"))
                 return {**rec, "status": self.enum("status", status), "status_date": _iso(when)}
+
             return [
-                ("registered", lambda r: self.key_of(r, "status") == "pending" and date(r, "filing_date") < d, register),
-                ("late status change", lambda r: self.key_of(r, "status") == "registered"
-                 and date(r, "registration_date") is not None
-                 and date(r, "registration_date") < d - dt.timedelta(days=400)
-                 and (date(r, "expiry_date") is None or date(r, "expiry_date") > d), change),
+                (
+                    "registered",
+                    lambda r: self.key_of(r, "status") == "pending" and date(r, "filing_date") < d,
+                    register,
+                ),
+                (
+                    "late status change",
+                    lambda r: (
+                        self.key_of(r, "status") == "registered"
+                        and date(r, "registration_date") is not None
+                        and date(r, "registration_date") < d - dt.timedelta(days=400)
+                        and (date(r, "expiry_date") is None or date(r, "expiry_date") > d)
+                    ),
+                    change,
+                ),
             ]
         if s == "enforcement":
-            return [("closed", lambda r: not _norm(r.get("closed_date")) and date(r, "opened_date") < d,
-                     lambda r: {**r, "closed_date": _iso(d)})]
+            return [
+                (
+                    "closed",
+                    lambda r: not _norm(r.get("closed_date")) and date(r, "opened_date") < d,
+                    lambda r: {**r, "closed_date": _iso(d)},
+                )
+            ]
         if s == "enterprises":
-            return [("renewed", lambda r: date(r, "valid_until") is not None and date(r, "certified_date") < d,
-                     lambda r: {**r, "valid_until": _iso(_add_years(date(r, "valid_until"), 3))})]
+            return [
+                (
+                    "renewed",
+                    lambda r: date(r, "valid_until") is not None and date(r, "certified_date") < d,
+                    lambda r: {**r, "valid_until": _iso(_add_years(date(r, "valid_until"), 3))},
+                )
+            ]
         return []
 
 
@@ -369,8 +443,11 @@ def add_day(landing: Path, day: dt.date, scale: float, seed: int = 20201231) -> 
         gen = Day(source, contract, day, rnd)
         total = daily_rows(source, scale, day)
         revs = gen.revisions()
-        per_kind = max(1, round(total * REVISE_SHARE / len(revs))) if revs and source in MIN_ROWS else (
-            1 if revs and total >= 2 else 0)
+        per_kind = (
+            max(1, round(total * REVISE_SHARE / len(revs)))
+            if revs and source in MIN_ROWS
+            else (1 if revs and total >= 2 else 0)
+        )
         out: list[dict] = []
         revised: dict[str, int] = {}
         revised_keys: list[list] = []
@@ -402,8 +479,14 @@ def add_day(landing: Path, day: dt.date, scale: float, seed: int = 20201231) -> 
         kind = kinds[n % len(kinds)]
         path = folder / f"{source}-{day:%Y%m%d}.{'xlsx' if kind == 'xlsx' else 'csv'}"
         write(path, kind, contract, out, day)
-        report[source] = {"file": f"{source}/{path.name}", "kind": kind, "rows": len(out), "new": new,
-                          "revised": revised, "revised_keys": revised_keys}
+        report[source] = {
+            "file": f"{source}/{path.name}",
+            "kind": kind,
+            "rows": len(out),
+            "new": new,
+            "revised": revised,
+            "revised_keys": revised_keys,
+        }
     return report
 
 

@@ -14,6 +14,7 @@ source, `explain` and the pandas peer use.
 Python only where DuckDB cannot: GB18030 → UTF-8 transcoding, XLSX via
 calamine (the fastest reader there is), the NFKC normalisation (a vectorised Arrow UDF).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,9 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _landing as L  # noqa: E402
-from ip_pipeline.ingest.addresses import AddressReader, register as register_address_reader  # noqa: E402
+
+from ip_pipeline.ingest.addresses import AddressReader  # noqa: E402
+from ip_pipeline.ingest.addresses import register as register_address_reader
 
 MACROS = r"""
 CREATE MACRO pdate(s) AS CASE
@@ -52,11 +55,15 @@ TEXT_TYPES = ("text", "code")
 # 审级 from …民初/行初/刑初 (first), …民申/民再 (retrial), …终 (second), in that order.
 _YEAR = r"^[(〔\[][0-9]{4}[)〕\]]"
 CASE_NO_DERIVED = {
-    "case_nature": (f"CASE regexp_extract(n.case_no, '{_YEAR}[^民行刑]*([民行刑])', 1) WHEN '民' THEN 'civil' "
-                    f"WHEN '行' THEN 'administrative' WHEN '刑' THEN 'criminal' END"),
-    "instance": (f"CASE WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑]初') THEN 'first' "
-                 f"WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑][申再]') THEN 'retrial' "
-                 f"WHEN regexp_matches(n.case_no, '{_YEAR}.*终') THEN 'second' END"),
+    "case_nature": (
+        f"CASE regexp_extract(n.case_no, '{_YEAR}[^民行刑]*([民行刑])', 1) WHEN '民' THEN 'civil' "
+        f"WHEN '行' THEN 'administrative' WHEN '刑' THEN 'criminal' END"
+    ),
+    "instance": (
+        f"CASE WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑]初') THEN 'first' "
+        f"WHEN regexp_matches(n.case_no, '{_YEAR}.*[民行刑][申再]') THEN 'retrial' "
+        f"WHEN regexp_matches(n.case_no, '{_YEAR}.*终') THEN 'second' END"
+    ),
 }
 MAX_CELL_CHARS = 10_000  # docs/WAREHOUSE.md: a longer cell quarantines its row (too_long:<col>)
 
@@ -77,8 +84,12 @@ def lit(v) -> str:
 def needed(c: dict, name: str, col: str) -> bool:
     """Columns that decide a value or a refusal; free text that only rides along is not read."""
     spec = c["columns"][col]
-    return (spec["type"] not in TEXT_TYPES or spec.get("required") or col in c["key"]
-            or col in (*c["address_columns"], "district_code", "main_ipc"))
+    return (
+        spec["type"] not in TEXT_TYPES
+        or spec.get("required")
+        or col in c["key"]
+        or col in (*c["address_columns"], "district_code", "main_ipc")
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -87,7 +98,9 @@ def create_raw(con, table: str, cols: list[str], scaled: list[str]) -> None:
     con.execute(f"CREATE TEMP TABLE {table} ({defs}, _f INTEGER)")
 
 
-def load_part(con, table: str, path: Path, c: dict, cols: list[str], scaled: list[str], order: int, tmp: Path) -> None:
+def load_part(
+    con, table: str, path: Path, c: dict, cols: list[str], scaled: list[str], order: int, tmp: Path
+) -> None:
     if path.suffix.lower() == ".xlsx":
         return load_xlsx(con, table, path, c, cols, scaled, order)
     text, enc = L.csv_text(path)
@@ -113,7 +126,8 @@ def load_part(con, table: str, path: Path, c: dict, cols: list[str], scaled: lis
     con.execute(
         f"INSERT INTO {table} SELECT {', '.join(sel)}, {order} FROM read_csv({lit(src)}, columns={colspec}, "
         f"header=false, skip={skip}, delim=',', quote='\"', escape='\"', auto_detect=false, "
-        f"ignore_errors=true, null_padding=false)")  # a row with too many/few cells is refused (skipped)
+        f"ignore_errors=true, null_padding=false)"
+    )  # a row with too many/few cells is refused (skipped)
 
 
 def load_xlsx(con, table, path, c, cols, scaled, order) -> None:
@@ -157,7 +171,9 @@ def enum_sql(x: str, values: dict) -> str:
     for canon, spellings in values.items():
         opts = sorted({s.lower() for s in spellings} | {"".join(s.lower().split()) for s in spellings})
         inlist = ", ".join(lit(o) for o in opts)
-        whens.append(f"WHEN lower({x}) IN ({inlist}) OR replace(lower({x}), ' ', '') IN ({inlist}) THEN {lit(canon)}")
+        whens.append(
+            f"WHEN lower({x}) IN ({inlist}) OR replace(lower({x}), ' ', '') IN ({inlist}) THEN {lit(canon)}"
+        )
     return "CASE " + " ".join(whens) + " END"
 
 
@@ -211,8 +227,10 @@ def stage_sql(c: dict, cols: list[str], today: dt.date) -> str:
             e = f"(({enum_sql(x, s['values'])}) = 'true')"
             bad.append(f"({x} IS NOT NULL AND {e} IS NULL)")
         elif t == "pledge_items":
-            e = (f"list_filter(list_transform(regexp_split_to_array({x}, '[;,、]'), lambda i: trim(i)), "
-                 f"lambda i: i <> '')")
+            e = (
+                f"list_filter(list_transform(regexp_split_to_array({x}, '[;,、]'), lambda i: trim(i)), "
+                f"lambda i: i <> '')"
+            )
             if s.get("kind_column"):  # transfers: each item normalised as in its own source
                 kc = s["kind_column"]
                 kind = enum_sql(f'n."{kc}"', c["columns"][kc]["values"])
@@ -246,8 +264,10 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
     con.execute(f"DROP TABLE raw_{name}")
     key = ", ".join(f'"{k}"' for k in c["key"])
     # Duplicate keys: the last row (files in name order, rows in file order) wins.
-    con.execute(f"CREATE TEMP TABLE t_{name} AS SELECT * FROM ({stage_sql(c, cols, today)}) "
-                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC) = 1")
+    con.execute(
+        f"CREATE TEMP TABLE t_{name} AS SELECT * FROM ({stage_sql(c, cols, today)}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC) = 1"
+    )
     con.execute(f"DROP TABLE n_{name}")
     if c["location"] == "none":
         con.execute(f"ALTER TABLE t_{name} RENAME TO s_{name}")
@@ -262,17 +282,19 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
         addrs = [f't."{a}"' for a in c["address_columns"]]
         ctes, joins, cands = [], [], ["k.unit"]
         for i, a in enumerate(c["address_columns"]):  # each distinct address read once
-            ctes.append(f'read{i} AS (SELECT a, address_unit(a) AS unit FROM '
-                        f'(SELECT DISTINCT "{a}" AS a FROM t_{name} WHERE "{a}" IS NOT NULL))')
+            ctes.append(
+                f"read{i} AS (SELECT a, address_unit(a) AS unit FROM "
+                f'(SELECT DISTINCT "{a}" AS a FROM t_{name} WHERE "{a}" IS NOT NULL))'
+            )
             joins.append(f'LEFT JOIN read{i} r{i} ON r{i}.a = t."{a}"')
             cands.append(f"r{i}.unit")
         bare = " AND ".join(f"{x} IS NULL" for x in ["t.district_code", *addrs])
         con.execute(f"""
             CREATE TEMP TABLE s_{name} AS
-            WITH {', '.join(ctes)}
+            WITH {", ".join(ctes)}
             SELECT t.* REPLACE (u.unit AS district_code), u.unit IS NOT NULL AS in_scope, {bare} AS _bare
-            FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code {' '.join(joins)},
-                 LATERAL (SELECT coalesce({', '.join(cands)}) AS unit) u
+            FROM t_{name} t LEFT JOIN dcodes k ON k.code = t.district_code {" ".join(joins)},
+                 LATERAL (SELECT coalesce({", ".join(cands)}) AS unit) u
         """)
         if name == "transfers":  # no code, no address: the first of its items found in patents / trademarks
             con.execute("""
@@ -290,14 +312,24 @@ def load_source(con, landing: Path, name: str, today: dt.date, tmp: Path) -> Non
 
 def load_reference(con, landing: Path, tmp: Path) -> None:
     specs = {
-        "districts": {"code": "VARCHAR", "name_zh": "VARCHAR", "name_en": "VARCHAR", "kind": "VARCHAR", "aliases": "VARCHAR"},
+        "districts": {
+            "code": "VARCHAR",
+            "name_zh": "VARCHAR",
+            "name_en": "VARCHAR",
+            "kind": "VARCHAR",
+            "aliases": "VARCHAR",
+        },
         "population": {"year": "BIGINT", "district_code": "VARCHAR", "population": "BIGINT"},
         "economy": {"year": "BIGINT", "gdp_yi": "DOUBLE", "patent_intensive_va_yi": "DOUBLE"},
         "sei_ipc": {"ipc_prefix": "VARCHAR", "sei_code": "VARCHAR", "sei_name": "VARCHAR"},
         "satisfaction": {"year": "BIGINT", "score": "DOUBLE", "source": "VARCHAR"},
     }
     for name, types in specs.items():
-        c = {"name": name, "headers": {L.norm_header(k): (k, 1.0) for k in types}, "columns": {k: {"type": "text"} for k in types}}
+        c = {
+            "name": name,
+            "headers": {L.norm_header(k): (k, 1.0) for k in types},
+            "columns": {k: {"type": "text"} for k in types},
+        }
         cols = list(types)
         create_raw(con, f"rr_{name}", cols, [])
         path = landing / "reference" / L.REFERENCE[name]
@@ -307,7 +339,9 @@ def load_reference(con, landing: Path, tmp: Path) -> None:
         for col, t in types.items():
             x = f'norm("{col}")'
             if t == "BIGINT":
-                sel.append(f"CAST(CASE WHEN pnum({x}) = round(pnum({x})) THEN pnum({x}) END AS BIGINT) AS {col}")
+                sel.append(
+                    f"CAST(CASE WHEN pnum({x}) = round(pnum({x})) THEN pnum({x}) END AS BIGINT) AS {col}"
+                )
             elif t == "DOUBLE":
                 sel.append(f"pnum({x}) AS {col}")
             else:
@@ -319,8 +353,12 @@ def load_reference(con, landing: Path, tmp: Path) -> None:
     con.execute("""CREATE TEMP TABLE dcodes AS SELECT code, min(unit) AS unit FROM (
                        SELECT code, code AS unit FROM ref_districts WHERE code IS NOT NULL
                        UNION ALL SELECT alias, unit FROM d_alias WHERE regexp_full_match(alias, '\\d{6}')) GROUP BY code""")
-    reader = AddressReader([{"code": c, "name_zh": n, "aliases": a} for c, n, a in
-                            con.execute("SELECT code, name_zh, aliases FROM ref_districts").fetchall()])
+    reader = AddressReader(
+        [
+            {"code": c, "name_zh": n, "aliases": a}
+            for c, n, a in con.execute("SELECT code, name_zh, aliases FROM ref_districts").fetchall()
+        ]
+    )
     register_address_reader(con, reader)
     con.execute(f"""CREATE TEMP TABLE dnames AS SELECT name, min(unit) AS unit FROM (
                        SELECT name_zh AS name, code AS unit FROM ref_districts WHERE code <> '{L.UNLOCATED}'
@@ -493,12 +531,21 @@ def main(argv=None) -> int:
     con = duckdb.connect()
     if args.threads:
         con.execute(f"SET threads = {args.threads}")
-    con.create_function("norm", normalise, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-                        type="arrow", null_handling="special", side_effects=False)
+    con.create_function(
+        "norm",
+        normalise,
+        [duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("VARCHAR"),
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
     con.execute(MACROS)
     dates = L.as_of_dates(args.today)
     con.execute("CREATE TEMP TABLE dates AS SELECT unnest(?::DATE[]) AS as_of", [dates])
-    con.execute("CREATE TEMP TABLE windows (as_of DATE, ytd_start DATE, base_start DATE, base_end DATE, y INT, b INT)")
+    con.execute(
+        "CREATE TEMP TABLE windows (as_of DATE, ytd_start DATE, base_start DATE, base_end DATE, y INT, b INT)"
+    )
     con.executemany("INSERT INTO windows VALUES (?, ?, ?, ?, ?, ?)", windows(dates, 2020))
     con.execute("CREATE TEMP TABLE twindows AS SELECT * FROM windows WHERE false")
     con.executemany("INSERT INTO twindows VALUES (?, ?, ?, ?, ?, ?)", windows(dates, L.TRANSFER_BASE_YEAR))
@@ -507,7 +554,9 @@ def main(argv=None) -> int:
         for name in L.USED_SOURCES:
             load_source(con, args.landing, name, args.today, Path(tmp))
     t1 = time.perf_counter()
-    con.execute(INDICATORS_SQL.replace("$thr", repr(L.pledge_threshold())).replace("$tb", str(L.TRANSFER_BASE_YEAR)))
+    con.execute(
+        INDICATORS_SQL.replace("$thr", repr(L.pledge_threshold())).replace("$tb", str(L.TRANSFER_BASE_YEAR))
+    )
     units = L.catalogue()
     con.execute("CREATE TEMP TABLE id_units (id VARCHAR, unit VARCHAR)")
     con.executemany("INSERT INTO id_units VALUES (?, ?)", list(units.items()))
@@ -515,8 +564,10 @@ def main(argv=None) -> int:
     con.execute(f"""COPY (SELECT r.id AS indicator_id, r.as_of, r.u AS district_code, r.value::DOUBLE AS value, i.unit
                          FROM result r JOIN id_units i USING (id) ORDER BY ALL) TO {lit(args.out)} (FORMAT parquet)""")
     n = con.execute("SELECT count(*) FROM result").fetchall()[0][0]
-    print(f"floor: {n} rows, {len(dates)} as-of dates; load {t1 - t0:.2f}s, indicators {time.perf_counter() - t1:.2f}s",
-          file=sys.stderr)
+    print(
+        f"floor: {n} rows, {len(dates)} as-of dates; load {t1 - t0:.2f}s, indicators {time.perf_counter() - t1:.2f}s",
+        file=sys.stderr,
+    )
     return 0
 
 

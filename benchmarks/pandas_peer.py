@@ -11,6 +11,7 @@ benchmarks/_landing.py (which files, headers, encodings, as-of dates) and the
 pipeline's address reader (ip_pipeline/ingest/addresses.py: one reading of an
 address for the pipeline, the floor and the peer) are shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _landing as L  # noqa: E402
+
 from ip_pipeline.ingest.addresses import AddressReader  # noqa: E402
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -57,8 +58,15 @@ def read_part(path: Path, c: dict) -> pd.DataFrame:
         raw = pd.read_excel(path, header=None, dtype=object, engine="calamine", na_filter=False)
     else:
         text, _ = L.csv_text(path)
-        raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False,
-                          skip_blank_lines=True, on_bad_lines="skip", engine="c")
+        raw = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=True,
+            on_bad_lines="skip",
+            engine="c",
+        )
     blank = raw.fillna("").astype(str).apply(lambda col: col.str.strip() == "").all(axis=1)
     raw = raw[~blank]
     if raw.empty:
@@ -205,7 +213,12 @@ def locate(df: pd.DataFrame, addresses: list[str], districts: dict) -> tuple[pd.
 
 
 def _app_no(s: pd.Series) -> pd.Series:
-    return s.str.strip().str.upper().str.replace(r"^(CN|ZL)", "", regex=True).str.replace(r"[.\s]", "", regex=True)
+    return (
+        s.str.strip()
+        .str.upper()
+        .str.replace(r"^(CN|ZL)", "", regex=True)
+        .str.replace(r"[.\s]", "", regex=True)
+    )
 
 
 def locate_by_items(tr: pd.DataFrame, patents: pd.DataFrame, marks: pd.DataFrame) -> None:
@@ -221,10 +234,16 @@ def locate_by_items(tr: pd.DataFrame, patents: pd.DataFrame, marks: pd.DataFrame
     pat = items["ip_type"] != "trademark"
     items.loc[pat, "item"] = _app_no(items.loc[pat, "item"])
     items.loc[~pat, "item"] = items.loc[~pat, "item"].str.upper().str.replace(r"\s", "", regex=True)
-    known = pd.concat([patents[["application_no", "district_code", "in_scope"]].set_axis(["item", "unit", "scope"], axis=1)
-                       .assign(ip_type="patent"),
-                       marks[["registration_no", "district_code", "in_scope"]].set_axis(["item", "unit", "scope"], axis=1)
-                       .assign(ip_type="trademark")])
+    known = pd.concat(
+        [
+            patents[["application_no", "district_code", "in_scope"]]
+            .set_axis(["item", "unit", "scope"], axis=1)
+            .assign(ip_type="patent"),
+            marks[["registration_no", "district_code", "in_scope"]]
+            .set_axis(["item", "unit", "scope"], axis=1)
+            .assign(ip_type="trademark"),
+        ]
+    )
     hits = items.reset_index(names="row").merge(known, on=["ip_type", "item"]).sort_values(["row", "pos"])
     first = hits.drop_duplicates("row").set_index("row")
     tr.loc[first.index, "district_code"] = first["unit"]
@@ -254,15 +273,29 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
     aliases["alias"] = aliases["alias"].str.strip()
     aliases = aliases[aliases["alias"].fillna("") != ""]
     is_code = aliases["alias"].str.fullmatch(r"[0-9]{6}")
-    code_pairs = pd.concat([pd.DataFrame({"k": dist["code"], "u": dist["code"]}),
-                            pd.DataFrame({"k": aliases.loc[is_code, "alias"], "u": aliases.loc[is_code, "code"]})]).dropna()
-    name_pairs = pd.concat([pd.DataFrame({"k": dist.loc[dist["code"] != L.UNLOCATED, "name_zh"],
-                                          "u": dist.loc[dist["code"] != L.UNLOCATED, "code"]}),
-                            pd.DataFrame({"k": aliases.loc[~is_code, "alias"], "u": aliases.loc[~is_code, "code"]})]).dropna()
+    code_pairs = pd.concat(
+        [
+            pd.DataFrame({"k": dist["code"], "u": dist["code"]}),
+            pd.DataFrame({"k": aliases.loc[is_code, "alias"], "u": aliases.loc[is_code, "code"]}),
+        ]
+    ).dropna()
+    name_pairs = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "k": dist.loc[dist["code"] != L.UNLOCATED, "name_zh"],
+                    "u": dist.loc[dist["code"] != L.UNLOCATED, "code"],
+                }
+            ),
+            pd.DataFrame({"k": aliases.loc[~is_code, "alias"], "u": aliases.loc[~is_code, "code"]}),
+        ]
+    ).dropna()
     name_pairs = name_pairs[name_pairs["k"] != "未定位"]
-    districts = {"reader": AddressReader(dist.to_dict("records")),
-                 "codes": code_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict(),
-                 "names": name_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict()}
+    districts = {
+        "reader": AddressReader(dist.to_dict("records")),
+        "codes": code_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict(),
+        "names": name_pairs.sort_values("u").drop_duplicates("k").set_index("k")["u"].to_dict(),
+    }
     units = sorted((set(dist["code"].dropna()) - {L.CITY}) | {L.UNLOCATED})
 
     src = {n: load_source(landing, n, ts_today, districts) for n in L.USED_SOURCES}
@@ -272,17 +305,33 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
             df["u"] = df["district_code"].where(df["district_code"].isin(units), L.UNLOCATED)
 
     pop = read_reference(landing, "population")
-    pop = pd.DataFrame({"year": as_int(pop["year"]), "u": pop["district_code"], "pop": as_int(pop["population"])})
+    pop = pd.DataFrame(
+        {"year": as_int(pop["year"]), "u": pop["district_code"], "pop": as_int(pop["population"])}
+    )
     unit_pop = pop[pop["u"].isin(units)]
     city_pop = pop[pop["u"] == L.CITY].groupby("year")["pop"].first()
     city_pop = city_pop.combine_first(unit_pop.groupby("year")["pop"].sum())
     pop_table = pd.concat([unit_pop, city_pop.rename("pop").reset_index().assign(u=L.CITY)])
     eco = read_reference(landing, "economy")
-    eco = pd.DataFrame({"year": as_int(eco["year"]), "gdp": parse_number(eco["gdp_yi"]),
-                        "va": parse_number(eco["patent_intensive_va_yi"])})
+    eco = pd.DataFrame(
+        {
+            "year": as_int(eco["year"]),
+            "gdp": parse_number(eco["gdp_yi"]),
+            "va": parse_number(eco["patent_intensive_va_yi"]),
+        }
+    )
     sat = read_reference(landing, "satisfaction")
-    published = {} if sat.empty else (pd.DataFrame({"year": as_int(sat["year"]), "score": parse_number(sat["score"])})
-                                       .dropna().groupby("year")["score"].first().to_dict())
+    published = (
+        {}
+        if sat.empty
+        else (
+            pd.DataFrame({"year": as_int(sat["year"]), "score": parse_number(sat["score"])})
+            .dropna()
+            .groupby("year")["score"]
+            .first()
+            .to_dict()
+        )
+    )
     prefixes = read_reference(landing, "sei_ipc")["ipc_prefix"].dropna().str.replace(r"\s", "", regex=True)
     prefixes = tuple(p for p in prefixes if p)
 
@@ -290,16 +339,26 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
     pat = src["patents"]
     pat = pat[pat["in_scope"] & (pat["patent_type"] == "invention") & pat["grant_date"].notna()].copy()
     codes = (pat["ipc_codes"].fillna("") + ";" + pat["main_ipc"].fillna("")).str.split(";")
-    pat["sei"] = codes.map(lambda cs: any(c.replace(" ", "").startswith(prefixes) for c in cs if c.strip()) if prefixes else False)
+    pat["sei"] = codes.map(
+        lambda cs: (
+            any(c.replace(" ", "").startswith(prefixes) for c in cs if c.strip()) if prefixes else False
+        )
+    )
     og = src["overseas_grants"]
-    pat["ovs"] = pat["application_no"].map(og.dropna(subset=["cn_family_application_no"])
-                                           .groupby("cn_family_application_no")["grant_date"].min())
+    pat["ovs"] = pat["application_no"].map(
+        og.dropna(subset=["cn_family_application_no"]).groupby("cn_family_application_no")["grant_date"].min()
+    )
     pl = src["pledges"]
     items = pl[(pl["pledge_type"] == "patent") & (pl["amount_wan"] >= L.pledge_threshold())].copy()
     items["item"] = items["items"].str.split(r"[;,、]", regex=True)
     items = items.explode("item")
-    items["item"] = (items["item"].str.strip().str.upper().str.replace(r"^(CN|ZL)", "", regex=True)
-                     .str.replace(r"[.\s]", "", regex=True))
+    items["item"] = (
+        items["item"]
+        .str.strip()
+        .str.upper()
+        .str.replace(r"^(CN|ZL)", "", regex=True)
+        .str.replace(r"[.\s]", "", regex=True)
+    )
     pat["plg"] = pat["application_no"].map(items.groupby("item")["registration_date"].min())
     pat["awd"] = pat["application_no"].map(src["awards"].groupby("application_no")["award_year"].min())
 
@@ -315,9 +374,15 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
     first_year = trs["registration_date"].dt.year.min() if len(trs) else None  # the source begins
     tr_in = trs[trs["in_scope"]]
     enf = src["enforcement"]
-    civil = enf[(enf["authority_type"] == "judicial") & (enf["case_nature"] == "civil") & (enf["instance"] == "first")
-                & enf["closed_date"].notna()]
-    adv = ent[(ent["programme"] == "city_advantage") & ent["in_scope"]].sort_values("certified_date", kind="stable")
+    civil = enf[
+        (enf["authority_type"] == "judicial")
+        & (enf["case_nature"] == "civil")
+        & (enf["instance"] == "first")
+        & enf["closed_date"].notna()
+    ]
+    adv = ent[(ent["programme"] == "city_advantage") & ent["in_scope"]].sort_values(
+        "certified_date", kind="stable"
+    )
     firms = adv.groupby("credit_code").agg(first=("certified_date", "min"), u=("u", "first"))
     firms = firms[firms["first"] > pd.Timestamp(TB, 12, 31)]
 
@@ -337,15 +402,23 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
         except ValueError:
             minus10 = pd.Timestamp(d.year - 10, 2, 28)
         in_force = (pat["grant_date"] <= D) & (pat["lapse_date"].isna() | (pat["lapse_date"] > D))
-        hv = in_force & (pat["sei"] | (pat["ovs"] <= D) | (pat["plg"] <= D) | (pat["awd"] <= d.year)
-                         | (pat["filing_date"] < minus10))
+        hv = in_force & (
+            pat["sei"]
+            | (pat["ovs"] <= D)
+            | (pat["plg"] <= D)
+            | (pat["awd"] <= d.year)
+            | (pat["filing_date"] < minus10)
+        )
         counts = pat.loc[hv, "u"].value_counts().reindex(units, fill_value=0).astype(float)
         counts[L.CITY] = counts.sum()
         pops = pop_table[pop_table["year"] <= d.year].sort_values("year").groupby("u")["pop"].last()
         for u, n in counts.items():
             p = pops.get(u)
             rows.append(("hv_patents_per_10k", d, u, n / p * 10000 if p is not None and p > 0 else None))
-        per_unit("overseas_invention_grants", og_inv.loc[(og_inv["grant_date"] >= y0) & (og_inv["grant_date"] <= D), "u"])
+        per_unit(
+            "overseas_invention_grants",
+            og_inv.loc[(og_inv["grant_date"] >= y0) & (og_inv["grant_date"] <= D), "u"],
+        )
         valid = (tm["registration_date"] <= D) & (tm["expiry_date"] >= D) & ~(dead & (tm["status_date"] <= D))
         n = tm.loc[valid, "u"].value_counts().reindex(units, fill_value=0).astype(float)
         for u, v in n.items():
@@ -359,39 +432,86 @@ def compute(landing: Path, today: dt.date) -> pd.DataFrame:
             cut = pd.Timestamp(d.replace(year=2020))
         except ValueError:
             cut = pd.Timestamp(2020, 2, 28)
-        ytd = pl_in[(pl_in["registration_date"] >= y0) & (pl_in["registration_date"] <= D)].groupby("u")["amount_wan"].agg(["count", "sum"])
-        base = pl_in[(pl_in["registration_date"] >= pd.Timestamp(2020, 1, 1)) & (pl_in["registration_date"] <= cut)] \
-            .groupby("u")["amount_wan"].agg(["count", "sum"])
+        ytd = (
+            pl_in[(pl_in["registration_date"] >= y0) & (pl_in["registration_date"] <= D)]
+            .groupby("u")["amount_wan"]
+            .agg(["count", "sum"])
+        )
+        base = (
+            pl_in[
+                (pl_in["registration_date"] >= pd.Timestamp(2020, 1, 1)) & (pl_in["registration_date"] <= cut)
+            ]
+            .groupby("u")["amount_wan"]
+            .agg(["count", "sum"])
+        )
         ytd = ytd.reindex(units, fill_value=0)
         base = base.reindex(units, fill_value=0)
         ytd.loc[L.CITY], base.loc[L.CITY] = ytd.sum(), base.sum()
         for u in ytd.index:
-            cy, ay, cb, ab = float(ytd.at[u, "count"]), float(ytd.at[u, "sum"]), float(base.at[u, "count"]), float(base.at[u, "sum"])
-            rows += [("pledge_count", d, u, cy), ("pledge_amount_wan", d, u, ay),
-                     ("pledge_count_cagr", d, u, ((cy / cb) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and cb > 0 else None),
-                     ("pledge_amount_cagr", d, u, ((ay / ab) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and ab > 0 else None)]
+            cy, ay, cb, ab = (
+                float(ytd.at[u, "count"]),
+                float(ytd.at[u, "sum"]),
+                float(base.at[u, "count"]),
+                float(base.at[u, "sum"]),
+            )
+            rows += [
+                ("pledge_count", d, u, cy),
+                ("pledge_amount_wan", d, u, ay),
+                (
+                    "pledge_count_cagr",
+                    d,
+                    u,
+                    ((cy / cb) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and cb > 0 else None,
+                ),
+                (
+                    "pledge_amount_cagr",
+                    d,
+                    u,
+                    ((ay / ab) ** (1 / (d.year - 2020)) - 1) * 100 if d.year > 2020 and ab > 0 else None,
+                ),
+            ]
         try:
             tcut = pd.Timestamp(d.replace(year=TB))
         except ValueError:
             tcut = pd.Timestamp(TB, 2, 28)
         r = tr_in["registration_date"]
         ty = tr_in.loc[(r >= y0) & (r <= D), "u"].value_counts().reindex(units, fill_value=0).astype(float)
-        tb = tr_in.loc[(r >= pd.Timestamp(TB, 1, 1)) & (r <= tcut), "u"].value_counts().reindex(units, fill_value=0).astype(float)
+        tb = (
+            tr_in.loc[(r >= pd.Timestamp(TB, 1, 1)) & (r <= tcut), "u"]
+            .value_counts()
+            .reindex(units, fill_value=0)
+            .astype(float)
+        )
         ty[L.CITY], tb[L.CITY] = ty.sum(), tb.sum()
         covered = first_year is not None and not pd.isna(first_year) and d.year >= first_year
         base_covered = first_year is not None and not pd.isna(first_year) and TB >= first_year
         for u in ty.index:
             cy, cb = ty[u], tb[u]
-            rows += [("ip_transfer_licence_count", d, u, cy if covered else None),
-                     ("ip_transfer_licence_cagr", d, u,
-                      ((cy / cb) ** (1 / (d.year - TB)) - 1) * 100 if d.year > TB and covered and base_covered and cb > 0 else None)]
+            rows += [
+                ("ip_transfer_licence_count", d, u, cy if covered else None),
+                (
+                    "ip_transfer_licence_cagr",
+                    d,
+                    u,
+                    ((cy / cb) ** (1 / (d.year - TB)) - 1) * 100
+                    if d.year > TB and covered and base_covered and cb > 0
+                    else None,
+                ),
+            ]
         k = civil[(civil["closed_date"] >= y0) & (civil["closed_date"] <= D)]
         known = k[k["accepted"].notna()]
         n_known = known["u"].value_counts().reindex(units, fill_value=0)
         n_acc = known.loc[known["accepted"].astype(bool), "u"].value_counts().reindex(units, fill_value=0)
         n_known[L.CITY], n_acc[L.CITY] = n_known.sum(), n_acc.sum()
         for u in n_known.index:
-            rows.append(("civil_first_instance_acceptance_rate", d, u, n_acc[u] / n_known[u] * 100 if n_known[u] > 0 else None))
+            rows.append(
+                (
+                    "civil_first_instance_acceptance_rate",
+                    d,
+                    u,
+                    n_acc[u] / n_known[u] * 100 if n_known[u] > 0 else None,
+                )
+            )
         n_new = firms.loc[firms["first"] <= D, "u"].value_counts().reindex(units, fill_value=0).astype(float)
         n_new[L.CITY] = n_new.sum()
         for u, n in n_new.items():

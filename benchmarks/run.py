@@ -28,6 +28,7 @@
    Targets: pipeline/floor ≤ 2.0, delta ≤ 0.25 of full, no-op ≤ 6 s, peak RSS
    ≤ 4 GiB, time(10)/time(1) ≤ 12. A missed target exits 3, unless --report-only (exit 0).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,23 @@ def ensure_sample(cache: Path, scale: float, seed: int, end: str) -> tuple[bool,
         shutil.rmtree(cache)
     cache.mkdir(parents=True)
     t0 = time.perf_counter()
-    subprocess.run([IP_PIPELINE, "sample", "--home", str(cache), "--scale", fmt_scale(scale), "--seed", str(seed),
-                    "--end", end, "--no-progress"], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            IP_PIPELINE,
+            "sample",
+            "--home",
+            str(cache),
+            "--scale",
+            fmt_scale(scale),
+            "--seed",
+            str(seed),
+            "--end",
+            end,
+            "--no-progress",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return False, time.perf_counter() - t0
 
 
@@ -121,8 +137,11 @@ def measure(name: str, cmd: list[str], env: dict | None = None) -> Measured:
     if p.returncode != 0:
         sys.stderr.write(p.stdout[-4000:] + p.stderr[-4000:])
         raise SystemExit(f"[bench] {name} failed with exit code {p.returncode}")
-    print(f"[bench] {name}: {wall:.2f}s, peak RSS {int(m.group(1)) / 1024 if m else float('nan'):.0f} MiB",
-          file=sys.stderr, flush=True)
+    print(
+        f"[bench] {name}: {wall:.2f}s, peak RSS {int(m.group(1)) / 1024 if m else float('nan'):.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
     u = re.search(r"User time \(seconds\): ([\d.]+)", p.stderr)
     k = re.search(r"System time \(seconds\): ([\d.]+)", p.stderr)
     cpu = float(u.group(1)) + float(k.group(1)) if u and k else None
@@ -165,8 +184,14 @@ print(json.dumps(out))
 
 
 def run_stats(home: Path) -> list[dict]:
-    env = {**os.environ, "DAGSTER_HOME": str(home.resolve() / "dagster_home"), "DAGSTER_DISABLE_TELEMETRY": "1"}
-    p = subprocess.run([PYTHON, "-c", STEP_STATS], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home.resolve() / "dagster_home"),
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    p = subprocess.run(
+        [PYTHON, "-c", STEP_STATS], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -196,10 +221,12 @@ def machine() -> str:
 
 def commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=ROOT).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
         return sha + (" (+ uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -222,17 +249,23 @@ def cross_check(pipe: dict, out: Path, suffix: str, with_peer: bool) -> list[str
     return problems
 
 
-def profile_table(full: dict[str, float], delta: dict[str, float], full_wall: float, delta_wall: float) -> list[str]:
+def profile_table(
+    full: dict[str, float], delta: dict[str, float], full_wall: float, delta_wall: float
+) -> list[str]:
     """Dagster step durations of the full and the delta run, by stage, largest first."""
     lines = ["| step | stage | full s | % of full wall | delta s |", "|---|---|---:|---:|---:|"]
     order = {"ingest": 0, "checks": 1, "indicators": 2, "report": 3, "other": 4}
     keys = sorted(set(full) | set(delta), key=lambda k: (order[stage_of(k)], -full.get(k, 0.0), k))
     for k in keys:
         f, d = full.get(k), delta.get(k)
-        lines.append(f"| {k} | {stage_of(k)} | {'' if f is None else f'{f:.2f}'} | "
-                     f"{'' if f is None else f'{f / full_wall * 100:.1f}'} | {'' if d is None else f'{d:.2f}'} |")
-    lines.append(f"| (all steps) | | {sum(full.values()):.2f} | {sum(full.values()) / full_wall * 100:.1f} | "
-                 f"{sum(delta.values()):.2f} |")
+        lines.append(
+            f"| {k} | {stage_of(k)} | {'' if f is None else f'{f:.2f}'} | "
+            f"{'' if f is None else f'{f / full_wall * 100:.1f}'} | {'' if d is None else f'{d:.2f}'} |"
+        )
+    lines.append(
+        f"| (all steps) | | {sum(full.values()):.2f} | {sum(full.values()) / full_wall * 100:.1f} | "
+        f"{sum(delta.values()):.2f} |"
+    )
     lines.append(f"| (wall of `ip-pipeline run`) | | {full_wall:.2f} | 100.0 | {delta_wall:.2f} |")
     return lines
 
@@ -242,23 +275,37 @@ def same_code(base_sha: str) -> bool:
     of the same pipeline, whatever the benchmark's own commits since)."""
     if not base_sha or base_sha == "unknown":
         return False
-    p = subprocess.run(["git", "diff", "--quiet", base_sha, "--", ".", ":(exclude)benchmarks", ":(exclude)tests"],
-                       cwd=ROOT, capture_output=True)
+    p = subprocess.run(
+        ["git", "diff", "--quiet", base_sha, "--", ".", ":(exclude)benchmarks", ":(exclude)tests"],
+        cwd=ROOT,
+        capture_output=True,
+    )
     return p.returncode == 0
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="pipeline vs floor vs pandas peer at one scale, full, no-op and delta")
+    ap = argparse.ArgumentParser(
+        description="pipeline vs floor vs pandas peer at one scale, full, no-op and delta"
+    )
     ap.add_argument("--scale", type=float, required=True)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--cache", type=Path, default=None, help="default benchmarks/cache/scale-<S>")
-    ap.add_argument("--end", default=DEFAULT_END, help=f"last day of the sample (default {DEFAULT_END}, pinned)")
-    ap.add_argument("--delta-day", type=dt.date.fromisoformat, default=None,
-                    help="the day the delta nightly adds (default: the day after --end; not after today)")
+    ap.add_argument(
+        "--end", default=DEFAULT_END, help=f"last day of the sample (default {DEFAULT_END}, pinned)"
+    )
+    ap.add_argument(
+        "--delta-day",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the day the delta nightly adds (default: the day after --end; not after today)",
+    )
     ap.add_argument("--no-peer", action="store_true", help="skip the pandas peer (both times)")
     ap.add_argument("--no-record", action="store_true", help="do not append to benchmarks/RESULTS.md")
-    ap.add_argument("--report-only", action="store_true",
-                    help="exit 0 when targets are missed (a slow or shared machine); differences still exit 1")
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="exit 0 when targets are missed (a slow or shared machine); differences still exit 1",
+    )
     args = ap.parse_args(argv)
     s = fmt_scale(args.scale)
     cache = (args.cache or HERE / "cache" / f"scale-{s}").resolve()
@@ -269,11 +316,16 @@ def main(argv=None) -> int:
     today = os.environ.get("IP_PIPELINE_TODAY") or today_in_yantai().isoformat()
     day = args.delta_day or dt.date.fromisoformat(args.end) + dt.timedelta(days=1)
     if day > dt.date.fromisoformat(today):
-        raise SystemExit(f"[bench] the delta day {day} is after today in Yantai ({today}): its event dates "
-                         f"would be quarantined as future dates; pass --delta-day or IP_PIPELINE_TODAY")
+        raise SystemExit(
+            f"[bench] the delta day {day} is after today in Yantai ({today}): its event dates "
+            f"would be quarantined as future dates; pass --delta-day or IP_PIPELINE_TODAY"
+        )
 
     reused, gen_s = ensure_sample(cache, args.scale, args.seed, args.end)
-    print(f"[bench] sample at scale {s}: {'reused' if reused else f'generated in {gen_s:.1f}s'} ({cache})", file=sys.stderr)
+    print(
+        f"[bench] sample at scale {s}: {'reused' if reused else f'generated in {gen_s:.1f}s'} ({cache})",
+        file=sys.stderr,
+    )
     home = fresh_home(cache)
     out = cache / "out"
     out.mkdir(exist_ok=True)
@@ -282,12 +334,35 @@ def main(argv=None) -> int:
     with_peer = not args.no_peer
 
     def floor_and_peer(suffix: str, label: str) -> None:
-        m[f"floor{suffix}"] = measure(f"floor{label}", [PYTHON, str(HERE / "floor.py"), "--landing", str(home / "landing"),
-                                                        "--out", str(out / f"floor{suffix}.parquet"), "--today", today], env)
+        m[f"floor{suffix}"] = measure(
+            f"floor{label}",
+            [
+                PYTHON,
+                str(HERE / "floor.py"),
+                "--landing",
+                str(home / "landing"),
+                "--out",
+                str(out / f"floor{suffix}.parquet"),
+                "--today",
+                today,
+            ],
+            env,
+        )
         if with_peer:
-            m[f"peer{suffix}"] = measure(f"pandas peer{label}", [
-                PYTHON, str(HERE / "pandas_peer.py"), "--landing", str(home / "landing"),
-                "--out", str(out / f"peer{suffix}.parquet"), "--today", today], env)
+            m[f"peer{suffix}"] = measure(
+                f"pandas peer{label}",
+                [
+                    PYTHON,
+                    str(HERE / "pandas_peer.py"),
+                    "--landing",
+                    str(home / "landing"),
+                    "--out",
+                    str(out / f"peer{suffix}.parquet"),
+                    "--today",
+                    today,
+                ],
+                env,
+            )
 
     m: dict[str, Measured] = {}
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -297,6 +372,7 @@ def main(argv=None) -> int:
     def sample_load() -> None:
         while not stop.wait(10.0):
             loads.append(os.getloadavg()[0])
+
     sampler = threading.Thread(target=sample_load, daemon=True)
     sampler.start()
     # 1. full run, floor, peer, no-op rerun
@@ -312,21 +388,31 @@ def main(argv=None) -> int:
     added = delta_day.add_day(home / "landing", day, args.scale, args.seed)
     delta_rows = sum(a["rows"] for a in added.values())
     delta_revised = sum(sum(a["revised"].values()) for a in added.values())
-    print(f"[bench] delta day {day}: {delta_rows} rows in {len(added)} files, {delta_revised} of them revisions",
-          file=sys.stderr)
+    print(
+        f"[bench] delta day {day}: {delta_rows} rows in {len(added)} files, {delta_revised} of them revisions",
+        file=sys.stderr,
+    )
     m["delta"] = measure("delta nightly", [IP_PIPELINE, "run", "--home", str(home)], env)
     runs = run_stats(home)
     delta_ids = {r["run_id"] for r in runs} - full_ids - noop_ids
     floor_and_peer("_delta", " after the delta")
     pipe = compare.pipeline_values(home / "warehouse.duckdb")
     problems += [f"[after the delta] {p}" for p in cross_check(pipe, out, "_delta", with_peer)]
-    changed = sum(1 for k in set(pipe) | set(pipe_full) if not compare._same((pipe.get(k) or (None,))[0],
-                                                                            (pipe_full.get(k) or (None,))[0]))
+    changed = sum(
+        1
+        for k in set(pipe) | set(pipe_full)
+        if not compare._same((pipe.get(k) or (None,))[0], (pipe_full.get(k) or (None,))[0])
+    )
     stop.set()
     sampler.join()
-    load_line = (f"; load avg (1 min) while measuring: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}"
-                 if loads else "")
-    agree = ("all three agree" if with_peer else "pipeline and floor agree") if not problems else "DIFFERENCES"
+    load_line = (
+        f"; load avg (1 min) while measuring: mean {sum(loads) / len(loads):.2f}, max {max(loads):.2f}"
+        if loads
+        else ""
+    )
+    agree = (
+        ("all three agree" if with_peer else "pipeline and floor agree") if not problems else "DIFFERENCES"
+    )
     if len(runs) != len(full_ids) + len(noop_ids) + len(delta_ids):
         print("[bench] warning: unexpected Dagster runs", file=sys.stderr)
     full_stage, full_steps = stages([r for r in runs if r["run_id"] in full_ids])
@@ -336,48 +422,110 @@ def main(argv=None) -> int:
     # ---- table
     P, F, D, N = m["pipeline"].wall, m["floor"].wall, m["delta"].wall, m["noop"].wall
     lines = ["| measurement | wall s | CPU s (user+sys) | peak RSS MiB | note |", "|---|---:|---:|---:|---|"]
+
     def row(label, sec, rss, note="", cpu=None):
-        lines.append(f"| {label} | {sec:.2f} | {'' if cpu is None else f'{cpu:.1f}'} | "
-                     f"{'' if rss is None else f'{rss:.0f}'} | {note} |")
-    row("pipeline: `ip-pipeline run` (full)", P, m["pipeline"].rss_mib, f"{len(pipe_full)} indicator_values rows",
-        m["pipeline"].cpu)
+        lines.append(
+            f"| {label} | {sec:.2f} | {'' if cpu is None else f'{cpu:.1f}'} | "
+            f"{'' if rss is None else f'{rss:.0f}'} | {note} |"
+        )
+
+    row(
+        "pipeline: `ip-pipeline run` (full)",
+        P,
+        m["pipeline"].rss_mib,
+        f"{len(pipe_full)} indicator_values rows",
+        m["pipeline"].cpu,
+    )
     row("floor: benchmarks/floor.py", F, m["floor"].rss_mib, f"pipeline/floor {P / F:.2f}×", m["floor"].cpu)
     if with_peer:
-        row("pandas peer: benchmarks/pandas_peer.py", m["peer"].wall, m["peer"].rss_mib,
-            f"peer/pipeline {m['peer'].wall / P:.2f}×", m["peer"].cpu)
-    row("no-op rerun: `ip-pipeline run` again", N, m["noop"].rss_mib, f"{N / P * 100:.1f}% of the full run", m["noop"].cpu)
-    row(f"delta nightly: + one day ({day}), `ip-pipeline run`", D, m["delta"].rss_mib,
+        row(
+            "pandas peer: benchmarks/pandas_peer.py",
+            m["peer"].wall,
+            m["peer"].rss_mib,
+            f"peer/pipeline {m['peer'].wall / P:.2f}×",
+            m["peer"].cpu,
+        )
+    row(
+        "no-op rerun: `ip-pipeline run` again",
+        N,
+        m["noop"].rss_mib,
+        f"{N / P * 100:.1f}% of the full run",
+        m["noop"].cpu,
+    )
+    row(
+        f"delta nightly: + one day ({day}), `ip-pipeline run`",
+        D,
+        m["delta"].rss_mib,
         f"delta/full {D / P:.2f}; {delta_rows} rows, {delta_revised} revisions; {changed} indicator_values changed",
-        m["delta"].cpu)
+        m["delta"].cpu,
+    )
     row("floor after the delta", m["floor_delta"].wall, m["floor_delta"].rss_mib, "", m["floor_delta"].cpu)
     if with_peer:
-        row("pandas peer after the delta", m["peer_delta"].wall, m["peer_delta"].rss_mib, "", m["peer_delta"].cpu)
+        row(
+            "pandas peer after the delta",
+            m["peer_delta"].wall,
+            m["peer_delta"].rss_mib,
+            "",
+            m["peer_delta"].cpu,
+        )
     steps_total = sum(full_stage.values())
     for st in ("ingest", "checks", "indicators", "report", "other"):
         if st in full_stage:
-            row(f"  full: stage {st} (Dagster step time)", full_stage[st], None,
-                f"{full_stage[st] / P * 100:.1f}% of pipeline wall")
-    row("  full: outside steps (startup, definitions, run bookkeeping)", P - steps_total, None,
-        f"{(P - steps_total) / P * 100:.1f}% of pipeline wall")
+            row(
+                f"  full: stage {st} (Dagster step time)",
+                full_stage[st],
+                None,
+                f"{full_stage[st] / P * 100:.1f}% of pipeline wall",
+            )
+    row(
+        "  full: outside steps (startup, definitions, run bookkeeping)",
+        P - steps_total,
+        None,
+        f"{(P - steps_total) / P * 100:.1f}% of pipeline wall",
+    )
     if noop_stage:
-        row("  no-op: step time", sum(noop_stage.values()), None,
-            ", ".join(f"{k} {v:.2f}s" for k, v in sorted(noop_stage.items())))
+        row(
+            "  no-op: step time",
+            sum(noop_stage.values()),
+            None,
+            ", ".join(f"{k} {v:.2f}s" for k, v in sorted(noop_stage.items())),
+        )
     if delta_stage:
-        row("  delta: step time", sum(delta_stage.values()), None,
-            ", ".join(f"{k} {v:.2f}s" for k, v in sorted(delta_stage.items())))
+        row(
+            "  delta: step time",
+            sum(delta_stage.values()),
+            None,
+            ", ".join(f"{k} {v:.2f}s" for k, v in sorted(delta_stage.items())),
+        )
     cpu_line = ""
     if all(m[k].cpu for k in ("pipeline", "floor", "delta", "noop")):
-        cpu_line = (f"CPU (user+sys) ratios, less sensitive to a shared machine's load: pipeline/floor "
-                    f"{m['pipeline'].cpu / m['floor'].cpu:.2f}, delta/full {m['delta'].cpu / m['pipeline'].cpu:.2f}, "
-                    f"no-op {m['noop'].cpu:.1f} CPU s")
-    added_line = "; ".join(f"{k} {a['rows']} ({a['kind']}" + (", revised " + ", ".join(f"{n} {name}" for name, n in
-                           a["revised"].items()) if a["revised"] else "") + ")" for k, a in added.items())
+        cpu_line = (
+            f"CPU (user+sys) ratios, less sensitive to a shared machine's load: pipeline/floor "
+            f"{m['pipeline'].cpu / m['floor'].cpu:.2f}, delta/full {m['delta'].cpu / m['pipeline'].cpu:.2f}, "
+            f"no-op {m['noop'].cpu:.1f} CPU s"
+        )
+    added_line = "; ".join(
+        f"{k} {a['rows']} ({a['kind']}"
+        + (
+            ", revised " + ", ".join(f"{n} {name}" for name, n in a["revised"].items())
+            if a["revised"]
+            else ""
+        )
+        + ")"
+        for k, a in added.items()
+    )
 
     peak_kb = max(m[k].rss_kb or 0 for k in ("pipeline", "noop", "delta"))
-    targets = [("pipeline/floor ≤ 2.0", P <= 2 * F, f"{P / F:.2f}"),
-               ("delta nightly ≤ 0.25 of a full run", D <= 0.25 * P, f"{D / P:.2f}"),
-               ("no-op ≤ 6 s", N <= 6.0, f"{N:.1f} s"),
-               ("peak RSS ≤ 4 GiB (full, no-op, delta)", peak_kb <= 4 * 1024 * 1024, f"{peak_kb / 1024 / 1024:.2f} GiB")]
+    targets = [
+        ("pipeline/floor ≤ 2.0", P <= 2 * F, f"{P / F:.2f}"),
+        ("delta nightly ≤ 0.25 of a full run", D <= 0.25 * P, f"{D / P:.2f}"),
+        ("no-op ≤ 6 s", N <= 6.0, f"{N:.1f} s"),
+        (
+            "peak RSS ≤ 4 GiB (full, no-op, delta)",
+            peak_kb <= 4 * 1024 * 1024,
+            f"{peak_kb / 1024 / 1024:.2f} GiB",
+        ),
+    ]
     ratio_10_1 = None
     this_commit = commit()
     if args.scale == 10:
@@ -391,51 +539,73 @@ def main(argv=None) -> int:
             else:
                 print(f"[bench] time(10)/time(1) {ratio_10_1:.2f} not judged: {about}", file=sys.stderr)
     results_json = cache / "results.json"
-    record = {"scale": args.scale, "commit": this_commit, "date": dt.datetime.now().isoformat(timespec="seconds"),
-              "today": today, "delta_day": day.isoformat(), "added": {k: {kk: vv for kk, vv in a.items()
-                                                                          if kk != "revised_keys"} for k, a in added.items()},
-              **{k: {"wall": v.wall, "cpu": v.cpu, "rss_kb": v.rss_kb} for k, v in m.items()},
-              "stages": full_stage, "steps": full_steps, "delta_stages": delta_stage, "delta_steps": delta_steps}
+    record = {
+        "scale": args.scale,
+        "commit": this_commit,
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "today": today,
+        "delta_day": day.isoformat(),
+        "added": {k: {kk: vv for kk, vv in a.items() if kk != "revised_keys"} for k, a in added.items()},
+        **{k: {"wall": v.wall, "cpu": v.cpu, "rss_kb": v.rss_kb} for k, v in m.items()},
+        "stages": full_stage,
+        "steps": full_steps,
+        "delta_stages": delta_stage,
+        "delta_steps": delta_steps,
+    }
     results_json.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
     target_lines = [f"- {'PASS' if ok else 'FAIL'} {label}: {value}" for label, ok, value in targets]
     missed = [label for label, ok, _ in targets if not ok]
 
-    section = "\n".join([
-        f"## Scale {s} — {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}",
-        "",
-        f"- commit: {this_commit}",
-        f"- machine: {machine()}; load avg (1 min) at start {load_start:.2f}{load_line}",
-        f"- sample: scale {s}, seed {args.seed}, end {args.end} ({'cached' if reused else f'generated in {gen_s:.0f}s'}); "
-        f"today (Asia/Shanghai, pinned for every process) {today}",
-        f"- delta day {day}: {added_line}",
-        f"- cross-check (full, and after the delta): {agree}",
-        "",
-        *lines,
-        "",
-        *([cpu_line, ""] if cpu_line else []),
-        "Profile (Dagster step durations from the benchmark home's instance; steps may overlap):",
-        "",
-        *profile_table(full_steps, delta_steps, P, D),
-        "",
-        "Targets:",
-        *target_lines,
-        "",
-    ])
+    section = "\n".join(
+        [
+            f"## Scale {s} — {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}",
+            "",
+            f"- commit: {this_commit}",
+            f"- machine: {machine()}; load avg (1 min) at start {load_start:.2f}{load_line}",
+            f"- sample: scale {s}, seed {args.seed}, end {args.end} ({'cached' if reused else f'generated in {gen_s:.0f}s'}); "
+            f"today (Asia/Shanghai, pinned for every process) {today}",
+            f"- delta day {day}: {added_line}",
+            f"- cross-check (full, and after the delta): {agree}",
+            "",
+            *lines,
+            "",
+            *([cpu_line, ""] if cpu_line else []),
+            "Profile (Dagster step durations from the benchmark home's instance; steps may overlap):",
+            "",
+            *profile_table(full_steps, delta_steps, P, D),
+            "",
+            "Targets:",
+            *target_lines,
+            "",
+        ]
+    )
     if problems:
         print("\n\n".join(problems), file=sys.stderr)
     print(section)
     if not args.no_record:
         results = HERE / "RESULTS.md"
         if not results.exists():
-            results.write_text("# Benchmark results\n\nAppended by `benchmarks/run.py` (one section per run).\n\n",
-                               encoding="utf-8")
+            results.write_text(
+                "# Benchmark results\n\nAppended by `benchmarks/run.py` (one section per run).\n\n",
+                encoding="utf-8",
+            )
         with open(results, "a", encoding="utf-8") as fh:
-            fh.write(section + ("\nDifferences:\n```\n" + "\n\n".join(problems) + "\n```\n" if problems else "") + "\n")
+            fh.write(
+                section
+                + ("\nDifferences:\n```\n" + "\n\n".join(problems) + "\n```\n" if problems else "")
+                + "\n"
+            )
     if problems:
-        print(f"FAILED: indicator_values differ ({'; '.join(p.splitlines()[0] for p in problems)})", file=sys.stderr)
+        print(
+            f"FAILED: indicator_values differ ({'; '.join(p.splitlines()[0] for p in problems)})",
+            file=sys.stderr,
+        )
     if missed:
-        print(f"[bench] targets missed: {'; '.join(missed)}" + (" (--report-only: exit 0)" if args.report_only else ""),
-              file=sys.stderr)
+        print(
+            f"[bench] targets missed: {'; '.join(missed)}"
+            + (" (--report-only: exit 0)" if args.report_only else ""),
+            file=sys.stderr,
+        )
     print(f"peak RSS at scale {s}: {peak_kb / 1024 / 1024:.2f} GiB")
     if ratio_10_1 is not None:
         print(f"time(10)/time(1): {ratio_10_1:.2f}")

@@ -3,6 +3,7 @@
 The monthly partitions (ip_pipeline/defs/partitions.py) are built on these; the domain code
 (ingest, indicators, report, cli) imports them from here.
 """
+
 from __future__ import annotations
 
 import calendar

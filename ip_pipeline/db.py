@@ -1,4 +1,5 @@
 """DuckDB helpers shared by every module that touches the warehouse."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,10 @@ class WarehouseLocked(duckdb.IOException):
 
     def __init__(self, path: Path, holder: str, waited: float):
         self.path, self.holder, self.waited = path, holder, waited
-        super().__init__(f"{path} is held by {holder}; waited {waited:.0f} s for it. "
-                         f"Wait for it to finish or stop it, then try again")
+        super().__init__(
+            f"{path} is held by {holder}; waited {waited:.0f} s for it. "
+            f"Wait for it to finish or stop it, then try again"
+        )
 
 
 def is_lock_error(exc: BaseException) -> bool:
@@ -42,8 +45,11 @@ def lock_holder(exc: BaseException) -> str:
     pid = m.group(1)
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        words = [os.path.basename(a.decode(errors="replace")) if i == 0 else a.decode(errors="replace")
-                 for i, a in enumerate(argv) if a][:4]
+        words = [
+            os.path.basename(a.decode(errors="replace")) if i == 0 else a.decode(errors="replace")
+            for i, a in enumerate(argv)
+            if a
+        ][:4]
         text = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
         text = text if len(text) <= 60 else text[:57] + "…"
         return f"PID {pid} ({text})" if text else f"PID {pid}"
@@ -55,7 +61,9 @@ def lock_wait_s() -> float:
     return settings().lock_wait_s
 
 
-def connect(path: str | Path, read_only: bool = False, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, read_only: bool = False, wait_s: float | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; while another process holds its lock, retry (with a growing pause)
     for up to `wait_s` seconds (default $IP_PIPELINE_LOCK_WAIT_S, else 60), saying once on
     stderr whom it waits for. Then WarehouseLocked names that process."""
@@ -77,7 +85,11 @@ def connect(path: str | Path, read_only: bool = False, wait_s: float | None = No
             if waited >= limit:
                 raise WarehouseLocked(path, holder, waited) from None
             if not told and limit - waited > 1:
-                print(f"{path} is held by {holder}; waiting for it (up to {limit:.0f} s) …", file=sys.stderr, flush=True)
+                print(
+                    f"{path} is held by {holder}; waiting for it (up to {limit:.0f} s) …",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 told = True
             time.sleep(min(pause, max(0.0, limit - waited)))
             pause = min(pause * 2, 1.0)
@@ -109,5 +121,10 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Non
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str, schema: str = "main") -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                       [schema, name]))
+    return bool(
+        scalar(
+            con,
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        )
+    )

@@ -1,4 +1,5 @@
 """The code location: `dagster dev -w workspace.yaml` and `ip-pipeline run` load the same Definitions."""
+
 from __future__ import annotations
 
 import dagster as dg
@@ -28,10 +29,15 @@ def _versioned(assets: dg.AssetsDefinition, version: str) -> dg.AssetsDefinition
 def build_definitions(home: str | None = None) -> dg.Definitions:
     home = str(home or default_home())
     return dg.Definitions(
-        assets=[build_landing_sources(), *build_ingestion_assets(),
-                *(_versioned(a, indicators_version()) for a in (marts, indicator_values, indicator_progress,
-                                                                plan_outcomes)),
-                monthly_report],
+        assets=[
+            build_landing_sources(),
+            *build_ingestion_assets(),
+            *(
+                _versioned(a, indicators_version())
+                for a in (marts, indicator_values, indicator_progress, plan_outcomes)
+            ),
+            monthly_report,
+        ],
         asset_checks=[
             # Quality gates: a GX suite per staged table (blocking) and indicator sanity.
             *build_quality_checks(),

@@ -6,6 +6,7 @@ read by Excel/WPS/LibreOffice as a formula (CSV/formula injection, e.g.
 shows as the text it is. Only strings are touched: a negative number stays a
 number.
 """
+
 from __future__ import annotations
 
 from typing import Any

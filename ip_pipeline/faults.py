@@ -7,6 +7,7 @@ are written, not yet committed), `indicators:before_commit` (indicator_values
 written, not yet committed), `report:mid_write` (the PDF half written).
 Unset (always, outside tests) it does nothing.
 """
+
 from __future__ import annotations
 
 import os

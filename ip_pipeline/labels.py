@@ -6,6 +6,7 @@ print with them.
     labels = Labels.load(con, lang)           # names of districts, indicators, plans, statuses
     labels.district("370602"), labels.value(11.23, "invention_patents_per_10k")
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,14 +29,21 @@ NO_DATA_YET = {"zh": "暂无数据", "en": "no data yet"}
 def no_data_yet(value, flags, lang: str) -> str | None:
     """The words for a value that has no data yet (NULL, flag no_data), else None."""
     missing = value is None or (isinstance(value, float) and value != value)
-    return NO_DATA_YET.get(lang, NO_DATA_YET["zh"]) if missing and flags is not None and "no_data" in list(flags) else None
+    return (
+        NO_DATA_YET.get(lang, NO_DATA_YET["zh"])
+        if missing and flags is not None and "no_data" in list(flags)
+        else None
+    )
+
 
 # Decimals by unit (the catalogue's unit, Chinese or English): None = integer when whole, else 2.
 PER_CAPITA = {"hv_patents_per_10k"}  # ids in 件 that are ratios, not counts
 UNIT_DECIMALS = {"家": 0, "次": 0, "万件": 2, "万元": 2, "%": 1, "分": 1, "件": None}
 
 
-def format_number(value: Any, unit: str | None = None, with_unit: bool = True, decimals: int | None = None) -> str:
+def format_number(
+    value: Any, unit: str | None = None, with_unit: bool = True, decimals: int | None = None
+) -> str:
     """140 家, 11.23 万件, 31.4 %, 5.06 件 — counts as integers, never "140.00 家"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
@@ -80,7 +88,9 @@ class Labels:
         labels = cls(lang=lang, districts=dict(standard_districts()))
         if con is not None:
             try:
-                for code, zh, en in con.execute("SELECT code, name_zh, name_en FROM stg_districts").fetchall():
+                for code, zh, en in con.execute(
+                    "SELECT code, name_zh, name_en FROM stg_districts"
+                ).fetchall():
                     labels.districts[str(code)] = (zh or str(code), en or zh or str(code))
             except Exception:  # noqa: BLE001  no staged districts yet: the standard names stay
                 pass
@@ -116,8 +126,9 @@ class Labels:
             return stored or DEFAULT_UNITS.get(indicator_id, "")
         return ind.unit_en if self.lang == "en" else ind.unit
 
-    def value(self, value: Any, indicator_id: str, stored_unit: str | None = None,
-              decimals: int | None = None) -> str:
+    def value(
+        self, value: Any, indicator_id: str, stored_unit: str | None = None, decimals: int | None = None
+    ) -> str:
         """A value in the indicator's unit: the indicator's displayed decimals (indicators/rules.py, as
         the report; `decimals` when the engine chose more, e.g. a missed target), the unit in the language."""
         ind = self.indicators.get(indicator_id)

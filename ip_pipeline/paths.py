@@ -1,4 +1,5 @@
 """Where things live: the data directory (home) and the project's declarative files."""
+
 from __future__ import annotations
 
 import os

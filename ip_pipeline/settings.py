@@ -7,6 +7,7 @@ or `ip-pipeline ui` setting `IP_PIPELINE_HOME` for its own process all take effe
 An empty value counts as unset. The README's table of settings is `python -m ip_pipeline.settings`.
 Variables that belong to other tools (DAGSTER_HOME, …) keep being read where those tools need them.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,13 +35,16 @@ class Variable:
 VARIABLES: dict[str, Variable] = {}
 
 
-def _variable(name: str, type_: str, default: str, role: str) -> Callable[[Callable[[str | None], Any]], property]:
+def _variable(
+    name: str, type_: str, default: str, role: str
+) -> Callable[[Callable[[str | None], Any]], property]:
     """Registers the variable and turns `parse(raw value or None)` into a property of `Settings`."""
     if not name.startswith(PREFIX) or name in VARIABLES:
         raise ValueError(f"{name}: not an {PREFIX}* name, or documented twice")
 
     def wrap(parse: Callable[[str | None], Any]) -> property:
         VARIABLES[name] = Variable(name, type_, default, role, parse.__name__)
+
         def read(self: Settings) -> Any:
             return parse(self.raw(name))
 
@@ -69,7 +73,9 @@ GX_THREADS = "IP_PIPELINE_GX_THREADS"
 CJK_FONT = "IP_PIPELINE_CJK_FONT"
 DEFAULT_LOCK_WAIT_S = 60.0
 DEFAULT_BACKUPS = 3
-DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"  # the local RabbitMQ; its guest password is the default
+DEFAULT_CELERY_BROKER = (
+    "pyamqp://guest@127.0.0.1:5672//"  # the local RabbitMQ; its guest password is the default
+)
 DEFAULT_CELERY_BACKEND = "rpc://"
 
 
@@ -87,15 +93,23 @@ class Settings:
         return self.environ.get(name) or None
 
     # -- where things are ------------------------------------------------------------------------
-    @_variable(HOME, "path", "./data",
-               "The data directory (landing zone, warehouse, reports, quality docs, alerts) when a "
-               "command has no `--home`.")
+    @_variable(
+        HOME,
+        "path",
+        "./data",
+        "The data directory (landing zone, warehouse, reports, quality docs, alerts) when a "
+        "command has no `--home`.",
+    )
     def home(raw: str | None) -> Path:
         return Path(raw or "data").resolve()
 
-    @_variable("IP_PIPELINE_CATALOGUE_DIR", "path", "assets/catalogue",
-               "The folder of the plans and the `indicators/` definitions (another catalogue for a "
-               "test or a trial, without changing the shipped one).")
+    @_variable(
+        "IP_PIPELINE_CATALOGUE_DIR",
+        "path",
+        "assets/catalogue",
+        "The folder of the plans and the `indicators/` definitions (another catalogue for a "
+        "test or a trial, without changing the shipped one).",
+    )
     def catalogue_dir(raw: str | None) -> Path | None:
         return Path(raw) if raw else None
 
@@ -103,15 +117,23 @@ class Settings:
     def sql_dir(raw: str | None) -> Path | None:
         return Path(raw) if raw else None
 
-    @_variable(CJK_FONT, "path", "the system's fonts-wqy-microhei",
-               "Another copy of the report's CJK font (WenQuanYi Micro Hei, a .ttc or .ttf).")
+    @_variable(
+        CJK_FONT,
+        "path",
+        "the system's fonts-wqy-microhei",
+        "Another copy of the report's CJK font (WenQuanYi Micro Hei, a .ttc or .ttf).",
+    )
     def cjk_font(raw: str | None) -> Path | None:
         return Path(raw) if raw else None
 
     # -- time ------------------------------------------------------------------------------------
-    @_variable(TODAY, "date (YYYY-MM-DD)", "today in Asia/Shanghai",
-               "Pins \"today\" for every process of a run (reproducing a past night; the benchmark's "
-               "processes agreeing across midnight).")
+    @_variable(
+        TODAY,
+        "date (YYYY-MM-DD)",
+        "today in Asia/Shanghai",
+        'Pins "today" for every process of a run (reproducing a past night; the benchmark\'s '
+        "processes agreeing across midnight).",
+    )
     def today(raw: str | None) -> date | None:
         if raw is None:
             return None
@@ -121,92 +143,150 @@ class Settings:
             raise ValueError(f"{TODAY}={raw!r} is not a date (YYYY-MM-DD)") from None
 
     # -- the warehouse ---------------------------------------------------------------------------
-    @_variable("IP_PIPELINE_LOCK_WAIT_S", "seconds", "60",
-               "How long opening the warehouse waits for another process holding it, then fails "
-               "naming that process.")
+    @_variable(
+        "IP_PIPELINE_LOCK_WAIT_S",
+        "seconds",
+        "60",
+        "How long opening the warehouse waits for another process holding it, then fails "
+        "naming that process.",
+    )
     def lock_wait_s(raw: str | None) -> float:
         try:
             return max(0.0, float(raw)) if raw is not None else DEFAULT_LOCK_WAIT_S
         except ValueError:
             return DEFAULT_LOCK_WAIT_S
 
-    @_variable("IP_PIPELINE_BACKUPS", "integer ≥ 1", str(DEFAULT_BACKUPS),
-               "How many verified backups of the warehouse are kept after successful runs.")
+    @_variable(
+        "IP_PIPELINE_BACKUPS",
+        "integer ≥ 1",
+        str(DEFAULT_BACKUPS),
+        "How many verified backups of the warehouse are kept after successful runs.",
+    )
     def backups(raw: str | None) -> int:
         return _int(raw, DEFAULT_BACKUPS, 1)
 
     # -- sources ---------------------------------------------------------------------------------
-    @_variable("IP_PIPELINE_ENFORCEMENT_DB_URL", "SQLAlchemy URL", "unset: enforcement comes from files",
-               "Reads the enforcement source from this database instead of the landing zone "
-               "(secret: set it in the environment, never in a file).")
+    @_variable(
+        "IP_PIPELINE_ENFORCEMENT_DB_URL",
+        "SQLAlchemy URL",
+        "unset: enforcement comes from files",
+        "Reads the enforcement source from this database instead of the landing zone "
+        "(secret: set it in the environment, never in a file).",
+    )
     def enforcement_db_url(raw: str | None) -> str | None:
         return raw
 
-    @_variable("IP_PIPELINE_ENFORCEMENT_TABLE", "table name", "enforcement_cases",
-               "The table or view of that database to read.")
+    @_variable(
+        "IP_PIPELINE_ENFORCEMENT_TABLE",
+        "table name",
+        "enforcement_cases",
+        "The table or view of that database to read.",
+    )
     def enforcement_table(raw: str | None) -> str | None:
         return raw
 
-    @_variable("IP_PIPELINE_NO_PART_CACHE", "flag (any value)", "unset",
-               "Parses every landed file again instead of reusing the parsed parts kept under "
-               "`<home>/cache/parts`.")
+    @_variable(
+        "IP_PIPELINE_NO_PART_CACHE",
+        "flag (any value)",
+        "unset",
+        "Parses every landed file again instead of reusing the parsed parts kept under `<home>/cache/parts`.",
+    )
     def no_part_cache(raw: str | None) -> bool:
         return raw is not None
 
     # -- quality checks --------------------------------------------------------------------------
-    @_variable("IP_PIPELINE_GX_WORKERS", "integer ≥ 0", "1",
-               "Worker processes that validate large tables while the next sources are ingested "
-               "(0 turns them off).")
+    @_variable(
+        "IP_PIPELINE_GX_WORKERS",
+        "integer ≥ 0",
+        "1",
+        "Worker processes that validate large tables while the next sources are ingested (0 turns them off).",
+    )
     def gx_workers(raw: str | None) -> int:
         return _int(raw, 1, 0)
 
-    @_variable("IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "integer", "500000",
-               "Only tables of at least this many rows go to a worker process.")
+    @_variable(
+        "IP_PIPELINE_GX_BACKGROUND_MIN_ROWS",
+        "integer",
+        "500000",
+        "Only tables of at least this many rows go to a worker process.",
+    )
     def gx_background_min_rows(raw: str | None) -> int:
         return _int(raw, 500_000, 0)
 
-    @_variable("IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS", "integer", "20000",
-               "Tables with fewer staged rows are validated whole instead of incrementally (0: always whole).")
+    @_variable(
+        "IP_PIPELINE_GX_INCREMENTAL_MIN_ROWS",
+        "integer",
+        "20000",
+        "Tables with fewer staged rows are validated whole instead of incrementally (0: always whole).",
+    )
     def gx_incremental_min_rows(raw: str | None) -> int:
         return _int(raw, 20_000, 0)
 
-    @_variable(GX_THREADS, "integer", "unset: DuckDB's default (all cores)",
-               "DuckDB threads of a validation reading exported Parquet (a worker process sets 1).")
+    @_variable(
+        GX_THREADS,
+        "integer",
+        "unset: DuckDB's default (all cores)",
+        "DuckDB threads of a validation reading exported Parquet (a worker process sets 1).",
+    )
     def gx_threads(raw: str | None) -> int | None:
         return _int(raw, 0, 1) or None
 
     # -- automation and alerts -------------------------------------------------------------------
-    @_variable("IP_PIPELINE_AUTOMATION", "on/off", "off",
-               "`on` starts the nightly and monthly schedules and the landing sensor by themselves "
-               "(a deployment); off, they wait for someone to turn them on in the UI.")
+    @_variable(
+        "IP_PIPELINE_AUTOMATION",
+        "on/off",
+        "off",
+        "`on` starts the nightly and monthly schedules and the landing sensor by themselves "
+        "(a deployment); off, they wait for someone to turn them on in the UI.",
+    )
     def automation(raw: str | None) -> bool:
         return _on(raw)
 
-    @_variable("IP_PIPELINE_LANDING_SENSOR_INTERVAL", "seconds", "30",
-               "How often the daemon looks at the landing zone for new files.")
+    @_variable(
+        "IP_PIPELINE_LANDING_SENSOR_INTERVAL",
+        "seconds",
+        "30",
+        "How often the daemon looks at the landing zone for new files.",
+    )
     def landing_sensor_interval_s(raw: str | None) -> int:
         return _int(raw, 30, 1)
 
-    @_variable("IP_PIPELINE_ALERT_WEBHOOK", "URL", "unset",
-               "Each alert (a failed run or check) is also POSTed here as JSON.")
+    @_variable(
+        "IP_PIPELINE_ALERT_WEBHOOK",
+        "URL",
+        "unset",
+        "Each alert (a failed run or check) is also POSTed here as JSON.",
+    )
     def alert_webhook(raw: str | None) -> str | None:
         return raw.strip() or None if raw else None
 
     # -- the province's cities on Celery ---------------------------------------------------------
-    @_variable("IP_PIPELINE_CELERY_BROKER", "Celery broker URL", DEFAULT_CELERY_BROKER,
-               "The broker of `ip-pipeline province` and its workers.")
+    @_variable(
+        "IP_PIPELINE_CELERY_BROKER",
+        "Celery broker URL",
+        DEFAULT_CELERY_BROKER,
+        "The broker of `ip-pipeline province` and its workers.",
+    )
     def celery_broker(raw: str | None) -> str:
         return raw or DEFAULT_CELERY_BROKER
 
-    @_variable("IP_PIPELINE_CELERY_BACKEND", "Celery result backend URL", DEFAULT_CELERY_BACKEND,
-               "Where the Celery workers put their results.")
+    @_variable(
+        "IP_PIPELINE_CELERY_BACKEND",
+        "Celery result backend URL",
+        DEFAULT_CELERY_BACKEND,
+        "Where the Celery workers put their results.",
+    )
     def celery_backend(raw: str | None) -> str:
         return raw or DEFAULT_CELERY_BACKEND
 
     # -- tests -----------------------------------------------------------------------------------
-    @_variable("IP_PIPELINE_FAULT", "kill point", "unset",
-               "Tests only: the process kills itself with SIGKILL at this point "
-               "(`ingest:before_commit`, `indicators:before_commit`, `report:mid_write`).")
+    @_variable(
+        "IP_PIPELINE_FAULT",
+        "kill point",
+        "unset",
+        "Tests only: the process kills itself with SIGKILL at this point "
+        "(`ingest:before_commit`, `indicators:before_commit`, `report:mid_write`).",
+    )
     def fault(raw: str | None) -> str | None:
         return raw
 

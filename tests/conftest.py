@@ -1,5 +1,6 @@
 """Suite-wide rules. In CI (CI=true) a skipped test is a failure: every service, binary and
 fixture a test needs must be there, so a green CI run means every test really ran."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Real servers for tests: use them when reachable; skip on a laptop without them, fail in CI."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The method documents ship with the project (docs/) and stay in step with the code: every
 indicator id of the catalogue and the registry, every source column, every flag and status is
 documented; descriptions and the README cite docs/ pages, not files a clone does not have."""
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,27 @@ from ip_pipeline.paths import CATALOGUE_DIR, PROJECT_ROOT, SOURCES_DIR, SQL_DIR
 
 DOCS = PROJECT_ROOT / "docs"
 # Announced ids (the action plan, the transfers source): documented before their code lands.
-ANNOUNCED_IDS = ("ip_transfer_licence_count", "ip_transfer_licence_cagr", "new_city_advantage_enterprises",
-                 "civil_first_instance_acceptance_rate")
-ANNOUNCED_COLUMNS = {"enforcement": ("case_nature", "instance", "accepted"),
-                     "transfers": ("record_no", "kind", "ip_type", "items", "assignor", "assignor_address",
-                                   "assignee", "assignee_address", "district_code", "registration_date")}
+ANNOUNCED_IDS = (
+    "ip_transfer_licence_count",
+    "ip_transfer_licence_cagr",
+    "new_city_advantage_enterprises",
+    "civil_first_instance_acceptance_rate",
+)
+ANNOUNCED_COLUMNS = {
+    "enforcement": ("case_nature", "instance", "accepted"),
+    "transfers": (
+        "record_no",
+        "kind",
+        "ip_type",
+        "items",
+        "assignor",
+        "assignor_address",
+        "assignee",
+        "assignee_address",
+        "district_code",
+        "registration_date",
+    ),
+}
 
 
 def _text(name: str) -> str:
@@ -50,7 +67,9 @@ def source_columns(sources_dir: Path | None = None) -> dict[str, set[str]]:
         if doc.get("columns"):
             out.setdefault(doc["name"], set()).update(doc["columns"])
         for table, spec in (doc.get("tables") or {}).items():
-            out.setdefault(f"reference/{spec.get('file', table + '.csv')}", set()).update(spec.get("columns") or {})
+            out.setdefault(f"reference/{spec.get('file', table + '.csv')}", set()).update(
+                spec.get("columns") or {}
+            )
     return out
 
 
@@ -60,7 +79,7 @@ def sql_flags(sql_dir: Path | None = None) -> set[str]:
     for f in Path(sql_dir or SQL_DIR).rglob("*.sql"):
         text = f.read_text(encoding="utf-8")
         for start in [m.end() for m in re.finditer(r"_calc_flags\(\[", text)]:
-            block = text[start:text.find("])", start)]
+            block = text[start : text.find("])", start)]
             flags |= set(re.findall(r"THEN '([a-z_]+):?'", block))
         flags |= set(re.findall(r"\['([a-z_]+)'\]::VARCHAR\[\]", text))
     return flags

@@ -1,4 +1,5 @@
 """The whole product on a small sample city: run, then read the contract table back through the CLI."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,17 @@ from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.ingest.contracts import load_reference_tables
 from ip_pipeline.sample import generate_sample
 
-CONTRACT_COLUMNS = ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit", "flags", "vintage"]
+CONTRACT_COLUMNS = [
+    "indicator_id",
+    "as_of",
+    "district_code",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "flags",
+    "vintage",
+]
 CITY_ONLY = {"patent_intensive_va_share", "ip_protection_satisfaction", "ip_protection_satisfaction_survey"}
 
 
@@ -123,4 +134,3 @@ def test_report_is_rebuilt_only_when_what_it_shows_can_differ(city):
     (home / "reports" / month / ".fingerprint").write_text("stale")
     assert main(["run", "--home", str(home)]) == 0
     assert pdf.stat().st_mtime_ns > first
-

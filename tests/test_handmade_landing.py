@@ -2,6 +2,7 @@
 see its README), run end to end through the bulletin. Every expected number below is worked out
 from the rows of the files, not from the pipeline or the sample generator: the arithmetic is in
 the comments. As-of date D = 2025-12-31 (one month, December 2025)."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,18 @@ def test_every_file_is_read_and_the_counts_reconcile(home, capsys):
         # file's row wins, the CNIPA row is quarantined conflicting_duplicate. incoPat also has
         # 申请日 2019-13-45 (bad_date), 2099-01-05 (future_date) and a 失效 patent without 失效日
         # (missing:lapse_date). 17 − 1 duplicate − 4 quarantined = 12 staged.
-        "patents": (17, 12, 4, 1, {"bad_date:filing_date": 1, "future_date:filing_date": 1,
-                                   "missing:lapse_date": 1, "conflicting_duplicate": 1}),
+        "patents": (
+            17,
+            12,
+            4,
+            1,
+            {
+                "bad_date:filing_date": 1,
+                "future_date:filing_date": 1,
+                "missing:lapse_date": 1,
+                "conflicting_duplicate": 1,
+            },
+        ),
         # overseas_grants: 5 rows, US11234567B2 twice, identical: 4 staged.
         "overseas_grants": (5, 4, 0, 1, {}),
         # trademarks (商标局, GB18030): 10 rows; 10000001 twice, identical (1 duplicate);
@@ -60,7 +71,12 @@ def test_every_file_is_read_and_the_counts_reconcile(home, capsys):
     }
     for source, (raw, staged, quarantined, duplicates, reasons) in expected.items():
         r = got[source]
-        assert (r["raw"], r["staged"], r["quarantined"], r["duplicates"]) == (raw, staged, quarantined, duplicates), source
+        assert (r["raw"], r["staged"], r["quarantined"], r["duplicates"]) == (
+            raw,
+            staged,
+            quarantined,
+            duplicates,
+        ), source
         assert r["reasons"] == reasons, source
         assert r["reconciles"], source
 
@@ -69,27 +85,43 @@ def test_scope_and_units_from_the_real_headers(home):
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         # patents: 12 staged, one outside Yantai (青岛辛科技: 申请人省市代码 370202, 中国申请人地市 青岛市).
-        assert con.execute("SELECT count(*) FILTER (WHERE in_scope), count(*) FILTER (WHERE NOT in_scope) "
-                           "FROM stg_patents").fetchone() == (11, 1)
+        assert con.execute(
+            "SELECT count(*) FILTER (WHERE in_scope), count(*) FILTER (WHERE NOT in_scope) FROM stg_patents"
+        ).fetchone() == (11, 1)
         units = dict(con.execute("SELECT application_no, district_code FROM stg_patents").fetchall())
-        assert units["2014102310017"] == "370602"  # incoPat 中国申请人区县 芝罘区 (省市代码 37 only says Shandong)
+        assert (
+            units["2014102310017"] == "370602"
+        )  # incoPat 中国申请人区县 芝罘区 (省市代码 37 only says Shandong)
         assert units["2012104110213"] == "370681"  # CNIPA 国省代码 370681 龙口市
         assert units["2015108220926"] == "370602"  # the 12-digit CNIPA number, its check digit added
         # an incoPat 发明授权 row without 授权公告日 is granted on its 公开（公告）日
-        assert con.execute("SELECT grant_date FROM stg_patents WHERE application_no = '2022109880092'").fetchone()[0] \
-            == date(2022, 8, 9)
+        assert con.execute(
+            "SELECT grant_date FROM stg_patents WHERE application_no = '2022109880092'"
+        ).fetchone()[0] == date(2022, 8, 9)
         # the CNIPA lapse date is the last event of 法律状态 (2023.05.10 未缴年费终止)
-        assert con.execute("SELECT lapse_date FROM stg_patents WHERE application_no = '2016105220223'").fetchone()[0] \
-            == date(2023, 5, 10)
+        assert con.execute(
+            "SELECT lapse_date FROM stg_patents WHERE application_no = '2016105220223'"
+        ).fetchone()[0] == date(2023, 5, 10)
         # 商标局: 专用权期限 "…至2025年12月31日" is the expiry date; 威海 registrant out of scope
-        assert con.execute("SELECT expiry_date FROM stg_trademarks WHERE registration_no = '10000011'").fetchone()[0] \
-            == date(2025, 12, 31)
-        assert con.execute("SELECT in_scope FROM stg_trademarks WHERE registration_no = '10000006'").fetchone()[0] is False
+        assert con.execute(
+            "SELECT expiry_date FROM stg_trademarks WHERE registration_no = '10000011'"
+        ).fetchone()[0] == date(2025, 12, 31)
+        assert (
+            con.execute("SELECT in_scope FROM stg_trademarks WHERE registration_no = '10000006'").fetchone()[
+                0
+            ]
+            is False
+        )
         # gazette records without addresses take their scope from the patent they name: 201410231001.7 is in
         # 芝罘区; 202210988009.2 is in Qingdao and 202310900099.X is in no staged table: both out of scope.
         scope = dict(con.execute("SELECT record_no, in_scope FROM stg_transfers").fetchall())
-        assert scope == {"X2025370000011": True, "X2025370000012": False, "X2025370000013": False,
-                         "ZL201810512002.7@2025-08-08": True, "ZL201210411021.3@2024-06-06": True}
+        assert scope == {
+            "X2025370000011": True,
+            "X2025370000012": False,
+            "X2025370000013": False,
+            "ZL201810512002.7@2025-08-08": True,
+            "ZL201210411021.3@2024-06-06": True,
+        }
     finally:
         con.close()
 
@@ -97,8 +129,11 @@ def test_scope_and_units_from_the_real_headers(home):
 def value(home: Path, indicator_id: str, district: str = CITY):
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return con.execute("SELECT value, numerator, denominator, flags FROM indicator_values "
-                           "WHERE indicator_id = ? AND as_of = ? AND district_code = ?", [indicator_id, D, district]).fetchone()
+        return con.execute(
+            "SELECT value, numerator, denominator, flags FROM indicator_values "
+            "WHERE indicator_id = ? AND as_of = ? AND district_code = ?",
+            [indicator_id, D, district],
+        ).fetchone()
     finally:
         con.close()
 
@@ -130,7 +165,7 @@ def test_indicator_values_worked_out_by_hand(home):
     # counted) = 1. Count growth (2 / 1)^(1/5) − 1 = 14.87 %; amount (2500.5 / 300)^(1/5) − 1 = 52.82 %.
     assert value(home, "pledge_count")[:2] == (2, 2)
     assert value(home, "pledge_amount_wan")[0] == pytest.approx(2500.5)
-    assert value(home, "pledge_count_cagr")[0] == pytest.approx((2 ** 0.2 - 1) * 100)
+    assert value(home, "pledge_count_cagr")[0] == pytest.approx((2**0.2 - 1) * 100)
     assert value(home, "pledge_amount_cagr")[0] == pytest.approx(((2500.5 / 300) ** 0.2 - 1) * 100)
     # Transfers and licences in 2025, in scope: X2025370000011 (licence of 201410231001.7, 芝罘区) and the
     # transfer of 201810512002.7 on 2025-08-08 (new holder in 莱山区) = 2; 2024: the transfer of
@@ -151,7 +186,11 @@ def test_indicator_values_worked_out_by_hand(home):
     # Survey 2025: (80·1 + 90·2 + 70·1) / (1 + 2 + 1) = 330 / 4 = 82.5 from 3 responses (small_sample);
     # satisfaction.csv publishes 84.3 for 2025: that is the value.
     v, n, d, flags = value(home, "ip_protection_satisfaction_survey")
-    assert (v, n, d) == (pytest.approx(82.5), pytest.approx(330), pytest.approx(4)) and "small_sample" in flags
+    assert (v, n, d) == (
+        pytest.approx(82.5),
+        pytest.approx(330),
+        pytest.approx(4),
+    ) and "small_sample" in flags
     assert value(home, "ip_protection_satisfaction")[0] == pytest.approx(84.3)
     # economy.csv 2025: 1,178 / 9,500 × 100 = 12.4 %.
     assert value(home, "patent_intensive_va_share")[0] == pytest.approx(12.4)

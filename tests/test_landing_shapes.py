@@ -23,10 +23,10 @@ editing this file. The first group is every source but patents and trademarks, s
 "absent" run is the minimal landing. Every run is one month (the last complete one) of a
 tiny sample city, in process; the bulletin is one edition per run (zh and en alternate).
 """
+
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import shutil
 from dataclasses import dataclass, field
@@ -37,13 +37,13 @@ import openpyxl
 import pytest
 
 from ip_pipeline.cli.main import main
+from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.indicators.indicator_definitions import load_definitions
 from ip_pipeline.ingest.contracts import SOURCE_NAMES, load_contract, load_reference_tables
 from ip_pipeline.report import build_report
 from ip_pipeline.report.months import last_complete_month
 from ip_pipeline.report.style import load_style
 from ip_pipeline.report.texts import Texts
-from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.sample import generate_sample
 
 MONTH = last_complete_month()
@@ -155,18 +155,27 @@ def read_values(home: Path) -> dict[tuple[str, str], tuple]:
     try:
         rows = con.execute(
             "SELECT indicator_id, district_code, value, numerator, denominator, flags FROM indicator_values "
-            "WHERE strftime(as_of, '%Y-%m') = ?", [MONTH]).fetchall()
+            "WHERE strftime(as_of, '%Y-%m') = ?",
+            [MONTH],
+        ).fetchall()
         staged = {}
         for s in SHAPED:
             table = f"stg_{s}"
-            exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                                 [table]).fetchone()[0]
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchone()[0]
             staged[s] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if exists else 0
     finally:
         con.close()
-    values = {(i, d): (None if v is None else round(v, 9), None if n is None else round(n, 9),
-                       None if den is None else round(den, 9), tuple(sorted(f or [])))
-              for i, d, v, n, den, f in rows}
+    values = {
+        (i, d): (
+            None if v is None else round(v, 9),
+            None if n is None else round(n, 9),
+            None if den is None else round(den, 9),
+            tuple(sorted(f or [])),
+        )
+        for i, d, v, n, den, f in rows
+    }
     return values, staged
 
 
@@ -203,14 +212,19 @@ class Matrix:
             home = self.root / f"{'+'.join(group)}-absent"
             for name in group:  # night 2: the late sources arrive as the full landing has them
                 if name in SOURCE_NAMES:
-                    shutil.copytree(folder_of(name, self.sample / "landing"), folder_of(name, home / "landing"))
+                    shutil.copytree(
+                        folder_of(name, self.sample / "landing"), folder_of(name, home / "landing")
+                    )
                 else:
                     shutil.copy(files_of(name, self.sample / "landing")[0], home / "landing" / "reference")
         else:
             home = self.copy(f"{'+'.join(group)}-{shape}")
             for name in group:
-                {"absent": remove, "header": lambda n, l: cut(n, l, 0), "single": lambda n, l: cut(n, l, 1)}[shape](
-                    name, home / "landing")
+                {
+                    "absent": remove,
+                    "header": lambda n, lines: cut(n, lines, 0),
+                    "single": lambda n, lines: cut(n, lines, 1),
+                }[shape](name, home / "landing")
         self.runs[key] = self.run_home(home)
         return self.runs[key]
 
@@ -270,7 +284,9 @@ def test_the_minimal_landing_of_a_first_delivery(matrix):
     """Patents, trademarks and the reference tables only: a bulletin, the indicators of what was
     delivered as the full landing has them, every other one no_data."""
     absent = tuple(s for s in SOURCE_NAMES if s not in MINIMAL)
-    group = next((g for g in groups() if set(g) == set(absent)), absent)  # the first group's run, when it is this
+    group = next(
+        (g for g in groups() if set(g) == set(absent)), absent
+    )  # the first group's run, when it is this
     out = matrix.outcome(group, "absent")
     assert out.exit_code == 0 and out.pdf.is_file() and out.xlsx.is_file()
     defs = load_definitions()

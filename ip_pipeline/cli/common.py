@@ -4,6 +4,7 @@ Light on purpose (the standard library and paths.py): `doctor`, `accept`, `resto
 `rebuild` import it without pandas, DuckDB or Dagster. The printing commands' pandas helpers
 are in cli/output.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,10 +37,12 @@ def parse_as_of(text: str) -> date:
 COMMAND_ARGS: ContextVar[argparse.Namespace | None] = ContextVar("ip_pipeline_cli_args", default=None)
 
 
-def guard(func: Callable[[argparse.Namespace], int],
-          errors: tuple[type[Exception], ...] = (CliError,)) -> Callable[[argparse.Namespace], int]:
+def guard(
+    func: Callable[[argparse.Namespace], int], errors: tuple[type[Exception], ...] = (CliError,)
+) -> Callable[[argparse.Namespace], int]:
     """Run a command with its arguments in COMMAND_ARGS; one of `errors` (the user's to mend) is one
     line on stderr, exit 2."""
+
     def run(args: argparse.Namespace) -> int:
         COMMAND_ARGS.set(args)
         try:
@@ -47,13 +50,13 @@ def guard(func: Callable[[argparse.Namespace], int],
         except errors as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+
     run.__name__ = func.__name__
     return run
 
 
 def add_home(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--home", default=None,
-                   help="data directory (default: $IP_PIPELINE_HOME, else ./data)")
+    p.add_argument("--home", default=None, help="data directory (default: $IP_PIPELINE_HOME, else ./data)")
 
 
 def home_of(args: argparse.Namespace) -> Home:

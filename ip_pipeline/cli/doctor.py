@@ -1,4 +1,5 @@
 """doctor."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,10 +30,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def add_cli(sub) -> None:
-    p = sub.add_parser("doctor", help="check Python, fonts, disk, the warehouse (lock and integrity), its backups, "
-                                      "the Dagster storage, the landing zone and the database")
+    p = sub.add_parser(
+        "doctor",
+        help="check Python, fonts, disk, the warehouse (lock and integrity), its backups, "
+        "the Dagster storage, the landing zone and the database",
+    )
     add_home(p)
     p.add_argument("--timings", action="store_true", help="print how long each check took")
-    p.add_argument("--imports", action="store_true",
-                   help="import every package for real (slower: seconds) instead of reading its installed metadata")
+    p.add_argument(
+        "--imports",
+        action="store_true",
+        help="import every package for real (slower: seconds) instead of reading its installed metadata",
+    )
     p.set_defaults(func=cmd_doctor)

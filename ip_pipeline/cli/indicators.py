@@ -8,6 +8,7 @@ width; `--lang en` for English. csv and json keep the warehouse's columns and id
 The warehouse is opened read-only and closed as soon as the rows are read, so a
 running pipeline is not blocked for long.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,11 +48,20 @@ def _shown_date(con, table: str, args: argparse.Namespace) -> date | None:
         return None
     wanted = month_end(asked) if asked is not None else None
     if asked is not None and wanted != asked:
-        _note(args, f"{asked} 不是月末，显示该月月末 {wanted} 的数据",
-              f"{asked} is not a month end: showing the month's end, {wanted}")
-    ends = [r[0] for r in con.execute(
-        f"SELECT DISTINCT as_of FROM {table} WHERE as_of = last_day(as_of) "
-        + ("AND as_of <= ? " if wanted else "") + "ORDER BY as_of", [wanted] if wanted else []).fetchall()]
+        _note(
+            args,
+            f"{asked} 不是月末，显示该月月末 {wanted} 的数据",
+            f"{asked} is not a month end: showing the month's end, {wanted}",
+        )
+    ends = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT as_of FROM {table} WHERE as_of = last_day(as_of) "
+            + ("AND as_of <= ? " if wanted else "")
+            + "ORDER BY as_of",
+            [wanted] if wanted else [],
+        ).fetchall()
+    ]
     if wanted is not None and wanted in ends:
         return wanted
     if not ends:
@@ -61,8 +71,11 @@ def _shown_date(con, table: str, args: argparse.Namespace) -> date | None:
         raise CliError(f"{table} has no month end on or before {wanted}; it holds {span[0]} to {span[1]}")
     latest = ends[-1]
     if wanted is not None:
-        _note(args, f"{wanted} 尚无数据，显示最近的月末 {latest}",
-              f"no rows for {wanted} yet: showing the latest month end, {latest}")
+        _note(
+            args,
+            f"{wanted} 尚无数据，显示最近的月末 {latest}",
+            f"no rows for {wanted} yet: showing the latest month end, {latest}",
+        )
     return latest
 
 
@@ -74,8 +87,14 @@ def _select(table: str, order: str):
         shown = _shown_date(con, table, args) if args is not None else None
         where, params = ("WHERE as_of = ?", [shown]) if shown else ("", [])
         # A warehouse written by an older version lacks the newest columns: those are left out.
-        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                          "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = ? AND table_schema = 'main'",
+                [table],
+            ).fetchall()
+        }
         cols = ", ".join(c for c in columns(table) if c in have)
         df = con.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}", params).df()
         if args is None:
@@ -83,6 +102,7 @@ def _select(table: str, order: str):
         if not getattr(args, "all", False) and not getattr(args, "district", None):
             df = df[df["district_code"] == CITY]  # the city by default; --district or --all for the units
         return _filter(df, args)
+
     return work
 
 
@@ -93,10 +113,16 @@ def _summary(df: pd.DataFrame, args: argparse.Namespace, labels) -> str:
     units = sorted(set(df["district_code"])) if len(df) else []
     where = labels.district(units[0]) if len(units) == 1 else None
     if labels.lang == "en":
-        return f"{len(df):,} rows · as of {when} · " + (where or f"{len(units)} units") + \
-            ("" if getattr(args, "all", False) else " (--all for every date and unit)")
-    return f"共 {len(df):,} 行 · 日期 {when} · " + (where or f"{len(units)} 个区划") + \
-        ("" if getattr(args, "all", False) else "（--all 显示所有日期和区划）")
+        return (
+            f"{len(df):,} rows · as of {when} · "
+            + (where or f"{len(units)} units")
+            + ("" if getattr(args, "all", False) else " (--all for every date and unit)")
+        )
+    return (
+        f"共 {len(df):,} 行 · 日期 {when} · "
+        + (where or f"{len(units)} 个区划")
+        + ("" if getattr(args, "all", False) else "（--all 显示所有日期和区划）")
+    )
 
 
 def _flags_cell(f) -> str:
@@ -106,12 +132,20 @@ def _flags_cell(f) -> str:
 def _values_table(df: pd.DataFrame, labels=None) -> str:
     labels = current_labels(labels)
     lang = labels.lang
-    heads = [header(k, lang) for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")]
+    heads = [
+        header(k, lang)
+        for k in ("as_of", "indicator", "district", "value", "numerator", "denominator", "flags")
+    ]
     rows = [
-        [r.as_of, labels.indicator(r.indicator_id), labels.district(r.district_code),
-         no_data_yet(r.value, r.flags, lang) or labels.value(r.value, r.indicator_id, r.unit),
-         format_count(r.numerator), format_count(r.denominator),
-         _flags_cell(r.flags)]
+        [
+            r.as_of,
+            labels.indicator(r.indicator_id),
+            labels.district(r.district_code),
+            no_data_yet(r.value, r.flags, lang) or labels.value(r.value, r.indicator_id, r.unit),
+            format_count(r.numerator),
+            format_count(r.denominator),
+            _flags_cell(r.flags),
+        ]
         for r in df.itertuples(index=False)
     ]
     return render(heads, rows, align="lllrrrl")
@@ -120,20 +154,37 @@ def _values_table(df: pd.DataFrame, labels=None) -> str:
 def _progress_table(df: pd.DataFrame, labels=None) -> str:
     labels = current_labels(labels)
     lang = labels.lang
-    keys = ("as_of", "plan", "indicator", "district", "current", "base", "target", "expected", "ratio", "status", "score")
+    keys = (
+        "as_of",
+        "plan",
+        "indicator",
+        "district",
+        "current",
+        "base",
+        "target",
+        "expected",
+        "ratio",
+        "status",
+        "score",
+    )
     rows = []
     for r in df.itertuples(index=False):
         # The value with the engine's decimals (more where a missed target would print as met).
         shown = getattr(r, "value_decimals", None)
         shown = None if shown is None or pd.isna(shown) else int(shown)
-        rows.append([
-            r.as_of, labels.plan(r.plan_id), labels.indicator(r.indicator_id), labels.district(r.district_code),
-            labels.value(r.value, r.indicator_id, decimals=shown),
-            *(labels.value(v, r.indicator_id) for v in (r.base_value, r.target_value, r.expected_value)),
-            MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}",
-            labels.status(r.status, r.status_label_zh, r.status_label_en),
-            MISSING if pd.isna(r.score) else f"{r.score:.2f}",
-        ])
+        rows.append(
+            [
+                r.as_of,
+                labels.plan(r.plan_id),
+                labels.indicator(r.indicator_id),
+                labels.district(r.district_code),
+                labels.value(r.value, r.indicator_id, decimals=shown),
+                *(labels.value(v, r.indicator_id) for v in (r.base_value, r.target_value, r.expected_value)),
+                MISSING if pd.isna(r.ratio) else f"{r.ratio:.2f}",
+                labels.status(r.status, r.status_label_zh, r.status_label_en),
+                MISSING if pd.isna(r.score) else f"{r.score:.2f}",
+            ]
+        )
     return render([header(k, lang) for k in keys], rows, align="llllrrrrrlr")
 
 
@@ -187,7 +238,7 @@ def _page(df: pd.DataFrame, offset: int, limit: int | None) -> pd.DataFrame:
 def run_explain_address(args: argparse.Namespace) -> int:
     """`explain --address TEXT` or `--record SOURCE:KEY`: which words of an address decided its unit."""
     from ..ingest.addresses import AddressReader, explain_lines
-    from ..ingest.districts import record_lines, reader_from_table
+    from ..ingest.districts import reader_from_table, record_lines
 
     if args.record:
         source, _, key = args.record.partition(":")
@@ -198,6 +249,7 @@ def run_explain_address(args: argparse.Namespace) -> int:
         except (KeyError, ValueError, FileNotFoundError) as exc:
             raise CliError(str(exc.args[0] if exc.args else exc)) from None
     else:
+
         def with_districts(con):  # the districts the warehouse was built with
             if con is None or not table_exists(con, "stg_districts"):
                 return None
@@ -210,8 +262,11 @@ def run_explain_address(args: argparse.Namespace) -> int:
             import io
 
             from ..sample.geo import DISTRICTS_CSV
+
             rows = list(csv.DictReader(io.StringIO(DISTRICTS_CSV)))
-            lines = explain_lines(AddressReader(rows).read(args.address), {r["code"]: r["name_zh"] for r in rows})
+            lines = explain_lines(
+                AddressReader(rows).read(args.address), {r["code"]: r["name_zh"] for r in rows}
+            )
     print("\n".join(lines))
     return 0
 
@@ -246,14 +301,21 @@ def run_explain(args: argparse.Namespace) -> int:
         limit = 50 if args.limit is None else args.limit
         page = _page(records, args.offset, limit)
         shown = f"{args.offset + 1}–{args.offset + len(page)}" if len(page) else "0"
-        sys.stdout.write(("\n记录 " if labels.lang == "zh" else "\nRecords ") + f"{shown} / {len(records):,}\n")
+        sys.stdout.write(
+            ("\n记录 " if labels.lang == "zh" else "\nRecords ") + f"{shown} / {len(records):,}\n"
+        )
         emit(page, "table", lambda view: _records_table(view, labels))
         if args.offset + len(page) < len(records):
-            sys.stdout.write(f"… --offset {args.offset + len(page)} --limit {limit} for the next page, "
-                             f"--format csv for all {len(records):,}\n")
+            sys.stdout.write(
+                f"… --offset {args.offset + len(page)} --limit {limit} for the next page, "
+                f"--format csv for all {len(records):,}\n"
+            )
     elif records is not None:
-        sys.stdout.write("\n列出记录: --records (分页 --limit/--offset; 导出 --format csv)\n" if labels.lang == "zh"
-                          else "\nList the records: --records (paged with --limit/--offset; export: --format csv)\n")
+        sys.stdout.write(
+            "\n列出记录: --records (分页 --limit/--offset; 导出 --format csv)\n"
+            if labels.lang == "zh"
+            else "\nList the records: --records (paged with --limit/--offset; export: --format csv)\n"
+        )
     return 0
 
 
@@ -262,8 +324,13 @@ def _records_table(view: pd.DataFrame, labels) -> str:
     if "district_code" in out.columns:
         out["district_code"] = out["district_code"].map(labels.district)
     for c in out.columns:
-        out[c] = out[c].map(lambda v: flags_text(list(v)) if hasattr(v, "tolist") and not isinstance(v, str)
-                            else ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v))
+        out[c] = out[c].map(
+            lambda v: (
+                flags_text(list(v))
+                if hasattr(v, "tolist") and not isinstance(v, str)
+                else ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+            )
+        )
         if pd.api.types.is_float_dtype(view[c]):
             out[c] = view[c].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
     return render(list(out.columns), out.values.tolist())
@@ -271,7 +338,9 @@ def _records_table(view: pd.DataFrame, labels) -> str:
 
 def _summary_text(s, labels) -> str:
     zh = labels.lang != "en"
-    lines = [f"{labels.indicator(s.indicator_id)} ({s.indicator_id}) · {s.as_of} · {labels.district(s.district_code)}"]
+    lines = [
+        f"{labels.indicator(s.indicator_id)} ({s.indicator_id}) · {s.as_of} · {labels.district(s.district_code)}"
+    ]
     if s.stored:
         value = labels.value(s.value, s.indicator_id, s.unit)
         lines.append(("值 = " if zh else "value = ") + formula(s, value, format_count, labels.lang))
@@ -279,53 +348,103 @@ def _summary_text(s, labels) -> str:
             lines.append("    " + GROWTH_TERMS[0 if zh else 1])
         lines.append(("标记: " if zh else "flags: ") + (", ".join(s.flags) if s.flags else "—"))
         if no_data_yet(s.value, s.flags, labels.lang):
-            lines.append("暂无数据：所需数据源尚无可用于计算的记录" if zh
-                         else "no data yet: the sources it needs have no records to compute it from")
+            lines.append(
+                "暂无数据：所需数据源尚无可用于计算的记录"
+                if zh
+                else "no data yet: the sources it needs have no records to compute it from"
+            )
     else:
-        lines.append("indicator_values 无该日期的值 (先运行 ip-pipeline run)" if zh
-                     else "indicator_values has no value for this date (run ip-pipeline run first)")
+        lines.append(
+            "indicator_values 无该日期的值 (先运行 ip-pipeline run)"
+            if zh
+            else "indicator_values has no value for this date (run ip-pipeline run first)"
+        )
     if s.records is not None:
         lines.append(("记录数: " if zh else "records: ") + f"{s.records:,}")
     if s.by_criterion is not None:
         total = max(s.records or 0, 1)
-        rows = [[CRITERIA_NAMES[c][0 if zh else 1], f"{n:,}", format_number(100 * n / total, "%", decimals=1)]
-                for c, n in zip(s.by_criterion["criterion"], s.by_criterion["count"])]
-        lines += ["", "按条件 (一件专利可满足多个条件)" if zh else "By criterion (a patent may meet several)",
-                  render([header("criterion", labels.lang), header("count", labels.lang), header("share", labels.lang)],
-                         rows, align="lrr")]
-        over = [[(f"满足 {k} 项" if zh else f"{k} criteria" if k > 1 else "1 criterion"), f"{n:,}"]
-                for k, n in zip(s.overlap["criteria_met"], s.overlap["count"])]
+        rows = [
+            [CRITERIA_NAMES[c][0 if zh else 1], f"{n:,}", format_number(100 * n / total, "%", decimals=1)]
+            for c, n in zip(s.by_criterion["criterion"], s.by_criterion["count"])
+        ]
+        lines += [
+            "",
+            "按条件 (一件专利可满足多个条件)" if zh else "By criterion (a patent may meet several)",
+            render(
+                [
+                    header("criterion", labels.lang),
+                    header("count", labels.lang),
+                    header("share", labels.lang),
+                ],
+                rows,
+                align="lrr",
+            ),
+        ]
+        over = [
+            [(f"满足 {k} 项" if zh else f"{k} criteria" if k > 1 else "1 criterion"), f"{n:,}"]
+            for k, n in zip(s.overlap["criteria_met"], s.overlap["count"])
+        ]
         multi = int(s.overlap.loc[s.overlap["criteria_met"] >= 2, "count"].sum())
         over.append(["满足多项 (≥2)" if zh else "several (≥2)", f"{multi:,}"])
-        lines += ["", "条件重叠" if zh else "Overlap of criteria",
-                  render(["条件数" if zh else "criteria met", header("count", labels.lang)], over, align="lr")]
+        lines += [
+            "",
+            "条件重叠" if zh else "Overlap of criteria",
+            render(["条件数" if zh else "criteria met", header("count", labels.lang)], over, align="lr"),
+        ]
     if s.by_unit is not None and len(s.by_unit):
-        rows = [[labels.district(r.district_code), f"{int(r.records):,}",
-                 labels.value(getattr(r, "value", None), s.indicator_id, s.unit),
-                 format_count(getattr(r, "numerator", None)), format_count(getattr(r, "denominator", None))]
-                for r in s.by_unit.itertuples(index=False)]
+        rows = [
+            [
+                labels.district(r.district_code),
+                f"{int(r.records):,}",
+                labels.value(getattr(r, "value", None), s.indicator_id, s.unit),
+                format_count(getattr(r, "numerator", None)),
+                format_count(getattr(r, "denominator", None)),
+            ]
+            for r in s.by_unit.itertuples(index=False)
+        ]
         keys = ("district", "records", "value", "numerator", "denominator")
-        lines += ["", "按区划" if zh else "By unit", render([header(k, labels.lang) for k in keys], rows, align="lrrrr")]
+        lines += [
+            "",
+            "按区划" if zh else "By unit",
+            render([header(k, labels.lang) for k in keys], rows, align="lrrrr"),
+        ]
     return "\n".join(lines)
 
 
-AS_OF_HELP = ("YYYY-MM-DD (default: the latest month end; a date inside a month takes the month's end, "
-              "as the bulletin does)")
+AS_OF_HELP = (
+    "YYYY-MM-DD (default: the latest month end; a date inside a month takes the month's end, "
+    "as the bulletin does)"
+)
 ALL_HELP = "every row: every date (unless --as-of) and every reporting unit (default: the city only)"
 
 
 def add_cli(subparsers) -> None:
     """Register `indicators`, `progress` and `explain` on an argparse subparsers object."""
+
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
-        p.add_argument("--format", choices=FORMATS, default="table",
-                       help="table (for people: names, units), or csv / json (the warehouse's columns and ids)")
-        p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the table's names (default zh)")
+        p.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="table",
+            help="table (for people: names, units), or csv / json (the warehouse's columns and ids)",
+        )
+        p.add_argument(
+            "--lang", choices=("zh", "en"), default="zh", help="language of the table's names (default zh)"
+        )
 
     def ids(p: argparse.ArgumentParser, required: bool = False) -> None:
         p.add_argument("--indicator", required=required, metavar="ID", help=indicator_ids_help())
-        p.add_argument("--district", default=None, metavar="CODE", help=district_ids_help(
-            f"reporting unit code (default: the whole city {CITY})" if required else "only this reporting unit"))
+        p.add_argument(
+            "--district",
+            default=None,
+            metavar="CODE",
+            help=district_ids_help(
+                f"reporting unit code (default: the whole city {CITY})"
+                if required
+                else "only this reporting unit"
+            ),
+        )
 
     p = subparsers.add_parser("indicators", help="print indicator_values")
     common(p)
@@ -334,27 +453,49 @@ def add_cli(subparsers) -> None:
     ids(p)
     p.set_defaults(func=guard(run_indicators))
 
-    p = subparsers.add_parser("progress", help="print progress against the plans in force (an ended plan: outcomes)")
+    p = subparsers.add_parser(
+        "progress", help="print progress against the plans in force (an ended plan: outcomes)"
+    )
     common(p)
     p.add_argument("--as-of", type=parse_as_of, default=None, help=AS_OF_HELP)
     p.add_argument("--all", action="store_true", help=ALL_HELP)
-    p.add_argument("--plan", default=None, metavar="ID",
-                   help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"))
+    p.add_argument(
+        "--plan",
+        default=None,
+        metavar="ID",
+        help=plan_ids_help("only this plan, and only while it is in force on --as-of (default today)"),
+    )
     ids(p)
     p.set_defaults(func=guard(run_progress))
 
-    p = subparsers.add_parser("explain", help="how an indicator value is made, and the records behind it",
-                              description="A summary (value = numerator / denominator, counts by criterion and "
-                                          "by unit), then the records with --records. csv and json give the records.")
+    p = subparsers.add_parser(
+        "explain",
+        help="how an indicator value is made, and the records behind it",
+        description="A summary (value = numerator / denominator, counts by criterion and "
+        "by unit), then the records with --records. csv and json give the records.",
+    )
     common(p)
     ids(p, required=False)
     p.add_argument("--as-of", type=parse_as_of, default=None, help="YYYY-MM-DD (required with --indicator)")
-    p.add_argument("--address", default=None, metavar="TEXT",
-                   help="which words of an address decide its unit (SOURCES.md, District resolution)")
-    p.add_argument("--record", default=None, metavar="SOURCE:KEY",
-                   help="a staged record's unit and the words of its addresses that decided it")
+    p.add_argument(
+        "--address",
+        default=None,
+        metavar="TEXT",
+        help="which words of an address decide its unit (SOURCES.md, District resolution)",
+    )
+    p.add_argument(
+        "--record",
+        default=None,
+        metavar="SOURCE:KEY",
+        help="a staged record's unit and the words of its addresses that decided it",
+    )
     p.add_argument("--records", action="store_true", help="list the records after the summary (table format)")
-    p.add_argument("--limit", type=int, default=None, metavar="N",
-                   help="records per page (table default 50; csv/json default all)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="records per page (table default 50; csv/json default all)",
+    )
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N records (default 0)")
     p.set_defaults(func=guard(run_explain))

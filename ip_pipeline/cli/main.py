@@ -4,6 +4,7 @@ Each sub-command lives in the module of its domain and registers itself with
 `add_cli(subparsers)`. Errors are one readable line (exit 2 for a usage or
 input problem, 1 for a failed run); `--debug` shows the traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,20 +16,24 @@ import warnings
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
 COMMAND_MODULES = (
-    "ip_pipeline.cli.pipeline",       # run, demo, backfill, reconcile
-    "ip_pipeline.sample.cli",         # sample
-    "ip_pipeline.cli.indicators",     # indicators, progress, explain
-    "ip_pipeline.cli.plans",          # plans, outcomes, progress --plan (after cli.indicators)
-    "ip_pipeline.cli.report",         # report
-    "ip_pipeline.cli.doctor",         # doctor
-    "ip_pipeline.cli.recovery",       # accept, restore, rebuild
+    "ip_pipeline.cli.pipeline",  # run, demo, backfill, reconcile
+    "ip_pipeline.sample.cli",  # sample
+    "ip_pipeline.cli.indicators",  # indicators, progress, explain
+    "ip_pipeline.cli.plans",  # plans, outcomes, progress --plan (after cli.indicators)
+    "ip_pipeline.cli.report",  # report
+    "ip_pipeline.cli.doctor",  # doctor
+    "ip_pipeline.cli.recovery",  # accept, restore, rebuild
 )
 
 
 # Commands whose module is light: for these alone only their module is imported (every other
 # module pulls in Dagster, pandas or matplotlib at import: seconds before `doctor` could start).
-LIGHT_COMMANDS = {"doctor": "ip_pipeline.cli.doctor", "accept": "ip_pipeline.cli.recovery",
-                  "restore": "ip_pipeline.cli.recovery", "rebuild": "ip_pipeline.cli.recovery"}
+LIGHT_COMMANDS = {
+    "doctor": "ip_pipeline.cli.doctor",
+    "accept": "ip_pipeline.cli.recovery",
+    "restore": "ip_pipeline.cli.recovery",
+    "rebuild": "ip_pipeline.cli.recovery",
+}
 
 
 def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
@@ -78,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from ..ingest.database import mask_url  # here: it loads pyarrow, and only an error needs it
 
-        print(f"error: {mask_url(f'{type(exc).__name__}: {exc}')} (run with --debug for details)", file=sys.stderr)
+        print(
+            f"error: {mask_url(f'{type(exc).__name__}: {exc}')} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

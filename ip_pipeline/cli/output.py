@@ -1,5 +1,6 @@
 """What the commands that print the warehouse share: read it (read-only, briefly), name its ids
 for people (labels.py), and emit rows as a table, csv or json."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,9 @@ def read(args: argparse.Namespace, work: Callable) -> pd.DataFrame:
 
 def aligned(view: pd.DataFrame) -> str:
     """A DataFrame as a table aligned by display width."""
-    return render([str(c) for c in view.columns], view.astype(object).where(view.notna(), None).values.tolist())
+    return render(
+        [str(c) for c in view.columns], view.astype(object).where(view.notna(), None).values.tolist()
+    )
 
 
 def flags_text(v) -> str:
@@ -53,13 +56,21 @@ def emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | None
         if "flags" in out.columns:
             out["flags"] = out["flags"].map(flags_text)
         for c in out.columns:
-            if out[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, str)).any():
+            if (
+                out[c]
+                .map(
+                    lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, str)
+                )
+                .any()
+            ):
                 out[c] = out[c].map(lambda v: flags_text(list(v)) if v is not None else "")
         out = out.map(safe_cell)  # no cell a spreadsheet would run as a formula
         sys.stdout.write(out.to_csv(index=False))
     elif fmt == "json":
         for c in out.columns:
-            out[c] = out[c].map(lambda v: v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v)
+            out[c] = out[c].map(
+                lambda v: v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v
+            )
         records = json.loads(out.to_json(orient="records", force_ascii=False, date_format="iso"))
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -72,8 +83,10 @@ def emit(df: pd.DataFrame, fmt: str, table: Callable[[pd.DataFrame], str] | None
 
 def labels_for(args: argparse.Namespace) -> Labels:
     """Names of districts (from the warehouse's stg_districts), indicators, plans and statuses."""
+
     def work(con):
         return Labels.load(con, getattr(args, "lang", "zh"))
+
     try:
         return read(args, work)
     except CliError:

@@ -1,4 +1,5 @@
 """`ip-pipeline report --home DIR [--month YYYY-MM] [--lang zh|en]` and `report --plan ID --final`."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,16 +15,26 @@ from .common import print_written
 
 
 def add_cli(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("report", help="build the monthly indicator report (PDF and XLSX), or a plan's final evaluation",
-                                   description="Build the monthly indicator report from the warehouse; with --plan ID "
-                                               "--final, the final evaluation (终期评估) of a plan whose target year has ended.")
-    parser.add_argument("--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)")
-    parser.add_argument("--month", default=None,
-                        help="report month, YYYY-MM (default: the last complete month in Asia/Shanghai; the running "
-                             "month is reported only when named, labelled 'as of' its last day of data)")
+    parser = subparsers.add_parser(
+        "report",
+        help="build the monthly indicator report (PDF and XLSX), or a plan's final evaluation",
+        description="Build the monthly indicator report from the warehouse; with --plan ID "
+        "--final, the final evaluation (终期评估) of a plan whose target year has ended.",
+    )
+    parser.add_argument(
+        "--home", default=None, help="data directory (default $IP_PIPELINE_HOME, else ./data)"
+    )
+    parser.add_argument(
+        "--month",
+        default=None,
+        help="report month, YYYY-MM (default: the last complete month in Asia/Shanghai; the running "
+        "month is reported only when named, labelled 'as of' its last day of data)",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     parser.add_argument("--plan", default=None, help="plan id (with --final: the plan to evaluate)")
-    parser.add_argument("--final", action="store_true", help="the plan's final evaluation instead of a monthly report")
+    parser.add_argument(
+        "--final", action="store_true", help="the plan's final evaluation instead of a monthly report"
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -43,15 +54,20 @@ def run(args: argparse.Namespace) -> int:
 
             result = build_final_report(home.root, args.plan, lang=args.lang)
         elif getattr(args, "plan", None):  # one plan's edition: not an asset of its own
-            result = build_report(home.root, args.month or last_complete_month(), lang=args.lang, plan_id=args.plan)
+            result = build_report(
+                home.root, args.month or last_complete_month(), lang=args.lang, plan_id=args.plan
+            )
         else:
-            return _through_the_asset(home, args.month or last_complete_month(), args.lang,
-                                      getattr(args, "debug", False))
+            return _through_the_asset(
+                home, args.month or last_complete_month(), args.lang, getattr(args, "debug", False)
+            )
     except ReportDataError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
     except duckdb.IOException as exc:  # e.g. the warehouse is locked by a writer
-        print(f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(
+            f"report: cannot open the warehouse {home.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr
+        )
         return 2
     # Every file written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
@@ -66,15 +82,19 @@ def _through_the_asset(home, month: str, lang: str, verbose: bool) -> int:
     from ..defs.runner import run_report
 
     if not home.warehouse.exists():
-        print(f"report: no warehouse at {home.warehouse}; run `ip-pipeline run --home {home.root}` first",
-              file=sys.stderr)
+        print(
+            f"report: no warehouse at {home.warehouse}; run `ip-pipeline run --home {home.root}` first",
+            file=sys.stderr,
+        )
         return 2
     from ..defs.partitions import monthly_partitions
 
     keys = monthly_partitions.get_partition_keys()
     if f"{month}-01" not in keys:
-        print(f"report: {month} is not a month of the pipeline (YYYY-MM from {keys[0][:7]} to {keys[-1][:7]})",
-              file=sys.stderr)
+        print(
+            f"report: {month} is not a month of the pipeline (YYYY-MM from {keys[0][:7]} to {keys[-1][:7]})",
+            file=sys.stderr,
+        )
         return 2
     outcome = run_report(home, month, verbose=verbose)
     if not outcome.success:

@@ -27,6 +27,7 @@ For another command (e.g. `plans`, `outcomes` in cli/plans.py):
 and for an option that takes an id: `help=plan_ids_help("one plan")`, `district_ids_help()`,
 `indicator_ids_help()`, `source_ids_help()`.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -102,8 +103,13 @@ def truncate(text: Any, width: int) -> str:
     return out + "…"
 
 
-def render(headers: Sequence[str], rows: Iterable[Sequence[Any]], align: Sequence[str] | str | None = None,
-           sep: str = "  ", max_width: int | None = 64) -> str:
+def render(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    align: Sequence[str] | str | None = None,
+    sep: str = "  ",
+    max_width: int | None = 64,
+) -> str:
     """A plain-text table: a header line, a rule of `-`, one line per row, columns aligned by display width.
 
     `align` is one letter per column ("l" or "r"; default: right for cells that look like numbers).
@@ -115,11 +121,15 @@ def render(headers: Sequence[str], rows: Iterable[Sequence[Any]], align: Sequenc
         text_rows = [[truncate(c, max_width) for c in r] for r in text_rows]
     n = len(heads)
     if align is None:
-        align = "".join("r" if text_rows and all(_numeric(r[i]) for r in text_rows) else "l" for i in range(n))
+        align = "".join(
+            "r" if text_rows and all(_numeric(r[i]) for r in text_rows) else "l" for i in range(n)
+        )
     aligns = ["right" if a == "r" else "left" for a in align]
     widths = [max([display_width(heads[i])] + [display_width(r[i]) for r in text_rows]) for i in range(n)]
-    lines = [sep.join(pad(heads[i], widths[i], aligns[i]) for i in range(n)).rstrip(),
-             sep.join("-" * w for w in widths)]
+    lines = [
+        sep.join(pad(heads[i], widths[i], aligns[i]) for i in range(n)).rstrip(),
+        sep.join("-" * w for w in widths),
+    ]
     lines += [sep.join(pad(r[i], widths[i], aligns[i]) for i in range(n)).rstrip() for r in text_rows]
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 """Dagster wiring: assets, checks, jobs and automation built from the domain modules."""
+
 import warnings
 
 import dagster as dg

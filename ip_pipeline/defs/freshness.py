@@ -12,7 +12,6 @@ run that ingests one source evaluates only that source's check. It reads the
 warehouse, so it is in the `warehouse` pool like every step that opens DuckDB.
 """
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -42,46 +41,75 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def freshness_result(key: dg.AssetKey, source: str, cadence: int, row: tuple | None,
-                     now: datetime | None = None) -> dg.AssetCheckResult:
+def freshness_result(
+    key: dg.AssetKey, source: str, cadence: int, row: tuple | None, now: datetime | None = None
+) -> dg.AssetCheckResult:
     now = now or _utcnow()
     meta: dict = {"source": source, "cadence_days": cadence}
     if row is None or row[0] is None:
-        return dg.AssetCheckResult(asset_key=key, check_name=CHECK_NAME, passed=False,
-                                   severity=dg.AssetCheckSeverity.WARN,
-                                   description=f"{source}: no snapshot has been loaded yet",
-                                   metadata={**meta, "message": f"{source}: no snapshot has been loaded yet"})
+        return dg.AssetCheckResult(
+            asset_key=key,
+            check_name=CHECK_NAME,
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"{source}: no snapshot has been loaded yet",
+            metadata={**meta, "message": f"{source}: no snapshot has been loaded yet"},
+        )
     snapshot_at, fp = row
     age_days = (now - snapshot_at).total_seconds() / 86400
     passed = age_days <= cadence
-    text = (f"{source}: snapshot of {snapshot_at:%Y-%m-%d %H:%M} UTC is {age_days:.1f} days old "
-            f"({'within' if passed else 'beyond'} its cadence of {cadence} days)")
+    text = (
+        f"{source}: snapshot of {snapshot_at:%Y-%m-%d %H:%M} UTC is {age_days:.1f} days old "
+        f"({'within' if passed else 'beyond'} its cadence of {cadence} days)"
+    )
     return dg.AssetCheckResult(
-        asset_key=key, check_name=CHECK_NAME, passed=passed, severity=dg.AssetCheckSeverity.WARN,
+        asset_key=key,
+        check_name=CHECK_NAME,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
         description=text,
-        metadata={**meta, "snapshot_at": dg.MetadataValue.text(f"{snapshot_at:%Y-%m-%d %H:%M:%S}"),
-                  "age_days": dg.MetadataValue.float(round(age_days, 2)),
-                  "fingerprint": dg.MetadataValue.text(fp or ""), "message": text},
+        metadata={
+            **meta,
+            "snapshot_at": dg.MetadataValue.text(f"{snapshot_at:%Y-%m-%d %H:%M:%S}"),
+            "age_days": dg.MetadataValue.float(round(age_days, 2)),
+            "fingerprint": dg.MetadataValue.text(fp or ""),
+            "message": text,
+        },
     )
 
 
 def build_freshness_checks() -> list[dg.AssetChecksDefinition]:
     assets = checked_assets()
-    specs = [dg.AssetCheckSpec(CHECK_NAME, asset=k, blocking=False,
-                               description=f"WARN when {src} has not changed for longer than its cadence_days "
-                                           f"(source_snapshots.snapshot_at vs sources/{src}.yaml)")
-             for k, src in assets.items()]
+    specs = [
+        dg.AssetCheckSpec(
+            CHECK_NAME,
+            asset=k,
+            blocking=False,
+            description=f"WARN when {src} has not changed for longer than its cadence_days "
+            f"(source_snapshots.snapshot_at vs sources/{src}.yaml)",
+        )
+        for k, src in assets.items()
+    ]
 
-    @dg.multi_asset_check(specs=specs, name="source_freshness_checks", can_subset=True, pool=WAREHOUSE_POOL,
-                          description="Data age of every source against its cadence_days.")
+    @dg.multi_asset_check(
+        specs=specs,
+        name="source_freshness_checks",
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        description="Data age of every source against its cadence_days.",
+    )
     def source_freshness_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
         wanted = {k.asset_key for k in context.selected_asset_check_keys}
         snaps: dict[str, tuple] = {}
         if warehouse.paths.warehouse.exists():
             with warehouse.connection(read_only=True) as con:
                 if table_exists(con, "source_snapshots"):
-                    snaps = {r[0]: (r[1], r[2]) for r in con.execute(
-                        "SELECT source, CAST(snapshot_at AS TIMESTAMP), fingerprint FROM source_snapshots").fetchall()}
+                    snaps = {
+                        r[0]: (r[1], r[2])
+                        for r in con.execute(
+                            "SELECT source, CAST(snapshot_at AS TIMESTAMP), fingerprint FROM source_snapshots"
+                        ).fetchall()
+                    }
         cad = cadences()
         now = _utcnow()
         for key, src in assets.items():

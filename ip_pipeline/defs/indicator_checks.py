@@ -38,7 +38,9 @@ def _partition_window(context) -> tuple[date | None, date | None, list[str]]:
     return None, None, []
 
 
-def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None, deps: bool) -> dg.AssetChecksDefinition:
+def _rule_check(
+    rule: IndicatorRule, partitioned: bool, config_dir: Path | None, deps: bool
+) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(INDICATOR_TABLE),
         name=rule.check_name,
@@ -58,7 +60,9 @@ def _rule_check(rule: IndicatorRule, partitioned: bool, config_dir: Path | None,
             "rows_checked": int(found.checked),
             "scope": result.extra["scope"],
             # The offending rows as a markdown table (names beside district codes), not JSON.
-            "sample": dg.MetadataValue.md(records_table(_json(found.rows[:SAMPLE_ROWS]), total=len(found.rows))),
+            "sample": dg.MetadataValue.md(
+                records_table(_json(found.rows[:SAMPLE_ROWS]), total=len(found.rows))
+            ),
         }
         for k, v in found.extra.items():
             if isinstance(v, list) and all(isinstance(r, dict) for r in v):

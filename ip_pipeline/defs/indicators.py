@@ -71,14 +71,15 @@ def _recompute_stale(context: dg.AssetExecutionContext, con, step_fn) -> tuple[d
     kinds={"duckdb"},
     owners=[OWNER],
     description="每项指标 × 截止日期 × 报告单位 — one row per indicator, as-of date (month end, or today for the "
-                f"running month) and reporting unit (the city {CITY} and every unit), by the rules of docs/INDICATORS.md. "
-                "This table is the interface that reports, exports and acceptance tests read.",
+    f"running month) and reporting unit (the city {CITY} and every unit), by the rules of docs/INDICATORS.md. "
+    "This table is the interface that reports, exports and acceptance tests read.",
 )
 def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connection() as con:
         meta, dates = _recompute_stale(context, con, values_step)
-        total = con.execute("SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))",
-                            [dates]).fetchall()[0][0]
+        total = con.execute(
+            "SELECT count(*) FROM indicator_values WHERE as_of IN (SELECT unnest(?::DATE[]))", [dates]
+        ).fetchall()[0][0]
         meta["rows"] = dg.MetadataValue.int(int(total))
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates)))
     return dg.MaterializeResult(metadata=meta)
@@ -93,14 +94,19 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     kinds={"duckdb"},
     owners=[OWNER],
     description="进度评估 — each plan's indicators against their targets (docs/PROGRESS.md): expected value on the "
-                "plan's straight path, gap, observed and required growth, ratio, status, score and projection; "
-                "rows only for the dates on which the plan is in force (an ended plan: plan_outcomes).",
+    "plan's straight path, gap, observed and required growth, ratio, status, score and projection; "
+    "rows only for the dates on which the plan is in force (an ended plan: plan_outcomes).",
 )
 def indicator_progress(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connection() as con:
         meta, dates = _recompute_stale(context, con, progress_step)
         meta["latest_city_values"] = dg.MetadataValue.md(latest_values_markdown(con, max(dates), False))
-        meta["latest_city_status"] = dg.MetadataValue.json(dict(con.execute(
-            "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = ? GROUP BY 1",
-            [max(dates), CITY]).fetchall()))
+        meta["latest_city_status"] = dg.MetadataValue.json(
+            dict(
+                con.execute(
+                    "SELECT status, count(*) FROM indicator_progress WHERE as_of = ? AND district_code = ? GROUP BY 1",
+                    [max(dates), CITY],
+                ).fetchall()
+            )
+        )
     return dg.MaterializeResult(metadata=meta)

@@ -27,8 +27,12 @@ from .versions import ingestion_version
 def _fail(exc: SourceFileError) -> dg.Failure:
     return dg.Failure(
         description=exc.paragraph,
-        metadata={"source": exc.source, "file": exc.file, "problem": exc.problem,
-                  **({"what_to_do": exc.advice} if exc.advice else {})},
+        metadata={
+            "source": exc.source,
+            "file": exc.file,
+            "problem": exc.problem,
+            **({"what_to_do": exc.advice} if exc.advice else {}),
+        },
         allow_retries=False,
     )
 
@@ -36,14 +40,31 @@ def _fail(exc: SourceFileError) -> dg.Failure:
 def build_reference_asset() -> dg.AssetsDefinition:
     tables = list(load_reference_tables())
     version = ingestion_version("reference")
-    specs = [dg.AssetSpec(f"raw_{t}", group_name="sources", kinds={"duckdb"}, owners=[OWNER],
-                          deps=[landing_key("reference")], code_version=version,
-                          description=f"reference/{t}.csv exactly as landed, every cell as text.")
-             for t in tables]
-    specs += [dg.AssetSpec(f"stg_{t}", group_name="staging", kinds={"duckdb"}, owners=[OWNER], code_version=version,
-                           deps=[f"raw_{t}"], description=f"Reference table {t}, typed (docs/SOURCES.md § reference). "
-                           "Rule violations fail a blocking check instead of being quarantined.")
-              for t in tables]
+    specs = [
+        dg.AssetSpec(
+            f"raw_{t}",
+            group_name="sources",
+            kinds={"duckdb"},
+            owners=[OWNER],
+            deps=[landing_key("reference")],
+            code_version=version,
+            description=f"reference/{t}.csv exactly as landed, every cell as text.",
+        )
+        for t in tables
+    ]
+    specs += [
+        dg.AssetSpec(
+            f"stg_{t}",
+            group_name="staging",
+            kinds={"duckdb"},
+            owners=[OWNER],
+            code_version=version,
+            deps=[f"raw_{t}"],
+            description=f"Reference table {t}, typed (docs/SOURCES.md § reference). "
+            "Rule violations fail a blocking check instead of being quarantined.",
+        )
+        for t in tables
+    ]
 
     @dg.multi_asset(name="reference_tables", specs=specs, pool=WAREHOUSE_POOL, can_subset=False)
     def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse):
@@ -55,11 +76,19 @@ def build_reference_asset() -> dg.AssetsDefinition:
         except SourceFileError as exc:
             raise _fail(exc) from None
         for t in tables:
-            meta = {"rows": dg.MetadataValue.int(int(counts[t])), "status": dg.MetadataValue.text(result.status),
-                    "fingerprint": dg.MetadataValue.text(result.fingerprint)}
-            yield dg.MaterializeResult(asset_key=f"raw_{t}", metadata=meta, data_version=dg.DataVersion(result.fingerprint))
-            yield dg.MaterializeResult(asset_key=f"stg_{t}", metadata={**meta, "preview": dg.MetadataValue.md(previews[t])},
-                                       data_version=dg.DataVersion(result.fingerprint))
+            meta = {
+                "rows": dg.MetadataValue.int(int(counts[t])),
+                "status": dg.MetadataValue.text(result.status),
+                "fingerprint": dg.MetadataValue.text(result.fingerprint),
+            }
+            yield dg.MaterializeResult(
+                asset_key=f"raw_{t}", metadata=meta, data_version=dg.DataVersion(result.fingerprint)
+            )
+            yield dg.MaterializeResult(
+                asset_key=f"stg_{t}",
+                metadata={**meta, "preview": dg.MetadataValue.md(previews[t])},
+                data_version=dg.DataVersion(result.fingerprint),
+            )
 
     return reference_tables
 
@@ -69,32 +98,70 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
     title = f"{contract.title_zh} ({contract.title_en})"
     version = ingestion_version(name)
     specs = [
-        dg.AssetSpec(f"raw_{name}", group_name="sources", kinds={"duckdb"}, owners=[OWNER], skippable=True,
-                     deps=[landing_key(name)], code_version=version,
-                     description=f"{title}: the current snapshot as landed — every cell as text, with file, "
-                                 f"row number and snapshot time. Nothing is dropped here."),
-        dg.AssetSpec(f"stg_{name}", group_name="staging", kinds={"duckdb", "great_expectations"}, owners=[OWNER],
-                     code_version=version, skippable=True,
-                     deps=[f"raw_{name}", "stg_districts",
-                           # a record with no address takes its unit from the items it names (item_location)
-                           *sorted({str(ref).split(".")[0] for ref in
-                                    ((contract.item_location or {}).get("lookup") or {}).values()})],
-                     description=f"{title}: typed, normalised, deduplicated, district resolved "
-                                 f"(docs/SOURCES.md). One row per {'/'.join(contract.key)}."),
-        dg.AssetSpec(f"quarantine_{name}", group_name="staging", kinds={"duckdb"}, owners=[OWNER], code_version=version,
-                     deps=[f"raw_{name}"], skippable=True,
-                     description=f"{title}: rows refused by staging, with the reason for each "
-                                 f"(raw = staged + quarantined + collapsed duplicates)."),
+        dg.AssetSpec(
+            f"raw_{name}",
+            group_name="sources",
+            kinds={"duckdb"},
+            owners=[OWNER],
+            skippable=True,
+            deps=[landing_key(name)],
+            code_version=version,
+            description=f"{title}: the current snapshot as landed — every cell as text, with file, "
+            f"row number and snapshot time. Nothing is dropped here.",
+        ),
+        dg.AssetSpec(
+            f"stg_{name}",
+            group_name="staging",
+            kinds={"duckdb", "great_expectations"},
+            owners=[OWNER],
+            code_version=version,
+            skippable=True,
+            deps=[
+                f"raw_{name}",
+                "stg_districts",
+                # a record with no address takes its unit from the items it names (item_location)
+                *sorted(
+                    {
+                        str(ref).split(".")[0]
+                        for ref in ((contract.item_location or {}).get("lookup") or {}).values()
+                    }
+                ),
+            ],
+            description=f"{title}: typed, normalised, deduplicated, district resolved "
+            f"(docs/SOURCES.md). One row per {'/'.join(contract.key)}.",
+        ),
+        dg.AssetSpec(
+            f"quarantine_{name}",
+            group_name="staging",
+            kinds={"duckdb"},
+            owners=[OWNER],
+            code_version=version,
+            deps=[f"raw_{name}"],
+            skippable=True,
+            description=f"{title}: rows refused by staging, with the reason for each "
+            f"(raw = staged + quarantined + collapsed duplicates).",
+        ),
     ]
 
     table = f"stg_{name}"
     suite_file = EXPECTATIONS_DIR / f"{table}.json"
-    check_specs = [dg.AssetCheckSpec(GX_SUITE_CHECK, asset=table, blocking=True,
-                                     description=suite_check_description(table),
-                                     metadata={"suite": str(suite_file)})] if suite_file.is_file() else []
+    check_specs = (
+        [
+            dg.AssetCheckSpec(
+                GX_SUITE_CHECK,
+                asset=table,
+                blocking=True,
+                description=suite_check_description(table),
+                metadata={"suite": str(suite_file)},
+            )
+        ]
+        if suite_file.is_file()
+        else []
+    )
 
-    @dg.multi_asset(name=f"ingest_{name}", specs=specs, check_specs=check_specs, pool=WAREHOUSE_POOL,
-                    can_subset=False)
+    @dg.multi_asset(
+        name=f"ingest_{name}", specs=specs, check_specs=check_specs, pool=WAREHOUSE_POOL, can_subset=False
+    )
     def ingest(context: dg.AssetExecutionContext, warehouse: Warehouse):
         try:
             url = configured_url(contract)
@@ -102,9 +169,15 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
                 if url:
                     snap = DatabaseSnapshot(contract, url)
                     snap.fetch()
-                    result: LoadResult = stage_candidate(con, contract, warehouse.paths.landing, parts=snap.parts,
-                                                         fingerprint_value=snap.fingerprint,
-                                                         snapshot_at=snap.snapshot_at, file_labels=[snap.label])
+                    result: LoadResult = stage_candidate(
+                        con,
+                        contract,
+                        warehouse.paths.landing,
+                        parts=snap.parts,
+                        fingerprint_value=snap.fingerprint,
+                        snapshot_at=snap.snapshot_at,
+                        file_labels=[snap.label],
+                    )
                 else:
                     result = stage_candidate(con, contract, warehouse.paths.landing)
         except SourceFileError as exc:
@@ -114,10 +187,16 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         checked = None
         staged = result.status == "staged"
         try:
-            if check_specs:  # audit: the candidate (or the published snapshot when unchanged), connection closed
-                checked = run_table_check(table, warehouse, log=context.log,
-                                          read_table=candidate_table("stg", name) if staged else None,
-                                          snapshot=(name, result.fingerprint) if staged else None)
+            if (
+                check_specs
+            ):  # audit: the candidate (or the published snapshot when unchanged), connection closed
+                checked = run_table_check(
+                    table,
+                    warehouse,
+                    log=context.log,
+                    read_table=candidate_table("stg", name) if staged else None,
+                    snapshot=(name, result.fingerprint) if staged else None,
+                )
         except BaseException:
             if staged:  # an audit that could not finish publishes nothing either
                 with warehouse.connection() as con:
@@ -135,14 +214,32 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
             q_preview = preview(con, f"quarantine_{name}")
         meta = load_metadata(result)
         version = dg.DataVersion(result.fingerprint)
-        yield dg.MaterializeResult(asset_key=f"raw_{name}", data_version=version, metadata={
-            "rows": meta["raw_rows"], "files": meta["files"], "snapshot_at": meta["snapshot_at"],
-            "fingerprint": meta["fingerprint"], "status": meta["status"], "rows_by_format": meta["rows_by_format"]})
-        yield dg.MaterializeResult(asset_key=f"stg_{name}", data_version=version,
-                                   metadata={**meta, "rows": meta["staged_rows"], "preview": dg.MetadataValue.md(stg_preview)})
-        yield dg.MaterializeResult(asset_key=f"quarantine_{name}", data_version=version, metadata={
-            "rows": meta["quarantined_rows"], "quarantine_reasons": meta["quarantine_reasons"],
-            "preview": dg.MetadataValue.md(q_preview)})
+        yield dg.MaterializeResult(
+            asset_key=f"raw_{name}",
+            data_version=version,
+            metadata={
+                "rows": meta["raw_rows"],
+                "files": meta["files"],
+                "snapshot_at": meta["snapshot_at"],
+                "fingerprint": meta["fingerprint"],
+                "status": meta["status"],
+                "rows_by_format": meta["rows_by_format"],
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key=f"stg_{name}",
+            data_version=version,
+            metadata={**meta, "rows": meta["staged_rows"], "preview": dg.MetadataValue.md(stg_preview)},
+        )
+        yield dg.MaterializeResult(
+            asset_key=f"quarantine_{name}",
+            data_version=version,
+            metadata={
+                "rows": meta["quarantined_rows"],
+                "quarantine_reasons": meta["quarantine_reasons"],
+                "preview": dg.MetadataValue.md(q_preview),
+            },
+        )
         if checked is not None:
             yield check_result(checked, suite_file)
 
@@ -151,15 +248,22 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
 
 def _not_published(check: dg.AssetCheckResult, table: str) -> dg.AssetCheckResult:
     """A failed audit: the check says which rule failed and that the snapshot was not published."""
-    note = (f" Not published: {table}, its raw_ and quarantine_ tables and everything downstream "
-            "are as they were.")
+    note = (
+        f" Not published: {table}, its raw_ and quarantine_ tables and everything downstream "
+        "are as they were."
+    )
     metadata = dict(check.metadata)
     message = metadata.get("message")
     metadata["message"] = dg.MetadataValue.md((message.value if message is not None else "") + note)
     metadata["published"] = False
-    return dg.AssetCheckResult(asset_key=table, check_name=GX_SUITE_CHECK, passed=False,
-                               severity=check.severity, metadata=metadata,
-                               description=((check.description or "") + note)[:1000])
+    return dg.AssetCheckResult(
+        asset_key=table,
+        check_name=GX_SUITE_CHECK,
+        passed=False,
+        severity=check.severity,
+        metadata=metadata,
+        description=((check.description or "") + note)[:1000],
+    )
 
 
 def build_ingestion_assets() -> list[dg.AssetsDefinition]:

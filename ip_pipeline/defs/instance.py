@@ -3,6 +3,7 @@
 Written once with the warehouse pool limit, so that the UI, the daemon and
 the command line all serialise writers the same way.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Jobs: what the command line, the schedules and the sensors launch."""
+
 from __future__ import annotations
 
 import dagster as dg

@@ -5,6 +5,7 @@ staging compute (ingest.files.fingerprint / ingest.staging.snapshot_fingerprint)
 one place. raw_/stg_ depend on them, so a changed export shows its downstream assets stale
 in the UI; "Observe sources" there looks at the folders without loading anything.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -86,8 +87,11 @@ def staged_fingerprints(con, look: LandingLook) -> dict[str, str] | None:
     out: dict[str, str] = {}
     for name in LANDING_SOURCES:
         if name in look.versions:
-            out[name] = (look.versions[name] if name == REFERENCE
-                         else snapshot_fingerprint(con, load_contract(name), look.files[name]))
+            out[name] = (
+                look.versions[name]
+                if name == REFERENCE
+                else snapshot_fingerprint(con, load_contract(name), look.files[name])
+            )
         elif look.skipped.get(name) == NO_FOLDER and name != REFERENCE:
             out[name] = snapshot_fingerprint(con, load_contract(name), [])  # an empty source
         else:
@@ -107,9 +111,15 @@ def _observed(instance: dg.DagsterInstance, source: str) -> str | None:
 def new_observations(instance: dg.DagsterInstance, look: LandingLook) -> list[dg.AssetObservation]:
     """Observations of the sources whose fingerprint differs from the one last observed: what the
     sensor, the nightly schedule and the command line record (an unchanged night writes none)."""
-    return [dg.AssetObservation(asset_key=landing_key(name), tags={DATA_VERSION_TAG: fp},
-                                metadata={"files": dg.MetadataValue.int(len(look.files[name]))})
-            for name, fp in sorted(look.versions.items()) if _observed(instance, name) != fp]
+    return [
+        dg.AssetObservation(
+            asset_key=landing_key(name),
+            tags={DATA_VERSION_TAG: fp},
+            metadata={"files": dg.MetadataValue.int(len(look.files[name]))},
+        )
+        for name, fp in sorted(look.versions.items())
+        if _observed(instance, name) != fp
+    ]
 
 
 def record_observations(instance: dg.DagsterInstance, look: LandingLook) -> int:
@@ -120,24 +130,39 @@ def record_observations(instance: dg.DagsterInstance, look: LandingLook) -> int:
 
 
 def build_landing_sources() -> dg.AssetsDefinition:
-    specs = [dg.AssetSpec(landing_key(name), group_name="sources", kinds={"file"}, owners=[OWNER],
-                          description=(f"<home>/landing/{_folder(name)}/: the export files as they lie, "
-                                       f"observed by their content fingerprint (not their timestamps)."))
-             for name in LANDING_SOURCES]
+    specs = [
+        dg.AssetSpec(
+            landing_key(name),
+            group_name="sources",
+            kinds={"file"},
+            owners=[OWNER],
+            description=(
+                f"<home>/landing/{_folder(name)}/: the export files as they lie, "
+                f"observed by their content fingerprint (not their timestamps)."
+            ),
+        )
+        for name in LANDING_SOURCES
+    ]
 
     def landing_zone(warehouse: Warehouse):
         look = look_at_landing(warehouse.paths.landing)
         for name in LANDING_SOURCES:
             if name in look.versions:
-                yield dg.ObserveResult(asset_key=landing_key(name), data_version=dg.DataVersion(look.versions[name]),
-                                       metadata={"files": dg.MetadataValue.int(len(look.files[name]))})
+                yield dg.ObserveResult(
+                    asset_key=landing_key(name),
+                    data_version=dg.DataVersion(look.versions[name]),
+                    metadata={"files": dg.MetadataValue.int(len(look.files[name]))},
+                )
             else:
-                yield dg.ObserveResult(asset_key=landing_key(name),
-                                       metadata={"not_observed": dg.MetadataValue.text(look.skipped[name])})
+                yield dg.ObserveResult(
+                    asset_key=landing_key(name),
+                    metadata={"not_observed": dg.MetadataValue.text(look.skipped[name])},
+                )
 
     with warnings.catch_warnings():  # Dagster 1.13 labels the decorator beta
         warnings.simplefilter("ignore", dg.BetaWarning)
         return dg.multi_observable_source_asset(
-            specs=specs, name="landing_zone",
+            specs=specs,
+            name="landing_zone",
             description="Fingerprints every landing folder (the landing sensor does the same every tick).",
         )(landing_zone)

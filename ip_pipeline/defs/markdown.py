@@ -1,5 +1,6 @@
 """Markdown the Dagster UI shows in materialisation and check metadata: tables a data
 engineer can read and act on (names beside ids, numbers by unit, statuses filled)."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,10 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], align: str |
     """A GitHub markdown table; `align` one letter per column (l or r)."""
     rows = list(rows)
     align = align or "l" * len(headers)
-    lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
+    ]
     lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -59,9 +62,17 @@ def records_table(records: list[dict], limit: int = MAX_ROWS, total: int | None 
                 v = f"{v} {names[v][0]}"
             row.append(v)
         rows.append(row)
-    align = "".join("r" if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
-                               for r in shown if r.get(c) is not None) and any(r.get(c) is not None for r in shown)
-                    else "l" for c in cols)
+    align = "".join(
+        "r"
+        if all(
+            isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool)
+            for r in shown
+            if r.get(c) is not None
+        )
+        and any(r.get(c) is not None for r in shown)
+        else "l"
+        for c in cols
+    )
     text = md_table(cols, rows, align)
     total = len(records) if total is None else total
     if total > len(shown):
@@ -82,12 +93,28 @@ def failures_table(failures: list) -> str:
         return "_(every expectation passed)_"
     rows = []
     for f in failures:
-        sample = "; ".join(_example(s) for s in (f.sample or [])[:3]) if isinstance(f.sample, list) else _example(f.sample)
+        sample = (
+            "; ".join(_example(s) for s in (f.sample or [])[:3])
+            if isinstance(f.sample, list)
+            else _example(f.sample)
+        )
         pct = "" if f.unexpected_percent is None else f"{f.unexpected_percent:.2f}%"
-        rows.append([f.severity, f.rule, f.column or "", f.unexpected_count, pct,
-                     f.error or ("" if f.observed is None else _cell(f.observed)), sample])
-    return md_table(["severity", "rule", "column", "unexpected rows", "share", "observed / error", "e.g."], rows,
-                    "lllrrll")
+        rows.append(
+            [
+                f.severity,
+                f.rule,
+                f.column or "",
+                f.unexpected_count,
+                pct,
+                f.error or ("" if f.observed is None else _cell(f.observed)),
+                sample,
+            ]
+        )
+    return md_table(
+        ["severity", "rule", "column", "unexpected rows", "share", "observed / error", "e.g."],
+        rows,
+        "lllrrll",
+    )
 
 
 # --------------------------------------------------------------------------- latest values
@@ -109,8 +136,11 @@ def final_statuses(con, plans) -> dict[tuple[str, str], str]:
     if not ended or not table_exists(con, "plan_outcomes"):
         return {}
     try:
-        rows = con.execute("SELECT plan_id, indicator_id, final_label_zh FROM plan_outcomes "
-                           "WHERE district_code = ? AND list_contains(?, plan_id)", [CITY, ended]).fetchall()
+        rows = con.execute(
+            "SELECT plan_id, indicator_id, final_label_zh FROM plan_outcomes "
+            "WHERE district_code = ? AND list_contains(?, plan_id)",
+            [CITY, ended],
+        ).fetchall()
     except Exception:  # noqa: BLE001  an older plan_outcomes without the label column
         return {}
     return {(p, i): f"终期: {w}" for p, i, w in rows if w}
@@ -127,8 +157,11 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
             raise LookupError("indicator_progress is computed")
         prepare_progress(con, [as_of], plans)
         sql.execute(con, "CREATE OR REPLACE TEMP TABLE _md_progress AS", "progress/indicator_progress")
-        rows = con.execute("SELECT plan_id, indicator_id, status_label_zh FROM _md_progress "
-                           "WHERE district_code = ? AND as_of = ?", [CITY, as_of]).fetchall()
+        rows = con.execute(
+            "SELECT plan_id, indicator_id, status_label_zh FROM _md_progress "
+            "WHERE district_code = ? AND as_of = ?",
+            [CITY, as_of],
+        ).fetchall()
         con.execute("DROP TABLE IF EXISTS _md_progress")
         return {(p, i): s for p, i, s in rows}, "computed for this date from the catalogue"
     except LookupError:
@@ -139,7 +172,9 @@ def statuses_for(con, as_of: date, plans, compute: bool = True) -> tuple[dict[tu
         return {}, "no indicator_progress yet"
     rows = con.execute(
         "SELECT plan_id, indicator_id, arg_max(status_label_zh, as_of), max(as_of) FROM indicator_progress "
-        "WHERE district_code = ? AND as_of <= ? GROUP BY ALL", [CITY, as_of]).fetchall()
+        "WHERE district_code = ? AND as_of <= ? GROUP BY ALL",
+        [CITY, as_of],
+    ).fetchall()
     when = max((r[3] for r in rows), default=None)
     return {(p, i): s for p, i, s, _ in rows}, f"from indicator_progress as of {when}"
 
@@ -149,8 +184,11 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
     plans = load_plans()
     if not table_exists(con, "indicator_values"):
         return "_(no values)_"
-    rows = con.execute("SELECT indicator_id, value, unit, flags FROM indicator_values "
-                       "WHERE as_of = ? AND district_code = ? ORDER BY indicator_id", [as_of, CITY]).fetchall()
+    rows = con.execute(
+        "SELECT indicator_id, value, unit, flags FROM indicator_values "
+        "WHERE as_of = ? AND district_code = ? ORDER BY indicator_id",
+        [as_of, CITY],
+    ).fetchall()
     if not rows:
         return "_(no values)_"
     labels = Labels.load(con, "zh", plans)
@@ -177,15 +215,22 @@ def latest_values_markdown(con, as_of: date, compute_status: bool = True) -> str
                 target = None
             if target is None or getattr(target, "value", None) is None:
                 # an `improvement` target has no number: the value must rise (显著提升)
-                line += ["rise" if getattr(target, "kind", None) == "improvement" else "", status.get((p.id, ind), "")]
+                line += [
+                    "rise" if getattr(target, "kind", None) == "improvement" else "",
+                    status.get((p.id, ind), ""),
+                ]
                 continue
             u = labels.indicators[ind].unit if ind in labels.indicators else unit
-            line += [format_number(target.value, u, with_unit=False,
-                                   decimals=2 if ind == "hv_patents_per_10k" else None),
-                     status.get((p.id, ind), "")]
+            line += [
+                format_number(
+                    target.value, u, with_unit=False, decimals=2 if ind == "hv_patents_per_10k" else None
+                ),
+                status.get((p.id, ind), ""),
+            ]
         line.append(", ".join(flags or []))
         body.append(line)
     title = f"As of {as_of}, city ({CITY} 烟台市) — " + "; ".join(
-        p.name_zh + ("" if _in_force(p, as_of) else f" (ended {p.target_year}-12-31)") for p in shown)
+        p.name_zh + ("" if _in_force(p, as_of) else f" (ended {p.target_year}-12-31)") for p in shown
+    )
     note = f"\n\n_Status: {origin}._" if origin else ""
     return title + "\n\n" + md_table(heads, body, "llr" + "rl" * len(shown) + "l") + note

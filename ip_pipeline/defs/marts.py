@@ -43,13 +43,23 @@ def all_as_of_dates(today: date | None = None) -> list[date]:
 
 
 SPECS = [
-    dg.AssetSpec(m.name, group_name="marts", kinds={"duckdb"}, owners=[OWNER], description=m.description,
-                 deps=mart_deps(m.name))
+    dg.AssetSpec(
+        m.name,
+        group_name="marts",
+        kinds={"duckdb"},
+        owners=[OWNER],
+        description=m.description,
+        deps=mart_deps(m.name),
+    )
     for m in MARTS
 ]
 CHECKS = [
-    dg.AssetCheckSpec(KEY_CHECK, asset=m.name, blocking=True,
-                      description=f"{m.name} has one row per ({', '.join(m.key)}), no key NULL.")
+    dg.AssetCheckSpec(
+        KEY_CHECK,
+        asset=m.name,
+        blocking=True,
+        description=f"{m.name} has one row per ({', '.join(m.key)}), no key NULL.",
+    )
     for m in MARTS
 ]
 
@@ -69,21 +79,36 @@ def marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
         if plan.earliest is not None:
             common["earliest_affected_as_of"] = dg.MetadataValue.text(plan.earliest.isoformat())
         for m in MARTS:
-            yield dg.MaterializeResult(asset_key=m.name,
-                                       metadata={"rows": dg.MetadataValue.int(int(counts[m.name])), **common})
+            yield dg.MaterializeResult(
+                asset_key=m.name, metadata={"rows": dg.MetadataValue.int(int(counts[m.name])), **common}
+            )
         # The key checks look at what this run wrote: the recomputed dates (every date of pledge_items).
         checked = plan.recompute
         for m in MARTS:
             if not checked:
-                yield dg.AssetCheckResult(asset_key=m.name, check_name=KEY_CHECK, passed=True,
-                                          metadata={"checked_dates": 0},
-                                          description=f"{m.name}: nothing recomputed, its keys were checked when written")
+                yield dg.AssetCheckResult(
+                    asset_key=m.name,
+                    check_name=KEY_CHECK,
+                    passed=True,
+                    metadata={"checked_dates": 0},
+                    description=f"{m.name}: nothing recomputed, its keys were checked when written",
+                )
                 continue
             dups, sample = key_duplicates(con, m, checked)
             nulls = null_keys(con, m, checked)
             yield dg.AssetCheckResult(
-                asset_key=m.name, check_name=KEY_CHECK, passed=dups == 0 and nulls == 0,
-                metadata={"duplicate_keys": dups, "null_keys": nulls, "checked_dates": len(checked),
-                          "sample": dg.MetadataValue.json([{k: str(v) for k, v in r.items()} for r in sample])},
-                description=(f"{m.name}: one row per ({', '.join(m.key)})" if dups == 0 and nulls == 0 else
-                             f"{m.name}: {dups} key values occur more than once, {nulls} rows have a NULL key"))
+                asset_key=m.name,
+                check_name=KEY_CHECK,
+                passed=dups == 0 and nulls == 0,
+                metadata={
+                    "duplicate_keys": dups,
+                    "null_keys": nulls,
+                    "checked_dates": len(checked),
+                    "sample": dg.MetadataValue.json([{k: str(v) for k, v in r.items()} for r in sample]),
+                },
+                description=(
+                    f"{m.name}: one row per ({', '.join(m.key)})"
+                    if dups == 0 and nulls == 0
+                    else f"{m.name}: {dups} key values occur more than once, {nulls} rows have a NULL key"
+                ),
+            )

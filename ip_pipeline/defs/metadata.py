@@ -1,4 +1,5 @@
 """Materialisation metadata an engineer looks for in the Dagster UI."""
+
 from __future__ import annotations
 
 import dagster as dg
@@ -45,10 +46,14 @@ def formats_markdown(formats: dict[str, int]) -> str:
 def load_metadata(r: LoadResult) -> dict[str, dg.MetadataValue]:
     extra = {}
     if r.missing_folder or r.empty_source:  # SOURCES.md: a source that never had data is an empty source
-        why = ("no folder in the landing zone" if r.missing_folder
-               else "no rows (an empty folder or header-only files)")
-        extra["empty_source"] = dg.MetadataValue.text(f"{why}: loaded with no rows; "
-                                                      "the indicators that need it are no_data")
+        why = (
+            "no folder in the landing zone"
+            if r.missing_folder
+            else "no rows (an empty folder or header-only files)"
+        )
+        extra["empty_source"] = dg.MetadataValue.text(
+            f"{why}: loaded with no rows; the indicators that need it are no_data"
+        )
     return extra | {
         "status": dg.MetadataValue.text(r.status),
         "fingerprint": dg.MetadataValue.text(r.fingerprint),

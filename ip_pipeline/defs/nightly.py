@@ -21,6 +21,7 @@ for its partition (the monthly schedule, `ip-pipeline run` after the refresh). W
 test finds the month's indicators current, the run materialises the monthly_report asset alone
 (the indicator steps would only find them current: seconds of run bookkeeping on SQLite).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ class NightlyRequest:
     start: str
     end: str
     trigger: str
-    current: tuple[str, str] | None = None  # months left out (YYYY-MM … YYYY-MM): their inputs had not changed
+    current: tuple[str, str] | None = (
+        None  # months left out (YYYY-MM … YYYY-MM): their inputs had not changed
+    )
     assets: tuple[str, ...] | None = None  # only these assets of the job (None: the whole job)
     look: LandingLook | None = field(default=None, compare=False, repr=False)
 
@@ -65,9 +68,16 @@ class NightlyRequest:
 
     def run_request(self, run_key: str | None = None) -> dg.RunRequest:
         if self.start == self.end:  # one partition: Dagster's own partition tag, as the UI shows it
-            return dg.RunRequest(run_key=run_key, job_name=self.job_name, partition_key=self.start,
-                                 tags={TRIGGER_TAG: self.trigger}, asset_selection=self.asset_keys)
-        return dg.RunRequest(run_key=run_key, job_name=self.job_name, tags=self.tags, asset_selection=self.asset_keys)
+            return dg.RunRequest(
+                run_key=run_key,
+                job_name=self.job_name,
+                partition_key=self.start,
+                tags={TRIGGER_TAG: self.trigger},
+                asset_selection=self.asset_keys,
+            )
+        return dg.RunRequest(
+            run_key=run_key, job_name=self.job_name, tags=self.tags, asset_selection=self.asset_keys
+        )
 
 
 def partition_keys(today: date) -> list[str]:
@@ -102,8 +112,9 @@ def current_as_of_dates(home: Home, instance: dg.DagsterInstance, look: LandingL
         con.close()
 
 
-def first_month_to_run(home: Home, instance: dg.DagsterInstance, keys: list[str], look: LandingLook,
-                       today: date) -> str:
+def first_month_to_run(
+    home: Home, instance: dg.DagsterInstance, keys: list[str], look: LandingLook, today: date
+) -> str:
     """The first partition key of `keys` the night must cover (the last one when all are current)."""
     done = current_as_of_dates(home, instance, look)
     if done is None:
@@ -114,8 +125,9 @@ def first_month_to_run(home: Home, instance: dg.DagsterInstance, keys: list[str]
     return keys[-1]
 
 
-def nightly_request(home: Home, instance: dg.DagsterInstance, today: date | None = None,
-                    trigger: str = "cli") -> NightlyRequest:
+def nightly_request(
+    home: Home, instance: dg.DagsterInstance, today: date | None = None, trigger: str = "cli"
+) -> NightlyRequest:
     """The night's refresh: refresh_job from the first month that may be stale to the running month."""
     today = today or today_in_yantai()
     keys = partition_keys(today)
@@ -125,8 +137,14 @@ def nightly_request(home: Home, instance: dg.DagsterInstance, today: date | None
     return NightlyRequest(REFRESH_JOB, start, keys[-1], trigger, current=current, look=look)
 
 
-def report_request(home: Home, instance: dg.DagsterInstance, month: str, today: date | None = None,
-                   trigger: str = "cli", look: LandingLook | None = None) -> NightlyRequest:
+def report_request(
+    home: Home,
+    instance: dg.DagsterInstance,
+    month: str,
+    today: date | None = None,
+    trigger: str = "cli",
+    look: LandingLook | None = None,
+) -> NightlyRequest:
     """The report of `month` (YYYY-MM): monthly_report_job for its partition — its indicators first
     unless they are current (then the monthly_report asset alone); the asset rebuilds the report
     only when what it shows could differ."""

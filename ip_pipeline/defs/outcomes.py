@@ -45,9 +45,9 @@ def outcome_step(plan_id: str) -> str:
     kinds={"duckdb"},
     owners=[OWNER],
     description="终期评估 — the final evaluation of every plan whose target year has ended (docs/PROGRESS.md, "
-                "\"The plan's lifecycle\"): per indicator with a target and unit, the value on 31 Dec of the "
-                "target year, the target, achieved or missed, attainment, share of the needed change, R and status "
-                "class; the plan's final line is plan_scores on that day.",
+    '"The plan\'s lifecycle"): per indicator with a target and unit, the value on 31 Dec of the '
+    "target year, the target, achieved or missed, attainment, share of the needed change, R and status "
+    "class; the plan's final line is plan_scores on that day.",
 )
 def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     plans = load_plans()
@@ -57,27 +57,38 @@ def plan_outcomes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         schema.ensure(con, "plan_outcomes")  # readers find the table even before a plan has ended
         fp = inputs_fingerprint(con)
         have = {r[0] for r in con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()}
-        todo = [p for p in ended if p.id not in have or stale_dates(con, [p.end_date], outcome_step(p.id), fp)]
+        todo = [
+            p for p in ended if p.id not in have or stale_dates(con, [p.end_date], outcome_step(p.id), fp)
+        ]
         written = compute_plan_outcomes(con, latest, plans, only=[p.id for p in todo]) if todo else 0
         for p in todo:
             mark_done(con, [p.end_date], outcome_step(p.id), fp)
-        summary = {f"{p}: {s}": n for p, s, n in con.execute(
-            "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = ? "
-            "GROUP BY ALL ORDER BY ALL", [CITY]).fetchall()}
+        summary = {
+            f"{p}: {s}": n
+            for p, s, n in con.execute(
+                "SELECT plan_id, final_status, count(*) FROM plan_outcomes WHERE district_code = ? "
+                "GROUP BY ALL ORDER BY ALL",
+                [CITY],
+            ).fetchall()
+        }
         rows = con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0]
         verdicts = con.execute(
             "SELECT plan_id, indicator_id, value, target_value, final_label_zh FROM plan_outcomes "
-            "WHERE district_code = ? ORDER BY plan_id, indicator_id", [CITY]).fetchall()
-    return dg.MaterializeResult(metadata={
-        "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
-        "ended_plans": dg.MetadataValue.json([p.id for p in ended]),
-        "recomputed_plans": dg.MetadataValue.json([p.id for p in todo]),
-        "rows_written": dg.MetadataValue.int(int(written)),
-        "inputs_fingerprint": dg.MetadataValue.text(fp),
-        "city_final_status": dg.MetadataValue.json(summary),
-        "rows": dg.MetadataValue.int(int(rows)),
-        "city_verdicts": dg.MetadataValue.md(_verdicts_markdown(verdicts)),
-    })
+            "WHERE district_code = ? ORDER BY plan_id, indicator_id",
+            [CITY],
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            "latest_as_of": dg.MetadataValue.text(latest.isoformat()),
+            "ended_plans": dg.MetadataValue.json([p.id for p in ended]),
+            "recomputed_plans": dg.MetadataValue.json([p.id for p in todo]),
+            "rows_written": dg.MetadataValue.int(int(written)),
+            "inputs_fingerprint": dg.MetadataValue.text(fp),
+            "city_final_status": dg.MetadataValue.json(summary),
+            "rows": dg.MetadataValue.int(int(rows)),
+            "city_verdicts": dg.MetadataValue.md(_verdicts_markdown(verdicts)),
+        }
+    )
 
 
 def _verdicts_markdown(rows) -> str:
@@ -97,31 +108,52 @@ def _latest_as_of(con):
 
 
 def _result(violations: list[dict], what: str, checked: int) -> dg.AssetCheckResult:
-    message = (f"plan_outcomes: {what} holds on {checked} rows." if not violations else
-               f"plan_outcomes FAILED '{what}': {len(violations)} problems, e.g. {violations[:3]}")
+    message = (
+        f"plan_outcomes: {what} holds on {checked} rows."
+        if not violations
+        else f"plan_outcomes FAILED '{what}': {len(violations)} problems, e.g. {violations[:3]}"
+    )
     return dg.AssetCheckResult(
         passed=not violations,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"violations": len(violations), "rows_checked": checked,
-                  "sample": dg.MetadataValue.json([{k: str(v) for k, v in r.items()} for r in violations[:SAMPLE_ROWS]])},
+        metadata={
+            "violations": len(violations),
+            "rows_checked": checked,
+            "sample": dg.MetadataValue.json(
+                [{k: str(v) for k, v in r.items()} for r in violations[:SAMPLE_ROWS]]
+            ),
+        },
         description=message[:1000],
     )
 
 
 def _checked(con) -> int:
-    return con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0] if table_exists(con, "plan_outcomes") else 0
+    return (
+        con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0]
+        if table_exists(con, "plan_outcomes")
+        else 0
+    )
 
 
-@dg.asset_check(asset=plan_outcomes, name=ROWS_CHECK, blocking=True, pool=WAREHOUSE_POOL,
-                description="One row per indicator with a target × reporting unit of every plan ended by the latest "
-                            "as-of date (city-only indicators: the city alone), as of 31 Dec of the target year.")
+@dg.asset_check(
+    asset=plan_outcomes,
+    name=ROWS_CHECK,
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    description="One row per indicator with a target × reporting unit of every plan ended by the latest "
+    "as-of date (city-only indicators: the city alone), as of 31 Dec of the target year.",
+)
 def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connection(read_only=True) as con:
         latest = _latest_as_of(con)
         if latest is None:
             return _result([], "one row per target and unit (no indicator_values yet)", 0)
         if not table_exists(con, "plan_outcomes"):
-            found = [dict(problem="plan_outcomes does not exist")] if any(p.ended_by(latest) for p in load_plans()) else []
+            found = (
+                [dict(problem="plan_outcomes does not exist")]
+                if any(p.ended_by(latest) for p in load_plans())
+                else []
+            )
             return _result(found, "one row per target and unit", 0)
         try:
             found = row_violations(con, load_plans(), latest)
@@ -130,10 +162,15 @@ def plan_outcomes_rows_check(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _result(found, "one row per target and unit", _checked(con))
 
 
-@dg.asset_check(asset=plan_outcomes, name=ACHIEVED_CHECK, blocking=True, pool=WAREHOUSE_POOL,
-                description="`achieved` agrees with the value against the target and its comparison (ge/gt/le/lt, "
-                            "improvement: d·(v − v₀) > 0, a limit target within the tolerance is met), NULL when the "
-                            "value is missing; final_status says the same.")
+@dg.asset_check(
+    asset=plan_outcomes,
+    name=ACHIEVED_CHECK,
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    description="`achieved` agrees with the value against the target and its comparison (ge/gt/le/lt, "
+    "improvement: d·(v − v₀) > 0, a limit target within the tolerance is met), NULL when the "
+    "value is missing; final_status says the same.",
+)
 def plan_outcomes_achieved_check(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connection(read_only=True) as con:
         if not table_exists(con, "plan_outcomes"):

@@ -4,6 +4,7 @@ A partition is a month from the end of the plan's base year (December 2020)
 to the current month; its as-of date is the month's last day, or today for
 the month still running (INDICATORS.md, "As-of date"; ip_pipeline/dates.py).
 """
+
 from __future__ import annotations
 
 import dagster as dg

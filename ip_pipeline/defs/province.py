@@ -10,6 +10,7 @@ place it: the multiprocess executor on one machine, or Dagster's Celery executor
 instance (PostgreSQL in production). `province_indicator_values` then attaches
 every city warehouse READ-ONLY and writes one combined table.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,13 @@ def run_city(city: str, home: Home, timeout_s: int = 6 * 3600) -> dict:
     city's DAGSTER_HOME and IP_PIPELINE_HOME must not leak into the step's process)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", HOME)}
     started = time.time()
-    done = subprocess.run([sys.executable, "-m", "ip_pipeline.cli.main", "run", "--home", str(home.root),
-                           "--no-report"], env=env, capture_output=True, text=True, timeout=timeout_s)
+    done = subprocess.run(
+        [sys.executable, "-m", "ip_pipeline.cli.main", "run", "--home", str(home.root), "--no-report"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
     if done.returncode != 0:
         raise CityRunFailed(f"{city} ({home.root}): {done.stderr.strip() or done.stdout.strip()}")
     con = connect(home.warehouse, read_only=True)
@@ -51,30 +57,46 @@ def run_city(city: str, home: Home, timeout_s: int = 6 * 3600) -> dict:
         checks = con.execute("SELECT count(*) FROM quality_results").fetchall()[0][0]
     finally:
         con.close()
-    return {"rows": int(rows), "quality_results": int(checks), "started": started, "finished": time.time(),
-            "host": socket.gethostname(), "pid": os.getpid()}
+    return {
+        "rows": int(rows),
+        "quality_results": int(checks),
+        "started": started,
+        "finished": time.time(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+    }
 
 
 def _city_asset(city: str, home: Path) -> dg.AssetsDefinition:
-    @dg.asset(key=[city, "indicator_values"], group_name="province", kinds={"duckdb"},
-              description=f"{city}: the city's checked pipeline (ingest, GX checks, indicators) run in its own "
-                          f"data directory {home}; the step fails when any of its blocking checks fails.")
+    @dg.asset(
+        key=[city, "indicator_values"],
+        group_name="province",
+        kinds={"duckdb"},
+        description=f"{city}: the city's checked pipeline (ingest, GX checks, indicators) run in its own "
+        f"data directory {home}; the step fails when any of its blocking checks fails.",
+    )
     def city_indicator_values() -> dg.MaterializeResult:
         out = run_city(city, Home.of(home))
-        return dg.MaterializeResult(metadata={
-            **out, "warehouse": dg.MetadataValue.path(str(Home.of(home).warehouse))})
+        return dg.MaterializeResult(
+            metadata={**out, "warehouse": dg.MetadataValue.path(str(Home.of(home).warehouse))}
+        )
 
     return city_indicator_values
 
 
-def build_province_job(cities: dict[str, Path], combined: Path, *, executor: str = "multiprocess",
-                       max_concurrent: int = 2) -> dg.JobDefinition:
+def build_province_job(
+    cities: dict[str, Path], combined: Path, *, executor: str = "multiprocess", max_concurrent: int = 2
+) -> dg.JobDefinition:
     """`executor`: "multiprocess" (one machine, `max_concurrent` cities at a time) or "celery"
     (workers anywhere that reach the broker, see `celery_config`)."""
     city_assets = [_city_asset(c, h) for c, h in sorted(cities.items())]
 
-    @dg.asset(deps=[a.key for a in city_assets], group_name="province", kinds={"duckdb"},
-              description="Every city's indicator_values in one combined warehouse (cities attached read-only).")
+    @dg.asset(
+        deps=[a.key for a in city_assets],
+        group_name="province",
+        kinds={"duckdb"},
+        description="Every city's indicator_values in one combined warehouse (cities attached read-only).",
+    )
     def province_indicator_values() -> dg.MaterializeResult:
         combined.parent.mkdir(parents=True, exist_ok=True)
         con = connect(combined)

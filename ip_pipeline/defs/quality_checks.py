@@ -42,9 +42,19 @@ def check_result(result: QualityResult, suite_file: Path | None = None) -> dg.As
     if result.not_applicable:
         # left out for this snapshot (meta.needs: no rows, no previous snapshot): said, never a pass
         metadata["not_applicable_expectations"] = len(result.not_applicable)
-        metadata["not_applicable"] = dg.MetadataValue.md(records_table(
-            [{"rule": s["rule"], "severity": s["severity"], "needs": ", ".join(s["needs"]), "reason": s["reason"]}
-             for s in result.not_applicable]))
+        metadata["not_applicable"] = dg.MetadataValue.md(
+            records_table(
+                [
+                    {
+                        "rule": s["rule"],
+                        "severity": s["severity"],
+                        "needs": ", ".join(s["needs"]),
+                        "reason": s["reason"],
+                    }
+                    for s in result.not_applicable
+                ]
+            )
+        )
     if result.rows is not None:
         metadata["rows"] = int(result.rows)
     if result.data_docs:
@@ -54,7 +64,9 @@ def check_result(result: QualityResult, suite_file: Path | None = None) -> dg.As
     for k in ("fingerprint", "previous_row_count", "columns_read", "validated_at"):
         v = (result.extra or {}).get(k)
         if v is not None:
-            metadata[k] = dg.MetadataValue.json(v) if isinstance(v, list) else (v if isinstance(v, int) else str(v))
+            metadata[k] = (
+                dg.MetadataValue.json(v) if isinstance(v, list) else (v if isinstance(v, int) else str(v))
+            )
     if result.cache_key:
         metadata["cache_key"] = result.cache_key
     return dg.AssetCheckResult(
@@ -81,16 +93,20 @@ def suite_check_description(table: str, expectations_dir: Path | None = None) ->
     suite = load_suite(table, expectations_dir)
     rules = len(suite.get("expectations", []))
     blocking = sum(1 for e in suite["expectations"] if e["meta"]["severity"] == "error")
-    return (f"Great Expectations suite expectations/{table}.json ({rules} rules, {blocking} blocking): "
-            "an error rule that fails stops everything downstream.")
+    return (
+        f"Great Expectations suite expectations/{table}.json ({rules} rules, {blocking} blocking): "
+        "an error rule that fails stops everything downstream."
+    )
 
 
 def _table_check(table: str, expectations_dir: Path | None, parameter_deps: bool) -> dg.AssetChecksDefinition:
     suite = load_suite(table, expectations_dir)
     suite_file = Path(expectations_dir or EXPECTATIONS_DIR) / f"{table}.json"
-    deps = sorted(
-        {_PARAMETER_SOURCES[p] for p in suite_parameters(suite) if p in _PARAMETER_SOURCES} - {table}
-    ) if parameter_deps else []
+    deps = (
+        sorted({_PARAMETER_SOURCES[p] for p in suite_parameters(suite) if p in _PARAMETER_SOURCES} - {table})
+        if parameter_deps
+        else []
+    )
 
     @dg.asset_check(
         asset=dg.AssetKey(table),
@@ -121,5 +137,7 @@ def build_quality_checks(
     """
     # the sources' staged tables are audited by their ingest step before they are published
     # (defs/ingestion.py); the reference tables by a check after theirs
-    tables = tables or [t for t in list_suites(expectations_dir) if t.removeprefix("stg_") not in SOURCE_NAMES]
+    tables = tables or [
+        t for t in list_suites(expectations_dir) if t.removeprefix("stg_") not in SOURCE_NAMES
+    ]
     return [_table_check(t, expectations_dir, parameter_deps) for t in tables]

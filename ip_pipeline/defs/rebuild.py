@@ -2,6 +2,7 @@
 the published-values history. Holds the home's run lock throughout; the old warehouse is set
 aside under backups/ (ops/recovery.py finds the history, ops/backups.py sets files aside).
 """
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,9 @@ def rebuild_warehouse(home: Home, verbose: bool = False) -> Rebuilt:
             os.replace(staged, home.warehouse)
             Path(f"{staged}.wal").unlink(missing_ok=True)
         try:
-            outcome = run_pipeline_under_lock(home, first=None, last=None, report=True, job_name="refresh_job",
-                                              verbose=verbose)
+            outcome = run_pipeline_under_lock(
+                home, first=None, last=None, report=True, job_name="refresh_job", verbose=verbose
+            )
         except Exception as exc:  # noqa: BLE001
             problem = damage_paragraph(home, exc)
             if problem is None:

@@ -62,7 +62,11 @@ def _files_md(files: list[Path]) -> str:
 
 def _is_current(home: Home, month: str, fingerprint: str) -> bool:
     stamp = home.reports / month / ".fingerprint"
-    return stamp.exists() and stamp.read_text() == fingerprint and all(p.exists() for p in report_pdfs(home, month))
+    return (
+        stamp.exists()
+        and stamp.read_text() == fingerprint
+        and all(p.exists() for p in report_pdfs(home, month))
+    )
 
 
 ARCHIVE_TAG = "ip_pipeline/archive"  # a run that builds the archive of past bulletins
@@ -87,8 +91,10 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
 
     # The archive never rewrites the history of what was published (record=False) and shows
     # a month's values as its report published them where that history exists.
-    built = {lang: build_report(warehouse.paths.root, month, lang=lang, record=not archive, as_published=archive)
-             for lang in LANGS}
+    built = {
+        lang: build_report(warehouse.paths.root, month, lang=lang, record=not archive, as_published=archive)
+        for lang in LANGS
+    }
     files = [f for lang in LANGS for f in built[lang].files]
     write_files_manifest(warehouse.paths, month, files)
     stamp.write_text(fingerprint)
@@ -106,11 +112,11 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
     kinds={"pdf"},
     owners=[OWNER],
     description="月度知识产权指标报告 — the monthly PDF for leaders (Chinese, with a full English edition) and an "
-                "XLSX with the same tables. Files: `<home>/reports/<YYYY-MM>/ip_indicators_<YYYY-MM>_zh.pdf` and "
-                "`…_en.pdf`, the XLSX `ip_indicators_<YYYY-MM>_<lang>.xlsx` and a page-1 preview "
-                "`ip_indicators_<YYYY-MM>_<lang>_p1.png` beside them (<home> is $IP_PIPELINE_HOME). "
-                "The CLI reports the last complete month by default; a final evaluation of an ended plan is "
-                "`ip-pipeline report --plan ID --final` → `<home>/reports/final/<plan_id>/plan_final_<plan_id>_<lang>.pdf`.",
+    "XLSX with the same tables. Files: `<home>/reports/<YYYY-MM>/ip_indicators_<YYYY-MM>_zh.pdf` and "
+    "`…_en.pdf`, the XLSX `ip_indicators_<YYYY-MM>_<lang>.xlsx` and a page-1 preview "
+    "`ip_indicators_<YYYY-MM>_<lang>_p1.png` beside them (<home> is $IP_PIPELINE_HOME). "
+    "The CLI reports the last complete month by default; a final evaluation of an ended plan is "
+    "`ip-pipeline report --plan ID --final` → `<home>/reports/final/<plan_id>/plan_final_<plan_id>_<lang>.pdf`.",
 )
 def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     months = [k[:7] for k in context.partition_keys]
@@ -119,8 +125,12 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         month = months[0]
         status, files = _build_month(warehouse, month, archive)
         pdfs = report_pdfs(warehouse.paths, month)
-        meta = {"month": dg.MetadataValue.text(month), "status": dg.MetadataValue.text(status),
-                "pdf_zh": dg.MetadataValue.path(str(pdfs[0])), "pdf_en": dg.MetadataValue.path(str(pdfs[1]))}
+        meta = {
+            "month": dg.MetadataValue.text(month),
+            "status": dg.MetadataValue.text(status),
+            "pdf_zh": dg.MetadataValue.path(str(pdfs[0])),
+            "pdf_en": dg.MetadataValue.path(str(pdfs[1])),
+        }
         xlsx = [f for f in files if f.suffix == ".xlsx"]
         if xlsx:
             meta["xlsx"] = dg.MetadataValue.path(str(xlsx[0]))
@@ -139,11 +149,13 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         context.log.info(f"report {month}: {status}")
         rows.append(f"| {month} | {status} | {len(files)} | `{warehouse.paths.reports / month}` |")
     table = "\n".join(["| month | status | files | folder |", "|---|---|---:|---|", *rows])
-    return dg.MaterializeResult(metadata={
-        "months": dg.MetadataValue.text(f"{months[0]} … {months[-1]} ({len(months)})"),
-        "archive": dg.MetadataValue.bool(archive),
-        "reports": dg.MetadataValue.md(table),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "months": dg.MetadataValue.text(f"{months[0]} … {months[-1]} ({len(months)})"),
+            "archive": dg.MetadataValue.bool(archive),
+            "reports": dg.MetadataValue.md(table),
+        }
+    )
 
 
 def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:

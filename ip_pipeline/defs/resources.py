@@ -5,6 +5,7 @@ one process blocks every other one (read-only included). So connections are
 opened per unit of work and closed at once, and every asset that writes is
 in the `warehouse` pool (limit 1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -8,6 +8,7 @@ report of the last complete month in Asia/Shanghai, a run of monthly_report_job 
 (the monthly_report asset decides whether the report must be built again). A failure is
 summarised in one paragraph naming the asset, check or file and why, from the run's events.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -76,7 +77,11 @@ def empty_source_notes(home: Home) -> list[str]:
         elif not (home.landing / contract.folder).is_dir():
             notes.append(empty_source_note(contract))
         elif name in loaded:
-            notes.append(empty_source_note(contract, f"{contract.folder}/ has no rows (no files, or header-only files)"))
+            notes.append(
+                empty_source_note(
+                    contract, f"{contract.folder}/ has no rows (no files, or header-only files)"
+                )
+            )
     return notes
 
 
@@ -91,7 +96,9 @@ def _snapshot_rows(home: Home) -> tuple[set[str], set[str]]:
     try:
         if not table_exists(con, "source_snapshots_history"):
             return set(), set()
-        rows = con.execute("SELECT source, max(raw_rows) FROM source_snapshots_history GROUP BY source").fetchall()
+        rows = con.execute(
+            "SELECT source, max(raw_rows) FROM source_snapshots_history GROUP BY source"
+        ).fetchall()
     finally:
         con.close()
     return {r[0] for r in rows}, {r[0] for r in rows if (r[1] or 0) > 0}
@@ -143,7 +150,9 @@ def failures(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | N
             if err is not None and err.cls_name == "DagsterAssetCheckFailedError":
                 continue  # the failed check itself is reported below, with its reason
             user = getattr(ev.step_failure_data, "user_failure_data", None)
-            text = (user.description if user and user.description else None) or (err.message.strip() if err else "failed")
+            text = (user.description if user and user.description else None) or (
+                err.message.strip() if err else "failed"
+            )
             # The innermost cause is what a person can act on.
             cause = err
             while cause is not None and cause.cause is not None:
@@ -160,7 +169,9 @@ def failures(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | N
                 out.append(f"Check {data.check_name} on {data.asset_key.to_user_string()} failed: {detail}")
     not_run = skipped | (_planned_steps(result, instance) - started)
     if not_run and out:
-        out.append(f"Not run because of it: {', '.join(sorted(not_run))}; the published indicators are unchanged.")
+        out.append(
+            f"Not run because of it: {', '.join(sorted(not_run))}; the published indicators are unchanged."
+        )
     return out
 
 
@@ -169,12 +180,21 @@ def _run_config(verbose: bool) -> dict:
     return {"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "CRITICAL"}}}}
 
 
-def run_pipeline(home: Home, *, first: str | None = None, last: str | None = None, report: bool = True,
-                 job_name: str = "refresh_job", verbose: bool = False, backup: bool = True) -> RunOutcome:
+def run_pipeline(
+    home: Home,
+    *,
+    first: str | None = None,
+    last: str | None = None,
+    report: bool = True,
+    job_name: str = "refresh_job",
+    verbose: bool = False,
+    backup: bool = True,
+) -> RunOutcome:
     with home_run_lock(home):
         try:
-            outcome = run_pipeline_under_lock(home, first=first, last=last, report=report, job_name=job_name,
-                                              verbose=verbose)
+            outcome = run_pipeline_under_lock(
+                home, first=first, last=last, report=report, job_name=job_name, verbose=verbose
+            )
         except Exception as exc:  # noqa: BLE001 - a damaged file is named; anything else is raised
             problem = damage_paragraph(home, exc)
             if problem is None:
@@ -206,7 +226,9 @@ def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     except DamagedDatabase as exc:
         outcome.notes.append(f"No backup was made: {exc}. {warehouse_advice(home)}")
     except Exception as exc:  # noqa: BLE001 - disk full, permissions: the run itself succeeded
-        outcome.notes.append(f"No backup was made: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.")
+        outcome.notes.append(
+            f"No backup was made: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}."
+        )
 
 
 def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
@@ -216,18 +238,31 @@ def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
     `warehouse` pool slot: the next run would wait for that slot forever. Every CLI run holds the
     home's run lock while it lives, so once we hold it, a CLI run not finished is a dead one.
     Runs launched by the daemon do not take the lock and are left to its run monitoring."""
-    alive = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-             dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    alive = [
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    ]
     dead = instance.get_runs(filters=dg.RunsFilter(statuses=alive, tags={TRIGGER_TAG: "cli"}))
     for run in dead:
-        instance.report_run_failed(run, message="The ip-pipeline process running it died (killed?); "
-                                                "marked failed and its warehouse slot freed by the next run.")
+        instance.report_run_failed(
+            run,
+            message="The ip-pipeline process running it died (killed?); "
+            "marked failed and its warehouse slot freed by the next run.",
+        )
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     return [r.run_id for r in dead]
 
 
-def execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: NightlyRequest, verbose: bool,
-            extra_tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+def execute(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    request: NightlyRequest,
+    verbose: bool,
+    extra_tags: dict[str, str] | None = None,
+) -> dg.ExecuteInProcessResult:
     """Run `request` in this process as the daemon would launch it: its job (or the request's
     asset selection of it), partitions and tags."""
     job = defs.resolve_job_def(request.job_name)
@@ -236,13 +271,26 @@ def execute(defs: dg.Definitions, instance: dg.DagsterInstance, request: Nightly
     tags = {**request.tags, **(extra_tags or {})}
     if request.start == request.end:
         tags = {k: v for k, v in tags.items() if not k.startswith("dagster/asset_partition_range")}
-        return job.execute_in_process(instance=instance, run_config=_run_config(verbose), raise_on_error=False,
-                                      partition_key=request.start, tags=tags)
-    return job.execute_in_process(instance=instance, run_config=_run_config(verbose), raise_on_error=False, tags=tags)
+        return job.execute_in_process(
+            instance=instance,
+            run_config=_run_config(verbose),
+            raise_on_error=False,
+            partition_key=request.start,
+            tags=tags,
+        )
+    return job.execute_in_process(
+        instance=instance, run_config=_run_config(verbose), raise_on_error=False, tags=tags
+    )
 
 
-def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, verbose: bool,
-                  extra_tags: dict[str, str] | None = None) -> bool:
+def _execute_into(
+    outcome: RunOutcome,
+    defs,
+    instance,
+    request: NightlyRequest,
+    verbose: bool,
+    extra_tags: dict[str, str] | None = None,
+) -> bool:
     result = execute(defs, instance, request, verbose, extra_tags)
     outcome.run_ids.append(result.run_id)
     problems = failures(result, instance)
@@ -253,8 +301,9 @@ def _execute_into(outcome: RunOutcome, defs, instance, request: NightlyRequest, 
     return True
 
 
-def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, report: bool, job_name: str,
-                            verbose: bool) -> RunOutcome:
+def run_pipeline_under_lock(
+    home: Home, *, first: str | None, last: str | None, report: bool, job_name: str, verbose: bool
+) -> RunOutcome:
     """The run itself, for a caller that holds the home's run lock (run_pipeline, the rebuild)."""
     instance = get_instance(home)
     release_dead_cli_runs(instance)
@@ -278,7 +327,9 @@ def run_pipeline_under_lock(home: Home, *, first: str | None, last: str | None, 
     outcome.notes += _relocation_notes(home, since)
     if report:
         month = report_partition(request.end, last)[:7]
-        if not _execute_into(outcome, defs, instance, report_request(home, instance, month, look=request.look), verbose):
+        if not _execute_into(
+            outcome, defs, instance, report_request(home, instance, month, look=request.look), verbose
+        ):
             return outcome
         outcome.report = report_pdfs(home, month)[0]
     return outcome
@@ -290,7 +341,7 @@ def _warehouse_clock(home: Home):
         return None
     try:
         con = connect(home.warehouse, read_only=True, wait_s=5)
-    except Exception:  # busy or damaged: the run itself says so; the note is only a courtesy
+    except Exception:  # busy or damaged: the run itself says so; the note is only a courtesy  # noqa: BLE001 (a failure here is reported, never raised)
         return None
     try:
         return con.execute("SELECT current_timestamp::TIMESTAMP").fetchone()[0]
@@ -305,7 +356,7 @@ def _relocation_notes(home: Home, since) -> list[str]:
         return []
     try:
         con = connect(home.warehouse, read_only=True, wait_s=5)
-    except Exception:  # as above
+    except Exception:  # as above  # noqa: BLE001 (a failure here is reported, never raised)
         return []
     try:
         moved = relocated_since(con, since or "1970-01-01")
@@ -314,8 +365,10 @@ def _relocation_notes(home: Home, since) -> list[str]:
     if not moved:
         return []
     per_source = ", ".join(f"{s} {n:,}" for s, n in moved.items())
-    return [f"{sum(moved.values()):,} records moved to another unit or in/out of scope ({per_source}): "
-            f"a revision, recorded in source_changes.relocated_rows"]
+    return [
+        f"{sum(moved.values()):,} records moved to another unit or in/out of scope ({per_source}): "
+        f"a revision, recorded in source_changes.relocated_rows"
+    ]
 
 
 def run_report(home: Home, month: str, verbose: bool = False) -> RunOutcome:
@@ -326,14 +379,17 @@ def run_report(home: Home, month: str, verbose: bool = False) -> RunOutcome:
         release_dead_cli_runs(instance)
         defs = build_definitions(str(home.root))
         outcome = RunOutcome(success=True, months=(month, month))
-        request = NightlyRequest("monthly_report_job", f"{month}-01", f"{month}-01", "cli", assets=("monthly_report",))
+        request = NightlyRequest(
+            "monthly_report_job", f"{month}-01", f"{month}-01", "cli", assets=("monthly_report",)
+        )
         if _execute_into(outcome, defs, instance, request, verbose):
             outcome.report = report_pdfs(home, month)[0]
         return outcome
 
 
-def run_report_archive(home: Home, *, first: str | None = None, last: str | None = None,
-                       verbose: bool = False) -> RunOutcome:
+def run_report_archive(
+    home: Home, *, first: str | None = None, last: str | None = None, verbose: bool = False
+) -> RunOutcome:
     """`ip-pipeline backfill --reports`: the archive of past bulletins, one Dagster run of
     monthly_report_job over the months (indicators first, recomputed only where stale), each
     month built as it was published (published_values where the history has it, never rewritten).

@@ -12,6 +12,7 @@ The monthly partitions are defined in Asia/Shanghai too (partitions.py), so at
 month that just ended is finalised by the monthly report job, whose run
 recomputes that month's indicators (when their inputs changed) before the report.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -58,12 +59,14 @@ def build_nightly_schedule(home: str) -> dg.ScheduleDefinition:
         execution_timezone=TIMEZONE,
         default_status=schedule_default_status(),
         description="Every night at 02:00 Asia/Shanghai: ingest every source and compute the indicators of every "
-                    "month whose inputs may have changed (the running month alone when nothing did) — the same "
-                    "rule as `ip-pipeline run` (defs/nightly.py).",
+        "month whose inputs may have changed (the running month alone when nothing did) — the same "
+        "rule as `ip-pipeline run` (defs/nightly.py).",
     )
     def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         when = _when(context)
-        request = nightly_request(Home.of(home), context.instance, _today(when), trigger="nightly_refresh_schedule")
+        request = nightly_request(
+            Home.of(home), context.instance, _today(when), trigger="nightly_refresh_schedule"
+        )
         if request.look is not None:
             record_observations(context.instance, request.look)
         return request.run_request(run_key=f"nightly:{when:%Y-%m-%d}")
@@ -79,12 +82,14 @@ def build_monthly_report_schedule(home: str) -> dg.ScheduleDefinition:
         execution_timezone=TIMEZONE,
         default_status=schedule_default_status(),
         description="On the 1st at 02:00 Asia/Shanghai: the previous month's report (PDF zh/en, XLSX), its "
-                    "indicators first unless they are current (defs/nightly.py).",
+        "indicators first unless they are current (defs/nightly.py).",
     )
     def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         when = _when(context)
         month = last_complete_month(when.date())
-        request = report_request(Home.of(home), context.instance, month, _today(when), trigger="monthly_report_schedule")
+        request = report_request(
+            Home.of(home), context.instance, month, _today(when), trigger="monthly_report_schedule"
+        )
         return request.run_request(run_key=f"monthly_report:{month}")
 
     return monthly_report_schedule

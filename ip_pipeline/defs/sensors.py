@@ -17,6 +17,7 @@ fingerprint changed, one run per source, selecting only that source's
   tick launches only the reference run, and the other sources wait until no
   reference run is queued or running (then they are picked up as changed).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,12 @@ from .schedules import automation_on
 SOURCE_TAG = "ip_pipeline/source"
 FINGERPRINT_TAG = "ip_pipeline/fingerprint"
 
-IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED]
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def source_asset_keys(source: str) -> list[dg.AssetKey]:
@@ -73,11 +78,14 @@ def _ingest_request(source: str, fp: str) -> dg.RunRequest:
 
 def _reference_in_progress(instance: dg.DagsterInstance) -> bool:
     records = instance.get_run_records(
-        dg.RunsFilter(job_name=ingest_job.name, statuses=IN_PROGRESS, tags={SOURCE_TAG: REFERENCE}), limit=1)
+        dg.RunsFilter(job_name=ingest_job.name, statuses=IN_PROGRESS, tags={SOURCE_TAG: REFERENCE}), limit=1
+    )
     return bool(records)
 
 
-def evaluate_landing(landing: Path, cursor: str | None, instance: dg.DagsterInstance | None) -> dg.SensorResult:
+def evaluate_landing(
+    landing: Path, cursor: str | None, instance: dg.DagsterInstance | None
+) -> dg.SensorResult:
     """The sensor's logic, separated so it can be tested without a daemon."""
     previous: dict[str, str] = json.loads(cursor) if cursor else {}
     current, skipped = landing_fingerprints(landing)
@@ -93,20 +101,28 @@ def evaluate_landing(landing: Path, cursor: str | None, instance: dg.DagsterInst
         if waiting:
             notes.append(f"waiting for the reference tables first: {', '.join(waiting)}")
     elif changed and instance is not None and _reference_in_progress(instance):
-        return dg.SensorResult(skip_reason=dg.SkipReason(
-            f"{', '.join(sorted(changed))} changed; waiting for the running reference ingestion"), cursor=cursor)
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason(
+                f"{', '.join(sorted(changed))} changed; waiting for the running reference ingestion"
+            ),
+            cursor=cursor,
+        )
     else:
         launch = changed
 
     new_cursor = {**previous, **launch}
     if not launch:
         reason = "no source changed" + (f" ({'; '.join(notes)})" if notes else "")
-        return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=json.dumps(new_cursor, sort_keys=True))
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason(reason), cursor=json.dumps(new_cursor, sort_keys=True)
+        )
     return dg.SensorResult(
         run_requests=[_ingest_request(s, fp) for s, fp in sorted(launch.items())],
         # The landing source assets' new data versions (their raw_/stg_ show stale until the run).
-        asset_events=[dg.AssetObservation(asset_key=landing_key(s), tags={"dagster/data_version": fp})
-                      for s, fp in sorted(launch.items())],
+        asset_events=[
+            dg.AssetObservation(asset_key=landing_key(s), tags={"dagster/data_version": fp})
+            for s, fp in sorted(launch.items())
+        ],
         cursor=json.dumps(new_cursor, sort_keys=True),
     )
 
@@ -118,12 +134,14 @@ def build_landing_sensor(home: str) -> dg.SensorDefinition:
         minimum_interval_seconds=settings().landing_sensor_interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED,
         description="Starts ingest_job for the sources whose landing-zone files changed (one run per source, "
-                    "run key = source:fingerprint). The reference tables are ingested before the sources.",
+        "run key = source:fingerprint). The reference tables are ingested before the sources.",
     )
     def landing_zone_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         landing = Home.of(home).landing
         if not landing.is_dir():
-            return dg.SensorResult(skip_reason=dg.SkipReason(f"no landing zone at {landing}"), cursor=context.cursor)
+            return dg.SensorResult(
+                skip_reason=dg.SkipReason(f"no landing zone at {landing}"), cursor=context.cursor
+            )
         result = evaluate_landing(landing, context.cursor, context.instance)
         for req in result.run_requests or []:
             context.log.info(f"{req.tags[SOURCE_TAG]} changed: launching ingest_job ({req.run_key})")
@@ -145,13 +163,18 @@ def build_failure_sensor(home: str) -> dg.SensorDefinition:
         name="run_failure_alert_sensor",
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Records an alert for every failed run: a log line, <home>/alerts/alerts.jsonl and a POST "
-                    "to $IP_PIPELINE_ALERT_WEBHOOK when set.",
+        "to $IP_PIPELINE_ALERT_WEBHOOK when set.",
     )
     def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
         run = context.dagster_run
         message = (context.failure_event.message or "run failed").strip()
-        alert = Alert(run_id=run.run_id, job_name=run.job_name, message=message,
-                      failed_steps=failed_steps(context.instance, run.run_id), tags=dict(run.tags))
+        alert = Alert(
+            run_id=run.run_id,
+            job_name=run.job_name,
+            message=message,
+            failed_steps=failed_steps(context.instance, run.run_id),
+            tags=dict(run.tags),
+        )
         send_alert(home, alert, logger=context.log)
 
     return run_failure_alert_sensor

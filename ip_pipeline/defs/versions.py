@@ -1,6 +1,7 @@
 """Code versions of the assets: a short hash of the files each one runs (its YAML, SQL and Python),
 so the Dagster UI marks an asset stale when what computes it changed ("code version changed"),
 as it does when an upstream data version changed. Computed once when the definitions load."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,11 @@ def files_version(*paths: Path) -> str:
     """blake2b over the names and bytes of the files (folders walked in name order)."""
     h = hashlib.blake2b(digest_size=8)
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+        files = (
+            [root]
+            if root.is_file()
+            else sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+        )
         for f in files:
             h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\1")
     return h.hexdigest()

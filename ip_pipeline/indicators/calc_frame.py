@@ -4,6 +4,7 @@ year (`_calc_growth_base`), the helper macros, the optional inputs; and the plan
 the marts and the indicator SQL read (the pledge threshold). marts.py and engine.py both build
 on it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -40,18 +41,28 @@ def _periods(plans: Sequence[Plan], indicator_id: str | None) -> list[tuple[int,
     """(base year, target year) of the plans that define `indicator_id`; without an id, or
     when no plan defines it, of every plan's growth rates (then of the plans themselves)."""
     if indicator_id is not None:
-        own = sorted({(ind.base_year or p.base_year, ind.target.year if ind.target else p.target_year)
-                      for p in plans for ind in p.indicators + p.companions if ind.id == indicator_id})
+        own = sorted(
+            {
+                (ind.base_year or p.base_year, ind.target.year if ind.target else p.target_year)
+                for p in plans
+                for ind in p.indicators + p.companions
+                if ind.id == indicator_id
+            }
+        )
         if own:
             return own
-    return sorted(
-        {
-            (ind.base_year or p.base_year, (ind.target.year if ind.target else p.target_year))
-            for p in plans
-            for ind in p.indicators
-            if ind.kind == "growth_rate"
-        }
-    ) or sorted({(p.base_year, p.target_year) for p in plans}) or [(2020, 2025)]
+    return (
+        sorted(
+            {
+                (ind.base_year or p.base_year, (ind.target.year if ind.target else p.target_year))
+                for p in plans
+                for ind in p.indicators
+                if ind.kind == "growth_rate"
+            }
+        )
+        or sorted({(p.base_year, p.target_year) for p in plans})
+        or [(2020, 2025)]
+    )
 
 
 def growth_base_year(plans: Sequence[Plan], as_of: date, indicator_id: str | None = None) -> int:
@@ -76,8 +87,6 @@ def growth_base_year(plans: Sequence[Plan], as_of: date, indicator_id: str | Non
 def based_ids() -> list[str]:
     """Ids the registry marks as measured from a base year."""
     return [i for i, c in COMPUTATIONS.items() if c.based]
-
-
 
 
 def prepare(
@@ -105,7 +114,9 @@ def prepare(
     con.register("_calc_dates_df", pd.DataFrame({"as_of": pd.to_datetime(dates).date}))
     con.register("_calc_bases_df", pd.DataFrame(rows, columns=["indicator_id", "as_of", "base_year"]))
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _calc_dates AS SELECT CAST(as_of AS DATE) AS as_of FROM _calc_dates_df")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _calc_dates AS SELECT CAST(as_of AS DATE) AS as_of FROM _calc_dates_df"
+        )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _calc_growth_base AS "
             "SELECT CAST(indicator_id AS VARCHAR) AS indicator_id, CAST(as_of AS DATE) AS as_of, "
@@ -122,7 +133,9 @@ def prepare(
             SELECT DISTINCT code AS district_code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'
             UNION SELECT '{UNLOCATED}'"""
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE _calc_grid AS SELECT d.as_of, u.district_code FROM _calc_dates d, _calc_units u")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _calc_grid AS SELECT d.as_of, u.district_code FROM _calc_dates d, _calc_units u"
+    )
     # An in-scope record whose code is not a reporting unit (cannot happen after staging) counts as 未定位.
     con.execute(
         f"""CREATE OR REPLACE TEMP MACRO _calc_unit_of(code) AS
@@ -136,9 +149,13 @@ def prepare(
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table]
-    ).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+            [table],
+        ).fetchall()
+    }
 
 
 def optional_inputs(con: duckdb.DuckDBPyConnection) -> None:
@@ -147,8 +164,6 @@ def optional_inputs(con: duckdb.DuckDBPyConnection) -> None:
     reads as no rows. Indicators on them are then NULL with flag no_data."""
     for view, (table, cols) in OPTIONAL_INPUTS.items():
         present = _columns(con, table) if table_exists(con, table) else set()
-        select = ", ".join(
-            f'CAST({"s." + c if c in present else "NULL"} AS {t}) AS {c}' for c, t in cols
-        )
+        select = ", ".join(f"CAST({'s.' + c if c in present else 'NULL'} AS {t}) AS {c}" for c, t in cols)
         source = f"FROM main.{table} AS s" if present else "WHERE false"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} {source}")

@@ -7,6 +7,7 @@ kind, direction, limit, parameters) comes from its definition
 (assets/catalogue/indicators/<id>.yaml, indicator_definitions.py). A plan may still give its
 own wording of a name (or any other field), which then wins for that plan.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,13 +33,15 @@ class Target:
     comparison: `ge` (达到, 不少于), `gt` (超过, strictly above), `le`, `lt`; default `ge`
     for direction 1 and `le` for −1.
     """
+
     year: int
     kind: str
     value: float | None
     comparison: str = "ge"
 
-    def met(self, value: float | None, direction: int, base: float | None = None,
-            margin: float | None = None) -> bool | None:
+    def met(
+        self, value: float | None, direction: int, base: float | None = None, margin: float | None = None
+    ) -> bool | None:
         """Whether `value` meets the target (None when it cannot be told), by rules.py. No limit
         tolerance here; an improvement needs a rise beyond `margin` (any rise when it is None)."""
         if value is None:
@@ -125,18 +128,26 @@ def _target(raw: dict[str, Any] | None, direction: int | None, plan_file: Path, 
         return None
     kind = raw["kind"]
     if kind not in TARGET_KINDS:
-        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: target kind {kind!r} is not one of {TARGET_KINDS}")
+        raise CatalogueError(
+            f"{plan_file.name}: indicator {ind_id!r}: target kind {kind!r} is not one of {TARGET_KINDS}"
+        )
     value = raw.get("value")
     if kind == "improvement":
         if value is not None:
-            raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: an improvement target has no value")
+            raise CatalogueError(
+                f"{plan_file.name}: indicator {ind_id!r}: an improvement target has no value"
+            )
     elif value is None:
         raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: a {kind} target needs a value")
     comparison = raw.get("comparison") or ("le" if direction == -1 else "ge")
     if comparison not in COMPARISONS:
-        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} is not one of {COMPARISONS}")
+        raise CatalogueError(
+            f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} is not one of {COMPARISONS}"
+        )
     if direction is not None and (comparison in ("ge", "gt")) != (direction == 1):
-        raise CatalogueError(f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} contradicts direction {direction}")
+        raise CatalogueError(
+            f"{plan_file.name}: indicator {ind_id!r}: comparison {comparison!r} contradicts direction {direction}"
+        )
     return Target(int(raw["year"]), kind, None if value is None else float(value), comparison)
 
 
@@ -148,7 +159,9 @@ def _with_definition(raw: dict[str, Any] | str, definitions: dict) -> dict[str, 
     return {**d.plan_fields(), **raw} if d is not None else dict(raw)
 
 
-def _indicator(raw: dict[str, Any], plan_file: Path, with_target: bool, definitions: dict | None = None) -> Indicator:
+def _indicator(
+    raw: dict[str, Any], plan_file: Path, with_target: bool, definitions: dict | None = None
+) -> Indicator:
     raw = _with_definition(raw, definitions if definitions is not None else load_definitions())
     try:
         base = raw.get("base") or {}
@@ -202,7 +215,11 @@ def load_plans(directory: Path | None = None) -> list[Plan]:
     """Every plan in the catalogue folder ($IP_PIPELINE_CATALOGUE_DIR, default assets/catalogue),
     in file-name order; entries refer to the indicator definitions of its `indicators/` folder."""
     directory = Path(directory or catalogue_dir())
-    defs = load_definitions(directory / "indicators") if (directory / "indicators").is_dir() else load_definitions()
+    defs = (
+        load_definitions(directory / "indicators")
+        if (directory / "indicators").is_dir()
+        else load_definitions()
+    )
     plans = [load_plan(f, defs) for f in sorted(directory.glob("*.yaml"))]
     ids = [p.id for p in plans]
     if len(set(ids)) != len(ids):

@@ -9,9 +9,10 @@ only add to it (a high-value patent's overseas family, pledge, award): their abs
 value, it does not remove it. A source that had data and lost it is held by staging, so its
 staged table keeps the previous snapshot and is not empty.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import duckdb
 
@@ -30,10 +31,14 @@ def sole_source(definition: Definition) -> str | None:
 
 def is_empty(con: duckdb.DuckDBPyConnection, source: str) -> bool:
     table = f"stg_{source}"
-    return not table_exists(con, table) or con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] == 0
+    return (
+        not table_exists(con, table) or con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] == 0
+    )
 
 
-def mark_empty_sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str], table: str = "_calc_values") -> list[str]:
+def mark_empty_sources(
+    con: duckdb.DuckDBPyConnection, ids: Iterable[str], table: str = "_calc_values"
+) -> list[str]:
     """Set the rows of `table` of every indicator in `ids` whose sole source is empty to NULL, flag
     no_data. Returns those indicator ids."""
     definitions = load_definitions()
@@ -43,5 +48,7 @@ def mark_empty_sources(con: duckdb.DuckDBPyConnection, ids: Iterable[str], table
     if hit:
         con.execute(
             f"UPDATE {table} SET value = NULL, numerator = NULL, denominator = NULL, flags = [?]::VARCHAR[] "
-            f"WHERE indicator_id IN ({', '.join('?' for _ in hit)})", [NO_DATA, *hit])
+            f"WHERE indicator_id IN ({', '.join('?' for _ in hit)})",
+            [NO_DATA, *hit],
+        )
     return hit

@@ -8,6 +8,7 @@ every indicator SQL, into `_calc_values`
 values.py publishes it; progress.py evaluates extra dates (base years, complete
 years) the same way without publishing them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,8 @@ import duckdb
 
 from . import marts, sql
 from .calc_frame import prepare
-from .empty_sources import mark_empty_sources
 from .catalogue import Plan
+from .empty_sources import mark_empty_sources
 from .registry import COMPUTATIONS, companion_ids
 
 log = logging.getLogger(__name__)

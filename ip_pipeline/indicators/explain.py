@@ -7,6 +7,7 @@ responses, never the answers one by one. Enforcement cases are listed only for
 the civil acceptance rate, by case number, and a `party` column (personal data)
 is never returned.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -55,7 +56,10 @@ PERSONAL_COLUMNS = {"party"}
 
 
 def explain(
-    con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, district_code: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    indicator_id: str,
+    as_of: date,
+    district_code: str | None = None,
     plans=None,
 ) -> pd.DataFrame:
     """The records behind `indicator_id` on `as_of` for a unit (None or city.CITY: the whole city)."""
@@ -77,6 +81,7 @@ def explain(
 
 # --------------------------------------------------------------------------- the summary
 
+
 def formulas() -> dict[str, tuple[str, str]]:
     """How each value is made from its numerator and denominator (zh, en); {n}, {d}, {v} are
     filled in (the definitions' `explain.formula`)."""
@@ -84,7 +89,10 @@ def formulas() -> dict[str, tuple[str, str]]:
 
 
 # What the numerator and denominator of a growth rate are (the year to date, the base year to the same day).
-GROWTH_TERMS = ("分子 = 当年截至当日, 分母 = 基期年同期 (B)", "numerator = year to date, denominator = base year B to the same day")
+GROWTH_TERMS = (
+    "分子 = 当年截至当日, 分母 = 基期年同期 (B)",
+    "numerator = year to date, denominator = base year B to the same day",
+)
 COUNT_FORMULA = ("计数 = {n} = {v}", "count = {n} = {v}")
 
 CRITERIA = ("sei", "overseas_family", "maintained_10y", "pledge_financing", "award")
@@ -122,11 +130,18 @@ def stored_values(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date
         return pd.DataFrame(columns=["district_code", "value", "numerator", "denominator", "unit", "flags"])
     return con.execute(
         "SELECT district_code, value, numerator, denominator, unit, flags FROM indicator_values "
-        "WHERE indicator_id = ? AND as_of = ? ORDER BY district_code", [indicator_id, as_of]).df()
+        "WHERE indicator_id = ? AND as_of = ? ORDER BY district_code",
+        [indicator_id, as_of],
+    ).df()
 
 
-def summarise(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, district_code: str | None = None,
-              records: pd.DataFrame | None = None) -> Summary:
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    indicator_id: str,
+    as_of: date,
+    district_code: str | None = None,
+    records: pd.DataFrame | None = None,
+) -> Summary:
     """The summary of `indicator_id` on `as_of` for a unit (None: the city); `records` = explain()'s rows."""
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
@@ -137,7 +152,11 @@ def summarise(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, di
     if not here.empty:
         row = here.iloc[0]
         s.stored = True
-        s.value, s.numerator, s.denominator = (_num(row["value"]), _num(row["numerator"]), _num(row["denominator"]))
+        s.value, s.numerator, s.denominator = (
+            _num(row["value"]),
+            _num(row["numerator"]),
+            _num(row["denominator"]),
+        )
         s.unit = row["unit"]
         s.flags = [] if row["flags"] is None else [str(f) for f in list(row["flags"])]
     if records is None:
@@ -145,14 +164,26 @@ def summarise(con: duckdb.DuckDBPyConnection, indicator_id: str, as_of: date, di
     s.records = len(records)
     if indicator_id == "hv_patents_per_10k" and len(records):
         flags = records[list(CRITERIA)].fillna(False).astype(bool)
-        s.by_criterion = pd.DataFrame({"criterion": list(CRITERIA), "count": [int(flags[c].sum()) for c in CRITERIA]})
+        s.by_criterion = pd.DataFrame(
+            {"criterion": list(CRITERIA), "count": [int(flags[c].sum()) for c in CRITERIA]}
+        )
         met = flags.sum(axis=1)
-        s.overlap = (met.value_counts().rename_axis("criteria_met").reset_index(name="count")
-                     .sort_values("criteria_met").reset_index(drop=True))
-    if "district_code" in records.columns and unit_code == CITY and indicator_id not in ("ip_protection_satisfaction",
-                                                                                        "ip_protection_satisfaction_survey"):
+        s.overlap = (
+            met.value_counts()
+            .rename_axis("criteria_met")
+            .reset_index(name="count")
+            .sort_values("criteria_met")
+            .reset_index(drop=True)
+        )
+    if (
+        "district_code" in records.columns
+        and unit_code == CITY
+        and indicator_id not in ("ip_protection_satisfaction", "ip_protection_satisfaction_survey")
+    ):
         counts = records.groupby("district_code").size().rename("records").reset_index()
-        units = stored[stored["district_code"] != CITY][["district_code", "value", "numerator", "denominator"]]
+        units = stored[stored["district_code"] != CITY][
+            ["district_code", "value", "numerator", "denominator"]
+        ]
         by_unit = units.merge(counts, on="district_code", how="outer") if len(units) else counts
         by_unit["records"] = by_unit["records"].fillna(0).astype(int)
         s.by_unit = by_unit.sort_values("district_code").reset_index(drop=True)

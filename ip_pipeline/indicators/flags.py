@@ -27,6 +27,7 @@ Progress
   calendar year (PROGRESS.md, "Time"); the year-to-date value stays in
   indicator_values.
 """
+
 from __future__ import annotations
 
 PROVISIONAL_DENOMINATOR = "provisional_denominator"

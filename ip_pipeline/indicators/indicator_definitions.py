@@ -12,6 +12,7 @@ Folders: `$IP_PIPELINE_CATALOGUE_DIR` (default assets/catalogue) holds the plans
 `indicators/` folder; `$IP_PIPELINE_SQL_DIR` (default assets/sql) the SQL. Adding an
 indicator is one definition file and one SQL file (and a plan entry to give it a target).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,17 +48,17 @@ def sql_dir() -> Path:
 
 @dataclass(frozen=True)
 class Explain:
-    sql: str                                  # explain/<name> under the SQL folder
+    sql: str  # explain/<name> under the SQL folder
     params: tuple[tuple[str, str], ...] = ()  # extra $params (the district is always given)
-    period: str | None = None                 # keep only the rows of this `period` column value
-    formula: tuple[str, str] | None = None    # (zh, en) with {n}, {d}, {v}
+    period: str | None = None  # keep only the rows of this `period` column value
+    formula: tuple[str, str] | None = None  # (zh, en) with {n}, {d}, {v}
 
 
 @dataclass(frozen=True)
 class Checks:
-    range: str | None = None          # non_negative | percent_0_100 | growth_rate (NaN/inf: always)
+    range: str | None = None  # non_negative | percent_0_100 | growth_rate (NaN/inf: always)
     city_is_sum_of_units: bool = False
-    jumps: str | None = None          # mom | yoy | none; None: yoy for flows, none for rates, else mom
+    jumps: str | None = None  # mom | yoy | none; None: yoy for flows, none for rates, else mom
     within_invention_stock: bool = False
 
 
@@ -72,9 +73,9 @@ class Definition:
     sql: str
     direction: int | None = None
     limit: float | None = None
-    decimals: int | None = None       # displayed decimals (rules.decimals; None: the default)
+    decimals: int | None = None  # displayed decimals (rules.decimals; None: the default)
     city_only: bool = False
-    companion: bool = False           # published beside the plans even when no plan lists it
+    companion: bool = False  # published beside the plans even when no plan lists it
     parameters: dict[str, Any] = field(default_factory=dict)
     params: tuple[tuple[str, str], ...] = ()
     based: bool = False
@@ -90,9 +91,15 @@ class Definition:
 
     def plan_fields(self) -> dict[str, Any]:
         """What a plan entry inherits (catalogue.Indicator's descriptive fields)."""
-        out: dict[str, Any] = dict(name_zh=self.name_zh, name_en=self.name_en, unit=self.unit,
-                                   unit_en=self.unit_en, kind=self.kind, city_only=self.city_only,
-                                   parameters=dict(self.parameters))
+        out: dict[str, Any] = dict(
+            name_zh=self.name_zh,
+            name_en=self.name_en,
+            unit=self.unit,
+            unit_en=self.unit_en,
+            kind=self.kind,
+            city_only=self.city_only,
+            parameters=dict(self.parameters),
+        )
         if self.direction is not None:
             out["direction"] = self.direction
         if self.limit is not None:
@@ -122,8 +129,9 @@ def load_definition(path: Path) -> Definition:
         explain = None
         if ex:
             f = ex.get("formula")
-            explain = Explain(ex["sql"], _pairs(ex.get("params")), ex.get("period"),
-                              (f["zh"], f["en"]) if f else None)
+            explain = Explain(
+                ex["sql"], _pairs(ex.get("params")), ex.get("period"), (f["zh"], f["en"]) if f else None
+            )
         ch = raw.get("checks") or {}
         unknown = set(ch) - {"range", "city_is_sum_of_units", "jumps", "within_invention_stock"}
         if unknown:
@@ -136,18 +144,33 @@ def load_definition(path: Path) -> Definition:
         if affect not in ("date", "calendar_year"):
             raise DefinitionError(f"{where}: changes_affect {affect!r} is not date or calendar_year")
         return Definition(
-            id=ind_id, name_zh=raw["name_zh"], name_en=raw["name_en"], unit=raw["unit"],
-            unit_en=raw.get("unit_en", raw["unit"]), kind=kind, sql=comp["sql"],
-            direction=raw.get("direction"), limit=None if raw.get("limit") is None else float(raw["limit"]),
+            id=ind_id,
+            name_zh=raw["name_zh"],
+            name_en=raw["name_en"],
+            unit=raw["unit"],
+            unit_en=raw.get("unit_en", raw["unit"]),
+            kind=kind,
+            sql=comp["sql"],
+            direction=raw.get("direction"),
+            limit=None if raw.get("limit") is None else float(raw["limit"]),
             decimals=None if raw.get("decimals") is None else int(raw["decimals"]),
-            city_only=bool(raw.get("city_only", False)), companion=bool(raw.get("companion", False)),
-            parameters=dict(raw.get("parameters") or {}), params=_pairs(comp.get("params")),
-            based=bool(comp.get("based", False)), sources=tuple(raw.get("sources") or ()),
-            reference=tuple(raw.get("reference") or ()), marts=tuple(raw.get("marts") or ()),
+            city_only=bool(raw.get("city_only", False)),
+            companion=bool(raw.get("companion", False)),
+            parameters=dict(raw.get("parameters") or {}),
+            params=_pairs(comp.get("params")),
+            based=bool(comp.get("based", False)),
+            sources=tuple(raw.get("sources") or ()),
+            reference=tuple(raw.get("reference") or ()),
+            marts=tuple(raw.get("marts") or ()),
             explain=explain,
-            checks=Checks(ch.get("range"), bool(ch.get("city_is_sum_of_units", False)), ch.get("jumps"),
-                          bool(ch.get("within_invention_stock", False))),
-            changes_affect=affect, source=path,
+            checks=Checks(
+                ch.get("range"),
+                bool(ch.get("city_is_sum_of_units", False)),
+                ch.get("jumps"),
+                bool(ch.get("within_invention_stock", False)),
+            ),
+            changes_affect=affect,
+            source=path,
         )
     except KeyError as exc:
         raise DefinitionError(f"{where}: lacks {exc}") from None

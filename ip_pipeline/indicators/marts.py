@@ -7,6 +7,7 @@ depend on D) as a whole. `use_persisted_marts` points the engine's temp names
 (`_calc_hv`, ...) at the persisted rows of the dates being computed, so the indicators read
 what the marts assets wrote. No Dagster here (the assets: ip_pipeline/defs/marts.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,10 +25,10 @@ from .transaction import atomic
 
 @dataclass(frozen=True)
 class Mart:
-    name: str                 # warehouse table (and asset) name
-    temp: str                 # the engine's temp name the indicator SQL reads
-    key: tuple[str, ...]      # unique key (the asset check)
-    per_date: bool = True     # rows per as_of (else: one table for every date)
+    name: str  # warehouse table (and asset) name
+    temp: str  # the engine's temp name the indicator SQL reads
+    key: tuple[str, ...]  # unique key (the asset check)
+    per_date: bool = True  # rows per as_of (else: one table for every date)
     description: str = ""
 
     @property
@@ -37,24 +38,49 @@ class Mart:
 
 # In dependency order (high_value_patent_criteria reads pledge_items).
 MARTS: tuple[Mart, ...] = (
-    Mart("pledge_items", "_calc_pledge_items", ("registration_no", "item_no"), per_date=False,
-         description="质押登记的专利/商标 — stg_pledges.items exploded: one row per pledge registration and pledged "
-                     "patent or trademark number (the link behind high-value criterion 4)."),
-    Mart("population_at", "_calc_population", ("as_of", "district_code"),
-         description="常住人口 — the year-end population behind each as-of date and unit (the year of D, else the "
-                     "latest earlier year, flagged provisional)."),
-    Mart("high_value_patent_criteria", "_calc_hv", ("as_of", "application_no"),
-         description="高价值发明专利 — per as-of date, every in-force in-scope invention patent meeting at least one "
-                     "of the five CNIPA criteria, with the criteria it meets."),
-    Mart("pledge_totals", "_calc_pledge_totals", ("as_of", "district_code"),
-         description="质押登记合计 — per as-of date and unit, pledge registrations and amounts of the year to date "
-                     "and of the base year to the same day."),
-    Mart("transfer_totals", "_calc_transfer_totals", ("as_of", "district_code"),
-         description="转让许可合计 — per as-of date and unit, transfer and licence recordals of the year to date "
-                     "and of the base year to the same day, and whether the source covers those years."),
-    Mart("satisfaction_estimates", "_calc_satisfaction", ("as_of", "district_code"),
-         description="满意度调查估计 — the survey's weighted mean, standard error, 95% CI, responses and Kish "
-                     "effective sample size on each as-of date."),
+    Mart(
+        "pledge_items",
+        "_calc_pledge_items",
+        ("registration_no", "item_no"),
+        per_date=False,
+        description="质押登记的专利/商标 — stg_pledges.items exploded: one row per pledge registration and pledged "
+        "patent or trademark number (the link behind high-value criterion 4).",
+    ),
+    Mart(
+        "population_at",
+        "_calc_population",
+        ("as_of", "district_code"),
+        description="常住人口 — the year-end population behind each as-of date and unit (the year of D, else the "
+        "latest earlier year, flagged provisional).",
+    ),
+    Mart(
+        "high_value_patent_criteria",
+        "_calc_hv",
+        ("as_of", "application_no"),
+        description="高价值发明专利 — per as-of date, every in-force in-scope invention patent meeting at least one "
+        "of the five CNIPA criteria, with the criteria it meets.",
+    ),
+    Mart(
+        "pledge_totals",
+        "_calc_pledge_totals",
+        ("as_of", "district_code"),
+        description="质押登记合计 — per as-of date and unit, pledge registrations and amounts of the year to date "
+        "and of the base year to the same day.",
+    ),
+    Mart(
+        "transfer_totals",
+        "_calc_transfer_totals",
+        ("as_of", "district_code"),
+        description="转让许可合计 — per as-of date and unit, transfer and licence recordals of the year to date "
+        "and of the base year to the same day, and whether the source covers those years.",
+    ),
+    Mart(
+        "satisfaction_estimates",
+        "_calc_satisfaction",
+        ("as_of", "district_code"),
+        description="满意度调查估计 — the survey's weighted mean, standard error, 95% CI, responses and Kish "
+        "effective sample size on each as-of date.",
+    ),
 )
 MART_NAMES = tuple(m.name for m in MARTS)
 BY_NAME = {m.name: m for m in MARTS}
@@ -62,8 +88,12 @@ BY_NAME = {m.name: m for m in MARTS}
 
 def _drop_temp(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     """Drop a temp VIEW or TABLE of that name if one exists (the other kind may replace it)."""
-    found = con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?" if kind == "VIEW" else
-                        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]).fetchone()[0]
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?"
+        if kind == "VIEW"
+        else "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+        [name],
+    ).fetchone()[0]
     if found:
         con.execute(f"DROP {kind} temp.main.{name}")
 
@@ -93,7 +123,9 @@ def persist_temp_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return written
 
 
-def refresh_marts(con: duckdb.DuckDBPyConnection, as_of_dates: Sequence[date], plans: Sequence[Plan]) -> dict[str, int]:
+def refresh_marts(
+    con: duckdb.DuckDBPyConnection, as_of_dates: Sequence[date], plans: Sequence[Plan]
+) -> dict[str, int]:
     """Compute and persist every mart for the dates, in one transaction (set-based: one
     statement per mart for all dates)."""
     if not as_of_dates:
@@ -117,8 +149,12 @@ def marts_exist(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {m.name: (con.execute(f"SELECT count(*) FROM {m.name}").fetchone()[0] if table_exists(con, m.name) else 0)
-            for m in MARTS}
+    return {
+        m.name: (
+            con.execute(f"SELECT count(*) FROM {m.name}").fetchone()[0] if table_exists(con, m.name) else 0
+        )
+        for m in MARTS
+    }
 
 
 def _where(mart: Mart, dates: Sequence[date] | None) -> tuple[str, list]:
@@ -127,8 +163,9 @@ def _where(mart: Mart, dates: Sequence[date] | None) -> tuple[str, list]:
     return " WHERE as_of IN (SELECT unnest(?::DATE[]))", [list(dates)]
 
 
-def key_duplicates(con: duckdb.DuckDBPyConnection, mart: Mart, dates: Sequence[date] | None = None,
-                   sample: int = 5) -> tuple[int, list[dict]]:
+def key_duplicates(
+    con: duckdb.DuckDBPyConnection, mart: Mart, dates: Sequence[date] | None = None, sample: int = 5
+) -> tuple[int, list[dict]]:
     """How many key values occur more than once in a mart (on `dates`, None: every date), and a few."""
     keys = ", ".join(mart.key)
     where, params = _where(mart, dates)

@@ -20,6 +20,7 @@ Choices where the spec leaves room:
   target (no implied share of the city's count) too.
 - growth targets: attainment = observed rate / g*; change_share NULL (no level change).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -52,18 +53,31 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
         write_progress(con, [plan.end_date], [plan], context)
     # _prog_* now describe the last plan only: the spec and labels of all of them for the SQL.
     temp_from_frame(con, "_prog_spec", target_spec(ended), SPEC_COLUMNS)
-    temp_from_frame(con, "_prog_labels", status_labels(ended), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
-    temp_from_frame(con, "_outc_plans", pd.DataFrame({"plan_id": [p.id for p in ended],
-                                                      "as_of": [p.end_date for p in ended]}),
-                    {"plan_id": "VARCHAR", "as_of": "DATE"})
+    temp_from_frame(
+        con,
+        "_prog_labels",
+        status_labels(ended),
+        dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"),
+    )
+    temp_from_frame(
+        con,
+        "_outc_plans",
+        pd.DataFrame({"plan_id": [p.id for p in ended], "as_of": [p.end_date for p in ended]}),
+        {"plan_id": "VARCHAR", "as_of": "DATE"},
+    )
     ids = sorted({i.id for p in ended for i in p.targeted()})
     vint = vintages(con, ids)
-    temp_from_frame(con, "_outc_vintage", pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]},
-                                                       dtype=object),
-                    {"indicator_id": "VARCHAR", "vintage": "VARCHAR"})
+    temp_from_frame(
+        con,
+        "_outc_vintage",
+        pd.DataFrame({"indicator_id": ids, "vintage": [vint[i] for i in ids]}, dtype=object),
+        {"indicator_id": "VARCHAR", "vintage": "VARCHAR"},
+    )
     schema.ensure(con, "plan_outcome_revisions")
-    con.execute("CREATE OR REPLACE TEMP TABLE _outc_old AS SELECT * FROM plan_outcomes "
-                "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _outc_old AS SELECT * FROM plan_outcomes "
+        "WHERE plan_id IN (SELECT plan_id FROM _outc_plans)"
+    )
     con.execute("DELETE FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
     cols = ", ".join(schema.columns("plan_outcomes"))
     sql.execute(con, f"INSERT INTO plan_outcomes ({cols})", "progress/plan_outcomes")
@@ -78,12 +92,17 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, ended: Sequence[Plan], contex
              AND (n.value IS DISTINCT FROM o.value OR n.final_status IS DISTINCT FROM o.final_status
                   OR n.as_of IS DISTINCT FROM o.as_of)"""
     )
-    return int(con.execute("SELECT count(*) FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)")
-               .fetchall()[0][0])
+    return int(
+        con.execute(
+            "SELECT count(*) FROM plan_outcomes WHERE plan_id IN (SELECT plan_id FROM _outc_plans)"
+        ).fetchall()[0][0]
+    )
 
 
 def compute_plan_outcomes(
-    con: duckdb.DuckDBPyConnection, as_of: date, plans: list[Plan] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    plans: list[Plan] | None = None,
     only: Sequence[str] | None = None,
 ) -> int:
     """Final evaluation of every plan ended by `as_of` (or of those of them in `only`), in
@@ -99,9 +118,14 @@ def compute_plan_outcomes(
 # Used by the plan_outcomes asset checks (defs/outcomes.py) and the tests. Each returns
 # the violating rows (dicts); an empty list is a pass.
 
+
 def _units(con: duckdb.DuckDBPyConnection) -> list[str]:
-    codes = {r[0] for r in con.execute(
-        f"SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'").fetchall()}
+    codes = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL AND code <> '{CITY}'"
+        ).fetchall()
+    }
     return sorted(codes | {UNLOCATED})
 
 
@@ -109,23 +133,40 @@ def row_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan], as_of:
     """One row per indicator with a target × unit of each plan ended by `as_of`: none missing,
     none extra, none twice; as_of = 31 Dec of the target year."""
     units = _units(con)
-    want = {(p.id, i.id, u) for p in ended_plans(plans, as_of) for i in p.targeted()
-            for u in ([CITY] if city_only(i) else [CITY, *units])}
+    want = {
+        (p.id, i.id, u)
+        for p in ended_plans(plans, as_of)
+        for i in p.targeted()
+        for u in ([CITY] if city_only(i) else [CITY, *units])
+    }
     ends = {p.id: p.end_date for p in plans}
     ids = sorted({k[0] for k in want})
     if not ids:
         return []
     rows = con.execute(
         f"SELECT plan_id, indicator_id, district_code, as_of, count(*) AS n FROM plan_outcomes "
-        f"WHERE plan_id IN ({', '.join('?' * len(ids))}) GROUP BY ALL", ids).fetchall()
+        f"WHERE plan_id IN ({', '.join('?' * len(ids))}) GROUP BY ALL",
+        ids,
+    ).fetchall()
     have = {(p, i, u): (d, n) for p, i, u, d, n in rows}
-    out = [dict(plan_id=p, indicator_id=i, district_code=u, problem="missing") for p, i, u in sorted(want - set(have))]
-    out += [dict(plan_id=p, indicator_id=i, district_code=u, problem="not a target of the plan")
-            for p, i, u in sorted(set(have) - want)]
-    out += [dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"{n} rows")
-            for k, (_, n) in sorted(have.items()) if n != 1]
-    out += [dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"as_of {d} is not {ends[k[0]]}")
-            for k, (d, _) in sorted(have.items()) if k[0] in ends and d != ends[k[0]]]
+    out = [
+        dict(plan_id=p, indicator_id=i, district_code=u, problem="missing")
+        for p, i, u in sorted(want - set(have))
+    ]
+    out += [
+        dict(plan_id=p, indicator_id=i, district_code=u, problem="not a target of the plan")
+        for p, i, u in sorted(set(have) - want)
+    ]
+    out += [
+        dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"{n} rows")
+        for k, (_, n) in sorted(have.items())
+        if n != 1
+    ]
+    out += [
+        dict(plan_id=k[0], indicator_id=k[1], district_code=k[2], problem=f"as_of {d} is not {ends[k[0]]}")
+        for k, (d, _) in sorted(have.items())
+        if k[0] in ends and d != ends[k[0]]
+    ]
     return out
 
 
@@ -138,7 +179,8 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
         "SELECT o.plan_id, o.indicator_id, o.district_code, o.value, o.base_value, o.target_value, o.achieved, "
         "o.final_status, p.g_obs, o.margin FROM plan_outcomes AS o LEFT JOIN indicator_progress AS p "
         "ON p.plan_id = o.plan_id AND p.indicator_id = o.indicator_id AND p.district_code = o.district_code "
-        "AND p.as_of = o.as_of").fetchall()
+        "AND p.as_of = o.as_of"
+    ).fetchall()
     out = []
     for plan_id, ind_id, unit, value, base, target_value, achieved, final, g_obs, margin in rows:
         if (plan_id, ind_id) not in targets:
@@ -150,16 +192,39 @@ def achieved_violations(con: duckdb.DuckDBPyConnection, plans: Sequence[Plan]) -
         if t.kind != "improvement":
             # The row's target: the catalogue's for the city, the implied one for a district.
             if unit == CITY and target_value != t.value:
-                out.append(dict(plan_id=plan_id, indicator_id=ind_id, district_code=unit,
-                                target_value=target_value, problem=f"the plan's target is {t.value}"))
+                out.append(
+                    dict(
+                        plan_id=plan_id,
+                        indicator_id=ind_id,
+                        district_code=unit,
+                        target_value=target_value,
+                        problem=f"the plan's target is {t.value}",
+                    )
+                )
             t = replace(t, value=target_value)
         expected = t.met(value, ind.direction or 1, base, margin)
         tol = float(plan.status.get("limit_tolerance", 0.5))
-        if expected is False and ind.limit is not None and t.value is not None and value is not None \
-                and abs(t.value - ind.limit) <= tol and abs(value - ind.limit) <= tol:
+        if (
+            expected is False
+            and ind.limit is not None
+            and t.value is not None
+            and value is not None
+            and abs(t.value - ind.limit) <= tol
+            and abs(value - ind.limit) <= tol
+        ):
             expected = True
         final_expected = {True: "target_achieved", False: "target_missed", None: "not_available"}[expected]
         if achieved != expected or final != final_expected:
-            out.append(dict(plan_id=plan_id, indicator_id=ind_id, district_code=unit, value=value,
-                            target_value=target_value, achieved=achieved, expected=expected, final_status=final))
+            out.append(
+                dict(
+                    plan_id=plan_id,
+                    indicator_id=ind_id,
+                    district_code=unit,
+                    value=value,
+                    target_value=target_value,
+                    achieved=achieved,
+                    expected=expected,
+                    final_status=final,
+                )
+            )
     return out

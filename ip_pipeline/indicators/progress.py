@@ -22,6 +22,7 @@ Choices where PROGRESS.md leaves room:
   unless it is city-only, every reporting unit.
 - cumulative and improvement targets: see assets/sql/progress/indicator_progress.sql.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,14 +39,35 @@ from .indicator_definitions import load_definitions
 from .registry import COMPUTATIONS
 from .transaction import atomic
 
-STATUSES = ("target_achieved", "on_track", "needs_acceleration", "limited_progress", "deterioration", "not_available",
-            "target_missed")
+STATUSES = (
+    "target_achieved",
+    "on_track",
+    "needs_acceleration",
+    "limited_progress",
+    "deterioration",
+    "not_available",
+    "target_missed",
+)
 
 SPEC_COLUMNS = dict(
-    plan_id="VARCHAR", indicator_id="VARCHAR", kind="VARCHAR", direction="INTEGER", base_year="INTEGER",
-    base_value="DOUBLE", target_year="INTEGER", target_kind="VARCHAR", target_value="DOUBLE", comparison="VARCHAR",
-    lim="DOUBLE", tol="DOUBLE", on_track="DOUBLE", needs_acc="DOUBLE", city_only="BOOLEAN",
-    unit="VARCHAR", unit_en="VARCHAR", decimals="INTEGER",
+    plan_id="VARCHAR",
+    indicator_id="VARCHAR",
+    kind="VARCHAR",
+    direction="INTEGER",
+    base_year="INTEGER",
+    base_value="DOUBLE",
+    target_year="INTEGER",
+    target_kind="VARCHAR",
+    target_value="DOUBLE",
+    comparison="VARCHAR",
+    lim="DOUBLE",
+    tol="DOUBLE",
+    on_track="DOUBLE",
+    needs_acc="DOUBLE",
+    city_only="BOOLEAN",
+    unit="VARCHAR",
+    unit_en="VARCHAR",
+    decimals="INTEGER",
 )
 
 
@@ -63,15 +85,24 @@ def target_spec(plans: Sequence[Plan]) -> pd.DataFrame:
                 continue
             rows.append(
                 dict(
-                    plan_id=plan.id, indicator_id=ind.id, kind=ind.kind, direction=ind.direction,
-                    base_year=ind.base_year or plan.base_year, base_value=ind.base_value,
-                    target_year=ind.target.year, target_kind=ind.target.kind, target_value=ind.target.value,
+                    plan_id=plan.id,
+                    indicator_id=ind.id,
+                    kind=ind.kind,
+                    direction=ind.direction,
+                    base_year=ind.base_year or plan.base_year,
+                    base_value=ind.base_value,
+                    target_year=ind.target.year,
+                    target_kind=ind.target.kind,
+                    target_value=ind.target.value,
                     comparison=ind.target.comparison,
-                    lim=ind.limit, tol=float(st.get("limit_tolerance", 0.5)),
+                    lim=ind.limit,
+                    tol=float(st.get("limit_tolerance", 0.5)),
                     on_track=float(st.get("on_track_ratio", 0.95)),
                     needs_acc=float(st.get("needs_acceleration_ratio", 0.60)),
                     city_only=city_only(ind),
-                    unit=ind.unit, unit_en=ind.unit_en, decimals=rules.decimals(ind.id),
+                    unit=ind.unit,
+                    unit_en=ind.unit_en,
+                    decimals=rules.decimals(ind.id),
                 )
             )
     return pd.DataFrame(rows, columns=list(SPEC_COLUMNS))
@@ -89,7 +120,9 @@ def status_labels(plans: Sequence[Plan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["plan_id", "status", "zh", "en"])
 
 
-def temp_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, casts: dict[str, str]) -> None:
+def temp_from_frame(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, casts: dict[str, str]
+) -> None:
     con.register("_prog_df", frame)
     try:
         cols = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in casts.items())
@@ -108,9 +141,15 @@ def _evaluation_dates(plan: Plan, spec: pd.DataFrame, dates: Sequence[date]) -> 
 def _complete_missing(con: duckdb.DuckDBPyConnection, plan: Plan, spec: pd.DataFrame, ext: set[date]) -> None:
     """NULL rows for (indicator, date) pairs with no value at all: the city and, unless the
     indicator is city-only, every reporting unit (an id not computed yet is not_available)."""
-    temp_from_frame(con, "_prog_ids", spec[["indicator_id", "city_only"]],
-                    {"indicator_id": "VARCHAR", "city_only": "BOOLEAN"})
-    temp_from_frame(con, "_prog_ext", pd.DataFrame({"as_of": pd.to_datetime(sorted(ext)).date}), {"as_of": "DATE"})
+    temp_from_frame(
+        con,
+        "_prog_ids",
+        spec[["indicator_id", "city_only"]],
+        {"indicator_id": "VARCHAR", "city_only": "BOOLEAN"},
+    )
+    temp_from_frame(
+        con, "_prog_ext", pd.DataFrame({"as_of": pd.to_datetime(sorted(ext)).date}), {"as_of": "DATE"}
+    )
     con.execute(
         f"""INSERT INTO _prog_values
             SELECT ?, i.indicator_id, e.as_of, u.district_code, NULL
@@ -123,8 +162,12 @@ def _complete_missing(con: duckdb.DuckDBPyConnection, plan: Plan, spec: pd.DataF
     )
 
 
-def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan],
-                     context: Sequence[Plan] | None = None) -> None:
+def prepare_progress(
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[date],
+    plans: Sequence[Plan],
+    context: Sequence[Plan] | None = None,
+) -> None:
     """Temp tables for the progress SQL. `plans` are judged; `context` (default: `plans`) are
     every plan of the catalogue, for the parameters a plan does not give itself."""
     context = list(context) if context is not None else list(plans)
@@ -153,30 +196,48 @@ def prepare_progress(con: duckdb.DuckDBPyConnection, dates: Sequence[date], plan
         ordered = [plan] + [p for p in context if p.id != plan.id]
         evaluate(con, ext, ordered, list(spec["indicator_id"]), {d: base for d in ext})
         con.execute(
-            "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values", [plan.id]
+            "INSERT INTO _prog_values SELECT ?, indicator_id, as_of, district_code, value FROM _calc_values",
+            [plan.id],
         )
-        surveyed = [i for i in spec["indicator_id"] if i in defs and "satisfaction_estimates" in defs[i].marts]
+        surveyed = [
+            i for i in spec["indicator_id"] if i in defs and "satisfaction_estimates" in defs[i].marts
+        ]
         if surveyed:
             con.execute(
                 """INSERT INTO _prog_se
                    SELECT ?, v.indicator_id, v.as_of, v.district_code, s.std_error
                    FROM _calc_values AS v JOIN _calc_satisfaction AS s USING (as_of, district_code)
                    WHERE list_contains(?, v.indicator_id) AND NOT list_contains(coalesce(v.flags, []), 'published')
-                     AND s.std_error IS NOT NULL""", [plan.id, surveyed])
+                     AND s.std_error IS NOT NULL""",
+                [plan.id, surveyed],
+            )
         _complete_missing(con, plan, spec, ext)
-    temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"})
-    temp_from_frame(con, "_prog_in_force",
-                    pd.DataFrame(in_force, columns=["plan_id", "as_of"]).assign(
-                        as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date),
-                    {"plan_id": "VARCHAR", "as_of": "DATE"})
+    temp_from_frame(
+        con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(dates)).date}), {"as_of": "DATE"}
+    )
+    temp_from_frame(
+        con,
+        "_prog_in_force",
+        pd.DataFrame(in_force, columns=["plan_id", "as_of"]).assign(
+            as_of=lambda f: pd.to_datetime(f["as_of"]).dt.date
+        ),
+        {"plan_id": "VARCHAR", "as_of": "DATE"},
+    )
     temp_from_frame(con, "_prog_spec", target_spec(plans), SPEC_COLUMNS)
     # (calc_frame.prepare makes it too; here for a run where no plan is in force on any date)
     con.execute(
         "CREATE OR REPLACE TEMP MACRO _calc_flags(l) AS "
         "CAST(list_sort(list_distinct(list_filter(l, lambda f: f IS NOT NULL))) AS VARCHAR[])"
     )
-    temp_from_frame(con, "_prog_labels", status_labels(plans), dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"))
-    temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+    temp_from_frame(
+        con,
+        "_prog_labels",
+        status_labels(plans),
+        dict(plan_id="VARCHAR", status="VARCHAR", zh="VARCHAR", en="VARCHAR"),
+    )
+    temp_from_frame(
+        con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"}
+    )
 
 
 def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
@@ -191,7 +252,10 @@ def _write_scores(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def write_progress(
-    con: duckdb.DuckDBPyConnection, dates: Sequence[date], plans: Sequence[Plan], context: Sequence[Plan] | None = None
+    con: duckdb.DuckDBPyConnection,
+    dates: Sequence[date],
+    plans: Sequence[Plan],
+    context: Sequence[Plan] | None = None,
 ) -> int:
     """Delete then insert indicator_progress and plan_scores for the dates and plans, inside
     the caller's transaction. Returns the number of indicator_progress rows written."""
@@ -232,6 +296,13 @@ def compute_plan_scores(
     plans = list(plans) if plans is not None else load_plans()
     with atomic(con):
         schema.ensure(con, "indicator_progress")
-        temp_from_frame(con, "_prog_dates", pd.DataFrame({"as_of": pd.to_datetime(sorted(set(as_of_dates))).date}), {"as_of": "DATE"})
-        temp_from_frame(con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"})
+        temp_from_frame(
+            con,
+            "_prog_dates",
+            pd.DataFrame({"as_of": pd.to_datetime(sorted(set(as_of_dates))).date}),
+            {"as_of": "DATE"},
+        )
+        temp_from_frame(
+            con, "_prog_plans", pd.DataFrame({"plan_id": [p.id for p in plans]}), {"plan_id": "VARCHAR"}
+        )
         return _write_scores(con)

@@ -29,6 +29,7 @@ X reaches 1 January of year(X); definitions say so with `changes_affect: calenda
 Reference tables (population, economy, satisfaction, SEI list) and awards (years, no dates)
 are full changes (ingest/changes.py records them so: they carry no dates to bound one).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,12 @@ def _hash_code(h) -> None:
 def source_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     if not table_exists(con, "source_snapshots"):
         return {}
-    return {s: fp for s, fp in con.execute(
-        "SELECT source, fingerprint FROM source_snapshots ORDER BY source").fetchall()}
+    return {
+        s: fp
+        for s, fp in con.execute(
+            "SELECT source, fingerprint FROM source_snapshots ORDER BY source"
+        ).fetchall()
+    }
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -85,16 +90,22 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def ensure_runs_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS indicator_runs (as_of DATE, step VARCHAR, inputs VARCHAR, "
-                "computed_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (as_of, step))")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS indicator_runs (as_of DATE, step VARCHAR, inputs VARCHAR, "
+        "computed_at TIMESTAMP DEFAULT current_timestamp, PRIMARY KEY (as_of, step))"
+    )
     for col, typ in (("code", "VARCHAR"), ("sources", "VARCHAR"), ("stamped_at", "TIMESTAMP")):
         con.execute(f"ALTER TABLE indicator_runs ADD COLUMN IF NOT EXISTS {col} {typ}")
 
 
 def current_dates(con: duckdb.DuckDBPyConnection, step: str, fingerprint: str) -> set[date]:
     """As-of dates `step` last computed (or re-stamped) from inputs with this fingerprint."""
-    return {r[0] for r in con.execute("SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?",
-                                      [step, fingerprint]).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT as_of FROM indicator_runs WHERE step = ? AND inputs = ?", [step, fingerprint]
+        ).fetchall()
+    }
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,11 @@ def mark_computed(con, dates: Sequence[date], step: str, inputs: Inputs) -> None
     con.executemany(
         "INSERT OR REPLACE INTO indicator_runs (as_of, step, inputs, code, sources, computed_at, stamped_at) "
         "VALUES (?, ?, ?, ?, ?, current_timestamp, current_timestamp)",
-        [[d, step, inputs.fingerprint, inputs.code, json.dumps(inputs.sources, sort_keys=True)] for d in dates])
+        [
+            [d, step, inputs.fingerprint, inputs.code, json.dumps(inputs.sources, sort_keys=True)]
+            for d in dates
+        ],
+    )
 
 
 def mark_restamped(con, dates: Sequence[date], step: str, inputs: Inputs) -> None:
@@ -125,7 +140,11 @@ def mark_restamped(con, dates: Sequence[date], step: str, inputs: Inputs) -> Non
     con.executemany(
         "UPDATE indicator_runs SET inputs = ?, code = ?, sources = ?, stamped_at = current_timestamp "
         "WHERE step = ? AND as_of = ?",
-        [[inputs.fingerprint, inputs.code, json.dumps(inputs.sources, sort_keys=True), step, d] for d in dates])
+        [
+            [inputs.fingerprint, inputs.code, json.dumps(inputs.sources, sort_keys=True), step, d]
+            for d in dates
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- the earliest affected date
@@ -140,8 +159,9 @@ def _year_sources() -> set[str]:
     return out
 
 
-def earliest_affected(con: duckdb.DuckDBPyConnection, source: str, old_fp: str | None, new_fp: str | None
-                      ) -> date | None:
+def earliest_affected(
+    con: duckdb.DuckDBPyConnection, source: str, old_fp: str | None, new_fp: str | None
+) -> date | None:
     """The earliest as-of date the change of `source` from snapshot `old_fp` to `new_fp` can
     affect: None when it affects none, EVERYTHING when it cannot be bounded."""
     if old_fp == new_fp:
@@ -157,7 +177,8 @@ def earliest_affected(con: duckdb.DuckDBPyConnection, source: str, old_fp: str |
         row = con.execute(
             "SELECT previous_fingerprint, earliest_date, full_change, changed_rows FROM source_changes "
             "WHERE source = ? AND fingerprint = ? ORDER BY recorded_at DESC NULLS LAST LIMIT 1",
-            [source, fp]).fetchone()
+            [source, fp],
+        ).fetchone()
         if row is None:
             return EVERYTHING  # the transition is not recorded: treat it as a full change
         previous, when, full, changed = row
@@ -188,19 +209,25 @@ def earliest_for(con, recorded: dict[str, str], current: dict[str, str]) -> date
 @dataclass
 class DateSplit:
     """What a step does with the run's dates: recompute them, re-stamp them, or nothing (current)."""
+
     recompute: list[date] = field(default_factory=list)
     restamp: list[date] = field(default_factory=list)
     current: list[date] = field(default_factory=list)
     earliest: date | None = None  # the earliest affected date when only sources changed
 
 
-def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, inputs: Inputs,
-               today: date) -> DateSplit:
+def plan_dates(
+    con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, inputs: Inputs, today: date
+) -> DateSplit:
     """Split the run's dates into current / recompute / re-stamp (module docstring)."""
     ensure_runs_table(con)
     running = date(today.year, today.month, 1)
-    rows = {r[0]: r[1:] for r in con.execute(
-        "SELECT as_of, inputs, code, sources FROM indicator_runs WHERE step = ?", [step]).fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT as_of, inputs, code, sources FROM indicator_runs WHERE step = ?", [step]
+        ).fetchall()
+    }
     out = DateSplit()
     bounds: dict[str, date | None] = {}  # one bound per recorded sources value (usually one or two)
     for d in sorted(set(dates)):
@@ -216,8 +243,9 @@ def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str,
                 recorded = json.loads(rec[2])
             except ValueError:
                 recorded = None
-            bounds[rec[2]] = EVERYTHING if not isinstance(recorded, dict) else earliest_for(
-                con, recorded, inputs.sources)
+            bounds[rec[2]] = (
+                EVERYTHING if not isinstance(recorded, dict) else earliest_for(con, recorded, inputs.sources)
+            )
         bound = bounds[rec[2]]
         if bound is not None and bound != EVERYTHING:
             out.earliest = bound if out.earliest is None else min(out.earliest, bound)
@@ -228,10 +256,15 @@ def plan_dates(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str,
     return out
 
 
-def refresh_step(con: duckdb.DuckDBPyConnection, dates: Iterable[date], step: str, today: date,
-                 compute: Callable[[list[date]], int | None],
-                 restamp: Callable[[list[date]], object] | None = None,
-                 inputs: Inputs | None = None) -> tuple[DateSplit, int]:
+def refresh_step(
+    con: duckdb.DuckDBPyConnection,
+    dates: Iterable[date],
+    step: str,
+    today: date,
+    compute: Callable[[list[date]], int | None],
+    restamp: Callable[[list[date]], object] | None = None,
+    inputs: Inputs | None = None,
+) -> tuple[DateSplit, int]:
     """Recompute what `plan_dates` says (compute(dates) -> rows written), re-stamp the rest
     (restamp(dates): bring columns such as the vintage to what a full recompute writes)."""
     inputs = inputs or Inputs.of(con)
@@ -252,9 +285,13 @@ def date_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall() if r[1] == "DATE"]
 
 
-def earliest_changed_date(con: duckdb.DuckDBPyConnection, old: str, new: str, key: Sequence[str],
-                          ignore: Sequence[str] = ("_source_file", "_row_number", "_snapshot_at", "warnings")
-                          ) -> tuple[date | None, int, bool]:
+def earliest_changed_date(
+    con: duckdb.DuckDBPyConnection,
+    old: str,
+    new: str,
+    key: Sequence[str],
+    ignore: Sequence[str] = ("_source_file", "_row_number", "_snapshot_at", "warnings"),
+) -> tuple[date | None, int, bool]:
     """(earliest_date, changed_rows, unbounded) between two versions of a staged table.
 
     Added or removed rows: the smallest of their dates. Revised rows (same key): the smallest
@@ -277,9 +314,9 @@ def earliest_changed_date(con: duckdb.DuckDBPyConnection, old: str, new: str, ke
     sql = f"""
         WITH j AS (
             SELECT o.{key[0]} IS NULL AS added, n.{key[0]} IS NULL AS removed,
-                   ({diff_other}) AS other_changed, {least('o')} AS old_min, {least('n')} AS new_min,
+                   ({diff_other}) AS other_changed, {least("o")} AS old_min, {least("n")} AS new_min,
                    {revised_date} AS revised_min,
-                   ({' OR '.join(f'o.{c} IS DISTINCT FROM n.{c}' for c in dates) or 'false'}) AS date_changed
+                   ({" OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in dates) or "false"}) AS date_changed
             FROM (SELECT * FROM {old}) AS o FULL OUTER JOIN (SELECT * FROM {new}) AS n ON {on}
         ),
         changed AS (

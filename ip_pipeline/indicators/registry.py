@@ -4,6 +4,7 @@ from the indicator definitions (assets/catalogue/indicators/<id>.yaml, indicator
 The plans say what they target; a definition says how an id is computed. A new plan
 reusing these ids needs no code; an id with no definition is reported and skipped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
@@ -29,7 +30,7 @@ class Computation:
 
     @classmethod
     def of(cls, d: Definition) -> Computation:
-        name = d.sql[len("indicators/"):] if d.sql.startswith("indicators/") else d.sql
+        name = d.sql[len("indicators/") :] if d.sql.startswith("indicators/") else d.sql
         return cls(name, d.sources, d.reference, d.city_only, d.params, d.based, d.marts)
 
 
@@ -86,11 +87,21 @@ def default_units() -> dict[str, str]:
 
 class _Units(MutableMapping):
     """Unit of every defined id (plans may leave a companion out)."""
-    def __getitem__(self, k): return default_units()[k]
-    def __setitem__(self, k, v): raise TypeError("units come from the indicator definitions")
-    def __delitem__(self, k): raise TypeError("units come from the indicator definitions")
-    def __iter__(self): return iter(default_units())
-    def __len__(self): return len(default_units())
+
+    def __getitem__(self, k):
+        return default_units()[k]
+
+    def __setitem__(self, k, v):
+        raise TypeError("units come from the indicator definitions")
+
+    def __delitem__(self, k):
+        raise TypeError("units come from the indicator definitions")
+
+    def __iter__(self):
+        return iter(default_units())
+
+    def __len__(self):
+        return len(default_units())
 
 
 DEFAULT_UNITS = _Units()
@@ -111,13 +122,33 @@ COMPANION_IDS = companion_ids()
 # NULL where the table or the column is missing, so that the values are NULL with flag
 # `no_data` instead of an error (INDICATORS.md, "The plan in force now").
 OPTIONAL_INPUTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "_calc_in_transfers": ("stg_transfers", (
-        ("record_no", "VARCHAR"), ("kind", "VARCHAR"), ("ip_type", "VARCHAR"), ("registration_date", "DATE"),
-        ("district_code", "VARCHAR"), ("in_scope", "BOOLEAN"), ("assignor", "VARCHAR"), ("assignee", "VARCHAR"),
-        ("items", "VARCHAR"))),
-    "_calc_in_cases": ("stg_enforcement", (
-        ("case_no", "VARCHAR"), ("authority_type", "VARCHAR"), ("case_nature", "VARCHAR"), ("instance", "VARCHAR"),
-        ("accepted", "BOOLEAN"), ("opened_date", "DATE"), ("closed_date", "DATE"), ("district_code", "VARCHAR"))),
+    "_calc_in_transfers": (
+        "stg_transfers",
+        (
+            ("record_no", "VARCHAR"),
+            ("kind", "VARCHAR"),
+            ("ip_type", "VARCHAR"),
+            ("registration_date", "DATE"),
+            ("district_code", "VARCHAR"),
+            ("in_scope", "BOOLEAN"),
+            ("assignor", "VARCHAR"),
+            ("assignee", "VARCHAR"),
+            ("items", "VARCHAR"),
+        ),
+    ),
+    "_calc_in_cases": (
+        "stg_enforcement",
+        (
+            ("case_no", "VARCHAR"),
+            ("authority_type", "VARCHAR"),
+            ("case_nature", "VARCHAR"),
+            ("instance", "VARCHAR"),
+            ("accepted", "BOOLEAN"),
+            ("opened_date", "DATE"),
+            ("closed_date", "DATE"),
+            ("district_code", "VARCHAR"),
+        ),
+    ),
 }
 
 

@@ -11,6 +11,7 @@ copies drifts, so there is only this one.
 - the comparison period: the same day a year earlier (`same_day_last_year`);
 - the displayed decimals of an indicator and the display of a value next to its verdict.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -65,15 +66,27 @@ def meets(value: float | None, target: float | None, comparison: str | None) -> 
     """`value` against `target` by the target's comparison (ge | gt | le | lt; default ge)."""
     if value is None or target is None:
         return None
-    return {"gt": value > target, "le": value <= target, "lt": value < target}.get(comparison or "ge", value >= target)
+    return {"gt": value > target, "le": value <= target, "lt": value < target}.get(
+        comparison or "ge", value >= target
+    )
 
 
-def meets_with_limit(value: float | None, target: float | None, comparison: str | None,
-                     limit: float | None = None, tolerance: float = 0.5) -> bool | None:
+def meets_with_limit(
+    value: float | None,
+    target: float | None,
+    comparison: str | None,
+    limit: float | None = None,
+    tolerance: float = 0.5,
+) -> bool | None:
     """`meets`, and a value within the tolerance of a limit target (100 for a share) counts as met."""
     m = meets(value, target, comparison)
-    if m is False and limit is not None and target is not None \
-            and abs(target - limit) <= tolerance and abs(value - limit) <= tolerance:
+    if (
+        m is False
+        and limit is not None
+        and target is not None
+        and abs(target - limit) <= tolerance
+        and abs(value - limit) <= tolerance
+    ):
         return True
     return m
 
@@ -105,8 +118,12 @@ EARLY_LABELS = {
 def margin(se: float | None, se0: float | None) -> float | None:
     """Half-width of the 95 % interval of v − v₀ from the two years' standard errors
     (√(se² + se₀²), INDICATORS.md § 6); None when either year has no survey behind it."""
-    if se is None or se0 is None or (isinstance(se, float) and math.isnan(se)) \
-            or (isinstance(se0, float) and math.isnan(se0)):
+    if (
+        se is None
+        or se0 is None
+        or (isinstance(se, float) and math.isnan(se))
+        or (isinstance(se0, float) and math.isnan(se0))
+    ):
         return None
     return Z95 * math.sqrt(se * se + se0 * se0)
 
@@ -119,9 +136,19 @@ def significant_rise(rise: float | None, margin_: float | None) -> bool | None:
 
 
 # -- status (PROGRESS.md, "Status, first rule that applies") ---------------------------------
-def status(target_kind: str, kind: str, before_end: bool, unavailable: bool, achieved: bool | None,
-           ratio: float | None, g_req: float | None, on_track: float, needs_acc: float,
-           rise: float | None = None, margin_: float | None = None) -> str:
+def status(
+    target_kind: str,
+    kind: str,
+    before_end: bool,
+    unavailable: bool,
+    achieved: bool | None,
+    ratio: float | None,
+    g_req: float | None,
+    on_track: float,
+    needs_acc: float,
+    rise: float | None = None,
+    margin_: float | None = None,
+) -> str:
     if target_kind == "improvement":
         if unavailable or rise is None:
             return "not_available"
@@ -155,8 +182,13 @@ def decimals(indicator_id: str | None) -> int:
     return DEFAULT_DECIMALS if d is None or d.decimals is None else int(d.decimals)
 
 
-def display_decimals(value: float | None, target: float | None, base_decimals: int,
-                     missed: bool | None, comparison: str | None = "ge") -> int:
+def display_decimals(
+    value: float | None,
+    target: float | None,
+    base_decimals: int,
+    missed: bool | None,
+    comparison: str | None = "ge",
+) -> int:
     """The catalogue's decimals, or as many more (up to 3) as needed so that a missed target does
     not print as met: 29.99 against ≥ 30 prints 29.99, never 30.0. A value that met its target
     never needs more (its rounding cannot make it look missed by the rule's own comparison)."""
@@ -205,26 +237,67 @@ def _udf(con: duckdb.DuckDBPyConnection, name: str, fn, params: list[str], ret: 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """These rules as the connection's SQL functions (the progress and outcome SQL call them)."""
-    _udf(con, "_rule_meets", lambda v, t, c, lim, tol: meets_with_limit(v, t, c, lim, 0.5 if tol is None else tol),
-         ["DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE"], "BOOLEAN")
-    _udf(con, "_rule_status",
-         lambda tk, k, be, un, ach, r, gq, ot, na, rise, m: status(tk, k, bool(be), bool(un), ach, r, gq, ot, na,
-                                                                   rise, m),
-         ["VARCHAR", "VARCHAR", "BOOLEAN", "BOOLEAN", "BOOLEAN", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE",
-          "DOUBLE"], "VARCHAR")
+    _udf(
+        con,
+        "_rule_meets",
+        lambda v, t, c, lim, tol: meets_with_limit(v, t, c, lim, 0.5 if tol is None else tol),
+        ["DOUBLE", "DOUBLE", "VARCHAR", "DOUBLE", "DOUBLE"],
+        "BOOLEAN",
+    )
+    _udf(
+        con,
+        "_rule_status",
+        lambda tk, k, be, un, ach, r, gq, ot, na, rise, m: status(
+            tk, k, bool(be), bool(un), ach, r, gq, ot, na, rise, m
+        ),
+        [
+            "VARCHAR",
+            "VARCHAR",
+            "BOOLEAN",
+            "BOOLEAN",
+            "BOOLEAN",
+            "DOUBLE",
+            "DOUBLE",
+            "DOUBLE",
+            "DOUBLE",
+            "DOUBLE",
+            "DOUBLE",
+        ],
+        "VARCHAR",
+    )
     _udf(con, "_rule_margin", margin, ["DOUBLE", "DOUBLE"], "DOUBLE")
     _udf(con, "_rule_significant", significant_rise, ["DOUBLE", "DOUBLE"], "BOOLEAN")
     _udf(con, "_rule_early_label", lambda tk, k: early_label_key(tk, k), ["VARCHAR", "VARCHAR"], "VARCHAR")
-    _udf(con, "_rule_display_decimals",
-         lambda v, t, d, missed, c: display_decimals(v, t, int(d if d is not None else DEFAULT_DECIMALS), missed, c),
-         ["DOUBLE", "DOUBLE", "INTEGER", "BOOLEAN", "VARCHAR"], "INTEGER")
-    _udf(con, "_rule_gap_decimals",
-         lambda g, d, missed: gap_decimals(g, int(d if d is not None else DEFAULT_DECIMALS), missed),
-         ["DOUBLE", "INTEGER", "BOOLEAN"], "INTEGER")
-    _udf(con, "_rule_fmt", lambda v, d, s: fmt(v, int(d if d is not None else DEFAULT_DECIMALS), bool(s)),
-         ["DOUBLE", "INTEGER", "BOOLEAN"], "VARCHAR")
-    _udf(con, "_rule_gap_unit", lambda u, lang: None if u is None else gap_unit(u, lang or "zh"),
-         ["VARCHAR", "VARCHAR"], "VARCHAR")
+    _udf(
+        con,
+        "_rule_display_decimals",
+        lambda v, t, d, missed, c: display_decimals(
+            v, t, int(d if d is not None else DEFAULT_DECIMALS), missed, c
+        ),
+        ["DOUBLE", "DOUBLE", "INTEGER", "BOOLEAN", "VARCHAR"],
+        "INTEGER",
+    )
+    _udf(
+        con,
+        "_rule_gap_decimals",
+        lambda g, d, missed: gap_decimals(g, int(d if d is not None else DEFAULT_DECIMALS), missed),
+        ["DOUBLE", "INTEGER", "BOOLEAN"],
+        "INTEGER",
+    )
+    _udf(
+        con,
+        "_rule_fmt",
+        lambda v, d, s: fmt(v, int(d if d is not None else DEFAULT_DECIMALS), bool(s)),
+        ["DOUBLE", "INTEGER", "BOOLEAN"],
+        "VARCHAR",
+    )
+    _udf(
+        con,
+        "_rule_gap_unit",
+        lambda u, lang: None if u is None else gap_unit(u, lang or "zh"),
+        ["VARCHAR", "VARCHAR"],
+        "VARCHAR",
+    )
 
 
 def decimals_frame_rows(ids: list[str]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
 """DDL of the tables the indicator engine writes (docs/WAREHOUSE.md)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -62,9 +63,13 @@ def ensure(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     """Create the tables, and give a warehouse written by an older version the columns added since."""
     for name in tables:
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
-        have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
-            [name]).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+                [name],
+            ).fetchall()
+        }
         for col in TABLES[name].split(","):
             col_name, col_type = col.strip().split(None, 1)
             if col_name not in have:

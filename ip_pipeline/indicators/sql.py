@@ -3,6 +3,7 @@ and table); this module reads a file and runs it with only the parameters it nam
 
 Every file may name `$city`, the code of the city as a whole (ip_pipeline/city.py), without its
 caller passing it: the code is written in one place."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """One transaction around a delete-then-insert, so a date is never half written."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

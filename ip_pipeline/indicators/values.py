@@ -10,6 +10,7 @@ Conventions (where the contract leaves room):
   carries Σw·s and Σw; a published satisfaction score carries neither.
 - vintage: newest snapshot_at of the sources the indicator reads (vintage.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,11 +36,15 @@ def _meta(plans: Sequence[Plan], ids: Sequence[str], vint: dict[str, str | None]
     for ind_id in ids:
         ind = first_definition(plans, ind_id)
         units.append(ind.unit if ind else DEFAULT_UNITS.get(ind_id))
-    return pd.DataFrame({"indicator_id": list(ids), "unit": units, "vintage": [vint[i] for i in ids]}, dtype=object)
+    return pd.DataFrame(
+        {"indicator_id": list(ids), "unit": units, "vintage": [vint[i] for i in ids]}, dtype=object
+    )
 
 
 def compute_indicator_values(
-    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    as_of_dates: list[date],
+    plans: list[Plan] | None = None,
     persisted_marts: bool = False,
 ) -> int:
     """Delete then insert `indicator_values` for the dates, in one transaction. Returns the
@@ -77,7 +82,9 @@ def compute_indicator_values(
     return int(written)
 
 
-def restamp_vintage(con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None) -> int:
+def restamp_vintage(
+    con: duckdb.DuckDBPyConnection, as_of_dates: list[date], plans: list[Plan] | None = None
+) -> int:
     """Months kept without a recompute (no changed row can reach them) get the vintage a full
     recompute would write: the newest snapshot of the sources each indicator reads."""
     if not as_of_dates or not table_exists(con, "indicator_values"):
@@ -93,7 +100,8 @@ def restamp_vintage(con: duckdb.DuckDBPyConnection, as_of_dates: list[date], pla
                FROM _restamp_meta_df AS m
                WHERE v.indicator_id = m.indicator_id
                  AND v.as_of IN (SELECT CAST(as_of AS DATE) FROM _restamp_dates_df)
-                 AND v.vintage IS DISTINCT FROM CAST(m.vintage AS VARCHAR)""")
+                 AND v.vintage IS DISTINCT FROM CAST(m.vintage AS VARCHAR)"""
+        )
     finally:
         con.unregister("_restamp_meta_df")
         con.unregister("_restamp_dates_df")

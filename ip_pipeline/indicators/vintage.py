@@ -1,5 +1,6 @@
 """Data vintage of an indicator: the newest `snapshot_at` among the sources it
 reads (`source_snapshots`, WAREHOUSE.md), as ISO text; NULL when unknown."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

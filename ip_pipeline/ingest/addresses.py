@@ -18,15 +18,16 @@ units it reads), the benchmark's floor and peer, and `explain --address`. It run
 distinct address: the Arrow entry point resolves a column's distinct values only, and a cache
 remembers addresses already read (an export repeats its holders' addresses on every row).
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,7 +39,23 @@ DIVISIONS_CSV = ASSETS_DIR / "reference" / "divisions.csv"
 UNLOCATED = "370699"
 # Words after a name that make it a street, a square or a building, not a unit. 场 is here for
 # 市场 (a market: 龙口市场 is no city), 号 for a house number (福山3号).
-STREET_WORDS = ("大道", "大街", "胡同", "广场", "大厦", "路", "街", "道", "巷", "弄", "里", "村", "园", "场", "号")
+STREET_WORDS = (
+    "大道",
+    "大街",
+    "胡同",
+    "广场",
+    "大厦",
+    "路",
+    "街",
+    "道",
+    "巷",
+    "弄",
+    "里",
+    "村",
+    "园",
+    "场",
+    "号",
+)
 # The level a unit's name ends with: without it a bare name (福山, 龙口) is a unit only after the city.
 LEVEL_ENDINGS = ("省", "市", "区", "县", "州", "盟", "地区", "自治区", "特别行政区")
 # The version of the rule below: part of every address source's fingerprint, so a new rule
@@ -49,18 +66,20 @@ RULE_VERSION = "levels-1"
 @dataclass(frozen=True)
 class Word:
     """One name found in an address and what it counted as."""
+
     text: str
     start: int
-    role: str      # home_province | home_city | unit | foreign_province | foreign_city | street | no_level
+    role: str  # home_province | home_city | unit | foreign_province | foreign_city | street | no_level
     unit: str | None = None
 
 
 @dataclass(frozen=True)
 class Reading:
     """What an address says: its unit (None: not in the city) and the words that decided it."""
+
     address: str
     unit: str | None
-    outside: bool            # another province or city was named before any unit of the city
+    outside: bool  # another province or city was named before any unit of the city
     words: tuple[Word, ...] = field(default_factory=tuple)
     decided_by: tuple[Word, ...] = field(default_factory=tuple)
 
@@ -78,7 +97,11 @@ def read_divisions(path: Path = DIVISIONS_CSV) -> list[dict]:
 def rule_fingerprint() -> str:
     """The rule and the national list it reads with: part of each address source's snapshot
     fingerprint, so that records are read again (and their moves recorded) when either changes."""
-    text = "|".join((RULE_VERSION, *STREET_WORDS, *LEVEL_ENDINGS)) + "|" + DIVISIONS_CSV.read_text(encoding="utf-8")
+    text = (
+        "|".join((RULE_VERSION, *STREET_WORDS, *LEVEL_ENDINGS))
+        + "|"
+        + DIVISIONS_CSV.read_text(encoding="utf-8")
+    )
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
@@ -108,7 +131,10 @@ class AddressReader:
         after_city: dict[str, str] = {}
         for d in divisions:
             if d["level"] == "province":
-                lexicon[d["name"]] = ("home_province" if d["code"] == home_province else "foreign_province", None)
+                lexicon[d["name"]] = (
+                    "home_province" if d["code"] == home_province else "foreign_province",
+                    None,
+                )
             elif d["level"] == "prefecture":
                 lexicon[d["name"]] = ("home_city" if d["code"] == CITY else "foreign_city", None)
         lexicon[bare_city] = ("home_city", None)
@@ -124,7 +150,11 @@ class AddressReader:
                 if name.startswith(bare_city) and len(name) > len(bare_city):
                     # 烟台开发区: the alias is 开发区 right after the city; written whole it is a unit
                     lexicon.setdefault(name, ("unit", code))
-                    tail = name[len(self.city_name):] if name.startswith(self.city_name) else name[len(bare_city):]
+                    tail = (
+                        name[len(self.city_name) :]
+                        if name.startswith(self.city_name)
+                        else name[len(bare_city) :]
+                    )
                     after_city.setdefault(tail, code)
                 elif _has_level(name):
                     lexicon.setdefault(name, ("unit", code))
@@ -147,8 +177,9 @@ class AddressReader:
         if not address:
             return Reading(address or "", None, False)
         unit, outside, words, decided = self._scan(address, every_word=True)
-        return Reading(address, unit, outside, tuple(Word(*w) for w in words),
-                       tuple(Word(*w) for w in decided))
+        return Reading(
+            address, unit, outside, tuple(Word(*w) for w in words), tuple(Word(*w) for w in decided)
+        )
 
     def _scan(self, address: str, every_word: bool) -> tuple:
         """(unit, outside, words, decided_by), words as (text, start, role, unit) tuples; without
@@ -169,9 +200,13 @@ class AddressReader:
                 role, code = lexicon[name]
                 street = None
             if street:
-                word = (address[start:street.end()], start, "street", None)
+                word = (address[start : street.end()], start, "street", None)
             elif role == "after_city":
-                right_after = previous is not None and previous[2] == "home_city" and previous[1] + len(previous[0]) == start
+                right_after = (
+                    previous is not None
+                    and previous[2] == "home_city"
+                    and previous[1] + len(previous[0]) == start
+                )
                 word = (name, start, "unit", code) if right_after else (name, start, "no_level", None)
             else:
                 word = (name, start, role, code)
@@ -234,10 +269,17 @@ def register(con, reader: AddressReader) -> None:
     """`address_unit(text)` on this connection: the unit an address names, NULL when outside."""
     try:
         con.remove_function(SQL_FUNCTION)
-    except Exception:  # not registered yet on this connection
+    except Exception:  # not registered yet on this connection  # noqa: BLE001 (a failure here is reported, never raised)
         pass
-    con.create_function(SQL_FUNCTION, reader.units, ["VARCHAR"], "VARCHAR", type="arrow",
-                        null_handling="special", side_effects=False)
+    con.create_function(
+        SQL_FUNCTION,
+        reader.units,
+        ["VARCHAR"],
+        "VARCHAR",
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
 
 
 def explain_lines(reading: Reading, names: Mapping[str, str] | None = None) -> list[str]:
@@ -253,8 +295,11 @@ def explain_lines(reading: Reading, names: Mapping[str, str] | None = None) -> l
         "no_level": "a bare name without its level, not right after the city: not a unit",
     }
     if reading.unit is None:
-        verdict = ("outside the city: " + "another province or city is named before any unit of the city"
-                   if reading.outside else "outside the city: no unit of the city and not the city itself")
+        verdict = (
+            "outside the city: " + "another province or city is named before any unit of the city"
+            if reading.outside
+            else "outside the city: no unit of the city and not the city itself"
+        )
     else:
         label = names.get(reading.unit, "")
         verdict = f"{reading.unit} {label}".strip() + " (in scope)"

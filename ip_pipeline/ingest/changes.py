@@ -11,6 +11,7 @@ every DATE value of its old and new version. `full_change` says the change canno
 set of columns or types (a changed contract), the reference tables, or a changed row
 without any date.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,9 +45,14 @@ def changes_table(source: str) -> str:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
-        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
 
 
 def _described(con: duckdb.DuckDBPyConnection, select_sql: str) -> list[tuple[str, str]]:
@@ -87,8 +93,13 @@ def _least(exprs: list[str]) -> str:
     return exprs[0] if len(exprs) == 1 else f"least({', '.join(exprs)})"
 
 
-def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], others: list[str],
-              key: tuple[str, ...] | None) -> tuple:
+def _earliest(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    dates: list[str],
+    others: list[str],
+    key: tuple[str, ...] | None,
+) -> tuple:
     """(earliest date, changed rows without any date) over the changed rows of `table`.
 
     A revised row (its key on both sides) whose only changes are dates bounds the change by the
@@ -102,10 +113,13 @@ def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], othe
         return first_row(con, f"SELECT {all_dates}, count(*) FILTER (WHERE {undated}) FROM {table}")
     on = " AND ".join(f"o.{q(k)} IS NOT DISTINCT FROM n.{q(k)}" for k in key)
     same_others = " AND ".join(f"o.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in others) or "true"
-    per_date = [f"CASE WHEN o.{q(c)} IS DISTINCT FROM n.{q(c)} THEN least(o.{q(c)}, n.{q(c)}) END" for c in dates]
+    per_date = [
+        f"CASE WHEN o.{q(c)} IS DISTINCT FROM n.{q(c)} THEN least(o.{q(c)}, n.{q(c)}) END" for c in dates
+    ]
     every = [f"least(o.{q(c)}, n.{q(c)})" for c in dates]
-    k = ", ".join(q(c) for c in key)
-    return first_row(con, f"""
+    return first_row(
+        con,
+        f"""
         WITH o AS (SELECT * FROM {table} WHERE _side = 'old'), n AS (SELECT * FROM {table} WHERE _side = 'new'),
         revised AS (
             SELECT CASE WHEN {same_others} THEN {_least(per_date)} ELSE {_least(every)} END AS d
@@ -113,19 +127,26 @@ def _earliest(con: duckdb.DuckDBPyConnection, table: str, dates: list[str], othe
         single AS (
             SELECT {_least([q(c) for c in dates])} AS d, ({undated}) AS undated FROM {table} t
             WHERE NOT EXISTS (SELECT 1 FROM {table} u WHERE u._side <> t._side
-                              AND {' AND '.join(f'u.{q(c)} IS NOT DISTINCT FROM t.{q(c)}' for c in key)}))
+                              AND {" AND ".join(f"u.{q(c)} IS NOT DISTINCT FROM t.{q(c)}" for c in key)}))
         SELECT least((SELECT min(d) FROM revised), (SELECT min(d) FROM single)),
                (SELECT count(*) FILTER (WHERE undated) FROM single)
                + (SELECT count(*) FILTER (WHERE d IS NULL) FROM revised)
-    """)
+    """,
+    )
 
 
 def _columns_any(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
-def record_change(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, previous: str | None,
-                  compared: bool, key: tuple[str, ...] | None = None) -> dict:
+def record_change(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    fingerprint: str,
+    previous: str | None,
+    compared: bool,
+    key: tuple[str, ...] | None = None,
+) -> dict:
     """The `source_changes` row of a snapshot just written to `stg_<source>` (inside its
     transaction). `compared`: diff_before_publish found the changed rows; `key`: the columns
     that identify a row (a revised row is one key on both sides)."""
@@ -143,10 +164,17 @@ def record_change(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str,
     full = (not compared) or previous is None or (changed > 0 and (not dates or undated > 0))
     relocated = relocated_rows(con, table, tuple(key)) if compared and key and changed else 0
     con.execute(RELOCATED_DDL)
-    con.execute(f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "
-                f"full_change, changed_rows, relocated_rows) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [source, fingerprint, previous, earliest, full, changed, relocated])
-    return {"earliest_date": earliest, "full_change": full, "changed_rows": changed, "relocated_rows": relocated}
+    con.execute(
+        f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "
+        f"full_change, changed_rows, relocated_rows) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [source, fingerprint, previous, earliest, full, changed, relocated],
+    )
+    return {
+        "earliest_date": earliest,
+        "full_change": full,
+        "changed_rows": changed,
+        "relocated_rows": relocated,
+    }
 
 
 def relocated_rows(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]) -> int:
@@ -155,10 +183,16 @@ def relocated_rows(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, .
     if "_side" not in cols or not {"district_code", "in_scope"} <= cols:
         return 0
     on = " AND ".join(f"o.{q(k)} IS NOT DISTINCT FROM n.{q(k)}" for k in key)
-    return int(scalar(con, f"""
+    return int(
+        scalar(
+            con,
+            f"""
         SELECT count(*) FROM (SELECT * FROM {table} WHERE _side = 'old') o
         JOIN (SELECT * FROM {table} WHERE _side = 'new') n ON {on}
-        WHERE o.district_code IS DISTINCT FROM n.district_code OR o.in_scope IS DISTINCT FROM n.in_scope""") or 0)
+        WHERE o.district_code IS DISTINCT FROM n.district_code OR o.in_scope IS DISTINCT FROM n.in_scope""",
+        )
+        or 0
+    )
 
 
 def relocated_since(con: duckdb.DuckDBPyConnection, since) -> dict[str, int]:
@@ -168,18 +202,26 @@ def relocated_since(con: duckdb.DuckDBPyConnection, since) -> dict[str, int]:
     cols = {c for c, _ in _columns(con, SOURCE_CHANGES)}
     if "relocated_rows" not in cols:
         return {}
-    return {s: int(n) for s, n in con.execute(
-        f"SELECT source, sum(relocated_rows) FROM {SOURCE_CHANGES} WHERE recorded_at >= ? AND relocated_rows > 0 "
-        "GROUP BY source ORDER BY source", [since]).fetchall()}
+    return {
+        s: int(n)
+        for s, n in con.execute(
+            f"SELECT source, sum(relocated_rows) FROM {SOURCE_CHANGES} WHERE recorded_at >= ? AND relocated_rows > 0 "
+            "GROUP BY source ORDER BY source",
+            [since],
+        ).fetchall()
+    }
 
 
-def record_reference_change(con: duckdb.DuckDBPyConnection, fingerprint: str, previous: str | None,
-                            rows: int) -> None:
+def record_reference_change(
+    con: duckdb.DuckDBPyConnection, fingerprint: str, previous: str | None, rows: int
+) -> None:
     """The reference tables: every row matters to every month, so a change is always full."""
     con.execute(SOURCE_CHANGES_DDL)
-    con.execute(f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "
-                f"full_change, changed_rows) VALUES ('reference', ?, ?, NULL, TRUE, ?)",
-                [fingerprint, previous, rows])
+    con.execute(
+        f"INSERT INTO {SOURCE_CHANGES} (source, fingerprint, previous_fingerprint, earliest_date, "
+        f"full_change, changed_rows) VALUES ('reference', ?, ?, NULL, TRUE, ?)",
+        [fingerprint, previous, rows],
+    )
 
 
 def changes_file(home, source: str, fingerprint: str):

@@ -4,11 +4,12 @@ The YAML is the single place that says which headers a source accepts, how
 each column is typed and which rules quarantine a row (SOURCES.md); code only
 interprets it.
 """
+
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,20 @@ from ..paths import SOURCES_DIR
 from .formats import Derivation, load_formats
 
 COLUMN_TYPES = {
-    "text", "code", "date", "enum", "int", "decimal", "application_no",
-    "trademark_no", "office", "credit_code", "ipc", "ipc_list", "pledge_items", "bool",
+    "text",
+    "code",
+    "date",
+    "enum",
+    "int",
+    "decimal",
+    "application_no",
+    "trademark_no",
+    "office",
+    "credit_code",
+    "ipc",
+    "ipc_list",
+    "pledge_items",
+    "bool",
 }
 
 
@@ -123,7 +136,9 @@ def _column(name: str, raw: dict[str, Any], source: str) -> Column:
     if ctype == "enum" and not values:
         raise ContractError(f"sources/{source}.yaml: enum column {name} lists no values")
     if ctype == "bool" and set(values) != {"true", "false"}:
-        raise ContractError(f"sources/{source}.yaml: bool column {name} must list the spellings of 'true' and 'false'")
+        raise ContractError(
+            f"sources/{source}.yaml: bool column {name} must list the spellings of 'true' and 'false'"
+        )
     return Column(
         name=name,
         type=ctype,
@@ -159,15 +174,19 @@ def parse_contract(doc: dict[str, Any]) -> SourceContract:
         d = (spec or {}).get("derive")
         if d:
             if d.get("from") not in names:
-                raise ContractError(f"sources/{name}.yaml: column {n} derives from unknown column {d.get('from')!r}")
+                raise ContractError(
+                    f"sources/{name}.yaml: column {n} derives from unknown column {d.get('from')!r}"
+                )
             derivations[n] = Derivation(str(d["from"]), tuple((str(r), str(w)) for r, w in d["patterns"]))
     location = doc.get("location", "address")
     # `address_column: x` or, where several addresses decide in turn, `address_columns: [x, y]`
     addresses = doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])
     addresses = tuple(str(a) for a in addresses)
     if location == "address" and (not addresses or not set(addresses) <= names):
-        raise ContractError(f"sources/{name}.yaml: location 'address' needs an address_column (or address_columns) "
-                            "naming columns of the source")
+        raise ContractError(
+            f"sources/{name}.yaml: location 'address' needs an address_column (or address_columns) "
+            "naming columns of the source"
+        )
     return SourceContract(
         name=name,
         title_zh=doc.get("title_zh", name),
@@ -200,12 +219,19 @@ def parse_share(raw: Any, where: str) -> float:
 
 
 SOURCE_NAMES = (
-    "patents", "overseas_grants", "trademarks", "pledges",
-    "enforcement", "transfers", "awards", "enterprises", "survey",
+    "patents",
+    "overseas_grants",
+    "trademarks",
+    "pledges",
+    "enforcement",
+    "transfers",
+    "awards",
+    "enterprises",
+    "survey",
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_contract(name: str, directory: str | None = None) -> SourceContract:
     folder = Path(directory or SOURCES_DIR)
     contract = parse_contract(yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8")))
@@ -225,7 +251,7 @@ class ReferenceTable:
     columns: dict[str, dict[str, Any]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_reference_tables(directory: str | None = None) -> dict[str, ReferenceTable]:
     path = Path(directory or SOURCES_DIR) / "reference.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))

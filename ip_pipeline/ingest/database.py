@@ -7,14 +7,14 @@ English column names). Rows stream in batches; the whole read counts as one
 snapshot part, so a connection lost mid-read refuses the snapshot and keeps
 the previous one.
 """
+
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Iterator
 
 from ..settings import settings
 from .contracts import SourceContract
@@ -67,7 +67,7 @@ class DatabaseSnapshot:
         self.rows: list[list[str | None]] = []
         self.header: list[str] = []
         self.fingerprint = ""
-        self.snapshot_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+        self.snapshot_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
     def fetch(self) -> None:
         import sqlalchemy as sa  # here: only a database source needs SQLAlchemy
@@ -80,20 +80,26 @@ class DatabaseSnapshot:
             try:
                 with engine.connect() as conn:
                     result = conn.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(
-                        sa.text(f"SELECT * FROM {self.table}"))
+                        sa.text(f"SELECT * FROM {self.table}")
+                    )
                     self.header = list(result.keys())
                     h.update("\x1f".join(self.header).encode())
                     for row in result:
                         cells = [_text(v) for v in row]
-                        h.update("\x1f".join("\x00" if c is None else c for c in cells).encode("utf-8") + b"\x1e")
+                        h.update(
+                            "\x1f".join("\x00" if c is None else c for c in cells).encode("utf-8") + b"\x1e"
+                        )
                         self.rows.append(cells)
             finally:
                 engine.dispose()
         except SourceFileError:
             raise
-        except Exception as exc:  # any driver error: name the database, hide the password
-            raise SourceFileError(self.contract.name, self.label,
-                                  f"could not be read from {mask_url(self.url)}: {mask_url(type(exc).__name__ + ': ' + str(exc).splitlines()[0])}") from None
+        except Exception as exc:  # any driver error: name the database, hide the password  # noqa: BLE001 (a failure here is reported, never raised)
+            raise SourceFileError(
+                self.contract.name,
+                self.label,
+                f"could not be read from {mask_url(self.url)}: {mask_url(type(exc).__name__ + ': ' + str(exc).splitlines()[0])}",
+            ) from None
         self.fingerprint = "db-" + h.hexdigest()
 
     def parts(self) -> Iterator[tuple[str, FileReadInfo, Iterator]]:

@@ -1,8 +1,9 @@
 """District resolution (SOURCES.md): a valid code, else the address read by administrative
 levels (addresses.py: `address_unit`), else outside Yantai."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -14,8 +15,9 @@ from .addresses import UNLOCATED, AddressReader, explain_lines, reader_from_tabl
 def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
     """Temp tables `_district_codes(code, unit)` and `_district_names(name, unit, len)` from
     stg_districts, and the SQL function `address_unit` (the address reader of those districts)."""
-    exists = scalar(con, 
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_districts' AND table_schema = 'main'"
+    exists = scalar(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_districts' AND table_schema = 'main'",
     )
     if not exists:
         raise RuntimeError("stg_districts is not loaded: load reference/districts.csv before any source")
@@ -66,26 +68,33 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
     columns = [address_columns] if isinstance(address_columns, str) else list(address_columns or [])
     if not columns:
         raise ValueError("location 'address' needs at least one address column")
-    region_yantai = ("(contains(t._region, '烟台') "
-                     "OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{2}($|[^0-9])'))")
+    region_yantai = (
+        "(contains(t._region, '烟台') OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{2}($|[^0-9])'))"
+    )
     # a region that names another city or province (or its code) says the holder is not in
     # Yantai, whatever a street name in the address may suggest; 山东省 / 37 say nothing
-    elsewhere = ("(NOT contains(t._region, '烟台') AND ("
-                 "regexp_full_match(t._region, '[0-9]{2}') AND t._region <> '37' "
-                 "OR regexp_full_match(t._region, '[0-9]{4}([0-9]{2})?') AND NOT starts_with(t._region, '3706') "
-                 "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
-                 "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))")
-    ctes = [f"""coded AS (
+    elsewhere = (
+        "(NOT contains(t._region, '烟台') AND ("
+        "regexp_full_match(t._region, '[0-9]{2}') AND t._region <> '37' "
+        "OR regexp_full_match(t._region, '[0-9]{4}([0-9]{2})?') AND NOT starts_with(t._region, '3706') "
+        "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
+        "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))"
+    )
+    ctes = [
+        f"""coded AS (
             -- in an export (not our own format) {CITY}, the city as a whole, is no unit: it says Yantai
             SELECT t.*, dc.unit AS _code_unit FROM {typed_table} t
             LEFT JOIN _district_codes dc ON dc.code = t.district_code
                 AND NOT (dc.unit = '{CITY}' AND t._format IS DISTINCT FROM 'canonical')
-        )""", "unplaced AS (SELECT * FROM coded WHERE _code_unit IS NULL)", """by_place AS (
+        )""",
+        "unplaced AS (SELECT * FROM coded WHERE _code_unit IS NULL)",
+        """by_place AS (
             SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr(t._place, dn.name)) AS unit
             FROM unplaced t JOIN _district_names dn ON contains(t._place, dn.name)
             WHERE t._place IS NOT NULL
             GROUP BY t._rid
-        )"""]
+        )""",
+    ]
     joins, candidates = ["LEFT JOIN by_place bp ON bp._rid = t._rid"], ["t._code_unit", "bp.unit"]
     for i, column in enumerate(columns):
         # the address read by administrative levels: a unit, 370699 (the city, unit unknown),
@@ -98,15 +107,17 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
         joins.append(f'LEFT JOIN read_{i} r{i} ON r{i}.a = t."{column}"')
         candidates.append(f"r{i}.unit")
     candidates.append(f"CASE WHEN {region_yantai} THEN '{UNLOCATED}' END")
-    unit = (f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
-            f"ELSE coalesce({', '.join(candidates)}) END")
+    unit = (
+        f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
+        f"ELSE coalesce({', '.join(candidates)}) END"
+    )
     # the unit once per row (the address reader is a Python function), then its scope
     return f"""
-        WITH {', '.join(ctes)}
+        WITH {", ".join(ctes)}
         SELECT * EXCLUDE (_code_unit), _unit IS NOT NULL AS _in_scope FROM (
             SELECT t.*, {unit} AS _unit
             FROM coded t
-            {' '.join(joins)})
+            {" ".join(joins)})
     """
 
 
@@ -127,14 +138,21 @@ def record_lines(con: duckdb.DuckDBPyConnection, source: str, key: str) -> list[
         raise KeyError(f"no record of {source} with {k} = {key!r}")
     reader = reader_from_table(con)
     names = dict(con.execute("SELECT code, name_zh FROM main.stg_districts").fetchall())
-    raw = first_row(con, f'SELECT district_code FROM main.raw_{source} WHERE "{k}" = ? LIMIT 1', [key]) \
-        if table_exists(con, f"raw_{source}") else None
+    raw = (
+        first_row(con, f'SELECT district_code FROM main.raw_{source} WHERE "{k}" = ? LIMIT 1', [key])
+        if table_exists(con, f"raw_{source}")
+        else None
+    )
     unit, in_scope = row[0], row[1]
-    lines = [f"{source} {k}={key}: unit {unit or '—'} {names.get(unit, '')}".rstrip()
-             + (" (in scope)" if in_scope else " (outside Yantai)")]
+    lines = [
+        f"{source} {k}={key}: unit {unit or '—'} {names.get(unit, '')}".rstrip()
+        + (" (in scope)" if in_scope else " (outside Yantai)")
+    ]
     code = raw[0] if raw else None
-    lines.append(f"行政区划代码 as written: {code or '—'}"
-                 + (" (a unit's code: it decides)" if code and unit and code in (unit, *names) else ""))
+    lines.append(
+        f"行政区划代码 as written: {code or '—'}"
+        + (" (a unit's code: it decides)" if code and unit and code in (unit, *names) else "")
+    )
     for column, address in zip(contract.address_columns, row[2:]):
         lines.append(f"{column}:")
         lines += ["  " + x for x in explain_lines(reader.read(address), names)] if address else ["  (empty)"]

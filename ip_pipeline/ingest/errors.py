@@ -1,4 +1,5 @@
 """Errors a data engineer can act on: each names the file (or database) and the problem."""
+
 from __future__ import annotations
 
 
@@ -27,5 +28,3 @@ class SourceFileError(Exception):
 class SnapshotHeld(SourceFileError):
     """A snapshot with fewer rows than the previous one by more than the source's `max_shrink`
     (or none at all where there were some): held until a person accepts it (SOURCES.md)."""
-
-

@@ -5,6 +5,7 @@ name order (the order that decides which duplicate wins). Hidden files and
 files still being written (`*.part`, Excel's `~$*` lock files) are ignored
 silently; any other extension is ignored with a warning (SOURCES.md).
 """
+
 from __future__ import annotations
 
 import errno
@@ -12,8 +13,8 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
-from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import SourceFileError
@@ -48,8 +49,10 @@ def shown(name: str) -> str:
     except UnicodeEncodeError:
         name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
-        name = "".join(ch.encode("unicode_escape").decode("ascii") if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
-                       for ch in name)
+        name = "".join(
+            ch.encode("unicode_escape").decode("ascii") if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+            for ch in name
+        )
     return name
 
 
@@ -66,7 +69,9 @@ def _not_a_file(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
-        return "is a named pipe (FIFO), not a file: refused without opening it (reading it would wait forever)"
+        return (
+            "is a named pipe (FIFO), not a file: refused without opening it (reading it would wait forever)"
+        )
     if stat.S_ISSOCK(mode):
         return "is a socket, not a file; refused"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -79,7 +84,9 @@ def _check_readable(path: Path, source: str, label: str) -> None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise SourceFileError(source, label, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+        raise SourceFileError(
+            source, label, f"cannot be read ({exc.strerror or exc}); check its permissions"
+        ) from None
     os.close(fd)
 
 
@@ -88,7 +95,7 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
     and anything that cannot be read as a file (SOURCES.md): a pipe, a socket or a device, a
     file without read permission, a name that is not valid UTF-8, a symbolic link loop. The
     file type is checked before anything opens it: opening a pipe would wait forever."""
-    root = (landing / folder)
+    root = landing / folder
     files: list[SnapshotFile] = []
     warnings: list[str] = []
     if not root.is_dir():
@@ -106,18 +113,27 @@ def list_snapshot(landing: Path, folder: str, source: str) -> SnapshotListing:
             warnings.append(f"{label}: ignored (only .csv and .xlsx are read)")
             continue
         if not _valid_utf8(name):
-            raise SourceFileError(source, label, "has a name that is not valid UTF-8 (shown escaped); "
-                                                 "rename it (e.g. from the export's title) and run again")
+            raise SourceFileError(
+                source,
+                label,
+                "has a name that is not valid UTF-8 (shown escaped); "
+                "rename it (e.g. from the export's title) and run again",
+            )
         try:
             real = Path(os.path.realpath(entry))
             st = os.stat(real)
         except FileNotFoundError:
             if entry.is_symlink():
-                raise SourceFileError(source, label, "is a symbolic link to nothing (its target is gone)") from None
+                raise SourceFileError(
+                    source, label, "is a symbolic link to nothing (its target is gone)"
+                ) from None
             continue  # removed while we looked: not part of the snapshot
         except (OSError, RuntimeError) as exc:
-            problem = "is a symbolic link loop" if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40 \
+            problem = (
+                "is a symbolic link loop"
+                if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40
                 else f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+            )
             raise SourceFileError(source, label, problem) from None
         # A symlink (or `..` trick) pointing outside the landing zone is refused: file names
         # from the landing zone must never reach outside the data directory.
@@ -169,7 +185,7 @@ def snapshot_time(files: list[SnapshotFile]) -> datetime | None:
     if not files:
         return None
     newest = max(f.mtime for f in files)
-    return datetime.fromtimestamp(newest, tz=timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.fromtimestamp(newest, tz=UTC).replace(tzinfo=None, microsecond=0)
 
 
 def still_growing(files: list[SnapshotFile]) -> list[str]:
@@ -193,7 +209,9 @@ def identical_files(files: list[SnapshotFile]) -> list[str]:
     for f in files:
         h = file_hash(f.path)
         if h in seen:
-            out.append(f"{f.relative}: the same bytes as {seen[h]} (a copy?); its rows collapse as duplicates")
+            out.append(
+                f"{f.relative}: the same bytes as {seen[h]} (a copy?); its rows collapse as duplicates"
+            )
         else:
             seen[h] = f.relative
     return out

@@ -13,6 +13,7 @@ The code here only interprets those files: a file's header row picks its plan
 (`plan_header`), and the plan turns each batch of cells into contract columns with
 Arrow kernels (`HeaderPlan.assemble`), never a Python loop over rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,6 +51,7 @@ def norm_word(text: str) -> str:
 class Candidate:
     """One way to fill a column: a header's cell (maybe only when another cell has a word,
     maybe only the part a pattern captures), or a constant."""
+
     header: str | None  # normalised header
     label: str  # as written in the YAML
     when_header: str | None = None
@@ -67,6 +69,7 @@ class Candidate:
 class Derivation:
     """A column derived from another (already built) column by regular expressions, per row,
     when the file gives no value for it: [(regex, word)], the first match wins."""
+
     source: str
     patterns: tuple[tuple[str, str], ...]
 
@@ -94,22 +97,33 @@ def _candidate(raw: Any, where: str) -> Candidate:
         raise FormatError(f"{where}: expected a header or a mapping, got {raw!r}")
     when = raw.get("when") or {}
     if when and ("header" not in when or ("in" not in when and "matches" not in when)):
-        raise FormatError(f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)")
-    conditions = dict(when_header=norm_header(when["header"]) if when else None,
-                      when_label=str(when["header"]) if when else None,
-                      when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
-                      when_regex=when.get("matches") if when else None)
+        raise FormatError(
+            f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)"
+        )
+    conditions = dict(
+        when_header=norm_header(when["header"]) if when else None,
+        when_label=str(when["header"]) if when else None,
+        when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
+        when_regex=when.get("matches") if when else None,
+    )
     if "value" in raw:
         return Candidate(None, f"= {raw['value']}", value=str(raw["value"]), **conditions)
     if "join" in raw:
         labels = tuple(str(h) for h in raw["join"])
-        return Candidate(None, " + ".join(labels), join=tuple(norm_header(h) for h in labels), join_labels=labels,
-                         separator=str(raw.get("separator", "@")))
+        return Candidate(
+            None,
+            " + ".join(labels),
+            join=tuple(norm_header(h) for h in labels),
+            join_labels=labels,
+            separator=str(raw.get("separator", "@")),
+        )
     if "header" not in raw:
         raise FormatError(f"{where}: a mapping needs 'header' or 'value'")
     when = raw.get("when") or {}
     if when and ("header" not in when or ("in" not in when and "matches" not in when)):
-        raise FormatError(f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)")
+        raise FormatError(
+            f"{where}: 'when' needs 'header' and 'in' (words) or 'matches' (a regular expression)"
+        )
     pattern = raw.get("pattern")
     if pattern is not None:
         try:
@@ -117,12 +131,15 @@ def _candidate(raw: Any, where: str) -> Candidate:
                 raise FormatError(f"{where}: pattern {pattern!r} must have exactly one group (the value)")
         except re.error as exc:
             raise FormatError(f"{where}: pattern {pattern!r} is not a regular expression ({exc})") from None
-    return Candidate(norm_header(raw["header"]), str(raw["header"]),
-                     when_header=norm_header(when["header"]) if when else None,
-                     when_label=str(when["header"]) if when else None,
-                     when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
-                     when_regex=when.get("matches") if when else None,
-                     pattern=pattern)
+    return Candidate(
+        norm_header(raw["header"]),
+        str(raw["header"]),
+        when_header=norm_header(when["header"]) if when else None,
+        when_label=str(when["header"]) if when else None,
+        when_words=tuple(norm_word(w) for w in when.get("in", [])) if when else (),
+        when_regex=when.get("matches") if when else None,
+        pattern=pattern,
+    )
 
 
 def parse_format(doc: dict[str, Any], path: str, columns: set[str]) -> ExportFormat:
@@ -149,9 +166,16 @@ def parse_format(doc: dict[str, Any], path: str, columns: set[str]) -> ExportFor
     if not detect:
         raise FormatError(f"{where}: 'detect' lists no header")
     return ExportFormat(
-        name=str(doc["name"]), source=str(doc["source"]), title=str(doc.get("title", doc["name"])), path=path,
-        detect=tuple(norm_header(h) for h in detect), detect_labels=tuple(detect), columns=cols,
-        values=values, warn_values=warn_values, split=tuple(split.get("columns", [])),
+        name=str(doc["name"]),
+        source=str(doc["source"]),
+        title=str(doc.get("title", doc["name"])),
+        path=path,
+        detect=tuple(norm_header(h) for h in detect),
+        detect_labels=tuple(detect),
+        columns=cols,
+        values=values,
+        warn_values=warn_values,
+        split=tuple(split.get("columns", [])),
         separators=tuple(split.get("separators", DEFAULT_SEPARATORS)),
         optional=tuple(doc.get("optional", []) or []),
     )
@@ -170,7 +194,9 @@ def load_formats(directory: Path, source: str, columns: set[str]) -> tuple[Expor
         out.append(parse_format(doc, f"sources/formats/{path.name}", columns))
     names = [f.name for f in out]
     if len(set(names)) != len(names) or CANONICAL in names:
-        raise FormatError(f"sources/formats: format names of {source} must be unique and not {CANONICAL!r}: {names}")
+        raise FormatError(
+            f"sources/formats: format names of {source} must be unique and not {CANONICAL!r}: {names}"
+        )
     return tuple(out)
 
 
@@ -180,6 +206,7 @@ def sep_regex(separators: tuple[str, ...]) -> str:
 
 
 # ---- A file's plan ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Step:
@@ -196,6 +223,7 @@ class Step:
 @dataclass
 class HeaderPlan:
     """How one file's header row becomes contract columns."""
+
     source: str
     label: str
     format: str
@@ -205,7 +233,9 @@ class HeaderPlan:
     derive: dict[str, Derivation] = field(default_factory=dict)
     split: tuple[str, ...] = ()
     separators: tuple[str, ...] = DEFAULT_SEPARATORS
-    agree: list[tuple[str, str, str, int, int]] = field(default_factory=list)  # (column, header, header, slot, slot)
+    agree: list[tuple[str, str, str, int, int]] = field(
+        default_factory=list
+    )  # (column, header, header, slot, slot)
     date_slots: set[int] = field(default_factory=set)
 
     @property
@@ -233,17 +263,24 @@ class HeaderPlan:
                 first = pc.index(same, False).as_py()
                 row = norm.column("_row_number")[first].as_py()
                 raise SourceFileError(
-                    self.source, self.label,
+                    self.source,
+                    self.label,
                     f"has two headers for column {column}, {h1!r} and {h2!r}, whose values differ "
                     f"(first at data row {row}: {ns[a][first].as_py()!r} against {ns[b][first].as_py()!r}); "
-                    f"remove one of them or make them agree")
+                    f"remove one of them or make them agree",
+                )
         out_raw: dict[str, pa.Array] = {}
         out_norm: dict[str, pa.Array] = {}
         split_re = sep_regex(self.separators)
         for column in [*self.columns, *HINT_COLUMNS]:
             r_val, n_val = null, null
             steps = self.steps.get(column, [])
-            if len(steps) == 1 and steps[0].slot is not None and steps[0].pattern is None and steps[0].when_slot is None:
+            if (
+                len(steps) == 1
+                and steps[0].slot is not None
+                and steps[0].pattern is None
+                and steps[0].when_slot is None
+            ):
                 r_val, n_val = rs[steps[0].slot], ns[steps[0].slot]  # one cell, as it is: nearly every column
                 steps = []
             for step in reversed(steps):
@@ -256,9 +293,16 @@ class HeaderPlan:
                     r_k, n_k = rs[step.slot], ns[step.slot]
                 if step.pattern is not None:
                     hit = pc.fill_null(pc.match_substring_regex(n_k, step.pattern), False)
-                    n_k = pc.if_else(hit, pc.replace_substring_regex(
-                        n_k, pattern="^.*?" + step.pattern + ".*$", replacement=r"\1"), null)
-                    n_k = pc.if_else(pc.equal(pc.utf8_trim_whitespace(n_k), ""), null, pc.utf8_trim_whitespace(n_k))
+                    n_k = pc.if_else(
+                        hit,
+                        pc.replace_substring_regex(
+                            n_k, pattern="^.*?" + step.pattern + ".*$", replacement=r"\1"
+                        ),
+                        null,
+                    )
+                    n_k = pc.if_else(
+                        pc.equal(pc.utf8_trim_whitespace(n_k), ""), null, pc.utf8_trim_whitespace(n_k)
+                    )
                 if step.when_slot is not None:
                     if step.when_regex is not None:
                         ok = pc.match_substring_regex(ns[step.when_slot], step.when_regex)
@@ -271,7 +315,9 @@ class HeaderPlan:
             if column in self.split:
                 n_val = pc.replace_substring_regex(n_val, pattern=split_re, replacement=";")
             if column in HINT_COLUMNS:  # a hint is about the principal (first) holder
-                n_val = pc.replace_substring_regex(n_val, pattern="^(.*?)" + split_re + ".*$", replacement=r"\1")
+                n_val = pc.replace_substring_regex(
+                    n_val, pattern="^(.*?)" + split_re + ".*$", replacement=r"\1"
+                )
             out_raw[column], out_norm[column] = r_val, n_val
         for column, d in self.derive.items():
             src = out_norm[d.source]
@@ -295,18 +341,25 @@ def _lacks(lacks: list[tuple[str, str]]) -> str:
     columns = [f"{h} ({c})" for c, h in lacks if c != DETECT]
     detect = [h for c, h in lacks if c == DETECT]
     parts = columns + ([f"the header(s) that recognise it, {', '.join(detect)}"] if detect else [])
-    return " and ".join([", ".join(columns)] + parts[len(columns):]) if columns else parts[0]
+    return " and ".join([", ".join(columns)] + parts[len(columns) :]) if columns else parts[0]
 
 
 def _missing_message(missing: list[tuple[str, str]]) -> str:
     return ", ".join(f"{h} ({c})" for c, h in missing)
 
 
-def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, list[int]], header: list[str],
-                 derive: dict[str, Derivation]) -> tuple[HeaderPlan, list[tuple[str, str]], dict[str, str]]:
+def _format_plan(
+    fmt: ExportFormat,
+    contract,
+    label: str,
+    present: dict[str, list[int]],
+    header: list[str],
+    derive: dict[str, Derivation],
+) -> tuple[HeaderPlan, list[tuple[str, str]], dict[str, str]]:
     """The plan of a file read by `fmt`, what required columns it lacks, and column -> header found."""
-    plan = HeaderPlan(contract.name, label, fmt.name, contract.column_names, split=fmt.split,
-                      separators=fmt.separators)
+    plan = HeaderPlan(
+        contract.name, label, fmt.name, contract.column_names, split=fmt.split, separators=fmt.separators
+    )
     found: dict[str, str] = {}
     date_columns = {c.name for c in contract.columns if c.type == "date"}
     for column, candidates in fmt.columns.items():
@@ -321,8 +374,13 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
                 continue
             if cand.join:
                 if all(present.get(h) for h in cand.join):
-                    steps.append(Step(None, join_slots=tuple(plan.slot(present[h][0]) for h in cand.join),
-                                      separator=cand.separator))
+                    steps.append(
+                        Step(
+                            None,
+                            join_slots=tuple(plan.slot(present[h][0]) for h in cand.join),
+                            separator=cand.separator,
+                        )
+                    )
                     found.setdefault(column, cand.label)
                 continue
             where = present.get(cand.header)
@@ -332,7 +390,9 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
                 continue
             s = plan.slot(where[0])
             for other in where[1:]:
-                plan.agree.append((column, header[where[0]].strip(), header[other].strip(), s, plan.slot(other)))
+                plan.agree.append(
+                    (column, header[where[0]].strip(), header[other].strip(), s, plan.slot(other))
+                )
             when_slot = plan.slot(present[cand.when_header][0]) if cand.when_header else None
             steps.append(Step(s, when_slot, cand.when_words, cand.when_regex, cand.pattern))
             found.setdefault(column, header[where[0]].strip())
@@ -341,8 +401,11 @@ def _format_plan(fmt: ExportFormat, contract, label: str, present: dict[str, lis
         if steps:
             plan.steps[column] = steps
     plan.derive = {c: d for c, d in derive.items() if d.source in plan.steps}
-    missing = [(c.name, _wanted(fmt, c)) for c in contract.columns
-               if c.required and c.default is None and c.name not in plan.steps and c.name not in fmt.optional]
+    missing = [
+        (c.name, _wanted(fmt, c))
+        for c in contract.columns
+        if c.required and c.default is None and c.name not in plan.steps and c.name not in fmt.optional
+    ]
     missing += [(DETECT, lbl) for h, lbl in zip(fmt.detect, fmt.detect_labels) if h not in present]
     return plan, missing, found
 
@@ -352,8 +415,9 @@ def _wanted(fmt: ExportFormat, col) -> str:
     return " or ".join(labels) if labels else col.header
 
 
-def _canonical_plan(contract, label: str, header: list[str], derive: dict[str, Derivation]
-                    ) -> tuple[HeaderPlan, list[tuple[str, str]], dict[str, str], dict[str, float], list[str]]:
+def _canonical_plan(
+    contract, label: str, header: list[str], derive: dict[str, Derivation]
+) -> tuple[HeaderPlan, list[tuple[str, str]], dict[str, str], dict[str, float], list[str]]:
     known = contract.header_map
     plan = HeaderPlan(contract.name, label, CANONICAL, contract.column_names)
     found: dict[str, str] = {}
@@ -399,19 +463,30 @@ def plan_header(header: list[str], contract, label: str, info) -> HeaderPlan:
         fmt = max(detected, key=lambda f: len(f.detect))  # the most specific; ties: the first by file name
         plan, missing, found = _format_plan(fmt, contract, label, present, header, derive)
         if missing:
-            raise SourceFileError(contract.name, label,
-                                  f"is recognised as {fmt.title} ({fmt.path}) by its header(s) "
-                                  f"{', '.join(fmt.detect_labels)} but lacks required column(s) "
-                                  f"{_missing_message(missing)}; header found: {_found(header)}")
+            raise SourceFileError(
+                contract.name,
+                label,
+                f"is recognised as {fmt.title} ({fmt.path}) by its header(s) "
+                f"{', '.join(fmt.detect_labels)} but lacks required column(s) "
+                f"{_missing_message(missing)}; header found: {_found(header)}",
+            )
         used = {plan.positions[i] for i in range(len(plan.positions))}
-        info.ignored_headers.extend(str(h).strip() for i, h in enumerate(header) if i not in used and str(h or "").strip())
+        info.ignored_headers.extend(
+            str(h).strip() for i, h in enumerate(header) if i not in used and str(h or "").strip()
+        )
         info.columns.update(found)
         info.format = fmt.name
         return plan
     plan, missing, found, scales, ignored = _canonical_plan(contract, label, header, derive)
     if missing:
-        hint = next((f" (the file seems to be separated by {sep!r}; CSV must be comma separated)"
-                     for sep in (";", "\t", "|") if len(header) == 1 and sep in str(header[0] or "")), "")
+        hint = next(
+            (
+                f" (the file seems to be separated by {sep!r}; CSV must be comma separated)"
+                for sep in (";", "\t", "|")
+                if len(header) == 1 and sep in str(header[0] or "")
+            ),
+            "",
+        )
         closest = ""
         if formats:
             scored = []
@@ -419,11 +494,16 @@ def plan_header(header: list[str], contract, label: str, info) -> HeaderPlan:
                 _, lacks, _ = _format_plan(f, contract, label, present, header, derive)
                 scored.append((len(lacks), f, lacks))
             n, f, lacks = min(scored, key=lambda t: t[0])
-            closest = (f"; it matches no known export format either: the closest, {f.title} ({f.path}), "
-                       f"lacks {_lacks(lacks)}")
-        raise SourceFileError(contract.name, label,
-                              f"lacks required column(s) {_missing_message(missing)}{closest}; "
-                              f"header found: {_found(header)}{hint}")
+            closest = (
+                f"; it matches no known export format either: the closest, {f.title} ({f.path}), "
+                f"lacks {_lacks(lacks)}"
+            )
+        raise SourceFileError(
+            contract.name,
+            label,
+            f"lacks required column(s) {_missing_message(missing)}{closest}; "
+            f"header found: {_found(header)}{hint}",
+        )
     info.columns.update(found)
     info.scales.update(scales)
     info.ignored_headers.extend(ignored)

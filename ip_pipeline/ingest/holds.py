@@ -10,10 +10,11 @@ same way whatever `max_shrink` says: a half-copied export must never zero a coun
 count, the previous count, when it was held, and when (if) it was accepted. An acceptance
 is for that fingerprint only: if the export changes again, the new one is judged afresh.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -25,7 +26,7 @@ HOLDS_TABLE = "snapshot_holds"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def ensure_holds(con: duckdb.DuckDBPyConnection) -> None:
@@ -83,9 +84,12 @@ def record_loaded(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str)
     con.execute(f"""CREATE TABLE IF NOT EXISTS {ACCEPTED_TABLE} (
         source VARCHAR, fingerprint VARCHAR, rows BIGINT, previous_rows BIGINT, held_at TIMESTAMP,
         accepted_at TIMESTAMP, loaded_at TIMESTAMP)""")
-    con.execute(f"INSERT INTO {ACCEPTED_TABLE} SELECT source, ?, rows, previous_rows, held_at, accepted_at, ? "
-                f"FROM {HOLDS_TABLE} WHERE source = ? AND accepted_at IS NOT NULL "
-                f"AND (fingerprint IS NULL OR fingerprint = ?)", [fingerprint, _now(), source, fingerprint])
+    con.execute(
+        f"INSERT INTO {ACCEPTED_TABLE} SELECT source, ?, rows, previous_rows, held_at, accepted_at, ? "
+        f"FROM {HOLDS_TABLE} WHERE source = ? AND accepted_at IS NOT NULL "
+        f"AND (fingerprint IS NULL OR fingerprint = ?)",
+        [fingerprint, _now(), source, fingerprint],
+    )
     clear(con, source)
 
 
@@ -93,23 +97,35 @@ def was_accepted(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str |
     """Whether a person accepted this snapshot's drop (`ip-pipeline accept`)."""
     if fingerprint is None or not table_exists(con, ACCEPTED_TABLE):
         return False
-    return bool(first_row(con, f"SELECT 1 FROM {ACCEPTED_TABLE} WHERE source = ? AND fingerprint = ?",
-                          [source, fingerprint]))
+    return bool(
+        first_row(
+            con, f"SELECT 1 FROM {ACCEPTED_TABLE} WHERE source = ? AND fingerprint = ?", [source, fingerprint]
+        )
+    )
 
 
 def _pct(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def hold(con: duckdb.DuckDBPyConnection, contract: SourceContract, fingerprint: str, rows: int,
-         previous: Previous, drop: float, home_hint: str = "") -> SnapshotHeld:
+def hold(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    fingerprint: str,
+    rows: int,
+    previous: Previous,
+    drop: float,
+    home_hint: str = "",
+) -> SnapshotHeld:
     """Record the hold (its own small transaction: the step fails right after) and return the error."""
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_holds(con)
         con.execute(f"DELETE FROM {HOLDS_TABLE} WHERE source = ?", [contract.name])
-        con.execute(f"INSERT INTO {HOLDS_TABLE} VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                    [contract.name, fingerprint, rows, previous.rows, previous.snapshot_at, _now()])
+        con.execute(
+            f"INSERT INTO {HOLDS_TABLE} VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            [contract.name, fingerprint, rows, previous.rows, previous.snapshot_at, _now()],
+        )
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -117,18 +133,26 @@ def hold(con: duckdb.DuckDBPyConnection, contract: SourceContract, fingerprint: 
     return held_error(contract, rows, previous, drop, home_hint)
 
 
-def held_error(contract: SourceContract, rows: int, previous: Previous, drop: float, home_hint: str = "") -> SnapshotHeld:
+def held_error(
+    contract: SourceContract, rows: int, previous: Previous, drop: float, home_hint: str = ""
+) -> SnapshotHeld:
     name = contract.name
     when = f" of {previous.snapshot_at:%Y-%m-%d %H:%M}" if previous.snapshot_at else ""
     if rows == 0:
-        problem = (f"no files (folder empty or gone) where the previous snapshot{when} had {previous.rows:,} rows: "
-                   f"a shrink to zero, held (a half-copied export must never zero a count)")
+        problem = (
+            f"no files (folder empty or gone) where the previous snapshot{when} had {previous.rows:,} rows: "
+            f"a shrink to zero, held (a half-copied export must never zero a count)"
+        )
     else:
-        problem = (f"the new snapshot has {rows:,} rows, {_pct(drop)} fewer than the previous one{when} "
-                   f"({previous.rows:,} rows), more than max_shrink {_pct(contract.max_shrink)}: held "
-                   f"(a half-copied export looks exactly like this)")
-    advice = (f"If the drop is real, accept it with `ip-pipeline accept --source {name}{home_hint}`, then run again; "
-              f"else put the complete export in {contract.folder}/.")
+        problem = (
+            f"the new snapshot has {rows:,} rows, {_pct(drop)} fewer than the previous one{when} "
+            f"({previous.rows:,} rows), more than max_shrink {_pct(contract.max_shrink)}: held "
+            f"(a half-copied export looks exactly like this)"
+        )
+    advice = (
+        f"If the drop is real, accept it with `ip-pipeline accept --source {name}{home_hint}`, then run again; "
+        f"else put the complete export in {contract.folder}/."
+    )
     return SnapshotHeld(name, f"{contract.folder}/", problem, advice)
 
 
@@ -144,7 +168,9 @@ class Acceptance:
 def accept(con: duckdb.DuckDBPyConnection, source: str) -> Acceptance:
     """Mark the source's held snapshot accepted; LookupError when nothing is held."""
     ensure_holds(con)
-    row = first_row(con, f"SELECT fingerprint, rows, previous_rows, held_at FROM {HOLDS_TABLE} WHERE source = ?", [source])
+    row = first_row(
+        con, f"SELECT fingerprint, rows, previous_rows, held_at FROM {HOLDS_TABLE} WHERE source = ?", [source]
+    )
     if row is None:
         raise LookupError(source)
     con.execute(f"UPDATE {HOLDS_TABLE} SET accepted_at = ? WHERE source = ?", [_now(), source])
@@ -155,5 +181,6 @@ def pending(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """(source, rows, previous_rows, held_at, accepted_at) of every hold."""
     if not table_exists(con, HOLDS_TABLE):
         return []
-    return con.execute(f"SELECT source, rows, previous_rows, held_at, accepted_at FROM {HOLDS_TABLE} "
-                       "ORDER BY source").fetchall()
+    return con.execute(
+        f"SELECT source, rows, previous_rows, held_at, accepted_at FROM {HOLDS_TABLE} ORDER BY source"
+    ).fetchall()

@@ -3,11 +3,12 @@
 Both tables share `_rid` (row identity), `_file_order` and `_row_number`, so
 staging can trace a typed value back to the cell it came from.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -18,7 +19,6 @@ from .normalise import normalise_batch
 from .parts import CachedPart, PartSink
 from .readers import FileReadInfo
 from .typing_sql import q
-
 
 # Rows gathered before one INSERT per table. DuckDB's cost is per statement (an Arrow
 # scan set up and a table append, ~50 ms at millions of rows), so per-file inserts cost
@@ -43,8 +43,14 @@ class Landed:
     rows: int = 0
 
 
-def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, label: str, file_order: int,
-              first_rid: int, scales: dict[str, float]) -> list[pa.RecordBatch]:
+def _decorate(
+    batches: tuple[pa.RecordBatch, ...],
+    contract: SourceContract,
+    label: str,
+    file_order: int,
+    first_rid: int,
+    scales: dict[str, float],
+) -> list[pa.RecordBatch]:
     """The same bookkeeping columns appended to each batch (raw and normalised rows of one batch)."""
     n = batches[0].num_rows
     extra_names = ["_rid", "_file_order", "_source_file"]
@@ -57,16 +63,21 @@ def _decorate(batches: tuple[pa.RecordBatch, ...], contract: SourceContract, lab
         if c.type == "decimal":
             extra_names.append(f"_scale_{c.name}")
             extra.append(pa.repeat(pa.scalar(scales.get(c.name, 1.0), pa.float64()), n))
-    return [pa.RecordBatch.from_arrays(list(b.columns) + extra, names=list(b.schema.names) + extra_names)
-            for b in batches]
+    return [
+        pa.RecordBatch.from_arrays(list(b.columns) + extra, names=list(b.schema.names) + extra_names)
+        for b in batches
+    ]
 
 
 def _scale_values(contract: SourceContract, scales: dict[str, float]) -> dict[str, float]:
-    return {f"_scale_{c.name}": float(scales.get(c.name, 1.0)) for c in contract.columns if c.type == "decimal"}
+    return {
+        f"_scale_{c.name}": float(scales.get(c.name, 1.0)) for c in contract.columns if c.type == "decimal"
+    }
 
 
-def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], cached: list[tuple],
-                   snapshot_at: datetime | None) -> None:
+def _insert_cached(
+    con: duckdb.DuckDBPyConnection, tables: tuple[str, str], cached: list[tuple], snapshot_at: datetime | None
+) -> None:
     """The kept rows of parts [(part, label, file order, first _rid, scale columns)] into the
     landing tables, with this snapshot's bookkeeping: exactly the rows reading the files again
     would insert. One INSERT per table for all of them (DuckDB's cost is per statement); a part
@@ -84,20 +95,32 @@ def _insert_cached(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], cach
             continue
         for i, table in enumerate(tables):
             paths = [str(e[0].raw if i == 0 else e[0].norm) for e in batch]
-            con.execute("CREATE OR REPLACE TEMP TABLE _cached_parts (path VARCHAR, first_rid BIGINT, "
-                        f"file_order INTEGER, label VARCHAR{scale_defs})")
-            con.executemany(f"INSERT INTO _cached_parts VALUES (?, ?, ?, ?{', ?' * len(scale_names)})",
-                            [[p, e[3], e[2], e[1], *[e[4][n] for n in scale_names]] for p, e in zip(paths, batch)])
-            con.execute(f"INSERT INTO {table} BY NAME SELECT k.* EXCLUDE (_local, filename), "
-                        f"k._local + m.first_rid AS _rid, m.file_order AS _file_order, m.label AS _source_file"
-                        f"{scale_sel}, ?::TIMESTAMP AS _snapshot_at "
-                        f"FROM read_parquet(?, filename = true, union_by_name = true) k "
-                        f"JOIN _cached_parts m ON k.filename = m.path", [snapshot_at, paths])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _cached_parts (path VARCHAR, first_rid BIGINT, "
+                f"file_order INTEGER, label VARCHAR{scale_defs})"
+            )
+            con.executemany(
+                f"INSERT INTO _cached_parts VALUES (?, ?, ?, ?{', ?' * len(scale_names)})",
+                [[p, e[3], e[2], e[1], *[e[4][n] for n in scale_names]] for p, e in zip(paths, batch)],
+            )
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT k.* EXCLUDE (_local, filename), "
+                f"k._local + m.first_rid AS _rid, m.file_order AS _file_order, m.label AS _source_file"
+                f"{scale_sel}, ?::TIMESTAMP AS _snapshot_at "
+                f"FROM read_parquet(?, filename = true, union_by_name = true) k "
+                f"JOIN _cached_parts m ON k.filename = m.path",
+                [snapshot_at, paths],
+            )
     con.execute("DROP TABLE IF EXISTS _cached_parts")
 
 
-def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
-         snapshot_at: datetime | None, sinks: Callable[[int], PartSink | None] | None = None) -> Landed:
+def land(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
+    snapshot_at: datetime | None,
+    sinks: Callable[[int], PartSink | None] | None = None,
+) -> Landed:
     """Insert every part's batches; parts are read lazily, in order, and inserted every
     FLUSH_ROWS rows, so memory stays bounded whatever the snapshot's size. `sinks(file order)`
     gives where a read file's landed rows are kept (parts.py), or None."""
@@ -107,8 +130,10 @@ def land(con: duckdb.DuckDBPyConnection, contract: SourceContract, parts: Iterab
     col_defs = ", ".join(f"{q(c)} VARCHAR" for c in [*text_cols, *HINT_COLUMNS, "_format"])
     scale_defs = "".join(f", {q('_scale_' + c.name)} DOUBLE" for c in contract.columns if c.type == "decimal")
     for t in (raw, norm):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
-                    f"_rid BIGINT, _file_order INTEGER, _source_file VARCHAR{scale_defs}, _snapshot_at TIMESTAMP)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {t} ({col_defs}, _row_number BIGINT, _cells_ok BOOLEAN, "
+            f"_rid BIGINT, _file_order INTEGER, _source_file VARCHAR{scale_defs}, _snapshot_at TIMESTAMP)"
+        )
     landed = Landed(raw, norm)
     pending: list[tuple[pa.RecordBatch, pa.RecordBatch]] = []  # (raw, normalised) batches not yet inserted
 

@@ -9,6 +9,7 @@ of the column's bytes (UTF-8 continuation bytes are never below 0x80, so an ASCI
 test cannot misfire on Chinese text) decides whether they run at all. Columns are
 normalised on a thread per core: Arrow's kernels release the GIL.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,8 @@ def _value_bytes(arr: pa.Array) -> np.ndarray | None:
     _, offsets_buf, data_buf = arr.buffers()
     if data_buf is None or len(arr) == 0:
         return np.empty(0, dtype=np.uint8)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    return np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    return np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
 
 
 def _has_control(b: np.ndarray | None) -> bool:
@@ -51,8 +52,13 @@ def _has_control(b: np.ndarray | None) -> bool:
         return False
     b1, b2 = b[lead + 1], b[lead + 2]
     e2 = b[lead] == 0xE2
-    return bool(np.any((e2 & (b1 == 0x80) & (b2 == 0x8B)) | (e2 & (b1 == 0x81) & (b2 == 0xA0))
-                       | (~e2 & (b1 == 0xBB) & (b2 == 0xBF))))
+    return bool(
+        np.any(
+            (e2 & (b1 == 0x80) & (b2 == 0x8B))
+            | (e2 & (b1 == 0x81) & (b2 == 0xA0))
+            | (~e2 & (b1 == 0xBB) & (b2 == 0xBF))
+        )
+    )
 
 
 def _needs_collapse(b: np.ndarray | None) -> bool:

@@ -14,17 +14,17 @@ The parser version is a hash of the contract, the export formats and the code th
 and normalises: any change to them makes every kept part stale (read again). Nothing here
 is in the warehouse (its backups stay the size of the data) and nothing is in git.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -63,7 +63,9 @@ def _parser_version(source: str, sources_dir: str) -> str:
 
 def warehouse_home(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The data directory of the warehouse file this connection has open (None: in memory)."""
-    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
     path = rows[0][0] if rows else None
     return Path(path).resolve().parent if path else None
 
@@ -76,15 +78,18 @@ class PartStore:
         self.root = self.base / _parser_version(contract.name, str(sources_dir or SOURCES_DIR))
 
     @classmethod
-    def for_connection(cls, con: duckdb.DuckDBPyConnection, contract: SourceContract) -> "PartStore | None":
+    def for_connection(cls, con: duckdb.DuckDBPyConnection, contract: SourceContract) -> PartStore | None:
         if settings().no_part_cache:
             return None
         home = warehouse_home(con)
         return cls(home, contract) if home is not None else None
 
     def _paths(self, digest: str) -> tuple[Path, Path, Path]:
-        return (self.root / f"{digest}.raw.parquet", self.root / f"{digest}.norm.parquet",
-                self.root / f"{digest}.json")
+        return (
+            self.root / f"{digest}.raw.parquet",
+            self.root / f"{digest}.norm.parquet",
+            self.root / f"{digest}.json",
+        )
 
     def get(self, digest: str) -> tuple[CachedPart, FileReadInfo] | None:
         raw, norm, meta = self._paths(digest)
@@ -100,12 +105,12 @@ class PartStore:
                 setattr(info, k, doc[k])
         return CachedPart(raw, norm, int(doc["rows"])), info
 
-    def sink(self, digest: str) -> "PartSink":
+    def sink(self, digest: str) -> PartSink:
         """Where the rows of a file being read are written as they are landed (in a thread)."""
         self.root.mkdir(parents=True, exist_ok=True)
         return PartSink(self, digest)
 
-    def commit(self, sink: "PartSink", info: FileReadInfo) -> bool:
+    def commit(self, sink: PartSink, info: FileReadInfo) -> bool:
         """Put a complete sink's files in place (atomically: temp files renamed), with the info."""
         if not sink.close():
             return False

@@ -6,15 +6,15 @@ the column), `_row_number` (1-based data row in the file) and `_cells_ok`
 quarantine it). A file that cannot be read at all raises SourceFileError
 naming the file and the problem; the caller keeps the previous snapshot.
 """
+
 from __future__ import annotations
 
 import codecs
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -73,8 +73,9 @@ def map_header(header: list[str], contract: SourceContract, label: str, info: Fi
     return info.plan
 
 
-def row_batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract,
-                info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def row_batches(
+    rows: Iterable[list[str | None]], plan: HeaderPlan, contract: SourceContract, info: FileReadInfo
+) -> Iterator[pa.RecordBatch]:
     width = info.width
     slots = plan.positions
     cols: list[list] = [[] for _ in slots]
@@ -100,7 +101,9 @@ def row_batches(rows: Iterable[list[str | None]], plan: HeaderPlan, contract: So
         yield _to_batch(plan, cols, row_numbers, cells_ok)
 
 
-def _to_batch(plan: HeaderPlan, cols: list[list], row_numbers: list[int], cells_ok: list[bool]) -> pa.RecordBatch:
+def _to_batch(
+    plan: HeaderPlan, cols: list[list], row_numbers: list[int], cells_ok: list[bool]
+) -> pa.RecordBatch:
     arrays = [pa.array(v, type=pa.string()) for v in cols]
     arrays += [pa.array(row_numbers, type=pa.int64()), pa.array(cells_ok, type=pa.bool_())]
     return pa.RecordBatch.from_arrays(arrays, names=[*plan.slot_names, "_row_number", "_cells_ok"])
@@ -111,7 +114,7 @@ def _decoded_utf8(path: Path) -> tuple[str, bytes] | None:
     decides it, reading the file once; None when it is neither (detect_encoding then says so)."""
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
@@ -156,10 +159,14 @@ def _arrow_csv(data: bytes) -> tuple[list[str], pa.Table, int] | None:
         table = pa_csv.read_csv(
             pa.BufferReader(data),
             read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                              invalid_row_handler=invalid),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowException, ValueError, UnicodeDecodeError):
         return None
@@ -177,8 +184,14 @@ def _arrow_csv(data: bytes) -> tuple[list[str], pa.Table, int] | None:
     return header, table, state["blank"]
 
 
-def _arrow_batches(header: list[str], table: pa.Table, blank_rows: int, contract: SourceContract, label: str,
-                   info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def _arrow_batches(
+    header: list[str],
+    table: pa.Table,
+    blank_rows: int,
+    contract: SourceContract,
+    label: str,
+    info: FileReadInfo,
+) -> Iterator[pa.RecordBatch]:
     plan = map_header(header, contract, label, info)
     info.blank_rows += blank_rows
     info.rows = table.num_rows
@@ -186,11 +199,16 @@ def _arrow_batches(header: list[str], table: pa.Table, blank_rows: int, contract
         part = table.slice(start, BATCH_ROWS)
         n = part.num_rows
         arrays = [part.column(i).combine_chunks() for i in plan.positions]
-        arrays += [pa.array(range(start + 1, start + n + 1), type=pa.int64()), pa.array([True] * n, type=pa.bool_())]
+        arrays += [
+            pa.array(range(start + 1, start + n + 1), type=pa.int64()),
+            pa.array([True] * n, type=pa.bool_()),
+        ]
         yield pa.RecordBatch.from_arrays(arrays, names=[*plan.slot_names, "_row_number", "_cells_ok"])
 
 
-def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def read_csv(
+    path: Path, label: str, contract: SourceContract, info: FileReadInfo
+) -> Iterator[pa.RecordBatch]:
     decoded = _decoded_utf8(path)
     if decoded is not None:
         info.encoding = decoded[0]
@@ -200,7 +218,7 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
             yield from _arrow_batches(*fast, contract, label, info)
             return
     info.encoding = detect_encoding(path, label, contract.name)
-    with open(path, "r", encoding=info.encoding, newline="") as fh:
+    with open(path, encoding=info.encoding, newline="") as fh:
         reader = csv.reader(fh)
         try:
             header = next(r for r in reader if any(c.strip() for c in r))
@@ -213,7 +231,9 @@ def read_csv(path: Path, label: str, contract: SourceContract, info: FileReadInf
         try:
             yield from row_batches(reader, plan, contract, info)
         except csv.Error as exc:
-            raise SourceFileError(contract.name, label, f"is not valid CSV at line {reader.line_num}: {exc}") from None
+            raise SourceFileError(
+                contract.name, label, f"is not valid CSV at line {reader.line_num}: {exc}"
+            ) from None
 
 
 def _xlsx_cell(value, is_date: bool) -> str | None:
@@ -239,8 +259,9 @@ def _filled(value) -> bool:
     return value is not None and value != "" and (value.__class__ is not str or bool(value.strip()))
 
 
-def _xlsx_batches(rows: Iterator, plan: HeaderPlan, width: int, contract: SourceContract,
-                  info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def _xlsx_batches(
+    rows: Iterator, plan: HeaderPlan, width: int, contract: SourceContract, info: FileReadInfo
+) -> Iterator[pa.RecordBatch]:
     """Sheet rows (cell values) -> batches of text, column by column.
 
     Rows span the sheet's used range: cells past the header count only when filled (the row
@@ -283,24 +304,32 @@ def _open_sheet(path: Path, label: str, contract: SourceContract):
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise SourceFileError(contract.name, label, f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise SourceFileError(
+            contract.name, label, f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        ) from None
     try:
         if contract.sheet:
             if contract.sheet not in wb.sheet_names:
-                raise SourceFileError(contract.name, label, f"has no sheet {contract.sheet!r} (sheets: {wb.sheet_names})")
+                raise SourceFileError(
+                    contract.name, label, f"has no sheet {contract.sheet!r} (sheets: {wb.sheet_names})"
+                )
             return wb, wb.get_sheet_by_name(contract.sheet)
         if not wb.sheet_names:
             raise SourceFileError(contract.name, label, "is empty (no sheet)")
         return wb, wb.get_sheet_by_index(0)
     except (CalamineError, WorksheetNotFound, OSError, ValueError) as exc:
         wb.close()
-        raise SourceFileError(contract.name, label, f"is a damaged XLSX workbook ({type(exc).__name__}: {exc})") from None
+        raise SourceFileError(
+            contract.name, label, f"is a damaged XLSX workbook ({type(exc).__name__}: {exc})"
+        ) from None
     except SourceFileError:
         wb.close()
         raise
 
 
-def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def read_xlsx(
+    path: Path, label: str, contract: SourceContract, info: FileReadInfo
+) -> Iterator[pa.RecordBatch]:
     info.encoding = "xlsx"
     wb, ws = _open_sheet(path, label, contract)
     damaged = (CalamineError, OSError, ValueError, EOFError)
@@ -323,12 +352,16 @@ def read_xlsx(path: Path, label: str, contract: SourceContract, info: FileReadIn
         try:
             yield from _xlsx_batches(rows, plan, len(header), contract, info)
         except damaged as exc:
-            raise SourceFileError(contract.name, label, f"is a damaged or truncated XLSX workbook ({exc})") from None
+            raise SourceFileError(
+                contract.name, label, f"is a damaged or truncated XLSX workbook ({exc})"
+            ) from None
     finally:
         wb.close()
 
 
-def read_file(path: Path, label: str, contract: SourceContract, info: FileReadInfo) -> Iterator[pa.RecordBatch]:
+def read_file(
+    path: Path, label: str, contract: SourceContract, info: FileReadInfo
+) -> Iterator[pa.RecordBatch]:
     if path.stat().st_size == 0:
         raise SourceFileError(contract.name, label, "is empty (0 bytes)")
     if path.suffix.lower() == ".xlsx":

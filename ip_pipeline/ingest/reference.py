@@ -4,17 +4,16 @@ They are small and every row matters, so nothing is quarantined: values are
 typed as given (an untypable value becomes NULL) and the blocking quality
 checks stop the run, naming the table and the rule (SOURCES.md § reference).
 """
+
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from ..db import first_row, rollback, scalar
-
-from .contracts import Column, ReferenceTable, SourceContract, load_reference_tables
+from ..db import first_row, rollback
 from .changes import record_reference_change
+from .contracts import Column, ReferenceTable, SourceContract, load_reference_tables
 from .errors import SourceFileError
 from .files import SnapshotFile, fingerprint, list_snapshot, snapshot_time
 from .landing import land
@@ -27,10 +26,22 @@ REFERENCE_SOURCE = "reference"
 
 
 def _as_contract(t: ReferenceTable) -> SourceContract:
-    cols = tuple(Column(name=n, type="text", header=n, aliases=(), required=bool(spec.get("required")))
-                 for n, spec in t.columns.items())
-    return SourceContract(name=t.name, title_zh=t.name, title_en=t.name, folder="reference", key=t.key,
-                          location="none", address_columns=(), cadence_days=400, columns=cols, rules=())
+    cols = tuple(
+        Column(name=n, type="text", header=n, aliases=(), required=bool(spec.get("required")))
+        for n, spec in t.columns.items()
+    )
+    return SourceContract(
+        name=t.name,
+        title_zh=t.name,
+        title_en=t.name,
+        folder="reference",
+        key=t.key,
+        location="none",
+        address_columns=(),
+        cadence_days=400,
+        columns=cols,
+        rules=(),
+    )
 
 
 def _typed(name: str, spec: dict) -> str:
@@ -52,7 +63,9 @@ def reference_snapshot(landing: Path) -> tuple[dict[str, SnapshotFile], list[Sna
     for t in tables.values():
         f = by_name.get(t.file)
         if f is None and t.required:
-            raise SourceFileError(REFERENCE_SOURCE, f"reference/{t.file}", "is missing (a required reference table)")
+            raise SourceFileError(
+                REFERENCE_SOURCE, f"reference/{t.file}", "is missing (a required reference table)"
+            )
         if f is not None:
             present[t.name] = f
     return present, [present[n] for n in tables if n in present], listing.warnings
@@ -62,13 +75,21 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
     tables = load_reference_tables()
     present, used, listing_warnings = reference_snapshot(landing)
     fp = fingerprint(used)
-    result = LoadResult(REFERENCE_SOURCE, "loaded", fp, snapshot_time(used), [f.relative for f in used],
-                        warnings=list(listing_warnings))
+    result = LoadResult(
+        REFERENCE_SOURCE,
+        "loaded",
+        fp,
+        snapshot_time(used),
+        [f.relative for f in used],
+        warnings=list(listing_warnings),
+    )
     names = [f"stg_{n}" for n in tables]
     install_macros(con)
     if not force and previous_fingerprint(con, REFERENCE_SOURCE, names) == fp:
         result.status = "unchanged"
-        row = first_row(con, "SELECT raw_rows, staged_rows FROM source_snapshots WHERE source = ?", [REFERENCE_SOURCE])
+        row = first_row(
+            con, "SELECT raw_rows, staged_rows FROM source_snapshots WHERE source = ?", [REFERENCE_SOURCE]
+        )
         result.raw, result.staged = row
         return result
     landed = {}
@@ -77,8 +98,12 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
         if name in present:
             f = present[name]
             info = FileReadInfo()
-            landed[name] = land(con, contract, [(f.relative, info, read_file(f.path, f.relative, contract, info))],
-                                result.snapshot_at)
+            landed[name] = land(
+                con,
+                contract,
+                [(f.relative, info, read_file(f.path, f.relative, contract, info))],
+                result.snapshot_at,
+            )
         else:
             landed[name] = land(con, contract, [], result.snapshot_at)
     con.execute("BEGIN TRANSACTION")
@@ -87,14 +112,20 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
         for name, t in tables.items():
             cols = list(t.columns)
             lt = landed[name]
-            con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {', '.join(q(c) for c in cols)}, "
-                        f"_source_file, _row_number, _snapshot_at FROM {lt.raw_table} ORDER BY _rid")
+            con.execute(
+                f"CREATE OR REPLACE TABLE raw_{name} AS SELECT {', '.join(q(c) for c in cols)}, "
+                f"_source_file, _row_number, _snapshot_at FROM {lt.raw_table} ORDER BY _rid"
+            )
             typed = ", ".join(f"{_typed(c, t.columns[c])} AS {q(c)}" for c in cols)
-            con.execute(f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {typed}, _source_file, _row_number "
-                        f"FROM {lt.norm_table} ORDER BY _rid")
+            con.execute(
+                f"CREATE OR REPLACE TABLE stg_{name} AS SELECT {typed}, _source_file, _row_number "
+                f"FROM {lt.norm_table} ORDER BY _rid"
+            )
             result.raw += lt.rows
         result.staged = result.raw
-        previous = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [REFERENCE_SOURCE])
+        previous = first_row(
+            con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [REFERENCE_SOURCE]
+        )
         record_reference_change(con, fp, previous[0] if previous else None, result.staged)
         record_snapshot(con, result)
         con.execute("COMMIT")

@@ -10,28 +10,27 @@ the audit (tests, tools). If any part of the snapshot cannot be read, nothing is
 previous staged data stays and the error names the file and the problem.
 Counts always reconcile: raw = staged + quarantined + collapsed duplicates.
 """
+
 from __future__ import annotations
 
 import hashlib
-import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
 from ..db import first_row, rollback, scalar
 from ..faults import maybe_fail
-
 from ..paths import SQL_DIR
-from .contracts import SourceContract
-from .addresses import rule_fingerprint
-from .districts import build_lookups, resolved_select
 from . import holds
+from .addresses import rule_fingerprint
+from .changes import changes_table, diff_before_publish, export_changes, record_change
+from .contracts import SourceContract
+from .districts import build_lookups, resolved_select
 from .errors import SourceFileError
 from .files import file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
-from .changes import changes_table, diff_before_publish, export_changes, record_change
 from .landing import land
 from .parts import CachedPart, PartStore, warehouse_home
 from .readers import FileReadInfo, read_file
@@ -57,7 +56,9 @@ class LoadResult:
     # The source's folder does not exist in the landing zone: an empty source (SOURCES.md),
     # loaded with no rows; the indicators that need it are NULL with flag no_data.
     missing_folder: bool = False
-    change: dict = field(default_factory=dict)  # the source_changes row written with the snapshot (changes.py)
+    change: dict = field(
+        default_factory=dict
+    )  # the source_changes row written with the snapshot (changes.py)
     reused_files: int = 0  # files whose rows came from the kept parts (same content hash), not read again
     # A snapshot with no rows of a source that never had any: an empty source (SOURCES.md).
     empty_source: bool = False
@@ -88,8 +89,12 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
 
 def previous_fingerprint(con: duckdb.DuckDBPyConnection, source: str, tables: list[str]) -> str | None:
     ensure_bookkeeping(con)
-    existing = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
     if not set(tables) <= existing:
         return None
     row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [source])
@@ -97,18 +102,24 @@ def previous_fingerprint(con: duckdb.DuckDBPyConnection, source: str, tables: li
 
 
 def record_snapshot(con: duckdb.DuckDBPyConnection, r: LoadResult) -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     con.execute("DELETE FROM source_snapshots WHERE source = ?", [r.source])
-    con.execute("INSERT INTO source_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [r.source, r.snapshot_at, r.fingerprint, r.files, r.raw, r.staged, r.quarantined, r.duplicates, now])
-    con.execute("INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
-                [r.source, r.snapshot_at, r.fingerprint, r.raw, r.staged, now])
+    con.execute(
+        "INSERT INTO source_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r.source, r.snapshot_at, r.fingerprint, r.files, r.raw, r.staged, r.quarantined, r.duplicates, now],
+    )
+    con.execute(
+        "INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
+        [r.source, r.snapshot_at, r.fingerprint, r.raw, r.staged, now],
+    )
 
 
 def empty_source_note(contract: SourceContract, why: str | None = None) -> str:
     why = why or f"the landing zone has no folder {contract.folder}/"
-    return (f"{contract.name}: {why}: an empty source, "
-            f"loaded with no rows; the indicators that need it are NULL with flag no_data")
+    return (
+        f"{contract.name}: {why}: an empty source, "
+        f"loaded with no rows; the indicators that need it are NULL with flag no_data"
+    )
 
 
 CANDIDATE_KINDS = ("raw", "stg", "quarantine")
@@ -125,14 +136,17 @@ def candidate_table(kind: str, source: str) -> str:
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
 
 
-def file_parts(contract: SourceContract, landing: Path, files) -> Iterator[tuple[str, FileReadInfo, Iterator]]:
+def file_parts(
+    contract: SourceContract, landing: Path, files
+) -> Iterator[tuple[str, FileReadInfo, Iterator]]:
     for f in files:
         info = FileReadInfo()
         yield f.relative, info, read_file(f.path, f.relative, contract, info)
 
 
-def snapshot_parts(contract: SourceContract, landing: Path, files, store: PartStore | None,
-                   digests: list[str]) -> Iterator[tuple[str, FileReadInfo, Iterator | CachedPart]]:
+def snapshot_parts(
+    contract: SourceContract, landing: Path, files, store: PartStore | None, digests: list[str]
+) -> Iterator[tuple[str, FileReadInfo, Iterator | CachedPart]]:
     """Each file's rows in file order: kept ones (same content hash, parts.py), the others read
     (file_parts, which sees only the files it has to read)."""
     kept = [store.get(d) if store is not None else None for d in digests]
@@ -168,21 +182,45 @@ def _discard_parts(landed) -> None:
             part.sink.discard()
 
 
-def stage_source(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
-                 force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
-                 snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
+def stage_source(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    landing: Path,
+    *,
+    force: bool = False,
+    parts: PartsFactory | None = None,
+    fingerprint_value: str | None = None,
+    snapshot_at: datetime | None = None,
+    file_labels: list[str] | None = None,
+) -> LoadResult:
     """Load and publish a source's current snapshot without an audit in between (tests, tools).
     `parts` replaces the landing files (the database reader)."""
-    result = stage_candidate(con, contract, landing, force=force, parts=parts, fingerprint_value=fingerprint_value,
-                             snapshot_at=snapshot_at, file_labels=file_labels)
+    result = stage_candidate(
+        con,
+        contract,
+        landing,
+        force=force,
+        parts=parts,
+        fingerprint_value=fingerprint_value,
+        snapshot_at=snapshot_at,
+        file_labels=file_labels,
+    )
     if result.status == "staged":
         publish(con, contract, result)
     return result
 
 
-def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, landing: Path, *,
-                    force: bool = False, parts: PartsFactory | None = None, fingerprint_value: str | None = None,
-                    snapshot_at: datetime | None = None, file_labels: list[str] | None = None) -> LoadResult:
+def stage_candidate(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    landing: Path,
+    *,
+    force: bool = False,
+    parts: PartsFactory | None = None,
+    fingerprint_value: str | None = None,
+    snapshot_at: datetime | None = None,
+    file_labels: list[str] | None = None,
+) -> LoadResult:
     """Write a source's current snapshot as candidate tables (status "staged"; nothing published
     changes), or say it is the published one (status "unchanged"). A held snapshot raises."""
     name = contract.name
@@ -209,8 +247,16 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
         parts = lambda: snapshot_parts(contract, landing, files, store, digests)  # noqa: E731
     else:
         fp = fingerprint_value or ""
-    result = LoadResult(name, "staged", fp, snapshot_at, list(file_labels or []), warnings=warnings,
-                        missing_folder=missing, digests=digests if store is not None else None)
+    result = LoadResult(
+        name,
+        "staged",
+        fp,
+        snapshot_at,
+        list(file_labels or []),
+        warnings=warnings,
+        missing_folder=missing,
+        digests=digests if store is not None else None,
+    )
     if not force and previous_fingerprint(con, name, tables) == fp:
         result.status = "unchanged"
         _fill_counts(con, result)
@@ -224,7 +270,9 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
     changing = still_growing(files)
     if changing:
         _discard_parts(landed)
-        raise SourceFileError(name, changing[0], "is still being written (its size changed while it was read); try again later")
+        raise SourceFileError(
+            name, changing[0], "is still being written (its size changed while it was read); try again later"
+        )
     # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot
     # leaves raw_, stg_ and quarantine_ exactly as they were.
     if store is not None:
@@ -234,10 +282,17 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
         raise holds.hold(con, contract, fp, landed.rows, previous, drop, f" --home {landing.parent}")
     for part in landed.parts:
         i = part.info
-        result.file_details.append({"file": part.label, "encoding": i.encoding, "rows": i.rows,
-                                    "blank_rows": i.blank_rows, "ignored_headers": i.ignored_headers,
-                                    "format": i.format,
-                                    "columns": i.columns})
+        result.file_details.append(
+            {
+                "file": part.label,
+                "encoding": i.encoding,
+                "rows": i.rows,
+                "blank_rows": i.blank_rows,
+                "ignored_headers": i.ignored_headers,
+                "format": i.format,
+                "columns": i.columns,
+            }
+        )
         if i.ignored_headers:
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
 
@@ -246,11 +301,15 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
     # millions of rows in memory, and the connection lives until the step ends.
     con.execute(f"DROP TABLE IF EXISTS {landed.norm_table}")
     if contract.location == "none":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS SELECT *, NULL::VARCHAR AS _unit, "
-                    f"true AS _in_scope FROM _typed_{name}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS SELECT *, NULL::VARCHAR AS _unit, "
+            f"true AS _in_scope FROM _typed_{name}"
+        )
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
-                    f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
+            f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}"
+        )
     con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
     if contract.item_location:
         _locate_by_items(con, contract)
@@ -269,8 +328,13 @@ def stage_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, la
     if result.raw == 0 and (previous is None or previous.rows == 0):
         result.empty_source = True
         if not missing:
-            why = ("its database table has no rows" if not files and file_labels and store is None
-                   else f"{contract.folder}/ has only header rows" if files else f"{contract.folder}/ is empty")
+            why = (
+                "its database table has no rows"
+                if not files and file_labels and store is None
+                else f"{contract.folder}/ has only header rows"
+                if files
+                else f"{contract.folder}/ is empty"
+            )
             result.warnings.insert(0, empty_source_note(contract, why))
     return result
 
@@ -289,19 +353,25 @@ def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContrac
         # the address rule reads these files too: a new rule is a new snapshot of what they say
         fp = fp + "+levels:" + rule_fingerprint()
     if contract.item_location:
-        fp = fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
+        fp = (
+            fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
+        )
     return fp
 
 
 def _lookup_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> str:
     """The snapshots of the sources a record's unit may come from: when they change, the
     record is resolved again even if its own files did not."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                       "AND table_name = 'source_snapshots'").fetchall()[0][0]:
+    if not con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_name = 'source_snapshots'"
+    ).fetchall()[0][0]:
         return ""  # nothing loaded yet (works on a read-only connection too)
     sources = sorted({t.removeprefix("stg_") for t, _ in _lookup_tables(contract).values()})
-    rows = con.execute("SELECT source, fingerprint FROM source_snapshots WHERE source IN (SELECT unnest(?)) "
-                       "ORDER BY source", [sources]).fetchall()
+    rows = con.execute(
+        "SELECT source, fingerprint FROM source_snapshots WHERE source IN (SELECT unnest(?)) ORDER BY source",
+        [sources],
+    ).fetchall()
     return ";".join(f"{s}={f}" for s, f in rows)
 
 
@@ -310,13 +380,19 @@ def _locate_by_items(con: duckdb.DuckDBPyConnection, contract: SourceContract) -
     in the staged tables of `item_location.lookup` (stg_patents, stg_trademarks); else out of scope."""
     name = contract.name
     spec = contract.item_location
-    existing = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
     parts = []
     for kind, (table, key) in _lookup_tables(contract).items():
         if table in existing:
-            parts.append(f"SELECT {lit(kind)} AS kind, {q(key)} AS item, district_code AS unit, in_scope "
-                         f"FROM main.{q(table)}")
+            parts.append(
+                f"SELECT {lit(kind)} AS kind, {q(key)} AS item, district_code AS unit, in_scope "
+                f"FROM main.{q(table)}"
+            )
     if not parts:
         return
     bare = " AND ".join(f"r.{q(c)} IS NULL" for c in ("district_code", *contract.address_columns))
@@ -330,7 +406,7 @@ def _locate_by_items(con: duckdb.DuckDBPyConnection, contract: SourceContract) -
                  (SELECT t2._rid, unnest(string_split(t2.{column}, ';')) AS item,
                          generate_subscripts(string_split(t2.{column}, ';'), 1) AS pos
                   FROM _resolved_{name} t2) i,
-                 ({' UNION ALL '.join(parts)}) k
+                 ({" UNION ALL ".join(parts)}) k
             WHERE i._rid = t._rid AND k.kind = t.{kind_col} AND k.item = i.item
             GROUP BY t._rid
         ) l
@@ -356,8 +432,10 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     key = ", ".join(q(k) for k in contract.key)
     # what is staged: the resolved unit, not the code as written (an export's 申请人省市代码 `37`
     # and another export's empty cell say the same thing)
-    content = ", ".join("_unit" if c == "district_code" and contract.location != "none" else q(c)
-                        for c in contract.column_names)
+    content = ", ".join(
+        "_unit" if c == "district_code" and contract.location != "none" else q(c)
+        for c in contract.column_names
+    )
     order = "ORDER BY _file_order DESC, _row_number DESC"
     # Only keys that occur more than once need ranking: the window functions (a sort of every
     # row by key) and the content hash run on those rows alone; a single row ranks first.
@@ -377,8 +455,9 @@ def _dedup(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """)
 
 
-def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table: str,
-                     result: LoadResult) -> None:
+def _write_candidate(
+    con: duckdb.DuckDBPyConnection, contract: SourceContract, raw_table: str, result: LoadResult
+) -> None:
     """The snapshot as candidate tables (committed, so they outlive this connection while the
     audit reads them), with its counts; nothing published changes."""
     name = contract.name
@@ -397,11 +476,15 @@ def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, r
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {CANDIDATE_SCHEMA}")
-        con.execute(f"CREATE OR REPLACE TABLE {raw_c} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
-                    f"_format FROM {raw_table}")  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
-        con.execute(f"CREATE OR REPLACE TABLE {stg_c} AS "
-                    f"SELECT {stg_select}, warnings, _source_file, _row_number, _snapshot_at, _format "
-                    f"FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid")  # = file order, row order
+        con.execute(
+            f"CREATE OR REPLACE TABLE {raw_c} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
+            f"_format FROM {raw_table}"
+        )  # no ORDER BY: row order is no contract (see db.connect); _source_file, _row_number trace each row
+        con.execute(
+            f"CREATE OR REPLACE TABLE {stg_c} AS "
+            f"SELECT {stg_select}, warnings, _source_file, _row_number, _snapshot_at, _format "
+            f"FROM _ranked_{name} WHERE _rank_key = 1 ORDER BY _rid"
+        )  # = file order, row order
         con.execute(f"""
             CREATE OR REPLACE TABLE {quarantine_c} AS
             WITH refused AS (
@@ -410,7 +493,7 @@ def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, r
                 SELECT _rid, ['conflicting_duplicate'] FROM _ranked_{name}
                 WHERE _rank_version = 1 AND _content <> _winner
             )
-            SELECT {', '.join('r.' + q(c) for c in cols)}, r._source_file, r._row_number, r._snapshot_at,
+            SELECT {", ".join("r." + q(c) for c in cols)}, r._source_file, r._row_number, r._snapshot_at,
                    f.reasons[1] AS reason, f.reasons AS reasons, r._format
             FROM refused f JOIN {raw_table} r USING (_rid)
             ORDER BY r._rid
@@ -420,16 +503,24 @@ def _write_candidate(con: duckdb.DuckDBPyConnection, contract: SourceContract, r
         result.quarantined = scalar(con, f"SELECT count(*) FROM {quarantine_c}")
         result.duplicates = scalar(con, f"SELECT count(*) FROM _ranked_{name} WHERE _rank_version > 1")
         if not result.reconciles:
-            raise RuntimeError(f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
-                               f"quarantined {result.quarantined} + duplicates {result.duplicates}")
+            raise RuntimeError(
+                f"{name}: counts do not reconcile: raw {result.raw} != staged {result.staged} + "
+                f"quarantined {result.quarantined} + duplicates {result.duplicates}"
+            )
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
         raise
-    result.reasons = dict(con.execute(
-        f"SELECT reason, count(*) FROM {quarantine_c} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
-    result.formats = dict(con.execute(
-        f"SELECT _format, count(*) FROM {raw_c} GROUP BY _format ORDER BY count(*) DESC, _format").fetchall())
+    result.reasons = dict(
+        con.execute(
+            f"SELECT reason, count(*) FROM {quarantine_c} GROUP BY reason ORDER BY count(*) DESC, reason"
+        ).fetchall()
+    )
+    result.formats = dict(
+        con.execute(
+            f"SELECT _format, count(*) FROM {raw_c} GROUP BY _format ORDER BY count(*) DESC, _format"
+        ).fetchall()
+    )
     if contract.location != "none":
         result.out_of_scope = scalar(con, f"SELECT count(*) FROM {stg_c} WHERE NOT in_scope")
 
@@ -446,11 +537,14 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
         for kind in CANDIDATE_KINDS:
             # file order, row order, as the candidate was written (insertion order is not kept: db.connect)
             order = " ORDER BY _source_file, _row_number" if kind != "raw" else ""
-            con.execute(f"CREATE OR REPLACE TABLE main.{kind}_{name} AS "
-                        f"SELECT * FROM {candidate_table(kind, name)}{order}")
+            con.execute(
+                f"CREATE OR REPLACE TABLE main.{kind}_{name} AS "
+                f"SELECT * FROM {candidate_table(kind, name)}{order}"
+            )
             con.execute(f"DROP TABLE {candidate_table(kind, name)}")
-        result.change = record_change(con, name, result.fingerprint, previous_row[0] if previous_row else None,
-                                      compared, contract.key)
+        result.change = record_change(
+            con, name, result.fingerprint, previous_row[0] if previous_row else None, compared, contract.key
+        )
         record_snapshot(con, result)
         holds.record_loaded(con, name, result.fingerprint)
         maybe_fail("ingest:before_commit")
@@ -477,19 +571,37 @@ def discard(con: duckdb.DuckDBPyConnection, source: str) -> None:
 
 def _fill_counts(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     name = result.source
-    row = first_row(con, "SELECT raw_rows, staged_rows, quarantined_rows, duplicate_rows, fingerprint, snapshot_at, files "
-                      "FROM source_snapshots WHERE source = ?", [name])
+    row = first_row(
+        con,
+        "SELECT raw_rows, staged_rows, quarantined_rows, duplicate_rows, fingerprint, snapshot_at, files "
+        "FROM source_snapshots WHERE source = ?",
+        [name],
+    )
     if row:
         result.raw, result.staged, result.quarantined, result.duplicates = row[:4]
         if result.status == "unchanged":
             result.snapshot_at, result.files = row[5], list(row[6] or [])
-    result.reasons = dict(con.execute(
-        f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason ORDER BY count(*) DESC, reason").fetchall())
-    cols = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"stg_{name}"]).fetchall()}
-    if "_format" in {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"raw_{name}"]).fetchall()}:
-        result.formats = dict(con.execute(
-            f"SELECT _format, count(*) FROM raw_{name} GROUP BY _format ORDER BY count(*) DESC, _format").fetchall())
+    result.reasons = dict(
+        con.execute(
+            f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason ORDER BY count(*) DESC, reason"
+        ).fetchall()
+    )
+    cols = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"stg_{name}"]
+        ).fetchall()
+    }
+    if "_format" in {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [f"raw_{name}"]
+        ).fetchall()
+    }:
+        result.formats = dict(
+            con.execute(
+                f"SELECT _format, count(*) FROM raw_{name} GROUP BY _format ORDER BY count(*) DESC, _format"
+            ).fetchall()
+        )
     if "in_scope" in cols:
         result.out_of_scope = scalar(con, f"SELECT count(*) FROM stg_{name} WHERE NOT in_scope")

@@ -4,6 +4,7 @@ Every row gets `_reasons` (quarantine reasons, in column order, then the
 contract's rules) and `warnings`. Reason names are part of the warehouse
 contract (docs/WAREHOUSE.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import date
 
 from ..dates import today_in_yantai
 from .contracts import Column, SourceContract
+
 # No legitimate cell comes near this (a pledge of 500 patents is ~7,500 characters);
 # a longer one is a broken or hostile export and its row is quarantined as too_long:<col>.
 MAX_CELL_CHARS = 10_000
@@ -59,12 +61,18 @@ def _enum_expr(src: str, col: Column, formats=(), fmt: str = "n._format") -> str
     """Canonical spellings, and before them each export format's own words for its rows
     (value words are data: sources/formats/*.yaml). Rows of our own format evaluate the
     canonical CASE alone: the format's branch is chosen once per row by `_format`."""
+
     def case(pairs) -> str:
-        return "CASE " + " ".join(f"WHEN {_word_match(src, sp)} THEN {lit(k)}" for k, sp in pairs if sp) + " END"
+        return (
+            "CASE " + " ".join(f"WHEN {_word_match(src, sp)} THEN {lit(k)}" for k, sp in pairs if sp) + " END"
+        )
 
     canonical = case(col.values.items())
-    branches = [f"WHEN {lit(f.name)} THEN coalesce({case(f.values[col.name].items())}, {canonical})"
-                for f in formats if any(f.values.get(col.name, {}).values())]
+    branches = [
+        f"WHEN {lit(f.name)} THEN coalesce({case(f.values[col.name].items())}, {canonical})"
+        for f in formats
+        if any(f.values.get(col.name, {}).values())
+    ]
     if not branches:
         return canonical
     return f"CASE {fmt} {' '.join(branches)} ELSE {canonical} END"
@@ -90,6 +98,7 @@ class ColumnSQL:
     outer one. Without the split a date was parsed four times (value, bad_date,
     future_date, date_order) and an application number normalised five times.
     """
+
     core: str | None
     typed: str
     sqltype: str
@@ -125,8 +134,12 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         for f in contract.formats:
             # a format's words read with doubt (PCT指定期内, 未确认 …): accepted, and the row says so
             if f.warn_values.get(name):
-                warnings.append((f"CASE WHEN t._format = {lit(f.name)} THEN {_word_match(src, f.warn_values[name])} END",
-                                 f"uncertain_value:{name}"))
+                warnings.append(
+                    (
+                        f"CASE WHEN t._format = {lit(f.name)} THEN {_word_match(src, f.warn_values[name])} END",
+                        f"uncertain_value:{name}",
+                    )
+                )
         if col.default is not None:
             typed = f"coalesce({c}, {lit(col.default)})"
     elif t == "bool":
@@ -151,17 +164,26 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         core, typed, sqltype = f"complete_application_no(norm_application_no({n_src}))", c, "VARCHAR"
         warnings.append((f"{c} <> norm_application_no({src})", f"no_check_digit:{name}"))
         reasons.append((f"{src} IS NOT NULL AND NOT valid_application_no({c})", f"bad_format:{name}"))
-        warnings.append((f"valid_application_no({c}) AND NOT application_no_check_ok({c})", f"check_digit:{name}"))
+        warnings.append(
+            (f"valid_application_no({c}) AND NOT application_no_check_ok({c})", f"check_digit:{name}")
+        )
         if name == "application_no" and "patent_type" in contract.column_names:
             ptype = f"t.{core_name('patent_type')}"  # the type as written, before any default
-            warnings.append((f"application_no_type({c}) IS NOT NULL AND {ptype} IS NOT NULL "
-                             f"AND application_no_type({c}) <> {ptype}", "type_conflict:application_no"))
+            warnings.append(
+                (
+                    f"application_no_type({c}) IS NOT NULL AND {ptype} IS NOT NULL "
+                    f"AND application_no_type({c}) <> {ptype}",
+                    "type_conflict:application_no",
+                )
+            )
     elif t == "trademark_no":
         core, typed, sqltype = f"norm_trademark_no({n_src})", c, "VARCHAR"
         reasons.append((f"{src} IS NOT NULL AND NOT valid_trademark_no({c})", f"bad_format:{name}"))
     elif t == "office":
         core, typed, sqltype = f"upper({n_src})", c, "VARCHAR"
-        reasons.append((f"{src} IS NOT NULL AND NOT regexp_full_match({c}, '[A-Z]{{2}}')", f"bad_format:{name}"))
+        reasons.append(
+            (f"{src} IS NOT NULL AND NOT regexp_full_match({c}, '[A-Z]{{2}}')", f"bad_format:{name}")
+        )
         # CN is the home office, not an overseas grant (SOURCES.md).
         reasons.append((f"{c} = 'CN'", f"not_overseas:{name}"))
     elif t == "credit_code":
@@ -169,21 +191,32 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
         reasons.append((f"{src} IS NOT NULL AND NOT valid_credit_code({c})", f"bad_format:{name}"))
         warnings.append((f"valid_credit_code({c}) AND NOT credit_code_check_ok({c})", f"check_digit:{name}"))
     elif t == "ipc_list":
-        core = (f"nullif(array_to_string(list_filter(list_transform(string_split({n_src}, ';'), "
-                f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')")
+        core = (
+            f"nullif(array_to_string(list_filter(list_transform(string_split({n_src}, ';'), "
+            f"lambda x: trim(x)), lambda x: x <> ''), ';'), '')"
+        )
         typed, sqltype = c, "VARCHAR"
     elif t == "pledge_items":
-        kind = (_enum_expr(f"n.{q(col.kind_column)}", contract.column(col.kind_column), contract.formats)
-                if col.kind_column else "NULL")
-        items = (f"list_filter(list_transform(regexp_split_to_array({n_src}, '[;,、]'), lambda x: trim(x)), "
-                 f"lambda x: x <> '')")
+        kind = (
+            _enum_expr(f"n.{q(col.kind_column)}", contract.column(col.kind_column), contract.formats)
+            if col.kind_column
+            else "NULL"
+        )
+        items = (
+            f"list_filter(list_transform(regexp_split_to_array({n_src}, '[;,、]'), lambda x: trim(x)), "
+            f"lambda x: x <> '')"
+        )
         # the items normalised by the pledge's kind, as a list; its validity needs the kind again
-        core = (f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
-                f"THEN norm_trademark_no(x) ELSE complete_application_no(norm_application_no(x)) END)")
+        core = (
+            f"list_transform({items}, lambda x: CASE WHEN ({kind}) = 'trademark' "
+            f"THEN norm_trademark_no(x) ELSE complete_application_no(norm_application_no(x)) END)"
+        )
         typed, sqltype = f"nullif(array_to_string({c}, ';'), '')", "VARCHAR"
         outer_kind = f"t.{core_name(col.kind_column)}" if col.kind_column else "NULL"
-        bad = (f"len(list_filter({c}, lambda x: NOT CASE WHEN {outer_kind} = 'trademark' "
-               f"THEN valid_trademark_no(x) ELSE valid_application_no(x) END)) > 0")
+        bad = (
+            f"len(list_filter({c}, lambda x: NOT CASE WHEN {outer_kind} = 'trademark' "
+            f"THEN valid_trademark_no(x) ELSE valid_application_no(x) END)) > 0"
+        )
         warnings.append((f"{src} IS NOT NULL AND {bad}", f"bad_item:{name}"))
     else:  # text, code, ipc
         typed, sqltype = src, "VARCHAR"
@@ -191,7 +224,9 @@ def column_sql(contract: SourceContract, col: Column) -> ColumnSQL:
     if col.required and col.default is None:
         # a format that never gives this column (sources/formats/*.yaml `optional`) leaves it NULL
         exempt = [f.name for f in contract.formats if name in f.optional]
-        cond = f"{src} IS NULL" + (f" AND t._format NOT IN ({', '.join(lit(x) for x in exempt)})" if exempt else "")
+        cond = f"{src} IS NULL" + (
+            f" AND t._format NOT IN ({', '.join(lit(x) for x in exempt)})" if exempt else ""
+        )
         reasons.insert(0, (cond, f"missing:{name}"))
     return ColumnSQL(core, typed, sqltype, reasons, warnings)
 

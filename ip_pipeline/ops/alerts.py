@@ -10,6 +10,7 @@ never raised, so one broken webhook cannot hide the alert):
 Webhook URLs often carry a secret (user:password@, a token in the path or the
 query string), so only the scheme and host ever reach a log.
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,8 +72,10 @@ class Alert:
             "message": self.message,
             "failed_steps": self.failed_steps,
             "partition": partition or (f"{start}…{end}" if start and end else None),
-            "trigger": self.tags.get("ip_pipeline/trigger") or self.tags.get("dagster/schedule_name")
-            or self.tags.get("dagster/sensor_name") or ("backfill" if "dagster/backfill" in self.tags else None),
+            "trigger": self.tags.get("ip_pipeline/trigger")
+            or self.tags.get("dagster/schedule_name")
+            or self.tags.get("dagster/sensor_name")
+            or ("backfill" if "dagster/backfill" in self.tags else None),
             "tags": self.tags,
         }
 
@@ -103,7 +106,9 @@ def _append_jsonl(path: Path, record: dict[str, Any]) -> None:
 
 
 def post_webhook(url: str, record: dict[str, Any], timeout: float = WEBHOOK_TIMEOUT_S) -> int:
-    body = json.dumps({"text": record["message"], "alert": record}, ensure_ascii=False, default=str).encode("utf-8")
+    body = json.dumps({"text": record["message"], "alert": record}, ensure_ascii=False, default=str).encode(
+        "utf-8"
+    )
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "ip-pipeline-alerts"}
     parts = urlsplit(url)
     if parts.username is not None:
@@ -117,8 +122,12 @@ def post_webhook(url: str, record: dict[str, Any], timeout: float = WEBHOOK_TIME
         return int(resp.status)
 
 
-def send_alert(home: Home | str | os.PathLike, alert: Alert, logger: logging.Logger | Any | None = None,
-               webhook: str | None = None) -> Delivery:
+def send_alert(
+    home: Home | str | os.PathLike,
+    alert: Alert,
+    logger: logging.Logger | Any | None = None,
+    webhook: str | None = None,
+) -> Delivery:
     """Record `alert` in every outlet; never raises."""
     logger = logger or log
     home = home if isinstance(home, Home) else Home.of(home)

@@ -10,6 +10,7 @@ flushed to disk, and only then renamed into place; the oldest generations beyond
 `$IP_PIPELINE_BACKUPS`) are removed. A reader (`ip-pipeline indicators`) can run meanwhile:
 the warehouse is only opened read-only.
 """
+
 from __future__ import annotations
 
 import json
@@ -100,15 +101,24 @@ def scan(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> Scan:
             raise DamagedDatabase(path, _first_line(exc)) from None
     table = None
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
         for table in tables:
             # Every value of every column is hashed: every data block is read (and checked).
-            con.execute(f'SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM main."{table.replace(chr(34), chr(34) * 2)}"').fetchall()
+            con.execute(
+                f'SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM main."{table.replace(chr(34), chr(34) * 2)}"'
+            ).fetchall()
         table = None
-        rows = con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0] \
-            if "indicator_values" in tables else None
+        rows = (
+            con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0]
+            if "indicator_values" in tables
+            else None
+        )
         return Scan(tuple(tables), rows, time.monotonic() - start)
     except duckdb.Error as exc:
         raise DamagedDatabase(path, _first_line(exc), table) from None
@@ -151,8 +161,13 @@ def warehouse_state(home: Home) -> dict:
     modification time, inode and change time (and no write-ahead log) mean the same bytes."""
     st = home.warehouse.stat()
     wal = Path(f"{home.warehouse}.wal")
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "inode": st.st_ino,
-            "wal": wal.stat().st_size if wal.exists() else None}
+    return {
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "ctime_ns": st.st_ctime_ns,
+        "inode": st.st_ino,
+        "wal": wal.stat().st_size if wal.exists() else None,
+    }
 
 
 def _unchanged_generation(home: Home) -> Generation | None:
@@ -170,14 +185,16 @@ def _unchanged_generation(home: Home) -> Generation | None:
 
 def _record_state(home: Home, final: Path, state: dict) -> None:
     try:
-        (backups_dir(home) / _STATE).write_text(json.dumps({"generation": final.name, "warehouse": state}),
-                                                encoding="utf-8")
+        (backups_dir(home) / _STATE).write_text(
+            json.dumps({"generation": final.name, "warehouse": state}), encoding="utf-8"
+        )
     except OSError:
         pass  # without the record the next run simply makes a new generation
 
 
-def make_backup(home: Home, keep: int | None = None, now: datetime | None = None,
-                reuse_unchanged: bool = False) -> Backup:
+def make_backup(
+    home: Home, keep: int | None = None, now: datetime | None = None, reuse_unchanged: bool = False
+) -> Backup:
     """Copy the warehouse into a new verified generation and drop the oldest beyond `keep`.
 
     `reuse_unchanged` (the run's backup): when the warehouse file is byte-for-byte the one the
@@ -211,9 +228,12 @@ def make_backup(home: Home, keep: int | None = None, now: datetime | None = None
     try:
         copy = scan(tmp)
         if copy.tables != source.tables or copy.indicator_values != source.indicator_values:
-            raise DamagedDatabase(tmp, f"the copy does not match the warehouse (tables {len(copy.tables)} vs "
-                                       f"{len(source.tables)}, indicator_values {copy.indicator_values} vs "
-                                       f"{source.indicator_values})")
+            raise DamagedDatabase(
+                tmp,
+                f"the copy does not match the warehouse (tables {len(copy.tables)} vs "
+                f"{len(source.tables)}, indicator_values {copy.indicator_values} vs "
+                f"{source.indicator_values})",
+            )
         Path(f"{tmp}.wal").unlink(missing_ok=True)  # empty after the checkpoint
         _fsync(tmp)
         os.replace(tmp, final)
@@ -224,7 +244,7 @@ def make_backup(home: Home, keep: int | None = None, now: datetime | None = None
     if warehouse_state(home) == state:  # nothing wrote the warehouse while it was copied
         _record_state(home, final, state)
     removed = []
-    for g in generations(home)[keep or keep_generations():]:
+    for g in generations(home)[keep or keep_generations() :]:
         g.path.unlink(missing_ok=True)
         removed.append(g.path)
     return Backup(final, copy.indicator_values, len(copy.tables), tuple(removed), time.monotonic() - start)
@@ -288,7 +308,9 @@ READER_WAIT_S = 5.0
 
 
 @contextmanager
-def open_for_reading(home: Home, wait_s: float = READER_WAIT_S, note=None) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_for_reading(
+    home: Home, wait_s: float = READER_WAIT_S, note=None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection for a read command, held only while the caller reads into memory.
 
     While a run writes the warehouse (DuckDB lets no other process in, not even a reader), the
@@ -302,8 +324,10 @@ def open_for_reading(home: Home, wait_s: float = READER_WAIT_S, note=None) -> It
         if not gens:
             raise
         newest = gens[0]
-        message = (f"note: {home.warehouse} is being written by {exc.holder}; showing the newest backup "
-                   f"({newest.path.name}, made {newest.made_at:%Y-%m-%d %H:%M} UTC after the last successful run)")
+        message = (
+            f"note: {home.warehouse} is being written by {exc.holder}; showing the newest backup "
+            f"({newest.path.name}, made {newest.made_at:%Y-%m-%d %H:%M} UTC after the last successful run)"
+        )
         (note or (lambda m: print(m, file=sys.stderr, flush=True)))(message)
         con = duckdb.connect(str(newest.path), read_only=True)
     try:

@@ -14,6 +14,7 @@ its backup generations and held snapshots, the Dagster storage (every SQLite fil
 `<home>/dagster_home` through `PRAGMA quick_check`, naming the damaged file), the landing zone
 and the enforcement database.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,7 +32,16 @@ from ..paths import Home
 from .integrity import damaged_storage, sqlite_files, warehouse_advice
 
 MIN_FREE_BYTES = 2 * 1024**3
-PACKAGES = ("dagster", "duckdb", "great_expectations", "pandas", "matplotlib", "openpyxl", "sqlalchemy", "pyarrow")
+PACKAGES = (
+    "dagster",
+    "duckdb",
+    "great_expectations",
+    "pandas",
+    "matplotlib",
+    "openpyxl",
+    "sqlalchemy",
+    "pyarrow",
+)
 
 
 @dataclass
@@ -49,8 +59,13 @@ class Timing:
 
 def _python(imports: bool = False) -> list[Finding]:
     ok = sys.version_info >= (3, 11)
-    out = [Finding("ok" if ok else "fail", "python",
-                   f"Python {sys.version.split()[0]}" + ("" if ok else ": version 3.11 or newer is required"))]
+    out = [
+        Finding(
+            "ok" if ok else "fail",
+            "python",
+            f"Python {sys.version.split()[0]}" + ("" if ok else ": version 3.11 or newer is required"),
+        )
+    ]
     for mod in PACKAGES:
         try:
             if imports:
@@ -84,12 +99,16 @@ def _fonts() -> list[Finding]:
     try:
         fonts = _font_lookup()
     except Exception as exc:  # noqa: BLE001 - matplotlib missing is reported under package
-        return [Finding("fail", "fonts", f"the report's font lookup cannot be loaded ({exc}); run `make install`")]
+        return [
+            Finding("fail", "fonts", f"the report's font lookup cannot be loaded ({exc}); run `make install`")
+        ]
     try:
         path = fonts.collection_path()
     except fonts.MissingFontError as exc:
         return [Finding("fail", "fonts", str(exc))]
-    return [Finding("ok", "fonts", f"CJK font for the report: {fonts.FAMILY}, {path} ({fonts.publisher(path)})")]
+    return [
+        Finding("ok", "fonts", f"CJK font for the report: {fonts.FAMILY}, {path} ({fonts.publisher(path)})")
+    ]
 
 
 def _disk(home: Home) -> list[Finding]:
@@ -112,22 +131,50 @@ def _warehouse(home: Home) -> list[Finding]:
 
     if not home.warehouse.exists():
         if Path(f"{home.warehouse}.wal").exists():
-            return [Finding("fail", "warehouse", f"{home.warehouse} is missing but its WAL {home.warehouse}.wal is "
-                                                 f"there; `ip-pipeline restore --home {home.root}` puts back the last good backup")]
+            return [
+                Finding(
+                    "fail",
+                    "warehouse",
+                    f"{home.warehouse} is missing but its WAL {home.warehouse}.wal is "
+                    f"there; `ip-pipeline restore --home {home.root}` puts back the last good backup",
+                )
+            ]
         if generations(home):
-            return [Finding("warn", "warehouse", f"no warehouse at {home.warehouse}, but backups exist: "
-                                                 f"`ip-pipeline restore --home {home.root}` brings the newest back "
-                                                 f"(or `ip-pipeline rebuild` recomputes it)")]
-        return [Finding("warn", "warehouse", f"no warehouse yet at {home.warehouse}; `ip-pipeline run` creates it")]
+            return [
+                Finding(
+                    "warn",
+                    "warehouse",
+                    f"no warehouse at {home.warehouse}, but backups exist: "
+                    f"`ip-pipeline restore --home {home.root}` brings the newest back "
+                    f"(or `ip-pipeline rebuild` recomputes it)",
+                )
+            ]
+        return [
+            Finding(
+                "warn", "warehouse", f"no warehouse yet at {home.warehouse}; `ip-pipeline run` creates it"
+            )
+        ]
     try:
         con = duckdb.connect(str(home.warehouse), read_only=True)
     except duckdb.Error as exc:
         if is_lock_error(exc):
-            return [Finding("fail", "warehouse", f"{home.warehouse} is locked by another process, {lock_holder(exc)} "
-                                                 f"({str(exc).splitlines()[0]}); "
-                                                 "wait for the running job or stop the process that holds it")]
-        return [Finding("fail", "warehouse", f"{home.warehouse} is damaged: it cannot be opened "
-                                             f"({str(exc).splitlines()[0]}). {warehouse_advice(home)}")]
+            return [
+                Finding(
+                    "fail",
+                    "warehouse",
+                    f"{home.warehouse} is locked by another process, {lock_holder(exc)} "
+                    f"({str(exc).splitlines()[0]}); "
+                    "wait for the running job or stop the process that holds it",
+                )
+            ]
+        return [
+            Finding(
+                "fail",
+                "warehouse",
+                f"{home.warehouse} is damaged: it cannot be opened "
+                f"({str(exc).splitlines()[0]}). {warehouse_advice(home)}",
+            )
+        ]
     try:
         try:
             checked = scan(home.warehouse, con)
@@ -136,16 +183,38 @@ def _warehouse(home: Home) -> list[Finding]:
         held = holds.pending(con)
     finally:
         con.close()
-    rows = f"{checked.indicator_values:,} indicator values" if checked.indicator_values is not None else "no indicators yet"
-    out = [Finding("ok", "warehouse", f"{home.warehouse} reads back whole ({len(checked.tables)} tables, {rows}; "
-                                      f"every block's checksum verified)")]
+    rows = (
+        f"{checked.indicator_values:,} indicator values"
+        if checked.indicator_values is not None
+        else "no indicators yet"
+    )
+    out = [
+        Finding(
+            "ok",
+            "warehouse",
+            f"{home.warehouse} reads back whole ({len(checked.tables)} tables, {rows}; "
+            f"every block's checksum verified)",
+        )
+    ]
     for source, n, prev, held_at, accepted_at in held:
         if accepted_at is None:
-            out.append(Finding("warn", "held", f"{source}: a snapshot of {n:,} rows (previous {prev:,}) is held since "
-                                               f"{held_at:%Y-%m-%d %H:%M} UTC; if the drop is real: "
-                                               f"`ip-pipeline accept --source {source} --home {home.root}`"))
+            out.append(
+                Finding(
+                    "warn",
+                    "held",
+                    f"{source}: a snapshot of {n:,} rows (previous {prev:,}) is held since "
+                    f"{held_at:%Y-%m-%d %H:%M} UTC; if the drop is real: "
+                    f"`ip-pipeline accept --source {source} --home {home.root}`",
+                )
+            )
         else:
-            out.append(Finding("ok", "held", f"{source}: the held snapshot ({n:,} rows) was accepted; the next run loads it"))
+            out.append(
+                Finding(
+                    "ok",
+                    "held",
+                    f"{source}: the held snapshot ({n:,} rows) was accepted; the next run loads it",
+                )
+            )
     return out
 
 
@@ -155,11 +224,23 @@ def _backups(home: Home) -> list[Finding]:
     gens = generations(home)
     if not gens:
         level = "warn" if home.warehouse.exists() else "ok"
-        return [Finding(level, "backups", f"no backup generation yet in {home.root / 'backups'} "
-                                          "(one is made, verified, after each successful run)")]
+        return [
+            Finding(
+                level,
+                "backups",
+                f"no backup generation yet in {home.root / 'backups'} "
+                "(one is made, verified, after each successful run)",
+            )
+        ]
     newest = gens[0]
-    return [Finding("ok", "backups", f"{len(gens)} generation(s); newest {newest.path.name} "
-                                     f"(made {newest.made_at:%Y-%m-%d %H:%M} UTC); `ip-pipeline restore` brings it back")]
+    return [
+        Finding(
+            "ok",
+            "backups",
+            f"{len(gens)} generation(s); newest {newest.path.name} "
+            f"(made {newest.made_at:%Y-%m-%d %H:%M} UTC); `ip-pipeline restore` brings it back",
+        )
+    ]
 
 
 def _dagster_storage(home: Home) -> list[Finding]:
@@ -168,10 +249,21 @@ def _dagster_storage(home: Home) -> list[Finding]:
         return [Finding("ok", "dagster", f"no Dagster storage yet under {home.dagster_home}")]
     problems = damaged_storage(home)
     if not problems:
-        return [Finding("ok", "dagster", f"{len(files)} SQLite file(s) under {home.dagster_home} pass quick_check")]
-    return [Finding("fail", "dagster", f"{p.path} is damaged ({p.problem}); the warehouse is not affected. "
-                                       f"`ip-pipeline restore --dagster-storage --home {home.root}` sets the "
-                                       f"storage aside and starts a new one") for p in problems]
+        return [
+            Finding(
+                "ok", "dagster", f"{len(files)} SQLite file(s) under {home.dagster_home} pass quick_check"
+            )
+        ]
+    return [
+        Finding(
+            "fail",
+            "dagster",
+            f"{p.path} is damaged ({p.problem}); the warehouse is not affected. "
+            f"`ip-pipeline restore --dagster-storage --home {home.root}` sets the "
+            f"storage aside and starts a new one",
+        )
+        for p in problems
+    ]
 
 
 def _landing(home: Home) -> list[Finding]:
@@ -184,8 +276,14 @@ def _landing(home: Home) -> list[Finding]:
     from ..ingest.files import list_snapshot
 
     if not home.landing.is_dir():
-        return [Finding("fail", "landing", f"no landing zone at {home.landing}; put the exports there "
-                                           f"or run `ip-pipeline sample --home {home.root}`")]
+        return [
+            Finding(
+                "fail",
+                "landing",
+                f"no landing zone at {home.landing}; put the exports there "
+                f"or run `ip-pipeline sample --home {home.root}`",
+            )
+        ]
     out = []
     for name, contract in load_contracts().items():
         try:
@@ -194,9 +292,13 @@ def _landing(home: Home) -> list[Finding]:
             out.append(Finding("fail", "landing", str(exc)))
             continue
         if contract.database and configured_url(contract):
-            out.append(Finding("ok", "landing", f"{name}: read from the database (IP_PIPELINE_ENFORCEMENT_DB_URL)"))
+            out.append(
+                Finding("ok", "landing", f"{name}: read from the database (IP_PIPELINE_ENFORCEMENT_DB_URL)")
+            )
         elif not listing.files:
-            out.append(Finding("warn", "landing", f"{name}: no .csv/.xlsx files in {home.landing / contract.folder}"))
+            out.append(
+                Finding("warn", "landing", f"{name}: no .csv/.xlsx files in {home.landing / contract.folder}")
+            )
         else:
             out.append(Finding("ok", "landing", f"{name}: {len(listing.files)} file(s)"))
         out += [Finding("warn", "landing", w) for w in listing.warnings]
@@ -204,8 +306,18 @@ def _landing(home: Home) -> list[Finding]:
     for t in load_reference_tables().values():
         if not (ref / t.file).exists():
             level = "fail" if t.required else "ok"
-            out.append(Finding(level, "landing", f"reference/{t.file} is missing" + (
-                f" (required): put it in {ref} (format: the spec's SOURCES.md § reference)" if t.required else " (optional)")))
+            out.append(
+                Finding(
+                    level,
+                    "landing",
+                    f"reference/{t.file} is missing"
+                    + (
+                        f" (required): put it in {ref} (format: the spec's SOURCES.md § reference)"
+                        if t.required
+                        else " (optional)"
+                    ),
+                )
+            )
     return out
 
 
@@ -216,7 +328,9 @@ def _database() -> list[Finding]:
     contract = load_contracts()["enforcement"]
     url = configured_url(contract)
     if not url:
-        return [Finding("ok", "database", "enforcement comes from files (IP_PIPELINE_ENFORCEMENT_DB_URL not set)")]
+        return [
+            Finding("ok", "database", "enforcement comes from files (IP_PIPELINE_ENFORCEMENT_DB_URL not set)")
+        ]
     import sqlalchemy as sa  # only when a database is configured
 
     try:
@@ -226,8 +340,14 @@ def _database() -> list[Finding]:
         engine.dispose()
         return [Finding("ok", "database", f"{mask_url(url)} is reachable")]
     except Exception as exc:  # noqa: BLE001
-        return [Finding("fail", "database", f"{mask_url(url)} is not reachable: "
-                                            f"{mask_url(str(exc).splitlines()[0])}; check the server and the URL")]
+        return [
+            Finding(
+                "fail",
+                "database",
+                f"{mask_url(url)} is not reachable: "
+                f"{mask_url(str(exc).splitlines()[0])}; check the server and the URL",
+            )
+        ]
 
 
 def checks(home: Home, imports: bool = False) -> list[tuple[str, Callable[[], list[Finding]]]]:
@@ -272,7 +392,9 @@ def render(findings: list[Finding]) -> str:
     fails = sum(f.level == "fail" for f in findings)
     warns = sum(f.level == "warn" for f in findings)
     lines.append("")
-    lines.append("All good." if not fails and not warns else f"{fails} problem(s) to fix, {warns} warning(s).")
+    lines.append(
+        "All good." if not fails and not warns else f"{fails} problem(s) to fix, {warns} warning(s)."
+    )
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 
 The warehouse itself is scanned by `backups.scan` (every block read, DuckDB checks its checksum).
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -13,10 +14,20 @@ from pathlib import Path
 from ..paths import Home
 
 # DuckDB's words for a damaged file (a lock is not damage).
-WAREHOUSE_DAMAGE = ("Corrupt database file", "Could not read enough bytes", "not a valid DuckDB database file",
-                    "No more data remaining in MetadataReader", "database file is corrupt")
-SQLITE_DAMAGE = ("malformed", "file is not a database", "file is encrypted or is not a database",
-                 "disk image", "database corruption")
+WAREHOUSE_DAMAGE = (
+    "Corrupt database file",
+    "Could not read enough bytes",
+    "not a valid DuckDB database file",
+    "No more data remaining in MetadataReader",
+    "database file is corrupt",
+)
+SQLITE_DAMAGE = (
+    "malformed",
+    "file is not a database",
+    "file is encrypted or is not a database",
+    "disk image",
+    "database corruption",
+)
 
 
 @dataclass(frozen=True)
@@ -73,13 +84,17 @@ def looks_like_sqlite_damage(exc: BaseException) -> bool:
 
 
 def warehouse_advice(home: Home) -> str:
-    return (f"The warehouse file {home.warehouse} is damaged. `ip-pipeline doctor --home {home.root}` names what; "
-            f"`ip-pipeline restore --home {home.root}` puts back the last good backup, "
-            f"`ip-pipeline rebuild --home {home.root}` recomputes everything from the landing zone.")
+    return (
+        f"The warehouse file {home.warehouse} is damaged. `ip-pipeline doctor --home {home.root}` names what; "
+        f"`ip-pipeline restore --home {home.root}` puts back the last good backup, "
+        f"`ip-pipeline rebuild --home {home.root}` recomputes everything from the landing zone."
+    )
 
 
 def storage_advice(home: Home, problems: list[StorageProblem]) -> str:
     names = "; ".join(f"{p.path} ({p.problem})" for p in problems[:3]) or str(home.dagster_home)
-    return (f"The Dagster storage is damaged: {names}. The warehouse is not affected. "
-            f"`ip-pipeline restore --dagster-storage --home {home.root}` sets the damaged storage aside "
-            f"(kept under {home.root / 'backups'}) and starts a new one; the next run then recomputes every month.")
+    return (
+        f"The Dagster storage is damaged: {names}. The warehouse is not affected. "
+        f"`ip-pipeline restore --dagster-storage --home {home.root}` sets the damaged storage aside "
+        f"(kept under {home.root / 'backups'}) and starts a new one; the next run then recomputes every month."
+    )

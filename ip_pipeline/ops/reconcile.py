@@ -1,4 +1,5 @@
 """Per-source reconciliation read back from the warehouse (not from the run's memory)."""
+
 from __future__ import annotations
 
 from ..db import table_exists
@@ -16,11 +17,25 @@ def reconcile(home: Home) -> list[dict]:
             raw = con.execute(f"SELECT count(*) FROM raw_{name}").fetchall()[0][0]
             staged = con.execute(f"SELECT count(*) FROM stg_{name}").fetchall()[0][0]
             quarantined = con.execute(f"SELECT count(*) FROM quarantine_{name}").fetchall()[0][0]
-            rows = con.execute("SELECT duplicate_rows FROM source_snapshots WHERE source = ?", [name]).fetchall()
+            rows = con.execute(
+                "SELECT duplicate_rows FROM source_snapshots WHERE source = ?", [name]
+            ).fetchall()
             duplicates = rows[0][0] if rows else 0
-            reasons = dict(con.execute(f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason "
-                                       f"ORDER BY count(*) DESC, reason").fetchall())
-            out.append({"source": name, "raw": raw, "staged": staged, "quarantined": quarantined,
-                        "duplicates": duplicates, "reconciles": raw == staged + quarantined + duplicates,
-                        "reasons": reasons})
+            reasons = dict(
+                con.execute(
+                    f"SELECT reason, count(*) FROM quarantine_{name} GROUP BY reason "
+                    f"ORDER BY count(*) DESC, reason"
+                ).fetchall()
+            )
+            out.append(
+                {
+                    "source": name,
+                    "raw": raw,
+                    "staged": staged,
+                    "quarantined": quarantined,
+                    "duplicates": duplicates,
+                    "reconciles": raw == staged + quarantined + duplicates,
+                    "reasons": reasons,
+                }
+            )
         return out

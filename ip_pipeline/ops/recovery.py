@@ -5,6 +5,7 @@ rebuild runs the pipeline: defs/rebuild.py).
 Each holds the home's run lock (no run in progress meanwhile), and never deletes a file: what
 it replaces is moved under `<home>/backups/` with a name saying why.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,6 +32,7 @@ class RecoveryError(Exception):
 
 # ---- accept ----------------------------------------------------------------------------------
 
+
 def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
     """Accept the snapshot the last run held for `source` (the files still in its folder)."""
     contract = load_contract(source)
@@ -41,22 +43,29 @@ def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
         try:
             row = None
             if table_exists(con, holds.HOLDS_TABLE):
-                row = con.execute(f"SELECT fingerprint FROM {holds.HOLDS_TABLE} WHERE source = ?", [source]).fetchall()
+                row = con.execute(
+                    f"SELECT fingerprint FROM {holds.HOLDS_TABLE} WHERE source = ?", [source]
+                ).fetchall()
             if not row:
-                raise RecoveryError(f"no snapshot of {source} is held: a run holds one when it has more than "
-                                    f"{contract.max_shrink * 100:.0f} % fewer rows than the previous one (max_shrink "
-                                    f"in sources/{source}.yaml)")
+                raise RecoveryError(
+                    f"no snapshot of {source} is held: a run holds one when it has more than "
+                    f"{contract.max_shrink * 100:.0f} % fewer rows than the previous one (max_shrink "
+                    f"in sources/{source}.yaml)"
+                )
             if not configured_url(contract):
                 now = fingerprint(list_snapshot(home.landing, contract.folder, source).files)
                 if now != row[0][0]:
-                    raise RecoveryError(f"the files in {home.landing / contract.folder} changed since the run held "
-                                        f"them: run again, the new snapshot is judged afresh")
+                    raise RecoveryError(
+                        f"the files in {home.landing / contract.folder} changed since the run held "
+                        f"them: run again, the new snapshot is judged afresh"
+                    )
             return holds.accept(con, source)
         finally:
             con.close()
 
 
 # ---- restore ---------------------------------------------------------------------------------
+
 
 def restore_warehouse(home: Home, number: int | None = None) -> tuple[Generation, Scan, Path | None]:
     with home_run_lock(home):
@@ -65,7 +74,9 @@ def restore_warehouse(home: Home, number: int | None = None) -> tuple[Generation
         except LookupError as exc:
             raise RecoveryError(str(exc.args[0])) from None
         except DamagedDatabase as exc:
-            raise RecoveryError(f"{exc}; try another generation (--generation N) or `ip-pipeline rebuild`") from None
+            raise RecoveryError(
+                f"{exc}; try another generation (--generation N) or `ip-pipeline rebuild`"
+            ) from None
 
 
 @dataclass
@@ -92,6 +103,7 @@ def reset_dagster_storage(home: Home, force: bool = False) -> StorageReset:
 
 
 # ---- rebuild ---------------------------------------------------------------------------------
+
 
 def published_history(home: Home) -> tuple[Path | None, list[str]]:
     """Where the published-values history comes from: the newest good backup, else the

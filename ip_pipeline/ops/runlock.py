@@ -1,5 +1,6 @@
 """The home's run lock: one `ip-pipeline run`/`backfill` (or accept/restore/rebuild) at a time
 per data directory. Its own module: the light commands take it without importing Dagster."""
+
 from __future__ import annotations
 
 import fcntl
@@ -28,8 +29,11 @@ def home_run_lock(home: Home) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"Another ip-pipeline run holds {home.root / RUN_LOCK}; waiting for it to finish …",
-                  file=sys.stderr, flush=True)
+            print(
+                f"Another ip-pipeline run holds {home.root / RUN_LOCK}; waiting for it to finish …",
+                file=sys.stderr,
+                flush=True,
+            )
             fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

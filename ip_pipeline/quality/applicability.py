@@ -9,6 +9,7 @@ folder, header-only files) has none. The suite says so, per expectation, in
 expectations are left out and why. A left-out expectation is reported as not applicable, with
 its reason, never as passed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,17 +57,27 @@ def not_applicable(suite: dict, snapshot: Snapshot) -> list[dict]:
         meta = exp.get("meta") or {}
         reasons = [r for r in (snapshot.missing(n) for n in needs_of(exp)) if r]
         if reasons:
-            out.append({"position": meta.get("_position", i), "expectation": exp["type"],
-                        "rule": meta.get("rule") or exp["type"], "severity": meta.get("severity"),
-                        "needs": needs_of(exp), "reason": "; ".join(reasons)})
+            out.append(
+                {
+                    "position": meta.get("_position", i),
+                    "expectation": exp["type"],
+                    "rule": meta.get("rule") or exp["type"],
+                    "severity": meta.get("severity"),
+                    "needs": needs_of(exp),
+                    "reason": "; ".join(reasons),
+                }
+            )
     return out
 
 
 def applicable_suite(suite: dict, skipped: list[dict]) -> dict:
     """The suite without the expectations listed in `skipped` (positions kept in `meta`)."""
     gone = {s["position"] for s in skipped}
-    kept = [e for i, e in enumerate(suite.get("expectations", []))
-            if (e.get("meta") or {}).get("_position", i) not in gone]
+    kept = [
+        e
+        for i, e in enumerate(suite.get("expectations", []))
+        if (e.get("meta") or {}).get("_position", i) not in gone
+    ]
     return {**suite, "expectations": kept}
 
 

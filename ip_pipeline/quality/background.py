@@ -12,6 +12,7 @@ validates itself. A source's new snapshot is audited in its ingest step before i
 `IP_PIPELINE_GX_WORKERS` (default 1; 0 turns it off) sets the number of worker processes;
 only tables of at least `IP_PIPELINE_GX_BACKGROUND_MIN_ROWS` rows (default 500,000) go to it.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -40,8 +41,12 @@ def _executor() -> ProcessPoolExecutor | None:
     global _pool
     if _pool is None and workers() > 0:
         # spawn: a fresh interpreter, nothing of the parent's DuckDB or Dagster threads
-        _pool = ProcessPoolExecutor(max_workers=workers(), mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_watch_parent, initargs=(os.getpid(),))
+        _pool = ProcessPoolExecutor(
+            max_workers=workers(),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
         atexit.register(shutdown)
     return _pool
 
@@ -56,6 +61,7 @@ def shutdown() -> None:
 
 def _watch_parent(parent: int) -> None:
     """In the worker: end when the run's process is gone (killed, say), never linger."""
+
     def watch() -> None:
         while True:
             if os.getppid() != parent:
@@ -89,13 +95,15 @@ def submit(con, home: Path, table: str, check_name: str, expectations_dir: Path 
     if pool is None:
         return False
     try:
-        plan = make_plan(con, table, home, check_name, expectations_dir, docs_dir=home / "quality" / "data_docs")
+        plan = make_plan(
+            con, table, home, check_name, expectations_dir, docs_dir=home / "quality" / "data_docs"
+        )
         if cross_table(plan.suite):
             return False  # its other table may change later in the run: the check validates at its turn
         export(con, plan, home)
         _pending[(str(home), table)] = (plan.key, pool.submit(_work, plan))
         return True
-    except Exception as exc:  # a convenience: the check validates itself
+    except Exception as exc:  # a convenience: the check validates itself  # noqa: BLE001 (a failure here is reported, never raised)
         log.warning("background validation of %s not started: %s", table, exc)
         return False
 
@@ -107,6 +115,6 @@ def take(home: Path, table: str, key: str | None):
         return None
     try:
         return entry[1].result()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (a failure here is reported, never raised)
         log.warning("background validation of %s failed (%s); validating in the check", table, exc)
         return None

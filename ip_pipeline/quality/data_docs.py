@@ -1,4 +1,5 @@
 """The Data Docs top page: one link per table's GX site under `<home>/quality/data_docs/`."""
+
 from __future__ import annotations
 
 import html

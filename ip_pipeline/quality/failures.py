@@ -1,5 +1,6 @@
 """What a validation says: each failed expectation (its rule, counts, a sample of offending
 rows) and the verdict over a table, in words a data engineer reads in the check's message."""
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,7 @@ class ExpectationFailure:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ExpectationFailure":
+    def from_dict(cls, d: dict) -> ExpectationFailure:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k != "position"})
 
 
@@ -101,8 +102,10 @@ def _examples(sample: Any, limit: int = 300) -> str:
     (the Dagster metadata shows the full sample as a table)."""
     if not isinstance(sample, list):
         return _short(sample, limit)
-    parts = [", ".join(f"{k} {v}" for k, v in jsonable(s).items()) if isinstance(s, dict)
-             else _short(s, limit) for s in sample]
+    parts = [
+        ", ".join(f"{k} {v}" for k, v in jsonable(s).items()) if isinstance(s, dict) else _short(s, limit)
+        for s in sample
+    ]
     text = "; ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -129,8 +132,9 @@ def build_message(table: str, failures: list[ExpectationFailure], rows: int | No
     return f"{head}: {details}{more}.{tail}"
 
 
-def verdict(table: str, failures: list, evaluated: int, rows: int, docs: str | None, t0: float,
-             extra: dict) -> QualityResult:
+def verdict(
+    table: str, failures: list, evaluated: int, rows: int, docs: str | None, t0: float, extra: dict
+) -> QualityResult:
     """A validation's result: failed if any ERROR expectation failed (a full and an incremental
     validation say it the same way)."""
     return QualityResult(
@@ -144,5 +148,3 @@ def verdict(table: str, failures: list, evaluated: int, rows: int, docs: str | N
         duration_s=round(time.perf_counter() - t0, 3),
         extra=extra,
     )
-
-

@@ -5,23 +5,32 @@ pandas data source and a whole-dataframe batch definition. The shape rules run o
 schema frame; the value rules run in groups, each on a frame of just the columns it reads plus
 the key (see _validate_groups).
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import re
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .data_docs import write_docs_index
 from .failures import SAMPLE_SIZE, ExpectationFailure, QualityResult, jsonable, verdict
-from .suites import (ERROR, POSITION, SCHEMA_EXPECTATIONS, WARN, expectation_columns, load_suite,
-                     number_expectations, split_suite)
+from .suites import (
+    ERROR,
+    POSITION,
+    WARN,
+    expectation_columns,
+    load_suite,
+    number_expectations,
+    split_suite,
+)
 
 # Nightly runs must not phone home; set before GX reads it.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -60,7 +69,7 @@ def _normalise_for_gx(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.astype("int64")
         elif isinstance(dt, pd.api.extensions.ExtensionDtype) and pd.api.types.is_float_dtype(dt):
             out[col] = s.astype("float64")
-        elif dt == object:
+        elif dt == object:  # noqa: E721 (a numpy dtype equals object, it is not it)
             if isinstance(_first_valid(s), np.ndarray):
                 # DuckDB lists arrive as numpy arrays; GX's type rules know "list".
                 out[col] = s.map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v)
@@ -140,9 +149,11 @@ def _failure_from(result, key: list[str]) -> ExpectationFailure:
         sample = res["partial_unexpected_list"]
     if not sample and res.get("partial_missing_list"):
         sample = [{"missing": v} for v in res["partial_missing_list"]]
-    column = kw.get("column") or (
-        f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None
-    ) or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+    column = (
+        kw.get("column")
+        or (f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None)
+        or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+    )
     return ExpectationFailure(
         rule=meta.get("rule") or cfg.type.replace("expect_", "").replace("_", " "),
         expectation=cfg.type,
@@ -230,8 +241,16 @@ def _result_format(index_cols: list[str]) -> dict:
     return fmt
 
 
-def _run_suite(ctx, batch_def, name: str, exps: list[dict], df: pd.DataFrame, suite_meta: dict,
-               parameters: dict | None, index_cols: list[str]) -> list[tuple[int, Any]]:
+def _run_suite(
+    ctx,
+    batch_def,
+    name: str,
+    exps: list[dict],
+    df: pd.DataFrame,
+    suite_meta: dict,
+    parameters: dict | None,
+    index_cols: list[str],
+) -> list[tuple[int, Any]]:
     """Validate `df` against `exps` as one GX suite: [(position in exps, result)] in GX's order."""
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
@@ -249,8 +268,16 @@ def _run_suite(ctx, batch_def, name: str, exps: list[dict], df: pd.DataFrame, su
     return [(position[r.expectation_config.id], r) for r in res.results]
 
 
-def _validate_groups(ctx, batch_def, table: str, exps: list[dict], df: pd.DataFrame, suite_meta: dict,
-                     parameters: dict | None, key: list[str]) -> list[tuple[Any, list[str]]]:
+def _validate_groups(
+    ctx,
+    batch_def,
+    table: str,
+    exps: list[dict],
+    df: pd.DataFrame,
+    suite_meta: dict,
+    parameters: dict | None,
+    key: list[str],
+) -> list[tuple[Any, list[str]]]:
     """Validate `exps` on `df`, each group of them on a frame of only the columns it reads.
 
     GX's pandas metrics copy the batch frame again and again (dropping nulls,
@@ -330,13 +357,19 @@ def validate_frames(
             urls = ctx.build_data_docs(site_names=[table])
             docs = str(Path(docs_dir) / table / "index.html") if urls else None
             write_docs_index(docs_dir)
-        except Exception as e:  # docs are a convenience; never fail a check on them
+        except Exception as e:  # docs are a convenience; never fail a check on them  # noqa: BLE001 (a failure here is reported, never raised)
             log.warning("Data Docs for %s not built: %s", table, e)
     order = {ERROR: 0, WARN: 1}
     failures.sort(key=lambda f: order.get(f.severity, 2))
-    return verdict(table, failures, evaluated, len(frame), docs, t0,
-                    {"row_counts": counts} if counts_for is not None else {})
-
+    return verdict(
+        table,
+        failures,
+        evaluated,
+        len(frame),
+        docs,
+        t0,
+        {"row_counts": counts} if counts_for is not None else {},
+    )
 
 
 def _counts_of(result, index_cols: list[str]) -> dict:
@@ -344,10 +377,13 @@ def _counts_of(result, index_cols: list[str]) -> dict:
     expectation counts every row), unexpected, and its sample of offending rows."""
     res = result.result or {}
     failure = _failure_from(result, index_cols)
-    return {"element_count": res.get("element_count"), "missing_count": res.get("missing_count"),
-            "unexpected_count": res.get("unexpected_count"), "raised": _raised(result),
-            "sample": failure.sample}
-
+    return {
+        "element_count": res.get("element_count"),
+        "missing_count": res.get("missing_count"),
+        "unexpected_count": res.get("unexpected_count"),
+        "raised": _raised(result),
+        "sample": failure.sample,
+    }
 
 
 def validate_dataframe(
@@ -362,5 +398,3 @@ def validate_dataframe(
     return validate_frames(
         table, df, suite or load_suite(table), parameters, schema_frame=schema_frame, docs_dir=docs_dir
     )
-
-

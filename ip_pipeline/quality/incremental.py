@@ -1,6 +1,7 @@
 """Incremental validation: the verdicts of a full validation of a new snapshot from the
 table-level rules on the whole table and the row-level rules on the rows that came and went
 since the previous snapshot, whose counts are kept (validation_plan.py decides when)."""
+
 from __future__ import annotations
 
 import json
@@ -82,14 +83,28 @@ def validate_incremental(
     number_expectations(suite)
     rows_pos = row_level_positions(suite)
     everything = [e["meta"][POSITION] for e in suite["expectations"]]
-    whole = validate_frames(table, frame, sub_suite(suite, set(everything) - rows_pos), parameters,
-                            schema_frame=schema_frame, docs_dir=docs_dir)
+    whole = validate_frames(
+        table,
+        frame,
+        sub_suite(suite, set(everything) - rows_pos),
+        parameters,
+        schema_frame=schema_frame,
+        docs_dir=docs_dir,
+    )
     row_suite = sub_suite(suite, rows_pos)
 
     def counted(df: pd.DataFrame) -> dict:
         if len(df) == 0:  # no rows: nothing considered, nothing unexpected (no GX run needed)
-            return {str(p): {"element_count": 0, "missing_count": 0, "unexpected_count": 0, "raised": False,
-                             "sample": []} for p in rows_pos}
+            return {
+                str(p): {
+                    "element_count": 0,
+                    "missing_count": 0,
+                    "unexpected_count": 0,
+                    "raised": False,
+                    "sample": [],
+                }
+                for p in rows_pos
+            }
         return validate_frames(table, df, row_suite, parameters, counts_for=rows_pos).extra["row_counts"]
 
     came, went = counted(added), counted(removed)
@@ -103,19 +118,30 @@ def validate_incremental(
         if total is None:
             return None
         success, pct = combined_verdict(exp, total)
-        sample = (_sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
-                  + list(came[k].get("sample") or []))[:SAMPLE_SIZE]
+        sample = (
+            _sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
+            + list(came[k].get("sample") or [])
+        )[:SAMPLE_SIZE]
         counts[k] = {**total, "raised": False, "sample": sample}
         if not success:
             kw = exp.get("kwargs", {})
-            column = kw.get("column") or (
-                f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None
-            ) or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
-            failures.append(ExpectationFailure(
-                rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
-                expectation=exp["type"], column=column, severity=exp["meta"].get("severity", ERROR),
-                unexpected_count=total["unexpected_count"], unexpected_percent=pct, sample=sample,
-                position=pos))
+            column = (
+                kw.get("column")
+                or (f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None)
+                or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+            )
+            failures.append(
+                ExpectationFailure(
+                    rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
+                    expectation=exp["type"],
+                    column=column,
+                    severity=exp["meta"].get("severity", ERROR),
+                    unexpected_count=total["unexpected_count"],
+                    unexpected_percent=pct,
+                    sample=sample,
+                    position=pos,
+                )
+            )
     # the order of a full run: shape rules, then value rules as GX lists them, errors first
     _, value_exps = split_suite(suite)
     gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, gx_order(value_exps))}
@@ -123,11 +149,20 @@ def validate_incremental(
 
     def rank(f: ExpectationFailure):
         pos = f.position if f.position is not None else 10**6
-        return ({ERROR: 0, WARN: 1}.get(f.severity, 2), 0 if pos in schema_pos else 1, gx_rank.get(pos, (0, pos)))
+        return (
+            {ERROR: 0, WARN: 1}.get(f.severity, 2),
+            0 if pos in schema_pos else 1,
+            gx_rank.get(pos, (0, pos)),
+        )
 
     failures.sort(key=rank)
     evaluated = whole.evaluated + len(rows_pos)
-    return verdict(table, failures, evaluated, len(frame), whole.data_docs, t0,
-                    {"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}})
-
-
+    return verdict(
+        table,
+        failures,
+        evaluated,
+        len(frame),
+        whole.data_docs,
+        t0,
+        {"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}},
+    )

@@ -18,8 +18,8 @@ has none).
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from datetime import date
 from pathlib import Path
 
@@ -39,8 +39,11 @@ JUMP_CHECK = "no_unexplained_jumps"
 SAMPLE_ROWS = 20
 
 
-RANGE_LISTS = {"percent_0_100": "percent_0_100", "non_negative": "non_negative",
-               "growth_rate": "growth_rate_not_below_minus_100"}
+RANGE_LISTS = {
+    "percent_0_100": "percent_0_100",
+    "non_negative": "non_negative",
+    "growth_rate": "growth_rate_not_below_minus_100",
+}
 
 
 def rules_of_definitions(definitions: dict | None = None) -> dict:
@@ -89,7 +92,7 @@ class Violations:
     extra: dict
 
 
-# --------------------------------------------------------------------------- rules (SQL)
+# --------------------------------------------------------------------------- rules (SQL)  # noqa: ERA001
 
 
 def range_violations(con, cfg: dict, start=None, end=None) -> Violations:
@@ -98,15 +101,15 @@ def range_violations(con, cfg: dict, start=None, end=None) -> Violations:
     sql = f"""
         SELECT indicator_id, as_of, district_code, value, numerator,
                CASE WHEN isnan(value) OR isinf(value) THEN 'value is NaN or infinite'
-                    WHEN list_contains({_ids(r['percent_0_100'])}, indicator_id) THEN 'share or score outside 0-100'
-                    WHEN list_contains({_ids(r['growth_rate_not_below_minus_100'])}, indicator_id) THEN 'growth rate below -100%'
+                    WHEN list_contains({_ids(r["percent_0_100"])}, indicator_id) THEN 'share or score outside 0-100'
+                    WHEN list_contains({_ids(r["growth_rate_not_below_minus_100"])}, indicator_id) THEN 'growth rate below -100%'
                     ELSE 'negative count or ratio' END AS rule
         FROM {INDICATOR_TABLE} v
         WHERE {w} AND (
               isnan(value) OR isinf(value)
-           OR (list_contains({_ids(r['percent_0_100'])}, indicator_id) AND (value < 0 OR value > 100))
-           OR (list_contains({_ids(r['non_negative'])}, indicator_id) AND (value < 0 OR numerator < 0))
-           OR (list_contains({_ids(r['growth_rate_not_below_minus_100'])}, indicator_id) AND value < -100))
+           OR (list_contains({_ids(r["percent_0_100"])}, indicator_id) AND (value < 0 OR value > 100))
+           OR (list_contains({_ids(r["non_negative"])}, indicator_id) AND (value < 0 OR numerator < 0))
+           OR (list_contains({_ids(r["growth_rate_not_below_minus_100"])}, indicator_id) AND value < -100))
         ORDER BY as_of, indicator_id, district_code"""
     checked = con.execute(f"SELECT count(*) FROM {INDICATOR_TABLE} v WHERE {w}").fetchone()[0]
     return Violations(_records(con.execute(sql)), checked, {})
@@ -148,7 +151,7 @@ def city_sum_violations(con, cfg: dict, start=None, end=None) -> Violations:
     w = _window("v", start, end)
     sql = f"""
         WITH x AS (SELECT indicator_id, as_of, district_code, coalesce(numerator, value) AS n
-                   FROM {INDICATOR_TABLE} v WHERE list_contains({_ids(cfg['additive_counts'])}, indicator_id) AND {w}),
+                   FROM {INDICATOR_TABLE} v WHERE list_contains({_ids(cfg["additive_counts"])}, indicator_id) AND {w}),
         c AS (SELECT indicator_id, as_of, n AS city FROM x WHERE district_code = '{city}'),
         u AS (SELECT indicator_id, as_of, sum(n) AS units_sum, count(*) AS units FROM x
               WHERE district_code <> '{city}' GROUP BY ALL)
@@ -169,19 +172,21 @@ def _kind_ids(kind: str) -> set[str]:
     """Indicators of every plan in the catalogue of one kind (`flow`: year-to-date, restarting each January)."""
     try:
         return {i.id for p in load_plans() for i in p.indicators + p.companions if i.kind == kind}
-    except Exception:  # a broken catalogue is reported elsewhere; the configured bases still apply
+    except Exception:  # a broken catalogue is reported elsewhere; the configured bases still apply  # noqa: BLE001 (a failure here is reported, never raised)
         return set()
 
 
 COUNT_UNITS = ("件", "家", "次")
 AMOUNT_UNITS = ("万元",)
-NOISE_SIGMAS = 3.0      # two counts a and b differ by chance by about √(a+b): within 3√(a+b) is not a jump
-MATERIAL_SHARE = 0.02   # a unit's amount below 2% of the city's a year earlier is too small for a share to mean much
+NOISE_SIGMAS = 3.0  # two counts a and b differ by chance by about √(a+b): within 3√(a+b) is not a jump
+MATERIAL_SHARE = (
+    0.02  # a unit's amount below 2% of the city's a year earlier is too small for a share to mean much
+)
 # An amount is the sum of a few events: with fewer than MIN_EVENTS in the two periods together (the companion
 # count of the same unit and dates), one large pledge more or less is not a jump.
 AMOUNT_EVENTS = {"pledge_amount_wan": "pledge_count"}
 MIN_EVENTS = 20
-EARLY_MONTHS = 2        # a year-to-date flow of one or two months is too short a period to call a jump
+EARLY_MONTHS = 2  # a year-to-date flow of one or two months is too short a period to call a jump
 
 
 def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
@@ -202,15 +207,27 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
         b = basis.get(i, "yoy" if i in flows else "none" if i in rates else default)
         if b in by_basis:
             by_basis[b].append(i)
-    has_unit = "unit" in {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]).fetchall()}
-    has_den = "denominator" in {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]).fetchall()}
-    units = lambda us: f"cur.unit IN ({', '.join(repr(u) for u in us)})"
+    has_unit = "unit" in {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]
+        ).fetchall()
+    }
+    has_den = "denominator" in {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [INDICATOR_TABLE]
+        ).fetchall()
+    }
+    units = lambda us: f"cur.unit IN ({', '.join(repr(u) for u in us)})"  # noqa: E731 (a local one-line formatter)
     is_count = f"({units(COUNT_UNITS)} AND cur.denominator IS NULL)" if has_unit and has_den else "FALSE"
     is_amount = f"({units(AMOUNT_UNITS)} AND cur.denominator IS NULL)" if has_unit and has_den else "FALSE"
     # a share of cases (numerator / denominator, in %): the binomial chance variation of the two shares
-    is_share = "(cur.unit = '%' AND cur.denominator > 0 AND prev.denominator > 0)" if has_unit and has_den else "FALSE"
+    is_share = (
+        "(cur.unit = '%' AND cur.denominator > 0 AND prev.denominator > 0)"
+        if has_unit and has_den
+        else "FALSE"
+    )
     pooled = "((cur.numerator + prev.numerator) / (cur.denominator + prev.denominator))"
     city = cfg.get("city_code", CITY)
     w = _window("cur", start, end)
@@ -220,9 +237,9 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
         WITH cur AS (SELECT indicator_id, as_of, district_code, value, flags,
                             {"unit" if has_unit else "NULL"} AS unit, {"denominator" if has_den else "NULL"} AS denominator,
                             {"numerator" if has_den else "NULL"} AS numerator,
-                            CASE WHEN list_contains({_ids(by_basis['yoy'])}, indicator_id) THEN 12 ELSE 1 END AS lag_months
+                            CASE WHEN list_contains({_ids(by_basis["yoy"])}, indicator_id) THEN 12 ELSE 1 END AS lag_months
                      FROM {INDICATOR_TABLE}
-                     WHERE list_contains({_ids(by_basis['mom'] + by_basis['yoy'])}, indicator_id)
+                     WHERE list_contains({_ids(by_basis["mom"] + by_basis["yoy"])}, indicator_id)
                        -- a year-to-date flow restarts in January: not a jump, and its first months are too short
                        AND NOT (list_contains({_ids(sorted(flows))}, indicator_id) AND month(as_of) <= {EARLY_MONTHS})),
         pairs AS (
@@ -251,14 +268,20 @@ def jump_violations(con, cfg: dict, start=None, end=None) -> Violations:
         SELECT * FROM pairs WHERE abs(change) > {max_share}
         ORDER BY explained, abs(change) DESC"""
     pairs = ", ".join(f"({a!r}, {b!r})" for a, b in AMOUNT_EVENTS.items()) or "(NULL, NULL)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _jump_events AS SELECT * FROM (VALUES {pairs}) AS t(amount_id, count_id)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _jump_events AS SELECT * FROM (VALUES {pairs}) AS t(amount_id, count_id)"
+    )
     rows = _records(con.execute(sql))
     checked = con.execute(f"SELECT count(*) FROM {INDICATOR_TABLE} cur WHERE {w}").fetchone()[0]
     explained = [r for r in rows if r["explained"]]
     return Violations(
         [r for r in rows if not r["explained"]],
         checked,
-        {"explained_jumps": len(explained), "explained_sample": explained[:SAMPLE_ROWS], "max_share": max_share},
+        {
+            "explained_jumps": len(explained),
+            "explained_sample": explained[:SAMPLE_ROWS],
+            "max_share": max_share,
+        },
     )
 
 
@@ -267,15 +290,19 @@ def describe_jumps(found: Violations, scope: str, top: int = 5) -> str:
     rows = found.rows
     share = float(found.extra.get("max_share", 0.5))
     n_units = len({(r["indicator_id"], r["district_code"]) for r in rows})
-    head = (f"{len(rows):,} of {found.checked:,} values of {INDICATOR_TABLE} ({scope}) changed by more than "
-            f"{share:.0%} without a flag that explains it, in {n_units:,} indicator × unit series; "
-            f"the largest {min(top, len(rows))}:")
+    head = (
+        f"{len(rows):,} of {found.checked:,} values of {INDICATOR_TABLE} ({scope}) changed by more than "
+        f"{share:.0%} without a flag that explains it, in {n_units:,} indicator × unit series; "
+        f"the largest {min(top, len(rows))}:"
+    )
     lines = ["| indicator | unit | as of | value | compared with | change |", "|---|---|---|---:|---|---:|"]
     for r in sorted(rows, key=lambda r: -abs(float(r["change"] or 0)))[:top]:
         basis = "a year earlier" if r.get("basis") == "yoy" else "the month before"
-        lines.append(f"| {r['indicator_id']} | {r['district_code']} | {r['as_of']} | {float(r['value']):,.2f} | "
-                     f"{float(r['compared_value']):,.2f} on {r['compared_as_of']} ({basis}) | "
-                     f"{float(r['change']):+.0%} |")
+        lines.append(
+            f"| {r['indicator_id']} | {r['district_code']} | {r['as_of']} | {float(r['value']):,.2f} | "
+            f"{float(r['compared_value']):,.2f} on {r['compared_as_of']} ({basis}) | "
+            f"{float(r['change']):+.0%} |"
+        )
     return head + "\n\n" + "\n".join(lines)
 
 
@@ -300,18 +327,43 @@ class IndicatorRule:
 
 
 RULES = [
-    IndicatorRule(RANGE_CHECK, "shares and scores within 0-100, counts not negative", ERROR, True, range_violations,
-                  "Shares and scores lie in 0-100, counts and ratios are not negative, growth rates never fall below -100% (-100% is a year with none)."),
-    IndicatorRule(HV_STOCK_CHECK, "high-value numerator <= invention patents in force", ERROR, True, hv_stock_violations,
-                  "The high-value invention numerator never exceeds the invention patents in force for that unit "
-                  "and date (recomputed from stg_patents).", reads=("stg_patents",)),
-    IndicatorRule(CITY_SUM_CHECK, "city count = sum of units", ERROR, True, city_sum_violations,
-                  f"For count indicators the city ({CITY}) equals the sum of its reporting units."),
-    IndicatorRule(JUMP_CHECK, "no unexplained jump above the configured share", WARN, False, jump_violations,
-                  "No unexplained jump above the configured share (default 50%): stocks month on month, "
-                  "year-to-date flows against the same month a year earlier (their January reset is not a jump); "
-                  "changes of a count within 3√n are chance. Jumps are listed as a warning, not silently published.",
-                  describe=lambda found, scope: describe_jumps(found, scope)),
+    IndicatorRule(
+        RANGE_CHECK,
+        "shares and scores within 0-100, counts not negative",
+        ERROR,
+        True,
+        range_violations,
+        "Shares and scores lie in 0-100, counts and ratios are not negative, growth rates never fall below -100% (-100% is a year with none).",
+    ),
+    IndicatorRule(
+        HV_STOCK_CHECK,
+        "high-value numerator <= invention patents in force",
+        ERROR,
+        True,
+        hv_stock_violations,
+        "The high-value invention numerator never exceeds the invention patents in force for that unit "
+        "and date (recomputed from stg_patents).",
+        reads=("stg_patents",),
+    ),
+    IndicatorRule(
+        CITY_SUM_CHECK,
+        "city count = sum of units",
+        ERROR,
+        True,
+        city_sum_violations,
+        f"For count indicators the city ({CITY}) equals the sum of its reporting units.",
+    ),
+    IndicatorRule(
+        JUMP_CHECK,
+        "no unexplained jump above the configured share",
+        WARN,
+        False,
+        jump_violations,
+        "No unexplained jump above the configured share (default 50%): stocks month on month, "
+        "year-to-date flows against the same month a year earlier (their January reset is not a jump); "
+        "changes of a count within 3√n are chance. Jumps are listed as a warning, not silently published.",
+        describe=lambda found, scope: describe_jumps(found, scope),
+    ),
 ]
 
 
@@ -324,8 +376,15 @@ def _json(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def evaluate_rule(con, rule: IndicatorRule, start=None, end=None, partitions=(), cfg: dict | None = None,
-                  config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
+def evaluate_rule(
+    con,
+    rule: IndicatorRule,
+    start=None,
+    end=None,
+    partitions=(),
+    cfg: dict | None = None,
+    config_dir: Path | None = None,
+) -> tuple[QualityResult, Violations]:
     """Evaluate one rule on a DuckDB connection, on the as-of dates in [start, end) (all when None)."""
     cfg = load_config(config_dir) if cfg is None else cfg
     t0 = time.perf_counter()
@@ -335,52 +394,81 @@ def evaluate_rule(con, rule: IndicatorRule, start=None, end=None, partitions=(),
         if not wio.table_exists(con, INDICATOR_TABLE):
             raise LookupError(f"{INDICATOR_TABLE} does not exist")
         found = rule.evaluate(con, cfg, start, end)
-    except Exception as e:  # a rule that cannot run is a failed rule, said plainly
+    except Exception as e:  # a rule that cannot run is a failed rule, said plainly  # noqa: BLE001 (a failure here is reported, never raised)
         found, error = Violations([], 0, {}), f"{type(e).__name__}: {e}"
     failures = []
     if error or found.rows:
-        failures.append(ExpectationFailure(
-            rule=rule.rule, expectation=rule.check_name, column=None, severity=rule.severity,
-            unexpected_count=None if error else len(found.rows),
-            sample=_json(found.rows[:SAMPLE_ROWS]), error=error,
-        ))
+        failures.append(
+            ExpectationFailure(
+                rule=rule.rule,
+                expectation=rule.check_name,
+                column=None,
+                severity=rule.severity,
+                unexpected_count=None if error else len(found.rows),
+                sample=_json(found.rows[:SAMPLE_ROWS]),
+                error=error,
+            )
+        )
     if error:
         message = f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}"
     elif found.rows and rule.describe is not None:
         message = rule.describe(found, scope)
     elif found.rows:
         verb = "FAILED" if rule.severity == ERROR else "flagged (WARN)"
-        message = (f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "
-                   f"{scope}, e.g. {_examples(found.rows[:3])}")
+        message = (
+            f"{INDICATOR_TABLE} {verb} rule '{rule.rule}': {len(found.rows)} of {found.checked} rows on "
+            f"{scope}, e.g. {_examples(found.rows[:3])}"
+        )
     else:
         message = f"{INDICATOR_TABLE}: rule '{rule.rule}' holds on {found.checked} rows ({scope})."
     result = QualityResult(
-        table=INDICATOR_TABLE, passed=not (failures and rule.severity == ERROR), failures=failures,
-        evaluated=1, rows=found.checked, message=message, duration_s=round(time.perf_counter() - t0, 3),
+        table=INDICATOR_TABLE,
+        passed=not (failures and rule.severity == ERROR),
+        failures=failures,
+        evaluated=1,
+        rows=found.checked,
+        message=message,
+        duration_s=round(time.perf_counter() - t0, 3),
         extra={"partitions": list(partitions), "scope": scope, **_json(found.extra)},
     )
     return result, found
 
 
-def run_indicator_rule(rule: IndicatorRule, warehouse, start=None, end=None, partitions=(),
-                       config_dir: Path | None = None) -> tuple[QualityResult, Violations]:
+def run_indicator_rule(
+    rule: IndicatorRule, warehouse, start=None, end=None, partitions=(), config_dir: Path | None = None
+) -> tuple[QualityResult, Violations]:
     """Evaluate one rule on the warehouse (read-only) and record its result (quality_results)."""
     try:
         with wio.connection(warehouse, read_only=True) as con:
             result, found = evaluate_rule(con, rule, start, end, partitions, config_dir=config_dir)
-    except Exception as e:  # the warehouse cannot be opened: a failed rule, said plainly
+    except Exception as e:  # the warehouse cannot be opened: a failed rule, said plainly  # noqa: BLE001 (a failure here is reported, never raised)
         result, found = _unopened(rule, e, start, end, partitions)
     with wio.connection(warehouse, read_only=False) as con:
         wio.write_result(con, INDICATOR_TABLE, rule.check_name, result)
     return result, found
 
 
-def _unopened(rule: IndicatorRule, exc: Exception, start, end, partitions) -> tuple[QualityResult, Violations]:
+def _unopened(
+    rule: IndicatorRule, exc: Exception, start, end, partitions
+) -> tuple[QualityResult, Violations]:
     scope = f"as-of dates {start} to {end} (exclusive)" if start else "the whole table"
     error = f"{type(exc).__name__}: {exc}"
-    failure = ExpectationFailure(rule=rule.rule, expectation=rule.check_name, column=None, severity=rule.severity,
-                                 unexpected_count=None, sample=[], error=error)
+    failure = ExpectationFailure(
+        rule=rule.rule,
+        expectation=rule.check_name,
+        column=None,
+        severity=rule.severity,
+        unexpected_count=None,
+        sample=[],
+        error=error,
+    )
     return QualityResult(
-        table=INDICATOR_TABLE, passed=rule.severity != ERROR, failures=[failure], evaluated=1, rows=0,
-        message=f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}", duration_s=0.0,
-        extra={"partitions": list(partitions), "scope": scope}), Violations([], 0, {})
+        table=INDICATOR_TABLE,
+        passed=rule.severity != ERROR,
+        failures=[failure],
+        evaluated=1,
+        rows=0,
+        message=f"{INDICATOR_TABLE}: rule '{rule.rule}' could not be evaluated on {scope}: {error}",
+        duration_s=0.0,
+        extra={"partitions": list(partitions), "scope": scope},
+    ), Violations([], 0, {})

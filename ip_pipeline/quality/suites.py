@@ -11,12 +11,14 @@ the project reads from them (expectations/README.md):
 Also which columns each expectation reads, which are about the table's shape, and which add up
 row by row (an incremental validation's business: incremental.py).
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..paths import EXPECTATIONS_DIR
 
@@ -123,12 +125,17 @@ def sub_suite(suite: dict, keep) -> dict:
 # table are sums over its rows: a new snapshot's counts are the previous ones minus the rows that
 # went plus the rows that came. Uniqueness is a map expectation in GX, but a row's verdict
 # depends on the others: table-level, like counts, aggregates and distinct sets.
-_ROW_LEVEL_PREFIXES = ("expect_column_values_to_", "expect_column_pair_values_",
-                       "expect_multicolumn_values_to_", "expect_select_column_values_to_be_unique_within_record")
+_ROW_LEVEL_PREFIXES = (
+    "expect_column_values_to_",
+    "expect_column_pair_values_",
+    "expect_multicolumn_values_to_",
+    "expect_select_column_values_to_be_unique_within_record",
+)
 _NOT_ROW_LEVEL = {"expect_column_values_to_be_unique"}
 # Derived columns that read other rows, other tables or the clock cannot be judged row by row.
-_NOT_ROW_LOCAL = re.compile(r"\bover\b|\bselect\b|\bfrom\b|current_date|current_timestamp|\bnow\s*\(|\btoday\s*\(",
-                            re.IGNORECASE)
+_NOT_ROW_LOCAL = re.compile(
+    r"\bover\b|\bselect\b|\bfrom\b|current_date|current_timestamp|\bnow\s*\(|\btoday\s*\(", re.IGNORECASE
+)
 # Parameters that stay fixed for a table's incremental chain (they are part of its base key).
 STABLE_ROW_PARAMETERS = frozenset({"district_codes", "reporting_units"})
 MOVING_COLUMNS = frozenset({"_source_file", "_row_number", "_snapshot_at"})
@@ -181,4 +188,3 @@ def derived_columns_needed(suite: dict) -> dict[str, str]:
     for exp in split_suite(suite)[1]:
         wanted |= expectation_columns(exp)
     return {name: expr for name, expr in derived.items() if name in wanted}
-

@@ -4,6 +4,7 @@ else from the background worker's result, else here; recorded in `quality_result
 Connections are short: the frames are read, the connection closed, then GX validates, so a
 writer elsewhere never waits for GX.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +40,17 @@ def run_table_check(
     docs_dir = warehouse.paths.quality / "data_docs"
 
     def plan_of(con, inc: bool):
-        return make_plan(con, table, home, check_name, expectations_dir, docs_dir, incremental=inc,
-                         read_table=read_table, snapshot=snapshot)
+        return make_plan(
+            con,
+            table,
+            home,
+            check_name,
+            expectations_dir,
+            docs_dir,
+            incremental=inc,
+            read_table=read_table,
+            snapshot=snapshot,
+        )
 
     result = None
     with wio.connection(warehouse, read_only=True) as con:
@@ -85,7 +95,18 @@ def _skipped(table: str, previous: dict, key: str) -> QualityResult:
         data_docs=d.get("data_docs"),
         skipped=True,
         cache_key=key,
-        extra={k: d[k] for k in ("fingerprint", "source", "columns_read", "previous_row_count", "base_key",
-                                 "row_counts", "not_applicable") if k in d}
+        extra={
+            k: d[k]
+            for k in (
+                "fingerprint",
+                "source",
+                "columns_read",
+                "previous_row_count",
+                "base_key",
+                "row_counts",
+                "not_applicable",
+            )
+            if k in d
+        }
         | {"validated_at": str(previous["evaluated_at"])},
     )

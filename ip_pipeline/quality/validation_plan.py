@@ -13,6 +13,7 @@ verdicts and unexpected counts are a full validation's (incremental.py).
 immutable snapshot that `run_plan` can validate in another process (background.py) while the
 warehouse is busy with the next writer. `run_plan` also reads straight from a connection.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,12 +72,21 @@ class ValidationPlan:
 def base_key(text: str, params: dict) -> str:
     """What must not change for row-level counts to carry over: the suite, its fixed parameters."""
     stable = {k: v for k, v in params.items() if k in STABLE_ROW_PARAMETERS}
-    return hashlib.sha256(json.dumps({"suite": text, "params": stable}, sort_keys=True, default=str)
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps({"suite": text, "params": stable}, sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
-def _previous_counts(con, table: str, check_name: str, source: str | None, fingerprint: str | None,
-                     base: str, home: Path | None, candidate: bool = False) -> tuple[dict | None, str | None]:
+def _previous_counts(
+    con,
+    table: str,
+    check_name: str,
+    source: str | None,
+    fingerprint: str | None,
+    base: str,
+    home: Path | None,
+    candidate: bool = False,
+) -> tuple[dict | None, str | None]:
     """(row-level counts of the previous snapshot's validation, the changes file) when this
     snapshot can be validated incrementally, else (None, None). A published snapshot's previous
     one is in `source_changes`; a candidate's is the snapshot published now, which it would replace."""
@@ -89,28 +99,46 @@ def _previous_counts(con, table: str, check_name: str, source: str | None, finge
     else:
         if not wio.table_exists(con, "source_changes"):
             return None, None
-        rows = con.execute("SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
-                           "ORDER BY recorded_at DESC LIMIT 1", [source, fingerprint]).fetchall()
+        rows = con.execute(
+            "SELECT previous_fingerprint FROM source_changes WHERE source = ? AND fingerprint = ? "
+            "ORDER BY recorded_at DESC LIMIT 1",
+            [source, fingerprint],
+        ).fetchall()
     if not rows or rows[0][0] is None:
         return None, None
     path = changes_file(home, source, fingerprint)
     if not path.is_file() or not wio.table_exists(con, wio.QUALITY_RESULTS):
         return None, None
-    found = con.execute(f"SELECT details FROM {wio.QUALITY_RESULTS} WHERE table_name = ? AND check_name = ? "
-                        "ORDER BY evaluated_at DESC LIMIT 20", [table, check_name]).fetchall()
+    found = con.execute(
+        f"SELECT details FROM {wio.QUALITY_RESULTS} WHERE table_name = ? AND check_name = ? "
+        "ORDER BY evaluated_at DESC LIMIT 20",
+        [table, check_name],
+    ).fetchall()
     for (details,) in found:
         try:
             d = json.loads(details or "{}")
         except json.JSONDecodeError:
             continue
-        if d.get("fingerprint") == rows[0][0] and d.get("base_key") == base and isinstance(d.get("row_counts"), dict):
+        if (
+            d.get("fingerprint") == rows[0][0]
+            and d.get("base_key") == base
+            and isinstance(d.get("row_counts"), dict)
+        ):
             return d["row_counts"], str(path)
     return None, None
 
 
-def make_plan(con, table: str, home: Path | None, check_name: str, expectations_dir: Path | None = None,
-              docs_dir: Path | None = None, incremental: bool = True, read_table: str | None = None,
-              snapshot: tuple[str | None, str | None] | None = None) -> ValidationPlan:
+def make_plan(
+    con,
+    table: str,
+    home: Path | None,
+    check_name: str,
+    expectations_dir: Path | None = None,
+    docs_dir: Path | None = None,
+    incremental: bool = True,
+    read_table: str | None = None,
+    snapshot: tuple[str | None, str | None] | None = None,
+) -> ValidationPlan:
     """The validation of `table`'s suite. `read_table` names the table holding the rows when it
     is not `table` itself (a candidate snapshot not yet published), `snapshot` its (source,
     fingerprint) when it is not the published one of `source_snapshots`."""
@@ -126,9 +154,13 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
     # what was left out is part of what the result says: in its key too
     key = wio.cache_key(text, fingerprint, {**params, "_not_applicable": [s["position"] for s in skipped]})
     base = base_key(text, params)
-    previous, changes = (_previous_counts(con, table, check_name, source, fingerprint, base, home,
-                                          candidate=read_table is not None)
-                         if incremental and not skipped else (None, None))
+    previous, changes = (
+        _previous_counts(
+            con, table, check_name, source, fingerprint, base, home, candidate=read_table is not None
+        )
+        if incremental and not skipped
+        else (None, None)
+    )
     rows_pos = row_level_positions(suite)
     # Below this many staged rows a whole validation costs less than three partial ones (each GX
     # run has a fixed cost of a few tenths of a second): small tables are validated whole.
@@ -140,19 +172,34 @@ def make_plan(con, table: str, home: Path | None, check_name: str, expectations_
         frame_sql, schema_sql, cols = wio.frame_sql(con, physical, sub_suite(suite, everything - rows_pos))
         row_suite = sub_suite(suite, rows_pos)
         src = str(changes).replace("'", "''")
-        added, _, _ = wio.frame_sql(con, physical, row_suite,
-                                    relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'new')")
-        removed, _, _ = wio.frame_sql(con, physical, row_suite,
-                                      relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')")
+        added, _, _ = wio.frame_sql(
+            con, physical, row_suite, relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'new')"
+        )
+        removed, _, _ = wio.frame_sql(
+            con, physical, row_suite, relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')"
+        )
         sql = {"frame": frame_sql, "schema": schema_sql, "added": added, "removed": removed}
         cols = sorted(set(cols) | set(wio.value_columns(row_suite, wio.table_columns(con, physical))))
     else:
         previous = None
         frame_sql, schema_sql, cols = wio.frame_sql(con, physical, suite)
         sql = {"frame": frame_sql, "schema": schema_sql}
-    return ValidationPlan(table, suite, params, key, base, fingerprint, source, notes, cols,
-                          str(docs_dir) if docs_dir is not None else None, sql, previous,
-                          not_applicable=skipped, read_table=read_table)
+    return ValidationPlan(
+        table,
+        suite,
+        params,
+        key,
+        base,
+        fingerprint,
+        source,
+        notes,
+        cols,
+        str(docs_dir) if docs_dir is not None else None,
+        sql,
+        previous,
+        not_applicable=skipped,
+        read_table=read_table,
+    )
 
 
 def gx_dir(home: Path, table: str) -> Path:
@@ -190,7 +237,9 @@ def _frames(plan: ValidationPlan, con=None) -> dict[str, pd.DataFrame]:
     try:
         for name, sql in plan.sql.items():
             if own is not None:
-                df = own.execute(f"SELECT * FROM read_parquet('{plan.files[name].replace(chr(39), chr(39) * 2)}')").df()
+                df = own.execute(
+                    f"SELECT * FROM read_parquet('{plan.files[name].replace(chr(39), chr(39) * 2)}')"
+                ).df()
             else:
                 df = con.execute(sql).df()
             if "_none" in df.columns:
@@ -207,32 +256,58 @@ def load_frames(plan: ValidationPlan, con=None) -> dict[str, pd.DataFrame]:
     return _frames(plan, con)
 
 
-def run_plan(plan: ValidationPlan, con=None,
-             frames: dict[str, pd.DataFrame] | None = None) -> QualityResult | None:
+def run_plan(
+    plan: ValidationPlan, con=None, frames: dict[str, pd.DataFrame] | None = None
+) -> QualityResult | None:
     """Validate what the plan reads (`frames`, else its Parquet files, else `con`). None: the
     incremental validation could not be completed (validate the whole table instead)."""
     f = frames if frames is not None else _frames(plan, con)
     docs = Path(plan.docs_dir) if plan.docs_dir else None
     if plan.incremental:
-        result = validate_incremental(plan.table, plan.suite, plan.params, f["frame"], f["schema"], f["added"],
-                                      f["removed"], plan.previous_counts, docs_dir=docs)
+        result = validate_incremental(
+            plan.table,
+            plan.suite,
+            plan.params,
+            f["frame"],
+            f["schema"],
+            f["added"],
+            f["removed"],
+            plan.previous_counts,
+            docs_dir=docs,
+        )
         if result is None:
             return None
         mode = "incremental"
     else:
-        result = validate_frames(plan.table, f["frame"], plan.suite, plan.params, schema_frame=f["schema"],
-                                 docs_dir=docs, counts_for=row_level_positions(plan.suite))
+        result = validate_frames(
+            plan.table,
+            f["frame"],
+            plan.suite,
+            plan.params,
+            schema_frame=f["schema"],
+            docs_dir=docs,
+            counts_for=row_level_positions(plan.suite),
+        )
         mode = "full"
     result.cache_key = plan.key
-    result.extra = {**result.extra, "columns_read": plan.columns, "fingerprint": plan.fingerprint,
-                    "source": plan.source, "base_key": plan.base, "validation": mode,
-                    "read_from": "parquet snapshot" if plan.files else "warehouse",
-                    "not_applicable": plan.not_applicable, **plan.notes}
+    result.extra = {
+        **result.extra,
+        "columns_read": plan.columns,
+        "fingerprint": plan.fingerprint,
+        "source": plan.source,
+        "base_key": plan.base,
+        "validation": mode,
+        "read_from": "parquet snapshot" if plan.files else "warehouse",
+        "not_applicable": plan.not_applicable,
+        **plan.notes,
+    }
     result.message += describe(plan.not_applicable)
     return result
 
 
 def cross_table(suite: dict) -> bool:
     """Whether a derived column reads another table (its verdict then depends on when it runs)."""
-    return any(re.search(r"\bFROM\s+[A-Za-z_]", expr, flags=re.IGNORECASE)
-               for expr in suite["meta"].get("derived_columns", {}).values())
+    return any(
+        re.search(r"\bFROM\s+[A-Za-z_]", expr, flags=re.IGNORECASE)
+        for expr in suite["meta"].get("derived_columns", {}).values()
+    )

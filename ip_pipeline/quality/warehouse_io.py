@@ -4,6 +4,7 @@ Reads are column-pruned (only what a suite needs) and go through short
 connections; the one write is a row in `quality_results`, which is also the
 cache that lets an unchanged snapshot skip re-validation.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,16 +12,15 @@ import json
 import math
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Iterator
 
 import duckdb
+import pandas as pd
 
 from ..city import CITY
 from ..db import table_exists  # noqa: F401  (wio.table_exists: the one definition, in db.py)
-import pandas as pd
-
 from ..ingest.holds import was_accepted
 from .failures import QualityResult
 from .suites import derived_columns_needed, value_columns
@@ -47,7 +47,9 @@ _VOLATILE_PARAMETERS = {"today"}
 
 
 @contextmanager
-def connection(warehouse, read_only: bool, attempts: int = 20, wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection]:
+def connection(
+    warehouse, read_only: bool, attempts: int = 20, wait_s: float = 0.5
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """`warehouse.connection()`, retried while another process holds the file lock."""
     for i in range(attempts):
         try:
@@ -79,8 +81,6 @@ def _schema_and_name(table: str) -> tuple[str, str]:
     return schema or "main", name
 
 
-
-
 def table_columns(con, table: str) -> dict[str, str]:
     schema, name = _schema_and_name(table)
     rows = con.execute(
@@ -93,8 +93,10 @@ def table_columns(con, table: str) -> dict[str, str]:
 
 def _clamped(column: str) -> str:
     c = _q(column)
-    return (f"CASE WHEN {c} < DATE '{_NS_MIN}' THEN DATE '{_NS_MIN}' "
-            f"WHEN {c} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {c} END")
+    return (
+        f"CASE WHEN {c} < DATE '{_NS_MIN}' THEN DATE '{_NS_MIN}' "
+        f"WHEN {c} > DATE '{_NS_MAX}' THEN DATE '{_NS_MAX}' ELSE {c} END"
+    )
 
 
 def frame_sql(con, table: str, suite: dict, relation: str | None = None) -> tuple[str, str, list[str]]:
@@ -176,7 +178,9 @@ def snapshot_source(con, table: str, suite: dict) -> tuple[str | None, str | Non
     return None, None
 
 
-def previous_row_count(con, table: str, source: str | None, fingerprint: str | None) -> tuple[int | None, dict]:
+def previous_row_count(
+    con, table: str, source: str | None, fingerprint: str | None
+) -> tuple[int | None, dict]:
     """Staged rows of the snapshot before the current one, from `source_snapshots_history`."""
     if not source or not table_exists(con, "source_snapshots_history"):
         return None, {}
@@ -200,7 +204,9 @@ def previous_row_count(con, table: str, source: str | None, fingerprint: str | N
 # --------------------------------------------------------------------------- parameters
 
 
-def runtime_parameters(con, table: str, suite: dict, names: set[str], source: str | None, fingerprint: str | None) -> tuple[dict, dict]:
+def runtime_parameters(
+    con, table: str, suite: dict, names: set[str], source: str | None, fingerprint: str | None
+) -> tuple[dict, dict]:
     """Values for the suite's `$PARAMETER`s, and notes on how they were derived.
 
     Known parameters: `district_codes` (codes of stg_districts),
@@ -214,13 +220,18 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
         codes: list[str] = []
         if table_exists(con, "stg_districts"):
             codes = sorted(
-                r[0] for r in con.execute("SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL").fetchall()
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT code FROM stg_districts WHERE code IS NOT NULL"
+                ).fetchall()
             )
         params["district_codes"] = codes
         params["reporting_units"] = sorted(set(codes) | {CITY})
     if "today" in names:
-        params["today"] = date.today().isoformat() + "T00:00:00"
-    row_count_exps = [e for e in suite.get("expectations", []) if "row_count_vs_previous" in e.get("meta", {})]
+        params["today"] = date.today().isoformat() + "T00:00:00"  # noqa: DTZ011 (the server date, as recorded)
+    row_count_exps = [
+        e for e in suite.get("expectations", []) if "row_count_vs_previous" in e.get("meta", {})
+    ]
     if row_count_exps:
         prev, info = previous_row_count(con, table, source, fingerprint)
         notes["previous_row_count"] = prev
@@ -237,7 +248,8 @@ def runtime_parameters(con, table: str, suite: dict, names: set[str], source: st
                 ratio = tol.get("min_ratio")
                 params[lo["$PARAMETER"]] = (
                     max(floor_rows, math.floor(prev * ratio))
-                    if prev is not None and ratio is not None and not shrink_accepted else floor_rows
+                    if prev is not None and ratio is not None and not shrink_accepted
+                    else floor_rows
                 )
             if isinstance(hi, dict) and "$PARAMETER" in hi:
                 ratio = tol.get("max_ratio")
@@ -255,7 +267,9 @@ def cache_key(suite_text: str, fingerprint: str | None, params: dict) -> str | N
     if fingerprint is None:
         return None
     stable = {k: v for k, v in params.items() if k not in _VOLATILE_PARAMETERS}
-    blob = json.dumps({"suite": suite_text, "fingerprint": fingerprint, "params": stable}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {"suite": suite_text, "fingerprint": fingerprint, "params": stable}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -299,16 +313,22 @@ def result_signature(table: str, check_name: str, result: QualityResult) -> str:
     """What a result says, without when it was said: a GX result by the cache key of what it
     validated (a skipped re-validation says what the validation it reuses said), any other by its
     verdict, failures and message."""
-    failures = json.dumps([f.as_dict() for f in result.failures], ensure_ascii=False, default=str, sort_keys=True)
+    failures = json.dumps(
+        [f.as_dict() for f in result.failures], ensure_ascii=False, default=str, sort_keys=True
+    )
     said = ["gx", result.cache_key] if result.cache_key else ["rule", result.message, failures, result.rows]
-    blob = json.dumps([table, check_name, result.passed, result.severity, *said], ensure_ascii=False, default=str)
+    blob = json.dumps(
+        [table, check_name, result.passed, result.severity, *said], ensure_ascii=False, default=str
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _latest_signature(con, table: str, check_name: str) -> str | None:
-    row = con.execute(f"SELECT json_extract_string(details, '$.signature') FROM {QUALITY_RESULTS} "
-                      "WHERE table_name = ? AND check_name = ? ORDER BY evaluated_at DESC LIMIT 1",
-                      [table, check_name]).fetchone()
+    row = con.execute(
+        f"SELECT json_extract_string(details, '$.signature') FROM {QUALITY_RESULTS} "
+        "WHERE table_name = ? AND check_name = ? ORDER BY evaluated_at DESC LIMIT 1",
+        [table, check_name],
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -339,7 +359,7 @@ def write_result(con, table: str, check_name: str, result: QualityResult, extra:
             result.severity,
             result.passed,
             json.dumps([f.as_dict() for f in result.failures], ensure_ascii=False, default=str),
-            datetime.now(),
+            datetime.now(),  # noqa: DTZ005 (the server clock, as recorded)
             json.dumps(details, ensure_ascii=False, default=str),
         ],
     )

@@ -7,6 +7,7 @@ Modules: `data` (reading the warehouse), `narrative` (commentary from the
 numbers), `charts`, `layout` and `pages` (the PDF), `xlsx`, `texts` and `style`
 (wording and layout from reports/*.yaml), `fonts`, `published` (revisions), `cli`.
 """
+
 from .build import ReportResult, build_report
 from .data import ReportDataError
 

@@ -5,6 +5,7 @@ months with `build_report(..., as_published=True, record=False)`: where `publish
 what the month's report published, those values are shown instead of today's vintage, and the
 history of what was published is never rewritten.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,8 +22,11 @@ def as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.
 
     if "published_values" not in tables:
         return values
-    old = con.execute("SELECT indicator_id, as_of, district_code, value AS published FROM published_values "
-                      "WHERE report_month = ?", [month]).df()
+    old = con.execute(
+        "SELECT indicator_id, as_of, district_code, value AS published FROM published_values "
+        "WHERE report_month = ?",
+        [month],
+    ).df()
     if old.empty:
         return values
     old["as_of"] = pd.to_datetime(old["as_of"]).dt.date

@@ -1,4 +1,5 @@
 """build_report: read the warehouse, lay out the PDF, write the XLSX and a PNG of page 1, record what was published."""
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ from ..faults import maybe_fail
 from ..paths import Home
 from . import pages
 from .data import ReportData, load_report_data
-from .fonts import FAMILY, register, rc_params
+from .fonts import FAMILY, rc_params, register
 from .footnotes import Footnotes
 from .layout import Document
 from .months import report_stem
@@ -36,6 +37,7 @@ MATH_RC.update({"mathtext.fontset": "custom", "mathtext.fallback": None})
 @dataclass(frozen=True)
 class WrittenReport:
     """The files one report build wrote (a monthly bulletin or a final evaluation)."""
+
     pdf: Path
     xlsx: Path
     png_first_page: Path | None
@@ -57,8 +59,14 @@ def report_dir(home: Path, month: str) -> Path:
     return Home.of(home).reports / month
 
 
-def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None = None,
-                 record: bool = True, as_published: bool = False) -> ReportResult:
+def build_report(
+    home: Path,
+    month: str,
+    lang: str = "zh",
+    plan_id: str | None = None,
+    record: bool = True,
+    as_published: bool = False,
+) -> ReportResult:
     """Write `home/reports/<month>/ip_indicators_<month>_<lang>.pdf`, the XLSX beside it and a PNG of page 1.
 
     Reads `home/warehouse.duckdb` read-only; at the end, in one short read-write
@@ -74,7 +82,7 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(month, lang)
     pdf_path, xlsx_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
-    generated = datetime.now().replace(microsecond=0)
+    generated = datetime.now().replace(microsecond=0)  # noqa: DTZ005 (the server clock, as recorded)
 
     register(paths.root / "cache" / "fonts")
     with matplotlib.rc_context({**rc_params(), **MATH_RC}):
@@ -85,7 +93,9 @@ def build_report(home: Path, month: str, lang: str = "zh", plan_id: str | None =
     write_workbook(xlsx_path, data, t, notes)
     if record:
         record_published(paths.warehouse, month, data.published, generated)
-    return ReportResult(pdf_path, xlsx_path, png, rendered_text=doc.all_text(), cover_rows=tuple(map(tuple, cover_rows)))
+    return ReportResult(
+        pdf_path, xlsx_path, png, rendered_text=doc.all_text(), cover_rows=tuple(map(tuple, cover_rows))
+    )
 
 
 def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) -> tuple[Document, list]:
@@ -118,8 +128,14 @@ def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) 
 
 def _save_pdf(doc: Document, path: Path, data: ReportData, t: Texts) -> None:
     tmp = path.with_suffix(".pdf.part")
-    with PdfPages(tmp, metadata={"Title": f"{t('report.title')} {t.month(data.month)}",
-                                 "Subject": t.plan_name(), "Creator": "ip_pipeline.report"}) as pdf:
+    with PdfPages(
+        tmp,
+        metadata={
+            "Title": f"{t('report.title')} {t.month(data.month)}",
+            "Subject": t.plan_name(),
+            "Creator": "ip_pipeline.report",
+        },
+    ) as pdf:
         for n, fig in enumerate(doc.pages):
             pdf.savefig(fig)
             if n == 0:
@@ -132,8 +148,11 @@ def _first_page_png(pdf: Path, doc: Document, target: Path, dpi: int) -> Path | 
     if exe:
         with tempfile.TemporaryDirectory() as tmp:
             prefix = Path(tmp) / "p"
-            done = subprocess.run([exe, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                                   str(prefix)], capture_output=True, timeout=120)
+            done = subprocess.run(
+                [exe, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)],
+                capture_output=True,
+                timeout=120,
+            )
             if done.returncode == 0 and prefix.with_suffix(".png").exists():
                 shutil.move(str(prefix.with_suffix(".png")), target)
                 return target
@@ -141,6 +160,6 @@ def _first_page_png(pdf: Path, doc: Document, target: Path, dpi: int) -> Path | 
     try:
         doc.pages[0].savefig(target, dpi=dpi)
         return target
-    except Exception as exc:  # a preview is a convenience, never a reason to fail the report
+    except Exception as exc:  # a preview is a convenience, never a reason to fail the report  # noqa: BLE001 (a failure here is reported, never raised)
         log.warning("could not render the first page: %s", exc)
         return None

@@ -7,6 +7,7 @@ and the previous month's `published_values`. A missing optional table becomes a
 note in the report, never an error. Personal columns (enforcement `party`) are
 never selected: only counts and quarantine reasons leave the quarantine tables.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -19,13 +20,13 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ..city import CITY
+from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import Indicator, Plan, load_plans
 from ..paths import SOURCES_DIR
 from ..quality.warehouse_io import check_outcome
-from ..db import connect
 
-from ..city import CITY
 CRITERIA = ("sei", "overseas_family", "maintained_10y", "pledge_financing", "award")
 
 
@@ -41,13 +42,15 @@ class IndicatorSection:
     numerator: float | None
     denominator: float | None
     flags: list[str]
-    prev_value: float | None          # last value of the previous month
-    year_ago_value: float | None      # last value of the same month a year earlier
-    progress: dict[str, Any] | None   # indicator_progress row for the city at as_of
-    series: pd.DataFrame              # as_of, value (last value of each month since the base year)
-    path: pd.DataFrame                # as_of, expected_value (from indicator_progress)
-    districts: pd.DataFrame           # district_code, name_zh, name_en, value, numerator, denominator, flags, prev_value
-    judged_year: int | None = None    # a flow judged on its latest complete year (flag complete_year:Y)
+    prev_value: float | None  # last value of the previous month
+    year_ago_value: float | None  # last value of the same month a year earlier
+    progress: dict[str, Any] | None  # indicator_progress row for the city at as_of
+    series: pd.DataFrame  # as_of, value (last value of each month since the base year)
+    path: pd.DataFrame  # as_of, expected_value (from indicator_progress)
+    districts: (
+        pd.DataFrame
+    )  # district_code, name_zh, name_en, value, numerator, denominator, flags, prev_value
+    judged_year: int | None = None  # a flow judged on its latest complete year (flag complete_year:Y)
     judged_value: float | None = None  # the full-year value of judged_year
     judged_prev_value: float | None = None  # the full year before judged_year
 
@@ -69,6 +72,7 @@ class IndicatorSection:
 @dataclass
 class FinalRow:
     """One indicator of an ended plan: its value at the end of the target year against the target."""
+
     indicator: Indicator
     value: float | None
     base_value: float | None
@@ -77,14 +81,18 @@ class FinalRow:
     attainment: float | None
     change_share: float | None
     ratio: float | None
-    status: str | None          # the R class on 31 Dec of T
-    final_status: str           # target_achieved | target_missed | not_available
-    series: pd.DataFrame        # as_of, value: year-end values from the base year to T
-    monthly: pd.DataFrame       # as_of, value: the monthly city series from the base year to T
-    districts: pd.DataFrame     # district_code, name_zh, name_en, value, base_value, change, contribution
+    status: str | None  # the R class on 31 Dec of T
+    final_status: str  # target_achieved | target_missed | not_available
+    series: pd.DataFrame  # as_of, value: year-end values from the base year to T
+    monthly: pd.DataFrame  # as_of, value: the monthly city series from the base year to T
+    districts: pd.DataFrame  # district_code, name_zh, name_en, value, base_value, change, contribution
     flags: list[str] = field(default_factory=list)
-    revision: dict[str, Any] | None = None  # the latest change of this outcome on recompute (plan_outcome_revisions)
-    gap: float | None = None    # plan_outcomes.target_gap: the compared value minus the target, in the value's unit
+    revision: dict[str, Any] | None = (
+        None  # the latest change of this outcome on recompute (plan_outcome_revisions)
+    )
+    gap: float | None = (
+        None  # plan_outcomes.target_gap: the compared value minus the target, in the value's unit
+    )
     base_computed: bool | None = None  # the base is the pipeline's, not the plan's official one
 
     @property
@@ -95,11 +103,12 @@ class FinalRow:
 @dataclass
 class FinalEvaluation:
     """A plan whose target year has ended: 终期评估 (PROGRESS.md, "The plan's lifecycle")."""
+
     plan: Plan
     as_of: date
     rows: list[FinalRow]
     score: float | None
-    source: str                 # 'plan_outcomes' or 'computed' (the table is not there yet)
+    source: str  # 'plan_outcomes' or 'computed' (the table is not there yet)
     vintage: str | None = None
 
     @property
@@ -118,8 +127,9 @@ class FinalEvaluation:
 @dataclass
 class PlanView:
     """Another plan in force on the report date: its indicators' values and statuses."""
+
     plan: Plan
-    sections: list["IndicatorSection"]
+    sections: list[IndicatorSection]
     plan_score: dict[str, Any] | None
 
 
@@ -129,12 +139,15 @@ class Protection:
 
     Only counts and sums leave `stg_enforcement`; the `party` column is never selected.
     """
+
     year: int
     as_of: date
-    by_type: pd.DataFrame | None  # None: the source has no case at all; else authority_type, case_type, cases, cases_prev, value_wan, value_wan_prev, penalty_wan, penalty_wan_prev
+    by_type: (
+        pd.DataFrame | None
+    )  # None: the source has no case at all; else authority_type, case_type, cases, cases_prev, value_wan, value_wan_prev, penalty_wan, penalty_wan_prev
     acceptance: IndicatorSection | None
     has_prev: bool
-    monthly: pd.DataFrame | None = None   # year, month, cases (opened), this year and the last
+    monthly: pd.DataFrame | None = None  # year, month, cases (opened), this year and the last
 
 
 @dataclass
@@ -147,18 +160,18 @@ class ReportData:
     sections: list[IndicatorSection]
     vintage: str | None
     plan_score: dict[str, Any] | None
-    criteria: pd.DataFrame | None          # district_code, name_zh, name_en, total, multi, <criteria…>
+    criteria: pd.DataFrame | None  # district_code, name_zh, name_en, total, multi, <criteria…>
     criteria_as_of: date | None
-    sources: pd.DataFrame                  # one row per source
-    checks: pd.DataFrame | None            # latest result of each check
+    sources: pd.DataFrame  # one row per source
+    checks: pd.DataFrame | None  # latest result of each check
     checks_note: str | None
-    published: pd.DataFrame                # rows to record in published_values
+    published: pd.DataFrame  # rows to record in published_values
     previous_report_month: str | None
-    revisions: pd.DataFrame                # indicator_id, as_of, district_code, names, old, new, change
+    revisions: pd.DataFrame  # indicator_id, as_of, district_code, names, old, new, change
     district_names: pd.DataFrame
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    plans: list[Plan] = field(default_factory=list)          # every plan of the catalogue (names, units)
-    in_force: bool = True                                     # `plan` is in force on as_of
+    plans: list[Plan] = field(default_factory=list)  # every plan of the catalogue (names, units)
+    in_force: bool = True  # `plan` is in force on as_of
     other_plans: list[PlanView] = field(default_factory=list)  # further plans in force on as_of
     finals: list[FinalEvaluation] = field(default_factory=list)  # plans ended by as_of, latest first
     protection: Protection | None = None
@@ -253,8 +266,13 @@ def _to_date(v: Any) -> date | None:
 
 
 # -- loading ------------------------------------------------------------------------
-def load_report_data(warehouse: Path, month: str, plan_id: str | None = None,
-                     catalogue_dir: Path | None = None, as_published: bool = False) -> ReportData:
+def load_report_data(
+    warehouse: Path,
+    month: str,
+    plan_id: str | None = None,
+    catalogue_dir: Path | None = None,
+    as_published: bool = False,
+) -> ReportData:
     """`as_published`: the month's values as its report published them (published_values of
     that report month, where the history has it) instead of today's vintage — for the archive."""
     month_start, month_end = month_bounds(month)
@@ -284,8 +302,15 @@ def _values(con, since_year: int, until: date) -> pd.DataFrame:
     return values
 
 
-def _load(con, month: str, month_start: date, month_end: date, plans: list[Plan],
-          plan_id: str | None = None, as_published: bool = False) -> ReportData:
+def _load(
+    con,
+    month: str,
+    month_start: date,
+    month_end: date,
+    plans: list[Plan],
+    plan_id: str | None = None,
+    as_published: bool = False,
+) -> ReportData:
     tables = _tables(con)
     notes: list[tuple[str, dict[str, Any]]] = []
     if "indicator_values" not in tables:
@@ -316,16 +341,27 @@ def _load(con, month: str, month_start: date, month_end: date, plans: list[Plan]
         if other.id != plan.id and in_force(other, as_of):
             prog = _progress(con, tables, other, month_end, notes)
             secs = [_section(ind, values, prog, districts, month_start) for ind in other.indicators]
-            others.append(PlanView(other, secs, _plan_score(con, tables, other, month_start, month_end, prog, secs, notes)))
-    finals = [final_evaluation(con, tables, p, values, districts)
-              for p in sorted(plans, key=plan_end, reverse=True) if ended_by(p, as_of)]
+            others.append(
+                PlanView(
+                    other, secs, _plan_score(con, tables, other, month_start, month_end, prog, secs, notes)
+                )
+            )
+    finals = [
+        final_evaluation(con, tables, p, values, districts)
+        for p in sorted(plans, key=plan_end, reverse=True)
+        if ended_by(p, as_of)
+    ]
     # Indicators the city still publishes that no plan in force judges (an ended plan's, companions):
     # their value and the change on a year earlier, without a target or a status.
     shown = {i.id for i in plan.indicators} | {i.id for v in others for i in v.plan.indicators}
     monitored, seen = [], set()
     published = set(values["indicator_id"].unique())
     for p in [plan] + [v.plan for v in others] + [f.plan for f in finals]:
-        for ind in (p.companions if p.id == plan.id or p.id in {v.plan.id for v in others} else p.indicators + p.companions):
+        for ind in (
+            p.companions
+            if p.id == plan.id or p.id in {v.plan.id for v in others}
+            else p.indicators + p.companions
+        ):
             if ind.id in shown or ind.id in seen or ind.id not in published:
                 continue
             seen.add(ind.id)
@@ -339,14 +375,32 @@ def _load(con, month: str, month_start: date, month_end: date, plans: list[Plan]
     sources = _sources(con, tables, notes)
     checks, checks_note = _checks(con, tables)
     return ReportData(
-        month=month, month_start=month_start, month_end=month_end, as_of=as_of, plan=plan,
-        sections=sections, vintage=vintage,
-        plan_score=_plan_score(con, tables, plan, month_start, month_end, progress, sections, notes) if current else None,
-        criteria=criteria, criteria_as_of=criteria_as_of, sources=sources, checks=checks,
-        checks_note=checks_note, published=published, previous_report_month=prev_month,
-        revisions=revisions, district_names=districts, notes=notes,
-        plans=plans, in_force=current, other_plans=others, finals=finals,
-        protection=_protection(con, tables, as_of, values, districts, notes), companions=companions,
+        month=month,
+        month_start=month_start,
+        month_end=month_end,
+        as_of=as_of,
+        plan=plan,
+        sections=sections,
+        vintage=vintage,
+        plan_score=_plan_score(con, tables, plan, month_start, month_end, progress, sections, notes)
+        if current
+        else None,
+        criteria=criteria,
+        criteria_as_of=criteria_as_of,
+        sources=sources,
+        checks=checks,
+        checks_note=checks_note,
+        published=published,
+        previous_report_month=prev_month,
+        revisions=revisions,
+        district_names=districts,
+        notes=notes,
+        plans=plans,
+        in_force=current,
+        other_plans=others,
+        finals=finals,
+        protection=_protection(con, tables, as_of, values, districts, notes),
+        companions=companions,
         monitored=monitored,
     )
 
@@ -383,8 +437,13 @@ def _last_in_month(frame: pd.DataFrame, month_start: date) -> pd.Series | None:
     return rows.sort_values("as_of").iloc[-1]
 
 
-def _section(ind: Indicator, values: pd.DataFrame, progress: pd.DataFrame | None,
-             districts: pd.DataFrame, month_start: date) -> IndicatorSection:
+def _section(
+    ind: Indicator,
+    values: pd.DataFrame,
+    progress: pd.DataFrame | None,
+    districts: pd.DataFrame,
+    month_start: date,
+) -> IndicatorSection:
     rows = values[values["indicator_id"] == ind.id]
     city = rows[rows["district_code"] == CITY].sort_values("as_of")
     series = city.groupby("month", as_index=False).last()[["as_of", "value"]].sort_values("as_of")
@@ -404,17 +463,29 @@ def _section(ind: Indicator, values: pd.DataFrame, progress: pd.DataFrame | None
             p = p.assign(month=[d.strftime("%Y-%m") for d in p["as_of"]])
             path = p.groupby("month", as_index=False).last()[["as_of", "expected_value"]].dropna()
 
-    dist = pd.DataFrame(columns=["district_code", "name_zh", "name_en", "value", "numerator",
-                                 "denominator", "flags", "prev_value"])
+    dist = pd.DataFrame(
+        columns=[
+            "district_code",
+            "name_zh",
+            "name_en",
+            "value",
+            "numerator",
+            "denominator",
+            "flags",
+            "prev_value",
+        ]
+    )
     if as_of is not None:
         here = rows[(rows["as_of"] == as_of) & (rows["district_code"] != CITY)]
         before = pd.DataFrame(columns=["district_code", "prev_value"])
         if prev is not None:
             b = rows[(rows["as_of"] == prev["as_of"]) & (rows["district_code"] != CITY)]
             before = b[["district_code", "value"]].rename(columns={"value": "prev_value"})
-        dist = (here[["district_code", "value", "numerator", "denominator", "flags"]]
-                .merge(districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left")
-                .merge(before, on="district_code", how="left"))
+        dist = (
+            here[["district_code", "value", "numerator", "denominator", "flags"]]
+            .merge(districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left")
+            .merge(before, on="district_code", how="left")
+        )
     judged_year = judged_value = judged_prev = None
     for f in _as_list((prog_row or {}).get("flags")):
         key, _, param = f.partition(":")
@@ -426,15 +497,21 @@ def _section(ind: Indicator, values: pd.DataFrame, progress: pd.DataFrame | None
             judged_value = _num(prog_row.get("value"))
         judged_prev = _value_on(city, date(judged_year - 1, 12, 31))
     return IndicatorSection(
-        judged_year=judged_year, judged_value=judged_value, judged_prev_value=judged_prev,
-        indicator=ind, as_of=as_of,
+        judged_year=judged_year,
+        judged_value=judged_value,
+        judged_prev_value=judged_prev,
+        indicator=ind,
+        as_of=as_of,
         value=_num(current["value"]) if current is not None else None,
         numerator=_num(current["numerator"]) if current is not None else None,
         denominator=_num(current["denominator"]) if current is not None else None,
         flags=_as_list(current["flags"]) if current is not None else [],
         prev_value=_num(prev["value"]) if prev is not None else None,
         year_ago_value=_num(year_ago["value"]) if year_ago is not None else None,
-        progress=prog_row, series=series, path=path, districts=dist,
+        progress=prog_row,
+        series=series,
+        path=path,
+        districts=dist,
     )
 
 
@@ -461,30 +538,50 @@ def _plan_score(con, tables, plan: Plan, month_start, month_end, progress, secti
             cols = _columns(con, "plan_scores")
             where, params = [], []
             if "plan_id" in cols:
-                where.append("plan_id = ?"); params.append(plan.id)
+                where.append("plan_id = ?")
+                params.append(plan.id)
             if "district_code" in cols:
-                where.append("district_code = ?"); params.append(CITY)
+                where.append("district_code = ?")
+                params.append(CITY)
             order = ""
             if "as_of" in cols:
-                where.append("as_of BETWEEN ? AND ?"); params += [month_start, month_end]
+                where.append("as_of BETWEEN ? AND ?")
+                params += [month_start, month_end]
                 order = "ORDER BY as_of DESC"
-            sql = f"SELECT * FROM plan_scores {'WHERE ' + ' AND '.join(where) if where else ''} {order} LIMIT 1"
+            sql = (
+                f"SELECT * FROM plan_scores {'WHERE ' + ' AND '.join(where) if where else ''} {order} LIMIT 1"
+            )
             row = con.execute(sql, params).df()
             score_col = next((c for c in ("score", "plan_score", "mean_score") if c in cols), None)
             if not row.empty and score_col:
                 r = row.iloc[0].to_dict()
                 n = next((r[c] for c in ("n_indicators", "indicators_scored", "n_scored") if c in r), None)
-                return {"score": _num(r[score_col]), "achieved": bool(r["achieved"]) if "achieved" in r and not _is_na(r["achieved"]) else None,
-                        "n": None if n is None or _is_na(n) else int(n), "source": "plan_scores"}
+                return {
+                    "score": _num(r[score_col]),
+                    "achieved": bool(r["achieved"])
+                    if "achieved" in r and not _is_na(r["achieved"])
+                    else None,
+                    "n": None if n is None or _is_na(n) else int(n),
+                    "source": "plan_scores",
+                }
         except duckdb.Error as exc:
             notes.append(("notes.table_unreadable", {"table": "plan_scores", "error": _first_line(exc)}))
-    scored = [s.progress for s in sections if s.progress and s.progress.get("score") is not None
-              and s.progress.get("status") not in (None, "not_available")]
+    scored = [
+        s.progress
+        for s in sections
+        if s.progress
+        and s.progress.get("score") is not None
+        and s.progress.get("status") not in (None, "not_available")
+    ]
     if not scored:
         return None
     statuses = [s.progress.get("status") if s.progress else None for s in sections]
-    return {"score": sum(float(p["score"]) for p in scored) / len(scored),
-            "achieved": all(st == "target_achieved" for st in statuses), "n": len(scored), "source": "computed"}
+    return {
+        "score": sum(float(p["score"]) for p in scored) / len(scored),
+        "achieved": all(st == "target_achieved" for st in statuses),
+        "n": len(scored),
+        "source": "computed",
+    }
 
 
 def _criteria(con, tables, month_start, month_end, districts, notes):
@@ -509,7 +606,9 @@ def _criteria(con, tables, month_start, month_end, districts, notes):
             [as_of],
         ).df()
     except duckdb.Error as exc:
-        notes.append(("notes.table_unreadable", {"table": "high_value_patent_criteria", "error": _first_line(exc)}))
+        notes.append(
+            ("notes.table_unreadable", {"table": "high_value_patent_criteria", "error": _first_line(exc)})
+        )
         return None, None
     df = df.merge(districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left")
     return df, _to_date(as_of)
@@ -532,13 +631,26 @@ def _source_titles() -> dict[str, dict[str, str]]:
     for f in sorted(Path(SOURCES_DIR).glob("*.yaml")):
         doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
         name = doc.get("name", f.stem)
-        out[name] = {"zh": doc.get("title_zh", name), "en": doc.get("title_en", name),
-                     "cadence_days": doc.get("cadence_days")}
+        out[name] = {
+            "zh": doc.get("title_zh", name),
+            "en": doc.get("title_en", name),
+            "cadence_days": doc.get("cadence_days"),
+        }
     return out
 
 
-SOURCE_COLUMNS = ["source", "title_zh", "title_en", "cadence_days", "snapshot_at", "raw_rows",
-                  "staged_rows", "duplicate_rows", "quarantined_rows", "top_reasons"]
+SOURCE_COLUMNS = [
+    "source",
+    "title_zh",
+    "title_en",
+    "cadence_days",
+    "snapshot_at",
+    "raw_rows",
+    "staged_rows",
+    "duplicate_rows",
+    "quarantined_rows",
+    "top_reasons",
+]
 
 
 def _sources(con, tables, notes) -> pd.DataFrame:
@@ -556,7 +668,7 @@ def _sources(con, tables, notes) -> pd.DataFrame:
             notes.append(("notes.table_unreadable", {"table": "source_snapshots", "error": _first_line(exc)}))
     for t in sorted(tables):
         if t.startswith("quarantine_"):
-            rows.setdefault(t[len("quarantine_"):], {"source": t[len("quarantine_"):]})
+            rows.setdefault(t[len("quarantine_") :], {"source": t[len("quarantine_") :]})
     if rows:  # every source of the contracts is listed, one never loaded as having no data yet
         for name in titles:
             rows.setdefault(name, {"source": name})
@@ -593,8 +705,10 @@ def _checks(con, tables) -> tuple[pd.DataFrame | None, str | None]:
     except duckdb.Error as exc:
         return None, _first_line(exc)
     # passed | warned | failed, the quality layer's word: a warning is never counted as a pass.
-    df["outcome"] = [check_outcome(None if _is_na(p) else bool(p), sv, None if _is_na(f) else f)
-                     for p, sv, f in zip(df["passed"], df["severity"], df["failed_expectations"])]
+    df["outcome"] = [
+        check_outcome(None if _is_na(p) else bool(p), sv, None if _is_na(f) else f)
+        for p, sv, f in zip(df["passed"], df["severity"], df["failed_expectations"])
+    ]
     return df.drop(columns=["failed_expectations"]), None
 
 
@@ -612,13 +726,16 @@ def _revisions(con, tables, month, published: pd.DataFrame, plan: Plan, district
         [prev],
     ).df()
     old["as_of"] = pd.to_datetime(old["as_of"]).dt.date
-    both = old.merge(published.rename(columns={"value": "new"}),
-                     on=["indicator_id", "as_of", "district_code"], how="inner")
+    both = old.merge(
+        published.rename(columns={"value": "new"}), on=["indicator_id", "as_of", "district_code"], how="inner"
+    )
     changed = both.apply(lambda r: _differs(r["old"], r["new"]), axis=1) if not both.empty else []
     rev = both[changed].copy() if len(both) else both.copy()
     rev["change"] = rev["new"] - rev["old"]
     rev = rev.merge(districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left")
-    rev["abs_rel"] = (rev["change"].abs() / rev["old"].abs().where(rev["old"].abs() > 0, 1)).fillna(float("inf"))
+    rev["abs_rel"] = (rev["change"].abs() / rev["old"].abs().where(rev["old"].abs() > 0, 1)).fillna(
+        float("inf")
+    )
     rev = rev.sort_values(["abs_rel", "indicator_id", "as_of"], ascending=[False, True, True])
     return str(prev), rev.drop(columns="abs_rel").reset_index(drop=True)
 
@@ -635,24 +752,44 @@ def _first_line(exc: Exception) -> str:
 
 
 # -- the final evaluation of an ended plan (终期评估) ------------------------------------------------
-OUTCOME_COLUMNS = ("value", "base_value", "target_value", "achieved", "attainment", "change_share", "ratio",
-                   "status", "final_status")
+OUTCOME_COLUMNS = (
+    "value",
+    "base_value",
+    "target_value",
+    "achieved",
+    "attainment",
+    "change_share",
+    "ratio",
+    "status",
+    "final_status",
+)
 
 
 def _outcomes(con, tables, plan: Plan, notes=None) -> dict[str, dict[str, Any]]:
     if "plan_outcomes" not in tables:
         return {}
     try:
-        df = con.execute("SELECT * FROM plan_outcomes WHERE plan_id = ? AND district_code = ?", [plan.id, CITY]).df()
+        df = con.execute(
+            "SELECT * FROM plan_outcomes WHERE plan_id = ? AND district_code = ?", [plan.id, CITY]
+        ).df()
     except duckdb.Error as exc:
         if notes is not None:
             notes.append(("notes.table_unreadable", {"table": "plan_outcomes", "error": _first_line(exc)}))
         return {}
-    return {r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()} for r in df.to_dict("records")}
+    return {
+        r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()}
+        for r in df.to_dict("records")
+    }
 
 
-def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None,
-                     districts: pd.DataFrame | None = None, notes=None) -> FinalEvaluation:
+def final_evaluation(
+    con,
+    tables,
+    plan: Plan,
+    values: pd.DataFrame | None = None,
+    districts: pd.DataFrame | None = None,
+    notes=None,
+) -> FinalEvaluation:
     """Each indicator's value on 31 Dec of the target year against the target, from `plan_outcomes`
     (the plans' lifecycle table) where it exists, else computed the same way from `indicator_values`."""
     T, B = plan.target_year, plan.base_year
@@ -668,16 +805,22 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
             rev = con.execute(
                 """SELECT * FROM plan_outcome_revisions WHERE plan_id = ? AND district_code = ?
                    QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY revised_at DESC) = 1""",
-                [plan.id, CITY]).df()
-            revisions = {r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()}
-                         for r in rev.to_dict("records")}
+                [plan.id, CITY],
+            ).df()
+            revisions = {
+                r["indicator_id"]: {k: (None if _is_na(v) else v) for k, v in r.items()}
+                for r in rev.to_dict("records")
+            }
         except duckdb.Error:
             revisions = {}
     progress_t = pd.DataFrame()
     if "indicator_progress" in tables:
         try:
-            progress_t = con.execute("SELECT indicator_id, ratio, status, base_value, flags FROM indicator_progress "
-                                     "WHERE plan_id = ? AND district_code = ? AND as_of = ?", [plan.id, CITY, as_of]).df()
+            progress_t = con.execute(
+                "SELECT indicator_id, ratio, status, base_value, flags FROM indicator_progress "
+                "WHERE plan_id = ? AND district_code = ? AND as_of = ?",
+                [plan.id, CITY, as_of],
+            ).df()
         except duckdb.Error:
             progress_t = pd.DataFrame()
     rows = []
@@ -685,60 +828,111 @@ def final_evaluation(con, tables, plan: Plan, values: pd.DataFrame | None = None
     for ind in plan.indicators:
         v_ind = window[window["indicator_id"] == ind.id]
         city = v_ind[v_ind["district_code"] == CITY].sort_values("as_of")
-        monthly = city.groupby("month", as_index=False).last()[["as_of", "value"]] if not city.empty else \
-            pd.DataFrame(columns=["as_of", "value"])
-        series = pd.DataFrame([(date(y, 12, 31), _value_on(city, date(y, 12, 31))) for y in range(B, T + 1)],
-                              columns=["as_of", "value"])
+        monthly = (
+            city.groupby("month", as_index=False).last()[["as_of", "value"]]
+            if not city.empty
+            else pd.DataFrame(columns=["as_of", "value"])
+        )
+        series = pd.DataFrame(
+            [(date(y, 12, 31), _value_on(city, date(y, 12, 31))) for y in range(B, T + 1)],
+            columns=["as_of", "value"],
+        )
         o = outcomes.get(ind.id, {})
-        pr = progress_t[progress_t["indicator_id"] == ind.id].to_dict("records") if not progress_t.empty else []
+        pr = (
+            progress_t[progress_t["indicator_id"] == ind.id].to_dict("records")
+            if not progress_t.empty
+            else []
+        )
         pr = {k: (None if _is_na(v) else v) for k, v in pr[0].items()} if pr else {}
         value = _num(o["value"]) if o.get("value") is not None else _value_on(city, as_of)
         base = o.get("base_value")
         if base is None:
-            base = ind.base_value if ind.base_value is not None else (pr.get("base_value") or _value_on(city, base_date))
+            base = (
+                ind.base_value
+                if ind.base_value is not None
+                else (pr.get("base_value") or _value_on(city, base_date))
+            )
         base = _num(base)
-        target = ind.target.value if ind.target is not None and ind.target.value is not None else _num(o.get("target_value"))
+        target = (
+            ind.target.value
+            if ind.target is not None and ind.target.value is not None
+            else _num(o.get("target_value"))
+        )
         growth = ind.target is not None and ind.target.kind == "growth"
         if o:
             achieved = None if o.get("achieved") is None else bool(o["achieved"])
             attainment, share = _num(o.get("attainment")), _num(o.get("change_share"))
-            final = o.get("final_status") or ("not_available" if achieved is None else
-                                              "target_achieved" if achieved else "target_missed")
+            final = o.get("final_status") or (
+                "not_available" if achieved is None else "target_achieved" if achieved else "target_missed"
+            )
             ratio, status = _num(o.get("ratio")), o.get("status")
         else:
             # No plan_outcomes (an older warehouse): the engine's rule on the value read here.
             achieved = None if ind.target is None else ind.target.met(value, ind.direction or 1, base)
             attainment = None if value is None or not target else value / target
             share = None
-            if not growth and value is not None and base is not None and target is not None and target != base:
+            if (
+                not growth
+                and value is not None
+                and base is not None
+                and target is not None
+                and target != base
+            ):
                 share = (value - base) / (target - base)
-            final = "not_available" if achieved is None else ("target_achieved" if achieved else "target_missed")
+            final = (
+                "not_available" if achieved is None else ("target_achieved" if achieved else "target_missed")
+            )
             ratio, status = _num(pr.get("ratio")), pr.get("status")
-        rows.append(FinalRow(
-            indicator=ind, value=value, base_value=None if growth else base, target_value=target, achieved=achieved,
-            attainment=attainment, change_share=share, ratio=ratio, status=status, final_status=final,
-            series=series, monthly=monthly, districts=_contributions(v_ind, as_of, base_date, districts),
-            flags=_as_list(city[city["as_of"] == as_of]["flags"].iloc[-1]) if (city["as_of"] == as_of).any() else [],
-            revision=revisions.get(ind.id),
-            gap=_num(o.get("target_gap")),
-            base_computed=None if o.get("base_computed") is None else bool(o["base_computed"]),
-        ))
+        rows.append(
+            FinalRow(
+                indicator=ind,
+                value=value,
+                base_value=None if growth else base,
+                target_value=target,
+                achieved=achieved,
+                attainment=attainment,
+                change_share=share,
+                ratio=ratio,
+                status=status,
+                final_status=final,
+                series=series,
+                monthly=monthly,
+                districts=_contributions(v_ind, as_of, base_date, districts),
+                flags=_as_list(city[city["as_of"] == as_of]["flags"].iloc[-1])
+                if (city["as_of"] == as_of).any()
+                else [],
+                revision=revisions.get(ind.id),
+                gap=_num(o.get("target_gap")),
+                base_computed=None if o.get("base_computed") is None else bool(o["base_computed"]),
+            )
+        )
     score = None
     if "plan_scores" in tables:
         try:
-            hit = con.execute("SELECT score FROM plan_scores WHERE plan_id = ? AND district_code = ? AND as_of = ?",
-                              [plan.id, CITY, as_of]).fetchone()
+            hit = con.execute(
+                "SELECT score FROM plan_scores WHERE plan_id = ? AND district_code = ? AND as_of = ?",
+                [plan.id, CITY, as_of],
+            ).fetchone()
             score = None if hit is None else _num(hit[0])
         except duckdb.Error:
             score = None
     vint = values[values["as_of"] == as_of]["vintage"].dropna().astype(str)
-    vintage = next((str(o["vintage"]) for o in outcomes.values() if o.get("vintage")), None) or \
-        (max(vint) if not vint.empty else None)
-    return FinalEvaluation(plan=plan, as_of=as_of, rows=rows, score=score,
-                           source="plan_outcomes" if outcomes else "computed", vintage=vintage)
+    vintage = next((str(o["vintage"]) for o in outcomes.values() if o.get("vintage")), None) or (
+        max(vint) if not vint.empty else None
+    )
+    return FinalEvaluation(
+        plan=plan,
+        as_of=as_of,
+        rows=rows,
+        score=score,
+        source="plan_outcomes" if outcomes else "computed",
+        vintage=vintage,
+    )
 
 
-def _contributions(v_ind: pd.DataFrame, as_of: date, base_date: date, districts: pd.DataFrame) -> pd.DataFrame:
+def _contributions(
+    v_ind: pd.DataFrame, as_of: date, base_date: date, districts: pd.DataFrame
+) -> pd.DataFrame:
     """District values at the end of the target year and at the base; for counts that add up to the city,
     each district's share of the city's change since the base (未定位 kept, never ranked)."""
     cols = ["district_code", "name_zh", "name_en", "value", "base_value", "change", "contribution"]
@@ -748,12 +942,16 @@ def _contributions(v_ind: pd.DataFrame, as_of: date, base_date: date, districts:
         return pd.DataFrame(columns=cols)
     then = d[d["as_of"] == base_date][["district_code", "value"]].rename(columns={"value": "base_value"})
     out = now.merge(then, on="district_code", how="left").merge(
-        districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left")
+        districts[["district_code", "name_zh", "name_en"]], on="district_code", how="left"
+    )
     out["change"] = out["value"] - out["base_value"]
     city = v_ind[v_ind["district_code"] == CITY]
     c_now, c_then = _value_on(city, as_of), _value_on(city, base_date)
-    additive = (out["denominator"].isna().all() and c_now is not None
-                and abs(float(out["value"].sum()) - c_now) <= 0.02 * max(abs(c_now), 1e-9))
+    additive = (
+        out["denominator"].isna().all()
+        and c_now is not None
+        and abs(float(out["value"].sum()) - c_now) <= 0.02 * max(abs(c_now), 1e-9)
+    )
     out["contribution"] = None
     if additive and c_then is not None and c_now != c_then:
         out["contribution"] = out["change"] / (c_now - c_then)
@@ -773,8 +971,10 @@ def load_final_evaluation(warehouse: Path, plan_id: str, catalogue_dir: Path | N
             raise ReportDataError("the warehouse has no indicator_values table (run the indicators first)")
         (last,) = con.execute("SELECT max(as_of) FROM indicator_values").fetchone()
         if last is None or not ended_by(plan, _to_date(last)):
-            raise ReportDataError(f"plan {plan_id} runs to 31 December {plan.target_year}: its final evaluation "
-                                  f"needs data after that date (latest data: {last})")
+            raise ReportDataError(
+                f"plan {plan_id} runs to 31 December {plan.target_year}: its final evaluation "
+                f"needs data after that date (latest data: {last})"
+            )
         notes: list = []
         final = final_evaluation(con, tables, plan, notes=notes)
         sources = _sources(con, tables, notes)
@@ -788,13 +988,23 @@ def load_final_evaluation(warehouse: Path, plan_id: str, catalogue_dir: Path | N
 ACCEPTANCE = "civil_first_instance_acceptance_rate"
 
 
-def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.DataFrame, notes) -> Protection | None:
+def _protection(
+    con, tables, as_of: date, values: pd.DataFrame, districts: pd.DataFrame, notes
+) -> Protection | None:
     acceptance = None
     rows = values[values["indicator_id"] == ACCEPTANCE]
     if not rows.empty:
-        acc_ind = next((i for p in load_plans() for i in p.indicators if i.id == ACCEPTANCE), None) or Indicator(
-            id=ACCEPTANCE, name_zh="知识产权民事案件一审服判息诉率", name_en="First-instance acceptance rate of civil IP cases",
-            unit="%", unit_en="%", kind="flow", city_only=True)
+        acc_ind = next(
+            (i for p in load_plans() for i in p.indicators if i.id == ACCEPTANCE), None
+        ) or Indicator(
+            id=ACCEPTANCE,
+            name_zh="知识产权民事案件一审服判息诉率",
+            name_en="First-instance acceptance rate of civil IP cases",
+            unit="%",
+            unit_en="%",
+            kind="flow",
+            city_only=True,
+        )
         acceptance = _section(acc_ind, values, None, districts, date(as_of.year, as_of.month, 1))
     if "stg_enforcement" not in tables:
         return None if acceptance is None else Protection(as_of.year, as_of, None, acceptance, False)
@@ -805,7 +1015,11 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
     val = "value_wan" if "value_wan" in cols else "NULL::DOUBLE"
     # Penalties only where they apply (rules.penalty_applies): a court row has no amount anywhere.
     applies = ", ".join(f"'{a}'" for a in rules.PENALTY_AUTHORITIES)
-    pen = f"CASE WHEN authority_type IN ({applies}) THEN penalty_wan END" if "penalty_wan" in cols else "NULL::DOUBLE"
+    pen = (
+        f"CASE WHEN authority_type IN ({applies}) THEN penalty_wan END"
+        if "penalty_wan" in cols
+        else "NULL::DOUBLE"
+    )
     scope = "AND coalesce(in_scope, true)" if "in_scope" in cols else ""
     y = as_of.year
     try:
@@ -830,11 +1044,14 @@ def _protection(con, tables, as_of: date, values: pd.DataFrame, districts: pd.Da
         monthly = con.execute(
             f"""SELECT year(opened_date) AS year, month(opened_date) AS month, count(*) AS cases
                 FROM stg_enforcement WHERE opened_date BETWEEN ? AND ? {scope} GROUP BY ALL ORDER BY ALL""",
-            [date(y - 1, 1, 1), as_of]).df()
+            [date(y - 1, 1, 1), as_of],
+        ).df()
     except duckdb.Error as exc:
         notes.append(("notes.table_unreadable", {"table": "stg_enforcement", "error": _first_line(exc)}))
         return None
     if earliest is None:  # the source has never delivered a case: no data yet, not "no cases this year"
         return Protection(y, as_of, None, acceptance, False)
     has_prev = _to_date(earliest) <= date(y - 1, 1, 31)
-    return Protection(year=y, as_of=as_of, by_type=df, acceptance=acceptance, has_prev=has_prev, monthly=monthly)
+    return Protection(
+        year=y, as_of=as_of, by_type=df, acceptance=acceptance, has_prev=has_prev, monthly=monthly
+    )

@@ -5,6 +5,7 @@ targets were met), one page per indicator (the series from the base year to T, t
 districts' contributions), then data-quality and method appendices. Written like the monthly report:
 `*.part` first, then renamed, and a PNG of page 1 beside the PDF.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,17 +16,15 @@ from types import SimpleNamespace
 import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.dates import DateFormatter, YearLocator
 from openpyxl import Workbook
 
 from ..indicators import rules
 from ..paths import Home
-from . import pages
+from . import charts, pages
 from .build import MATH_RC, WrittenReport, _first_page_png
-from . import charts
 from .charts import _frame
-from .data import CITY, FinalEvaluation, FinalRow, load_final_evaluation
-from .fonts import register, rc_params, text_width_pt
+from .data import FinalEvaluation, FinalRow, load_final_evaluation
+from .fonts import rc_params, register, text_width_pt
 from .layout import Cell, Column, Document
 from .style import load_style
 from .texts import DASH, Texts, is_missing
@@ -51,12 +50,16 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
     out.mkdir(parents=True, exist_ok=True)
     stem = f"plan_final_{plan_id}_{lang}"
     pdf_path, xlsx_path = out / f"{stem}.pdf", out / f"{stem}.xlsx"
-    generated = datetime.now().replace(microsecond=0)
+    generated = datetime.now().replace(microsecond=0)  # noqa: DTZ005 (the server clock, as recorded)
     register(paths.root / "cache" / "fonts")
     with matplotlib.rc_context({**rc_params(), **MATH_RC}):
-        doc = Document(style=style, header_left=f"{t('final.cover_title')} · {t.plan_short()}",
-                       header_right=t.plan_name(), footer_left=t("report.as_of", date=t.date(final.as_of)),
-                       page_label=lambda n, total: t("report.page", n=n, total=total))
+        doc = Document(
+            style=style,
+            header_left=f"{t('final.cover_title')} · {t.plan_short()}",
+            header_right=t.plan_name(),
+            footer_left=t("report.as_of", date=t.date(final.as_of)),
+            page_label=lambda n, total: t("report.page", n=n, total=total),
+        )
         rows = _cover(doc, final, t, generated)
         for n, r in enumerate(final.rows, start=1):
             _indicator_page(doc, n, r, final, t)
@@ -65,13 +68,18 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
         _method(doc, final, t, notes)
         doc.finish()
         tmp = pdf_path.with_suffix(".pdf.part")
-        with PdfPages(tmp, metadata={"Title": f"{t('final.cover_title')} {t.plan_name()}", "Creator": "ip_pipeline.report"}) as pdf:
+        with PdfPages(
+            tmp,
+            metadata={"Title": f"{t('final.cover_title')} {t.plan_name()}", "Creator": "ip_pipeline.report"},
+        ) as pdf:
             for fig in doc.pages:
                 pdf.savefig(fig)
         tmp.replace(pdf_path)  # readers never see a half-written report
         png = _first_page_png(pdf_path, doc, out / f"{stem}_p1.png", style.page["png_dpi"])
     _workbook(xlsx_path, final, t, sources)
-    return FinalReportResult(pdf_path, xlsx_path, png, rendered_text=doc.all_text(), rows=tuple(map(tuple, rows)))
+    return FinalReportResult(
+        pdf_path, xlsx_path, png, rendered_text=doc.all_text(), rows=tuple(map(tuple, rows))
+    )
 
 
 def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> list[list[str]]:
@@ -83,32 +91,58 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     name = t.plan_name()
     size = min(s["h1"], s["h1"] * doc.width * 72 / max(text_width_pt(name, s["h1"]), 1))
     doc.text_at(doc.left, 0.98, name, size, c["header_ink"])
-    doc.text_at(doc.left, 1.3, t("final.cover_dates", base=f.plan.base_year, year=f.plan.target_year),
-                s["subtitle"] - 1.5, "#c9d6e8")
+    doc.text_at(
+        doc.left,
+        1.3,
+        t("final.cover_dates", base=f.plan.base_year, year=f.plan.target_year),
+        s["subtitle"] - 1.5,
+        "#c9d6e8",
+    )
     doc.y = band + 0.25
-    doc.text_at(doc.left, doc.y, "    ·    ".join([t("report.as_of", date=t.date(f.as_of)),
-                                                  t("report.vintage", vintage=f.vintage or DASH),
-                                                  t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M"))]),
-                s["small"] + 0.5, c["muted"])
+    doc.text_at(
+        doc.left,
+        doc.y,
+        "    ·    ".join(
+            [
+                t("report.as_of", date=t.date(f.as_of)),
+                t("report.vintage", vintage=f.vintage or DASH),
+                t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M")),
+            ]
+        ),
+        s["small"] + 0.5,
+        c["muted"],
+    )
     doc.y += 0.35
     # the verdict, large
     top = doc.y
     doc.rect(doc.left, top, doc.width, 1.0, c["zebra"])
-    doc.text_at(doc.left + 0.2, top + 0.18, t("final.cover_verdict", n=f.n_targets, k=f.n_achieved), 22, c["accent"],
-                weight="bold")
+    doc.text_at(
+        doc.left + 0.2,
+        top + 0.18,
+        t("final.cover_verdict", n=f.n_targets, k=f.n_achieved),
+        22,
+        c["accent"],
+        weight="bold",
+    )
     missed = f.n_targets - f.n_achieved - f.n_missing
-    line = t("final.cover_missed", missed=missed) + (("；" if t.lang == "zh" else "; ") + t("final.cover_na", na=f.n_missing)
-                                                      if f.n_missing else "")
+    line = t("final.cover_missed", missed=missed) + (
+        ("；" if t.lang == "zh" else "; ") + t("final.cover_na", na=f.n_missing) if f.n_missing else ""
+    )
     if not is_missing(f.score):
-        line += ("；" if t.lang == "zh" else "; ") + t("final.verdict_score", score=t.number(f.score, decimals=2)).lstrip("；; ")
+        line += ("；" if t.lang == "zh" else "; ") + t(
+            "final.verdict_score", score=t.number(f.score, decimals=2)
+        ).lstrip("；; ")
     doc.text_at(doc.left + 0.2, top + 0.66, line, s["h2"], c["ink"])
     doc.y = top + 1.15
     doc.paragraph(t("final.how"), size=s["small"] + 0.3, colour=c["muted"], after=0.12)
     rows = [pages.final_row_cells(r, t) for r in f.rows]
     doc.table(pages.final_columns(t, f.plan.target_year), rows, min_row=0.3)
     pages.revision_notes(doc, f, t)
-    doc.paragraph(t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
-                  size=s["small"], colour=c["muted"])
+    doc.paragraph(
+        t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
+        size=s["small"],
+        colour=c["muted"],
+    )
     shares = [r for r in f.rows if not is_missing(r.change_share)]
     height = min(0.24 * len(shares) + 0.5, doc.room() - 0.4)  # set closer to stay on the cover
     if shares and height >= 0.12 * len(shares) + 0.4:
@@ -130,7 +164,6 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     doc.heading(t("section.indicator", n=n, name=t.name(r.id)))
     doc.paragraph(t.definition(r.id), size=s["small"] + 0.5, colour=c["muted"], after=0.1)
     year = f.plan.target_year
-    growth = r.indicator.target is not None and r.indicator.target.kind == "growth"
     target = pages.target_words(t, r.indicator.target, r.id)
     if r.value is None or r.final_status == "not_available":
         verdict = t("final.ind_verdict_na", year=year)
@@ -142,16 +175,26 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         gap_text = t.value(abs(gap) if gap is not None else None, r.id, point=t.unit_zh(r.id) == "%")
         shown = rules.gap_decimals(gap, t.style.decimals(r.id), True)
         if gap is not None and shown != t.style.decimals(r.id):
-            gap_text = t.number(abs(gap), decimals=shown) + gap_text[len(t.number(abs(gap), r.id)):]
-        verdict = t("final.ind_verdict_missed", year=year, value=t.value_against(r.value, r.target_value, r.id, True),
-                    target=target, gap=gap_text)
+            gap_text = t.number(abs(gap), decimals=shown) + gap_text[len(t.number(abs(gap), r.id)) :]
+        verdict = t(
+            "final.ind_verdict_missed",
+            year=year,
+            value=t.value_against(r.value, r.target_value, r.id, True),
+            target=target,
+            gap=gap_text,
+        )
     sep = "" if t.lang == "zh" else " "
     if not is_missing(r.change_share) and r.base_value is not None:
-        verdict += sep + t("final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0))
+        verdict += sep + t(
+            "final.ind_share", base=t.value(r.base_value, r.id), share=t.percent(r.change_share, 0)
+        )
     if not is_missing(r.ratio) and r.status:
         verdict += sep + t("final.ind_r", r=t.number(r.ratio, decimals=2), status=t.status(r.status))
-    doc.table([Column(t("final.col_verdict"), 1.4, nowrap=True), Column(t("section.analysis"), 5.4)],
-              [[pages.badge(t, r.final_status), verdict]], min_row=0.35)
+    doc.table(
+        [Column(t("final.col_verdict"), 1.4, nowrap=True), Column(t("section.analysis"), 5.4)],
+        [[pages.badge(t, r.final_status), verdict]],
+        min_row=0.35,
+    )
     if r.monthly.dropna(subset=["value"]).empty and r.series.dropna(subset=["value"]).empty:
         doc.paragraph(t("section.series_none"), colour=c["muted"])  # one line, never empty axes
         return
@@ -175,10 +218,15 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         doc.paragraph(t("final.no_districts"), colour=c["muted"])
         return
     d = d.assign(_apart=d["district_code"] == pages.UNLOCATED).sort_values(
-        ["_apart", "value"], ascending=[True, False], na_position="last")
+        ["_apart", "value"], ascending=[True, False], na_position="last"
+    )
     additive = d["contribution"].notna().any()
-    cols = [Column(t("hv.col_district"), 2.4), Column(t("final.col_district_base", year=f.plan.base_year), 1.0, "right"),
-            Column(t("final.col_district_base", year=year), 1.0, "right"), Column(t("final.col_change"), 1.0, "right")]
+    cols = [
+        Column(t("hv.col_district"), 2.4),
+        Column(t("final.col_district_base", year=f.plan.base_year), 1.0, "right"),
+        Column(t("final.col_district_base", year=year), 1.0, "right"),
+        Column(t("final.col_change"), 1.0, "right"),
+    ]
     if additive:
         cols.append(Column(t("final.col_contribution"), 1.1, "right"))
     rows = []
@@ -186,9 +234,16 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         name = t.district(x.district_code, x.name_zh, x.name_en)
         if x.district_code == pages.UNLOCATED:
             name = t("section.unlocated_apart", name=name)
-        row = [name, t.short(x.base_value, r.id), t.short(x.value, r.id), t.short(x.change, r.id, signed=True)]
+        row = [
+            name,
+            t.short(x.base_value, r.id),
+            t.short(x.value, r.id),
+            t.short(x.change, r.id, signed=True),
+        ]
         if additive:
-            row.append(DASH if is_missing(x.contribution) or x.contribution is None else t.percent(x.contribution, 1))
+            row.append(
+                DASH if is_missing(x.contribution) or x.contribution is None else t.percent(x.contribution, 1)
+            )
         rows.append(row)
     doc.table(cols, rows, size=s["table"] - 0.3)
     if not additive:
@@ -204,29 +259,64 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
     handles = []
     m = r.monthly.dropna(subset=["value"])
     if not m.empty:
-        handles += ax.plot(pd.to_datetime(m["as_of"]), m["value"], color=c["accent"], linewidth=1.3, label=t("chart.actual"))
+        handles += ax.plot(
+            pd.to_datetime(m["as_of"]), m["value"], color=c["accent"], linewidth=1.3, label=t("chart.actual")
+        )
     ye = r.series.dropna(subset=["value"])
     if not ye.empty:
-        handles += ax.plot(pd.to_datetime(ye["as_of"]), ye["value"], "o", color=c["accent"], markersize=3.5,
-                           label=t("chart.full_year_points"))
+        handles += ax.plot(
+            pd.to_datetime(ye["as_of"]),
+            ye["value"],
+            "o",
+            color=c["accent"],
+            markersize=3.5,
+            label=t("chart.full_year_points"),
+        )
         last = float(ye["value"].iloc[-1])
-        shown = rules.display_decimals(last, r.target_value, t.style.decimals(r.id), r.final_status == "target_missed",
-                                       _comparison(r))
-        ax.annotate(t.number(last, decimals=shown), (pd.Timestamp(ye["as_of"].iloc[-1]), ye["value"].iloc[-1]),
-                    textcoords="offset points", xytext=(-5, 6), ha="right", fontsize=size, color=c["accent"])
+        shown = rules.display_decimals(
+            last, r.target_value, t.style.decimals(r.id), r.final_status == "target_missed", _comparison(r)
+        )
+        ax.annotate(
+            t.number(last, decimals=shown),
+            (pd.Timestamp(ye["as_of"].iloc[-1]), ye["value"].iloc[-1]),
+            textcoords="offset points",
+            xytext=(-5, 6),
+            ha="right",
+            fontsize=size,
+            color=c["accent"],
+        )
     if r.target_value is not None:
-        handles.append(ax.axhline(r.target_value, color=c["target"], linewidth=1.0, linestyle=(0, (4, 2)),
-                                  label=f"{t('chart.target')} {t.value(r.target_value, r.id)}"))
+        handles.append(
+            ax.axhline(
+                r.target_value,
+                color=c["target"],
+                linewidth=1.0,
+                linestyle=(0, (4, 2)),
+                label=f"{t('chart.target')} {t.value(r.target_value, r.id)}",
+            )
+        )
     if r.base_value is not None:
-        handles += ax.plot([pd.Timestamp(date(f.plan.base_year, 12, 31))], [r.base_value], "s", color=c["path"],
-                           markersize=5, label=f"{t('chart.base')} {t.number(r.base_value, r.id)}")
+        handles += ax.plot(
+            [pd.Timestamp(date(f.plan.base_year, 12, 31))],
+            [r.base_value],
+            "s",
+            color=c["path"],
+            markersize=5,
+            label=f"{t('chart.base')} {t.number(r.base_value, r.id)}",
+        )
     ax.set_xlim(pd.Timestamp(date(f.plan.base_year, 10, 1)), pd.Timestamp(date(f.plan.target_year + 1, 2, 1)))
     charts.year_end_ticks(ax, f.plan.base_year, f.plan.target_year, t)
     ax.set_ylabel(t("chart.value_axis", unit=t.unit(r.id)), fontsize=size, color=c["muted"])
     ax.margins(y=0.15)
     if handles:
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(handles), frameon=False,
-                  fontsize=size)
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1),
+            ncol=len(handles),
+            frameon=False,
+            fontsize=size,
+        )
     if r.indicator.kind == "flow":
         ax.text(0.0, 1.02, t("chart.ytd_note"), transform=ax.transAxes, fontsize=size - 0.5, color=c["muted"])
 
@@ -241,8 +331,11 @@ def _method(doc: Document, f: FinalEvaluation, t: Texts, notes) -> None:
     doc.paragraph(t("method.lifecycle"))
     doc.paragraph(t("final.how"))
     doc.heading(t("method.definitions"), level=2)
-    doc.table([Column(t("cover.col_indicator"), 2.3), Column(t("method.definitions"), 4.6)],
-              [[t.name(r.id), t.definition(r.id)] for r in f.rows], size=s["table"] - 0.2)
+    doc.table(
+        [Column(t("cover.col_indicator"), 2.3), Column(t("method.definitions"), 4.6)],
+        [[t.name(r.id), t.definition(r.id)] for r in f.rows],
+        size=s["table"] - 0.2,
+    )
     doc.heading(t("method.progress"), level=2)
     doc.paragraph(t("method.progress_text"))
     for key in ("g_obs", "g_req", "ratio"):
@@ -251,45 +344,135 @@ def _method(doc: Document, f: FinalEvaluation, t: Texts, notes) -> None:
     doc.paragraph(t("method.score"))
     doc.formula(t.raw("method.formulas.score"))
     doc.paragraph(t("method.scope"))
-    doc.paragraph(t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
-                  size=s["small"], colour=c["muted"])
+    doc.paragraph(
+        t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
+        size=s["small"],
+        colour=c["muted"],
+    )
 
 
 def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
-    x = lambda k: t(f"xlsx.{k}")
+    x = lambda k: t(f"xlsx.{k}")  # noqa: E731 (a local one-line formatter)
     year = f.plan.target_year
-    rows = [[r.id, t.name(r.id), t.unit(r.id), r.base_value, r.value, r.target_value, t.status(r.final_status),
-             r.attainment, r.change_share, r.ratio, t.status(r.status) if r.status else None, f.as_of]
-            for r in f.rows]
-    _sheet(wb, t("final.heading_short"), [x("col_indicator_id"), t("cover.col_indicator"), x("col_unit"),
-                                          t("final.col_base"), t("final.col_value", year=year), t("final.col_target"),
-                                          t("final.col_verdict"), t("xlsx.col_attainment"), t("final.col_share"),
-                                          t("figures.ratio"), t("final.col_r_class"), x("col_as_of")],
-           rows, formats={4: "#,##0.00", 5: "#,##0.00", 6: "#,##0.00", 8: "0.0%", 9: "0.0%", 10: "0.00",
-                          12: "yyyy-mm-dd"}, widths={1: 28, 2: 44})
+    rows = [
+        [
+            r.id,
+            t.name(r.id),
+            t.unit(r.id),
+            r.base_value,
+            r.value,
+            r.target_value,
+            t.status(r.final_status),
+            r.attainment,
+            r.change_share,
+            r.ratio,
+            t.status(r.status) if r.status else None,
+            f.as_of,
+        ]
+        for r in f.rows
+    ]
+    _sheet(
+        wb,
+        t("final.heading_short"),
+        [
+            x("col_indicator_id"),
+            t("cover.col_indicator"),
+            x("col_unit"),
+            t("final.col_base"),
+            t("final.col_value", year=year),
+            t("final.col_target"),
+            t("final.col_verdict"),
+            t("xlsx.col_attainment"),
+            t("final.col_share"),
+            t("figures.ratio"),
+            t("final.col_r_class"),
+            x("col_as_of"),
+        ],
+        rows,
+        formats={
+            4: "#,##0.00",
+            5: "#,##0.00",
+            6: "#,##0.00",
+            8: "0.0%",
+            9: "0.0%",
+            10: "0.00",
+            12: "yyyy-mm-dd",
+        },
+        widths={1: 28, 2: 44},
+    )
     ws = wb[t("final.heading_short")]
     ws.cell(row=ws.max_row + 2, column=2, value=t("final.cover_verdict", n=f.n_targets, k=f.n_achieved))
     if not is_missing(f.score):
         ws.cell(row=ws.max_row + 1, column=2, value=t("cover.score_label"))
         ws.cell(row=ws.max_row, column=3, value=_clean(f.score)).number_format = "0.00"
     rows = [[r.id, t.name(r.id), d, v] for r in f.rows for d, v in zip(r.series["as_of"], r.series["value"])]
-    _sheet(wb, t("final.ind_series"), [x("col_indicator_id"), t("cover.col_indicator"), x("col_as_of"),
-                                       t("figures.value")], rows, formats={3: "yyyy-mm-dd", 4: "#,##0.0000"},
-           widths={1: 28, 2: 44})
-    rows = [[r.id, t.name(r.id), d.district_code, t.district(d.district_code, d.name_zh, d.name_en), d.base_value,
-             d.value, d.change, d.contribution] for r in f.rows for d in r.districts.itertuples()]
-    _sheet(wb, x("districts"), [x("col_indicator_id"), t("cover.col_indicator"), x("col_district_code"),
-                                t("hv.col_district"), t("final.col_district_base", year=f.plan.base_year),
-                                t("final.col_district_base", year=year), t("final.col_change"),
-                                t("final.col_contribution")], rows,
-           formats={5: "#,##0.0000", 6: "#,##0.0000", 7: "#,##0.0000", 8: "0.0%"}, widths={1: 28, 2: 44, 4: 30})
-    rows = [[r["source"], t.source_title(r["source"], r["title_zh"], r["title_en"]), r.get("snapshot_at"),
-             r.get("raw_rows"), r.get("staged_rows"), r.get("quarantined_rows")] for r in sources.to_dict("records")]
-    _sheet(wb, x("quality"), ["source", t("quality.col_source"), t("quality.col_snapshot"), t("quality.col_received"),
-                              t("quality.col_accepted"), t("quality.col_quarantined")], rows,
-           formats={3: "yyyy-mm-dd hh:mm"}, widths={2: 30, 3: 18})
+    _sheet(
+        wb,
+        t("final.ind_series"),
+        [x("col_indicator_id"), t("cover.col_indicator"), x("col_as_of"), t("figures.value")],
+        rows,
+        formats={3: "yyyy-mm-dd", 4: "#,##0.0000"},
+        widths={1: 28, 2: 44},
+    )
+    rows = [
+        [
+            r.id,
+            t.name(r.id),
+            d.district_code,
+            t.district(d.district_code, d.name_zh, d.name_en),
+            d.base_value,
+            d.value,
+            d.change,
+            d.contribution,
+        ]
+        for r in f.rows
+        for d in r.districts.itertuples()
+    ]
+    _sheet(
+        wb,
+        x("districts"),
+        [
+            x("col_indicator_id"),
+            t("cover.col_indicator"),
+            x("col_district_code"),
+            t("hv.col_district"),
+            t("final.col_district_base", year=f.plan.base_year),
+            t("final.col_district_base", year=year),
+            t("final.col_change"),
+            t("final.col_contribution"),
+        ],
+        rows,
+        formats={5: "#,##0.0000", 6: "#,##0.0000", 7: "#,##0.0000", 8: "0.0%"},
+        widths={1: 28, 2: 44, 4: 30},
+    )
+    rows = [
+        [
+            r["source"],
+            t.source_title(r["source"], r["title_zh"], r["title_en"]),
+            r.get("snapshot_at"),
+            r.get("raw_rows"),
+            r.get("staged_rows"),
+            r.get("quarantined_rows"),
+        ]
+        for r in sources.to_dict("records")
+    ]
+    _sheet(
+        wb,
+        x("quality"),
+        [
+            "source",
+            t("quality.col_source"),
+            t("quality.col_snapshot"),
+            t("quality.col_received"),
+            t("quality.col_accepted"),
+            t("quality.col_quarantined"),
+        ],
+        rows,
+        formats={3: "yyyy-mm-dd hh:mm"},
+        widths={2: 30, 3: 18},
+    )
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)
     tmp.replace(path)
@@ -305,7 +488,9 @@ def _gap_head(t: Texts, r: FinalRow) -> str:
     unit = t.unit_zh(r.id)
     if unit != "%":
         return t("final.col_gap")
-    return t("final.col_gap") + (f"（{rules.gap_unit(unit, 'zh')}）" if t.lang == "zh" else f" ({rules.gap_unit(unit, 'en')})")
+    return t("final.col_gap") + (
+        f"（{rules.gap_unit(unit, 'zh')}）" if t.lang == "zh" else f" ({rules.gap_unit(unit, 'en')})"
+    )
 
 
 def _gap_cell(t: Texts, r: FinalRow, v) -> str:

@@ -13,10 +13,11 @@ CID TrueType font with `pdf.fonttype: 42`. Where it cannot, the first face is
 extracted with fontTools into a cache folder under the data directory and that
 TTF is registered instead.
 """
+
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from matplotlib import font_manager
@@ -73,7 +74,7 @@ def _extract_first_face(cache_dir: Path) -> Path:
     return target
 
 
-@lru_cache(maxsize=None)
+@cache
 def register(cache_dir: Path | None = None) -> Path:
     """Register the font with matplotlib once; return the file that is used."""
     path = collection_path()
@@ -122,7 +123,8 @@ def missing_glyphs(text: str) -> set[str]:
     """Characters of `text` the font cannot draw (whitespace and control characters aside)."""
     table = cmap()
     return {
-        ch for ch in set(text)
+        ch
+        for ch in set(text)
         if not ch.isspace() and unicodedata.category(ch)[0] != "C" and ord(ch) not in table
     }
 
@@ -201,4 +203,3 @@ def _fit(text: str, width_pt: float, size_pt: float) -> int:
         if text_width_pt(text[:i], size_pt) <= width_pt:
             return max(i, 1)
     return 1
-

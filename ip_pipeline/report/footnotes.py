@@ -1,4 +1,5 @@
 """Footnote marks for data flags: the first flag seen gets ①, the next ②, and the method page explains each."""
+
 from __future__ import annotations
 
 from .texts import Texts

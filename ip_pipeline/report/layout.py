@@ -4,10 +4,12 @@ Positions are in inches from the page's top-left corner; everything is drawn in
 the figure's inch coordinates (`fig.dpi_scale_trans`), so type sizes and rules
 are exact on paper. Tables repeat their header row when they break across pages.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -24,8 +26,8 @@ PT = 1 / 72  # inch
 @dataclass
 class Column:
     header: str
-    width: float          # share of the table width
-    align: str = "left"   # left | right | center
+    width: float  # share of the table width
+    align: str = "left"  # left | right | center
     nowrap: bool = False  # as wide as its widest cell; the other columns share what is left
 
 
@@ -35,7 +37,7 @@ class Cell:
     fill: str | None = None
     ink: str | None = None
     bold: bool = False
-    badge: bool = False   # a coloured pill inside the cell (status)
+    badge: bool = False  # a coloured pill inside the cell (status)
 
 
 @dataclass
@@ -97,13 +99,29 @@ class Document:
         for n, fig in enumerate(self.pages, start=1):
             if fig._report_running_header:
                 self._text(fig, self.left, 0.42, self.header_left, s["small"], c["muted"], va="baseline")
-                self._text(fig, self.left + self.width, 0.42, self.header_right, s["small"], c["muted"],
-                           ha="right", va="baseline")
+                self._text(
+                    fig,
+                    self.left + self.width,
+                    0.42,
+                    self.header_right,
+                    s["small"],
+                    c["muted"],
+                    ha="right",
+                    va="baseline",
+                )
                 self._rule(fig, 0.5, c["rule"], 0.6)
             self._rule(fig, self.H - 0.55, c["rule"], 0.6)
             self._text(fig, self.left, self.H - 0.38, self.footer_left, s["small"], c["muted"], va="baseline")
-            self._text(fig, self.left + self.width, self.H - 0.38, self.page_label(n, total), s["small"],
-                       c["muted"], ha="right", va="baseline")
+            self._text(
+                fig,
+                self.left + self.width,
+                self.H - 0.38,
+                self.page_label(n, total),
+                s["small"],
+                c["muted"],
+                ha="right",
+                va="baseline",
+            )
         return self.pages
 
     def all_text(self) -> str:
@@ -114,28 +132,92 @@ class Document:
         return "\n".join(out)
 
     # -- primitives ------------------------------------------------------------------
-    def _text(self, fig: Figure, x: float, y_top: float, s: str, size: float, colour: str,
-              ha: str = "left", va: str = "top", weight: str = "normal", **kw: Any) -> Text:
+    def _text(
+        self,
+        fig: Figure,
+        x: float,
+        y_top: float,
+        s: str,
+        size: float,
+        colour: str,
+        ha: str = "left",
+        va: str = "top",
+        weight: str = "normal",
+        **kw: Any,
+    ) -> Text:
         if weight == "bold":
             # The typeface has no bold face: a hairline outline under the text thickens the glyphs,
             # while the text itself stays real (extractable, searchable) text.
-            fig.text(x, self.H - y_top, s, fontsize=size, color=colour, ha=ha, va=va, transform=fig.dpi_scale_trans,
-                     path_effects=[Stroke(linewidth=size * 0.045, foreground=colour)], **kw)
-        return fig.text(x, self.H - y_top, s, fontsize=size, color=colour, ha=ha, va=va,
-                        transform=fig.dpi_scale_trans, **kw)
+            fig.text(
+                x,
+                self.H - y_top,
+                s,
+                fontsize=size,
+                color=colour,
+                ha=ha,
+                va=va,
+                transform=fig.dpi_scale_trans,
+                path_effects=[Stroke(linewidth=size * 0.045, foreground=colour)],
+                **kw,
+            )
+        return fig.text(
+            x,
+            self.H - y_top,
+            s,
+            fontsize=size,
+            color=colour,
+            ha=ha,
+            va=va,
+            transform=fig.dpi_scale_trans,
+            **kw,
+        )
 
-    def _rule(self, fig: Figure, y_top: float, colour: str, lw: float, x0: float | None = None,
-              x1: float | None = None) -> None:
+    def _rule(
+        self,
+        fig: Figure,
+        y_top: float,
+        colour: str,
+        lw: float,
+        x0: float | None = None,
+        x1: float | None = None,
+    ) -> None:
         x0 = self.left if x0 is None else x0
         x1 = self.left + self.width if x1 is None else x1
-        fig.add_artist(Rectangle((x0, self.H - y_top), x1 - x0, 0, transform=fig.dpi_scale_trans,
-                                 edgecolor=colour, linewidth=lw, fill=False))
+        fig.add_artist(
+            Rectangle(
+                (x0, self.H - y_top),
+                x1 - x0,
+                0,
+                transform=fig.dpi_scale_trans,
+                edgecolor=colour,
+                linewidth=lw,
+                fill=False,
+            )
+        )
 
-    def rect(self, x: float, y_top: float, w: float, h: float, fill: str, edge: str | None = None,
-             lw: float = 0.0, fig: Figure | None = None) -> None:
+    def rect(
+        self,
+        x: float,
+        y_top: float,
+        w: float,
+        h: float,
+        fill: str,
+        edge: str | None = None,
+        lw: float = 0.0,
+        fig: Figure | None = None,
+    ) -> None:
         fig = fig or self.fig
-        fig.add_artist(Rectangle((x, self.H - y_top - h), w, h, transform=fig.dpi_scale_trans,
-                                 facecolor=fill, edgecolor=edge or "none", linewidth=lw))
+        fig.add_artist(
+            Rectangle(
+                (x, self.H - y_top - h),
+                w,
+                h,
+                transform=fig.dpi_scale_trans,
+                facecolor=fill,
+                edgecolor=edge or "none",
+                linewidth=lw,
+            )
+        )
 
     def text_at(self, x: float, y_top: float, s: str, size: float, colour: str | None = None, **kw) -> Text:
         return self._text(self.fig, x, y_top, s, size, colour or self.style.colour["ink"], **kw)
@@ -153,8 +235,15 @@ class Document:
             self.text_at(self.left, self.y, text, size, c["accent"], weight="bold")
         self.y += h
 
-    def paragraph(self, text: str, size: float | None = None, colour: str | None = None,
-                  indent: float = 0.0, leading: float = 1.55, after: float = 0.08) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float | None = None,
+        colour: str | None = None,
+        indent: float = 0.0,
+        leading: float = 1.55,
+        after: float = 0.08,
+    ) -> None:
         size = size or self.style.size["body"]
         lines = wrap(text, (self.width - indent) * 72, size)
         step = size * leading * PT
@@ -172,25 +261,37 @@ class Document:
         self.text_at(self.left + indent, self.y + step / 2, tex, size * 1.05, va="center", parse_math=True)
         self.y += step + after
 
-    def axes(self, height: float, pad_left: float = 0.0, pad_right: float = 0.0,
-             pad_bottom: float = 0.0) -> Axes:
+    def axes(
+        self, height: float, pad_left: float = 0.0, pad_right: float = 0.0, pad_bottom: float = 0.0
+    ) -> Axes:
         """An axes box occupying `height` inches of the page at the cursor (pads are inside the box, for tick labels)."""
         self.ensure(height)
         x = self.left + pad_left
         w = self.width - pad_left - pad_right
-        ax = self.fig.add_axes([x / self.W, (self.H - self.y - height + pad_bottom) / self.H,
-                                w / self.W, (height - pad_bottom) / self.H])
+        ax = self.fig.add_axes(
+            [
+                x / self.W,
+                (self.H - self.y - height + pad_bottom) / self.H,
+                w / self.W,
+                (height - pad_bottom) / self.H,
+            ]
+        )
         self.y += height
         return ax
 
-    def _widths(self, columns: list[Column], rows: list[list[Cell | str]], size: float, pad_x: float) -> list[float]:
+    def _widths(
+        self, columns: list[Column], rows: list[list[Cell | str]], size: float, pad_x: float
+    ) -> list[float]:
         fixed: dict[int, float] = {}
         for i, col in enumerate(columns):
             if col.nowrap:
                 texts = [(r[i].text if isinstance(r[i], Cell) else str(r[i])) for r in rows]
                 extra = [(0.25 if isinstance(r[i], Cell) and r[i].badge else 0.0) for r in rows]
                 header_word = max(text_width_pt(w, size * 1.05) / 72 for w in col.header.split() or [""])
-                widest = max([text_width_pt(x, size * 1.05) / 72 + e for x, e in zip(texts, extra)] + [0.3, header_word])
+                widest = max(
+                    [text_width_pt(x, size * 1.05) / 72 + e for x, e in zip(texts, extra)]
+                    + [0.3, header_word]
+                )
                 fixed[i] = widest + 2 * pad_x
         weight = sum(col.width for i, col in enumerate(columns) if i not in fixed) or 1.0
         # the wrapping columns keep at least their share of a third of the width: long unbreakable cells
@@ -202,8 +303,14 @@ class Document:
         free = self.width - sum(fixed.values())
         return [fixed.get(i, col.width / weight * free) for i, col in enumerate(columns)]
 
-    def table(self, columns: list[Column], rows: list[list[Cell | str]], size: float | None = None,
-              zebra: bool = True, min_row: float = 0.0) -> None:
+    def table(
+        self,
+        columns: list[Column],
+        rows: list[list[Cell | str]],
+        size: float | None = None,
+        zebra: bool = True,
+        min_row: float = 0.0,
+    ) -> None:
         size = size or self.style.size["table"]
         c = self.style.colour
         pad_x, pad_y = 0.06, 0.045
@@ -212,8 +319,10 @@ class Document:
 
         def layout(cells: list[Cell | str]):
             cells = [x if isinstance(x, Cell) else Cell(str(x)) for x in cells]
-            wrapped = [wrap(cell.text, (w - 2 * pad_x - (0.08 if cell.badge else 0)) * 72, size)
-                       for cell, w in zip(cells, widths)]
+            wrapped = [
+                wrap(cell.text, (w - 2 * pad_x - (0.08 if cell.badge else 0)) * 72, size)
+                for cell, w in zip(cells, widths)
+            ]
             h = max(len(lines) for lines in wrapped) * line_h + 2 * pad_y
             return cells, wrapped, max(h, min_row)
 
@@ -228,7 +337,9 @@ class Document:
             for cell, lines, w, col in zip(cells, wrapped, widths, columns):
                 ink = c["header_ink"] if is_header else (cell.ink or c["ink"])
                 if cell.badge and cell.fill:
-                    self.rect(x + pad_x * 0.6, self.y + pad_y * 0.6, w - pad_x * 1.2, h - pad_y * 1.2, cell.fill)
+                    self.rect(
+                        x + pad_x * 0.6, self.y + pad_y * 0.6, w - pad_x * 1.2, h - pad_y * 1.2, cell.fill
+                    )
                 elif cell.fill:
                     self.rect(x, self.y, w, h, cell.fill)
                 if col.align == "right":
@@ -245,12 +356,27 @@ class Document:
                     total = (text_width_pt(symbol, sym_size) + gap + text_width_pt(label, size)) / 72
                     x0 = x + w / 2 - total / 2
                     self.text_at(x0, self.y + h / 2, symbol, sym_size, ink, va="center")
-                    self.text_at(x0 + (text_width_pt(symbol, sym_size) + gap) / 72, self.y + h / 2, label, size,
-                                 ink, va="center")
+                    self.text_at(
+                        x0 + (text_width_pt(symbol, sym_size) + gap) / 72,
+                        self.y + h / 2,
+                        label,
+                        size,
+                        ink,
+                        va="center",
+                    )
                 else:
-                    self.text_at(tx, self.y + h / 2, "\n".join(lines), size, ink, ha=ha, va="center",
-                                 linespacing=1.32, weight="bold" if (cell.bold or is_header) else "normal",
-                                 multialignment=ha)
+                    self.text_at(
+                        tx,
+                        self.y + h / 2,
+                        "\n".join(lines),
+                        size,
+                        ink,
+                        ha=ha,
+                        va="center",
+                        linespacing=1.32,
+                        weight="bold" if (cell.bold or is_header) else "normal",
+                        multialignment=ha,
+                    )
                 x += w
             if not is_header:
                 self._rule(self.fig, self.y + h, c["rule"], 0.4)

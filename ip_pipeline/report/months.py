@@ -1,4 +1,5 @@
 """Which month a report is about: the last complete month in Yantai unless one is asked for."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,6 +1,6 @@
 """The short commentary under each indicator, written only from the numbers on the page."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from .data import IndicatorSection
 from .texts import Texts, is_missing
@@ -37,8 +37,11 @@ def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str
         return [], []
     d = d.sort_values("value", ascending=False)
     n = min(n, len(d) // 2)
-    fmt = lambda r: t("narrative.item", name=t.district(r.district_code, r.name_zh, r.name_en),
-                      value=t.number(r.value, sec.id))
+    fmt = lambda r: t(  # noqa: E731 (a local one-line formatter)
+        "narrative.item",
+        name=t.district(r.district_code, r.name_zh, r.name_en),
+        value=t.number(r.value, sec.id),
+    )
     return [fmt(r) for r in d.head(n).itertuples()], [fmt(r) for r in d.tail(n).iloc[::-1].itertuples()]
 
 
@@ -49,8 +52,14 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
     if sec.ytd:
         # a year-to-date flow: the period it covers, the month's own count, the same period a year earlier
         rate = t.unit_zh(ind.id) == "%"
-        parts = [t("narrative.value_ytd", period=t.period(sec.as_of, True, rate=rate), name=t.name_in_sentence(ind.id),
-                       value=t.value(sec.value, ind.id))]
+        parts = [
+            t(
+                "narrative.value_ytd",
+                period=t.period(sec.as_of, True, rate=rate),
+                name=t.name_in_sentence(ind.id),
+                value=t.value(sec.value, ind.id),
+            )
+        ]
         if rate:  # a share of the year's cases: its change on the month, not a month's "addition"
             first = _change(t, sec.value, sec.prev_value, ind.id, "mom")
         elif sec.as_of.month == 1:
@@ -63,28 +72,61 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
         if sec.judged_year is not None and sec.judged_value is not None:
             parts.append(t("narrative.judged", year=sec.judged_year, value=t.value(sec.judged_value, ind.id)))
     else:
-        parts = [t("narrative.value", date=t.date(sec.as_of), name=t.name_in_sentence(ind.id),
-                       value=t.value(sec.value, ind.id))]
-        parts.append(_change(t, sec.value, sec.prev_value, ind.id, "mom") + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy"))
+        parts = [
+            t(
+                "narrative.value",
+                date=t.date(sec.as_of),
+                name=t.name_in_sentence(ind.id),
+                value=t.value(sec.value, ind.id),
+            )
+        ]
+        parts.append(
+            _change(t, sec.value, sec.prev_value, ind.id, "mom")
+            + _change(t, sec.value, sec.year_ago_value, ind.id, "yoy")
+        )
     p = (sec.progress or {}) if in_force else {}
     if ind.target is not None and p.get("status"):
         target = t.target(ind.target, ind.id)
         s = t("narrative.status", target_year=ind.target.year, target=target, status=t.status(p["status"]))
         g_obs, g_req = growth_fraction(p.get("g_obs"), ind.kind), growth_fraction(p.get("g_req"), ind.kind)
         if g_obs is not None and g_req is not None and not is_missing(p.get("ratio")):
-            s += t("narrative.ratio", g_obs=t.percent(g_obs), g_req=t.percent(g_req), ratio=t.number(p["ratio"], decimals=2))
+            s += t(
+                "narrative.ratio",
+                g_obs=t.percent(g_obs),
+                g_req=t.percent(g_req),
+                ratio=t.number(p["ratio"], decimals=2),
+            )
         parts.append(s + t("narrative.status_end"))
         if not is_missing(p.get("expected_value")) and not is_missing(p.get("gap")):
-            parts.append(t("narrative.expected", expected=t.value(p["expected_value"], ind.id),
-                           gap=t.value(p["gap"], ind.id, signed=True)))
-        if (not is_missing(p.get("projection")) and not is_missing(p.get("projection_share"))
-                and (sec.as_of.year, sec.as_of.month, sec.as_of.day) < (ind.target.year, 12, 31)):  # never a projection to a year already past
+            parts.append(
+                t(
+                    "narrative.expected",
+                    expected=t.value(p["expected_value"], ind.id),
+                    gap=t.value(p["gap"], ind.id, signed=True),
+                )
+            )
+        if (
+            not is_missing(p.get("projection"))
+            and not is_missing(p.get("projection_share"))
+            and (sec.as_of.year, sec.as_of.month, sec.as_of.day) < (ind.target.year, 12, 31)
+        ):  # never a projection to a year already past
             if ind.limit is not None and float(p["projection"]) > ind.limit:  # a share stops at its limit
-                parts.append(t("narrative.projection_capped", target_year=ind.target.year,
-                               limit=t.value(ind.limit, ind.id)))
+                parts.append(
+                    t(
+                        "narrative.projection_capped",
+                        target_year=ind.target.year,
+                        limit=t.value(ind.limit, ind.id),
+                    )
+                )
             else:
-                parts.append(t("narrative.projection", target_year=ind.target.year,
-                               projection=t.value(p["projection"], ind.id), share=t.percent(p["projection_share"], 0)))
+                parts.append(
+                    t(
+                        "narrative.projection",
+                        target_year=ind.target.year,
+                        projection=t.value(p["projection"], ind.id),
+                        share=t.percent(p["projection_share"], 0),
+                    )
+                )
     leaders, laggards = district_rankings(sec, t, t.style.limit("leaders"))
     if leaders:
         parts.append(t("narrative.leaders", leaders=t.join(leaders), laggards=t.join(laggards)))
@@ -106,8 +148,11 @@ def _movers(sec: IndicatorSection, t: Texts) -> str:
     dec = t.style.decimals(sec.id)
     up = d[d["delta"].round(dec) > 0].sort_values("delta", ascending=False).head(2)
     down = d[d["delta"].round(dec) < 0].sort_values("delta").head(2)
-    name = lambda r: t("narrative.item", name=t.district(r.district_code, r.name_zh, r.name_en),
-                       value=t.number(r.delta, sec.id, signed=True))
+    name = lambda r: t(  # noqa: E731 (a local one-line formatter)
+        "narrative.item",
+        name=t.district(r.district_code, r.name_zh, r.name_en),
+        value=t.number(r.delta, sec.id, signed=True),
+    )
     out = []
     if not up.empty:
         out.append(t("narrative.movers_up", names=t.join([name(r) for r in up.itertuples()])))

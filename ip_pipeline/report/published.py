@@ -1,4 +1,5 @@
 """The values a report published, kept per report month so the next report can show revisions."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The report's layout settings (reports/layout.yaml) as one small object."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

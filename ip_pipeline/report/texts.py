@@ -1,4 +1,5 @@
 """Words and numbers in the report's language: strings from reports/strings.yaml, names from the catalogue."""
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,14 @@ def is_missing(value: Any) -> bool:
 class Texts:
     """`t("cover.col_value")`, `t.name(id)`, `t.number(v, id)`: everything printed goes through here."""
 
-    def __init__(self, lang: str, plan: Plan, style: Style, strings: dict[str, Any] | None = None,
-                 plans: list[Plan] | None = None):
+    def __init__(
+        self,
+        lang: str,
+        plan: Plan,
+        style: Style,
+        strings: dict[str, Any] | None = None,
+        plans: list[Plan] | None = None,
+    ):
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
         self.lang = lang
@@ -41,7 +48,7 @@ class Texts:
         self.style = style
         self.strings = strings or load_strings()
 
-    def for_plan(self, plan: Plan) -> "Texts":
+    def for_plan(self, plan: Plan) -> Texts:
         """The same words with another plan's names, units and status labels."""
         return Texts(self.lang, plan, self.style, self.strings, self.plans)
 
@@ -142,8 +149,9 @@ class Texts:
         return f"{d.day} {self.strings['months_en'][d.month - 1]} {d.year}"
 
     # -- numbers -----------------------------------------------------------------
-    def number(self, value: Any, indicator_id: str | None = None, signed: bool = False,
-               decimals: int | None = None) -> str:
+    def number(
+        self, value: Any, indicator_id: str | None = None, signed: bool = False, decimals: int | None = None
+    ) -> str:
         if is_missing(value):
             return DASH
         d = decimals if decimals is not None else (self.style.decimals(indicator_id) if indicator_id else 2)
@@ -188,8 +196,9 @@ class Texts:
             unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
 
-    def value_against(self, value: Any, target: Any, indicator_id: str, missed: bool,
-                      comparison: str | None = "ge") -> str:
+    def value_against(
+        self, value: Any, target: Any, indicator_id: str, missed: bool, comparison: str | None = "ge"
+    ) -> str:
         """The value, with more decimals when rounding would make a missed target look met (29.97% vs 30%):
         the decimals are rules.display_decimals', the engine's value_display."""
         text = self.value(value, indicator_id)
@@ -197,7 +206,7 @@ class Texts:
             d = self.style.decimals(indicator_id)
             shown = rules.display_decimals(float(value), float(target), d, True, comparison)
             if shown != d:
-                text = self.number(value, decimals=shown) + text[len(self.number(value, indicator_id)):]
+                text = self.number(value, decimals=shown) + text[len(self.number(value, indicator_id)) :]
         return text
 
     @staticmethod
@@ -229,7 +238,7 @@ class Texts:
         text = self.value(target.value, indicator_id)
         cmp = getattr(target, "comparison", "ge")
         if target.kind == "growth" or cmp in ("gt", "lt"):
-            text = f"{ {'ge': '≥', 'gt': '>', 'le': '≤', 'lt': '<'}.get(cmp, '≥')} {text}"
+            text = f"{ {'ge': '≥', 'gt': '>', 'le': '≤', 'lt': '<'}.get(cmp, '≥') } {text}"
         if target.kind == "cumulative":
             text = self("cover.target_cumulative", value=text)
         return text
@@ -242,20 +251,37 @@ class Texts:
             if (d.month, d.day) == (12, 31):
                 return self("periods.full_year", year=d.year)
             import calendar as _c
+
             if d.day != _c.monthrange(d.year, d.month)[1]:
-                return self("periods.ytd_to_day", year=d.year, month=d.month, day=d.day,
-                            month_name=self.strings["months_en"][d.month - 1][:3])
+                return self(
+                    "periods.ytd_to_day",
+                    year=d.year,
+                    month=d.month,
+                    day=d.day,
+                    month_name=self.strings["months_en"][d.month - 1][:3],
+                )
             if d.month == 1:
                 return self("periods.january", year=d.year)
-            return self("periods.ytd_rate" if rate else "periods.ytd", year=d.year, month=d.month,
-                        month_name=self.strings["months_en"][d.month - 1][:3])
-        return self("periods.stock", year=d.year, month=d.month, day=d.day,
-                    month_name=self.strings["months_en"][d.month - 1])
+            return self(
+                "periods.ytd_rate" if rate else "periods.ytd",
+                year=d.year,
+                month=d.month,
+                month_name=self.strings["months_en"][d.month - 1][:3],
+            )
+        return self(
+            "periods.stock",
+            year=d.year,
+            month=d.month,
+            day=d.day,
+            month_name=self.strings["months_en"][d.month - 1],
+        )
 
     def short(self, value: Any, indicator_id: str, signed: bool = False) -> str:
         """A number without its unit word (tables whose first column carries the unit); % stays."""
         if self.lang == "en" and self.unit_zh(indicator_id) == "万件" and not is_missing(value):
-            return self.number(float(value) * 10000, signed=signed, decimals=0)  # as the value beside it: marks
+            return self.number(
+                float(value) * 10000, signed=signed, decimals=0
+            )  # as the value beside it: marks
         text = self.number(value, indicator_id, signed=signed)
         return text + "%" if text != DASH and self.unit_zh(indicator_id) == "%" else text
 
@@ -315,8 +341,10 @@ class Texts:
         if column:
             header = source_meta().get(source or "", {}).get("columns", {}).get(column)
             if header is None:
-                header = next((m["columns"][column] for m in source_meta().values() if column in m["columns"]),
-                              self("reasons.a_column"))
+                header = next(
+                    (m["columns"][column] for m in source_meta().values() if column in m["columns"]),
+                    self("reasons.a_column"),
+                )
             return f"{label}（{header}）"
         return label
 

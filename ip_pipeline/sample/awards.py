@@ -1,4 +1,5 @@
 """专利奖励: awards to generated patents granted before the award year."""
+
 from __future__ import annotations
 
 import bisect

@@ -1,6 +1,7 @@
 """What all source generators share: the seed, scale and end date, the holder pool, and
 the links drawn while patents and trademarks are generated (for pledges, overseas
 families and awards). The links are small samples, not copies of a source."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,10 +19,14 @@ _FIRST_YEAR = 1990  # before every table's first year
 
 @dataclass
 class Links:
-    pledge_patents: list[tuple[dt.date, str, int]] = field(default_factory=list)     # grant date, app no, holder
-    overseas_families: list[tuple[dt.date, str, int]] = field(default_factory=list)  # filing date, app no, holder
-    awardable: list[tuple[dt.date, str]] = field(default_factory=list)                # grant date, app no
-    pledge_marks: list[tuple[dt.date, str, int]] = field(default_factory=list)       # registration date, reg no, holder
+    pledge_patents: list[tuple[dt.date, str, int]] = field(default_factory=list)  # grant date, app no, holder
+    overseas_families: list[tuple[dt.date, str, int]] = field(
+        default_factory=list
+    )  # filing date, app no, holder
+    awardable: list[tuple[dt.date, str]] = field(default_factory=list)  # grant date, app no
+    pledge_marks: list[tuple[dt.date, str, int]] = field(
+        default_factory=list
+    )  # registration date, reg no, holder
 
 
 @dataclass

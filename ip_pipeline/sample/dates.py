@@ -1,4 +1,5 @@
 """Calendar helpers and the date spellings found in real exports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,7 +59,15 @@ def fullwidth(text: str) -> str:
 def impossible_date(rnd: random.Random, near: dt.date) -> str:
     """A value that no date parser may accept: a day that does not exist, or words."""
     year = near.year
-    return rnd.choice((
-        f"{year}-02-30", f"{year}/2/31", f"{year}-13-05", f"{year}0431", f"{year}年6月31日",
-        "unknown", "待定", f"{year}-00-10",
-    ))
+    return rnd.choice(
+        (
+            f"{year}-02-30",
+            f"{year}/2/31",
+            f"{year}-13-05",
+            f"{year}0431",
+            f"{year}年6月31日",
+            "unknown",
+            "待定",
+            f"{year}-00-10",
+        )
+    )

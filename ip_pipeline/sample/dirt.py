@@ -1,5 +1,6 @@
 """Row-level dirt: at rate `dirt_rate` a row gets exactly one problem, so the reason the
 pipeline must give is unambiguous, and every injection is counted for the manifest."""
+
 from __future__ import annotations
 
 import random

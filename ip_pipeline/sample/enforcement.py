@@ -1,4 +1,5 @@
 """行政执法与司法保护案件: the city's own case list (every row in scope)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,10 +27,19 @@ _OUTCOMES = {
 
 # Courts of Yantai with IP jurisdiction and the code in their case numbers (鲁06 = the
 # intermediate court; basic courts by their county code).
-_COURTS = (("烟台市中级人民法院", "06", None, 0.6), ("烟台市莱山区人民法院", "0613", "370613", 0.15),
-           ("龙口市人民法院", "0681", "370681", 0.1), ("烟台经济技术开发区人民法院", "0691", "370672", 0.15))
-_CASE_WORD = {("civil", "first"): "知民初", ("civil", "second"): "知民终", ("civil", "retrial"): "知民再",
-              ("criminal", "first"): "知刑初", ("administrative", "first"): "知行初"}
+_COURTS = (
+    ("烟台市中级人民法院", "06", None, 0.6),
+    ("烟台市莱山区人民法院", "0613", "370613", 0.15),
+    ("龙口市人民法院", "0681", "370681", 0.1),
+    ("烟台经济技术开发区人民法院", "0691", "370672", 0.15),
+)
+_CASE_WORD = {
+    ("civil", "first"): "知民初",
+    ("civil", "second"): "知民终",
+    ("civil", "retrial"): "知民再",
+    ("criminal", "first"): "知刑初",
+    ("administrative", "first"): "知行初",
+}
 _COURT_OUTCOMES = ("判决", "判决", "调解", "撤诉", "驳回起诉")
 
 
@@ -37,7 +47,9 @@ def expected_rows(ctx: Context) -> int:
     return ctx.expected(v.ENFORCEMENT, FIRST_YEAR) + ctx.expected(v.COURT_CASES, v.COURT_CASES_FIRST_YEAR)
 
 
-def _accepted(rnd: random.Random, nature: str, instance: str, closed: dt.date | None, end: dt.date) -> bool | None:
+def _accepted(
+    rnd: random.Random, nature: str, instance: str, closed: dt.date | None, end: dt.date
+) -> bool | None:
     """服判息诉 of a closed first-instance civil case; None (blank) while not known: the case is
     open, the appeal period (15 days) has not run out, or the court left it blank."""
     if nature != "civil" or instance != "first" or closed is None:
@@ -56,7 +68,11 @@ def _judicial_fields(rnd: random.Random, rec: dict, end: dt.date) -> None:
     counterfeit = rec["case_type"] in ("patent_counterfeit", "trademark_counterfeit")
     nature = "criminal" if counterfeit and rnd.random() < 0.6 else "civil"
     instance = rnd.choices(("first", "second", "retrial"), (0.85, 0.12, 0.03))[0]
-    rec.update(case_nature=nature, instance=instance, accepted=_accepted(rnd, nature, instance, rec["closed_date"], end))
+    rec.update(
+        case_nature=nature,
+        instance=instance,
+        accepted=_accepted(rnd, nature, instance, rec["closed_date"], end),
+    )
 
 
 def _court_cases(ctx: Context) -> Iterator[dict]:
@@ -87,7 +103,9 @@ def _court_cases(ctx: Context) -> Iterator[dict]:
                 "closed_date": closed,
                 "district_code": unit if unit != geo.UNLOCATED and rnd.random() < 0.9 else None,
                 "value_wan": round(rnd.lognormvariate(2.8, 1.2), 2),
-                "penalty_wan": round(rnd.lognormvariate(1.5, 1.0), 2) if nature == "criminal" and closed else None,
+                "penalty_wan": round(rnd.lognormvariate(1.5, 1.0), 2)
+                if nature == "criminal" and closed
+                else None,
                 "party": ctx.pool.pick_uniform(rnd).name if rnd.random() < 0.7 else names.person(rnd),
                 "outcome": rnd.choice(_COURT_OUTCOMES) if closed else "审理中",
                 "case_nature": nature,
@@ -115,7 +133,9 @@ def _case_list(ctx: Context) -> Iterator[dict]:
             authority_type = rnd.choices(tuple(_AUTHORITIES), (6, 3, 1))[0]
             code = names.pick_unit(rnd)
             unit = geo.UNIT_BY_CODE[code]
-            authority = rnd.choice(_AUTHORITIES[authority_type]).format(unit=unit.name if code != geo.UNLOCATED else "烟台市")
+            authority = rnd.choice(_AUTHORITIES[authority_type]).format(
+                unit=unit.name if code != geo.UNLOCATED else "烟台市"
+            )
             closed = opened + dt.timedelta(days=round(rnd.lognormvariate(4.2, 0.6)))
             value = round(rnd.lognormvariate(2.3, 1.3), 2)
             penalty = round(value * rnd.uniform(0.05, 0.8), 2) if authority_type != "judicial" else None

@@ -1,5 +1,6 @@
 """知识产权贯标/优势企业名录: companies of the pool certified under GB/T 29490 or designated
 as city IP-advantage enterprises (toward ≈ 400 and ≈ 120 by 2025)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,9 @@ def records(ctx: Context) -> Iterator[dict]:
                 yield {
                     "credit_code": company.credit_code,
                     "name": company.name,
-                    "district_code": company.code if company.code != geo.UNLOCATED and rnd.random() < 0.9 else None,
+                    "district_code": company.code
+                    if company.code != geo.UNLOCATED and rnd.random() < 0.9
+                    else None,
                     "programme": programme,
                     "certified_date": certified,
                     "valid_until": valid_until,

@@ -1,5 +1,6 @@
 """How one part file spells its values: header variant, encoding, date style, enum spelling.
 Every spelling here is valid under SOURCES.md; problems are injected by dirt.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,12 +21,12 @@ class Raw(str):
 
 @dataclass
 class Profile:
-    kind: str                   # utf8 | bom | gb18030 | xlsx
+    kind: str  # utf8 | bom | gb18030 | xlsx
     headers: list[str]
-    scales: dict[str, float]    # column -> factor of the chosen header (元 headers: 10000 per 万元)
+    scales: dict[str, float]  # column -> factor of the chosen header (元 headers: 10000 per 万元)
     date_style: str
     mixed_dates: float
-    xlsx_dates: str             # serial | cell
+    xlsx_dates: str  # serial | cell
     enum_variant: float
     fullwidth: float
     blank_first_row: bool
@@ -35,7 +36,9 @@ class Profile:
         return "xlsx" if self.kind == "xlsx" else "csv"
 
 
-def make_profile(rnd: random.Random, schema: Schema, kind: str, fullwidth: float, allow_scaled: bool) -> Profile:
+def make_profile(
+    rnd: random.Random, schema: Schema, kind: str, fullwidth: float, allow_scaled: bool
+) -> Profile:
     mode = rnd.choices(("canonical", "alias", "english", "fullwidth"), (0.45, 0.25, 0.10, 0.20))[0]
     headers: list[str] = []
     scales: dict[str, float] = {}
@@ -111,7 +114,9 @@ class Formatter:
         if t == "application_no":
             return display_application_no(v, self.rnd, rec.get("legal_status") != "pending")
         if t == "bool":
-            spellings = [x for x in col.values["true" if v else "false"] if not x.isascii()] or list(col.values["true" if v else "false"])
+            spellings = [x for x in col.values["true" if v else "false"] if not x.isascii()] or list(
+                col.values["true" if v else "false"]
+            )
             if len(spellings) > 1 and self.rnd.random() < self.p.enum_variant:
                 return self.rnd.choice(spellings[1:])
             return spellings[0]

@@ -1,4 +1,5 @@
 """generate_sample: the whole landing zone, source by source, streaming."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,7 +59,9 @@ def _check_replaceable(home: Path, landing: Path) -> None:
     if (home / manifest.FILE_NAME).exists() or not landing.exists():
         return
     if any(p.is_file() for p in landing.rglob("*")):
-        raise FileExistsError(f"{landing} holds files but no {manifest.FILE_NAME}: not a sample, not overwriting")
+        raise FileExistsError(
+            f"{landing} holds files but no {manifest.FILE_NAME}: not a sample, not overwriting"
+        )
 
 
 def generate_sample(
@@ -93,8 +96,14 @@ def generate_sample(
             expected = max(1, module.expected_rows(ctx))
             part_rows = min(_MAX_CSV_ROWS, max(100, expected // 3))
             sink = SourceSink(
-                landing, load(module.NAME), ctx.rng(f"{module.NAME}:format"), part_rows,
-                min(part_rows, _MAX_XLSX_ROWS), fullwidth, stamp, bar.update,
+                landing,
+                load(module.NAME),
+                ctx.rng(f"{module.NAME}:format"),
+                part_rows,
+                min(part_rows, _MAX_XLSX_ROWS),
+                fullwidth,
+                stamp,
+                bar.update,
             )
             dirt = dirt_for(ctx, module, dirt_rate)
             for _, outcome in outcomes(ctx, module, dirt):

@@ -1,4 +1,5 @@
 """Yantai's reporting units, their weight in the city's activity, and postal addresses."""
+
 from __future__ import annotations
 
 import csv
@@ -32,10 +33,10 @@ class Unit:
     code: str
     name: str
     kind: str
-    activity: float      # share of the city's IP activity (patents, marks, pledges)
-    sei_bias: float      # multiplies the chance that an invention is in a strategic emerging industry
+    activity: float  # share of the city's IP activity (patents, marks, pledges)
+    sei_bias: float  # multiplies the chance that an invention is in a strategic emerging industry
     population_2020: int  # year-end resident population
-    pop_growth: float    # yearly rate
+    pop_growth: float  # yearly rate
 
 
 # Activity concentrates in the urban core and the two zones; the county-level cities are
@@ -63,10 +64,39 @@ UNKNOWN_CODES = ("999999", "370000", "370688")  # not units: the address must de
 # Street names chosen so that none contains a district name or alias (the address would
 # otherwise resolve to the wrong unit).
 STREETS = (
-    "港城大道", "长江路", "观海路", "迎春大街", "北马路", "南大街", "黄河路", "振华街", "府前街",
-    "金沙江路", "航天路", "滨海路", "红旗路", "胜利路", "青年路", "科技大道", "创业路", "环山路",
-    "学府路", "新城大街", "天府街", "珠江路", "开封路", "衡山路", "香岛路", "岷江路", "泰山路",
-    "双河路", "海港路", "工业园路", "电子路", "银海路", "蓝海路",
+    "港城大道",
+    "长江路",
+    "观海路",
+    "迎春大街",
+    "北马路",
+    "南大街",
+    "黄河路",
+    "振华街",
+    "府前街",
+    "金沙江路",
+    "航天路",
+    "滨海路",
+    "红旗路",
+    "胜利路",
+    "青年路",
+    "科技大道",
+    "创业路",
+    "环山路",
+    "学府路",
+    "新城大街",
+    "天府街",
+    "珠江路",
+    "开封路",
+    "衡山路",
+    "香岛路",
+    "岷江路",
+    "泰山路",
+    "双河路",
+    "海港路",
+    "工业园路",
+    "电子路",
+    "银海路",
+    "蓝海路",
 )
 OUTSIDE = (
     ("山东省青岛市市南区", ("香港中路", "东海西路", "山东路", "燕儿岛路")),

@@ -1,5 +1,6 @@
 """sample_manifest.json: exactly what was written and injected, for tests to compare with
 the pipeline's staging and quarantine."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,9 @@ def source_entry(sink: SourceSink, dirt: Dirt) -> dict:
     }
 
 
-def build(scale: float, seed: int, end: dt.date, dirt_rate: float, sources: dict, reference: list[str]) -> dict:
+def build(
+    scale: float, seed: int, end: dt.date, dirt_rate: float, sources: dict, reference: list[str]
+) -> dict:
     return {
         "scale": scale,
         "seed": seed,

@@ -1,5 +1,6 @@
 """Identifiers with check characters: patent application numbers, GB 32100 credit codes,
 trademark and overseas grant numbers."""
+
 from __future__ import annotations
 
 import random

@@ -1,5 +1,6 @@
 """海外发明专利授权: grants by foreign and regional offices, most of them to the family of a
 generated Chinese invention of the same holder."""
+
 from __future__ import annotations
 
 import bisect

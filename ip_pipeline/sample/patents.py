@@ -1,5 +1,6 @@
 """专利著录及法律状态: one row per Chinese patent of the city's holders, with a legal-status
 history that is consistent as of the end date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,7 +92,11 @@ def _patent(ctx: Context, rnd: random.Random, ptype: str, app_no: str, filing_da
 
     main_ipc = codes = None
     if ptype != "design":  # designs carry a Locarno class, not IPC
-        p = v.interpolate(v.SEI_SHARE, filing_date.year) * unit.sei_bias if ptype == "invention" else v.SEI_SHARE_UTILITY
+        p = (
+            v.interpolate(v.SEI_SHARE, filing_date.year) * unit.sei_bias
+            if ptype == "invention"
+            else v.SEI_SHARE_UTILITY
+        )
         codes = ipc.codes(rnd, rnd.random() < p)
         main_ipc = codes[0]
 

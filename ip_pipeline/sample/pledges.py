@@ -1,5 +1,6 @@
 """知识产权质押登记: patent and trademark pledges of the city's holders, growing ≈ 30 % a year
 since 2020; items are generated patents or marks of the pledgor."""
+
 from __future__ import annotations
 
 import bisect
@@ -57,7 +58,9 @@ def records(ctx: Context) -> Iterator[dict]:
             if not chosen:
                 continue
             holder = ctx.pool.holders[chosen[0][2]]
-            amount = v.PLEDGE_MEDIAN_WAN[kind] * 1.03 ** (year - 2020) * math.exp(rnd.gauss(0, v.PLEDGE_SIGMA))
+            amount = (
+                v.PLEDGE_MEDIAN_WAN[kind] * 1.03 ** (year - 2020) * math.exp(rnd.gauss(0, v.PLEDGE_SIGMA))
+            )
             amount = round(max(amount, 10.0), 2)
             if THRESHOLD_WAN - 5 <= amount < THRESHOLD_WAN + 5:
                 amount += 10.0  # keep clear of the high-value threshold: 元 headers round

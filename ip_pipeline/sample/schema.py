@@ -1,5 +1,6 @@
 """The source contracts (sources/*.yaml) as the generator needs them: headers and their
 aliases, types, enum spellings, required columns, bounds."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +10,17 @@ import yaml
 
 from ip_pipeline.paths import SOURCES_DIR
 
-SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards", "enterprises",
-           "survey")
+SOURCES = (
+    "patents",
+    "overseas_grants",
+    "trademarks",
+    "pledges",
+    "enforcement",
+    "transfers",
+    "awards",
+    "enterprises",
+    "survey",
+)
 
 
 @dataclass(frozen=True)
@@ -81,18 +91,20 @@ def load(name: str) -> Schema:
     columns = []
     for col_name, spec in doc["columns"].items():
         values = {k: tuple(str(x) for x in v) for k, v in (spec.get("values") or {}).items()}
-        columns.append(Column(
-            name=col_name,
-            header=spec["header"],
-            aliases=tuple(_alias(a) for a in spec.get("aliases", ())),
-            type=spec["type"],
-            required=bool(spec.get("required", False)),
-            values=values,
-            min=spec.get("min"),
-            max=spec.get("max"),
-            min_exclusive=spec.get("min_exclusive"),
-            kind_column=spec.get("kind_column"),
-        ))
+        columns.append(
+            Column(
+                name=col_name,
+                header=spec["header"],
+                aliases=tuple(_alias(a) for a in spec.get("aliases", ())),
+                type=spec["type"],
+                required=bool(spec.get("required", False)),
+                values=values,
+                min=spec.get("min"),
+                max=spec.get("max"),
+                min_exclusive=spec.get("min_exclusive"),
+                kind_column=spec.get("kind_column"),
+            )
+        )
     return Schema(
         name=doc["name"],
         key=tuple(doc["key"]),
@@ -100,5 +112,7 @@ def load(name: str) -> Schema:
         address_column=doc.get("address_column"),
         location=doc.get("location", "none"),
         rules=tuple(doc.get("rules", ())),
-        address_columns=tuple(doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])),
+        address_columns=tuple(
+            doc.get("address_columns") or ([doc["address_column"]] if doc.get("address_column") else [])
+        ),
     )

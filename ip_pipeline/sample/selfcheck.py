@@ -1,6 +1,7 @@
 """Calibration self-check: the key indicators computed straight from the generated records
 (the rows the pipeline stages, not the quarantined ones), by INDICATORS.md's rules.
 Nothing is written; the generators and the dirt are replayed with the same seed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,9 +55,16 @@ def calibration(
                 continue
             name = module.NAME
             if name == "patents":
-                if out.in_scope and rec["patent_type"] == "invention" and rec["legal_status"] != "pending" and rec["grant_date"]:
+                if (
+                    out.in_scope
+                    and rec["patent_type"] == "invention"
+                    and rec["legal_status"] != "pending"
+                    and rec["grant_date"]
+                ):
                     sei = ipc.matches(rec["ipc_codes"] or [], prefixes)
-                    inventions.append((rec["application_no"], rec["filing_date"], rec["grant_date"], rec["lapse_date"], sei))
+                    inventions.append(
+                        (rec["application_no"], rec["filing_date"], rec["grant_date"], rec["lapse_date"], sei)
+                    )
             elif name == "overseas_grants":
                 family = rec["cn_family_application_no"]
                 if family and (family not in overseas_family or rec["grant_date"] < overseas_family[family]):
@@ -78,20 +86,28 @@ def calibration(
                 awarded[app] = min(rec["award_year"], awarded.get(app, rec["award_year"]))
             elif name == "trademarks" and out.in_scope and rec["registration_date"]:
                 for d in days:
-                    ended = rec["status"] in ("invalidated", "cancelled", "revoked") and rec["status_date"] <= d
+                    ended = (
+                        rec["status"] in ("invalidated", "cancelled", "revoked") and rec["status_date"] <= d
+                    )
                     if rec["registration_date"] <= d <= rec["expiry_date"] and not ended:
                         marks[d] += 1
             elif name == "transfers" and out.in_scope:
                 transfers[rec["registration_date"].year] += 1
             elif name == "enforcement":
-                if (rec["authority_type"] == "judicial" and rec.get("case_nature") == "civil"
-                        and rec.get("instance") == "first" and rec["closed_date"]):
+                if (
+                    rec["authority_type"] == "judicial"
+                    and rec.get("case_nature") == "civil"
+                    and rec.get("instance") == "first"
+                    and rec["closed_date"]
+                ):
                     outcome = {True: "accepted", False: "rejected", None: "unknown"}[rec.get("accepted")]
                     civil_first[rec["closed_date"].year][outcome] += 1
             elif name == "enterprises":
                 if rec["programme"] == "city_advantage":
                     code = rec["credit_code"]
-                    first_city_advantage[code] = min(rec["certified_date"], first_city_advantage.get(code, rec["certified_date"]))
+                    first_city_advantage[code] = min(
+                        rec["certified_date"], first_city_advantage.get(code, rec["certified_date"])
+                    )
                 for d in days:
                     if rec["certified_date"] <= d and (rec["valid_until"] is None or rec["valid_until"] >= d):
                         enterprises[rec["programme"]][d] += 1
@@ -131,7 +147,11 @@ def calibration(
             "civil_first_instance": dict(civil_first[d.year]),
             "civil_first_instance_acceptance": (
                 round(100 * civil_first[d.year]["accepted"] / known, 2)
-                if (known := civil_first[d.year]["accepted"] + civil_first[d.year]["rejected"]) else None),
-            "new_city_advantage_since_2024": sum(1 for c in first_city_advantage.values() if dt.date(2024, 12, 31) < c <= d),
+                if (known := civil_first[d.year]["accepted"] + civil_first[d.year]["rejected"])
+                else None
+            ),
+            "new_city_advantage_since_2024": sum(
+                1 for c in first_city_advantage.values() if dt.date(2024, 12, 31) < c <= d
+            ),
         }
     return result

@@ -1,5 +1,6 @@
 """One source's landing folder: rotates part files, gives each its own spelling (profile),
 places duplicate copies and conflict winners after their first row, and counts rows."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """知识产权保护社会满意度调查: weighted respondents from 2019, satisfaction rising toward 87."""
+
 from __future__ import annotations
 
 import bisect
@@ -27,7 +28,9 @@ def records(ctx: Context) -> Iterator[dict]:
     rnd = ctx.rng(NAME)
     for year in range(FIRST_YEAR, ctx.end.year + 1):
         mean = v.interpolate(v.SURVEY_MEAN, year)
-        for seq, day in enumerate(sorted(dates.in_year(rnd, year, ctx.end) for _ in range(ctx.count(v.SURVEY_RESPONSES, year)))):
+        for seq, day in enumerate(
+            sorted(dates.in_year(rnd, year, ctx.end) for _ in range(ctx.count(v.SURVEY_RESPONSES, year)))
+        ):
             unit = _UNITS[bisect.bisect(_UNIT_CUM, rnd.random() * _UNIT_CUM[-1])]
             kind = rnd.choices(_TYPES, _TYPE_WEIGHTS)[0]
             score = rnd.gauss(mean + _TYPE_SHIFT[kind] + 2.0 * (unit.sei_bias - 1.0), 8.0)

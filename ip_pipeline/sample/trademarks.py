@@ -1,5 +1,6 @@
 """商标注册信息: one row per trademark application that was registered or is pending, with
 renewals (ten-year terms) and later cancellations, revocations and invalidations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +17,23 @@ FIRST_YEAR = 1996
 
 # First registration number of each filing year (the register numbers applications in order).
 _FIRST_NUMBER = {
-    1996: 900_000, 2000: 1_600_000, 2005: 4_500_000, 2010: 8_500_000, 2013: 12_500_000,
-    2015: 16_500_000, 2017: 22_500_000, 2018: 28_000_000, 2019: 35_000_000, 2020: 43_000_000,
-    2021: 52_000_000, 2022: 61_000_000, 2023: 68_000_000, 2024: 75_000_000, 2025: 82_000_000,
-    2026: 88_000_000, 2027: 94_000_000,
+    1996: 900_000,
+    2000: 1_600_000,
+    2005: 4_500_000,
+    2010: 8_500_000,
+    2013: 12_500_000,
+    2015: 16_500_000,
+    2017: 22_500_000,
+    2018: 28_000_000,
+    2019: 35_000_000,
+    2020: 43_000_000,
+    2021: 52_000_000,
+    2022: 61_000_000,
+    2023: 68_000_000,
+    2024: 75_000_000,
+    2025: 82_000_000,
+    2026: 88_000_000,
+    2027: 94_000_000,
 }
 _CLASSES = (33, 29, 30, 35, 9, 7, 25, 3, 5, 31, 32, 43, 41, 42, 44, 11, 1, 12, 20, 21, 16, 6, 19, 37, 39, 40)
 _CLASS_WEIGHTS = (9, 8, 8, 9, 7, 6, 5, 4, 4, 5, 4, 4, 3, 4, 2, 3, 2, 3, 2, 2, 2, 2, 2, 2, 2, 1)
@@ -114,9 +128,11 @@ def _mark(ctx: Context, rnd: random.Random, reg_no: str, filing_date: dt.date) -
 def conflict(rec: dict, rnd: random.Random) -> dict:
     """An older export: before the last renewal, or with another address."""
     variant = dict(rec)
-    if rec["expiry_date"] is not None and rec["registration_date"] is not None and (
-        rec["expiry_date"] - rec["registration_date"]
-    ).days > 3700:
+    if (
+        rec["expiry_date"] is not None
+        and rec["registration_date"] is not None
+        and (rec["expiry_date"] - rec["registration_date"]).days > 3700
+    ):
         variant["expiry_date"] = dates.add_years(rec["registration_date"], 10) - dt.timedelta(days=1)
     else:
         variant["registrant"] = rec["registrant"] + "(原)"

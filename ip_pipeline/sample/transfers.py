@@ -2,6 +2,7 @@
 the city's holders selling or licensing their rights (to each other or outside), and rights
 bought or licensed in from outside. A few thousand recordals a year, growing ≈ 15 % a year
 since 2024 (the action plan's 15 %)."""
+
 from __future__ import annotations
 
 import bisect
@@ -29,10 +30,18 @@ _OUTSIDE_INSTITUTES = (
     ("中国科学院大连化学物理研究所", "辽宁省大连市沙河口区", ("中山路",)),
 )
 _OUTSIDE_PLACES = ("青岛", "济南", "潍坊", "威海", "北京", "上海", "苏州", "深圳", "天津", "杭州")
-_OUTSIDE_STREETS = {"青岛": "山东省青岛市市南区香港中路", "济南": "山东省济南市历下区解放路", "潍坊": "山东省潍坊市奎文区胜利东街",
-                    "威海": "山东省威海市环翠区海滨路", "北京": "北京市海淀区知春路", "上海": "上海市浦东新区张江路",
-                    "苏州": "江苏省苏州市工业园区星湖街", "深圳": "广东省深圳市南山区科技园路", "天津": "天津市滨海新区黄海路",
-                    "杭州": "浙江省杭州市滨江区江南大道"}
+_OUTSIDE_STREETS = {
+    "青岛": "山东省青岛市市南区香港中路",
+    "济南": "山东省济南市历下区解放路",
+    "潍坊": "山东省潍坊市奎文区胜利东街",
+    "威海": "山东省威海市环翠区海滨路",
+    "北京": "北京市海淀区知春路",
+    "上海": "上海市浦东新区张江路",
+    "苏州": "江苏省苏州市工业园区星湖街",
+    "深圳": "广东省深圳市南山区科技园路",
+    "天津": "天津市滨海新区黄海路",
+    "杭州": "浙江省杭州市滨江区江南大道",
+}
 
 
 def expected_rows(ctx: Context) -> int:
@@ -46,8 +55,10 @@ def _outside_party(rnd: random.Random) -> tuple[str, str]:
         return name, f"{prefix}{rnd.choice(streets)}{rnd.randint(1, 399)}号"
     place = rnd.choice(_OUTSIDE_PLACES)
     brand = rnd.choice(names._SYLLABLES) + rnd.choice(names._SYLLABLES)
-    return (f"{place}{brand}{rnd.choice(names._TRADES)}{rnd.choice(names._FORMS)}",
-            f"{_OUTSIDE_STREETS[place]}{rnd.randint(1, 399)}号")
+    return (
+        f"{place}{brand}{rnd.choice(names._TRADES)}{rnd.choice(names._FORMS)}",
+        f"{_OUTSIDE_STREETS[place]}{rnd.randint(1, 399)}号",
+    )
 
 
 class _Rights:

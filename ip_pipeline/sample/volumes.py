@@ -3,6 +3,7 @@
 Tuned with selfcheck.py so that, as of 2020-12-31, the clean data give ≈ 4.06 high-value
 invention patents per 10,000 people and ≈ 106,000 valid trademarks (≈ 128,000 a year
 later), with the growth the 14th Five-Year plan expects afterwards."""
+
 from __future__ import annotations
 
 
@@ -25,9 +26,22 @@ def interpolate(table: dict[int, float], year: int) -> float:
 
 # All Chinese patent filings of the city's holders, by filing year (≈ 100,000 up to 2025).
 PATENT_FILINGS = {
-    1998: 120, 2004: 350, 2005: 1100, 2008: 1700, 2011: 2800, 2014: 3900, 2016: 4700,
-    2018: 6000, 2019: 6600, 2020: 7900, 2021: 8700, 2022: 8400, 2023: 8300, 2024: 8500,
-    2025: 8700, 2026: 8850,
+    1998: 120,
+    2004: 350,
+    2005: 1100,
+    2008: 1700,
+    2011: 2800,
+    2014: 3900,
+    2016: 4700,
+    2018: 6000,
+    2019: 6600,
+    2020: 7900,
+    2021: 8700,
+    2022: 8400,
+    2023: 8300,
+    2024: 8500,
+    2025: 8700,
+    2026: 8850,
 }
 INVENTION_SHARE = {1998: 0.30, 2010: 0.33, 2020: 0.35, 2026: 0.36}
 DESIGN_SHARE = 0.14
@@ -50,14 +64,38 @@ OVERSEAS_CANDIDATE_SHARE = 0.10
 AWARD_CANDIDATE_SHARE = 0.03
 
 OVERSEAS_GRANTS = {
-    2008: 8, 2010: 14, 2012: 24, 2014: 38, 2016: 60, 2018: 88, 2019: 105, 2020: 128,
-    2021: 158, 2022: 182, 2023: 203, 2024: 224, 2025: 246, 2026: 262,
+    2008: 8,
+    2010: 14,
+    2012: 24,
+    2014: 38,
+    2016: 60,
+    2018: 88,
+    2019: 105,
+    2020: 128,
+    2021: 158,
+    2022: 182,
+    2023: 203,
+    2024: 224,
+    2025: 246,
+    2026: 262,
 }
 OVERSEAS_LINKED = 0.9
 
 PLEDGES = {
-    2008: 5, 2010: 12, 2012: 25, 2014: 40, 2016: 62, 2018: 98, 2019: 125, 2020: 160,
-    2021: 210, 2022: 275, 2023: 355, 2024: 460, 2025: 600, 2026: 760,
+    2008: 5,
+    2010: 12,
+    2012: 25,
+    2014: 40,
+    2016: 62,
+    2018: 98,
+    2019: 125,
+    2020: 160,
+    2021: 210,
+    2022: 275,
+    2023: 355,
+    2024: 460,
+    2025: 600,
+    2026: 760,
 }
 PLEDGE_PATENT_SHARE = 0.65
 PLEDGE_MEDIAN_WAN = {"patent": 340.0, "trademark": 180.0}  # in 2020, +3 % a year
@@ -65,9 +103,22 @@ PLEDGE_SIGMA = 1.1
 
 # Trademark rows (registered, pending, later cancelled …) by filing year: ≈ 200,000.
 TRADEMARK_FILINGS = {
-    1996: 450, 2004: 1050, 2005: 1280, 2010: 2700, 2015: 6800, 2016: 10000, 2017: 13400,
-    2018: 16300, 2019: 17000, 2020: 26500, 2021: 18500, 2022: 11500, 2023: 12500,
-    2024: 13000, 2025: 13500, 2026: 14000,
+    1996: 450,
+    2004: 1050,
+    2005: 1280,
+    2010: 2700,
+    2015: 6800,
+    2016: 10000,
+    2017: 13400,
+    2018: 16300,
+    2019: 17000,
+    2020: 26500,
+    2021: 18500,
+    2022: 11500,
+    2023: 12500,
+    2024: 13000,
+    2025: 13500,
+    2026: 14000,
 }
 TRADEMARK_RENEWAL = 0.5
 TRADEMARK_STATUS_CHANGE = {"revoked": 0.025, "cancelled": 0.02, "invalidated": 0.005}
@@ -79,8 +130,13 @@ ENFORCEMENT = {2005: 45, 2010: 110, 2015: 220, 2020: 380, 2025: 560, 2026: 590}
 # ≈ 85 % end with the parties accepting the judgment (服判息诉).
 COURT_CASES_FIRST_YEAR = 2012
 COURT_CASES = {2012: 60, 2016: 150, 2020: 260, 2024: 330, 2026: 370}
-COURT_CASE_KINDS = {("civil", "first"): 0.76, ("civil", "second"): 0.14, ("civil", "retrial"): 0.02,
-                    ("criminal", "first"): 0.06, ("administrative", "first"): 0.02}
+COURT_CASE_KINDS = {
+    ("civil", "first"): 0.76,
+    ("civil", "second"): 0.14,
+    ("civil", "retrial"): 0.02,
+    ("criminal", "first"): 0.06,
+    ("administrative", "first"): 0.02,
+}
 ACCEPTANCE_RATE = {2012: 0.80, 2020: 0.835, 2024: 0.855, 2026: 0.875}
 ACCEPTANCE_UNKNOWN = 0.06  # 服判息诉 left blank by the court's export
 

@@ -1,5 +1,6 @@
 """Part files: CSV in UTF-8, UTF-8 with BOM or GB18030, and XLSX (openpyxl write-only),
 written row by row so that memory stays flat, and byte-for-byte reproducible."""
+
 from __future__ import annotations
 
 import csv
@@ -60,7 +61,9 @@ def _reproducible_zip(src: Path, dst: Path, stamp: str) -> None:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16

@@ -1,6 +1,7 @@
 """The delta nightly's extra day (benchmarks/delta_day.py) on a tiny sample: one new part per
 source, in the sample's export formats, sorting after the existing parts, with new records
 dated that day and revisions of earlier rows (same key, changed values). No timing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,16 +82,19 @@ def test_revisions_change_earlier_rows_and_new_rows_are_dated_that_day(tmp_path)
     t = added["trademarks"]
     assert t["revised"] == {"registered": 1, "late status change": 1} and t["new"] >= 1
 
-    for source, status_col, date_cols in (("patents", "legal_status", ("filing_date",)),
-                                          ("trademarks", "status", ("filing_date",))):
+    for source, status_col, date_cols in (
+        ("patents", "legal_status", ("filing_date",)),
+        ("trademarks", "status", ("filing_date",)),
+    ):
         contract = L.load_contract(source)
         rows = {_key(r, contract): r for r in _rows(L.parts(land, source)[-1], source)}
         revised = {tuple(k) for k in added[source]["revised_keys"]}
         assert revised and revised <= set(rows) and revised <= set(old[source])
         for k in revised:
             before, after = old[source][k], rows[k]
-            assert delta_day._enum_key(contract["columns"][status_col], before[status_col]) != \
-                delta_day._enum_key(contract["columns"][status_col], after[status_col])
+            assert delta_day._enum_key(
+                contract["columns"][status_col], before[status_col]
+            ) != delta_day._enum_key(contract["columns"][status_col], after[status_col])
         for k in set(rows) - revised:
             assert k not in old[source]  # a new key
             assert delta_day.parse_date(rows[k][date_cols[0]]) == DAY
@@ -98,8 +102,11 @@ def test_revisions_change_earlier_rows_and_new_rows_are_dated_that_day(tmp_path)
     # a late lapse lies in the past (it changes months already published), after the grant
     contract = L.load_contract("patents")
     rows = {_key(r, contract): r for r in _rows(L.parts(land, "patents")[-1], "patents")}
-    lapsed = [r for r in rows.values() if delta_day._enum_key(contract["columns"]["legal_status"],
-                                                              r["legal_status"]) == "lapsed"]
+    lapsed = [
+        r
+        for r in rows.values()
+        if delta_day._enum_key(contract["columns"]["legal_status"], r["legal_status"]) == "lapsed"
+    ]
     assert len(lapsed) == 1
     lapse = delta_day.parse_date(lapsed[0]["lapse_date"])
     assert delta_day.parse_date(lapsed[0]["grant_date"]) < lapse <= DAY - dt.timedelta(days=30)

@@ -1,6 +1,7 @@
 """A tiny warehouse built in each test: the stg_* tables of docs/WAREHOUSE.md
 (exact columns), the reporting units of districts.csv, and helpers to add a few
 records, compute, and read a value back."""
+
 from __future__ import annotations
 
 import csv
@@ -17,48 +18,135 @@ from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 CITY = "370600"
 # The spec's complete districts.csv (one copy in the project), as (code, name_zh, name_en, kind, aliases).
-UNITS = [tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
-         for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))]
+UNITS = [
+    tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
+    for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))
+]
 UNIT_CODES = [u[0] for u in UNITS]
 
-_TAIL = [("in_scope", "BOOLEAN"), ("warnings", "VARCHAR[]"), ("_source_file", "VARCHAR"),
-         ("_row_number", "BIGINT"), ("_snapshot_at", "TIMESTAMP")]
+_TAIL = [
+    ("in_scope", "BOOLEAN"),
+    ("warnings", "VARCHAR[]"),
+    ("_source_file", "VARCHAR"),
+    ("_row_number", "BIGINT"),
+    ("_snapshot_at", "TIMESTAMP"),
+]
 STG: dict[str, list[tuple[str, str]]] = {
-    "stg_patents": [("application_no", "VARCHAR"), ("patent_type", "VARCHAR"), ("filing_date", "DATE"),
-                    ("grant_date", "DATE"), ("holder", "VARCHAR"), ("holder_address", "VARCHAR"),
-                    ("district_code", "VARCHAR"), ("main_ipc", "VARCHAR"), ("ipc_codes", "VARCHAR"),
-                    ("legal_status", "VARCHAR"), ("lapse_date", "DATE")] + _TAIL,
-    "stg_overseas_grants": [("office", "VARCHAR"), ("grant_no", "VARCHAR"), ("grant_date", "DATE"),
-                            ("patent_type", "VARCHAR"), ("holder", "VARCHAR"), ("holder_address", "VARCHAR"),
-                            ("district_code", "VARCHAR"), ("cn_family_application_no", "VARCHAR")] + _TAIL,
-    "stg_trademarks": [("registration_no", "VARCHAR"), ("nice_class", "INTEGER"), ("mark_name", "VARCHAR"),
-                       ("registrant", "VARCHAR"), ("registrant_address", "VARCHAR"), ("district_code", "VARCHAR"),
-                       ("filing_date", "DATE"), ("registration_date", "DATE"), ("expiry_date", "DATE"),
-                       ("status", "VARCHAR"), ("status_date", "DATE")] + _TAIL,
-    "stg_pledges": [("registration_no", "VARCHAR"), ("pledge_type", "VARCHAR"), ("registration_date", "DATE"),
-                    ("pledgor", "VARCHAR"), ("pledgor_address", "VARCHAR"), ("district_code", "VARCHAR"),
-                    ("pledgee", "VARCHAR"), ("amount_wan", "DOUBLE"), ("items", "VARCHAR"),
-                    ("status", "VARCHAR")] + _TAIL,
-    "stg_enforcement": [("case_no", "VARCHAR"), ("case_type", "VARCHAR"), ("authority_type", "VARCHAR"),
-                        ("authority", "VARCHAR"), ("opened_date", "DATE"), ("closed_date", "DATE"),
-                        ("district_code", "VARCHAR"), ("value_wan", "DOUBLE"), ("penalty_wan", "DOUBLE"),
-                        ("party", "VARCHAR"), ("outcome", "VARCHAR")] + _TAIL,
-    "stg_awards": [("application_no", "VARCHAR"), ("award", "VARCHAR"), ("award_year", "INTEGER"),
-                   ("warnings", "VARCHAR[]"), ("_source_file", "VARCHAR"), ("_row_number", "BIGINT"),
-                   ("_snapshot_at", "TIMESTAMP")],
-    "stg_enterprises": [("credit_code", "VARCHAR"), ("name", "VARCHAR"), ("district_code", "VARCHAR"),
-                        ("programme", "VARCHAR"), ("certified_date", "DATE"), ("valid_until", "DATE")] + _TAIL,
-    "stg_survey": [("response_id", "VARCHAR"), ("survey_date", "DATE"), ("district_code", "VARCHAR"),
-                   ("respondent_type", "VARCHAR"), ("overall_score", "DOUBLE"), ("weight", "DOUBLE")] + _TAIL,
-    "stg_districts": [("code", "VARCHAR"), ("name_zh", "VARCHAR"), ("name_en", "VARCHAR"), ("kind", "VARCHAR"),
-                      ("aliases", "VARCHAR")],
+    "stg_patents": [
+        ("application_no", "VARCHAR"),
+        ("patent_type", "VARCHAR"),
+        ("filing_date", "DATE"),
+        ("grant_date", "DATE"),
+        ("holder", "VARCHAR"),
+        ("holder_address", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("main_ipc", "VARCHAR"),
+        ("ipc_codes", "VARCHAR"),
+        ("legal_status", "VARCHAR"),
+        ("lapse_date", "DATE"),
+    ]
+    + _TAIL,
+    "stg_overseas_grants": [
+        ("office", "VARCHAR"),
+        ("grant_no", "VARCHAR"),
+        ("grant_date", "DATE"),
+        ("patent_type", "VARCHAR"),
+        ("holder", "VARCHAR"),
+        ("holder_address", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("cn_family_application_no", "VARCHAR"),
+    ]
+    + _TAIL,
+    "stg_trademarks": [
+        ("registration_no", "VARCHAR"),
+        ("nice_class", "INTEGER"),
+        ("mark_name", "VARCHAR"),
+        ("registrant", "VARCHAR"),
+        ("registrant_address", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("filing_date", "DATE"),
+        ("registration_date", "DATE"),
+        ("expiry_date", "DATE"),
+        ("status", "VARCHAR"),
+        ("status_date", "DATE"),
+    ]
+    + _TAIL,
+    "stg_pledges": [
+        ("registration_no", "VARCHAR"),
+        ("pledge_type", "VARCHAR"),
+        ("registration_date", "DATE"),
+        ("pledgor", "VARCHAR"),
+        ("pledgor_address", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("pledgee", "VARCHAR"),
+        ("amount_wan", "DOUBLE"),
+        ("items", "VARCHAR"),
+        ("status", "VARCHAR"),
+    ]
+    + _TAIL,
+    "stg_enforcement": [
+        ("case_no", "VARCHAR"),
+        ("case_type", "VARCHAR"),
+        ("authority_type", "VARCHAR"),
+        ("authority", "VARCHAR"),
+        ("opened_date", "DATE"),
+        ("closed_date", "DATE"),
+        ("district_code", "VARCHAR"),
+        ("value_wan", "DOUBLE"),
+        ("penalty_wan", "DOUBLE"),
+        ("party", "VARCHAR"),
+        ("outcome", "VARCHAR"),
+    ]
+    + _TAIL,
+    "stg_awards": [
+        ("application_no", "VARCHAR"),
+        ("award", "VARCHAR"),
+        ("award_year", "INTEGER"),
+        ("warnings", "VARCHAR[]"),
+        ("_source_file", "VARCHAR"),
+        ("_row_number", "BIGINT"),
+        ("_snapshot_at", "TIMESTAMP"),
+    ],
+    "stg_enterprises": [
+        ("credit_code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("programme", "VARCHAR"),
+        ("certified_date", "DATE"),
+        ("valid_until", "DATE"),
+    ]
+    + _TAIL,
+    "stg_survey": [
+        ("response_id", "VARCHAR"),
+        ("survey_date", "DATE"),
+        ("district_code", "VARCHAR"),
+        ("respondent_type", "VARCHAR"),
+        ("overall_score", "DOUBLE"),
+        ("weight", "DOUBLE"),
+    ]
+    + _TAIL,
+    "stg_districts": [
+        ("code", "VARCHAR"),
+        ("name_zh", "VARCHAR"),
+        ("name_en", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("aliases", "VARCHAR"),
+    ],
     "stg_population": [("year", "INTEGER"), ("district_code", "VARCHAR"), ("population", "BIGINT")],
     "stg_economy": [("year", "INTEGER"), ("gdp_yi", "DOUBLE"), ("patent_intensive_va_yi", "DOUBLE")],
     "stg_sei_ipc": [("ipc_prefix", "VARCHAR"), ("sei_code", "VARCHAR"), ("sei_name", "VARCHAR")],
     "stg_satisfaction": [("year", "INTEGER"), ("score", "DOUBLE"), ("source", "VARCHAR")],
-    "source_snapshots": [("source", "VARCHAR"), ("snapshot_at", "TIMESTAMP"), ("fingerprint", "VARCHAR"),
-                         ("files", "VARCHAR[]"), ("raw_rows", "BIGINT"), ("staged_rows", "BIGINT"),
-                         ("quarantined_rows", "BIGINT"), ("duplicate_rows", "BIGINT"), ("loaded_at", "TIMESTAMP")],
+    "source_snapshots": [
+        ("source", "VARCHAR"),
+        ("snapshot_at", "TIMESTAMP"),
+        ("fingerprint", "VARCHAR"),
+        ("files", "VARCHAR[]"),
+        ("raw_rows", "BIGINT"),
+        ("staged_rows", "BIGINT"),
+        ("quarantined_rows", "BIGINT"),
+        ("duplicate_rows", "BIGINT"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
 }
 
 
@@ -70,7 +158,9 @@ class WarehouseBuilder:
         self._n = 0
         for table, cols in STG.items():
             con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {t}' for c, t in cols)})")
-        self.rows("stg_districts", [dict(zip(["code", "name_zh", "name_en", "kind", "aliases"], u)) for u in UNITS])
+        self.rows(
+            "stg_districts", [dict(zip(["code", "name_zh", "name_en", "kind", "aliases"], u)) for u in UNITS]
+        )
 
     def rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         cols = [c for c, _ in STG[table]]
@@ -191,14 +281,17 @@ class WarehouseBuilder:
     def value(self, indicator_id: str, as_of: date, district_code: str = CITY) -> float | None:
         return self.row(indicator_id, as_of, district_code)["value"]
 
-    def progress_row(self, indicator_id: str, as_of: date, district_code: str = CITY,
-                     plan_id: str = "yantai_ip_14th_fyp") -> dict[str, Any]:
+    def progress_row(
+        self, indicator_id: str, as_of: date, district_code: str = CITY, plan_id: str = "yantai_ip_14th_fyp"
+    ) -> dict[str, Any]:
         cur = self.con.execute(
             "SELECT * FROM indicator_progress WHERE plan_id = ? AND indicator_id = ? AND as_of = ? AND district_code = ?",
             [plan_id, indicator_id, as_of, district_code],
         )
         rows = cur.fetchall()
-        assert len(rows) == 1, f"{len(rows)} progress rows for {plan_id} {indicator_id} {as_of} {district_code}"
+        assert len(rows) == 1, (
+            f"{len(rows)} progress rows for {plan_id} {indicator_id} {as_of} {district_code}"
+        )
         return dict(zip([d[0] for d in cur.description], rows[0]))
 
 
@@ -225,17 +318,48 @@ def bulk(wh: WarehouseBuilder, table: str, n: int, **kw: Any) -> None:
             exprs.append(f"{v}::{t}")
         else:
             exprs.append(f"'{v}'::{t}")
-    wh.con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM range({n}) AS r(i)")
+    wh.con.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM range({n}) AS r(i)"
+    )
 
 
-def enterprises(wh: WarehouseBuilder, n: int, certified: date, district_code: str = "370602",
-                programme: str = "gbt29490", valid_until: date | None = None) -> None:
+def enterprises(
+    wh: WarehouseBuilder,
+    n: int,
+    certified: date,
+    district_code: str = "370602",
+    programme: str = "gbt29490",
+    valid_until: date | None = None,
+) -> None:
     tag = f"{programme}{district_code}{certified.isoformat()}{valid_until}"
-    bulk(wh, "stg_enterprises", n, credit_code=f"{tag}-{{i}}", name="企业", district_code=district_code,
-         programme=programme, certified_date=certified, valid_until=valid_until, in_scope=True)
+    bulk(
+        wh,
+        "stg_enterprises",
+        n,
+        credit_code=f"{tag}-{{i}}",
+        name="企业",
+        district_code=district_code,
+        programme=programme,
+        certified_date=certified,
+        valid_until=valid_until,
+        in_scope=True,
+    )
 
 
-def trademarks(wh: WarehouseBuilder, n: int, registered: date, expiry: date, district_code: str = "370602") -> None:
-    bulk(wh, "stg_trademarks", n, registration_no=f"{district_code}{registered.isoformat()}-{{i}}", nice_class=9,
-         registrant="烟台某公司", district_code=district_code, filing_date=date(2000, 1, 1),
-         registration_date=registered, expiry_date=expiry, status="registered", in_scope=True)
+def trademarks(
+    wh: WarehouseBuilder, n: int, registered: date, expiry: date, district_code: str = "370602"
+) -> None:
+    bulk(
+        wh,
+        "stg_trademarks",
+        n,
+        registration_no=f"{district_code}{registered.isoformat()}-{{i}}",
+        nice_class=9,
+        registrant="烟台某公司",
+        district_code=district_code,
+        filing_date=date(2000, 1, 1),
+        registration_date=registered,
+        expiry_date=expiry,
+        status="registered",
+        in_scope=True,
+    )

@@ -1,4 +1,5 @@
 """Fixtures of the indicator tests: an in-memory warehouse with the staged tables, and the plans."""
+
 from __future__ import annotations
 
 import duckdb
@@ -24,6 +25,7 @@ def wh(con) -> WarehouseBuilder:
 @pytest.fixture
 def plan14():
     return load_plans()[0]
+
 
 @pytest.fixture
 def plan15():

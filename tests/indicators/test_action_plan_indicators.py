@@ -1,5 +1,6 @@
 """The 2025–2027 action plan's new indicators (INDICATORS.md, "The plan in force now") and the
 growth base year per indicator, one rule per test, on data built here."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +14,12 @@ from ip_pipeline.indicators.engine import evaluate
 from .builder import CITY, FIXTURES
 
 ACTION = "plan_action_2025_2027_minimal.yaml"
-NEW_IDS = ("ip_transfer_licence_count", "ip_transfer_licence_cagr", "new_city_advantage_enterprises",
-           "civil_first_instance_acceptance_rate")
+NEW_IDS = (
+    "ip_transfer_licence_count",
+    "ip_transfer_licence_cagr",
+    "new_city_advantage_enterprises",
+    "civil_first_instance_acceptance_rate",
+)
 
 
 @pytest.fixture
@@ -29,6 +34,7 @@ def plans(plan14, action):
 
 # ---- staged tables the builder does not make: transfers and the judicial columns ----------------
 
+
 def add_transfers_table(wh) -> None:
     wh.con.execute("""CREATE TABLE IF NOT EXISTS stg_transfers (record_no VARCHAR, kind VARCHAR, ip_type VARCHAR,
         items VARCHAR, assignor VARCHAR, assignor_address VARCHAR, assignee VARCHAR, assignee_address VARCHAR,
@@ -39,13 +45,28 @@ def add_transfers_table(wh) -> None:
 _seq = iter(range(1, 10**9))
 
 
-def transfer(wh, registration_date: date, district_code: str | None = "370602", in_scope: bool | None = None,
-             record_no: str | None = None, kind: str = "transfer", ip_type: str = "patent") -> None:
+def transfer(
+    wh,
+    registration_date: date,
+    district_code: str | None = "370602",
+    in_scope: bool | None = None,
+    record_no: str | None = None,
+    kind: str = "transfer",
+    ip_type: str = "patent",
+) -> None:
     add_transfers_table(wh)
-    wh.con.execute("INSERT INTO stg_transfers (record_no, kind, ip_type, items, assignor, assignee, district_code, "
-                   "registration_date, in_scope, warnings) VALUES (?, ?, ?, '2021101234567', '甲', '乙', ?, ?, ?, [])",
-                   [record_no or f"R{next(_seq):07d}", kind, ip_type, district_code, registration_date,
-                    district_code is not None if in_scope is None else in_scope])
+    wh.con.execute(
+        "INSERT INTO stg_transfers (record_no, kind, ip_type, items, assignor, assignee, district_code, "
+        "registration_date, in_scope, warnings) VALUES (?, ?, ?, '2021101234567', '甲', '乙', ?, ?, ?, [])",
+        [
+            record_no or f"R{next(_seq):07d}",
+            kind,
+            ip_type,
+            district_code,
+            registration_date,
+            district_code is not None if in_scope is None else in_scope,
+        ],
+    )
 
 
 def transfers(wh, n: int, registration_date: date, district_code: str = "370602") -> None:
@@ -58,31 +79,43 @@ def add_judicial_columns(wh) -> None:
         wh.con.execute(f"ALTER TABLE stg_enforcement ADD COLUMN IF NOT EXISTS {col} {typ}")
 
 
-def court_case(wh, closed: date | None, accepted: bool | None, nature: str = "civil", instance: str = "first",
-               authority_type: str = "judicial", district_code: str = "370602") -> None:
+def court_case(
+    wh,
+    closed: date | None,
+    accepted: bool | None,
+    nature: str = "civil",
+    instance: str = "first",
+    authority_type: str = "judicial",
+    district_code: str = "370602",
+) -> None:
     add_judicial_columns(wh)
-    wh.con.execute("INSERT INTO stg_enforcement (case_no, case_type, authority_type, opened_date, closed_date, "
-                   "district_code, case_nature, instance, accepted, in_scope, warnings) "
-                   "VALUES (?, 'trademark_infringement', ?, DATE '2020-01-01', ?, ?, ?, ?, ?, true, [])",
-                   [f"C{next(_seq):07d}", authority_type, closed, district_code, nature, instance, accepted])
+    wh.con.execute(
+        "INSERT INTO stg_enforcement (case_no, case_type, authority_type, opened_date, closed_date, "
+        "district_code, case_nature, instance, accepted, in_scope, warnings) "
+        "VALUES (?, 'trademark_infringement', ?, DATE '2020-01-01', ?, ?, ?, ?, ?, true, [])",
+        [f"C{next(_seq):07d}", authority_type, closed, district_code, nature, instance, accepted],
+    )
 
 
 def values(wh, d: date, plans, ids=NEW_IDS, district_code: str = CITY) -> dict:
     evaluate(wh.con, [d], plans, list(ids))
-    rows = wh.con.execute("SELECT indicator_id, value, numerator, denominator, flags FROM _calc_values "
-                          "WHERE district_code = ?", [district_code]).fetchall()
+    rows = wh.con.execute(
+        "SELECT indicator_id, value, numerator, denominator, flags FROM _calc_values WHERE district_code = ?",
+        [district_code],
+    ).fetchall()
     return {r[0]: dict(value=r[1], numerator=r[2], denominator=r[3], flags=r[4]) for r in rows}
 
 
 # ---- ip_transfer_licence_count ------------------------------------------------------------------
 
+
 def test_count_is_distinct_records_of_the_year_to_d_in_scope(wh, plans):
     D = date(2025, 6, 30)
     transfers(wh, 3, date(2025, 1, 1))
-    transfer(wh, D, kind="licence", ip_type="trademark")          # on D counts; licences and marks too
-    transfer(wh, date(2025, 7, 1))                                # after D
-    transfer(wh, date(2024, 12, 31))                              # last year
-    transfer(wh, date(2025, 3, 1), district_code=None)            # neither party in Yantai
+    transfer(wh, D, kind="licence", ip_type="trademark")  # on D counts; licences and marks too
+    transfer(wh, date(2025, 7, 1))  # after D
+    transfer(wh, date(2024, 12, 31))  # last year
+    transfer(wh, date(2025, 3, 1), district_code=None)  # neither party in Yantai
     transfer(wh, date(2025, 3, 1), district_code="370613")
     v = values(wh, D, plans)["ip_transfer_licence_count"]
     assert v == dict(value=5.0, numerator=5.0, denominator=None, flags=[])
@@ -103,15 +136,17 @@ def test_years_before_the_source_existed_are_no_data(wh, plans):
     assert values(wh, date(2023, 12, 31), plans)["ip_transfer_licence_count"]["value"] == 2
     # a year of the source without recordals is a zero, not no_data
     assert values(wh, date(2024, 12, 31), plans)["ip_transfer_licence_count"] == dict(
-        value=0.0, numerator=0.0, denominator=None, flags=[])
+        value=0.0, numerator=0.0, denominator=None, flags=[]
+    )
 
 
 # ---- ip_transfer_licence_cagr -------------------------------------------------------------------
 
+
 def test_cagr_like_the_pledge_rates_year_to_date_against_the_same_month_day_of_2024(wh, plans):
     D = date(2025, 6, 30)
-    transfers(wh, 10, date(2024, 6, 30))   # on B's cut-off: counts in x_B
-    transfers(wh, 5, date(2024, 7, 1))     # after D's month-day in B: not in x_B
+    transfers(wh, 10, date(2024, 6, 30))  # on B's cut-off: counts in x_B
+    transfers(wh, 5, date(2024, 7, 1))  # after D's month-day in B: not in x_B
     transfers(wh, 12, date(2025, 6, 30))
     v = values(wh, D, plans)["ip_transfer_licence_cagr"]
     assert v["numerator"] == 12 and v["denominator"] == 10 and v["flags"] == []
@@ -128,10 +163,12 @@ def test_cagr_two_years_is_the_geometric_mean(wh, plans):
 
 
 def test_cagr_zero_base(wh, plans):
-    transfers(wh, 3, date(2023, 1, 5))    # the source exists before B
+    transfers(wh, 3, date(2023, 1, 5))  # the source exists before B
     transfers(wh, 3, date(2025, 1, 5))
     v = values(wh, date(2025, 12, 31), plans)["ip_transfer_licence_cagr"]
-    assert v["value"] is None and v["flags"] == ["zero_base"] and v["denominator"] == 0 and v["numerator"] == 3
+    assert (
+        v["value"] is None and v["flags"] == ["zero_base"] and v["denominator"] == 0 and v["numerator"] == 3
+    )
 
 
 def test_cagr_in_the_base_period(wh, plans):
@@ -147,6 +184,7 @@ def test_cagr_base_year_before_the_source_existed_is_no_data(wh, plans):
 
 
 # ---- the base year per indicator -----------------------------------------------------------------
+
 
 def test_growth_base_year_per_indicator(plan14, action):
     plans = [plan14, action]
@@ -182,6 +220,7 @@ def test_growth_base_given_by_progress_applies_to_every_based_id(wh, plan14, act
 
 # ---- new_city_advantage_enterprises ---------------------------------------------------------------
 
+
 def test_certified_on_31_dec_2024_is_not_new_on_1_jan_2025_is(wh, plans):
     wh.enterprise(credit_code="A", programme="city_advantage", certified_date=date(2024, 12, 31))
     wh.enterprise(credit_code="B", programme="city_advantage", certified_date=date(2025, 1, 1))
@@ -198,8 +237,12 @@ def test_new_enterprise_counts_from_its_certification_date(wh, plans):
 
 def test_earliest_certification_over_all_rows_decides(wh, plans):
     # recertified in 2025, first certified in 2023: not newly cultivated
-    wh.enterprise(credit_code="OLD", programme="city_advantage", certified_date=date(2023, 4, 1),
-                  valid_until=date(2024, 3, 31))
+    wh.enterprise(
+        credit_code="OLD",
+        programme="city_advantage",
+        certified_date=date(2023, 4, 1),
+        valid_until=date(2024, 3, 31),
+    )
     wh.enterprise(credit_code="OLD", programme="city_advantage", certified_date=date(2025, 4, 1))
     # two rows after the base year count once
     wh.enterprise(credit_code="NEW", programme="city_advantage", certified_date=date(2025, 2, 1))
@@ -212,8 +255,12 @@ def test_earliest_certification_over_all_rows_decides(wh, plans):
 
 
 def test_later_expiry_does_not_remove_a_new_enterprise(wh, plans):
-    wh.enterprise(credit_code="E", programme="city_advantage", certified_date=date(2025, 1, 10),
-                  valid_until=date(2025, 6, 30))
+    wh.enterprise(
+        credit_code="E",
+        programme="city_advantage",
+        certified_date=date(2025, 1, 10),
+        valid_until=date(2025, 6, 30),
+    )
     assert values(wh, date(2026, 11, 30), plans)["new_city_advantage_enterprises"]["value"] == 1
     wh.compute(date(2026, 11, 30), plans=plans)
     assert wh.value("city_advantage_enterprises", date(2026, 11, 30)) == 0  # the stock lost it
@@ -230,6 +277,7 @@ def test_new_enterprises_by_district_sum_to_the_city(wh, plans):
 
 # ---- civil_first_instance_acceptance_rate ----------------------------------------------------------
 
+
 def test_acceptance_rate_leaves_unknown_outcomes_out_and_says_how_many(wh, plans):
     D = date(2025, 12, 31)
     for _ in range(8):
@@ -237,12 +285,12 @@ def test_acceptance_rate_leaves_unknown_outcomes_out_and_says_how_many(wh, plans
     for _ in range(2):
         court_case(wh, date(2025, 5, 1), False)
     for _ in range(3):
-        court_case(wh, date(2025, 5, 1), None)                      # 服判息诉 not known
-    court_case(wh, date(2025, 5, 1), False, nature="criminal")      # not civil
-    court_case(wh, date(2025, 5, 1), False, instance="second")      # not first instance
+        court_case(wh, date(2025, 5, 1), None)  # 服判息诉 not known
+    court_case(wh, date(2025, 5, 1), False, nature="criminal")  # not civil
+    court_case(wh, date(2025, 5, 1), False, instance="second")  # not first instance
     court_case(wh, date(2025, 5, 1), False, authority_type="administrative")
-    court_case(wh, date(2024, 12, 31), False)                       # closed last year
-    court_case(wh, None, None)                                      # still open
+    court_case(wh, date(2024, 12, 31), False)  # closed last year
+    court_case(wh, None, None)  # still open
     v = values(wh, D, plans)["civil_first_instance_acceptance_rate"]
     assert v == dict(value=80.0, numerator=8.0, denominator=10.0, flags=["unknown_outcome:3"])
 
@@ -271,6 +319,7 @@ def test_acceptance_rate_with_only_unknown_outcomes(wh, plans):
 
 # ---- a landing zone without transfers, enforcement without the new columns ------------------------
 
+
 def _old_data(wh) -> None:
     wh.hv_patent(grant_date=date(2021, 6, 1))
     wh.population(2024, "370602", 900_000)
@@ -281,12 +330,16 @@ def _old_data(wh) -> None:
     wh.enterprise(programme="gbt29490", certified_date=date(2021, 2, 1))
     wh.response(survey_date=date(2025, 3, 1))
     wh.economy(2024, 9000, 1000)
-    wh.con.execute("INSERT INTO stg_enforcement (case_no, case_type, authority_type, opened_date, closed_date, "
-                   "district_code, in_scope) VALUES ('E1', 'other', 'judicial', DATE '2025-01-01', "
-                   "DATE '2025-02-01', '370602', true)")
+    wh.con.execute(
+        "INSERT INTO stg_enforcement (case_no, case_type, authority_type, opened_date, closed_date, "
+        "district_code, in_scope) VALUES ('E1', 'other', 'judicial', DATE '2025-01-01', "
+        "DATE '2025-02-01', '370602', true)"
+    )
 
 
-def test_without_transfers_and_judicial_columns_new_ids_are_no_data_and_the_rest_unchanged(wh, plan14, action):
+def test_without_transfers_and_judicial_columns_new_ids_are_no_data_and_the_rest_unchanged(
+    wh, plan14, action
+):
     _old_data(wh)
     dates = [date(2024, 12, 31), date(2025, 6, 30), date(2025, 12, 31), date(2026, 11, 30)]
     wh.compute(*dates, plans=[plan14])
@@ -296,7 +349,11 @@ def test_without_transfers_and_judicial_columns_new_ids_are_no_data_and_the_rest
     rows = wh.con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall()
     assert [r for r in rows if r[0] not in NEW_IDS] == old
     for r in rows:
-        if r[0] in ("ip_transfer_licence_count", "ip_transfer_licence_cagr", "civil_first_instance_acceptance_rate"):
+        if r[0] in (
+            "ip_transfer_licence_count",
+            "ip_transfer_licence_cagr",
+            "civil_first_instance_acceptance_rate",
+        ):
             assert r[3] is None and "no_data" in r[7], r
     assert wh.value("new_city_advantage_enterprises", date(2025, 12, 31)) == 1
 
@@ -305,20 +362,25 @@ def test_adding_transfers_and_judicial_columns_changes_only_the_new_ids(wh, plan
     _old_data(wh)
     dates = [date(2025, 6, 30), date(2025, 12, 31)]
     wh.compute(*dates, plans=[plan14, action])
-    before = wh.con.execute("SELECT * FROM indicator_values WHERE indicator_id NOT IN "
-                            f"({', '.join(repr(i) for i in NEW_IDS)}) ORDER BY ALL").fetchall()
+    before = wh.con.execute(
+        "SELECT * FROM indicator_values WHERE indicator_id NOT IN "
+        f"({', '.join(repr(i) for i in NEW_IDS)}) ORDER BY ALL"
+    ).fetchall()
     transfers(wh, 4, date(2024, 2, 1))
     transfers(wh, 5, date(2025, 2, 1))
     court_case(wh, date(2025, 3, 1), True)
     wh.compute(*dates, plans=[plan14, action])
-    after = wh.con.execute("SELECT * FROM indicator_values WHERE indicator_id NOT IN "
-                           f"({', '.join(repr(i) for i in NEW_IDS)}) ORDER BY ALL").fetchall()
+    after = wh.con.execute(
+        "SELECT * FROM indicator_values WHERE indicator_id NOT IN "
+        f"({', '.join(repr(i) for i in NEW_IDS)}) ORDER BY ALL"
+    ).fetchall()
     assert after == before
     assert wh.value("ip_transfer_licence_cagr", date(2025, 12, 31)) == pytest.approx(25.0)
     assert wh.value("civil_first_instance_acceptance_rate", date(2025, 12, 31)) == 100.0
 
 
 # ---- explain ------------------------------------------------------------------------------------
+
 
 def test_explain_lists_the_records_behind_the_new_ids(wh, plans):
     from ip_pipeline.indicators import explain
@@ -331,8 +393,12 @@ def test_explain_lists_the_records_behind_the_new_ids(wh, plans):
     df = explain(wh.con, "ip_transfer_licence_cagr", D, plans=plans)
     assert dict(zip(df.record_no, df.period)) == {"Y1": "year_to_date", "B1": "base_year"}
     assert list(explain(wh.con, "ip_transfer_licence_count", D, "370613", plans=plans).record_no) == ["Y1"]
-    wh.enterprise(credit_code="N", programme="city_advantage", certified_date=date(2025, 1, 1),
-                  valid_until=date(2025, 3, 1))
+    wh.enterprise(
+        credit_code="N",
+        programme="city_advantage",
+        certified_date=date(2025, 1, 1),
+        valid_until=date(2025, 3, 1),
+    )
     wh.enterprise(credit_code="O", programme="city_advantage", certified_date=date(2024, 12, 31))
     assert list(explain(wh.con, "new_city_advantage_enterprises", D, plans=plans).credit_code) == ["N"]
     court_case(wh, date(2025, 3, 1), True)

@@ -1,6 +1,7 @@
 """The CLI speaks as the bulletin does: the latest month end and the city by default, a date inside
 a month takes the month's end and says so, a closed pipe ends quietly, a missed target never
 prints as met — on a warehouse built here."""
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +35,7 @@ def home(tmp_path_factory):
     wh.enterprise(district_code="370602", certified_date=date(2026, 6, 1))
     # Pledge amounts growing 29.99 % a year from 2020 to 2025 against the 14th FYP's ≥ 30 %.
     wh.pledge(registration_date=date(2020, 5, 1), amount_wan=10000.0)
-    wh.pledge(registration_date=date(2025, 5, 1), amount_wan=10000.0 * 1.2999 ** 5)
+    wh.pledge(registration_date=date(2025, 5, 1), amount_wan=10000.0 * 1.2999**5)
     wh.compute(date(2025, 12, 31), MAY, JUNE, date(2026, 6, 15))
     wh.progress(date(2025, 12, 31), MAY, JUNE)
     compute_plan_outcomes(con, JUNE)
@@ -56,7 +57,11 @@ def _csv(out: str) -> list[dict]:
 def test_indicators_default_to_the_latest_month_end_and_the_city(home, capsys):
     assert cli("indicators", "--home", home, "--format", "csv") == 0
     rows = _csv(capsys.readouterr().out)
-    assert rows and {r["as_of"] for r in rows} == {JUNE.isoformat()} and {r["district_code"] for r in rows} == {CITY}
+    assert (
+        rows
+        and {r["as_of"] for r in rows} == {JUNE.isoformat()}
+        and {r["district_code"] for r in rows} == {CITY}
+    )
     assert cli("indicators", "--home", home, "--format", "csv", "--all") == 0
     rows = _csv(capsys.readouterr().out)
     assert {r["as_of"] for r in rows} >= {MAY.isoformat(), JUNE.isoformat()}
@@ -70,14 +75,16 @@ def test_progress_defaults_and_its_summary_line_in_the_chosen_language(home, cap
     assert "日期" in out.splitlines()[0] and "状态" in out.splitlines()[0]
     assert cli("progress", "--home", home, "--lang", "en") == 0
     out = capsys.readouterr().out
-    assert out.rstrip().splitlines()[-1].endswith("(--all for every date and unit)") and " rows · as of " in out
+    assert (
+        out.rstrip().splitlines()[-1].endswith("(--all for every date and unit)") and " rows · as of " in out
+    )
     assert "As of" in out.splitlines()[0] and "Status" in out.splitlines()[0]
 
 
 def test_a_date_inside_a_month_takes_the_months_end_and_says_so(home, capsys):
     assert cli("indicators", "--home", home, "--as-of", "2026-06-15", "--format", "csv") == 0
     captured = capsys.readouterr()
-    assert {r["as_of"] for r in _csv(captured.out)} == {JUNE.isoformat()}   # not the stored 15 June row
+    assert {r["as_of"] for r in _csv(captured.out)} == {JUNE.isoformat()}  # not the stored 15 June row
     assert "2026-06-15" in captured.err and "2026-06-30" in captured.err and "月末" in captured.err
     assert "run" not in captured.err  # no advice to run the pipeline: the data is there
     assert cli("indicators", "--home", home, "--as-of", "2026-07-10", "--lang", "en") == 0
@@ -88,8 +95,13 @@ def test_a_date_inside_a_month_takes_the_months_end_and_says_so(home, capsys):
 
 def test_a_closed_pipe_ends_quietly(home):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "ip_pipeline.cli.main", "indicators", "--home", home, "--all"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ip_pipeline.cli.main", "indicators", "--home", home, "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     proc.stdout.close()  # the reader leaves before a line is written (`| head -0`)
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == 0
@@ -100,11 +112,23 @@ def test_outcomes_print_29_99_against_30_as_missed(home, capsys):
     assert cli("outcomes", "--home", home, "--plan", P14, "--district", CITY) == 0
     line = [ln for ln in capsys.readouterr().out.splitlines() if "质押登记金额" in ln][0]
     assert "29.99%" in line and "30.0%" in line and "目标未完成" in line
-    assert "-0.01 个百分点" in line and "100%" not in line   # gap in percentage points, attainment below 100 %
+    assert "-0.01 个百分点" in line and "100%" not in line  # gap in percentage points, attainment below 100 %
 
 
 def test_progress_prints_29_99_against_30_as_not_met(home, capsys):
-    assert cli("progress", "--home", home, "--plan", P14, "--as-of", "2025-12-31",
-               "--indicator", "pledge_amount_cagr") == 0
+    assert (
+        cli(
+            "progress",
+            "--home",
+            home,
+            "--plan",
+            P14,
+            "--as-of",
+            "2025-12-31",
+            "--indicator",
+            "pledge_amount_cagr",
+        )
+        == 0
+    )
     line = [ln for ln in capsys.readouterr().out.splitlines() if "质押登记金额" in ln][0]
     assert "29.99%" in line and "30.0%" in line and "已实现目标" not in line

@@ -1,5 +1,6 @@
 """CLI tables for people (names beside codes, units, status words, wide-character alignment),
 id options that list their ids, and explain's summary and paged records — on a warehouse built here."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,20 @@ def home(tmp_path):
     wh.enterprise(district_code="370611")
     wh.enterprise(district_code="370671", programme="city_advantage")
     wh.trademark(district_code="370671")
-    wh.rows("stg_enforcement", [dict(case_no="C1", case_type="other", authority_type="judicial",
-                                     opened_date=D, party="张三丰", district_code="370602", in_scope=True)])
+    wh.rows(
+        "stg_enforcement",
+        [
+            dict(
+                case_no="C1",
+                case_type="other",
+                authority_type="judicial",
+                opened_date=D,
+                party="张三丰",
+                district_code="370602",
+                in_scope=True,
+            )
+        ],
+    )
     wh.compute(D)
     wh.progress(D)
     con.close()
@@ -102,8 +115,10 @@ def test_display_width_counts_wide_and_full_width_characters():
 
 
 def test_render_aligns_wide_characters_by_display_width():
-    table = render(["区划", "值", "note"], [["370602 芝罘区", "1,234", "a"], ["370671 烟台高新技术产业开发区", "5", "（全角）"],
-                                          ["x", "—", ""]])
+    table = render(
+        ["区划", "值", "note"],
+        [["370602 芝罘区", "1,234", "a"], ["370671 烟台高新技术产业开发区", "5", "（全角）"], ["x", "—", ""]],
+    )
     cells = assert_aligned(table)
     assert cells[2] == ["370671 烟台高新技术产业开发区", "5", "（全角）"]
     # numbers are right-aligned: their last characters share a column
@@ -136,23 +151,80 @@ def test_indicators_table_names_units_and_alignment(home, capsys):
 
 
 def test_indicators_table_in_english_and_filtered(home, capsys):
-    assert run("indicators", "--home", str(home), "--as-of", D.isoformat(), "--lang", "en",
-               "--indicator", "valid_trademarks", "--district", "370671") == 0
+    assert (
+        run(
+            "indicators",
+            "--home",
+            str(home),
+            "--as-of",
+            D.isoformat(),
+            "--lang",
+            "en",
+            "--indicator",
+            "valid_trademarks",
+            "--district",
+            "370671",
+        )
+        == 0
+    )
     cells = assert_aligned(capsys.readouterr().out)
     assert cells[0][:4] == ["As of", "Indicator", "Unit", "Value"]
-    assert cells[1:] == [["2023-06-30", "Valid registered trademarks", "370671 Yantai Hi-tech Zone", "0.00 10k marks",
-                          "1", "—", ""]]
+    assert cells[1:] == [
+        [
+            "2023-06-30",
+            "Valid registered trademarks",
+            "370671 Yantai Hi-tech Zone",
+            "0.00 10k marks",
+            "1",
+            "—",
+            "",
+        ]
+    ]
 
 
 def test_machine_formats_keep_the_warehouse_columns_and_ids(home, capsys):
-    assert run("indicators", "--home", str(home), "--as-of", D.isoformat(), "--format", "csv", "--lang", "en",
-               "--all") == 0
+    assert (
+        run(
+            "indicators",
+            "--home",
+            str(home),
+            "--as-of",
+            D.isoformat(),
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+            "--all",
+        )
+        == 0
+    )
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit", "flags",
-                       "vintage"]
+    assert rows[0] == [
+        "indicator_id",
+        "as_of",
+        "district_code",
+        "value",
+        "numerator",
+        "denominator",
+        "unit",
+        "flags",
+        "vintage",
+    ]
     assert {r[2] for r in rows[1:]} >= {"370600", "370602"}  # codes, no names
-    assert run("progress", "--home", str(home), "--format", "json", "--plan", "yantai_ip_14th_fyp",
-               "--as-of", D.isoformat()) == 0  # the plan is in force on D (it ended on 2025-12-31)
+    assert (
+        run(
+            "progress",
+            "--home",
+            str(home),
+            "--format",
+            "json",
+            "--plan",
+            "yantai_ip_14th_fyp",
+            "--as-of",
+            D.isoformat(),
+        )
+        == 0
+    )  # the plan is in force on D (it ended on 2025-12-31)
     out = capsys.readouterr().out
     assert '"plan_id": "yantai_ip_14th_fyp"' in out and "烟台市“十四五”" not in out
 
@@ -197,7 +269,10 @@ def test_a_wrong_id_is_one_line_with_the_valid_ones(home, capsys):
 
 
 def test_explain_opens_with_value_criteria_overlap_and_units(home, capsys):
-    assert run("explain", "--home", str(home), "--indicator", "hv_patents_per_10k", "--as-of", D.isoformat()) == 0
+    assert (
+        run("explain", "--home", str(home), "--indicator", "hv_patents_per_10k", "--as-of", D.isoformat())
+        == 0
+    )
     out = capsys.readouterr().out
     # 5 high-value patents / 250,000 residents × 10,000 = 0.2
     assert "值 = 分子 / 分母 × 10,000 = 5 件 / 250,000 人 × 10,000 = 0.20 件" in out
@@ -212,17 +287,35 @@ def test_explain_opens_with_value_criteria_overlap_and_units(home, capsys):
     assert over == {"满足 1 项": "3", "满足 2 项": "2", "满足多项 (≥2)": "2"}
     units = next(b for b in blocks if b.startswith("按区划"))
     by_unit = {r[0]: r[1:] for r in assert_aligned(units.split("\n", 1)[1].split("\n\n")[0])[1:]}
-    assert by_unit["370602 芝罘区"][:2] == ["2", "0.17 件"] and by_unit["370671 烟台高新技术产业开发区"][0] == "1"
+    assert (
+        by_unit["370602 芝罘区"][:2] == ["2", "0.17 件"]
+        and by_unit["370671 烟台高新技术产业开发区"][0] == "1"
+    )
     assert by_unit["370613 莱山区"][:2] == ["0", "—"]
     assert "application_no" not in out  # no record without --records
     assert "--records" in out
 
 
 def test_explain_in_english(home, capsys):
-    assert run("explain", "--home", str(home), "--indicator", "hv_patents_per_10k", "--as-of", D.isoformat(),
-               "--lang", "en") == 0
+    assert (
+        run(
+            "explain",
+            "--home",
+            str(home),
+            "--indicator",
+            "hv_patents_per_10k",
+            "--as-of",
+            D.isoformat(),
+            "--lang",
+            "en",
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    assert "value = numerator / denominator × 10,000 = 5 patents / 250,000 residents × 10,000 = 0.20 patents" in out
+    assert (
+        "value = numerator / denominator × 10,000 = 5 patents / 250,000 residents × 10,000 = 0.20 patents"
+        in out
+    )
     assert "several (≥2)" in out and "370602 Zhifu" in out
 
 
@@ -252,7 +345,9 @@ def test_explain_never_shows_personal_data(home, capsys):
 
 
 def test_explain_summary_for_a_growth_rate_names_its_years(home, capsys):
-    assert run("explain", "--home", str(home), "--indicator", "pledge_count_cagr", "--as-of", D.isoformat()) == 0
+    assert (
+        run("explain", "--home", str(home), "--indicator", "pledge_count_cagr", "--as-of", D.isoformat()) == 0
+    )
     out = capsys.readouterr().out
     assert "(2023 − 2020)" in out and "基期年同期" in out
 

@@ -1,4 +1,5 @@
 """INDICATORS.md "Common rules": units, city totals, population, vintage, idempotence."""
+
 from datetime import date, datetime
 
 import pytest
@@ -11,18 +12,29 @@ D = date(2023, 12, 31)
 def test_every_unit_gets_a_row_with_zero_counts(wh):
     wh.enterprise(district_code="370611")
     wh.compute(D)
-    rows = dict(wh.con.execute(
-        "SELECT district_code, value FROM indicator_values WHERE indicator_id = 'gbt29490_enterprises' AND as_of = ?",
-        [D]).fetchall())
+    rows = dict(
+        wh.con.execute(
+            "SELECT district_code, value FROM indicator_values WHERE indicator_id = 'gbt29490_enterprises' AND as_of = ?",
+            [D],
+        ).fetchall()
+    )
     assert set(rows) == set(UNIT_CODES) | {CITY}
     assert rows["370611"] == 1 and rows["370602"] == 0 and rows["370699"] == 0
 
 
 def test_city_only_indicators_have_no_unit_rows(wh):
     wh.compute(D)
-    for ind in ("patent_intensive_va_share", "ip_protection_satisfaction", "ip_protection_satisfaction_survey"):
-        codes = [r[0] for r in wh.con.execute(
-            "SELECT district_code FROM indicator_values WHERE indicator_id = ? AND as_of = ?", [ind, D]).fetchall()]
+    for ind in (
+        "patent_intensive_va_share",
+        "ip_protection_satisfaction",
+        "ip_protection_satisfaction_survey",
+    ):
+        codes = [
+            r[0]
+            for r in wh.con.execute(
+                "SELECT district_code FROM indicator_values WHERE indicator_id = ? AND as_of = ?", [ind, D]
+            ).fetchall()
+        ]
         assert codes == [CITY], ind
 
 
@@ -81,7 +93,7 @@ def test_unit_without_population_gets_null_value_and_flag_but_numerator(wh):
 def test_flags_are_sorted(wh):
     wh.response(survey_date=date(2023, 3, 1))
     wh.compute(D)
-    for flags, in wh.con.execute("SELECT flags FROM indicator_values").fetchall():
+    for (flags,) in wh.con.execute("SELECT flags FROM indicator_values").fetchall():
         assert flags == sorted(flags)
 
 
@@ -104,18 +116,42 @@ def test_vintage_null_when_source_snapshots_missing(wh):
 def test_output_columns_are_the_contract(wh):
     wh.compute(D)
     cols = [r[0] for r in wh.con.execute("DESCRIBE indicator_values").fetchall()]
-    assert cols == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit",
-                    "flags", "vintage"]
+    assert cols == [
+        "indicator_id",
+        "as_of",
+        "district_code",
+        "value",
+        "numerator",
+        "denominator",
+        "unit",
+        "flags",
+        "vintage",
+    ]
     ids = {r[0] for r in wh.con.execute("SELECT DISTINCT indicator_id FROM indicator_values").fetchall()}
     # INDICATORS.md's output contract now also has the action plan's ids (2025–2027 catalogue),
     # published once the registry computes them.
     from ip_pipeline.indicators.registry import COMPUTATIONS
-    action = {"ip_transfer_licence_count", "ip_transfer_licence_cagr", "new_city_advantage_enterprises",
-              "civil_first_instance_acceptance_rate"}
-    assert ids == {"hv_patents_per_10k", "overseas_invention_grants", "valid_trademarks", "pledge_count_cagr",
-                   "pledge_amount_cagr", "patent_intensive_va_share", "ip_protection_satisfaction",
-                   "gbt29490_enterprises", "city_advantage_enterprises", "pledge_count", "pledge_amount_wan",
-                   "ip_protection_satisfaction_survey"} | (action & set(COMPUTATIONS))
+
+    action = {
+        "ip_transfer_licence_count",
+        "ip_transfer_licence_cagr",
+        "new_city_advantage_enterprises",
+        "civil_first_instance_acceptance_rate",
+    }
+    assert ids == {
+        "hv_patents_per_10k",
+        "overseas_invention_grants",
+        "valid_trademarks",
+        "pledge_count_cagr",
+        "pledge_amount_cagr",
+        "patent_intensive_va_share",
+        "ip_protection_satisfaction",
+        "gbt29490_enterprises",
+        "city_advantage_enterprises",
+        "pledge_count",
+        "pledge_amount_wan",
+        "ip_protection_satisfaction_survey",
+    } | (action & set(COMPUTATIONS))
 
 
 def test_idempotent_rewrite_of_a_date(wh):

@@ -1,4 +1,5 @@
 """INDICATORS.md §§ 5, 6 — patent-intensive share and satisfaction."""
+
 import math
 from datetime import date
 
@@ -54,11 +55,13 @@ def test_survey_confidence_interval_uses_kish_effective_n(wh):
     wh.compute(D)
     sw = sum(w for _, w in scores)
     mean = sum(s * w for s, w in scores) / sw
-    n_eff = sw ** 2 / sum(w * w for _, w in scores)
+    n_eff = sw**2 / sum(w * w for _, w in scores)
     var = sum(w * (s - mean) ** 2 for s, w in scores) / sw * n_eff / (n_eff - 1)
     half = 1.959963984540054 * math.sqrt(var / n_eff)
-    est = wh.con.execute("SELECT estimate, ci_low, ci_high, n_responses, n_eff FROM satisfaction_estimates "
-                         "WHERE as_of = ?", [D]).fetchall()[0]
+    est = wh.con.execute(
+        "SELECT estimate, ci_low, ci_high, n_responses, n_eff FROM satisfaction_estimates WHERE as_of = ?",
+        [D],
+    ).fetchall()[0]
     assert est[0] == pytest.approx(mean)
     assert est[1] == pytest.approx(mean - half) and est[2] == pytest.approx(mean + half)
     assert est[3] == 4 and est[4] == pytest.approx(n_eff)

@@ -1,4 +1,5 @@
 """explain() and the CLI subcommands."""
+
 import argparse
 import csv
 import io
@@ -35,16 +36,40 @@ def test_explain_pledges_of_the_year_and_base_period_for_growth(wh):
     wh.pledge(registration_date=date(2020, 8, 1), registration_no="P2020b")  # after D's month-day in B
     assert list(explain(wh.con, "pledge_count", D)["registration_no"]) == ["P2023"]
     growth = explain(wh.con, "pledge_count_cagr", D)
-    assert dict(zip(growth["registration_no"], growth["period"])) == {"P2023": "year_to_date", "P2020": "base_year"}
+    assert dict(zip(growth["registration_no"], growth["period"])) == {
+        "P2023": "year_to_date",
+        "P2020": "base_year",
+    }
 
 
 def test_explain_never_returns_party(wh):
-    wh.rows("stg_enforcement", [dict(case_no="C1", case_type="other", authority_type="administrative",
-                                     opened_date=D, party="张三", district_code="370602", in_scope=True)])
+    wh.rows(
+        "stg_enforcement",
+        [
+            dict(
+                case_no="C1",
+                case_type="other",
+                authority_type="administrative",
+                opened_date=D,
+                party="张三",
+                district_code="370602",
+                in_scope=True,
+            )
+        ],
+    )
     wh.response(survey_date=date(2023, 1, 5))
-    for ind in ["hv_patents_per_10k", "overseas_invention_grants", "valid_trademarks", "pledge_count",
-                "pledge_amount_cagr", "patent_intensive_va_share", "ip_protection_satisfaction",
-                "ip_protection_satisfaction_survey", "gbt29490_enterprises", "city_advantage_enterprises"]:
+    for ind in [
+        "hv_patents_per_10k",
+        "overseas_invention_grants",
+        "valid_trademarks",
+        "pledge_count",
+        "pledge_amount_cagr",
+        "patent_intensive_va_share",
+        "ip_protection_satisfaction",
+        "ip_protection_satisfaction_survey",
+        "gbt29490_enterprises",
+        "city_advantage_enterprises",
+    ]:
         df = explain(wh.con, ind, D)
         assert "party" not in df.columns
         assert not df.astype(str).apply(lambda c: c.str.contains("张三")).any().any()
@@ -56,7 +81,9 @@ def test_explain_survey_is_a_summary(wh):
     wh.response(survey_date=date(2023, 1, 7), respondent_type="公众", overall_score=60.0, weight=1.0)
     df = explain(wh.con, "ip_protection_satisfaction", D).set_index("respondent_type")
     assert df.loc["企业", "n_responses"] == 2 and df.loc["企业", "weighted_mean"] == pytest.approx(87.5)
-    assert df.loc["(合计)", "n_responses"] == 3 and df.loc["(合计)", "weighted_mean"] == pytest.approx((80 * 1 + 90 * 3 + 60 * 1) / 5)
+    assert df.loc["(合计)", "n_responses"] == 3 and df.loc["(合计)", "weighted_mean"] == pytest.approx(
+        (80 * 1 + 90 * 3 + 60 * 1) / 5
+    )
 
 
 @pytest.fixture
@@ -81,8 +108,17 @@ def run(*argv):
 def test_cli_indicators_csv_has_contract_columns_and_joined_flags(home, capsys):
     assert run("indicators", "--home", str(home), "--as-of", D.isoformat(), "--format", "csv", "--all") == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "unit",
-                       "flags", "vintage"]
+    assert rows[0] == [
+        "indicator_id",
+        "as_of",
+        "district_code",
+        "value",
+        "numerator",
+        "denominator",
+        "unit",
+        "flags",
+        "vintage",
+    ]
     hv = [r for r in rows if r[0] == "hv_patents_per_10k" and r[2] == "370611"][0]
     assert hv[7] == "no_population" and hv[1] == "2023-06-30"
     gbt = [r for r in rows if r[0] == "gbt29490_enterprises" and r[2] == "370611"][0]
@@ -96,8 +132,22 @@ def test_cli_progress_table_in_chinese(home, capsys):
 
 
 def test_cli_explain_json(home, capsys):
-    assert run("explain", "--home", str(home), "--indicator", "gbt29490_enterprises", "--as-of", D.isoformat(),
-               "--district", "370611", "--format", "json") == 0
+    assert (
+        run(
+            "explain",
+            "--home",
+            str(home),
+            "--indicator",
+            "gbt29490_enterprises",
+            "--as-of",
+            D.isoformat(),
+            "--district",
+            "370611",
+            "--format",
+            "json",
+        )
+        == 0
+    )
     records = json.loads(capsys.readouterr().out)
     assert len(records) == 1 and records[0]["district_code"] == "370611"
 

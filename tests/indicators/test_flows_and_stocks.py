@@ -1,4 +1,5 @@
 """INDICATORS.md §§ 2, 3, 7, 8 — overseas grants, trademarks, enterprises."""
+
 from datetime import date
 
 D = date(2023, 6, 30)
@@ -50,6 +51,7 @@ def test_trademark_cancelled_on_as_of_date_no_longer_counts(wh):
 
 def test_valid_trademarks_published_in_ten_thousands(wh):
     from .builder import trademarks
+
     trademarks(wh, 25000, date(2020, 1, 1), date(2030, 1, 1))
     wh.compute(D)
     r = wh.row("valid_trademarks", D)

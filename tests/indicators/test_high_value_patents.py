@@ -1,4 +1,5 @@
 """INDICATORS.md § 1 — 每万人口高价值发明专利拥有量, one test per rule."""
+
 from datetime import date
 
 from .builder import CITY
@@ -44,7 +45,9 @@ def test_sei_matches_any_ipc_prefix_ignoring_spaces(wh):
     a = wh.patent(main_ipc="H01M 10/052", ipc_codes="H01M 10/052; G06N 3/08")  # second code matches
     wh.patent(main_ipc="G06N 5/00", ipc_codes="G06N 5/00")  # G06N5 is not G06N3/
     wh.compute(D)
-    crit = wh.con.execute("SELECT application_no, sei FROM high_value_patent_criteria WHERE as_of = ?", [D]).fetchall()
+    crit = wh.con.execute(
+        "SELECT application_no, sei FROM high_value_patent_criteria WHERE as_of = ?", [D]
+    ).fetchall()
     assert crit == [(a, True)]
 
 
@@ -66,16 +69,24 @@ def test_maintained_over_ten_years_is_strict(wh):
 def test_pledge_threshold_is_inclusive_and_a_catalogue_parameter(wh, plan14):
     a = wh.patent(application_no="2019100000011")
     b = wh.patent(application_no="2019100000022")
-    wh.pledge(items=f"{a};2019100000099", amount_wan=1000.0, registration_date=date(2022, 1, 1))  # = threshold
+    wh.pledge(
+        items=f"{a};2019100000099", amount_wan=1000.0, registration_date=date(2022, 1, 1)
+    )  # = threshold
     wh.pledge(items=b, amount_wan=999.99, registration_date=date(2022, 1, 1))
     wh.compute(D)
     assert hv_count(wh) == 1
 
     # The threshold comes from the catalogue: lowering it lets the 999.99 pledge count.
     from dataclasses import replace
+
     hv = plan14.indicator(HV)
-    lowered = replace(plan14, indicators=tuple(
-        replace(i, parameters={"pledge_threshold_wan": 500}) if i.id == HV else i for i in plan14.indicators))
+    lowered = replace(
+        plan14,
+        indicators=tuple(
+            replace(i, parameters={"pledge_threshold_wan": 500}) if i.id == HV else i
+            for i in plan14.indicators
+        ),
+    )
     assert hv.parameters["pledge_threshold_wan"] == 1000
     wh.compute(D, plans=[lowered])
     assert hv_count(wh) == 2
@@ -105,7 +116,9 @@ def test_patent_meeting_several_criteria_counts_once_and_keeps_each(wh):
     assert hv_count(wh) == 1
     row = wh.con.execute(
         "SELECT sei, overseas_family, maintained_10y, pledge_financing, award FROM high_value_patent_criteria "
-        "WHERE as_of = ? AND application_no = ?", [D, a]).fetchall()
+        "WHERE as_of = ? AND application_no = ?",
+        [D, a],
+    ).fetchall()
     assert row == [(True, False, True, False, True)]
 
 

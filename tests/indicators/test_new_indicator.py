@@ -3,6 +3,7 @@ that targets it). The fixture's three files go into copies of assets/catalogue a
 ($IP_PIPELINE_CATALOGUE_DIR, $IP_PIPELINE_SQL_DIR); `ip-pipeline run` on the example landing
 zone then publishes its values and progress, `explain` lists its records, and the indicator
 checks apply its rules; the marts are assets with row counts and key checks."""
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,11 @@ def folders(tmp_path: Path) -> tuple[Path, Path]:
     catalogue, sql = tmp_path / "catalogue", tmp_path / "sql"
     shutil.copytree(CATALOGUE_DIR, catalogue)
     shutil.copytree(SQL_DIR, sql)
-    shutil.copy(FIXTURE / f"{NEW}.yaml", catalogue / "indicators" / f"{NEW}.yaml")        # the definition
-    shutil.copy(FIXTURE / f"{NEW}.sql", sql / "indicators" / f"{NEW}.sql")                 # its SQL
-    shutil.copy(FIXTURE / "plan_test_new_indicator.yaml", catalogue / "plan_test_new_indicator.yaml")  # a target
+    shutil.copy(FIXTURE / f"{NEW}.yaml", catalogue / "indicators" / f"{NEW}.yaml")  # the definition
+    shutil.copy(FIXTURE / f"{NEW}.sql", sql / "indicators" / f"{NEW}.sql")  # its SQL
+    shutil.copy(
+        FIXTURE / "plan_test_new_indicator.yaml", catalogue / "plan_test_new_indicator.yaml"
+    )  # a target
     return catalogue, sql
 
 
@@ -55,33 +58,49 @@ def test_a_new_indicator_from_one_definition_and_one_sql_file(tmp_path, folders)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
         # Its values: every month and unit, equal to the catalogue's own count of the same firms.
-        mine = con.execute("SELECT as_of, district_code, value, unit FROM indicator_values WHERE indicator_id = ? "
-                           "ORDER BY ALL", [NEW]).fetchall()
-        theirs = con.execute("SELECT as_of, district_code, value, unit FROM indicator_values "
-                             "WHERE indicator_id = 'city_advantage_enterprises' ORDER BY ALL").fetchall()
+        mine = con.execute(
+            "SELECT as_of, district_code, value, unit FROM indicator_values WHERE indicator_id = ? "
+            "ORDER BY ALL",
+            [NEW],
+        ).fetchall()
+        theirs = con.execute(
+            "SELECT as_of, district_code, value, unit FROM indicator_values "
+            "WHERE indicator_id = 'city_advantage_enterprises' ORDER BY ALL"
+        ).fetchall()
         assert mine and mine == theirs
         latest = max(r[0] for r in mine)
         city_value = {r[0]: r[2] for r in mine if r[1] == CITY}[latest]
         assert city_value > 0
         # Its progress against the fixture plan's target.
-        progress = con.execute("SELECT count(*), count(DISTINCT as_of), any_value(target_value) FROM indicator_progress "
-                               "WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
-                               [PLAN, NEW, CITY]).fetchone()
+        progress = con.execute(
+            "SELECT count(*), count(DISTINCT as_of), any_value(target_value) FROM indicator_progress "
+            "WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
+            [PLAN, NEW, CITY],
+        ).fetchone()
         assert progress[0] > 0 and progress[2] == 10.0
         # The checks of the run covered it and passed.
-        passed = dict(con.execute("SELECT check_name, passed FROM quality_results WHERE table_name = 'indicator_values' "
-                                  "QUALIFY row_number() OVER (PARTITION BY check_name ORDER BY evaluated_at DESC) = 1"
-                                  ).fetchall())
+        passed = dict(
+            con.execute(
+                "SELECT check_name, passed FROM quality_results WHERE table_name = 'indicator_values' "
+                "QUALIFY row_number() OVER (PARTITION BY check_name ORDER BY evaluated_at DESC) = 1"
+            ).fetchall()
+        )
         assert passed.get(RANGE_CHECK) and passed.get(CITY_SUM_CHECK), passed
         defs = load_definitions(catalogue / "indicators")
         cfg = load_config(definitions=defs)
         assert NEW in cfg["range"]["non_negative"] and NEW in cfg["additive_counts"]
         assert cfg["jumps"]["basis"][NEW] == "mom"
         # ... and they see it: a city value that is not the sum of its units, a negative count.
-        con.execute("UPDATE indicator_values SET value = value + 1, numerator = numerator + 1 "
-                    "WHERE indicator_id = ? AND district_code = ? AND as_of = ?", [NEW, CITY, latest])
-        con.execute("UPDATE indicator_values SET value = -1 WHERE indicator_id = ? AND district_code = '370602' "
-                    "AND as_of = ?", [NEW, latest])
+        con.execute(
+            "UPDATE indicator_values SET value = value + 1, numerator = numerator + 1 "
+            "WHERE indicator_id = ? AND district_code = ? AND as_of = ?",
+            [NEW, CITY, latest],
+        )
+        con.execute(
+            "UPDATE indicator_values SET value = -1 WHERE indicator_id = ? AND district_code = '370602' "
+            "AND as_of = ?",
+            [NEW, latest],
+        )
         _, sums = evaluate_rule(con, RULE[CITY_SUM_CHECK], cfg=cfg)
         assert [(r["indicator_id"], r["as_of"]) for r in sums.rows] == [(NEW, latest)]
         _, ranges = evaluate_rule(con, RULE[RANGE_CHECK], cfg=cfg)
@@ -102,13 +121,24 @@ def test_a_new_indicator_from_one_definition_and_one_sql_file(tmp_path, folders)
             ev = instance.get_latest_materialization_event(dg.AssetKey(m))
             assert ev is not None and ev.asset_materialization.metadata["rows"].value == counts[m], m
             check = instance.event_log_storage.get_asset_check_execution_history(
-                dg.AssetCheckKey(dg.AssetKey(m), "key_unique"), limit=1)
+                dg.AssetCheckKey(dg.AssetKey(m), "key_unique"), limit=1
+            )
             assert check and check[0].event.asset_check_evaluation.passed, m
     assert counts["high_value_patent_criteria"] > 0 and counts["population_at"] > 0
 
     # explain lists its records (the explain query its definition names), as many as its value.
-    out = run_cli("explain", "--home", str(home), "--indicator", NEW, "--as-of", latest.isoformat(),
-                  "--format", "json", env=env)
+    out = run_cli(
+        "explain",
+        "--home",
+        str(home),
+        "--indicator",
+        NEW,
+        "--as-of",
+        latest.isoformat(),
+        "--format",
+        "json",
+        env=env,
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     records = json.loads(out.stdout)
     assert len(records) == city_value

@@ -1,5 +1,6 @@
 """PROGRESS.md (Δt, target kinds, comparison, "The plan's lifecycle") and INDICATORS.md
 ("The plan in force now"): one test per rule, the data built in the test."""
+
 import csv
 import io
 import json
@@ -25,16 +26,23 @@ END = {y: date(y, 12, 31) for y in range(2020, 2032)}
 
 
 def outcome(con, indicator_id, plan_id=P14, district_code=CITY):
-    cur = con.execute("SELECT * FROM plan_outcomes WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
-                      [plan_id, indicator_id, district_code])
+    cur = con.execute(
+        "SELECT * FROM plan_outcomes WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
+        [plan_id, indicator_id, district_code],
+    )
     rows = cur.fetchall()
     assert len(rows) == 1, f"{len(rows)} outcome rows for {plan_id} {indicator_id} {district_code}"
     return dict(zip([d[0] for d in cur.description], rows[0]))
 
 
 def plan_with(plan, indicator_id, **target):
-    return replace(plan, indicators=tuple(
-        replace(i, target=replace(i.target, **target)) if i.id == indicator_id else i for i in plan.indicators))
+    return replace(
+        plan,
+        indicators=tuple(
+            replace(i, target=replace(i.target, **target)) if i.id == indicator_id else i
+            for i in plan.indicators
+        ),
+    )
 
 
 @pytest.fixture
@@ -48,12 +56,19 @@ def new_advantage(monkeypatch):
     enterprises certified (no expiry in these tests) — the same as a count since the base
     year when nothing was certified before it."""
     if NEW_ADV not in COMPUTATIONS:
-        monkeypatch.setitem(COMPUTATIONS, NEW_ADV, Computation(
-            "enterprises_certified", ("enterprises",),
-            params=(("indicator_id", NEW_ADV), ("programme", "city_advantage"))))
+        monkeypatch.setitem(
+            COMPUTATIONS,
+            NEW_ADV,
+            Computation(
+                "enterprises_certified",
+                ("enterprises",),
+                params=(("indicator_id", NEW_ADV), ("programme", "city_advantage")),
+            ),
+        )
 
 
 # --------------------------------------------------------------------------- Δt
+
 
 def test_delta_t_at_31_december_2021_is_one_year_and_stocks_have_a_status(wh):
     enterprises(wh, 100, date(2020, 6, 1))
@@ -62,7 +77,7 @@ def test_delta_t_at_31_december_2021_is_one_year_and_stocks_have_a_status(wh):
     r = wh.progress_row(GBT, END[2021])
     assert r["delta_t"] == 1.0
     assert r["status"] != "not_available" and r["g_obs"] == pytest.approx(0.2)
-    assert r["ratio"] == pytest.approx(0.2 / (4 ** 0.2 - 1))
+    assert r["ratio"] == pytest.approx(0.2 / (4**0.2 - 1))
 
 
 def test_delta_t_on_30_june_2021_is_181_of_365(wh):
@@ -100,6 +115,7 @@ def test_flow_value_gap_and_status_are_of_the_latest_complete_year(wh):
 
 
 # --------------------------------------------------------------------------- bases, comparisons, kinds
+
 
 def test_base_value_zero_is_not_available_never_a_small_number(wh):
     enterprises(wh, 50, date(2022, 6, 1), programme="city_advantage")  # nothing in the base year 2020
@@ -143,8 +159,10 @@ def test_gt_target_above_the_threshold_is_met_and_ge_at_it(wh, action):
     _trademarks_2024_2027(wh, extra=1)
     wh.progress(END[2027])
     assert wh.progress_row("valid_trademarks", END[2027], plan_id=ACTION)["status"] == "target_achieved"
-    wh.con.execute("DELETE FROM stg_trademarks WHERE registration_date = DATE '2026-01-01' AND "
-                   "registration_no = (SELECT max(registration_no) FROM stg_trademarks)")
+    wh.con.execute(
+        "DELETE FROM stg_trademarks WHERE registration_date = DATE '2026-01-01' AND "
+        "registration_no = (SELECT max(registration_no) FROM stg_trademarks)"
+    )
     ge = plan_with(action, "valid_trademarks", comparison="ge")
     wh.progress(END[2027], plans=[ge])
     assert wh.progress_row("valid_trademarks", END[2027], plan_id=ACTION)["status"] == "target_achieved"
@@ -167,7 +185,12 @@ def test_cumulative_target_reached_in_the_last_month(wh, new_advantage):
     assert after["expected_value"] == pytest.approx(20)
     compute_plan_outcomes(wh.con, date(2028, 1, 31))
     o = outcome(wh.con, NEW_ADV, ACTION)
-    assert (o["achieved"], o["final_status"], o["attainment"], o["change_share"]) == (True, "target_achieved", 1, 1)
+    assert (o["achieved"], o["final_status"], o["attainment"], o["change_share"]) == (
+        True,
+        "target_achieved",
+        1,
+        1,
+    )
     # A district has no implied share of the city's count.
     assert outcome(wh.con, NEW_ADV, ACTION, "370602")["final_status"] == "not_available"
 
@@ -180,12 +203,16 @@ def test_improvement_target_with_a_missing_base(wh):
     assert r["status"] == "not_available" and r["ratio"] is None and r["projection"] is None
     compute_plan_outcomes(wh.con, date(2028, 1, 31))
     o = outcome(wh.con, "ip_protection_satisfaction", ACTION)
-    assert o["achieved"] is None and o["final_status"] == "not_available" and o["final_label_zh"] == "数据不足"
+    assert (
+        o["achieved"] is None and o["final_status"] == "not_available" and o["final_label_zh"] == "数据不足"
+    )
     assert o["attainment"] is None and o["change_share"] is None
 
 
-@pytest.mark.parametrize("later, achieved, status", [(82.0, True, "target_achieved"), (80.0, False, "deterioration"),
-                                                     (79.0, False, "deterioration")])
+@pytest.mark.parametrize(
+    "later, achieved, status",
+    [(82.0, True, "target_achieved"), (80.0, False, "deterioration"), (79.0, False, "deterioration")],
+)
 def test_improvement_target_is_achieved_only_by_a_rise(wh, later, achieved, status):
     wh.published(2024, 80.0)
     wh.published(2027, later)
@@ -200,8 +227,10 @@ def test_improvement_target_is_achieved_only_by_a_rise(wh, later, achieved, stat
 def test_indicator_without_values_is_not_available(wh, monkeypatch):
     monkeypatch.delitem(COMPUTATIONS, "civil_first_instance_acceptance_rate", raising=False)
     wh.progress(date(2026, 6, 30))
-    rows = wh.con.execute("SELECT district_code, value, status FROM indicator_progress WHERE indicator_id = "
-                          "'civil_first_instance_acceptance_rate' AND as_of = DATE '2026-06-30'").fetchall()
+    rows = wh.con.execute(
+        "SELECT district_code, value, status FROM indicator_progress WHERE indicator_id = "
+        "'civil_first_instance_acceptance_rate' AND as_of = DATE '2026-06-30'"
+    ).fetchall()
     assert {r[0] for r in rows} == set(UNIT_CODES) | {CITY, "370699"}
     assert all(v is None and s == "not_available" for _, v, s in rows)
     compute_plan_outcomes(wh.con, date(2028, 1, 31))
@@ -210,11 +239,14 @@ def test_indicator_without_values_is_not_available(wh, monkeypatch):
 
 # --------------------------------------------------------------------------- lifecycle
 
+
 def test_plans_in_force_on_a_date():
     p14, act = load_plans()[:2]
     assert (p14.id, act.id) == (P14, ACTION) and p14.end_date == END[2025]
     assert not p14.in_force(END[2020]) and p14.in_force(date(2021, 1, 1)) and p14.in_force(END[2025])
-    assert not p14.in_force(date(2026, 1, 1)) and p14.ended_by(date(2026, 1, 1)) and not p14.ended_by(END[2025])
+    assert (
+        not p14.in_force(date(2026, 1, 1)) and p14.ended_by(date(2026, 1, 1)) and not p14.ended_by(END[2025])
+    )
     in_force = lambda d: [p.id for p in load_plans() if p.in_force(d)]  # noqa: E731
     assert in_force(date(2024, 12, 31)) == [P14]
     assert in_force(date(2025, 6, 30)) == [P14, ACTION]  # the action plan overlaps the 14th's last year
@@ -227,11 +259,17 @@ def test_no_progress_rows_after_the_target_year_nor_before_the_base_year_ends(wh
     enterprises(wh, 100, date(2020, 6, 1))
     # A row left by an older run for a date after T goes when the date is recomputed.
     wh.progress(date(2025, 6, 30))
-    wh.con.execute("INSERT INTO indicator_progress (plan_id, indicator_id, as_of, district_code) "
-                   "VALUES (?, ?, DATE '2026-01-31', ?)", [P14, GBT, CITY])
+    wh.con.execute(
+        "INSERT INTO indicator_progress (plan_id, indicator_id, as_of, district_code) "
+        "VALUES (?, ?, DATE '2026-01-31', ?)",
+        [P14, GBT, CITY],
+    )
     wh.progress(END[2020], END[2024], END[2025], date(2026, 1, 31), date(2026, 11, 30))
-    dates = dict(wh.con.execute("SELECT plan_id, list(DISTINCT as_of ORDER BY as_of) FROM indicator_progress "
-                                "GROUP BY plan_id").fetchall())
+    dates = dict(
+        wh.con.execute(
+            "SELECT plan_id, list(DISTINCT as_of ORDER BY as_of) FROM indicator_progress GROUP BY plan_id"
+        ).fetchall()
+    )
     assert dates[P14] == [END[2024], date(2025, 6, 30), END[2025]]
     assert dates[ACTION] == [date(2025, 6, 30), END[2025], date(2026, 1, 31), date(2026, 11, 30)]
     scores = wh.con.execute("SELECT DISTINCT plan_id, as_of FROM plan_scores ORDER BY ALL").fetchall()
@@ -245,7 +283,7 @@ def test_plan_outcomes_values(wh, plan14):
     wh.progress(END[2025], date(2026, 11, 30))
     n = compute_plan_outcomes(wh.con, date(2026, 11, 30))
     assert n == wh.con.execute("SELECT count(*) FROM plan_outcomes").fetchall()[0][0] > 0
-    assert {p for p, in wh.con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()} == {P14}
+    assert {p for (p,) in wh.con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()} == {P14}
     g = outcome(wh.con, GBT)
     p = wh.progress_row(GBT, END[2025])
     assert g["as_of"] == END[2025] and (g["value"], g["base_value"], g["target_value"]) == (250, 100, 400)
@@ -253,12 +291,20 @@ def test_plan_outcomes_values(wh, plan14):
     assert g["attainment"] == pytest.approx(250 / 400) and g["change_share"] == pytest.approx(150 / 300)
     assert (g["ratio"], g["status"], g["status_label_zh"]) == (p["ratio"], p["status"], p["status_label_zh"])
     t = outcome(wh.con, "valid_trademarks")
-    assert t["achieved"] is True and t["final_status"] == "target_achieved" and t["final_label_zh"] == "已实现目标"
+    assert (
+        t["achieved"] is True
+        and t["final_status"] == "target_achieved"
+        and t["final_label_zh"] == "已实现目标"
+    )
     assert t["change_share"] == pytest.approx((15 - 10.6) / (13.78 - 10.6))
     # The plan's final line: plan_scores on 31 Dec of T, kept while later dates are rewritten.
     wh.progress(date(2026, 11, 30))
-    assert wh.con.execute("SELECT count(*) FROM plan_scores WHERE plan_id = ? AND as_of = ?",
-                          [P14, END[2025]]).fetchall()[0][0] > 0
+    assert (
+        wh.con.execute(
+            "SELECT count(*) FROM plan_scores WHERE plan_id = ? AND as_of = ?", [P14, END[2025]]
+        ).fetchall()[0][0]
+        > 0
+    )
     assert row_violations(wh.con, load_plans(), date(2026, 11, 30)) == []
     assert achieved_violations(wh.con, load_plans()) == []
     # v_T = v₀: no share of a needed change.
@@ -273,12 +319,18 @@ def test_plan_outcomes_checks_catch_a_wrong_row(wh):
     compute_plan_outcomes(wh.con, date(2026, 1, 31))
     plans = load_plans()
     assert row_violations(wh.con, plans, date(2026, 1, 31)) == [] and achieved_violations(wh.con, plans) == []
-    wh.con.execute("UPDATE plan_outcomes SET achieved = true, final_status = 'target_achieved' "
-                   "WHERE indicator_id = ? AND district_code = ?", [GBT, CITY])
+    wh.con.execute(
+        "UPDATE plan_outcomes SET achieved = true, final_status = 'target_achieved' "
+        "WHERE indicator_id = ? AND district_code = ?",
+        [GBT, CITY],
+    )
     assert [v["indicator_id"] for v in achieved_violations(wh.con, plans)] == [GBT]
-    wh.con.execute("DELETE FROM plan_outcomes WHERE indicator_id = 'valid_trademarks' AND district_code = '370602'")
+    wh.con.execute(
+        "DELETE FROM plan_outcomes WHERE indicator_id = 'valid_trademarks' AND district_code = '370602'"
+    )
     assert row_violations(wh.con, plans, date(2026, 1, 31)) == [
-        dict(plan_id=P14, indicator_id="valid_trademarks", district_code="370602", problem="missing")]
+        dict(plan_id=P14, indicator_id="valid_trademarks", district_code="370602", problem="missing")
+    ]
 
 
 def test_plan_outcomes_follow_a_revision_of_the_target_year(wh):
@@ -291,21 +343,28 @@ def test_plan_outcomes_follow_a_revision_of_the_target_year(wh):
     enterprises(wh, 10, date(2025, 11, 20))  # a late filing for 2025
     compute_plan_outcomes(wh.con, date(2026, 2, 28))
     assert outcome(wh.con, GBT)["final_status"] == "target_achieved"
-    rev = wh.con.execute("SELECT previous_value, value, previous_final_status, final_status FROM "
-                         "plan_outcome_revisions WHERE indicator_id = ? AND district_code = ?", [GBT, CITY]).fetchall()
+    rev = wh.con.execute(
+        "SELECT previous_value, value, previous_final_status, final_status FROM "
+        "plan_outcome_revisions WHERE indicator_id = ? AND district_code = ?",
+        [GBT, CITY],
+    ).fetchall()
     assert rev == [(390, 400, "target_missed", "target_achieved")]
 
 
 # --------------------------------------------------------------------------- catalogue
 
+
 def test_catalogue_target_kinds_and_comparisons(tmp_path):
     act = load_plan(CATALOGUE_DIR / "plan_2025_2027_action.yaml")
     kinds = {i.id: (i.target.kind, i.target.comparison, i.target.value) for i in act.targeted()}
     assert kinds == {
-        "hv_patents_per_10k": ("level", "ge", 13.2), "valid_trademarks": ("level", "gt", 18.0),
-        "ip_transfer_licence_cagr": ("growth", "ge", 15.0), NEW_ADV: ("cumulative", "ge", 20.0),
+        "hv_patents_per_10k": ("level", "ge", 13.2),
+        "valid_trademarks": ("level", "gt", 18.0),
+        "ip_transfer_licence_cagr": ("growth", "ge", 15.0),
+        NEW_ADV: ("cumulative", "ge", 20.0),
         "civil_first_instance_acceptance_rate": ("level", "gt", 85.0),
-        "ip_protection_satisfaction": ("improvement", "ge", None)}
+        "ip_protection_satisfaction": ("improvement", "ge", None),
+    }
     assert act.indicator("civil_first_instance_acceptance_rate").limit == 100
     assert all(i.base_value is None and i.base_year == 2024 for i in act.targeted())
     assert [c.id for c in act.companions] == ["ip_transfer_licence_count"]
@@ -315,17 +374,22 @@ def test_catalogue_target_kinds_and_comparisons(tmp_path):
     assert Target(2027, "improvement", None).met(80.0, 1, None) is None
     text = (CATALOGUE_DIR / "plan_14th_fyp.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("kind: level, value: 400}", "kind: improvement, value: 400}"), encoding="utf-8")
+    bad.write_text(
+        text.replace("kind: level, value: 400}", "kind: improvement, value: 400}"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match="improvement target has no value"):
         load_plan(bad)
-    bad.write_text(text.replace("kind: level, value: 400}", "kind: level, value: 400, comparison: lt}"),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("kind: level, value: 400}", "kind: level, value: 400, comparison: lt}"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match="contradicts direction"):
         load_plan(bad)
     down = tmp_path / "down.yaml"
     # A plan entry may override its definition's fields (here the direction).
-    down.write_text(text.replace("- id: gbt29490_enterprises\n", "- id: gbt29490_enterprises\n    direction: -1\n"),
-                    encoding="utf-8")
+    down.write_text(
+        text.replace("- id: gbt29490_enterprises\n", "- id: gbt29490_enterprises\n    direction: -1\n"),
+        encoding="utf-8",
+    )
     assert load_plan(down).indicator(GBT).target.comparison == "le"  # default for direction −1
 
 
@@ -337,6 +401,7 @@ def test_old_ids_keep_their_units_from_the_first_plan(wh):
 
 
 # --------------------------------------------------------------------------- a third plan is data only
+
 
 @pytest.fixture
 def three_plans(tmp_path):
@@ -357,7 +422,7 @@ def test_a_fifteenth_plan_is_a_catalogue_file(wh, three_plans):
     d = END[2026]
     wh.compute(d, plans=three_plans)
     wh.progress(d, plans=three_plans)
-    live = {p for p, in wh.con.execute("SELECT DISTINCT plan_id FROM indicator_progress").fetchall()}
+    live = {p for (p,) in wh.con.execute("SELECT DISTINCT plan_id FROM indicator_progress").fetchall()}
     assert live == {"yantai_ip_15th_fyp_test", ACTION}  # the 14th has ended
     pc = wh.progress_row("pledge_count", d, plan_id="yantai_ip_15th_fyp_test")
     assert (pc["value"], pc["base_value"], pc["target_value"], pc["delta_t"]) == (3, 1, 8, 1)
@@ -365,19 +430,25 @@ def test_a_fifteenth_plan_is_a_catalogue_file(wh, three_plans):
     vt_act = wh.progress_row("valid_trademarks", d, plan_id=ACTION)
     # One series, each plan judging it against its own base and target.
     assert vt15["value"] == vt_act["value"] == 20.0
-    assert (vt15["base_year"], vt15["target_value"]) == (2025, 25) and (vt_act["base_year"], vt_act["target_value"]) == (2024, 18)
+    assert (vt15["base_year"], vt15["target_value"]) == (2025, 25) and (
+        vt_act["base_year"],
+        vt_act["target_value"],
+    ) == (2024, 18)
     assert vt_act["status"] == "target_achieved"
     # indicator_values is the same with and without the third plan.
     before = wh.con.execute("SELECT * EXCLUDE (vintage) FROM indicator_values ORDER BY ALL").fetchall()
     wh.compute(d)
-    assert wh.con.execute("SELECT * EXCLUDE (vintage) FROM indicator_values ORDER BY ALL").fetchall() == before
+    assert (
+        wh.con.execute("SELECT * EXCLUDE (vintage) FROM indicator_values ORDER BY ALL").fetchall() == before
+    )
     compute_plan_outcomes(wh.con, date(2031, 1, 31), three_plans)
-    ended = {p for p, in wh.con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()}
+    ended = {p for (p,) in wh.con.execute("SELECT DISTINCT plan_id FROM plan_outcomes").fetchall()}
     assert ended == {P14, ACTION, "yantai_ip_15th_fyp_test"}
     assert row_violations(wh.con, three_plans, date(2031, 1, 31)) == []
 
 
 # --------------------------------------------------------------------------- CLI
+
 
 @pytest.fixture
 def home(tmp_path):
@@ -428,8 +499,20 @@ def test_cli_progress_only_while_the_plan_is_in_force(home, capsys):
 def test_cli_outcomes_formats_and_final_line(home, capsys):
     assert cli("outcomes", "--home", home, "--plan", P14, "--format", "csv") == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["plan_id", "indicator_id", "district_code", "value", "target_value", "achieved", "attainment",
-                       "change_share", "ratio", "status", "final_status", "vintage"]
+    assert rows[0] == [
+        "plan_id",
+        "indicator_id",
+        "district_code",
+        "value",
+        "target_value",
+        "achieved",
+        "attainment",
+        "change_share",
+        "ratio",
+        "status",
+        "final_status",
+        "vintage",
+    ]
     gbt = [r for r in rows if r[1] == GBT and r[2] == CITY][0]
     assert gbt[3] == "400.0" and gbt[5] == "True" and gbt[10] == "target_achieved"
     assert cli("outcomes", "--home", home, "--plan", P14, "--format", "json", "--district", CITY) == 0
@@ -447,6 +530,7 @@ def test_cli_outcomes_formats_and_final_line(home, capsys):
 
 # --------------------------------------------------------------------------- the Dagster asset
 
+
 def test_plan_outcomes_asset_recomputes_when_the_inputs_change(tmp_path):
     import dagster as dg
 
@@ -462,8 +546,11 @@ def test_plan_outcomes_asset_recomputes_when_the_inputs_change(tmp_path):
     con.close()
 
     def run():
-        result = dg.materialize([plan_outcomes, *OUTCOME_CHECKS], partition_key="2026-01-01",
-                                resources={"warehouse": Warehouse(home=str(tmp_path))})
+        result = dg.materialize(
+            [plan_outcomes, *OUTCOME_CHECKS],
+            partition_key="2026-01-01",
+            resources={"warehouse": Warehouse(home=str(tmp_path))},
+        )
         assert result.success
         checks = result.get_asset_check_evaluations()
         assert len(checks) == 2 and all(c.passed for c in checks)
@@ -474,7 +561,8 @@ def test_plan_outcomes_asset_recomputes_when_the_inputs_change(tmp_path):
         c = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
         try:
             return outcome(c, GBT)["final_status"], c.execute(
-                "SELECT count(*) FROM indicator_runs WHERE step = ?", [outcome_step(P14)]).fetchall()[0][0]
+                "SELECT count(*) FROM indicator_runs WHERE step = ?", [outcome_step(P14)]
+            ).fetchall()[0][0]
         finally:
             c.close()
 

@@ -1,4 +1,5 @@
 """INDICATORS.md § 4 — pledge counts, amounts and their average annual growth."""
+
 from datetime import date
 
 import pytest
@@ -51,10 +52,12 @@ def test_zero_base_gives_null_and_flag(wh):
     d = date(2022, 12, 31)
     wh.compute(d)
     r = wh.row("pledge_count_cagr", d, "370611")
-    assert r["value"] is None and r["flags"] == ["zero_base"] and r["numerator"] == 1 and r["denominator"] == 0
+    assert (
+        r["value"] is None and r["flags"] == ["zero_base"] and r["numerator"] == 1 and r["denominator"] == 0
+    )
     assert wh.row("pledge_count_cagr", d, "370602")["flags"] == []
     city = wh.row("pledge_count_cagr", d, CITY)  # city from totals: (2/1)^(1/2) − 1
-    assert city["value"] == pytest.approx((2 ** 0.5 - 1) * 100)
+    assert city["value"] == pytest.approx((2**0.5 - 1) * 100)
 
 
 def test_cagr_in_base_year_is_null(wh):
@@ -70,6 +73,7 @@ def test_cagr_on_29_february_takes_base_year_to_the_end_of_february(wh):
     from ip_pipeline.indicators.catalogue import load_plan
 
     from .builder import FIXTURES
+
     plan15 = load_plan(FIXTURES / "plan_15th_fyp.yaml")
     wh.pledge(registration_date=date(2025, 2, 28))
     wh.pledge(registration_date=date(2025, 3, 1))

@@ -1,4 +1,5 @@
 """PROGRESS.md — growth-ratio method, status rules in order, score, districts, plans."""
+
 from datetime import date
 
 import pytest
@@ -35,8 +36,19 @@ def expected_ratio(base, now, target=400, dt=DT_2023):
 def test_worked_check_hv_patents_on_track(wh):
     # 72 high-value patents and 100,000 residents at the end of 2023 -> 7.2 per 10,000.
     wh.population(2023, "370602", 100000)
-    bulk(wh, "stg_patents", 72, application_no="2015{i}", patent_type="invention", filing_date=date(2010, 1, 1),
-         grant_date=date(2012, 1, 1), holder="x", district_code="370602", legal_status="in_force", in_scope=True)
+    bulk(
+        wh,
+        "stg_patents",
+        72,
+        application_no="2015{i}",
+        patent_type="invention",
+        filing_date=date(2010, 1, 1),
+        grant_date=date(2012, 1, 1),
+        holder="x",
+        district_code="370602",
+        legal_status="in_force",
+        in_scope=True,
+    )
     wh.progress(END_2023)
     r = wh.progress_row("hv_patents_per_10k", END_2023)
     assert r["value"] == pytest.approx(7.2)
@@ -61,7 +73,7 @@ def test_computed_base_when_plan_gives_none(wh):
     r = gbt_case(wh, 100, 250)
     assert r["base_value"] == 100 and r["base_computed"] is True and "computed_base" in r["flags"]
     assert r["delta_t"] == pytest.approx(DT_2023)
-    assert r["g_req"] == pytest.approx(4 ** 0.2 - 1)
+    assert r["g_req"] == pytest.approx(4**0.2 - 1)
 
 
 def test_status_not_available_when_delta_t_below_one_year(wh):
@@ -132,7 +144,7 @@ def test_score_formula_below_threshold(wh):
 
 def test_expected_value_gap_and_projection(wh):
     r = gbt_case(wh, 100, 250)
-    g_req = 4 ** 0.2 - 1
+    g_req = 4**0.2 - 1
     expected = 100 * (1 + g_req) ** DT_2023
     assert r["expected_value"] == pytest.approx(expected)
     assert r["gap"] == pytest.approx(250 - expected)
@@ -152,7 +164,7 @@ def test_flow_uses_latest_complete_year(wh):
     wh.progress(d)
     r = wh.progress_row("overseas_invention_grants", d)
     assert r["value"] == 20 and r["base_value"] == 10 and r["delta_t"] == 2
-    assert r["g_obs"] == pytest.approx(2 ** 0.5 - 1)
+    assert r["g_obs"] == pytest.approx(2**0.5 - 1)
     assert "complete_year:2022" in r["flags"]
 
 
@@ -171,19 +183,27 @@ def test_district_target_implied_from_plan_growth(wh):
 
 def test_city_only_indicators_have_no_district_progress(wh):
     wh.progress(END_2023)
-    n = wh.con.execute("SELECT count(*) FROM indicator_progress WHERE indicator_id = 'patent_intensive_va_share' "
-                       "AND district_code <> ?", [CITY]).fetchall()[0][0]
+    n = wh.con.execute(
+        "SELECT count(*) FROM indicator_progress WHERE indicator_id = 'patent_intensive_va_share' "
+        "AND district_code <> ?",
+        [CITY],
+    ).fetchall()[0][0]
     assert n == 0
 
 
 def test_plan_score_is_mean_over_indicators_with_a_status(wh):
     gbt_case(wh, 100, 180)
-    rows = wh.con.execute("SELECT score FROM indicator_progress WHERE as_of = ? AND district_code = ? "
-                          "AND status <> 'not_available'", [END_2023, CITY]).fetchall()
-    plan = wh.con.execute("SELECT score, indicators_scored, achieved FROM plan_scores WHERE as_of = ? "
-                          "AND district_code = ?", [END_2023, CITY]).fetchall()[0]
+    rows = wh.con.execute(
+        "SELECT score FROM indicator_progress WHERE as_of = ? AND district_code = ? "
+        "AND status <> 'not_available'",
+        [END_2023, CITY],
+    ).fetchall()
+    plan = wh.con.execute(
+        "SELECT score, indicators_scored, achieved FROM plan_scores WHERE as_of = ? AND district_code = ?",
+        [END_2023, CITY],
+    ).fetchall()[0]
     assert plan[1] == len(rows) >= 1
-    assert plan[0] == pytest.approx(sum(s for s, in rows) / len(rows))
+    assert plan[0] == pytest.approx(sum(s for (s,) in rows) / len(rows))
     assert plan[2] is False
 
 
@@ -209,7 +229,7 @@ def test_second_plan_tracked_side_by_side(wh, plan14, plan15):
     assert cagr["g_obs"] == pytest.approx(1.0) and cagr["g_req"] == pytest.approx(0.20)
     # and indicator_values, on a date of the 15th plan, measures from 2025 too.
     assert wh.value("pledge_count_cagr", d) == pytest.approx(100.0)
-    plans = {p for p, in wh.con.execute("SELECT DISTINCT plan_id FROM plan_scores").fetchall()}
+    plans = {p for (p,) in wh.con.execute("SELECT DISTINCT plan_id FROM plan_scores").fetchall()}
     assert plans == {"yantai_ip_14th_fyp", "yantai_ip_15th_fyp"}
 
 
@@ -224,8 +244,14 @@ def test_progress_rewrite_of_a_date_is_idempotent(wh):
 
 def _with_target(plan, indicator_id, value):
     from dataclasses import replace
-    return replace(plan, indicators=tuple(
-        replace(i, target=replace(i.target, value=value)) if i.id == indicator_id else i for i in plan.indicators))
+
+    return replace(
+        plan,
+        indicators=tuple(
+            replace(i, target=replace(i.target, value=value)) if i.id == indicator_id else i
+            for i in plan.indicators
+        ),
+    )
 
 
 def test_status_zero_required_growth_is_achieved_or_deterioration(wh, plan14):
@@ -253,13 +279,21 @@ def test_status_value_within_tolerance_of_limit_target_counts_as_met(wh, plan14)
 
 def test_plan_achieved_only_when_every_indicator_is(wh, plan14):
     from dataclasses import replace
+
     only_gbt = replace(plan14, indicators=tuple(i for i in plan14.indicators if i.id == GBT))
     enterprises(wh, 100, date(2020, 6, 1))
     enterprises(wh, 300, date(2022, 6, 1))
     wh.progress(END_2023, plans=[only_gbt])
-    score, n, achieved = wh.con.execute("SELECT score, indicators_scored, achieved FROM plan_scores "
-                                        "WHERE as_of = ? AND district_code = ?", [END_2023, CITY]).fetchall()[0]
+    score, n, achieved = wh.con.execute(
+        "SELECT score, indicators_scored, achieved FROM plan_scores WHERE as_of = ? AND district_code = ?",
+        [END_2023, CITY],
+    ).fetchall()[0]
     assert (score, n, achieved) == (5, 1, True)
     wh.progress(END_2023, plans=[plan14])  # the other indicators are not achieved
-    assert wh.con.execute("SELECT achieved FROM plan_scores WHERE as_of = ? AND district_code = ? AND plan_id = ?",
-                          [END_2023, CITY, plan14.id]).fetchall()[0][0] is False
+    assert (
+        wh.con.execute(
+            "SELECT achieved FROM plan_scores WHERE as_of = ? AND district_code = ? AND plan_id = ?",
+            [END_2023, CITY, plan14.id],
+        ).fetchall()[0][0]
+        is False
+    )

@@ -6,6 +6,7 @@ indicator_progress, plan_scores and every mart, row by row.
 The deltas are published the way staging does (docs/WAREHOUSE.md): a new
 source_snapshots fingerprint and a `source_changes` row whose earliest_date is derived from
 the old and new staged rows (recompute.earliest_changed_date)."""
+
 from __future__ import annotations
 
 import calendar
@@ -28,8 +29,18 @@ from ip_pipeline.indicators.steps import (
 from .builder import CITY, WarehouseBuilder
 
 TODAY = date(2026, 3, 15)
-SOURCES = ("patents", "trademarks", "pledges", "overseas_grants", "awards", "enterprises", "survey", "enforcement",
-           "transfers", "reference")
+SOURCES = (
+    "patents",
+    "trademarks",
+    "pledges",
+    "overseas_grants",
+    "awards",
+    "enterprises",
+    "survey",
+    "enforcement",
+    "transfers",
+    "reference",
+)
 OUTPUTS = ("indicator_values", "indicator_progress", "plan_scores", *MART_NAMES)
 SOURCE_CHANGES_DDL = """
     CREATE TABLE IF NOT EXISTS source_changes (
@@ -50,8 +61,10 @@ DATES = month_ends(TODAY)
 
 def run_all(con, today: date = TODAY) -> dict:
     """What the assets do in one run: the marts, then the values, then the progress."""
-    return {step: fn(con, DATES, today)[0] for step, fn in
-            ((MARTS_STEP, marts_step), (VALUES_STEP, values_step), (PROGRESS_STEP, progress_step))}
+    return {
+        step: fn(con, DATES, today)[0]
+        for step, fn in ((MARTS_STEP, marts_step), (VALUES_STEP, values_step), (PROGRESS_STEP, progress_step))
+    }
 
 
 def dump(con) -> dict[str, list[tuple]]:
@@ -68,7 +81,9 @@ def full_recompute(con) -> dict[str, list[tuple]]:
 
 
 def computed_at(con, step: str = VALUES_STEP) -> dict[date, datetime]:
-    return dict(con.execute("SELECT as_of, computed_at FROM indicator_runs WHERE step = ?", [step]).fetchall())
+    return dict(
+        con.execute("SELECT as_of, computed_at FROM indicator_runs WHERE step = ?", [step]).fetchall()
+    )
 
 
 class Publisher:
@@ -78,9 +93,13 @@ class Publisher:
         self.con, self.n = wh.con, 0
         self.con.execute(SOURCE_CHANGES_DDL)
         for s in SOURCES:
-            wh.rows("source_snapshots", [dict(source=s, snapshot_at=datetime(2026, 3, 1), fingerprint=f"{s}-0")])
-            self.con.execute("INSERT INTO source_changes VALUES (?, ?, NULL, NULL, true, 0, current_timestamp)",
-                             [s, f"{s}-0"])
+            wh.rows(
+                "source_snapshots", [dict(source=s, snapshot_at=datetime(2026, 3, 1), fingerprint=f"{s}-0")]
+            )
+            self.con.execute(
+                "INSERT INTO source_changes VALUES (?, ?, NULL, NULL, true, 0, current_timestamp)",
+                [s, f"{s}-0"],
+            )
 
     def publish(self, source: str, table: str, key: list[str], change, record: bool = True) -> tuple:
         con = self.con
@@ -88,13 +107,19 @@ class Publisher:
         change()
         when, rows, unbounded = earliest_changed_date(con, "_before", table, key)
         self.n += 1
-        prev = con.execute("SELECT fingerprint FROM source_snapshots WHERE source = ?", [source]).fetchone()[0]
+        prev = con.execute("SELECT fingerprint FROM source_snapshots WHERE source = ?", [source]).fetchone()[
+            0
+        ]
         new = f"{source}-{self.n}"
-        con.execute("UPDATE source_snapshots SET fingerprint = ?, snapshot_at = ? WHERE source = ?",
-                    [new, datetime(2026, 3, 1 + self.n), source])
+        con.execute(
+            "UPDATE source_snapshots SET fingerprint = ?, snapshot_at = ? WHERE source = ?",
+            [new, datetime(2026, 3, 1 + self.n), source],
+        )
         if record:
-            con.execute("INSERT INTO source_changes VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
-                        [source, new, prev, when, unbounded, rows])
+            con.execute(
+                "INSERT INTO source_changes VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
+                [source, new, prev, when, unbounded, rows],
+            )
         return when, rows
 
 
@@ -107,8 +132,13 @@ def city(wh: WarehouseBuilder) -> WarehouseBuilder:
     wh.economy(2021, 8000.0, 900.0)
     wh.sei("H01M")
     for i in range(6):
-        wh.patent(application_no=f"CN2019{i:04d}", filing_date=date(2012 + i, 3, 1), grant_date=date(2019, 6 + i, 1),
-                  ipc_codes="H01M 10/05" if i % 2 else "G06F 1/00", district_code="370611" if i % 3 else "370602")
+        wh.patent(
+            application_no=f"CN2019{i:04d}",
+            filing_date=date(2012 + i, 3, 1),
+            grant_date=date(2019, 6 + i, 1),
+            ipc_codes="H01M 10/05" if i % 2 else "G06F 1/00",
+            district_code="370611" if i % 3 else "370602",
+        )
     wh.hv_patent(application_no="CN2020LATE", filing_date=date(2017, 1, 1), grant_date=date(2020, 5, 1))
     for i in range(4):
         wh.trademark(registration_date=date(2020 + i, 2, 1), expiry_date=date(2030 + i, 2, 1))
@@ -130,9 +160,13 @@ def test_an_incremental_recompute_after_added_and_revised_rows_equals_a_full_rec
     time.sleep(0.01)
 
     def delta():  # a new day of trademarks: one added in 2024, one revised (cancelled in 2023)
-        city.trademark(registration_no="9NEW", registration_date=date(2024, 8, 1), expiry_date=date(2034, 8, 1))
-        con.execute("UPDATE stg_trademarks SET status = 'cancelled', status_date = DATE '2023-09-10' "
-                    "WHERE registration_date = DATE '2022-02-01'")
+        city.trademark(
+            registration_no="9NEW", registration_date=date(2024, 8, 1), expiry_date=date(2034, 8, 1)
+        )
+        con.execute(
+            "UPDATE stg_trademarks SET status = 'cancelled', status_date = DATE '2023-09-10' "
+            "WHERE registration_date = DATE '2022-02-01'"
+        )
 
     when, rows = pub.publish("trademarks", "stg_trademarks", ["registration_no"], delta)
     # The revised row changed a non-date column (status): all its dates count, the earliest is its filing date.
@@ -140,7 +174,9 @@ def test_an_incremental_recompute_after_added_and_revised_rows_equals_a_full_rec
 
     def delta2():  # patents: one added (granted 2025), one revised (a lapse recorded late)
         city.patent(application_no="CN2024NEW", filing_date=date(2024, 1, 5), grant_date=date(2025, 7, 1))
-        con.execute("UPDATE stg_patents SET lapse_date = DATE '2024-02-20' WHERE application_no = 'CN20190004'")
+        con.execute(
+            "UPDATE stg_patents SET lapse_date = DATE '2024-02-20' WHERE application_no = 'CN20190004'"
+        )
 
     when2, _ = pub.publish("patents", "stg_patents", ["application_no"], delta2)
     assert when2 == date(2024, 1, 5)
@@ -156,15 +192,26 @@ def test_an_incremental_recompute_after_added_and_revised_rows_equals_a_full_rec
 
 def test_a_late_lapse_recomputes_the_months_it_affects_and_leaves_earlier_ones_untouched(city):
     con, pub = city.con, city.publisher
-    hv_before = dict(con.execute("SELECT as_of, numerator FROM indicator_values WHERE indicator_id = "
-                                 "'hv_patents_per_10k' AND district_code = ?", [CITY]).fetchall())
+    hv_before = dict(
+        con.execute(
+            "SELECT as_of, numerator FROM indicator_values WHERE indicator_id = "
+            "'hv_patents_per_10k' AND district_code = ?",
+            [CITY],
+        ).fetchall()
+    )
     stamps = {step: computed_at(con, step) for step in (MARTS_STEP, VALUES_STEP, PROGRESS_STEP)}
     time.sleep(0.01)
 
     # A new file says the awarded patent (high-value since 2020) lapsed on 10 May 2022: only the
     # lapse date changed, so the change reaches the months from May 2022 on.
-    when, rows = pub.publish("patents", "stg_patents", ["application_no"], lambda: con.execute(
-        "UPDATE stg_patents SET lapse_date = DATE '2022-05-10' WHERE application_no = 'CN2020LATE'"))
+    when, rows = pub.publish(
+        "patents",
+        "stg_patents",
+        ["application_no"],
+        lambda: con.execute(
+            "UPDATE stg_patents SET lapse_date = DATE '2022-05-10' WHERE application_no = 'CN2020LATE'"
+        ),
+    )
     assert (when, rows) == (date(2022, 5, 10), 1)
 
     plans = run_all(con)
@@ -175,28 +222,47 @@ def test_a_late_lapse_recomputes_the_months_it_affects_and_leaves_earlier_ones_u
         assert plan.recompute == affected and plan.restamp == earlier, step
         now = computed_at(con, step)
         assert all(now[d] == stamps[step][d] for d in earlier), f"{step}: an earlier month was recomputed"
-        assert all(now[d] > stamps[step][d] for d in affected), f"{step}: an affected month was not recomputed"
+        assert all(now[d] > stamps[step][d] for d in affected), (
+            f"{step}: an affected month was not recomputed"
+        )
 
-    hv_after = dict(con.execute("SELECT as_of, numerator FROM indicator_values WHERE indicator_id = "
-                                "'hv_patents_per_10k' AND district_code = ?", [CITY]).fetchall())
+    hv_after = dict(
+        con.execute(
+            "SELECT as_of, numerator FROM indicator_values WHERE indicator_id = "
+            "'hv_patents_per_10k' AND district_code = ?",
+            [CITY],
+        ).fetchall()
+    )
     assert hv_after[date(2022, 4, 30)] == hv_before[date(2022, 4, 30)]
     assert hv_after[date(2022, 5, 31)] == hv_before[date(2022, 5, 31)] - 1
     # Re-stamped months carry the new vintage, as a full recompute writes it.
-    vint = con.execute("SELECT DISTINCT vintage FROM indicator_values WHERE indicator_id = 'hv_patents_per_10k' "
-                       "AND as_of = DATE '2021-01-31'").fetchall()
+    vint = con.execute(
+        "SELECT DISTINCT vintage FROM indicator_values WHERE indicator_id = 'hv_patents_per_10k' "
+        "AND as_of = DATE '2021-01-31'"
+    ).fetchall()
     assert vint == [(datetime(2026, 3, 2).isoformat(),)]
     assert dump(con) == full_recompute(con)
 
 
 def test_a_missing_transition_or_table_is_a_full_change(city):
     con, pub = city.con, city.publisher
-    pub.publish("enterprises", "stg_enterprises", ["credit_code"],
-                lambda: city.enterprise(certified_date=date(2026, 1, 5)), record=False)
+    pub.publish(
+        "enterprises",
+        "stg_enterprises",
+        ["credit_code"],
+        lambda: city.enterprise(certified_date=date(2026, 1, 5)),
+        record=False,
+    )
     plans = run_all(con)
     assert plans[VALUES_STEP].recompute == DATES and plans[VALUES_STEP].restamp == []
     con.execute("DROP TABLE source_changes")
-    pub.publish("survey", "stg_survey", ["response_id"], lambda: city.response(survey_date=date(2026, 2, 1)),
-                record=False)
+    pub.publish(
+        "survey",
+        "stg_survey",
+        ["response_id"],
+        lambda: city.response(survey_date=date(2026, 2, 1)),
+        record=False,
+    )
     plans = run_all(con)
     assert plans[PROGRESS_STEP].recompute == DATES
     assert dump(con) == full_recompute(con)
@@ -204,7 +270,9 @@ def test_a_missing_transition_or_table_is_a_full_change(city):
 
 def test_the_running_month_is_always_recomputed_and_a_change_of_no_row_touches_nothing_else(city):
     con, pub = city.con, city.publisher
-    when, rows = pub.publish("pledges", "stg_pledges", ["registration_no"], lambda: None)  # same rows, new file
+    when, rows = pub.publish(
+        "pledges", "stg_pledges", ["registration_no"], lambda: None
+    )  # same rows, new file
     assert (when, rows) == (None, 0)
     plans = run_all(con)
     for plan in plans.values():
@@ -227,7 +295,9 @@ def test_a_changed_catalogue_or_sql_recomputes_every_month(city, tmp_path, monke
     assert run_all(city.con)[VALUES_STEP].recompute == DATES
 
 
-def test_a_changed_indicator_module_recomputes_every_month_and_is_the_assets_code_version(city, tmp_path, monkeypatch):
+def test_a_changed_indicator_module_recomputes_every_month_and_is_the_assets_code_version(
+    city, tmp_path, monkeypatch
+):
     """A change to the indicator code alone (a .py file) recomputes too, and what the steps compare is
     what Dagster shows as the indicator assets' code version: one fingerprint for both."""
     import shutil

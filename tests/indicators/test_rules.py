@@ -1,13 +1,14 @@
 """indicators/rules.py: each rule at its one owner, and the progress and outcome tables that use it
 (PROGRESS.md "Before the target year", "显著提升", "Displayed values and verdicts agree";
 BULLETIN.md "Units"). The data is built in each test."""
+
 from datetime import date
 
 import pytest
 
 from ip_pipeline.indicators import rules
-from ip_pipeline.indicators.outcomes import achieved_violations, compute_plan_outcomes
 from ip_pipeline.indicators.catalogue import load_plans
+from ip_pipeline.indicators.outcomes import achieved_violations, compute_plan_outcomes
 
 from .builder import CITY, trademarks
 
@@ -16,8 +17,10 @@ END = {y: date(y, 12, 31) for y in range(2020, 2029)}
 
 
 def outcome(con, indicator_id, plan_id=P14):
-    cur = con.execute("SELECT * FROM plan_outcomes WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
-                      [plan_id, indicator_id, CITY])
+    cur = con.execute(
+        "SELECT * FROM plan_outcomes WHERE plan_id = ? AND indicator_id = ? AND district_code = ?",
+        [plan_id, indicator_id, CITY],
+    )
     rows = cur.fetchall()
     assert len(rows) == 1
     return dict(zip([d[0] for d in cur.description], rows[0]))
@@ -26,7 +29,7 @@ def outcome(con, indicator_id, plan_id=P14):
 # -- the rules themselves -------------------------------------------------------------------
 def test_same_day_last_year():
     assert rules.same_day_last_year(date(2026, 11, 30)) == date(2025, 11, 30)
-    assert rules.same_day_last_year(date(2024, 2, 29)) == date(2023, 2, 28)   # month end to month end
+    assert rules.same_day_last_year(date(2024, 2, 29)) == date(2023, 2, 28)  # month end to month end
     assert rules.same_day_last_year(date(2025, 2, 28)) == date(2024, 2, 29)
     assert rules.same_day_last_year(date(2026, 3, 15)) == date(2025, 3, 15)
 
@@ -34,16 +37,16 @@ def test_same_day_last_year():
 def test_a_missed_target_never_displays_as_met():
     assert rules.display_decimals(29.99, 30.0, 1, True, "ge") == 2
     assert rules.display_decimals(29.9999, 30.0, 1, True, "ge") == 4
-    assert rules.display_decimals(29.99, 30.0, 1, False, "ge") == 1   # a met target keeps the catalogue's
-    assert rules.display_decimals(18.0, 18.0, 2, True, "gt") == 2      # 18.00 against > 18.00 reads as missed
+    assert rules.display_decimals(29.99, 30.0, 1, False, "ge") == 1  # a met target keeps the catalogue's
+    assert rules.display_decimals(18.0, 18.0, 2, True, "gt") == 2  # 18.00 against > 18.00 reads as missed
     assert rules.gap_decimals(-0.01, 1, True) == 2 and rules.fmt(-0.01, 2, True) == "-0.01"
 
 
 def test_significance_of_a_rise():
     m = rules.margin(1.0, 1.0)
-    assert m == pytest.approx(1.96 * 2 ** 0.5)
+    assert m == pytest.approx(1.96 * 2**0.5)
     assert rules.significant_rise(1.6, m) is False and rules.significant_rise(3.0, m) is True
-    assert rules.significant_rise(0.1, None) is True   # no survey behind it: any rise counts
+    assert rules.significant_rise(0.1, None) is True  # no survey behind it: any rise counts
 
 
 def test_rate_gaps_are_in_percentage_points():
@@ -58,8 +61,8 @@ def test_decimals_come_from_the_indicator_definition():
 
 # -- before the target year -----------------------------------------------------------------
 def test_level_target_on_a_stock_met_early_says_reached_early(wh):
-    trademarks(wh, 150000, date(2019, 1, 1), date(2035, 1, 1))   # 15.0 万件 at the end of 2024
-    trademarks(wh, 30001, date(2026, 1, 1), date(2035, 1, 1))    # just over 18 万件 from 2026
+    trademarks(wh, 150000, date(2019, 1, 1), date(2035, 1, 1))  # 15.0 万件 at the end of 2024
+    trademarks(wh, 30001, date(2026, 1, 1), date(2035, 1, 1))  # just over 18 万件 from 2026
     wh.progress(END[2026], END[2027])
     early = wh.progress_row("valid_trademarks", END[2026], plan_id=ACTION)
     assert early["status"] == "target_achieved" and early["verdict"] == "reached_early"
@@ -83,13 +86,16 @@ def _survey(wh, year, scores):
         wh.response(survey_date=date(year, 6, 1), overall_score=s)
 
 
-@pytest.mark.parametrize("later, status, achieved", [
-    ([72.0, 89.0] * 5, "limited_progress", False),    # +0.5 points, inside the margin
-    ([94.0, 96.0] * 5, "on_track", True),              # +15 points, well outside it
-    ([60.0, 80.0] * 5, "deterioration", False),
-])
+@pytest.mark.parametrize(
+    "later, status, achieved",
+    [
+        ([72.0, 89.0] * 5, "limited_progress", False),  # +0.5 points, inside the margin
+        ([94.0, 96.0] * 5, "on_track", True),  # +15 points, well outside it
+        ([60.0, 80.0] * 5, "deterioration", False),
+    ],
+)
 def test_improvement_is_judged_against_the_surveys_margin(wh, later, status, achieved):
-    _survey(wh, 2024, [70.0, 90.0] * 5)   # 80.0, standard error about 3
+    _survey(wh, 2024, [70.0, 90.0] * 5)  # 80.0, standard error about 3
     _survey(wh, 2026, later)
     _survey(wh, 2027, later)
     wh.progress(END[2026], END[2027])
@@ -116,7 +122,7 @@ def test_a_published_score_has_no_margin_and_says_so(wh):
 def pledges_at_29_99(wh):
     """Pledge amounts growing 29.99 % a year from 2020 to 2025 against the 14th FYP's ≥ 30 %."""
     wh.pledge(registration_date=date(2020, 5, 1), amount_wan=10000.0)
-    wh.pledge(registration_date=date(2025, 5, 1), amount_wan=10000.0 * 1.2999 ** 5)
+    wh.pledge(registration_date=date(2025, 5, 1), amount_wan=10000.0 * 1.2999**5)
     return wh
 
 

@@ -1,5 +1,6 @@
 """District resolution by administrative levels (SOURCES.md): one test per clause of the rule,
 with real addresses of Yantai and of the cities whose streets are named after Yantai's units."""
+
 from __future__ import annotations
 
 import csv
@@ -25,24 +26,31 @@ def unit(reader, address):
 
 # ---- A place name is a unit only with its level, or as an alias right after 烟台 --------------
 
-@pytest.mark.parametrize("address, code", [
-    ("山东省烟台市芝罘区北马路1号", "370602"),      # with 烟台市
-    ("烟台市福山区港城大道2号", "370611"),
-    ("莱山区观海路5号", "370613"),                  # without 烟台市: the unit with its level
-    ("山东省龙口市东城区振华街1号", "370681"),      # 山东省 and a county-level city
-    ("山东省招远市府前街8号", "370685"),
-])
+
+@pytest.mark.parametrize(
+    "address, code",
+    [
+        ("山东省烟台市芝罘区北马路1号", "370602"),  # with 烟台市
+        ("烟台市福山区港城大道2号", "370611"),
+        ("莱山区观海路5号", "370613"),  # without 烟台市: the unit with its level
+        ("山东省龙口市东城区振华街1号", "370681"),  # 山东省 and a county-level city
+        ("山东省招远市府前街8号", "370685"),
+    ],
+)
 def test_a_unit_with_its_level_resolves_with_or_without_the_city(reader, address, code):
     assert unit(reader, address) == code
 
 
-@pytest.mark.parametrize("address, code", [
-    ("烟台开发区长江路1号", "370672"),
-    ("山东省烟台开发区长江路1号", "370672"),
-    ("烟台高新区航天路9号", "370671"),
-    ("烟台市高新区航天路9号", "370671"),
-    ("烟台芝罘北马路1号", "370602"),
-])
+@pytest.mark.parametrize(
+    "address, code",
+    [
+        ("烟台开发区长江路1号", "370672"),
+        ("山东省烟台开发区长江路1号", "370672"),
+        ("烟台高新区航天路9号", "370671"),
+        ("烟台市高新区航天路9号", "370671"),
+        ("烟台芝罘北马路1号", "370602"),
+    ],
+)
 def test_an_alias_right_after_yantai_is_its_unit(reader, address, code):
     assert unit(reader, address) == code
 
@@ -53,13 +61,21 @@ def test_a_bare_alias_not_after_yantai_is_no_unit(reader):
     assert unit(reader, "福山镇某村1号") is None
 
 
-@pytest.mark.parametrize("address", ["山东省烟台市蓬莱市登州路1号", "山东省蓬莱市钟楼东路2号",
-                                     "山东省长岛县南长山街道1号", "烟台市长岛县乐园大街3号"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "山东省烟台市蓬莱市登州路1号",
+        "山东省蓬莱市钟楼东路2号",
+        "山东省长岛县南长山街道1号",
+        "烟台市长岛县乐园大街3号",
+    ],
+)
 def test_former_names_penglai_and_changdao_are_penglai_district(reader, address):
     assert unit(reader, address) == "370614"
 
 
 # ---- A name followed by a street word is a street -----------------------------------------------
+
 
 @pytest.mark.parametrize("address", ["烟台福山路3号", "烟台市龙口街5号", "山东省烟台市栖霞大厦"])
 def test_a_unit_name_before_a_street_word_is_a_street(reader, address):
@@ -75,16 +91,20 @@ def test_a_market_named_after_a_city_is_no_city(reader):
 
 # ---- Another province or prefecture-level city before any Yantai unit: outside -----------------
 
-@pytest.mark.parametrize("address", [
-    "山东省青岛市市南区福山路3号",
-    "青岛市市南区龙口路15号",
-    "山东省青岛市市南区莱阳路8号",
-    "山东省青岛市市南区栖霞路2号",
-    "山东省青岛市市北区招远路6号",
-    "山东省威海市环翠区蓬莱路5号",
-    "上海市黄浦区烟台路100号",
-    "北京市海淀区学院路1号烟台分公司",
-])
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "山东省青岛市市南区福山路3号",
+        "青岛市市南区龙口路15号",
+        "山东省青岛市市南区莱阳路8号",
+        "山东省青岛市市南区栖霞路2号",
+        "山东省青岛市市北区招远路6号",
+        "山东省威海市环翠区蓬莱路5号",
+        "上海市黄浦区烟台路100号",
+        "北京市海淀区学院路1号烟台分公司",
+    ],
+)
 def test_another_city_or_province_first_is_outside_whatever_streets_follow(reader, address):
     reading = reader.read(address)
     assert reading.unit is None and reading.outside and not reading.in_scope
@@ -95,6 +115,7 @@ def test_yantai_named_first_stays_in_yantai_whatever_follows(reader):
 
 
 # ---- Otherwise the longest unit; else the city itself is 未定位; else outside ---------------------
+
 
 def test_the_longest_unit_wins(reader):
     assert unit(reader, "山东省烟台高新技术产业开发区莱山区段1号") == "370671"
@@ -112,6 +133,7 @@ def test_an_address_that_names_nothing_of_yantai_is_outside(reader):
 
 # ---- explain: the words that decided ----------------------------------------------------------
 
+
 def test_explain_names_the_words_that_decided(reader):
     text = "\n".join(explain_lines(reader.read("山东省青岛市市南区福山路3号")))
     assert "decided by: 「青岛市」" in text and "「福山路」" in text and "outside" in text
@@ -124,19 +146,64 @@ QINGDAO = "山东省青岛市市南区福山路3号"
 
 def test_staged_sources_read_addresses_by_levels(zone):
     a1, a2, a3 = app_no(2021, 1, 1), app_no(2021, 1, 2), app_no(2021, 1, 3)
-    zone.csv("patents", PATENT_HEADER, [patent(app=a1, address=QINGDAO),
-                                        patent(app=a2, address="山东省龙口市振华街1号"),
-                                        patent(app=a3, address="上海市黄浦区烟台路100号")])
+    zone.csv(
+        "patents",
+        PATENT_HEADER,
+        [
+            patent(app=a1, address=QINGDAO),
+            patent(app=a2, address="山东省龙口市振华街1号"),
+            patent(app=a3, address="上海市黄浦区烟台路100号"),
+        ],
+    )
     s = zone.stage("patents")
     got = dict(zip(s.stg.application_no, zip(s.stg.district_code, s.stg.in_scope)))
     assert got[a2] == ("370681", True)
     assert got[a1][1] is False and got[a3][1] is False
-    header = ["注册号", "类别", "商标名称", "注册人", "注册人地址", "行政区划代码", "申请日", "注册日",
-              "专用权期限至", "状态", "状态日期"]
-    zone.csv("trademarks", header, [["10001972", "21", "", "甲公司", "山东省青岛市市南区莱阳路8号", "",
-                                     "2012-01-18", "2013-05-24", "2033-05-23", "注册", ""],
-                                    ["10001973", "21", "", "乙公司", "烟台开发区长江路1号", "",
-                                     "2012-01-18", "2013-05-24", "2033-05-23", "注册", ""]])
+    header = [
+        "注册号",
+        "类别",
+        "商标名称",
+        "注册人",
+        "注册人地址",
+        "行政区划代码",
+        "申请日",
+        "注册日",
+        "专用权期限至",
+        "状态",
+        "状态日期",
+    ]
+    zone.csv(
+        "trademarks",
+        header,
+        [
+            [
+                "10001972",
+                "21",
+                "",
+                "甲公司",
+                "山东省青岛市市南区莱阳路8号",
+                "",
+                "2012-01-18",
+                "2013-05-24",
+                "2033-05-23",
+                "注册",
+                "",
+            ],
+            [
+                "10001973",
+                "21",
+                "",
+                "乙公司",
+                "烟台开发区长江路1号",
+                "",
+                "2012-01-18",
+                "2013-05-24",
+                "2033-05-23",
+                "注册",
+                "",
+            ],
+        ],
+    )
     t = zone.stage("trademarks")
     got = dict(zip(t.stg.registration_no, zip(t.stg.district_code, t.stg.in_scope)))
     assert got["10001972"][1] is False and got["10001973"] == ("370672", True)
@@ -144,10 +211,14 @@ def test_staged_sources_read_addresses_by_levels(zone):
 
 # ---- What changed is visible: records moved by a new rule are a revision -------------------------
 
+
 def test_records_moved_by_a_new_rule_are_counted_as_a_revision(zone, monkeypatch):
     a1, a2 = app_no(2021, 1, 11), app_no(2021, 1, 12)
-    zone.csv("patents", PATENT_HEADER, [patent(app=a1, address="烟台福山路3号"),
-                                        patent(app=a2, address="山东省烟台市莱山区港城大道1号")])
+    zone.csv(
+        "patents",
+        PATENT_HEADER,
+        [patent(app=a1, address="烟台福山路3号"), patent(app=a2, address="山东省烟台市莱山区港城大道1号")],
+    )
     # an older rule that did not know 路 as a street word: 烟台福山路 read as 福山
     monkeypatch.setattr(addresses, "STREET_WORDS", tuple(w for w in addresses.STREET_WORDS if w != "路"))
     addresses.rule_fingerprint.cache_clear()

@@ -1,14 +1,12 @@
 """Staging by content: a file already parsed is not parsed again, and a snapshot staged from the
 kept parts plus a new file equals a full reload of the same files, row by row; the
 `source_changes` row written with it bounds what changed (docs/WAREHOUSE.md)."""
+
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from ip_pipeline.db import connect
 from ip_pipeline.ingest.contracts import load_contract
@@ -21,9 +19,13 @@ TABLES = ("raw_patents", "stg_patents", "quarantine_patents")
 
 
 def _rows(con, table: str) -> list[tuple]:
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table]).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
     order = ", ".join(f'"{c}"' for c in cols)
     return [tuple(r) for r in con.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()], cols
 
@@ -34,7 +36,8 @@ def _state(warehouse: Path) -> dict:
         out = {t: _rows(con, t) for t in TABLES}
         out["snapshot"] = con.execute(
             "SELECT snapshot_at, fingerprint, files, raw_rows, staged_rows, quarantined_rows, duplicate_rows "
-            "FROM source_snapshots WHERE source = 'patents'").fetchall()
+            "FROM source_snapshots WHERE source = 'patents'"
+        ).fetchall()
         return out
     finally:
         con.close()
@@ -52,8 +55,10 @@ def _stage(landing: Path, warehouse: Path):
 def _changes(warehouse: Path) -> list[tuple]:
     con = connect(warehouse, read_only=True)
     try:
-        return con.execute("SELECT source, fingerprint, previous_fingerprint, earliest_date, full_change, changed_rows "
-                           "FROM source_changes WHERE source = 'patents' ORDER BY recorded_at, changed_rows").fetchall()
+        return con.execute(
+            "SELECT source, fingerprint, previous_fingerprint, earliest_date, full_change, changed_rows "
+            "FROM source_changes WHERE source = 'patents' ORDER BY recorded_at, changed_rows"
+        ).fetchall()
     finally:
         con.close()
 
@@ -62,12 +67,24 @@ def _first_day(n: int) -> list[list]:
     rows = []
     for i in range(n):
         status, lapsed = ("失效", "2023-04-01") if i % 7 == 0 else ("有效", "")
-        rows.append(patent(app=app_no(2021, 1, 1000 + i), filed=f"2021-{1 + i % 12:02d}-1{i % 9}",
-                           granted=f"2022-{1 + i % 12:02d}-0{1 + i % 9}", status=status, lapsed=lapsed,
-                           address=["山东省烟台市莱山区港城大道1号", "山东省烟台市芝罘区南大街2号",
-                                    "北京市海淀区中关村1号"][i % 3]))
+        rows.append(
+            patent(
+                app=app_no(2021, 1, 1000 + i),
+                filed=f"2021-{1 + i % 12:02d}-1{i % 9}",
+                granted=f"2022-{1 + i % 12:02d}-0{1 + i % 9}",
+                status=status,
+                lapsed=lapsed,
+                address=[
+                    "山东省烟台市莱山区港城大道1号",
+                    "山东省烟台市芝罘区南大街2号",
+                    "北京市海淀区中关村1号",
+                ][i % 3],
+            )
+        )
     rows.append(patent(app=app_no(2021, 1, 1000), filed="2021-01-10"))  # a conflicting duplicate in one file
-    rows.append(patent(app=app_no(2021, 1, 1001), filed="2021-02-11", granted="2022-02-02"))  # an identical-ish one
+    rows.append(
+        patent(app=app_no(2021, 1, 1001), filed="2021-02-11", granted="2022-02-02")
+    )  # an identical-ish one
     rows.append(patent(app=app_no(2021, 1, 9999), filed="2021-13-40"))  # bad_date -> quarantine
     return rows
 
@@ -75,8 +92,16 @@ def _first_day(n: int) -> list[list]:
 def _next_day() -> list[list]:
     return [
         # revisions of earlier rows: the same keys, newer data (a lapse recorded late, a late grant)
-        patent(app=app_no(2021, 1, 1003), filed="2021-04-13", granted="2022-04-04", status="失效", lapsed="2019-06-30"),
-        patent(app=app_no(2021, 1, 1005), filed="2021-06-15", granted="2022-06-06", holder="烟台新权利人有限公司"),
+        patent(
+            app=app_no(2021, 1, 1003),
+            filed="2021-04-13",
+            granted="2022-04-04",
+            status="失效",
+            lapsed="2019-06-30",
+        ),
+        patent(
+            app=app_no(2021, 1, 1005), filed="2021-06-15", granted="2022-06-06", holder="烟台新权利人有限公司"
+        ),
         # new rows
         patent(app=app_no(2024, 1, 1), filed="2024-03-01", granted=""),
         patent(app=app_no(2024, 2, 2), ptype="实用新型", filed="2024-03-02", granted="2024-09-01"),
@@ -105,15 +130,22 @@ def test_a_delta_staged_from_kept_parts_equals_a_full_reload(tmp_path: Path):
         assert a[t][1] == b[t][1], t  # same columns, same order
         assert a[t][0] == b[t][0], t  # same rows, value for value
     assert a["snapshot"] == b["snapshot"]
-    assert (delta.raw, delta.staged, delta.quarantined, delta.duplicates, delta.reasons) == \
-           (reload.raw, reload.staged, reload.quarantined, reload.duplicates, reload.reasons)
+    assert (delta.raw, delta.staged, delta.quarantined, delta.duplicates, delta.reasons) == (
+        reload.raw,
+        reload.staged,
+        reload.quarantined,
+        reload.duplicates,
+        reload.reasons,
+    )
     assert [d | {"file": d["file"]} for d in delta.file_details] == reload.file_details
     assert delta.formats == reload.formats
     # the later file's revision wins, as in a full reload
     con = connect(inc / "warehouse.duckdb", read_only=True)
     try:
-        status, lapse, src = con.execute("SELECT legal_status, lapse_date, _source_file FROM stg_patents "
-                                         "WHERE application_no = ?", [app_no(2021, 1, 1003)]).fetchall()[0]
+        status, lapse, src = con.execute(
+            "SELECT legal_status, lapse_date, _source_file FROM stg_patents WHERE application_no = ?",
+            [app_no(2021, 1, 1003)],
+        ).fetchall()[0]
     finally:
         con.close()
     assert (status, lapse, src) == ("lapsed", date(2019, 6, 30), "patents/2024-01-02.csv")
@@ -171,24 +203,45 @@ def test_an_unchanged_row_set_records_no_change(tmp_path: Path):
 def test_rows_without_dates_and_the_reference_tables_are_full_changes(tmp_path: Path, zone_factory=None):
     landing = tmp_path / "landing"
     write_reference(landing)
-    write_csv(landing / "awards" / "a.csv", ["申请号", "奖项", "年度"], [[app_no(2021, 1, 1000), "中国专利金奖", "2023"]])
+    write_csv(
+        landing / "awards" / "a.csv",
+        ["申请号", "奖项", "年度"],
+        [[app_no(2021, 1, 1000), "中国专利金奖", "2023"]],
+    )
     con = connect(tmp_path / "warehouse.duckdb")
     try:
         stage_reference(con, landing)
         stage_source(con, load_contract("awards"), landing)
-        write_csv(landing / "awards" / "b.csv", ["申请号", "奖项", "年度"], [[app_no(2021, 1, 1001), "中国专利银奖", "2024"]])
+        write_csv(
+            landing / "awards" / "b.csv",
+            ["申请号", "奖项", "年度"],
+            [[app_no(2021, 1, 1001), "中国专利银奖", "2024"]],
+        )
         stage_source(con, load_contract("awards"), landing)
-        awards = con.execute("SELECT full_change, changed_rows, earliest_date FROM source_changes "
-                             "WHERE source = 'awards' ORDER BY recorded_at").fetchall()
-        ref = con.execute("SELECT full_change, previous_fingerprint FROM source_changes "
-                          "WHERE source = 'reference'").fetchall()
+        awards = con.execute(
+            "SELECT full_change, changed_rows, earliest_date FROM source_changes "
+            "WHERE source = 'awards' ORDER BY recorded_at"
+        ).fetchall()
+        ref = con.execute(
+            "SELECT full_change, previous_fingerprint FROM source_changes WHERE source = 'reference'"
+        ).fetchall()
     finally:
         con.close()
     assert awards[-1] == (True, 1, None)  # awards have no DATE column: cannot be bounded
     assert ref == [(True, None)]
 
 
-PLEDGE_HEADER = ["登记号", "质押类型", "登记日", "出质人", "出质人地址", "行政区划代码", "质权人", "涉及专利/商标号", "状态"]
+PLEDGE_HEADER = [
+    "登记号",
+    "质押类型",
+    "登记日",
+    "出质人",
+    "出质人地址",
+    "行政区划代码",
+    "质权人",
+    "涉及专利/商标号",
+    "状态",
+]
 
 
 def test_kept_parts_keep_each_files_amount_scale(tmp_path: Path):
@@ -196,15 +249,34 @@ def test_kept_parts_keep_each_files_amount_scale(tmp_path: Path):
     inc, full = tmp_path / "inc", tmp_path / "full"
     landing = tmp_path / "landing"
     write_reference(landing)
-    rows = [[f"ZX{i:04d}", "专利", "2023-05-0{}".format(1 + i % 9), "烟台某公司", "山东省烟台市莱山区1号", "",
-             "某银行", app_no(2021, 1, 1000 + i), "生效"] for i in range(30)]
-    write_csv(landing / "pledges" / "a.csv", PLEDGE_HEADER + ["质押金额(元)"], [r + [str(1_000_000 + i)] for i, r in enumerate(rows)])
+    rows = [
+        [
+            f"ZX{i:04d}",
+            "专利",
+            f"2023-05-0{1 + i % 9}",
+            "烟台某公司",
+            "山东省烟台市莱山区1号",
+            "",
+            "某银行",
+            app_no(2021, 1, 1000 + i),
+            "生效",
+        ]
+        for i in range(30)
+    ]
+    write_csv(
+        landing / "pledges" / "a.csv",
+        PLEDGE_HEADER + ["质押金额(元)"],
+        [r + [str(1_000_000 + i)] for i, r in enumerate(rows)],
+    )
     con = connect(inc / "warehouse.duckdb")
     try:
         stage_reference(con, landing)
         stage_source(con, load_contract("pledges"), landing)
-        write_csv(landing / "pledges" / "b.csv", PLEDGE_HEADER + ["质押金额(万元)"],
-                  [["ZX0003", *rows[3][1:], "250"], ["ZX9999", *rows[4][1:], "12.5"]])
+        write_csv(
+            landing / "pledges" / "b.csv",
+            PLEDGE_HEADER + ["质押金额(万元)"],
+            [["ZX0003", *rows[3][1:], "250"], ["ZX9999", *rows[4][1:], "12.5"]],
+        )
         r = stage_source(con, load_contract("pledges"), landing)
         assert r.reused_files == 1
         got = con.execute("SELECT * FROM stg_pledges ORDER BY registration_no").fetchall()
@@ -227,20 +299,49 @@ def test_a_revision_of_dates_only_is_bounded_by_the_dates_that_changed(tmp_path:
     starts at the earlier of the old and new lapse date, not at the filing date."""
     landing = tmp_path / "landing"
     write_reference(landing)
-    rows = [patent(app=app_no(2012, 1, 100 + i), filed="2012-03-01", granted="2014-05-01", status="失效",
-                   lapsed="2025-01-31") for i in range(30)]
+    rows = [
+        patent(
+            app=app_no(2012, 1, 100 + i),
+            filed="2012-03-01",
+            granted="2014-05-01",
+            status="失效",
+            lapsed="2025-01-31",
+        )
+        for i in range(30)
+    ]
     write_csv(landing / "patents" / "a.csv", PATENT_HEADER, rows)
     _stage(landing, tmp_path / "warehouse.duckdb")
-    write_csv(landing / "patents" / "b.csv", PATENT_HEADER,
-              [patent(app=app_no(2012, 1, 100), filed="2012-03-01", granted="2014-05-01", status="失效",
-                      lapsed="2024-11-30")])
+    write_csv(
+        landing / "patents" / "b.csv",
+        PATENT_HEADER,
+        [
+            patent(
+                app=app_no(2012, 1, 100),
+                filed="2012-03-01",
+                granted="2014-05-01",
+                status="失效",
+                lapsed="2024-11-30",
+            )
+        ],
+    )
     _stage(landing, tmp_path / "warehouse.duckdb")
     last = _changes(tmp_path / "warehouse.duckdb")[-1]
     assert (last[3], last[4], last[5]) == (date(2024, 11, 30), False, 2)
     # another column changing too: every date of the row bounds it (here its filing)
-    write_csv(landing / "patents" / "c.csv", PATENT_HEADER,
-              [patent(app=app_no(2012, 1, 101), filed="2012-03-01", granted="2014-05-01", status="失效",
-                      lapsed="2025-01-31", holder="烟台另一家公司")])
+    write_csv(
+        landing / "patents" / "c.csv",
+        PATENT_HEADER,
+        [
+            patent(
+                app=app_no(2012, 1, 101),
+                filed="2012-03-01",
+                granted="2014-05-01",
+                status="失效",
+                lapsed="2025-01-31",
+                holder="烟台另一家公司",
+            )
+        ],
+    )
     _stage(landing, tmp_path / "warehouse.duckdb")
     last = _changes(tmp_path / "warehouse.duckdb")[-1]
     assert (last[3], last[4], last[5]) == (date(2012, 3, 1), False, 2)

@@ -1,5 +1,6 @@
 """The city's code is written once, in ip_pipeline/city.py: Python imports it, the SQL names it
 as the parameter `$city` (indicators/sql.py binds it), so another city is one line to change."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,14 @@ PACKAGE = Path(ip_pipeline.__file__).resolve().parent
 
 
 def test_the_city_code_is_written_only_in_city_py():
-    files = [p for p in sorted(PACKAGE.rglob("*.py")) if p != PACKAGE / "city.py"] + sorted(SQL_DIR.rglob("*.sql"))
+    files = [p for p in sorted(PACKAGE.rglob("*.py")) if p != PACKAGE / "city.py"] + sorted(
+        SQL_DIR.rglob("*.sql")
+    )
     assert len(files) > 100
-    found = [f"{p}:{n}" for p in files for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-             if CITY in line]
+    found = [
+        f"{p}:{n}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if CITY in line
+    ]
     assert not found, f"{CITY} written outside ip_pipeline/city.py:\n" + "\n".join(found)

@@ -1,5 +1,6 @@
 """All Dagster code lives in ip_pipeline/defs/ (and the code location, definitions.py): no other
 module of the package imports dagster, and the domain packages do not reach into defs/ either."""
+
 from __future__ import annotations
 
 import ast
@@ -9,7 +10,6 @@ import ip_pipeline
 
 PACKAGE = Path(ip_pipeline.__file__).resolve().parent
 DOMAIN = ("ingest", "quality", "indicators", "report", "sample")
-
 
 
 def _imports(path: Path) -> list[tuple[int, str, int]]:
@@ -25,8 +25,11 @@ def _imports(path: Path) -> list[tuple[int, str, int]]:
 
 def _outside_defs() -> list[Path]:
     """Every module but ip_pipeline/defs/** and the code location ip_pipeline/definitions.py."""
-    return [p for p in sorted(PACKAGE.rglob("*.py"))
-            if p.relative_to(PACKAGE).parts[0] != "defs" and p.relative_to(PACKAGE).as_posix() != "definitions.py"]
+    return [
+        p
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p.relative_to(PACKAGE).parts[0] != "defs" and p.relative_to(PACKAGE).as_posix() != "definitions.py"
+    ]
 
 
 def test_no_module_outside_defs_imports_dagster():

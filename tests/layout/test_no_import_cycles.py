@@ -6,6 +6,7 @@ functions too (an import moved into a function hides a cycle from Python, not fr
 `from .pkg import name` is an arrow to the module pkg/name.py when there is one, else to the
 package's __init__.py.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,7 +20,9 @@ ROOT = PACKAGE.name
 # Cycles that are known and being taken apart, as the set of their files. Each must still be a
 # cycle (when it is gone, delete its entry), and no other may appear.
 KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"report/archive.py", "report/data.py"}),  # report/data.py's split into model, queries, statistics
+    frozenset(
+        {"report/archive.py", "report/data.py"}
+    ),  # report/data.py's split into model, queries, statistics
 ]
 
 
@@ -36,6 +39,7 @@ def _modules() -> dict[str, Path]:
 
 def _targets(node: ast.AST, name: str, is_package: bool, modules: dict[str, Path]) -> list[str]:
     """The package's modules that one import statement of module `name` reaches."""
+
     def resolve(module: str, alias: str | None) -> str | None:
         if alias and f"{module}.{alias}" in modules:
             return f"{module}.{alias}"
@@ -46,7 +50,7 @@ def _targets(node: ast.AST, name: str, is_package: bool, modules: dict[str, Path
     elif isinstance(node, ast.ImportFrom):
         if node.level:
             base = name.split(".") if is_package else name.split(".")[:-1]
-            base = base[:len(base) - (node.level - 1)]
+            base = base[: len(base) - (node.level - 1)]
             module = ".".join(base + ([node.module] if node.module else []))
         else:
             module = node.module or ""
@@ -107,8 +111,11 @@ def _files(component: list[str], modules: dict[str, Path]) -> frozenset[str]:
 
 def _described(component: list[str], graph: dict[str, set[str]], modules: dict[str, Path]) -> str:
     inside = set(component)
-    arrows = [f"    {modules[a].relative_to(PACKAGE)} -> {modules[b].relative_to(PACKAGE)}"
-              for a in component for b in sorted(graph[a] & inside)]
+    arrows = [
+        f"    {modules[a].relative_to(PACKAGE)} -> {modules[b].relative_to(PACKAGE)}"
+        for a in component
+        for b in sorted(graph[a] & inside)
+    ]
     return ", ".join(sorted(_files(component, modules))) + "\n" + "\n".join(arrows)
 
 
@@ -123,8 +130,10 @@ def test_the_graph_is_read():
 def test_no_import_cycle_between_modules():
     graph, modules = import_graph(), _modules()
     new = [c for c in cycles(graph) if _files(c, modules) not in KNOWN_CYCLES]
-    assert not new, "modules that import each other (move what both need into a module both import):\n" + \
-        "\n".join(_described(c, graph, modules) for c in new)
+    assert not new, (
+        "modules that import each other (move what both need into a module both import):\n"
+        + "\n".join(_described(c, graph, modules) for c in new)
+    )
 
 
 def test_known_cycles_are_still_there():
@@ -137,8 +146,12 @@ def test_nothing_below_the_command_line_imports_it():
     """cli/ is the top floor: defs/, ops/ and the domain packages print through labels.py, never
     through the CLI's modules."""
     graph = import_graph()
-    up = sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
-                if b.startswith(f"{ROOT}.cli") and not a.startswith(f"{ROOT}.cli"))
+    up = sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        for b in targets
+        if b.startswith(f"{ROOT}.cli") and not a.startswith(f"{ROOT}.cli")
+    )
     assert not up, "\n".join(up)
 
 

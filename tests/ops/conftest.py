@@ -1,5 +1,6 @@
 """Shared helpers of the operations tests: services, free ports, subprocesses that are
 always cleaned up, a sample landing zone, and a GraphQL client for the webserver."""
+
 from __future__ import annotations
 
 import os
@@ -84,9 +85,17 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([bin_path("ip-pipeline"), *args], cwd=REPO, env=env or child_env(),
-                          capture_output=True, text=True, timeout=timeout)
+def run_cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [bin_path("ip-pipeline"), *args],
+        cwd=REPO,
+        env=env or child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _descendants(pid: int) -> list[int]:
@@ -124,7 +133,9 @@ class Processes:
 
     def start(self, name: str, cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "wb")
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs.append((name, proc, log))
         return proc
 
@@ -182,7 +193,9 @@ class GraphQL:
         self.base_url = base_url
         self.url = f"{base_url}/graphql"
 
-    def __call__(self, query: str, variables: dict[str, Any] | None = None, timeout: float = 60) -> dict[str, Any]:
+    def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, timeout: float = 60
+    ) -> dict[str, Any]:
         import requests
 
         resp = requests.post(self.url, json={"query": query, "variables": variables or {}}, timeout=timeout)

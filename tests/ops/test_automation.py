@@ -1,5 +1,6 @@
 """Schedules, the landing-zone sensor, the run-failure alert and the freshness checks,
 evaluated the way the daemon evaluates them but without one."""
+
 from __future__ import annotations
 
 import json
@@ -37,6 +38,7 @@ def defs(sample_home: Path) -> dg.Definitions:
 
 # -- schedules ---------------------------------------------------------------------------------
 
+
 def _schedule_request(defs: dg.Definitions, name: str, when: datetime) -> dg.RunRequest:
     sched = defs.get_schedule_def(name)
     with tempfile.TemporaryDirectory() as tmp, dg.DagsterInstance.from_config(tmp) as instance:
@@ -44,7 +46,11 @@ def _schedule_request(defs: dg.Definitions, name: str, when: datetime) -> dg.Run
     assert isinstance(req, dg.RunRequest), req
     # The keys must be partitions that exist at that moment, or the daemon refuses the request.
     keys = monthly_partitions.get_partition_keys(current_time=when)
-    wanted = [req.partition_key] if req.partition_key else [req.partition_key_range.start, req.partition_key_range.end]
+    wanted = (
+        [req.partition_key]
+        if req.partition_key
+        else [req.partition_key_range.start, req.partition_key_range.end]
+    )
     assert all(k in keys for k in wanted), (wanted, keys[-1])
     return req
 
@@ -52,8 +58,16 @@ def _schedule_request(defs: dg.Definitions, name: str, when: datetime) -> dg.Run
 def test_schedules_are_wired_with_shanghai_cron(defs):
     nightly = defs.get_schedule_def("nightly_refresh_schedule")
     monthly = defs.get_schedule_def("monthly_report_schedule")
-    assert (nightly.cron_schedule, nightly.execution_timezone, nightly.job_name) == ("0 2 * * *", "Asia/Shanghai", "refresh_job")
-    assert (monthly.cron_schedule, monthly.execution_timezone, monthly.job_name) == ("0 2 1 * *", "Asia/Shanghai", "monthly_report_job")
+    assert (nightly.cron_schedule, nightly.execution_timezone, nightly.job_name) == (
+        "0 2 * * *",
+        "Asia/Shanghai",
+        "refresh_job",
+    )
+    assert (monthly.cron_schedule, monthly.execution_timezone, monthly.job_name) == (
+        "0 2 1 * *",
+        "Asia/Shanghai",
+        "monthly_report_job",
+    )
 
 
 def test_nightly_on_a_new_home_runs_every_month_to_the_running_one(defs):
@@ -71,11 +85,22 @@ def test_nightly_on_a_new_home_runs_every_month_to_the_running_one(defs):
 
 
 def test_monthly_report_is_for_the_previous_month(defs):
-    assert _schedule_request(defs, "monthly_report_schedule", datetime(2026, 4, 1, 2, 0, tzinfo=SH)).partition_key == "2026-03-01"
-    assert _schedule_request(defs, "monthly_report_schedule", datetime(2026, 1, 1, 2, 0, tzinfo=SH)).partition_key == "2025-12-01"
+    assert (
+        _schedule_request(
+            defs, "monthly_report_schedule", datetime(2026, 4, 1, 2, 0, tzinfo=SH)
+        ).partition_key
+        == "2026-03-01"
+    )
+    assert (
+        _schedule_request(
+            defs, "monthly_report_schedule", datetime(2026, 1, 1, 2, 0, tzinfo=SH)
+        ).partition_key
+        == "2025-12-01"
+    )
 
 
 # -- landing-zone sensor -----------------------------------------------------------------------
+
 
 def _tick(defs: dg.Definitions, cursor: str | None, instance: dg.DagsterInstance) -> dg.SensorResult:
     sensor = defs.get_sensor_def("landing_zone_sensor")
@@ -97,7 +122,11 @@ def test_landing_sensor_reference_first_then_only_changed_sources(defs, sample_h
         assert sources == sorted(SOURCE_NAMES)
         for r in second.run_requests:
             s = r.tags[SOURCE_TAG]
-            assert {k.to_user_string() for k in r.asset_selection} == {f"raw_{s}", f"stg_{s}", f"quarantine_{s}"}
+            assert {k.to_user_string() for k in r.asset_selection} == {
+                f"raw_{s}",
+                f"stg_{s}",
+                f"quarantine_{s}",
+            }
             assert r.run_key == f"{s}:{json.loads(second.cursor)[s]}"
 
         # Nothing changed: no run.
@@ -124,8 +153,14 @@ def test_landing_sensor_waits_for_files_being_written_and_a_running_reference(de
     with dg.instance_for_test() as instance:
         cursor = json.dumps({REFERENCE: found[REFERENCE]})
         # A reference run is still running: the sources wait, the cursor stays.
-        instance.add_run(dg.DagsterRun(job_name="ingest_job", run_id="r" * 8 + "-0000-0000-0000-000000000000",
-                                       status=dg.DagsterRunStatus.STARTED, tags={SOURCE_TAG: REFERENCE}))
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="ingest_job",
+                run_id="r" * 8 + "-0000-0000-0000-000000000000",
+                status=dg.DagsterRunStatus.STARTED,
+                tags={SOURCE_TAG: REFERENCE},
+            )
+        )
         res = _tick(defs, cursor, instance)
         assert not res.run_requests and "waiting" in res.skip_reason.skip_message
         assert res.cursor == cursor
@@ -133,12 +168,15 @@ def test_landing_sensor_waits_for_files_being_written_and_a_running_reference(de
 
 # -- run-failure alert -------------------------------------------------------------------------
 
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Hook.received.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": json.loads(body)})
+        _Hook.received.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "body": json.loads(body)}
+        )
         self.send_response(204)
         self.end_headers()
 
@@ -165,7 +203,9 @@ def test_mask_webhook_hides_credentials_path_and_query():
     assert mask_webhook("not a url") == "***"
 
 
-def test_run_failure_sensor_writes_alert_and_posts_webhook(tmp_path, webhook_server, monkeypatch, caplog, capfd):
+def test_run_failure_sensor_writes_alert_and_posts_webhook(
+    tmp_path, webhook_server, monkeypatch, caplog, capfd
+):
     home = tmp_path / "home"
     (home / "landing" / "reference").mkdir(parents=True)  # no districts.csv: the reference step fails
     defs = build_definitions(str(home))
@@ -173,13 +213,16 @@ def test_run_failure_sensor_writes_alert_and_posts_webhook(tmp_path, webhook_ser
     url = f"http://alice:s3cret@127.0.0.1:{port}/hook/tok123?key=abc"
     monkeypatch.setenv("IP_PIPELINE_ALERT_WEBHOOK", url)
     with dg.instance_for_test() as instance:
-        result = defs.resolve_job_def("ingest_job").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("ingest_job").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
         assert not result.success
         run = instance.get_run_by_id(result.run_id)
         failure = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0].dagster_event
         sensor = defs.get_sensor_def("run_failure_alert_sensor")
-        ctx = dg.build_run_status_sensor_context(sensor_name=sensor.name, dagster_instance=instance,
-                                                 dagster_run=run, dagster_event=failure)
+        ctx = dg.build_run_status_sensor_context(
+            sensor_name=sensor.name, dagster_instance=instance, dagster_run=run, dagster_event=failure
+        )
         with caplog.at_level(logging.INFO):
             sensor(ctx.for_run_failure())
 
@@ -201,14 +244,19 @@ def test_alert_survives_a_dead_webhook(tmp_path, caplog):
     port = free_port()  # nothing listens there
     logger = logging.getLogger("test.alerts")
     with caplog.at_level(logging.INFO):
-        out = send_alert(tmp_path, Alert(run_id="r1", job_name="refresh_job", message="boom"), logger=logger,
-                         webhook=f"http://u:pw@127.0.0.1:{port}/secret-path")
+        out = send_alert(
+            tmp_path,
+            Alert(run_id="r1", job_name="refresh_job", message="boom"),
+            logger=logger,
+            webhook=f"http://u:pw@127.0.0.1:{port}/secret-path",
+        )
     assert out.file and out.webhook_error and out.webhook_status is None
     assert read_alerts(tmp_path)[0]["message"] == "boom"
     assert "pw@" not in caplog.text and "secret-path" not in caplog.text
 
 
 # -- freshness checks and pools ----------------------------------------------------------------
+
 
 def _latest_check(instance: dg.DagsterInstance, asset: str) -> dg.AssetCheckEvaluation:
     key = dg.AssetCheckKey(dg.AssetKey(asset), "source_freshness")

@@ -1,5 +1,6 @@
 """Schedules and the landing sensor start on their own in a production deployment
 (deploy/env.example sets IP_PIPELINE_AUTOMATION=on) and stay off on a laptop."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,12 @@ def statuses(automation: str | None) -> dict[str, str]:
 
 def test_production_starts_schedules_and_the_landing_sensor():
     on = statuses("on")
-    for name in ("nightly_refresh_schedule", "monthly_report_schedule", "landing_zone_sensor",
-                 "run_failure_alert_sensor"):
+    for name in (
+        "nightly_refresh_schedule",
+        "monthly_report_schedule",
+        "landing_zone_sensor",
+        "run_failure_alert_sensor",
+    ):
         assert on[name] == "RUNNING", (name, on)
 
 

@@ -1,4 +1,5 @@
 """`ip-pipeline backfill` over 2021-01 … 2025-12: one run over the range, and idempotent."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,9 @@ def _dump(home: Path, out: Path) -> bytes:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         con.execute(f"COPY ({CANONICAL}) TO '{out}' (HEADER, DELIMITER ',')")
-        stats = con.execute("SELECT count(DISTINCT as_of), min(as_of), max(as_of), count(*) FROM indicator_values").fetchall()[0]
+        stats = con.execute(
+            "SELECT count(DISTINCT as_of), min(as_of), max(as_of), count(*) FROM indicator_values"
+        ).fetchall()[0]
     finally:
         con.close()
     assert stats[0] == 60 and str(stats[1]) == "2021-01-31" and str(stats[2]) == "2025-12-31", stats

@@ -9,6 +9,7 @@ subprocesses, everything driven through the GraphQL API the UI uses.
 3. a UI-style backfill of three months of the indicator assets is one run and completes;
 4. a broken file makes an ingest run fail, and the run-failure sensor writes the alert.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,12 +39,24 @@ from .conftest import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_postgres]
 
-PG_HOST, PG_PORT = os.environ.get("IP_PIPELINE_TEST_PG_HOST", "127.0.0.1"), int(os.environ.get("IP_PIPELINE_TEST_PG_PORT", "5432"))
+PG_HOST, PG_PORT = (
+    os.environ.get("IP_PIPELINE_TEST_PG_HOST", "127.0.0.1"),
+    int(os.environ.get("IP_PIPELINE_TEST_PG_PORT", "5432")),
+)
 WORKSPACE = REPO / "deploy" / "workspace.yaml"
 LOCATION = "ip_pipeline"
 TIMEOUT_S = 240
-SOURCES = ("patents", "overseas_grants", "trademarks", "pledges", "enforcement", "transfers", "awards", "enterprises",
-           "survey")
+SOURCES = (
+    "patents",
+    "overseas_grants",
+    "trademarks",
+    "pledges",
+    "enforcement",
+    "transfers",
+    "awards",
+    "enterprises",
+    "survey",
+)
 
 
 def _pg_admin():
@@ -56,8 +69,13 @@ def _pg_admin():
             continue
         for db in ("postgres", "test"):
             try:
-                con = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=user, dbname=db,
-                                       password=os.environ.get("IP_PIPELINE_TEST_PG_PASSWORD", ""))
+                con = psycopg2.connect(
+                    host=PG_HOST,
+                    port=PG_PORT,
+                    user=user,
+                    dbname=db,
+                    password=os.environ.get("IP_PIPELINE_TEST_PG_PASSWORD", ""),
+                )
                 con.autocommit = True
                 return con, user
             except psycopg2.OperationalError as exc:
@@ -90,15 +108,24 @@ def deployment(tmp_path: Path, pg_database, processes: Processes) -> Iterator[di
     dagster_home = home / "dagster_home"  # as deploy/README.md: the CLI, UI and daemon share it
     dagster_home.mkdir(parents=True)
     shutil.copy(REPO / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
-    env = child_env(DAGSTER_HOME=str(dagster_home), IP_PIPELINE_HOME=str(home),
-                    DAGSTER_PG_HOST=PG_HOST, DAGSTER_PG_PORT=str(PG_PORT), DAGSTER_PG_DB=db,
-                    DAGSTER_PG_USERNAME=user, DAGSTER_PG_PASSWORD=os.environ.get("IP_PIPELINE_TEST_PG_PASSWORD", ""),
-                    IP_PIPELINE_LANDING_SENSOR_INTERVAL="5")
+    env = child_env(
+        DAGSTER_HOME=str(dagster_home),
+        IP_PIPELINE_HOME=str(home),
+        DAGSTER_PG_HOST=PG_HOST,
+        DAGSTER_PG_PORT=str(PG_PORT),
+        DAGSTER_PG_DB=db,
+        DAGSTER_PG_USERNAME=user,
+        DAGSTER_PG_PASSWORD=os.environ.get("IP_PIPELINE_TEST_PG_PASSWORD", ""),
+        IP_PIPELINE_LANDING_SENSOR_INTERVAL="5",
+    )
     env.pop("IP_PIPELINE_ALERT_WEBHOOK", None)
     port = free_port()
     processes.start("daemon", [bin_path("dagster-daemon"), "run", "-w", str(WORKSPACE)], env)
-    processes.start("webserver", [bin_path("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port),
-                                  "-w", str(WORKSPACE)], env)
+    processes.start(
+        "webserver",
+        [bin_path("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", str(WORKSPACE)],
+        env,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_for_webserver(base, processes)
     gql = GraphQL(base)
@@ -123,7 +150,9 @@ def _tags(run: dict) -> dict[str, str]:
     return {t["key"]: t["value"] for t in run["tags"]}
 
 
-def _poll(what: str, fn: Callable[[], Any], procs: Processes, timeout: float = TIMEOUT_S, every: float = 2) -> Any:
+def _poll(
+    what: str, fn: Callable[[], Any], procs: Processes, timeout: float = TIMEOUT_S, every: float = 2
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         procs.check_alive()
@@ -131,8 +160,10 @@ def _poll(what: str, fn: Callable[[], Any], procs: Processes, timeout: float = T
         if value:
             return value
         time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n--- daemon log ---\n"
-                         f"{procs.log_text('daemon')[-4000:]}")
+    raise AssertionError(
+        f"timed out after {timeout:.0f}s waiting for {what}\n--- daemon log ---\n"
+        f"{procs.log_text('daemon')[-4000:]}"
+    )
 
 
 def _finished(gql: GraphQL, tags: dict[str, str]) -> list[dict] | None:
@@ -166,8 +197,16 @@ def test_daemon_webserver_sensor_backfill_and_alert(deployment):
     sensor_tag = {"dagster/sensor_name": "landing_zone_sensor"}
 
     # 1. Turn the landing sensor on (as the UI toggle does).
-    res = gql(START_SENSOR, {"sel": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__",
-                                     "sensorName": "landing_zone_sensor"}})["startSensor"]
+    res = gql(
+        START_SENSOR,
+        {
+            "sel": {
+                "repositoryLocationName": LOCATION,
+                "repositoryName": "__repository__",
+                "sensorName": "landing_zone_sensor",
+            }
+        },
+    )["startSensor"]
     assert res["__typename"] == "Sensor" and res["sensorState"]["status"] == "RUNNING", res
 
     # The reference tables first (every source needs stg_districts), then patents.
@@ -177,6 +216,7 @@ def test_daemon_webserver_sensor_backfill_and_alert(deployment):
             seen = {_tags(r).get("ip_pipeline/source") for r in runs}
             done = all(r["status"] in {"SUCCESS", "FAILURE", "CANCELED"} for r in runs)
             return runs if seen >= sources and done else None
+
         return check
 
     runs = _poll("the reference and patents runs", ingested({"reference", "patents"}), procs)
@@ -202,22 +242,35 @@ def test_daemon_webserver_sensor_backfill_and_alert(deployment):
     assert {s: len(v) for s, v in per_source.items()} == {s: 1 for s in ("reference", *SOURCES)}, per_source
     bad = [(s, v[0]["status"]) for s, v in per_source.items() if v[0]["status"] != "SUCCESS"]
     assert not bad, f"sensor runs failed: {bad}\n{procs.log_text('daemon')[-3000:]}"
-    assert all(r["jobName"] == "ingest_job" and _tags(r)["dagster/run_key"].startswith(_tags(r)["ip_pipeline/source"] + ":")
-               for r in runs)
+    assert all(
+        r["jobName"] == "ingest_job"
+        and _tags(r)["dagster/run_key"].startswith(_tags(r)["ip_pipeline/source"] + ":")
+        for r in runs
+    )
     time.sleep(12)  # two more sensor ticks: the same files never start a second run
     assert len(_runs(gql, sensor_tag)) == len(runs)
 
     # 3. A backfill of three months of the indicators, as the UI's "Materialize → partitions" launches it.
     months = ["2021-01-01", "2021-02-01", "2021-03-01"]
-    launched = gql(BACKFILL, {"params": {
-        "assetSelection": [{"path": ["indicator_values"]}, {"path": ["indicator_progress"]}],
-        "partitionNames": months}})["launchPartitionBackfill"]
+    launched = gql(
+        BACKFILL,
+        {
+            "params": {
+                "assetSelection": [{"path": ["indicator_values"]}, {"path": ["indicator_progress"]}],
+                "partitionNames": months,
+            }
+        },
+    )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     bid = launched["backfillId"]
 
     def backfill_done():
         b = gql(BACKFILL_STATUS, {"id": bid})["partitionBackfillOrError"]
-        return b if b["status"] in {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"} else None
+        return (
+            b
+            if b["status"] in {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+            else None
+        )
 
     b = _poll("the backfill", backfill_done, procs)
     assert b["status"] in {"COMPLETED", "COMPLETED_SUCCESS"}, b
@@ -225,12 +278,18 @@ def test_daemon_webserver_sensor_backfill_and_alert(deployment):
     # BackfillPolicy.single_run: the three months are one run over a partition range.
     assert len(b["runs"]) == 1 and b["runs"][0]["status"] == "SUCCESS", b["runs"]
     tags = _tags(b["runs"][0])
-    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (months[0], months[-1])
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+        months[0],
+        months[-1],
+    )
 
     # 4. A broken export fails its ingest run; the run-failure sensor records the alert.
     (home / "landing" / "trademarks" / "zz_broken.xlsx").write_bytes(b"this is not a spreadsheet")
-    failed = _poll("the failing trademarks run", lambda: [r for r in _runs(gql, {"ip_pipeline/source": "trademarks"})
-                                                          if r["status"] == "FAILURE"], procs)
+    failed = _poll(
+        "the failing trademarks run",
+        lambda: [r for r in _runs(gql, {"ip_pipeline/source": "trademarks"}) if r["status"] == "FAILURE"],
+        procs,
+    )
     alerts_file = home / "alerts" / "alerts.jsonl"
 
     def alert_written():

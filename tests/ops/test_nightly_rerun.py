@@ -1,5 +1,6 @@
 """A nightly `ip-pipeline run` with nothing new leaves the current months out of its Dagster
 run (the selection rule, defs/nightly.py); a changed landing file brings the whole range back."""
+
 from __future__ import annotations
 
 from pathlib import Path

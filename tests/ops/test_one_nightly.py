@@ -1,6 +1,7 @@
 """One way to run: the nightly schedule's runs, executed as the daemon would, and the command
 line's `run` on the same data launch the same runs of the same assets (the job, the partitions,
 the assets materialised and the checks evaluated), on a first night and on a quiet night."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -40,8 +41,9 @@ def _launch_like_the_daemon(defs: dg.Definitions, instance: dg.DagsterInstance, 
         job = job.get_subset(asset_selection=set(req.asset_selection))
     tags = dict(req.tags)
     if req.partition_key:
-        result = job.execute_in_process(instance=instance, partition_key=req.partition_key, tags=tags,
-                                        raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, partition_key=req.partition_key, tags=tags, raise_on_error=False
+        )
     else:
         assert req.partition_key_range is not None, req
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
@@ -52,7 +54,9 @@ def _scheduled_night(home: Home) -> None:
     instance = get_instance(home)
     defs = build_definitions(str(home.root))
     for name in ("nightly_refresh_schedule", "monthly_report_schedule"):
-        req = defs.get_schedule_def(name)(dg.build_schedule_context(instance=instance, scheduled_execution_time=TWO_AM))
+        req = defs.get_schedule_def(name)(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=TWO_AM)
+        )
         assert isinstance(req, dg.RunRequest) and req.tags[TRIGGER_TAG] == name
         _launch_like_the_daemon(defs, instance, req)
 
@@ -62,18 +66,34 @@ def _runs(home: Home, since: int = 0) -> list[dict]:
     with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
         out = []
         for run in reversed(instance.get_runs()):
-            mats = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-            checks = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
-            out.append({
-                "job": run.job_name,
-                "status": run.status,
-                "partitions": run.tags.get("dagster/partition") or tuple(run.tags.get(t) for t in RANGE),
-                "materialised": sorted((r.event_log_entry.dagster_event.asset_key.to_user_string(),
-                                        r.event_log_entry.dagster_event.partition or "") for r in mats),
-                "checks": sorted((r.event_log_entry.dagster_event.event_specific_data.asset_key.to_user_string(),
-                                  r.event_log_entry.dagster_event.event_specific_data.check_name,
-                                  r.event_log_entry.dagster_event.event_specific_data.passed) for r in checks),
-            })
+            mats = instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+            checks = instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+            ).records
+            out.append(
+                {
+                    "job": run.job_name,
+                    "status": run.status,
+                    "partitions": run.tags.get("dagster/partition") or tuple(run.tags.get(t) for t in RANGE),
+                    "materialised": sorted(
+                        (
+                            r.event_log_entry.dagster_event.asset_key.to_user_string(),
+                            r.event_log_entry.dagster_event.partition or "",
+                        )
+                        for r in mats
+                    ),
+                    "checks": sorted(
+                        (
+                            r.event_log_entry.dagster_event.event_specific_data.asset_key.to_user_string(),
+                            r.event_log_entry.dagster_event.event_specific_data.check_name,
+                            r.event_log_entry.dagster_event.event_specific_data.passed,
+                        )
+                        for r in checks
+                    ),
+                }
+            )
         return out[since:]
 
 

@@ -1,5 +1,6 @@
 """`IP_PIPELINE_TODAY` pins "today" for every process of a run: the benchmark's pipeline, floor and
 peer compare one day even when they cross midnight in Asia/Shanghai."""
+
 from __future__ import annotations
 
 import sys

@@ -1,6 +1,7 @@
 """`ip-pipeline backfill --reports`: the archive of past bulletins, on a tiny sample city —
 one Dagster run over the months, every partition materialised (the UI shows them built),
 each month's files listed, the published-values history left as it was."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,21 +36,28 @@ def test_backfill_reports_builds_the_archive_of_past_months(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
-        con.execute("UPDATE published_values SET value = value + 100 WHERE report_month = '2025-10' "
-                    "AND indicator_id = 'valid_trademarks'")
+        con.execute(
+            "UPDATE published_values SET value = value + 100 WHERE report_month = '2025-10' "
+            "AND indicator_id = 'valid_trademarks'"
+        )
         before = con.execute("SELECT * FROM published_values ORDER BY ALL").fetchall()
     finally:
         con.close()
 
-    done = run_cli("backfill", "--home", str(home), "--reports", "--from", "2025-09", "--to", "2025-10", timeout=900)
+    done = run_cli(
+        "backfill", "--home", str(home), "--reports", "--from", "2025-09", "--to", "2025-10", timeout=900
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "Report archive built (2025-09 … 2025-10): 4 PDFs" in out
     listed = [Path(line.strip()) for line in out.splitlines() if line.startswith("  ")]
     for month in ("2025-09", "2025-10"):
         for lang in ("zh", "en"):
-            for name in (f"ip_indicators_{month}_{lang}.pdf", f"ip_indicators_{month}_{lang}.xlsx",
-                         f"ip_indicators_{month}_{lang}_p1.png"):
+            for name in (
+                f"ip_indicators_{month}_{lang}.pdf",
+                f"ip_indicators_{month}_{lang}.xlsx",
+                f"ip_indicators_{month}_{lang}_p1.png",
+            ):
                 path = home / "reports" / month / name
                 assert path in listed and path.stat().st_size > 0, name
     assert "ui HOME_DIR=" in out

@@ -1,5 +1,6 @@
 """DuckDB allows one writer process: two runs started at once both finish, one after the
 other, and neither meets the warehouse's file lock."""
+
 from __future__ import annotations
 
 import subprocess
@@ -30,8 +31,14 @@ def _run_window(home: Path, run: dg.DagsterRun) -> tuple[float, float]:
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=REPO, env=child_env(), stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        args,
+        cwd=REPO,
+        env=child_env(),
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_all(procs: list[subprocess.Popen], timeout: float) -> list[int]:
@@ -96,8 +103,14 @@ def test_the_pool_alone_serialises_warehouse_steps_of_concurrent_runs(sample_hom
     with dg.DagsterInstance.from_config(str(sample_home / "dagster_home")) as instance:
         runs = instance.get_runs(dg.RunsFilter(job_name="refresh_job"), limit=2)
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
-        blocked = [e for r in runs for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
-                   if "blocked by limit for pool warehouse" in (e.message or "")]
-        failures = [e for r in runs for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
+        blocked = [
+            e
+            for r in runs
+            for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+            if "blocked by limit for pool warehouse" in (e.message or "")
+        ]
+        failures = [
+            e for r in runs for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        ]
     assert not failures
     assert blocked, "no step ever waited for the warehouse pool"

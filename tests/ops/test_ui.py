@@ -1,6 +1,7 @@
 """The Dagster UI as a data engineer uses it, against a home that has had `ip-pipeline run`:
 the GraphQL API behind the UI (descriptions, groups, kinds, owners, materialisation metadata,
 check results) and the real pages in headless Chromium (screenshots)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -26,8 +27,16 @@ pytestmark = pytest.mark.slow
 
 GROUPS = {"sources", "staging", "marts", "indicators", "reports"}
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 ASSETS = """
 query {
@@ -59,9 +68,19 @@ def ui(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     port = free_port()
     procs = Processes(root)
     try:
-        procs.start("webserver", [bin_path("dagster-webserver"), "-h", "127.0.0.1", "-p", str(port),
-                                  "-m", "ip_pipeline.definitions"],
-                    env=child_env(DAGSTER_HOME=str(home / "dagster_home"), IP_PIPELINE_HOME=str(home)))
+        procs.start(
+            "webserver",
+            [
+                bin_path("dagster-webserver"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                "ip_pipeline.definitions",
+            ],
+            env=child_env(DAGSTER_HOME=str(home / "dagster_home"), IP_PIPELINE_HOME=str(home)),
+        )
         base = f"http://127.0.0.1:{port}"
         wait_for_webserver(base, procs)
         wait_for_code_location(GraphQL(base), procs)
@@ -74,14 +93,23 @@ def test_every_asset_is_documented_and_materialised_with_metadata(ui):
     base, _ = ui
     nodes = GraphQL(base)(ASSETS)["assetNodes"]
     by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes}
-    assert {"indicator_values", "indicator_progress", "monthly_report", "raw_patents", "stg_patents",
-            "quarantine_patents", "stg_districts"} <= set(by_key)
+    assert {
+        "indicator_values",
+        "indicator_progress",
+        "monthly_report",
+        "raw_patents",
+        "stg_patents",
+        "quarantine_patents",
+        "stg_districts",
+    } <= set(by_key)
     for key, n in by_key.items():
         assert n["description"] and len(n["description"]) > 20, f"{key}: no description"
         assert n["groupName"] in GROUPS, f"{key}: group {n['groupName']}"
         assert n["kinds"], f"{key}: no kinds"
         assert n["owners"], f"{key}: no owner"
-        if n["isObservable"]:  # a landing folder: observed (its data version the files' fingerprint), never run
+        if n[
+            "isObservable"
+        ]:  # a landing folder: observed (its data version the files' fingerprint), never run
             assert key.startswith("landing_"), key
             tags = {t["key"]: t["value"] for o in n["assetObservations"] for t in o["tags"]}
             assert tags.get("dagster/data_version"), f"{key}: never observed"
@@ -103,8 +131,12 @@ def test_every_asset_is_documented_and_materialised_with_metadata(ui):
 def test_every_asset_check_has_a_latest_result(ui):
     base, _ = ui
     nodes = GraphQL(base)(ASSETS)["assetNodes"]
-    checks = [(n["assetKey"]["path"][-1], c) for n in nodes
-              if n["assetChecksOrError"]["__typename"] == "AssetChecks" for c in n["assetChecksOrError"]["checks"]]
+    checks = [
+        (n["assetKey"]["path"][-1], c)
+        for n in nodes
+        if n["assetChecksOrError"]["__typename"] == "AssetChecks"
+        for c in n["assetChecksOrError"]["checks"]
+    ]
     names = {(a, c["name"]) for a, c in checks}
     assert ("raw_patents", "source_freshness") in names and ("raw_districts", "source_freshness") in names
     for asset, c in checks:

@@ -1,6 +1,7 @@
 """A real package: `python -m build` makes the source archive (sdist) and, from that archive alone, the
 wheel; the wheel installed into a fresh environment carries the contracts, SQL, catalogue, GX suites
 and report texts, and runs a small city from a folder that is not the checkout."""
+
 from __future__ import annotations
 
 import os
@@ -14,11 +15,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DECLARATIVE = ("sources/patents.yaml", "assets/sql/ingest_macros.sql", "assets/catalogue/indicators",
-               "expectations/", "reports/")
+DECLARATIVE = (
+    "sources/patents.yaml",
+    "assets/sql/ingest_macros.sql",
+    "assets/catalogue/indicators",
+    "expectations/",
+    "reports/",
+)
 # What a checkout holds that is not the project: generated data, caches, environments.
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "data", "build", "dist", "*.egg-info", "__pycache__",
-                                    ".pytest_cache", ".ruff_cache", "cache", "*.duckdb", "*.duckdb.wal")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "data",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "cache",
+    "*.duckdb",
+    "*.duckdb.wal",
+)
 
 
 def _run(args, **kw):
@@ -33,8 +51,11 @@ def test_sdist_then_wheel_installs_and_runs_a_city_from_elsewhere(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(env_dir)
     py = env_dir / "bin" / "python"
-    child = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "DAGSTER_HOME")
-             and not k.startswith("IP_PIPELINE_")}
+    child = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "DAGSTER_HOME") and not k.startswith("IP_PIPELINE_")
+    }
     # --no-compile: the .pyc files are written on first import anyway; compiling Dagster's and GX's
     # trees up front doubles the install's time.
     pip = [py, "-m", "pip", "install", "-q", "--no-compile"]
@@ -44,7 +65,9 @@ def test_sdist_then_wheel_installs_and_runs_a_city_from_elsewhere(tmp_path):
     shutil.copytree(ROOT, src, ignore=NOT_SOURCE)
     _run([*pip, "build"], env=child, cwd=tmp_path, timeout=300)
     dist = tmp_path / "dist"
-    _run([py, "-m", "build", "--outdir", dist, src], env=child, cwd=tmp_path, timeout=600)  # sdist, then wheel from it
+    _run(
+        [py, "-m", "build", "--outdir", dist, src], env=child, cwd=tmp_path, timeout=600
+    )  # sdist, then wheel from it
     (sdist,), (wheel,) = sorted(dist.glob("*.tar.gz")), sorted(dist.glob("*.whl"))
     with tarfile.open(sdist) as t:
         in_sdist = [n.split("/", 1)[1] for n in t.getnames() if "/" in n]
@@ -56,10 +79,19 @@ def test_sdist_then_wheel_installs_and_runs_a_city_from_elsewhere(tmp_path):
     assert "ip_pipeline/py.typed" in in_sdist and "ip_pipeline/py.typed" in in_wheel
 
     _run([*pip, wheel], env=child, cwd=tmp_path, timeout=1200)
-    where = _run([py, "-c", "import ip_pipeline, ip_pipeline.paths as p; print(ip_pipeline.__file__); "
-                  "print(p.SOURCES_DIR)"], env=child, cwd=tmp_path)
+    where = _run(
+        [
+            py,
+            "-c",
+            "import ip_pipeline, ip_pipeline.paths as p; print(ip_pipeline.__file__); print(p.SOURCES_DIR)",
+        ],
+        env=child,
+        cwd=tmp_path,
+    )
     package_file, sources_dir = where.stdout.split()
-    assert str(ROOT) not in package_file and str(src) not in package_file, "the installed copy, not a checkout"
+    assert str(ROOT) not in package_file and str(src) not in package_file, (
+        "the installed copy, not a checkout"
+    )
     assert sources_dir.startswith(str(env_dir)) and Path(sources_dir, "patents.yaml").is_file()
 
     cli = env_dir / "bin" / "ip-pipeline"

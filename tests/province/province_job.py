@@ -1,5 +1,6 @@
 """Reconstructable province jobs for the tests: the executors re-import this module in each step
 process (multiprocess) or worker (Celery), so the cities come from the environment."""
+
 import json
 import os
 from pathlib import Path
@@ -12,7 +13,9 @@ def _cities() -> dict[str, Path]:
 
 
 def province_job():
-    return build_province_job(_cities(), Path(os.environ["IP_PIPELINE_TEST_PROVINCE"]), executor="multiprocess")
+    return build_province_job(
+        _cities(), Path(os.environ["IP_PIPELINE_TEST_PROVINCE"]), executor="multiprocess"
+    )
 
 
 def province_celery_job():

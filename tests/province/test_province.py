@@ -1,6 +1,7 @@
 """A province on a real distributed engine: three sample cities, each city's checked pipeline
 (`ip-pipeline run`: ingest, GX checks, indicators) one step, placed by Dagster's Celery executor on
 two Celery workers through the machine's RabbitMQ; then the combined read-only table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,11 +44,30 @@ def sample_cities(tmp_path: Path, names) -> dict[str, str]:
 
 
 def start_worker(name: str, dagster_home: Path, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([str(BIN / "dagster-celery"), "worker", "start", "-n", name, "-A", "dagster_celery.app",
-                             "--", "--concurrency=1"], cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [
+            str(BIN / "dagster-celery"),
+            "worker",
+            "start",
+            "-n",
+            name,
+            "-A",
+            "dagster_celery.app",
+            "--",
+            "--concurrency=1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def wait_ready(log: Path, proc: subprocess.Popen, timeout_s: float = 120) -> None:
@@ -96,9 +116,12 @@ def test_three_cities_on_two_celery_workers_run_their_checked_pipelines_and_comb
             for i in (1, 2):
                 workers.append(start_worker(f"city-{i}@%h", dagster_home, tmp_path / f"worker{i}.log"))
                 wait_ready(tmp_path / f"worker{i}.log", workers[-1])
-            result = dg.execute_job(dg.reconstructable(province_job.province_celery_job), instance=instance,
-                                    raise_on_error=False)
-            logs = "\n".join((tmp_path / f"worker{i}.log").read_text(errors="replace")[-3000:] for i in (1, 2))
+            result = dg.execute_job(
+                dg.reconstructable(province_job.province_celery_job), instance=instance, raise_on_error=False
+            )
+            logs = "\n".join(
+                (tmp_path / f"worker{i}.log").read_text(errors="replace")[-3000:] for i in (1, 2)
+            )
             assert result.success, logs
             meta = {}
             for ev in result.get_asset_materialization_events():
@@ -114,7 +137,9 @@ def test_three_cities_on_two_celery_workers_run_their_checked_pipelines_and_comb
     # ... in the Celery workers' processes, not the run's, and on both workers.
     assert os.getpid() not in {m["pid"] for m in city_meta.values()}
     assert len({m["pid"] for m in city_meta.values()}) == 2, city_meta
-    received = {i: (tmp_path / f"worker{i}.log").read_text(errors="replace").count("received") for i in (1, 2)}
+    received = {
+        i: (tmp_path / f"worker{i}.log").read_text(errors="replace").count("received") for i in (1, 2)
+    }
     assert all(n >= 1 for n in received.values()), received
     con = duckdb.connect(str(tmp_path / "province.duckdb"), read_only=True)
     per_city = dict(con.execute("SELECT city, count(*) FROM indicator_values GROUP BY 1").fetchall())

@@ -1,4 +1,5 @@
 """A clean warehouse built in the test: every staged table of docs/WAREHOUSE.md, exact columns."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
 import pytest
 
 from ip_pipeline.defs.resources import Warehouse
@@ -19,11 +19,15 @@ SNAPSHOT_AT = datetime(2024, 6, 30, 12, 0, 0)
 THIS_YEAR = date.today().year
 
 # The spec's complete districts.csv (one copy in the project), as (code, name_zh, name_en, kind, aliases).
-DISTRICTS = [tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
-             for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))]
+DISTRICTS = [
+    tuple(r[k] or None for k in ("code", "name_zh", "name_en", "kind", "aliases"))
+    for r in csv.DictReader(io.StringIO(DISTRICTS_CSV))
+]
 UNITS = [d[0] for d in DISTRICTS if d[0] != "370699"]
 
-LINEAGE = "warnings VARCHAR[], _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP, _format VARCHAR"
+LINEAGE = (
+    "warnings VARCHAR[], _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP, _format VARCHAR"
+)
 DISTRICT_COLS = "district_code VARCHAR, in_scope BOOLEAN"
 
 DDL = {
@@ -95,19 +99,41 @@ def rows_patents(n=240):
         lapse = grant + timedelta(days=900) if status == "lapsed" else None
         ipc = "12-08" if k == 3 else ["H01M 10/052", "G06N 3/08", "B33Y 10/00", "A01B 1/00"][i % 4]
         out_of_scope = i % 17 == 0
-        out.append((
-            application_no(fy, k, i), kinds[k], filing, grant, f"烟台某公司{i}",
-            "北京市海淀区" if out_of_scope else "山东省烟台市芝罘区", None if out_of_scope else _unit(i), not out_of_scope,
-            ipc, ipc, status, lapse, *_lineage("patents", i),
-        ))
+        out.append(
+            (
+                application_no(fy, k, i),
+                kinds[k],
+                filing,
+                grant,
+                f"烟台某公司{i}",
+                "北京市海淀区" if out_of_scope else "山东省烟台市芝罘区",
+                None if out_of_scope else _unit(i),
+                not out_of_scope,
+                ipc,
+                ipc,
+                status,
+                lapse,
+                *_lineage("patents", i),
+            )
+        )
     return out
 
 
 def rows_overseas(n=40):
     offices = ["US", "EP", "JP", "KR", "DE"]
     return [
-        (offices[i % 5], f"G{i:06d}", date(2019 + i % 5, 3, 1 + i % 27), "invention", f"烟台某公司{i}", "烟台市",
-         _unit(i), application_no(2018, 1, i), True, *_lineage("overseas_grants", i))
+        (
+            offices[i % 5],
+            f"G{i:06d}",
+            date(2019 + i % 5, 3, 1 + i % 27),
+            "invention",
+            f"烟台某公司{i}",
+            "烟台市",
+            _unit(i),
+            application_no(2018, 1, i),
+            True,
+            *_lineage("overseas_grants", i),
+        )
         for i in range(n)
     ]
 
@@ -120,42 +146,96 @@ def rows_trademarks(n=300):
         reg = None if status == "pending" else filing + timedelta(days=200 + i % 300)
         expiry = None if reg is None else reg + timedelta(days=3652 * (1 if reg.year >= 2016 else 2) - 1)
         status_date = reg + timedelta(days=400) if status == "cancelled" else None
-        out.append((f"{10000000 + i}" if i % 20 else f"G{900000 + i}", 1 + i % 45, f"商标{i}", f"注册人{i}", "烟台市",
-                    _unit(i), True, filing, reg, expiry, status, status_date, *_lineage("trademarks", i)))
+        out.append(
+            (
+                f"{10000000 + i}" if i % 20 else f"G{900000 + i}",
+                1 + i % 45,
+                f"商标{i}",
+                f"注册人{i}",
+                "烟台市",
+                _unit(i),
+                True,
+                filing,
+                reg,
+                expiry,
+                status,
+                status_date,
+                *_lineage("trademarks", i),
+            )
+        )
     return out
 
 
 def _reorder_trademark(r):
-    # (registration_no, nice_class, mark_name, registrant, registrant_address, district_code, in_scope, ...)
+    # (registration_no, nice_class, mark_name, registrant, registrant_address, district_code, in_scope, ...)  # noqa: ERA001
     return r
 
 
 def rows_pledges(n=60):
     return [
-        (f"Y{2021 + i % 4}{i:05d}", "patent" if i % 3 else "trademark", date(2021 + i % 4, 1 + i % 12, 5), f"出质人{i}",
-         "烟台市莱山区", _unit(i), True, "烟台银行", 100.0 + 50 * i,
-         application_no(2016, 1, i) if i % 3 else f"{10000000 + i}", ["active", "released", "amended"][i % 3],
-         *_lineage("pledges", i))
+        (
+            f"Y{2021 + i % 4}{i:05d}",
+            "patent" if i % 3 else "trademark",
+            date(2021 + i % 4, 1 + i % 12, 5),
+            f"出质人{i}",
+            "烟台市莱山区",
+            _unit(i),
+            True,
+            "烟台银行",
+            100.0 + 50 * i,
+            application_no(2016, 1, i) if i % 3 else f"{10000000 + i}",
+            ["active", "released", "amended"][i % 3],
+            *_lineage("pledges", i),
+        )
         for i in range(n)
     ]
 
 
 def rows_enforcement(n=80):
-    case_types = ["patent_dispute", "patent_counterfeit", "trademark_infringement", "trademark_counterfeit", "other"]
+    case_types = [
+        "patent_dispute",
+        "patent_counterfeit",
+        "trademark_infringement",
+        "trademark_counterfeit",
+        "other",
+    ]
     auth = ["administrative", "judicial", "customs"]
     return [
-        (f"YT-{2021 + i % 4}-{i:04d}", case_types[i % 5], auth[i % 3], "烟台市市场监督管理局",
-         date(2021 + i % 4, 1 + i % 12, 3), date(2021 + i % 4, 1 + i % 12, 20) if i % 4 else None,
-         _unit(i) if i % 9 else "370699", True, 12.5 + i, 1.0 * (i % 7), f"张{i}", "结案", *_lineage("enforcement", i))
+        (
+            f"YT-{2021 + i % 4}-{i:04d}",
+            case_types[i % 5],
+            auth[i % 3],
+            "烟台市市场监督管理局",
+            date(2021 + i % 4, 1 + i % 12, 3),
+            date(2021 + i % 4, 1 + i % 12, 20) if i % 4 else None,
+            _unit(i) if i % 9 else "370699",
+            True,
+            12.5 + i,
+            1.0 * (i % 7),
+            f"张{i}",
+            "结案",
+            *_lineage("enforcement", i),
+        )
         for i in range(n)
     ]
 
 
 def rows_transfers(n=70):
     return [
-        (f"ZL{2024 + i % 2}{i:05d}", "transfer" if i % 2 else "licence", "patent" if i % 3 else "trademark",
-         application_no(2018, 1, i) if i % 3 else f"{20000000 + i}", f"让与人{i}", "烟台市芝罘区", f"受让人{i}",
-         "烟台市莱山区", _unit(i), True, date(2024 + i % 2, 1 + i % 12, 8), *_lineage("transfers", i))
+        (
+            f"ZL{2024 + i % 2}{i:05d}",
+            "transfer" if i % 2 else "licence",
+            "patent" if i % 3 else "trademark",
+            application_no(2018, 1, i) if i % 3 else f"{20000000 + i}",
+            f"让与人{i}",
+            "烟台市芝罘区",
+            f"受让人{i}",
+            "烟台市莱山区",
+            _unit(i),
+            True,
+            date(2024 + i % 2, 1 + i % 12, 8),
+            *_lineage("transfers", i),
+        )
         for i in range(n)
     ]
 
@@ -168,8 +248,16 @@ def rows_awards(patents):
 
 def rows_enterprises(n=50):
     return [
-        (credit_code(i), f"企业{i}", _unit(i), True, "gbt29490" if i % 2 else "city_advantage",
-         date(2018 + i % 6, 1 + i % 12, 10), date(2027, 12, 31) if i % 3 else None, *_lineage("enterprises", i))
+        (
+            credit_code(i),
+            f"企业{i}",
+            _unit(i),
+            True,
+            "gbt29490" if i % 2 else "city_advantage",
+            date(2018 + i % 6, 1 + i % 12, 10),
+            date(2027, 12, 31) if i % 3 else None,
+            *_lineage("enterprises", i),
+        )
         for i in range(n)
     ]
 
@@ -177,8 +265,16 @@ def rows_enterprises(n=50):
 def rows_survey(n=120):
     rnd = random.Random(7)
     return [
-        (f"Q{i:05d}", date(2021 + i % 3, 6, 1 + i % 28), _unit(i), True, ["企业", "公众", "律师"][i % 3],
-         round(60 + 40 * rnd.random(), 1), round(0.5 + rnd.random(), 3), *_lineage("survey", i))
+        (
+            f"Q{i:05d}",
+            date(2021 + i % 3, 6, 1 + i % 28),
+            _unit(i),
+            True,
+            ["企业", "公众", "律师"][i % 3],
+            round(60 + 40 * rnd.random(), 1),
+            round(0.5 + rnd.random(), 3),
+            *_lineage("survey", i),
+        )
         for i in range(n)
     ]
 
@@ -196,8 +292,14 @@ def rows_population():
 
 
 ECONOMY = [(y, 7000.0 + 400 * i, 800.0 + 60 * i) for i, y in enumerate(range(THIS_YEAR - 6, THIS_YEAR))]
-SEI = [("H01M", "5", "新能源汽车"), ("G06N3/", "1", "新一代信息技术"), ("C12N15/", "4", "生物"),
-       ("B33Y", "2", "高端装备制造"), ("H04W", "1", "新一代信息技术"), ("C01B32/", "3", "新材料")]
+SEI = [
+    ("H01M", "5", "新能源汽车"),
+    ("G06N3/", "1", "新一代信息技术"),
+    ("C12N15/", "4", "生物"),
+    ("B33Y", "2", "高端装备制造"),
+    ("H04W", "1", "新一代信息技术"),
+    ("C01B32/", "3", "新材料"),
+]
 
 
 def _insert(con, table, rows):
@@ -219,7 +321,8 @@ def build_clean_warehouse(path: Path) -> None:
             "stg_patents": patents,
             "stg_overseas_grants": [
                 # reorder to DDL: office, grant_no, grant_date, patent_type, holder, holder_address, district_code, in_scope, cn_family...
-                (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8], r[7], *r[9:]) for r in rows_overseas()
+                (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[8], r[7], *r[9:])
+                for r in rows_overseas()
             ],
             "stg_trademarks": rows_trademarks(),
             "stg_pledges": rows_pledges(),
@@ -243,12 +346,25 @@ def build_clean_warehouse(path: Path) -> None:
                 continue
             src = t.removeprefix("stg_")
             n = len(data[t])
-            con.execute("INSERT INTO source_snapshots VALUES (?, ?, ?, [], ?, ?, 0, 0, ?)",
-                        [src, SNAPSHOT_AT, f"fp-{src}-2", n, n, loaded])
-            con.execute("INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
-                        [src, SNAPSHOT_AT - timedelta(days=30), f"fp-{src}-1", n - 1, max(n - 1, 1), loaded - timedelta(days=30)])
-            con.execute("INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
-                        [src, SNAPSHOT_AT, f"fp-{src}-2", n, n, loaded])
+            con.execute(
+                "INSERT INTO source_snapshots VALUES (?, ?, ?, [], ?, ?, 0, 0, ?)",
+                [src, SNAPSHOT_AT, f"fp-{src}-2", n, n, loaded],
+            )
+            con.execute(
+                "INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    src,
+                    SNAPSHOT_AT - timedelta(days=30),
+                    f"fp-{src}-1",
+                    n - 1,
+                    max(n - 1, 1),
+                    loaded - timedelta(days=30),
+                ],
+            )
+            con.execute(
+                "INSERT INTO source_snapshots_history VALUES (?, ?, ?, ?, ?, ?)",
+                [src, SNAPSHOT_AT, f"fp-{src}-2", n, n, loaded],
+            )
     finally:
         con.close()
 

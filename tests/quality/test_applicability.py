@@ -2,6 +2,7 @@
 (no folder, an empty folder, header-only files) and a source's first snapshot, arriving on a
 later night than the others, pass their suites; the rules they cannot meet are reported as not
 applicable with the reason, never as passed."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,14 +23,14 @@ def awards(n: int, start: int = 0) -> list[list]:
     return [[app_no(2020, 1, start + i), "中国专利优秀奖", 2022] for i in range(n)]
 
 
-def check(zone):
+def check(zone):  # noqa: F811 (a pytest fixture)
     result = run_table_check("stg_awards", Warehouse(home=str(zone.root)), use_cache=False)
     left_out = {s["rule"].split(" (")[0]: s["reason"] for s in result.not_applicable}
     return result, left_out
 
 
 @pytest.mark.parametrize("shape", ["absent", "empty folder", "header only"])
-def test_an_empty_source_passes_and_says_which_rules_do_not_apply(zone, shape):
+def test_an_empty_source_passes_and_says_which_rules_do_not_apply(zone, shape):  # noqa: F811 (a pytest fixture)
     if shape == "empty folder":
         (zone.landing / "awards").mkdir(parents=True)
     elif shape == "header only":
@@ -41,8 +42,10 @@ def test_an_empty_source_passes_and_says_which_rules_do_not_apply(zone, shape):
 
     result, left_out = check(zone)
     assert result.passed and not result.errors, result.message
-    assert left_out[ROW_COUNT] == "first snapshot of the source: no previous snapshot to compare with; " \
-                                  "the snapshot has no rows"
+    assert (
+        left_out[ROW_COUNT] == "first snapshot of the source: no previous snapshot to compare with; "
+        "the snapshot has no rows"
+    )
     assert left_out[ONE_SNAPSHOT] == "the snapshot has no rows"
     suite = load_suite("stg_awards")
     assert result.evaluated == len(suite["expectations"]) - len(result.not_applicable)
@@ -52,16 +55,17 @@ def test_an_empty_source_passes_and_says_which_rules_do_not_apply(zone, shape):
     assert ROW_COUNT in meta["not_applicable"].value
 
 
-def test_a_first_snapshot_on_a_later_night_is_not_compared_then_is(zone):
+def test_a_first_snapshot_on_a_later_night_is_not_compared_then_is(zone):  # noqa: F811 (a pytest fixture)
     zone.stage("awards")  # night 1: no folder, an empty source
     zone.csv("awards", AWARDS_HEADER, awards(6))  # night 2: the first delivery
     second = zone.stage("awards").result
     assert second.staged == 6 and not second.empty_source
     result, left_out = check(zone)
     assert result.passed, result.message
-    assert left_out == {ROW_COUNT: "the previous snapshot had no rows: nothing to compare with",
-                        "row count within 0.9x-2x of the previous snapshot":
-                            "the previous snapshot had no rows: nothing to compare with"}
+    assert left_out == {
+        ROW_COUNT: "the previous snapshot had no rows: nothing to compare with",
+        "row count within 0.9x-2x of the previous snapshot": "the previous snapshot had no rows: nothing to compare with",
+    }
     assert ONE_SNAPSHOT not in left_out  # it has rows: the rule is evaluated
 
     zone.csv("awards", AWARDS_HEADER, awards(30))  # night 3: five times as many rows
@@ -72,7 +76,7 @@ def test_a_first_snapshot_on_a_later_night_is_not_compared_then_is(zone):
     assert [f.rule.split(" (")[0] for f in result.errors] == [ROW_COUNT]
 
 
-def test_a_source_whose_first_snapshot_has_rows_skips_only_the_comparisons(zone):
+def test_a_source_whose_first_snapshot_has_rows_skips_only_the_comparisons(zone):  # noqa: F811 (a pytest fixture)
     zone.csv("awards", AWARDS_HEADER, awards(6))
     zone.stage("awards")
     result, left_out = check(zone)
@@ -98,14 +102,18 @@ def test_unknown_needs_are_refused():
 
 
 def test_applicable_suite_keeps_positions():
-    suite = {"expectations": [{"type": "a", "meta": {"_position": 0, "needs": "rows"}},
-                              {"type": "b", "meta": {"_position": 1}}]}
+    suite = {
+        "expectations": [
+            {"type": "a", "meta": {"_position": 0, "needs": "rows"}},
+            {"type": "b", "meta": {"_position": 1}},
+        ]
+    }
     skipped = not_applicable(suite, Snapshot(rows=0, previous_rows=None))
     assert [s["position"] for s in skipped] == [0]
     assert [e["type"] for e in applicable_suite(suite, skipped)["expectations"]] == ["b"]
 
 
-def test_an_accepted_shrink_to_zero_is_not_judged_again(zone):
+def test_an_accepted_shrink_to_zero_is_not_judged_again(zone):  # noqa: F811 (a pytest fixture)
     """Not an empty source: it had data. A person accepted the drop to zero (`ip-pipeline
     accept`): the rules that need rows do not apply, and the snapshot passes (so it is published)."""
     import shutil

@@ -1,9 +1,10 @@
 """A failing blocking check on stg_population stops the asset downstream of it."""
+
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import rows_population
+
 from ip_pipeline.defs.quality_checks import GX_SUITE_CHECK, build_quality_checks
 from ip_pipeline.defs.resources import Warehouse
 
@@ -15,7 +16,9 @@ def graph(poison: bool):
         if poison:
             rows[0] = (rows[0][0], rows[0][1], -1)  # a negative population
         with warehouse.connection() as con:
-            con.execute("CREATE OR REPLACE TABLE stg_population (year INTEGER, district_code VARCHAR, population BIGINT)")
+            con.execute(
+                "CREATE OR REPLACE TABLE stg_population (year INTEGER, district_code VARCHAR, population BIGINT)"
+            )
             con.executemany("INSERT INTO stg_population VALUES (?, ?, ?)", rows)
         return dg.MaterializeResult(metadata={"rows": len(rows)})
 
@@ -74,9 +77,14 @@ def test_a_warning_does_not_block(home):
     @dg.asset(name="stg_population", group_name="staging")
     def warned(warehouse: Warehouse) -> None:
         rows = rows_population()
-        rows = [(y, c, int(p * 1.08) if (c == "370602" and y == max(r[0] for r in rows)) else p) for y, c, p in rows]
+        rows = [
+            (y, c, int(p * 1.08) if (c == "370602" and y == max(r[0] for r in rows)) else p)
+            for y, c, p in rows
+        ]
         with warehouse.connection() as con:
-            con.execute("CREATE OR REPLACE TABLE stg_population (year INTEGER, district_code VARCHAR, population BIGINT)")
+            con.execute(
+                "CREATE OR REPLACE TABLE stg_population (year INTEGER, district_code VARCHAR, population BIGINT)"
+            )
             con.executemany("INSERT INTO stg_population VALUES (?, ?, ?)", rows)
 
     result = dg.materialize(
@@ -86,4 +94,6 @@ def test_a_warning_does_not_block(home):
     )
     evaluation = check_evaluation(result)
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
-    assert "population_denominators" in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "population_denominators" in {
+        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+    }

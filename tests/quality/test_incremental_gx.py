@@ -2,20 +2,21 @@
 went, table-level ones on the whole table, and every verdict and unexpected count equals a full
 validation of the same snapshot, also for a warning that an earlier, unchanged row still fails.
 The background validation (from the ingest step, on a Parquet snapshot) gives the same result."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ip_pipeline.db import connect
+from ip_pipeline.defs.quality_checks import run_table_check
+from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.ingest.contracts import load_contract
 from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
-import pytest
-
 from ip_pipeline.quality import background
-from ip_pipeline.defs.quality_checks import run_table_check
-from ip_pipeline.quality.suites import row_level_positions, load_suite
-from ip_pipeline.defs.resources import Warehouse
+from ip_pipeline.quality.suites import load_suite, row_level_positions
 from tests.ingest.conftest import PATENT_HEADER, app_no, patent, write_csv, write_reference
 
 TABLE = "stg_patents"
@@ -28,10 +29,16 @@ def _bad_check_digit(n: str) -> str:
 def _day1() -> list[list]:
     rows = []
     for i in range(60):
-        rows.append(patent(app=app_no(2020, 1, 500 + i), filed=f"2020-{1 + i % 12:02d}-1{i % 9}",
-                           granted=f"2021-{1 + i % 12:02d}-0{1 + i % 9}",
-                           address=["山东省烟台市莱山区港城大道1号", "北京市海淀区中关村1号",
-                                    "山东省烟台市某路1号"][i % 3]))
+        rows.append(
+            patent(
+                app=app_no(2020, 1, 500 + i),
+                filed=f"2020-{1 + i % 12:02d}-1{i % 9}",
+                granted=f"2021-{1 + i % 12:02d}-0{1 + i % 9}",
+                address=["山东省烟台市莱山区港城大道1号", "北京市海淀区中关村1号", "山东省烟台市某路1号"][
+                    i % 3
+                ],
+            )
+        )
     # warn failures that stay: a grant before its filing, a wrong check digit (an ingestion warning)
     rows.append(patent(app=app_no(2020, 1, 900), filed="2020-05-01", granted="2019-01-01"))
     rows.append(patent(app=_bad_check_digit(app_no(2020, 1, 901)), filed="2020-05-02", granted="2021-01-01"))
@@ -41,8 +48,19 @@ def _day1() -> list[list]:
 def _day2() -> list[list]:
     return [
         # revised: a lapse recorded late, before its filing (a warn failure that comes), and one fixed
-        patent(app=app_no(2020, 1, 503), filed="2020-04-13", granted="2021-04-04", status="失效", lapsed="2019-06-30"),
-        patent(app=app_no(2020, 1, 504), filed="2020-05-14", granted="2021-05-05", address="山东省烟台市芝罘区南大街2号"),
+        patent(
+            app=app_no(2020, 1, 503),
+            filed="2020-04-13",
+            granted="2021-04-04",
+            status="失效",
+            lapsed="2019-06-30",
+        ),
+        patent(
+            app=app_no(2020, 1, 504),
+            filed="2020-05-14",
+            granted="2021-05-05",
+            address="山东省烟台市芝罘区南大街2号",
+        ),
         patent(app=app_no(2024, 1, 1), filed="2024-03-01", granted=""),
         patent(app=_bad_check_digit(app_no(2024, 1, 2)), filed="2024-03-02", granted="2024-09-01"),
         patent(app=app_no(2024, 1, 3), filed="2024-03-03", granted="2024-09-02", address="北京市朝阳区1号"),
@@ -52,7 +70,9 @@ def _day2() -> list[list]:
 def _day3() -> list[list]:
     return [
         patent(app=app_no(2020, 1, 900), filed="2020-05-01", granted="2020-06-01"),  # the old warning fixed
-        patent(app=app_no(2024, 1, 4), filed="2024-04-01", granted="2024-10-01", address="山东省烟台市某路9号"),
+        patent(
+            app=app_no(2024, 1, 4), filed="2024-04-01", granted="2024-10-01", address="山东省烟台市某路9号"
+        ),
     ]
 
 
@@ -70,11 +90,20 @@ def _verdicts(result) -> dict:
         "passed": result.passed,
         "evaluated": result.evaluated,
         "rows": result.rows,
-        "failures": sorted((f.rule, f.expectation, f.severity, f.unexpected_count,
-                            None if f.unexpected_percent is None else round(f.unexpected_percent, 9))
-                           for f in result.failures),
-        "row_counts": {k: (v["element_count"], v["missing_count"], v["unexpected_count"])
-                       for k, v in result.extra["row_counts"].items()},
+        "failures": sorted(
+            (
+                f.rule,
+                f.expectation,
+                f.severity,
+                f.unexpected_count,
+                None if f.unexpected_percent is None else round(f.unexpected_percent, 9),
+            )
+            for f in result.failures
+        ),
+        "row_counts": {
+            k: (v["element_count"], v["missing_count"], v["unexpected_count"])
+            for k, v in result.extra["row_counts"].items()
+        },
     }
 
 
@@ -113,7 +142,9 @@ def test_incremental_validation_equals_a_full_one(tmp_path: Path):
 
 def test_the_background_validation_reads_a_parquet_snapshot_and_agrees(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("IP_PIPELINE_GX_WORKERS", "1")
-    monkeypatch.setenv("IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "0")  # production sends only tables of 500k rows and more
+    monkeypatch.setenv(
+        "IP_PIPELINE_GX_BACKGROUND_MIN_ROWS", "0"
+    )  # production sends only tables of 500k rows and more
     home = tmp_path / "home"
     write_reference(home / "landing")
     wh = Warehouse(home=str(home))
@@ -142,13 +173,20 @@ def test_a_gx_worker_ends_with_its_run_process(tmp_path: Path):
     import sys
     import time
 
-    code = ("import os, signal, sys\n"
-            "from ip_pipeline.quality import background\n"
-            "pid = background._executor().submit(os.getpid).result()\n"
-            "print(pid, flush=True)\n"
-            "os.kill(os.getpid(), signal.SIGKILL)\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "IP_PIPELINE_GX_WORKERS": "1"})
+    code = (
+        "import os, signal, sys\n"
+        "from ip_pipeline.quality import background\n"
+        "pid = background._executor().submit(os.getpid).result()\n"
+        "print(pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "IP_PIPELINE_GX_WORKERS": "1"},
+    )
     worker = int(p.stdout.split()[0])
     for _ in range(100):
         try:

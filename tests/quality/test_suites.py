@@ -1,18 +1,30 @@
 """Each staged table's suite: clean data passes, each kind of poison fails with ERROR naming table and rule."""
+
 import json
 
 import dagster as dg
 import duckdb
 import pytest
-
 from conftest import sql
-from ip_pipeline.paths import EXPECTATIONS_DIR
+
 from ip_pipeline.defs.quality_checks import GX_SUITE_CHECK, SKIPPED_STATUS, check_result, run_table_check
+from ip_pipeline.paths import EXPECTATIONS_DIR
 from ip_pipeline.quality.suites import list_suites, load_suite
 
 STAGED = [
-    "stg_patents", "stg_overseas_grants", "stg_trademarks", "stg_pledges", "stg_enforcement", "stg_awards",
-    "stg_enterprises", "stg_survey", "stg_transfers", "stg_districts", "stg_population", "stg_economy", "stg_sei_ipc",
+    "stg_patents",
+    "stg_overseas_grants",
+    "stg_trademarks",
+    "stg_pledges",
+    "stg_enforcement",
+    "stg_awards",
+    "stg_enterprises",
+    "stg_survey",
+    "stg_transfers",
+    "stg_districts",
+    "stg_population",
+    "stg_economy",
+    "stg_sei_ipc",
     "stg_satisfaction",
 ]
 
@@ -49,7 +61,10 @@ def assert_blocking_failure(warehouse, table, rule_words):
 
 
 def test_negative_population_fails(home, warehouse):
-    sql(home, "UPDATE stg_population SET population = -5 WHERE district_code = '370602' AND year = (SELECT max(year) FROM stg_population)")
+    sql(
+        home,
+        "UPDATE stg_population SET population = -5 WHERE district_code = '370602' AND year = (SELECT max(year) FROM stg_population)",
+    )
     r = assert_blocking_failure(warehouse, "stg_population", "population is positive")
     failure = next(f for f in r.failures if f.rule == "population is positive")
     assert failure.unexpected_count == 1
@@ -58,8 +73,13 @@ def test_negative_population_fails(home, warehouse):
 
 def test_halved_snapshot_fails(home, warehouse):
     # The previous snapshot had twice the rows now staged.
-    sql(home, "UPDATE source_snapshots_history SET staged_rows = 480 WHERE source = 'patents' AND fingerprint = 'fp-patents-1'")
-    r = assert_blocking_failure(warehouse, "stg_patents", "row count within 0.75x-2.5x of the previous snapshot")
+    sql(
+        home,
+        "UPDATE source_snapshots_history SET staged_rows = 480 WHERE source = 'patents' AND fingerprint = 'fp-patents-1'",
+    )
+    r = assert_blocking_failure(
+        warehouse, "stg_patents", "row count within 0.75x-2.5x of the previous snapshot"
+    )
     assert r.extra["previous_row_count"] == 480
 
 
@@ -69,7 +89,10 @@ def test_unknown_district_code_in_a_reference_table_fails(home, warehouse):
 
 
 def test_unresolved_district_code_in_a_source_fails(home, warehouse):
-    sql(home, "UPDATE stg_pledges SET district_code = '370684' WHERE registration_no IN (SELECT registration_no FROM stg_pledges LIMIT 2)")
+    sql(
+        home,
+        "UPDATE stg_pledges SET district_code = '370684' WHERE registration_no IN (SELECT registration_no FROM stg_pledges LIMIT 2)",
+    )
     assert_blocking_failure(warehouse, "stg_pledges", "district_code is a code of stg_districts (resolved)")
 
 
@@ -80,12 +103,17 @@ def test_duplicate_key_fails(home, warehouse):
 
 
 def test_duplicate_compound_key_fails(home, warehouse):
-    sql(home, "INSERT INTO stg_population SELECT * FROM stg_population WHERE district_code = '370602' LIMIT 1")
+    sql(
+        home, "INSERT INTO stg_population SELECT * FROM stg_population WHERE district_code = '370602' LIMIT 1"
+    )
     assert_blocking_failure(warehouse, "stg_population", "key (year, district_code) is unique")
 
 
 def test_gdp_below_value_added_fails(home, warehouse):
-    sql(home, "UPDATE stg_economy SET patent_intensive_va_yi = gdp_yi + 10 WHERE year = (SELECT min(year) FROM stg_economy)")
+    sql(
+        home,
+        "UPDATE stg_economy SET patent_intensive_va_yi = gdp_yi + 10 WHERE year = (SELECT min(year) FROM stg_economy)",
+    )
     assert_blocking_failure(warehouse, "stg_economy", "GDP above the patent-intensive value added")
 
 
@@ -96,12 +124,18 @@ def test_missing_district_fails(home, warehouse):
 
 
 def test_population_jump_fails(home, warehouse):
-    sql(home, "UPDATE stg_population SET population = population * 2 WHERE district_code = '370613' AND year = (SELECT max(year) FROM stg_population)")
+    sql(
+        home,
+        "UPDATE stg_population SET population = population * 2 WHERE district_code = '370613' AND year = (SELECT max(year) FROM stg_population)",
+    )
     assert_blocking_failure(warehouse, "stg_population", "year-on-year population growth within +/-20%")
 
 
 def test_closed_before_opened_is_blocking(home, warehouse):
-    sql(home, "UPDATE stg_enforcement SET closed_date = opened_date - 5 WHERE closed_date IS NOT NULL AND case_no IN (SELECT case_no FROM stg_enforcement WHERE closed_date IS NOT NULL LIMIT 1)")
+    sql(
+        home,
+        "UPDATE stg_enforcement SET closed_date = opened_date - 5 WHERE closed_date IS NOT NULL AND case_no IN (SELECT case_no FROM stg_enforcement WHERE closed_date IS NOT NULL LIMIT 1)",
+    )
     assert_blocking_failure(warehouse, "stg_enforcement", "closed after opened")
 
 
@@ -111,7 +145,10 @@ def test_a_column_of_the_wrong_type_fails(home, warehouse):
 
 
 def test_grant_before_filing_is_only_a_warning(home, warehouse):
-    sql(home, "UPDATE stg_patents SET grant_date = filing_date - 3 WHERE application_no IN (SELECT application_no FROM stg_patents WHERE grant_date IS NOT NULL LIMIT 2)")
+    sql(
+        home,
+        "UPDATE stg_patents SET grant_date = filing_date - 3 WHERE application_no IN (SELECT application_no FROM stg_patents WHERE grant_date IS NOT NULL LIMIT 2)",
+    )
     result = run_table_check("stg_patents", warehouse)
     assert result.passed and result.severity == "WARN"
     assert [f.rule for f in result.failures] == ["grant after filing (grant_date >= filing_date)"]
@@ -145,14 +182,25 @@ def test_results_are_recorded_in_quality_results(home, warehouse):
         row = con.execute(
             "SELECT table_name, check_name, severity, passed, failed_expectations, evaluated_at, details FROM quality_results"
         ).fetchone()
-        types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'quality_results'").fetchall())
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'quality_results'"
+            ).fetchall()
+        )
     finally:
         con.close()
     assert row[:4] == ("stg_districts", GX_SUITE_CHECK, "ERROR", False)
     assert "districts complete" in json.loads(row[4])[0]["rule"]
     assert "stg_districts" in json.loads(row[6])["message"]
-    assert types == {"table_name": "VARCHAR", "check_name": "VARCHAR", "severity": "VARCHAR", "passed": "BOOLEAN",
-                     "failed_expectations": "VARCHAR", "evaluated_at": "TIMESTAMP", "details": "VARCHAR"}
+    assert types == {
+        "table_name": "VARCHAR",
+        "check_name": "VARCHAR",
+        "severity": "VARCHAR",
+        "passed": "BOOLEAN",
+        "failed_expectations": "VARCHAR",
+        "evaluated_at": "TIMESTAMP",
+        "details": "VARCHAR",
+    }
 
 
 def test_data_docs_are_built_under_home_quality(home, warehouse):
@@ -171,8 +219,13 @@ def test_only_the_columns_the_suite_needs_are_read(warehouse):
 
 
 def test_suite_severity_must_be_error_or_warn(tmp_path):
-    bad = {"name": "stg_x", "meta": {}, "expectations": [
-        {"type": "expect_column_to_exist", "kwargs": {"column": "a"}, "meta": {"severity": "fatal"}}]}
+    bad = {
+        "name": "stg_x",
+        "meta": {},
+        "expectations": [
+            {"type": "expect_column_to_exist", "kwargs": {"column": "a"}, "meta": {"severity": "fatal"}}
+        ],
+    }
     (tmp_path / "stg_x.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="severity"):
         load_suite("stg_x", tmp_path)

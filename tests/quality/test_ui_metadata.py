@@ -1,5 +1,6 @@
 """What the Dagster UI shows: the latest-values table (names, values by unit, statuses filled
 before indicator_progress runs) and check failures as markdown tables, not JSON."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from ip_pipeline.defs.markdown import latest_values_markdown
-from ip_pipeline.defs.markdown import md_table, records_table
+from ip_pipeline.defs.markdown import latest_values_markdown, md_table, records_table
 from ip_pipeline.defs.quality_checks import check_result
 from ip_pipeline.quality.failures import ExpectationFailure, QualityResult
 from tests.indicators.builder import WarehouseBuilder
@@ -44,21 +44,43 @@ def test_latest_values_have_names_units_and_a_status_before_progress_exists():
     assert "computed for this date" in text
     # The status shown equals what indicator_progress then computes.
     wh.progress(D)
-    published = con.execute("SELECT status_label_zh FROM indicator_progress WHERE indicator_id = 'gbt29490_enterprises' "
-                            "AND as_of = ? AND district_code = '370600'", [D]).fetchone()[0]
+    published = con.execute(
+        "SELECT status_label_zh FROM indicator_progress WHERE indicator_id = 'gbt29490_enterprises' "
+        "AND as_of = ? AND district_code = '370600'",
+        [D],
+    ).fetchone()[0]
     assert gbt[3] == published
     after = _rows(latest_values_markdown(con, D, compute_status=False))
     assert after["gbt29490_enterprises"][3] == published
 
 
 def test_gx_check_failures_are_markdown_tables():
-    failures = [ExpectationFailure(rule="application_no is unique", expectation="expect_column_values_to_be_unique",
-                                   column="application_no", severity="error", unexpected_count=3,
-                                   unexpected_percent=1.5, sample=["2021100000001", "2021100000002"]),
-                ExpectationFailure(rule="rows", expectation="expect_table_row_count_to_be_between", column=None,
-                                   severity="warn", observed=0)]
-    result = QualityResult(table="stg_patents", passed=False, failures=failures, evaluated=10, rows=200,
-                           message="stg_patents FAILED")
+    failures = [
+        ExpectationFailure(
+            rule="application_no is unique",
+            expectation="expect_column_values_to_be_unique",
+            column="application_no",
+            severity="error",
+            unexpected_count=3,
+            unexpected_percent=1.5,
+            sample=["2021100000001", "2021100000002"],
+        ),
+        ExpectationFailure(
+            rule="rows",
+            expectation="expect_table_row_count_to_be_between",
+            column=None,
+            severity="warn",
+            observed=0,
+        ),
+    ]
+    result = QualityResult(
+        table="stg_patents",
+        passed=False,
+        failures=failures,
+        evaluated=10,
+        rows=200,
+        message="stg_patents FAILED",
+    )
     meta = check_result(result).metadata
     failed = meta["failed_expectations"]
     assert isinstance(failed, dg.MarkdownMetadataValue)
@@ -72,8 +94,15 @@ def test_gx_check_failures_are_markdown_tables():
 
 
 def test_indicator_check_sample_is_a_table_with_district_names():
-    rows = [{"indicator_id": "valid_trademarks", "as_of": "2023-06-30", "district_code": "370602", "value": -1.0,
-             "rule": "negative count or ratio"}] * 25
+    rows = [
+        {
+            "indicator_id": "valid_trademarks",
+            "as_of": "2023-06-30",
+            "district_code": "370602",
+            "value": -1.0,
+            "rule": "negative count or ratio",
+        }
+    ] * 25
     text = records_table(rows, total=25)
     lines = text.splitlines()
     assert lines[0] == "| indicator_id | as_of | district_code | value | rule |"
@@ -91,4 +120,6 @@ def test_an_ended_plan_is_said_to_have_ended_not_given_a_status():
     wh.compute(d)
     text = latest_values_markdown(con, d)
     assert "(ended 2025-12-31)" in text.splitlines()[0]
-    assert _rows(text)["gbt29490_enterprises"][3] in ("规划已结束",) or _rows(text)["gbt29490_enterprises"][3].startswith("终期")
+    assert _rows(text)["gbt29490_enterprises"][3] in ("规划已结束",) or _rows(text)["gbt29490_enterprises"][
+        3
+    ].startswith("终期")

@@ -4,6 +4,7 @@ Numbers are plausible, not real: the city grows along smooth paths from the
 2020 base, districts share the city totals, a few values carry flags, and an
 enforcement quarantine row holds a personal name the report must never print.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -63,9 +64,9 @@ def _city_value(ind: str, d: date) -> float:
     t = years_since_base(d)
     ytd = d.month / 12
     return {
-        "hv_patents_per_10k": 4.06 * 1.19 ** t,
+        "hv_patents_per_10k": 4.06 * 1.19**t,
         "overseas_invention_grants": round((150 + 25 * t) * ytd),
-        "valid_trademarks": 10.6 * 1.045 ** t,
+        "valid_trademarks": 10.6 * 1.045**t,
         "pledge_count_cagr": 24.0 + 2.0 * math.sin(t),
         "pledge_amount_cagr": 33.0 + 1.5 * math.cos(t),
         "patent_intensive_va_share": 9.1 + 0.45 * math.floor(t),
@@ -78,12 +79,27 @@ def _city_value(ind: str, d: date) -> float:
     }[ind]
 
 
-CITY_ONLY = {"patent_intensive_va_share", "ip_protection_satisfaction", "ip_protection_satisfaction_survey",
-             "pledge_count_cagr", "pledge_amount_cagr"}
-UNITS = {"hv_patents_per_10k": "件", "overseas_invention_grants": "件", "valid_trademarks": "万件",
-         "pledge_count_cagr": "%", "pledge_amount_cagr": "%", "patent_intensive_va_share": "%",
-         "ip_protection_satisfaction": "分", "gbt29490_enterprises": "家", "city_advantage_enterprises": "家",
-         "pledge_count": "件", "pledge_amount_wan": "万元", "ip_protection_satisfaction_survey": "分"}
+CITY_ONLY = {
+    "patent_intensive_va_share",
+    "ip_protection_satisfaction",
+    "ip_protection_satisfaction_survey",
+    "pledge_count_cagr",
+    "pledge_amount_cagr",
+}
+UNITS = {
+    "hv_patents_per_10k": "件",
+    "overseas_invention_grants": "件",
+    "valid_trademarks": "万件",
+    "pledge_count_cagr": "%",
+    "pledge_amount_cagr": "%",
+    "patent_intensive_va_share": "%",
+    "ip_protection_satisfaction": "分",
+    "gbt29490_enterprises": "家",
+    "city_advantage_enterprises": "家",
+    "pledge_count": "件",
+    "pledge_amount_wan": "万元",
+    "ip_protection_satisfaction_survey": "分",
+}
 
 
 def indicator_values(dates: list[date]) -> pd.DataFrame:
@@ -91,7 +107,6 @@ def indicator_values(dates: list[date]) -> pd.DataFrame:
     pop_city = sum(p for *_, p in DISTRICTS if p)
     wsum = sum(WEIGHTS)
     for d in dates:
-        vintage = "2025-07-02T08:00:00"
         for ind in UNITS:
             v = _city_value(ind, d)
             flags = []
@@ -117,23 +132,45 @@ def indicator_values(dates: list[date]) -> pd.DataFrame:
                 continue
             for (code, *_), w in zip(DISTRICTS, WEIGHTS):
                 share = v * w / wsum
-                rows.append((ind, d, code, round(share, 4) if UNITS[ind] == "万件" else round(share), None, None, flags))
-    df = pd.DataFrame(rows, columns=["indicator_id", "as_of", "district_code", "value", "numerator",
-                                     "denominator", "flags"])
+                rows.append(
+                    (
+                        ind,
+                        d,
+                        code,
+                        round(share, 4) if UNITS[ind] == "万件" else round(share),
+                        None,
+                        None,
+                        flags,
+                    )
+                )
+    df = pd.DataFrame(
+        rows, columns=["indicator_id", "as_of", "district_code", "value", "numerator", "denominator", "flags"]
+    )
     df["unit"] = df["indicator_id"].map(UNITS)
     df["vintage"] = "2025-07-02 08:00:00"
     return df
 
 
 # -- indicator_progress (PROGRESS.md, enough to exercise the report) ------------------------
-TARGETS = {"hv_patents_per_10k": ("level", 10.34, 4.06), "overseas_invention_grants": ("level", 280, None),
-           "valid_trademarks": ("level", 13.78, 10.6), "pledge_count_cagr": ("growth", 30, None),
-           "pledge_amount_cagr": ("growth", 30, None), "patent_intensive_va_share": ("level", 12, None),
-           "ip_protection_satisfaction": ("level", 85, None), "gbt29490_enterprises": ("level", 400, None),
-           "city_advantage_enterprises": ("level", 120, None)}
-LABELS = {"target_achieved": ("已实现目标", "Target achieved"), "on_track": ("进度正常", "On track"),
-          "needs_acceleration": ("需加快进度", "Needs acceleration"), "limited_progress": ("进展有限", "Limited progress"),
-          "deterioration": ("出现倒退", "Deterioration"), "not_available": ("数据不足", "Insufficient data")}
+TARGETS = {
+    "hv_patents_per_10k": ("level", 10.34, 4.06),
+    "overseas_invention_grants": ("level", 280, None),
+    "valid_trademarks": ("level", 13.78, 10.6),
+    "pledge_count_cagr": ("growth", 30, None),
+    "pledge_amount_cagr": ("growth", 30, None),
+    "patent_intensive_va_share": ("level", 12, None),
+    "ip_protection_satisfaction": ("level", 85, None),
+    "gbt29490_enterprises": ("level", 400, None),
+    "city_advantage_enterprises": ("level", 120, None),
+}
+LABELS = {
+    "target_achieved": ("已实现目标", "Target achieved"),
+    "on_track": ("进度正常", "On track"),
+    "needs_acceleration": ("需加快进度", "Needs acceleration"),
+    "limited_progress": ("进展有限", "Limited progress"),
+    "deterioration": ("出现倒退", "Deterioration"),
+    "not_available": ("数据不足", "Insufficient data"),
+}
 
 
 def _score(status: str, r: float | None) -> float | None:
@@ -180,13 +217,35 @@ def indicator_progress(values: pd.DataFrame) -> pd.DataFrame:
                 status = "limited_progress"
             else:
                 status = "deterioration"
-            rows.append(dict(plan_id=PLAN_ID, indicator_id=ind, as_of=r.as_of, district_code=CITY, value=vt,
-                             base_year=2020, base_value=v0, base_computed=computed, target_year=2025,
-                             target_kind=kind, target_value=float(target), direction=1, delta_t=dt, g_obs=g_obs,
-                             g_req=g_req, ratio=ratio, expected_value=expected, gap=gap, projection=proj,
-                             projection_share=share, status=status, status_label_zh=LABELS[status][0],
-                             status_label_en=LABELS[status][1], score=_score(status, ratio),
-                             flags=["computed_base"] if computed else []))
+            rows.append(
+                dict(
+                    plan_id=PLAN_ID,
+                    indicator_id=ind,
+                    as_of=r.as_of,
+                    district_code=CITY,
+                    value=vt,
+                    base_year=2020,
+                    base_value=v0,
+                    base_computed=computed,
+                    target_year=2025,
+                    target_kind=kind,
+                    target_value=float(target),
+                    direction=1,
+                    delta_t=dt,
+                    g_obs=g_obs,
+                    g_req=g_req,
+                    ratio=ratio,
+                    expected_value=expected,
+                    gap=gap,
+                    projection=proj,
+                    projection_share=share,
+                    status=status,
+                    status_label_zh=LABELS[status][0],
+                    status_label_en=LABELS[status][1],
+                    score=_score(status, ratio),
+                    flags=["computed_base"] if computed else [],
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -208,12 +267,28 @@ def hv_criteria(values: pd.DataFrame, dates: list[date]) -> pd.DataFrame:
                 if not any(c):
                     c[0] = True
                 rows.append((d, f"CN{r.district_code}{i:06d}", r.district_code, *c))
-    return pd.DataFrame(rows, columns=["as_of", "application_no", "district_code", "sei", "overseas_family",
-                                       "maintained_10y", "pledge_financing", "award"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "as_of",
+            "application_no",
+            "district_code",
+            "sei",
+            "overseas_family",
+            "maintained_10y",
+            "pledge_financing",
+            "award",
+        ],
+    )
 
 
-def build_warehouse(home: Path, first: str = "2020-12", last: str = "2025-06", criteria_months: int = 2,
-                    with_quality_results: bool = False) -> Path:
+def build_warehouse(
+    home: Path,
+    first: str = "2020-12",
+    last: str = "2025-06",
+    criteria_months: int = 2,
+    with_quality_results: bool = False,
+) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     dates = months(first, last)
     values = indicator_values(dates)
@@ -233,33 +308,64 @@ def build_warehouse(home: Path, first: str = "2020-12", last: str = "2025-06", c
                        CAST(projection AS DOUBLE) projection, CAST(projection_share AS DOUBLE) projection_share, status,
                        status_label_zh, status_label_en, CAST(score AS DOUBLE) score, CAST(flags AS VARCHAR[]) flags FROM p""")
         con.register("s", plan_scores(progress))
-        con.execute("CREATE TABLE plan_scores AS SELECT plan_id, CAST(as_of AS DATE) as_of, district_code, score, "
-                    "CAST(indicators_scored AS INTEGER) indicators_scored, achieved FROM s")
+        con.execute(
+            "CREATE TABLE plan_scores AS SELECT plan_id, CAST(as_of AS DATE) as_of, district_code, score, "
+            "CAST(indicators_scored AS INTEGER) indicators_scored, achieved FROM s"
+        )
         con.register("c", hv_criteria(values, dates[-criteria_months:]))
-        con.execute("CREATE TABLE high_value_patent_criteria AS SELECT CAST(as_of AS DATE) as_of, application_no, district_code, sei, overseas_family, maintained_10y, pledge_financing, award FROM c")
-        con.execute("CREATE TABLE stg_districts (code VARCHAR, name_zh VARCHAR, name_en VARCHAR, kind VARCHAR, aliases VARCHAR)")
+        con.execute(
+            "CREATE TABLE high_value_patent_criteria AS SELECT CAST(as_of AS DATE) as_of, application_no, district_code, sei, overseas_family, maintained_10y, pledge_financing, award FROM c"
+        )
+        con.execute(
+            "CREATE TABLE stg_districts (code VARCHAR, name_zh VARCHAR, name_en VARCHAR, kind VARCHAR, aliases VARCHAR)"
+        )
         con.executemany("INSERT INTO stg_districts VALUES (?, ?, ?, ?, NULL)", [d[:4] for d in DISTRICTS])
         con.execute("""CREATE TABLE source_snapshots (source VARCHAR, snapshot_at TIMESTAMP, fingerprint VARCHAR,
                        files VARCHAR[], raw_rows BIGINT, staged_rows BIGINT, quarantined_rows BIGINT,
                        duplicate_rows BIGINT, loaded_at TIMESTAMP)""")
-        snaps = [("patents", datetime(2025, 7, 1, 9, 30), 48210, 47950, 180, 80),
-                 ("trademarks", datetime(2025, 6, 28, 17, 5), 131022, 130870, 52, 100),
-                 ("pledges", datetime(2025, 7, 1, 10, 0), 2310, 2301, 9, 0),
-                 ("enforcement", datetime(2025, 3, 15, 8, 0), 640, 631, 7, 2),
-                 ("survey", datetime(2025, 6, 30, 12, 0), 1250, 1250, 0, 0)]
-        con.executemany("INSERT INTO source_snapshots VALUES (?, ?, 'fp', ['x.csv'], ?, ?, ?, ?, now())",
-                        [(s, ts, raw, st, q, dup) for s, ts, raw, st, q, dup in snaps])
+        snaps = [
+            ("patents", datetime(2025, 7, 1, 9, 30), 48210, 47950, 180, 80),
+            ("trademarks", datetime(2025, 6, 28, 17, 5), 131022, 130870, 52, 100),
+            ("pledges", datetime(2025, 7, 1, 10, 0), 2310, 2301, 9, 0),
+            ("enforcement", datetime(2025, 3, 15, 8, 0), 640, 631, 7, 2),
+            ("survey", datetime(2025, 6, 30, 12, 0), 1250, 1250, 0, 0),
+        ]
+        con.executemany(
+            "INSERT INTO source_snapshots VALUES (?, ?, 'fp', ['x.csv'], ?, ?, ?, ?, now())",
+            [(s, ts, raw, st, q, dup) for s, ts, raw, st, q, dup in snaps],
+        )
         con.execute("""CREATE TABLE quarantine_enforcement (case_no VARCHAR, party VARCHAR, opened_date VARCHAR,
                        _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP, reason VARCHAR, reasons VARCHAR[])""")
-        q = [(f"C{i}", PERSONAL_NAME if i % 2 else PERSONAL_NAME_EN, "2025-13-01", "enforcement/a.csv", i,
-              datetime(2025, 3, 15), r, [r]) for i, r in enumerate(
-                 ["bad_date:opened_date"] * 4 + ["missing:case_no"] * 2 + ["date_order:closed_date"])]
+        q = [
+            (
+                f"C{i}",
+                PERSONAL_NAME if i % 2 else PERSONAL_NAME_EN,
+                "2025-13-01",
+                "enforcement/a.csv",
+                i,
+                datetime(2025, 3, 15),
+                r,
+                [r],
+            )
+            for i, r in enumerate(
+                ["bad_date:opened_date"] * 4 + ["missing:case_no"] * 2 + ["date_order:closed_date"]
+            )
+        ]
         con.executemany("INSERT INTO quarantine_enforcement VALUES (?, ?, ?, ?, ?, ?, ?, ?)", q)
         con.execute("""CREATE TABLE quarantine_patents (application_no VARCHAR, _source_file VARCHAR, _row_number BIGINT,
                        _snapshot_at TIMESTAMP, reason VARCHAR, reasons VARCHAR[])""")
-        con.executemany("INSERT INTO quarantine_patents VALUES (?, 'patents/p.csv', ?, now(), ?, [?])",
-                        [(f"A{i}", i, r, r) for i, r in enumerate(["bad_format:application_no"] * 120 + ["missing:grant_date"] * 45
-                                                                  + ["bad_enum:patent_type"] * 10 + ["conflicting_duplicate"] * 5)])
+        con.executemany(
+            "INSERT INTO quarantine_patents VALUES (?, 'patents/p.csv', ?, now(), ?, [?])",
+            [
+                (f"A{i}", i, r, r)
+                for i, r in enumerate(
+                    ["bad_format:application_no"] * 120
+                    + ["missing:grant_date"] * 45
+                    + ["bad_enum:patent_type"] * 10
+                    + ["conflicting_duplicate"] * 5
+                )
+            ],
+        )
         con.execute("CREATE TABLE stg_enforcement (case_no VARCHAR, party VARCHAR, district_code VARCHAR)")
         con.execute("INSERT INTO stg_enforcement VALUES ('E1', ?, '370602')", [PERSONAL_NAME])
         if with_quality_results:
@@ -272,12 +378,23 @@ def build_warehouse(home: Path, first: str = "2020-12", last: str = "2025-06", c
 def add_quality_results(con) -> None:
     con.execute("""CREATE TABLE IF NOT EXISTS quality_results (table_name VARCHAR, check_name VARCHAR, severity VARCHAR,
                    passed BOOLEAN, failed_expectations INTEGER, evaluated_at TIMESTAMP, details VARCHAR)""")
-    con.executemany("INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        ("stg_patents", "application_no_unique", "ERROR", True, 0, datetime(2025, 7, 1, 2, 0), None),
-        ("stg_patents", "grant_after_filing", "WARN", False, 3, datetime(2025, 7, 1, 2, 0), "3 rows"),
-        ("stg_patents", "grant_after_filing", "WARN", True, 0, datetime(2025, 6, 1, 2, 0), None),
-        ("stg_trademarks", "registration_no_not_null", "ERROR", True, 0, datetime(2025, 7, 1, 2, 0), None),
-    ])
+    con.executemany(
+        "INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("stg_patents", "application_no_unique", "ERROR", True, 0, datetime(2025, 7, 1, 2, 0), None),
+            ("stg_patents", "grant_after_filing", "WARN", False, 3, datetime(2025, 7, 1, 2, 0), "3 rows"),
+            ("stg_patents", "grant_after_filing", "WARN", True, 0, datetime(2025, 6, 1, 2, 0), None),
+            (
+                "stg_trademarks",
+                "registration_no_not_null",
+                "ERROR",
+                True,
+                0,
+                datetime(2025, 7, 1, 2, 0),
+                None,
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="session")

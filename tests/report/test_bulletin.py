@@ -3,11 +3,12 @@
 Every warehouse is built in the test (conftest.build_warehouse): the 14th FYP (2020 → 2025) with its
 progress rows, plus what each test adds (plan_outcomes, enforcement cases, a partial month).
 """
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 
 import duckdb
 import openpyxl
@@ -17,8 +18,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from ip_pipeline.indicators.catalogue import load_plans
-from ip_pipeline.report import build_report
-from ip_pipeline.report import charts, pages
+from ip_pipeline.report import build_report, charts, pages
 from ip_pipeline.report.data import CITY, load_report_data
 from ip_pipeline.report.final import build_final_report
 from ip_pipeline.report.months import last_complete_month
@@ -51,8 +51,11 @@ def db(home, sql, params=()):
 
 
 def city_value(home, ind, d):
-    rows = db(home, "SELECT value FROM indicator_values WHERE indicator_id = ? AND as_of = ? AND district_code = ?",
-              [ind, d, CITY])
+    rows = db(
+        home,
+        "SELECT value FROM indicator_values WHERE indicator_id = ? AND as_of = ? AND district_code = ?",
+        [ind, d, CITY],
+    )
     return rows[0][0] if rows else None
 
 
@@ -64,17 +67,33 @@ def drop_progress_after_target(home):
 
 def add_enforcement(home):
     db(home, "DROP TABLE IF EXISTS stg_enforcement")
-    db(home, """CREATE TABLE stg_enforcement (case_no VARCHAR, case_type VARCHAR, authority_type VARCHAR,
+    db(
+        home,
+        """CREATE TABLE stg_enforcement (case_no VARCHAR, case_type VARCHAR, authority_type VARCHAR,
                 authority VARCHAR, opened_date DATE, closed_date DATE, district_code VARCHAR, value_wan DOUBLE,
-                penalty_wan DOUBLE, party VARCHAR, outcome VARCHAR, in_scope BOOLEAN)""")
+                penalty_wan DOUBLE, party VARCHAR, outcome VARCHAR, in_scope BOOLEAN)""",
+    )
     rows = []
     for year in (2025, 2026):
         for month in range(1, 13 if year == 2025 else 12):  # December 2025 is outside both periods
             for a, kind in enumerate(("administrative", "judicial", "customs")):
                 for k in range(2 if year == 2026 and kind == "administrative" else 1):
-                    rows.append((f"C{year}{month}{a}{k}", ("trademark_counterfeit", "patent_dispute")[month % 2], kind,
-                                 "某机关", date(year, month, 10), None, "370602", 1500.0,
-                                 None if kind == "judicial" else 300.0, PERSONAL_NAME, "罚款", True))
+                    rows.append(
+                        (
+                            f"C{year}{month}{a}{k}",
+                            ("trademark_counterfeit", "patent_dispute")[month % 2],
+                            kind,
+                            "某机关",
+                            date(year, month, 10),
+                            None,
+                            "370602",
+                            1500.0,
+                            None if kind == "judicial" else 300.0,
+                            PERSONAL_NAME,
+                            "罚款",
+                            True,
+                        )
+                    )
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
         con.executemany("INSERT INTO stg_enforcement VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -85,8 +104,9 @@ def add_enforcement(home):
 @pytest.fixture(scope="module")
 def after_plan(tmp_path_factory):
     """Data to November 2026: the 14th FYP has ended, the 2025–2027 action plan is in force."""
-    home = build_warehouse(tmp_path_factory.mktemp("after_plan"), last="2026-11", criteria_months=1,
-                           with_quality_results=False)
+    home = build_warehouse(
+        tmp_path_factory.mktemp("after_plan"), last="2026-11", criteria_months=1, with_quality_results=False
+    )
     drop_progress_after_target(home)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     add_quality_results(con)
@@ -114,7 +134,9 @@ def test_a_month_after_the_end_of_a_plan_shows_its_final_verdict_and_no_projecti
     for row in final.rows:  # each value is the one on 31 Dec 2025, against the target
         assert row.value == pytest.approx(city_value(after_plan, row.id, date(2025, 12, 31)))
         target = row.indicator.target
-        assert row.final_status == ("target_achieved" if target.met(row.value, 1, row.base_value) else "target_missed")
+        assert row.final_status == (
+            "target_achieved" if target.met(row.value, 1, row.base_value) else "target_missed"
+        )
     text = sq(pdf_text(bulletin["zh"].pdf))
     assert sq(f"{final.n_targets}项有目标的指标中，{final.n_achieved}项已实现目标") in text
     assert "终期评估" in text and "目标未完成" in text
@@ -128,13 +150,19 @@ def test_the_final_evaluation_reads_plan_outcomes_when_the_table_exists(tmp_path
     home = build_warehouse(tmp_path / "h", last="2026-02", criteria_months=1)
     drop_progress_after_target(home)
     # the agreed interface (COORDINATION.md): gbt enterprises end 2025 at 391 against 400: missed
-    db(home, """CREATE TABLE plan_outcomes (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR, as_of DATE,
+    db(
+        home,
+        """CREATE TABLE plan_outcomes (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR, as_of DATE,
                 value DOUBLE, base_value DOUBLE, target_value DOUBLE, achieved BOOLEAN, attainment DOUBLE,
                 change_share DOUBLE, ratio DOUBLE, status VARCHAR, final_status VARCHAR, status_label_zh VARCHAR,
-                status_label_en VARCHAR, final_label_zh VARCHAR, final_label_en VARCHAR, vintage VARCHAR)""")
-    db(home, "INSERT INTO plan_outcomes VALUES (?, 'gbt29490_enterprises', ?, DATE '2025-12-31', 391, 210, 400, false, "
-             "0.9775, 0.9526, 0.97, 'on_track', 'target_missed', '进度正常', 'On track', '目标未完成', 'Target missed', 'v9')",
-       [FYP, CITY])
+                status_label_en VARCHAR, final_label_zh VARCHAR, final_label_en VARCHAR, vintage VARCHAR)""",
+    )
+    db(
+        home,
+        "INSERT INTO plan_outcomes VALUES (?, 'gbt29490_enterprises', ?, DATE '2025-12-31', 391, 210, 400, false, "
+        "0.9775, 0.9526, 0.97, 'on_track', 'target_missed', '进度正常', 'On track', '目标未完成', 'Target missed', 'v9')",
+        [FYP, CITY],
+    )
     data = load_report_data(home / "warehouse.duckdb", "2026-02")
     final = next(f for f in data.finals if f.plan.id == FYP)
     assert final.source == "plan_outcomes"
@@ -160,6 +188,7 @@ def test_a_chart_s_last_point_is_the_report_month_s_value(after_plan):
         assert pd.Timestamp(x[-1]).date() == date(2026, 11, 30), sec.id
         assert y[-1] == pytest.approx(sec.value), sec.id
         import matplotlib.dates as mdates
+
         assert mdates.num2date(ax.get_xlim()[1]).date() > date(2026, 11, 30)  # the axis reaches the month
 
 
@@ -167,9 +196,13 @@ def test_a_year_to_date_row_is_compared_with_the_same_period_a_year_earlier(afte
     data = load_report_data(after_plan / "warehouse.duckdb", "2026-11")
     t = Texts("zh", data.plan, load_style(), plans=data.plans)
     sec = next(s for s in data.monitored if s.id == "pledge_count")  # a 14th-FYP companion, still published
-    now, year_ago = city_value(after_plan, "pledge_count", date(2026, 11, 30)), city_value(after_plan, "pledge_count", date(2025, 11, 30))
+    now, year_ago = (
+        city_value(after_plan, "pledge_count", date(2026, 11, 30)),
+        city_value(after_plan, "pledge_count", date(2025, 11, 30)),
+    )
     assert (sec.value, sec.year_ago_value) == (now, year_ago)
     from ip_pipeline.report.footnotes import Footnotes
+
     (row,) = pages.summary_rows(sec, t, Footnotes(t))
     assert row[2] == "2026年1—11月累计"
     pct = (now - year_ago) / year_ago * 100
@@ -182,20 +215,31 @@ def test_a_flow_judged_on_its_complete_year_gets_a_row_for_each_period(after_pla
     data = load_report_data(after_plan / "warehouse.duckdb", "2026-11")
     sec = next(s for s in data.finals[0].rows if s.id == "overseas_invention_grants")  # noqa: F841 (exists)
     plan = fyp()
-    from ip_pipeline.report.data import _section, _values, _district_names
+    from ip_pipeline.report.data import _district_names, _section, _values
+
     con = duckdb.connect(str(after_plan / "warehouse.duckdb"), read_only=True)
     try:
         values = _values(con, 2020, date(2026, 11, 30))
         districts = _district_names(con, {"stg_districts"}, [])
     finally:
         con.close()
-    progress = pd.DataFrame([{"indicator_id": "overseas_invention_grants", "as_of": date(2026, 11, 30),
-                              "status": "on_track", "value": 0.0, "flags": ["complete_year:2025"]}])
+    progress = pd.DataFrame(
+        [
+            {
+                "indicator_id": "overseas_invention_grants",
+                "as_of": date(2026, 11, 30),
+                "status": "on_track",
+                "value": 0.0,
+                "flags": ["complete_year:2025"],
+            }
+        ]
+    )
     s = _section(plan.indicator("overseas_invention_grants"), values, progress, districts, date(2026, 11, 1))
     full_2025 = city_value(after_plan, "overseas_invention_grants", date(2025, 12, 31))
     assert (s.judged_year, s.judged_value) == (2025, full_2025)
     t = Texts("zh", plan, load_style())
     from ip_pipeline.report.footnotes import Footnotes
+
     main, ytd = pages.summary_rows(s, t, Footnotes(t))
     assert main[2] == "2025年全年" and main[1].startswith(f"{full_2025:,.0f} 件")
     assert ytd[2] == "2026年1—11月累计" and ytd[3] == "—"  # the year-to-date row has no target or status
@@ -210,6 +254,7 @@ def test_a_partial_month_is_labelled_as_of_its_last_day(tmp_path):
     assert last_complete_month(date(2026, 12, 1)) == "2026-11"
     assert last_complete_month(date(2027, 1, 1)) == "2026-12"
     from ip_pipeline.defs.runner import report_partition
+
     assert report_partition("2026-12-01", None, today=date(2026, 12, 1)) == "2026-11-01"
     assert report_partition("2026-12-01", "2026-12", today=date(2026, 12, 1)) == "2026-12-01"  # asked for
 
@@ -217,8 +262,12 @@ def test_a_partial_month_is_labelled_as_of_its_last_day(tmp_path):
 def test_unlocated_is_shown_apart_under_the_ranked_districts(after_plan):
     data = load_report_data(after_plan / "warehouse.duckdb", "2026-11")
     t = Texts("zh", data.plan, load_style(), plans=data.plans)
-    sec = next(s for v in [data.sections] + [v.sections for v in data.other_plans] for s in v
-               if s.id == "valid_trademarks")
+    sec = next(
+        s
+        for v in [data.sections] + [v.sections for v in data.other_plans]
+        for s in v
+        if s.id == "valid_trademarks"
+    )
     fig = Figure(figsize=(6, 4))
     ax = fig.add_axes([0.3, 0.1, 0.6, 0.8])
     charts.district_bars(ax, sec.districts, sec.value, sec.id, t)
@@ -226,16 +275,37 @@ def test_unlocated_is_shown_apart_under_the_ranked_districts(after_plan):
     assert labels[0] == "未定位（不参与排名）"  # the bottom bar, below the rule
     assert all("未定位" not in lb for lb in labels[1:])
     from ip_pipeline.report.narrative import district_rankings
+
     leaders, laggards = district_rankings(sec, t, 3)
     assert not any("未定位" in x for x in leaders + laggards)
 
 
 # -- words ----------------------------------------------------------------------------------------
-INTERNAL = [r"plan_scores", r"plan_outcomes", r"indicator_progress", r"indicator_values", r"stg_\w+", r"quarantine_\w+",
-            r"quality_results", r"source_snapshots", r"high_value_patent_criteria", r"gx_expectation_suite",
-            r"\b(bad_\w+|missing|date_order|conflicting_duplicate|check_digit):?\w*", r"provisional_denominator",
-            r"computed_base", r"complete_year", r"small_sample", r"lagged", r"no_population", r"unknown_outcome",
-            r"\breference\b", r"g_obs", r"g_req", r"\^\(", r"\b[a-z]+_[a-z_]+\b"]
+INTERNAL = [
+    r"plan_scores",
+    r"plan_outcomes",
+    r"indicator_progress",
+    r"indicator_values",
+    r"stg_\w+",
+    r"quarantine_\w+",
+    r"quality_results",
+    r"source_snapshots",
+    r"high_value_patent_criteria",
+    r"gx_expectation_suite",
+    r"\b(bad_\w+|missing|date_order|conflicting_duplicate|check_digit):?\w*",
+    r"provisional_denominator",
+    r"computed_base",
+    r"complete_year",
+    r"small_sample",
+    r"lagged",
+    r"no_population",
+    r"unknown_outcome",
+    r"\breference\b",
+    r"g_obs",
+    r"g_req",
+    r"\^\(",
+    r"\b[a-z]+_[a-z_]+\b",
+]
 
 
 @pytest.mark.parametrize("which", ["bulletin", "final"])
@@ -255,8 +325,11 @@ def test_status_words_agree_between_pdf_xlsx_and_cli(after_plan, bulletin, capsy
             labels.setdefault(key, v["zh"])
     vocabulary = set(labels.values())
     # the PDF: every status badge is a catalogue word
-    badges = {line.split(" ", 1)[1] for line in bulletin["zh"].rendered_text.splitlines()
-              if line[:1] in "★●◆▲▼○✕" and " " in line}
+    badges = {
+        line.split(" ", 1)[1]
+        for line in bulletin["zh"].rendered_text.splitlines()
+        if line[:1] in "★●◆▲▼○✕" and " " in line
+    }
     assert badges and badges <= vocabulary, badges - vocabulary
     assert "进展正常" not in pdf_text(bulletin["zh"].pdf)
     # the XLSX: the summary's status column
@@ -267,8 +340,14 @@ def test_status_words_agree_between_pdf_xlsx_and_cli(after_plan, bulletin, capsy
     assert main(["progress", "--home", str(after_plan), "--as-of", "2025-12-31", "--format", "json"]) == 0
     out = capsys.readouterr().out
     cli = {r["indicator_id"]: r["status_label_zh"] for r in json.loads(out) if r["district_code"] == CITY}
-    progress = dict(db(after_plan, "SELECT indicator_id, status FROM indicator_progress WHERE plan_id = ? AND "
-                                   "as_of = DATE '2025-12-31' AND district_code = ?", [FYP, CITY]))
+    progress = dict(
+        db(
+            after_plan,
+            "SELECT indicator_id, status FROM indicator_progress WHERE plan_id = ? AND "
+            "as_of = DATE '2025-12-31' AND district_code = ?",
+            [FYP, CITY],
+        )
+    )
     t = Texts("zh", fyp(), load_style())
     for ind, status in progress.items():
         assert cli[ind] == t.status(status) == labels[status]
@@ -341,14 +420,26 @@ def test_final_report_of_a_plan_still_in_force_is_a_clear_error(tmp_path):
 def test_a_revised_outcome_is_footnoted(tmp_path):
     home = build_warehouse(tmp_path / "h", last="2026-02", criteria_months=1)
     drop_progress_after_target(home)
-    db(home, """CREATE TABLE plan_outcome_revisions (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR,
+    db(
+        home,
+        """CREATE TABLE plan_outcome_revisions (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR,
                 as_of DATE, previous_value DOUBLE, value DOUBLE, previous_final_status VARCHAR, final_status VARCHAR,
-                previous_vintage VARCHAR, vintage VARCHAR, revised_at TIMESTAMP)""")
-    db(home, "INSERT INTO plan_outcome_revisions VALUES (?, 'gbt29490_enterprises', ?, DATE '2025-12-31', 401, 391, "
-             "'target_achieved', 'target_missed', 'v1', 'v2', TIMESTAMP '2026-02-03 02:00:00')", [FYP, CITY])
+                previous_vintage VARCHAR, vintage VARCHAR, revised_at TIMESTAMP)""",
+    )
+    db(
+        home,
+        "INSERT INTO plan_outcome_revisions VALUES (?, 'gbt29490_enterprises', ?, DATE '2025-12-31', 401, 391, "
+        "'target_achieved', 'target_missed', 'v1', 'v2', TIMESTAMP '2026-02-03 02:00:00')",
+        [FYP, CITY],
+    )
     text = sq(pdf_text(build_final_report(home, FYP, lang="zh").pdf))
-    assert sq("运行《企业知识产权管理规范》企业的目标年末数值因数据修订由401 家改为391 家（2026年2月3日重新计算），"
-              "终期结论由“已实现目标”改为“目标未完成”。") in text
+    assert (
+        sq(
+            "运行《企业知识产权管理规范》企业的目标年末数值因数据修订由401 家改为391 家（2026年2月3日重新计算），"
+            "终期结论由“已实现目标”改为“目标未完成”。"
+        )
+        in text
+    )
 
 
 def test_report_final_from_the_command_line_lists_every_file_it_wrote(after_plan, capsys):
@@ -361,4 +452,6 @@ def test_report_final_from_the_command_line_lists_every_file_it_wrote(after_plan
     for name in (f"plan_final_{FYP}_en.pdf", f"plan_final_{FYP}_en.xlsx", f"plan_final_{FYP}_en_p1.png"):
         assert str(folder / name) in listed, out
         assert (folder / name).stat().st_size > 0
-    assert out[-1].strip() == str(folder / f"plan_final_{FYP}_en.pdf")  # the PDF last, as for a monthly report
+    assert out[-1].strip() == str(
+        folder / f"plan_final_{FYP}_en.pdf"
+    )  # the PDF last, as for a monthly report

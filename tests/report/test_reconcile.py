@@ -1,5 +1,6 @@
 """BULLETIN.md "Numbers" and "Quality, said honestly" on data built in the test: the penalties a
 table shows add up and a court row carries none; a check that warned is not counted as passed."""
+
 import json
 from datetime import date, datetime
 
@@ -13,12 +14,14 @@ from ip_pipeline.report import data as report_data
 def _enforcement(con):
     con.execute("""CREATE TABLE stg_enforcement (case_no VARCHAR, authority_type VARCHAR, case_type VARCHAR,
                    opened_date DATE, value_wan DOUBLE, penalty_wan DOUBLE, party VARCHAR)""")
-    rows = [("A1", "administrative", "patent_dispute", date(2026, 3, 1), 100.0, 20.5, "x"),
-            ("A2", "administrative", "trademark_infringement", date(2026, 5, 1), 50.0, 10.0, "x"),
-            ("C1", "customs", "trademark_counterfeit", date(2026, 4, 1), 30.0, 7.25, "x"),
-            # a court's criminal fine in the source: not 罚没款, never counted
-            ("J1", "judicial", "trademark_counterfeit", date(2026, 6, 1), 80.0, 60.2, "x"),
-            ("J2", "judicial", "patent_dispute", date(2025, 6, 1), 10.0, 3.0, "x")]
+    rows = [
+        ("A1", "administrative", "patent_dispute", date(2026, 3, 1), 100.0, 20.5, "x"),
+        ("A2", "administrative", "trademark_infringement", date(2026, 5, 1), 50.0, 10.0, "x"),
+        ("C1", "customs", "trademark_counterfeit", date(2026, 4, 1), 30.0, 7.25, "x"),
+        # a court's criminal fine in the source: not 罚没款, never counted
+        ("J1", "judicial", "trademark_counterfeit", date(2026, 6, 1), 80.0, 60.2, "x"),
+        ("J2", "judicial", "patent_dispute", date(2025, 6, 1), 10.0, 3.0, "x"),
+    ]
     con.executemany("INSERT INTO stg_enforcement VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
@@ -46,13 +49,20 @@ def test_a_check_that_warned_is_never_counted_as_passed(tmp_path):
     con.execute("""CREATE TABLE quality_results (table_name VARCHAR, check_name VARCHAR, severity VARCHAR,
                    passed BOOLEAN, failed_expectations VARCHAR, evaluated_at TIMESTAMP, details VARCHAR)""")
     at = datetime(2026, 12, 1, 2, 0)
-    rows = [("indicator_values", "no_unexplained_jumps", "WARN", True, json.dumps([{"rows": 167}]), at, "{}"),
-            ("indicator_values", "range", "ERROR", True, "[]", at, "{}"),
-            ("indicator_values", "complete", "ERROR", True, "[]", at, "{}"),
-            ("indicator_values", "units", "WARN", True, "[]", at, "{}")]
+    rows = [
+        ("indicator_values", "no_unexplained_jumps", "WARN", True, json.dumps([{"rows": 167}]), at, "{}"),
+        ("indicator_values", "range", "ERROR", True, "[]", at, "{}"),
+        ("indicator_values", "complete", "ERROR", True, "[]", at, "{}"),
+        ("indicator_values", "units", "WARN", True, "[]", at, "{}"),
+    ]
     con.executemany("INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     df, note = report_data._checks(con, {"quality_results"})
     assert note is None
     outcome = dict(zip(df["check_name"], df["outcome"]))
-    assert outcome == {"no_unexplained_jumps": "warned", "range": "passed", "complete": "passed", "units": "passed"}
-    assert (df["outcome"] == "passed").sum() == 3   # 3 of 4 passed, one warned
+    assert outcome == {
+        "no_unexplained_jumps": "warned",
+        "range": "passed",
+        "complete": "passed",
+        "units": "passed",
+    }
+    assert (df["outcome"] == "passed").sum() == 3  # 3 of 4 passed, one warned

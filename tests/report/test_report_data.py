@@ -1,4 +1,5 @@
 """Workbook, revisions, missing tables and the command line of the monthly report."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,8 @@ import pypdf
 import pytest
 import yaml
 
-from ip_pipeline.report import ReportDataError, build_report
 from ip_pipeline.cli.report import add_cli
+from ip_pipeline.report import ReportDataError, build_report
 from ip_pipeline.report.texts import STRINGS_FILE
 
 from .conftest import CITY, add_quality_results, build_warehouse
@@ -39,8 +40,14 @@ def test_xlsx_holds_the_same_numbers_as_the_pdf(reports, report_home, lang):
     wb = openpyxl.load_workbook(reports[lang].xlsx)
     ws = wb.worksheets[0]
     by_id = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
-    db = dict(db_rows(report_home, "SELECT indicator_id, value FROM indicator_values "
-                                   "WHERE as_of = DATE '2025-06-30' AND district_code = ?", [CITY]))
+    db = dict(
+        db_rows(
+            report_home,
+            "SELECT indicator_id, value FROM indicator_values "
+            "WHERE as_of = DATE '2025-06-30' AND district_code = ?",
+            [CITY],
+        )
+    )
     from ip_pipeline.report.style import load_style
 
     style = load_style()
@@ -60,7 +67,9 @@ def test_xlsx_holds_the_same_numbers_as_the_pdf(reports, report_home, lang):
 
 def test_published_values_are_recorded_per_report_month(reports, report_home):
     (n,) = db_rows(report_home, "SELECT count(*) FROM published_values WHERE report_month = '2025-06'")[0]
-    (expected,) = db_rows(report_home, "SELECT count(*) FROM indicator_values WHERE as_of <= DATE '2025-06-30'")[0]
+    (expected,) = db_rows(
+        report_home, "SELECT count(*) FROM indicator_values WHERE as_of <= DATE '2025-06-30'"
+    )[0]
     assert n == expected  # built twice (zh, en): delete-then-insert keeps one copy
 
 
@@ -69,10 +78,16 @@ def test_revisions_list_past_values_that_changed_since_last_months_report(tmp_pa
     first = build_report(home, "2025-05", lang="en")
     assert sq("first report with recorded published values") in pdf_text(first.pdf)
     con = duckdb.connect(str(home / "warehouse.duckdb"))
-    old = con.execute("SELECT value FROM indicator_values WHERE indicator_id = 'valid_trademarks' "
-                      "AND as_of = DATE '2025-03-31' AND district_code = ?", [CITY]).fetchone()[0]
-    con.execute("UPDATE indicator_values SET value = value + 0.25 WHERE indicator_id = 'valid_trademarks' "
-                "AND as_of = DATE '2025-03-31' AND district_code = ?", [CITY])
+    old = con.execute(
+        "SELECT value FROM indicator_values WHERE indicator_id = 'valid_trademarks' "
+        "AND as_of = DATE '2025-03-31' AND district_code = ?",
+        [CITY],
+    ).fetchone()[0]
+    con.execute(
+        "UPDATE indicator_values SET value = value + 0.25 WHERE indicator_id = 'valid_trademarks' "
+        "AND as_of = DATE '2025-03-31' AND district_code = ?",
+        [CITY],
+    )
     con.close()
     second = build_report(home, "2025-06", lang="en")
     text = pdf_text(second.pdf)
@@ -101,8 +116,15 @@ def test_quality_checks_show_the_latest_result_of_each_check(tmp_path):
 def test_a_warehouse_with_only_indicator_values_still_gives_a_report(tmp_path):
     home = build_warehouse(tmp_path / "h")
     con = duckdb.connect(str(home / "warehouse.duckdb"))
-    for table in ("indicator_progress", "plan_scores", "high_value_patent_criteria", "source_snapshots",
-                  "stg_districts", "quarantine_enforcement", "quarantine_patents"):
+    for table in (
+        "indicator_progress",
+        "plan_scores",
+        "high_value_patent_criteria",
+        "source_snapshots",
+        "stg_districts",
+        "quarantine_enforcement",
+        "quarantine_patents",
+    ):
         con.execute(f"DROP TABLE {table}")
     con.close()
     result = build_report(home, "2025-06", lang="en", record=False)

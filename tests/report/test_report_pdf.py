@@ -1,4 +1,5 @@
 """The monthly report as a reader and a printer see it: names, numbers, fonts, pages (spec: the report brief)."""
+
 from __future__ import annotations
 
 import os
@@ -64,9 +65,12 @@ def test_cover_table_values_are_the_warehouse_values_formatted_as_printed(report
     t = Texts(lang, plan(), load_style())
     con = duckdb.connect(str(report_home / "warehouse.duckdb"), read_only=True)
     try:
-        db = dict(con.execute(
-            "SELECT indicator_id, value FROM indicator_values WHERE as_of = DATE '2025-06-30' AND district_code = ?",
-            [CITY]).fetchall())
+        db = dict(
+            con.execute(
+                "SELECT indicator_id, value FROM indicator_values WHERE as_of = DATE '2025-06-30' AND district_code = ?",
+                [CITY],
+            ).fetchall()
+        )
     finally:
         con.close()
     cover = squash(pypdf.PdfReader(str(reports[lang].pdf)).pages[0].extract_text())
@@ -120,8 +124,12 @@ def test_every_page_is_a4_and_renders_with_pdftoppm(reports, lang, tmp_path):
     reader = pypdf.PdfReader(str(reports[lang].pdf))
     for page in reader.pages:
         assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
-    subprocess.run([exe, "-png", "-r", "30", str(reports[lang].pdf), str(tmp_path / "p")], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [exe, "-png", "-r", "30", str(reports[lang].pdf), str(tmp_path / "p")],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pngs = sorted(tmp_path.glob("p*.png"))
     assert len(pngs) == len(reader.pages) >= 13
     assert all(p.stat().st_size > 1000 for p in pngs)

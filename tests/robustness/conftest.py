@@ -3,6 +3,7 @@ subprocess (always with a timeout), copies of a home, and fingerprints of wareho
 
 The `zone` fixture (a landing zone under tmp_path and staging helpers) comes from tests/ingest.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,13 @@ CLI = str(Path(sys.executable).with_name("ip-pipeline"))
 RUN_TIMEOUT = 600
 SCALE = "0.02"
 # Variables of the developer's shell that would change what a run reads or does.
-SCRUBBED = ("IP_PIPELINE_HOME", "IP_PIPELINE_ENFORCEMENT_DB_URL", "IP_PIPELINE_ENFORCEMENT_TABLE",
-            "IP_PIPELINE_FAULT", "DAGSTER_HOME")
+SCRUBBED = (
+    "IP_PIPELINE_HOME",
+    "IP_PIPELINE_ENFORCEMENT_DB_URL",
+    "IP_PIPELINE_ENFORCEMENT_TABLE",
+    "IP_PIPELINE_FAULT",
+    "DAGSTER_HOME",
+)
 
 
 @dataclass
@@ -44,14 +50,23 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = RUN_TIME
     full_env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     full_env.update({"DAGSTER_DISABLE_TELEMETRY": "1", "PYTHONUNBUFFERED": "1"})
     full_env.update(env or {})
-    proc = subprocess.Popen([CLI, *args], cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [CLI, *args],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        pytest.fail(f"ip-pipeline {' '.join(args)} did not finish in {timeout}s\n{out[-2000:]}\n{err[-2000:]}")
+        pytest.fail(
+            f"ip-pipeline {' '.join(args)} did not finish in {timeout}s\n{out[-2000:]}\n{err[-2000:]}"
+        )
     return Done(proc.returncode, out, err)
 
 
@@ -65,9 +80,14 @@ def table_digest(warehouse: Path, table: str, exclude: tuple[str, ...] = ()) -> 
     """A content hash of a table, independent of row order; None when the table does not exist."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        cols = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
-            "ORDER BY ordinal_position", [table]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+                "ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
         if not cols:
             return None
         keep = ", ".join(f'"{c}"' for c in cols if c not in exclude)
@@ -81,8 +101,12 @@ def warehouse_state(warehouse: Path, exclude_tables: tuple[str, ...] = ()) -> di
     """Digest of every table of the warehouse (its whole visible state)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
     finally:
         con.close()
     return {t: table_digest(warehouse, t) for t in tables if t not in exclude_tables}
@@ -96,9 +120,11 @@ def indicator_rows(warehouse: Path) -> list[tuple]:
     The running month is left out: its as-of date is today, which moves between two runs a day apart."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(f"SELECT {VALUE_COLUMNS} FROM indicator_values "
-                           "WHERE as_of < (SELECT max(date_trunc('month', as_of)) FROM indicator_values) "
-                           "ORDER BY indicator_id, as_of, district_code").fetchall()
+        return con.execute(
+            f"SELECT {VALUE_COLUMNS} FROM indicator_values "
+            "WHERE as_of < (SELECT max(date_trunc('month', as_of)) FROM indicator_values) "
+            "ORDER BY indicator_id, as_of, district_code"
+        ).fetchall()
     finally:
         con.close()
 

@@ -2,6 +2,7 @@
 someone trying to break the pipeline would try. Each case asserts what the user sees — the row
 staged as shown, quarantined with a reason, or the file refused with a short message naming
 it — and that counts still reconcile (raw = staged + quarantined + duplicates)."""
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,17 @@ def test_header_row_repeated_mid_file_is_quarantined_not_counted(zone):
 def test_bom_in_the_middle_of_a_file_does_not_hide_a_good_row(zone):
     """Concatenated UTF-8 exports carry a BOM mid-file; a BOM (or zero-width space) before a
     value is invisible, so the value must read as shown, not be refused."""
-    text = "\ufeff" + _csv(patent(app=A[0])) + "\ufeff" + _line(PATENT_HEADER) + "\n" \
-        + _line(patent(app="\ufeff" + A[1])) + "\n" + _line(patent(app="CN\u200b" + A[2], ptype="发明\u2060")) + "\n"
+    text = (
+        "\ufeff"
+        + _csv(patent(app=A[0]))
+        + "\ufeff"
+        + _line(PATENT_HEADER)
+        + "\n"
+        + _line(patent(app="\ufeff" + A[1]))
+        + "\n"
+        + _line(patent(app="CN\u200b" + A[2], ptype="发明\u2060"))
+        + "\n"
+    )
     _write(zone, text)
     s = _stage(zone)
     assert sorted(s.stg.application_no) == sorted(A[:3])
@@ -86,8 +96,10 @@ def test_duplicate_files_under_different_names_are_named_and_counted_once(zone):
     _write(zone, text, name="专利导出 (1).csv")
     s = _stage(zone)
     assert s.result.staged == 5 and s.result.duplicates == 5
-    assert any("patents/专利导出.csv: the same bytes as patents/专利导出 (1).csv (a copy?)" in w
-               for w in s.result.warnings), s.result.warnings
+    assert any(
+        "patents/专利导出.csv: the same bytes as patents/专利导出 (1).csv (a copy?)" in w
+        for w in s.result.warnings
+    ), s.result.warnings
 
 
 def test_giant_single_line_is_refused_with_a_short_message(zone):
@@ -109,16 +121,32 @@ def test_giant_cell_is_quarantined_whole_and_the_rest_loads(zone):
 
 
 def test_crlf_lf_and_cr_line_ends_mixed(zone):
-    data = _line(PATENT_HEADER) + "\r\n" + _line(patent(app=A[0])) + "\n" + _line(patent(app=A[1])) + "\r\n" \
-        + _line(patent(app=A[2])) + "\r"
+    data = (
+        _line(PATENT_HEADER)
+        + "\r\n"
+        + _line(patent(app=A[0]))
+        + "\n"
+        + _line(patent(app=A[1]))
+        + "\r\n"
+        + _line(patent(app=A[2]))
+        + "\r"
+    )
     _write(zone, data)
     s = _stage(zone)
     assert sorted(s.stg.application_no) == sorted(A[:3])
     assert not any("\r" in str(v) for v in s.stg.legal_status)
 
 
-@pytest.mark.parametrize("day,ok", [("1900-02-29", False), ("1900/2/29", False), ("2100-02-29", False),
-                                    ("2024-02-29", True), ("2000-02-29", True)])
+@pytest.mark.parametrize(
+    "day,ok",
+    [
+        ("1900-02-29", False),
+        ("1900/2/29", False),
+        ("2100-02-29", False),
+        ("2024-02-29", True),
+        ("2000-02-29", True),
+    ],
+)
 def test_leap_days_that_do_not_exist_are_bad_dates(zone, day, ok):
     """1900 was no leap year (Excel pretends it was); neither is 2100. 2000 and 2024 were."""
     _write(zone, _csv(patent(app=A[0], filed=day, granted="")))
@@ -166,12 +194,15 @@ def test_population_with_a_full_width_or_unicode_minus_fails_the_blocking_check(
     from ip_pipeline.defs.resources import Warehouse
 
     (zone.landing / "reference/population.csv").write_text(
-        f"year,district_code,population\n2020,370602,900000\n2020,370611,{population}\n", encoding="utf-8")
+        f"year,district_code,population\n2020,370602,900000\n2020,370611,{population}\n", encoding="utf-8"
+    )
     _write(zone, _csv(patent(app=A[0])))
     zone.stage("patents")
     con = duckdb.connect(str(zone.warehouse), read_only=True)
     try:
-        got = con.execute("SELECT population FROM stg_population WHERE district_code = '370611'").fetchall()[0][0]
+        got = con.execute("SELECT population FROM stg_population WHERE district_code = '370611'").fetchall()[
+            0
+        ][0]
     finally:
         con.close()
     assert got == value

@@ -1,6 +1,7 @@
 """Amount spellings (SOURCES.md § Value normalisation): a comma is a thousands separator only
 between groups of exactly three digits before the decimal point. Everything else is
 `bad_number` — quarantined, never read as another number."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,22 @@ import pytest
 from tests.ingest.test_sources_rules import PLEDGE_HEADER, pledge
 
 
-@pytest.mark.parametrize("amount", ["12,5", "1.234,5", "1,2,3,4", "0,5", "1234,567", "12,345,6", "1,23.4",
-                                    "１２，５", "1,234,5.0", ",123", "1,,234"])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "12,5",
+        "1.234,5",
+        "1,2,3,4",
+        "0,5",
+        "1234,567",
+        "12,345,6",
+        "1,23.4",
+        "１２，５",
+        "1,234,5.0",
+        ",123",
+        "1,,234",
+    ],
+)
 def test_ambiguous_amount_spellings_are_bad_number(zone, amount):
     zone.csv("pledges", PLEDGE_HEADER, [pledge(no="P1", amount=amount), pledge(no="P2", amount="7")])
     s = zone.stage("pledges")
@@ -18,9 +33,20 @@ def test_ambiguous_amount_spellings_are_bad_number(zone, amount):
     assert list(s.quarantine.amount_wan) == [amount]  # kept as written, for the provider
 
 
-@pytest.mark.parametrize("amount,value", [("1,234.5", 1234.5), ("１，２３４．５", 1234.5), ("1,234,567", 1234567.0),
-                                          ("１２３４.５", 1234.5), ("999", 999.0), ("0.5", 0.5), (".5", 0.5),
-                                          ("1,000", 1000.0), ("12.", 12.0)])
+@pytest.mark.parametrize(
+    "amount,value",
+    [
+        ("1,234.5", 1234.5),
+        ("１，２３４．５", 1234.5),
+        ("1,234,567", 1234567.0),
+        ("１２３４.５", 1234.5),
+        ("999", 999.0),
+        ("0.5", 0.5),
+        (".5", 0.5),
+        ("1,000", 1000.0),
+        ("12.", 12.0),
+    ],
+)
 def test_good_amount_spellings_read_as_written(zone, amount, value):
     zone.csv("pledges", PLEDGE_HEADER, [pledge(no="P1", amount=amount)])
     s = zone.stage("pledges")
@@ -31,7 +57,8 @@ def test_good_amount_spellings_read_as_written(zone, amount, value):
 def test_reference_numbers_follow_the_same_rule(zone):
     """A population of `1.234,567` is not 1.234 persons: it is NULL and the blocking check stops the run."""
     (zone.landing / "reference/population.csv").write_text(
-        'year,district_code,population\n2020,370602,"900,000"\n2020,370611,"1.234,567"\n', encoding="utf-8")
+        'year,district_code,population\n2020,370602,"900,000"\n2020,370611,"1.234,567"\n', encoding="utf-8"
+    )
     zone.csv("pledges", PLEDGE_HEADER, [pledge(no="P1")])
     zone.stage("pledges")
     import duckdb

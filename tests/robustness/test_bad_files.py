@@ -2,6 +2,7 @@
 subprocess): exit code non-zero, stderr names the file and the problem, no traceback, and the
 previous good snapshot (stg_ table and its source_snapshots row) is kept unchanged.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,13 +24,18 @@ def _text(path: Path) -> str:
     except UnicodeDecodeError:
         return data.decode("gb18030")
 
+
 def _snapshot_row(home: Path, source: str) -> str | None:
     import duckdb
 
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return repr(con.execute("SELECT fingerprint, files, raw_rows, staged_rows FROM source_snapshots WHERE source = ?",
-                                [source]).fetchall())
+        return repr(
+            con.execute(
+                "SELECT fingerprint, files, raw_rows, staged_rows FROM source_snapshots WHERE source = ?",
+                [source],
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -76,8 +82,12 @@ def test_truncated_xlsx(home):
 
 
 def test_another_sources_file_in_the_wrong_folder(home):
-    shutil.copy2(home / "landing/trademarks/trademarks-0001.csv", home / "landing/patents/trademarks-0001.csv")
-    _refused(home, "patents", "patents/trademarks-0001.csv", "lacks required column(s) 申请号 (application_no)")
+    shutil.copy2(
+        home / "landing/trademarks/trademarks-0001.csv", home / "landing/patents/trademarks-0001.csv"
+    )
+    _refused(
+        home, "patents", "patents/trademarks-0001.csv", "lacks required column(s) 申请号 (application_no)"
+    )
 
 
 def test_reference_table_with_the_wrong_delimiter(home):

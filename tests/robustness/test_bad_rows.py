@@ -5,6 +5,7 @@ through, and raw = staged + quarantined + duplicates holds for every source, alw
 tests/ingest/test_sources_rules.py does not already break (see ALREADY_TESTED); one staging per
 source, one assertion (test) per rule.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -21,23 +22,71 @@ from .conftest import cli
 # One valid row per source, by canonical header; `key(i)` makes row i unique.
 GOOD = {
     "patents": dict(zip(PATENT_HEADER, patent())),
-    "overseas_grants": {"授权国家/地区": "US", "授权号": "US1000000B2", "授权日": "2022-03-01", "专利类型": "发明",
-                        "专利权人": "烟台测试科技有限公司", "专利权人地址": "山东省烟台市莱山区港城大道1号",
-                        "行政区划代码": "", "中国同族申请号": "CN202110123456.7"},
-    "trademarks": {"注册号": "10000000", "国际分类": "9", "商标名称": "测试", "注册人": "烟台测试科技有限公司",
-                   "注册人地址": "山东省烟台市芝罘区", "行政区划代码": "", "申请日": "2020-01-02",
-                   "注册日": "2021-01-02", "专用权期限截止日": "2031-01-01", "商标状态": "注册", "状态变更日": ""},
-    "pledges": {"登记号": "Y0", "质押类型": "专利", "登记日": "2021-05-01", "出质人": "烟台测试科技有限公司",
-                "出质人地址": "山东省烟台市莱山区", "行政区划代码": "", "质权人": "烟台银行", "质押金额(万元)": "100",
-                "涉及专利/商标号": "CN202110123456.7", "状态": "生效"},
-    "enforcement": {"案件编号": "YT-0", "案件类型": "假冒专利", "机关类型": "行政", "办理机关": "烟台市市场监督管理局",
-                    "立案日": "2024-03-01", "结案日": "2024-04-01", "行政区划代码": "370611", "案值(万元)": "1",
-                    "罚没款(万元)": "0.5", "当事人": "张三", "结果": "结案"},
+    "overseas_grants": {
+        "授权国家/地区": "US",
+        "授权号": "US1000000B2",
+        "授权日": "2022-03-01",
+        "专利类型": "发明",
+        "专利权人": "烟台测试科技有限公司",
+        "专利权人地址": "山东省烟台市莱山区港城大道1号",
+        "行政区划代码": "",
+        "中国同族申请号": "CN202110123456.7",
+    },
+    "trademarks": {
+        "注册号": "10000000",
+        "国际分类": "9",
+        "商标名称": "测试",
+        "注册人": "烟台测试科技有限公司",
+        "注册人地址": "山东省烟台市芝罘区",
+        "行政区划代码": "",
+        "申请日": "2020-01-02",
+        "注册日": "2021-01-02",
+        "专用权期限截止日": "2031-01-01",
+        "商标状态": "注册",
+        "状态变更日": "",
+    },
+    "pledges": {
+        "登记号": "Y0",
+        "质押类型": "专利",
+        "登记日": "2021-05-01",
+        "出质人": "烟台测试科技有限公司",
+        "出质人地址": "山东省烟台市莱山区",
+        "行政区划代码": "",
+        "质权人": "烟台银行",
+        "质押金额(万元)": "100",
+        "涉及专利/商标号": "CN202110123456.7",
+        "状态": "生效",
+    },
+    "enforcement": {
+        "案件编号": "YT-0",
+        "案件类型": "假冒专利",
+        "机关类型": "行政",
+        "办理机关": "烟台市市场监督管理局",
+        "立案日": "2024-03-01",
+        "结案日": "2024-04-01",
+        "行政区划代码": "370611",
+        "案值(万元)": "1",
+        "罚没款(万元)": "0.5",
+        "当事人": "张三",
+        "结果": "结案",
+    },
     "awards": {"申请号": "CN202110123456.7", "奖项": "中国专利金奖", "年度": "2021"},
-    "enterprises": {"统一社会信用代码": credit_code("91370600MA3C00001"), "企业名称": "烟台测试科技有限公司",
-                    "行政区划代码": "370602", "项目": "贯标", "认定日": "2021-01-01", "有效期至": ""},
-    "survey": {"问卷编号": "S0", "调查日期": "2024-01-01", "行政区划代码": "370602", "受访者类型": "企业",
-               "总体满意度": "90", "权重": "1"},
+    "enterprises": {
+        "统一社会信用代码": credit_code("91370600MA3C00001"),
+        "企业名称": "烟台测试科技有限公司",
+        "行政区划代码": "370602",
+        "项目": "贯标",
+        "认定日": "2021-01-01",
+        "有效期至": "",
+    },
+    "survey": {
+        "问卷编号": "S0",
+        "调查日期": "2024-01-01",
+        "行政区划代码": "370602",
+        "受访者类型": "企业",
+        "总体满意度": "90",
+        "权重": "1",
+    },
 }
 KEY = {
     "patents": ("申请号", lambda i: app_no(2021, 1, 1000 + i)),
@@ -131,20 +180,36 @@ CASES = [
 ]
 # Broken in tests/ingest/test_sources_rules.py already (not repeated here).
 ALREADY_TESTED = {
-    ("patents", "bad_date:filing_date"), ("patents", "future_date:filing_date"), ("patents", "bad_enum:patent_type"),
-    ("patents", "missing:holder"), ("patents", "bad_format:application_no"), ("patents", "missing:lapse_date"),
-    ("overseas_grants", "not_overseas:office"), ("trademarks", "bad_format:registration_no"),
-    ("trademarks", "out_of_range:nice_class"), ("trademarks", "missing:status_date"),
-    ("pledges", "missing:amount_wan"), ("pledges", "bad_number:amount_wan"), ("pledges", "out_of_range:amount_wan"),
-    ("enforcement", "date_order:closed_date"), ("enforcement", "out_of_range:value_wan"),
-    ("enterprises", "bad_format:credit_code"), ("survey", "out_of_range:overall_score"),
+    ("patents", "bad_date:filing_date"),
+    ("patents", "future_date:filing_date"),
+    ("patents", "bad_enum:patent_type"),
+    ("patents", "missing:holder"),
+    ("patents", "bad_format:application_no"),
+    ("patents", "missing:lapse_date"),
+    ("overseas_grants", "not_overseas:office"),
+    ("trademarks", "bad_format:registration_no"),
+    ("trademarks", "out_of_range:nice_class"),
+    ("trademarks", "missing:status_date"),
+    ("pledges", "missing:amount_wan"),
+    ("pledges", "bad_number:amount_wan"),
+    ("pledges", "out_of_range:amount_wan"),
+    ("enforcement", "date_order:closed_date"),
+    ("enforcement", "out_of_range:value_wan"),
+    ("enterprises", "bad_format:credit_code"),
+    ("survey", "out_of_range:overall_score"),
     ("survey", "out_of_range:weight"),
     # tests/ingest/test_transfers_and_judicial.py
-    *(("transfers", f"missing:{c}") for c in ("record_no", "kind", "ip_type", "items", "assignor", "assignee",
-                                               "registration_date")),
-    ("transfers", "bad_enum:kind"), ("transfers", "bad_enum:ip_type"), ("transfers", "bad_date:registration_date"),
+    *(
+        ("transfers", f"missing:{c}")
+        for c in ("record_no", "kind", "ip_type", "items", "assignor", "assignee", "registration_date")
+    ),
+    ("transfers", "bad_enum:kind"),
+    ("transfers", "bad_enum:ip_type"),
+    ("transfers", "bad_date:registration_date"),
     ("transfers", "future_date:registration_date"),
-    ("enforcement", "bad_enum:case_nature"), ("enforcement", "bad_enum:instance"), ("enforcement", "bad_enum:accepted"),
+    ("enforcement", "bad_enum:case_nature"),
+    ("enforcement", "bad_enum:instance"),
+    ("enforcement", "bad_enum:accepted"),
 }
 
 
@@ -184,7 +249,9 @@ def test_every_rule_of_the_contracts_is_covered():
     produced = set()
     for name, contract in load_contracts().items():
         for col in contract.columns:
-            produced |= {(name, r) for _, r in column_sql(contract, col).reasons if not r.startswith("too_long:")}
+            produced |= {
+                (name, r) for _, r in column_sql(contract, col).reasons if not r.startswith("too_long:")
+            }
         rules = [r for r in contract.rules if r.action == "quarantine"]  # the others are warnings
         produced |= {(name, f"missing:{r.params['column']}") for r in rules if r.kind == "required_when"}
         produced |= {(name, f"date_order:{r.params['later']}") for r in rules if r.kind == "date_order"}
@@ -206,6 +273,7 @@ def test_every_quarantine_rule_broken_once(staged_rules, case):
 
 
 # ---- hostile and odd content ------------------------------------------------------------------
+
 
 def _patents(zone: Zone, rows: list[list]) -> object:
     good = [patent(app=app_no(2021, 1, 1)), patent(app=app_no(2021, 1, 2))]
@@ -234,8 +302,13 @@ def test_rows_with_too_many_cells_in_xlsx(zone):
 
 def test_a_100000_character_field(zone):
     long_app = app_no(2021, 1, 9)
-    s = _patents(zone, [patent(app=long_app, holder="烟" * 100_000),
-                        patent(app=app_no(2021, 1, 8), holder="A" * MAX_CELL_CHARS)])  # the limit itself is fine
+    s = _patents(
+        zone,
+        [
+            patent(app=long_app, holder="烟" * 100_000),
+            patent(app=app_no(2021, 1, 8), holder="A" * MAX_CELL_CHARS),
+        ],
+    )  # the limit itself is fine
     assert list(s.quarantine.reason) == ["too_long:holder"]
     assert len(s.quarantine.holder.iloc[0]) == 100_000  # kept whole in the quarantine, for the provider
     assert len(s.stg) == 3 and s.result.reconciles
@@ -256,14 +329,21 @@ def test_spreadsheet_formulas(zone):
     """Formula text in a text column is data: staged verbatim (exports neutralise it, see
     test_security). In a typed column it is simply not a value of that type: quarantined."""
     a, b, c, d = (app_no(2021, 1, i) for i in (11, 12, 13, 14))
-    s = _patents(zone, [patent(app=a, holder="=cmd|' /C calc'!A0"),
-                        patent(app=b, holder="+1+1", filed="@SUM(1)"),
-                        patent(app=c, ptype="=cmd|' /C calc'!A0"),
-                        patent(app=d, holder="@SUM(1)", code="+1+1")])
+    s = _patents(
+        zone,
+        [
+            patent(app=a, holder="=cmd|' /C calc'!A0"),
+            patent(app=b, holder="+1+1", filed="@SUM(1)"),
+            patent(app=c, ptype="=cmd|' /C calc'!A0"),
+            patent(app=d, holder="@SUM(1)", code="+1+1"),
+        ],
+    )
     assert _staged_holder(s, a) == "=cmd|' /C calc'!A0"
     assert _staged_holder(s, d) == "@SUM(1)"
-    assert dict(zip(s.quarantine.application_no, s.quarantine.reason)) == {b: "bad_date:filing_date",
-                                                                          c: "bad_enum:patent_type"}
+    assert dict(zip(s.quarantine.application_no, s.quarantine.reason)) == {
+        b: "bad_date:filing_date",
+        c: "bad_enum:patent_type",
+    }
     assert s.result.reconciles
 
 
@@ -285,9 +365,12 @@ def test_spreadsheet_formula_cells_in_xlsx_are_never_evaluated(zone):
 def test_sql_fragments_in_names(zone):
     hostile = ["'; DROP TABLE stg_patents; --", 'Robert"); DROP TABLE raw_patents;--', "1' OR '1'='1"]
     apps = [app_no(2021, 1, 20 + i) for i in range(len(hostile))]
-    zone.csv("patents", PATENT_HEADER + ["'; DROP TABLE quarantine_patents; --"],
-             [patent(app=a, holder=h) + ["x"] for a, h in zip(apps, hostile)]
-             + [patent(app="'; DROP TABLE stg_patents; --") + ["x"]])
+    zone.csv(
+        "patents",
+        PATENT_HEADER + ["'; DROP TABLE quarantine_patents; --"],
+        [patent(app=a, holder=h) + ["x"] for a, h in zip(apps, hostile)]
+        + [patent(app="'; DROP TABLE stg_patents; --") + ["x"]],
+    )
     s = zone.stage("patents")
     assert [_staged_holder(s, a) for a in apps] == hostile
     assert list(s.quarantine.reason) == ["bad_format:application_no"]
@@ -326,15 +409,20 @@ def test_reconciliation_holds_for_every_source(zone):
     for source in GOOD:
         cases = [c[2] for c in CASES if c[0] == source]
         header, rows = _rows(source, len(cases) + 4, [{}] + cases)
-        rows.append(rows[0])                                         # identical duplicate
-        rows.append([*rows[1][:-1], rows[1][-1] + "x"] if rows[1][-1] else rows[1][:-1] + ["9"])  # conflicting
-        rows.append(rows[2][:-1])                                    # a cell short
-        rows.append(rows[3] + ["extra"])                             # a cell too many
+        rows.append(rows[0])  # identical duplicate
+        rows.append(
+            [*rows[1][:-1], rows[1][-1] + "x"] if rows[1][-1] else rows[1][:-1] + ["9"]
+        )  # conflicting
+        rows.append(rows[2][:-1])  # a cell short
+        rows.append(rows[3] + ["extra"])  # a cell too many
         rows.append([("长" * (MAX_CELL_CHARS + 1)) if i == 1 else v for i, v in enumerate(rows[-5])])
         zone.csv(source, header, rows)
         s = zone.stage(source)
         assert s.result.reconciles, source
-        assert (len(s.raw), len(s.stg) + len(s.quarantine)) == (s.result.raw, s.result.raw - s.result.duplicates)
+        assert (len(s.raw), len(s.stg) + len(s.quarantine)) == (
+            s.result.raw,
+            s.result.raw - s.result.duplicates,
+        )
         assert s.result.quarantined >= len(cases)
 
 

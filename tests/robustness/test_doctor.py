@@ -1,4 +1,5 @@
 """Case 5 — `ip-pipeline doctor --home DIR` says in plain words what to fix."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,11 @@ def _fails(done) -> list[str]:
 def test_doctor_missing_landing_zone(tmp_path):
     done = _doctor(tmp_path)
     assert done.returncode == 1
-    assert any(f"no landing zone at {tmp_path / 'landing'}; put the exports there or run "
-               f"`ip-pipeline sample --home {tmp_path}`" in line for line in _fails(done)), done.stdout
+    assert any(
+        f"no landing zone at {tmp_path / 'landing'}; put the exports there or run "
+        f"`ip-pipeline sample --home {tmp_path}`" in line
+        for line in _fails(done)
+    ), done.stdout
 
 
 def test_doctor_missing_reference_file(tmp_path):
@@ -35,18 +39,27 @@ def test_doctor_missing_reference_file(tmp_path):
     (tmp_path / "landing/reference/population.csv").unlink()
     done = _doctor(tmp_path)
     assert done.returncode == 1
-    assert any("reference/population.csv is missing (required): put it in "
-               f"{tmp_path / 'landing/reference'}" in line for line in _fails(done)), done.stdout
+    assert any(
+        f"reference/population.csv is missing (required): put it in {tmp_path / 'landing/reference'}" in line
+        for line in _fails(done)
+    ), done.stdout
 
 
 def test_doctor_warehouse_locked_by_another_process(tmp_path):
     write_reference(tmp_path / "landing")
     warehouse = tmp_path / "warehouse.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time\n"
-         f"con = duckdb.connect({str(warehouse)!r}); con.execute('CREATE TABLE t (x INT)')\n"
-         "print('ready', flush=True); time.sleep(300)"],
-        stdout=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse)!r}); con.execute('CREATE TABLE t (x INT)')\n"
+            "print('ready', flush=True); time.sleep(300)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         done = _doctor(tmp_path)
@@ -63,7 +76,10 @@ def test_doctor_warehouse_locked_by_another_process(tmp_path):
 def test_doctor_unreachable_database_url_masked(tmp_path):
     write_reference(tmp_path / "landing")
     password = "doctor-" + "S3cret"
-    done = _doctor(tmp_path, env={"IP_PIPELINE_ENFORCEMENT_DB_URL": f"postgresql+psycopg2://reader:{password}@127.0.0.1:9/test"})
+    done = _doctor(
+        tmp_path,
+        env={"IP_PIPELINE_ENFORCEMENT_DB_URL": f"postgresql+psycopg2://reader:{password}@127.0.0.1:9/test"},
+    )
     assert done.returncode == 1
     assert password not in done.output
     line = next((line for line in _fails(done) if "database" in line), "")
@@ -92,8 +108,11 @@ def test_doctor_does_not_do_the_slow_things(tmp_path):
     assert "HEAVY []" in done.stdout, done.stdout
     assert "Timings (the checks run side by side):" in done.stdout
     for check in ("python", "fonts", "warehouse", "dagster", "landing", "database", "total"):
-        assert any(line.strip().startswith(check) and re.search(r"\d+\.\d\d s", line) for line in done.stdout.splitlines()
-                   if line.startswith("  ")), check
+        assert any(
+            line.strip().startswith(check) and re.search(r"\d+\.\d\d s", line)
+            for line in done.stdout.splitlines()
+            if line.startswith("  ")
+        ), check
 
 
 def test_doctor_imports_flag_imports_for_real(tmp_path):

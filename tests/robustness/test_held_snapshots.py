@@ -3,6 +3,7 @@ source's max_shrink (default 5 %) is held — refused for its source naming the 
 snapshot kept whole (raw_, stg_, quarantine_, source_snapshots), and `ip-pipeline accept`
 named. A source that had data and now has no files is a shrink to zero. A refused snapshot
 never replaces a table (staging is all-or-nothing per source, refusal included)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,7 +55,9 @@ def test_a_snapshot_shrunk_by_more_than_max_shrink_is_held_and_nothing_is_replac
     with pytest.raises(SnapshotHeld) as held:
         _stage_patents(zone)
     text = held.value.paragraph
-    assert "patents/" in text and "90 rows, 12.6 % fewer than the previous one" in text and "(103 rows)" in text
+    assert (
+        "patents/" in text and "90 rows, 12.6 % fewer than the previous one" in text and "(103 rows)" in text
+    )
     assert "max_shrink 5.0 %" in text and "The previous snapshot is kept." in text
     assert f"ip-pipeline accept --source patents --home {zone.root}" in text
     assert _state(zone) == before  # raw_, stg_, quarantine_ and the bookkeeping: untouched
@@ -85,7 +88,9 @@ def test_a_source_that_had_data_and_now_has_no_files_is_a_shrink_to_zero(zone, h
         (folder / "part1.csv").unlink()
     else:
         shutil.rmtree(folder)
-    loose = dataclasses.replace(load_contract("patents"), max_shrink=1.0)  # even "accept any drop" holds a zero
+    loose = dataclasses.replace(
+        load_contract("patents"), max_shrink=1.0
+    )  # even "accept any drop" holds a zero
     with pytest.raises(SnapshotHeld) as held:
         _stage_patents(zone, loose)
     assert "no files (folder empty or gone)" in held.value.problem and "10 rows" in held.value.problem
@@ -103,7 +108,9 @@ def test_accept_loads_the_held_snapshot_once_and_only_that_one(zone):
     assert _stage_patents(zone).staged == 50
     con = duckdb.connect(str(zone.warehouse), read_only=True)
     try:
-        assert con.execute("SELECT source, rows, previous_rows FROM accepted_snapshots").fetchall() == [("patents", 50, 100)]
+        assert con.execute("SELECT source, rows, previous_rows FROM accepted_snapshots").fetchall() == [
+            ("patents", 50, 100)
+        ]
         assert con.execute("SELECT count(*) FROM snapshot_holds").fetchall() == [(0,)]
     finally:
         con.close()

@@ -1,6 +1,7 @@
 """Readers never block the writer for long: a writer that meets another process's lock waits
 (bounded) and says whom it waits for; read commands read into memory and close, and while a run
 writes the warehouse they read the newest backup instead of failing."""
+
 from __future__ import annotations
 
 import os
@@ -19,12 +20,16 @@ from .conftest import cli
 
 
 def _holder(path: Path, seconds: float, read_only: bool) -> subprocess.Popen:
-    code = ("import duckdb, sys, time\n"
-            f"con = duckdb.connect({str(path)!r}, read_only={read_only})\n"
-            "print('ready', flush=True)\n"
-            f"time.sleep({seconds})\n"
-            "con.close()\n")
-    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(path)!r}, read_only={read_only})\n"
+        "print('ready', flush=True)\n"
+        f"time.sleep({seconds})\n"
+        "con.close()\n"
+    )
+    p = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
     assert p.stdout.readline().strip() == "ready"
     return p
 
@@ -87,7 +92,9 @@ def test_read_commands_read_the_newest_backup_while_a_run_writes(city, tmp_path)
         _stop(writer)
     assert done.returncode == 0, done.output
     assert done.stdout.count("\n") > 100
-    assert f"is being written by PID {writer.pid}" in done.stderr and "showing the newest backup" in done.stderr
+    assert (
+        f"is being written by PID {writer.pid}" in done.stderr and "showing the newest backup" in done.stderr
+    )
     assert rec.returncode == 0 and '"source": "patents"' in rec.stdout
 
 

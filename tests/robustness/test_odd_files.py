@@ -2,6 +2,7 @@
 a name that is not valid UTF-8, a symbolic link loop or to nothing. Each is refused with its
 name (shown escaped), the file type is looked at before anything opens it (a pipe never hangs
 the run), only its source stops, and the run says it in its one paragraph."""
+
 from __future__ import annotations
 
 import errno

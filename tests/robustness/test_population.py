@@ -1,6 +1,7 @@
 """Incomplete population years (INDICATORS.md, Population): a unit missing from a year it had a
 row for earlier takes its latest earlier year, flagged provisional_denominator, and a city total
 summed from units carries the same flag — the city's denominator never shrinks silently."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -2,6 +2,7 @@
 tells damage from a lock and names the damaged file (warehouse or Dagster storage), `restore`
 brings back the last good generation, `rebuild` recomputes from the landing zone keeping the
 published-values history."""
+
 from __future__ import annotations
 
 import os
@@ -66,7 +67,11 @@ def test_a_good_run_leaves_a_verified_backup(city):
     checked = scan(gens[0].path)
     con = duckdb.connect(str(city / "warehouse.duckdb"), read_only=True)
     try:
-        assert checked.indicator_values == con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0] > 0
+        assert (
+            checked.indicator_values
+            == con.execute("SELECT count(*) FROM indicator_values").fetchall()[0][0]
+            > 0
+        )
     finally:
         con.close()
 
@@ -171,7 +176,10 @@ def test_damaged_dagster_storage_is_named_by_doctor_and_run_and_restore_sets_it_
     assert "All good" not in done.stdout
     run = cli("run", "--home", str(home), "--no-report")
     assert run.returncode == 1 and "Traceback" not in run.output
-    assert f"The Dagster storage is damaged: {runs_db}" in run.stderr and "The warehouse is not affected" in run.stderr
+    assert (
+        f"The Dagster storage is damaged: {runs_db}" in run.stderr
+        and "The warehouse is not affected" in run.stderr
+    )
     r = cli("restore", "--home", str(home), "--dagster-storage", timeout=120)
     assert r.returncode == 0 and f"damaged: {runs_db}" in r.stdout, r.output
     assert (home / "dagster_home/dagster.yaml").exists()
@@ -184,7 +192,11 @@ def test_run_on_a_damaged_warehouse_says_how_to_recover(home):
     _truncate(home / "warehouse.duckdb")
     run = cli("run", "--home", str(home), "--no-report")
     assert run.returncode == 1 and "Traceback" not in run.output
-    assert "is damaged" in run.stderr and "ip-pipeline restore" in run.stderr and "ip-pipeline rebuild" in run.stderr
+    assert (
+        "is damaged" in run.stderr
+        and "ip-pipeline restore" in run.stderr
+        and "ip-pipeline rebuild" in run.stderr
+    )
 
 
 def test_rebuild_recomputes_from_the_landing_zone_keeping_published_values(home):

@@ -2,6 +2,7 @@
 (`party`) masked in every export and never in a report; CSV/XLSX cells cannot run as formulas;
 landing file names cannot escape the data directory.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,14 +27,22 @@ from .conftest import ROOT, cli
 
 # user ":" password "@" — written so that this file does not match itself.
 PASSWORD_URL = re.compile("://" + r"[^\s:/@'\"]*" + "[:]" + r"([^\s@'\"/]+)" + "@" + r"([^\s/:'\"]+)")
-DOCUMENTATION_HOSTS = re.compile(r"(^|\.)(example(\.com|\.org|\.net)?|invalid)$")  # RFC 2606: never a real server
+DOCUMENTATION_HOSTS = re.compile(
+    r"(^|\.)(example(\.com|\.org|\.net)?|invalid)$"
+)  # RFC 2606: never a real server
 
 
 def _project_files() -> list[Path]:
     """Tracked files plus new ones not ignored (what the next commit would add); tests hold fake
     credentials on purpose (to check masking) and are left out."""
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, check=True).stdout.splitlines()
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
     return [ROOT / p for p in out if not p.startswith(("tests/", "data/")) and (ROOT / p).is_file()]
 
 
@@ -58,7 +67,9 @@ def test_database_urls_with_passwords_masked_in_every_message(home):
     """Even with --debug (tracebacks, Dagster's own logs) the password of an unreachable database
     URL appears nowhere: not on stdout/stderr, not in the run's logs under the data directory."""
     url = f"postgresql+psycopg2://reader:{PASSWORD}@127.0.0.1:9/test"
-    done = cli("--debug", "run", "--home", str(home), "--no-report", env={"IP_PIPELINE_ENFORCEMENT_DB_URL": url})
+    done = cli(
+        "--debug", "run", "--home", str(home), "--no-report", env={"IP_PIPELINE_ENFORCEMENT_DB_URL": url}
+    )
     assert done.returncode != 0
     assert PASSWORD not in done.output
     assert "reader:***@127.0.0.1:9/test" in done.output
@@ -76,14 +87,19 @@ def test_webserver_binds_to_localhost_unless_told_otherwise():
     web = [u for u in units if "dagster-webserver" in u.read_text(encoding="utf-8")]
     assert web, "no webserver unit in deploy/"
     for unit in web:
-        exec_start = [line for line in unit.read_text(encoding="utf-8").splitlines() if line.startswith("ExecStart=")]
-        assert exec_start and all(re.search(r"\s-h 127\.0\.0\.1(\s|$)", line) for line in exec_start), exec_start
+        exec_start = [
+            line for line in unit.read_text(encoding="utf-8").splitlines() if line.startswith("ExecStart=")
+        ]
+        assert exec_start and all(re.search(r"\s-h 127\.0\.0\.1(\s|$)", line) for line in exec_start), (
+            exec_start
+        )
     for path in [ROOT / "Makefile", ROOT / "workspace.yaml", *(ROOT / "deploy").rglob("*")]:
         if path.is_file():
             assert "0.0.0.0" not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
 # ---- personal names ---------------------------------------------------------------------------
+
 
 def _decoded(path: Path) -> str:
     data = path.read_bytes()
@@ -102,7 +118,9 @@ def _party_names(home: Path) -> set[str]:
         known = load_contract("enforcement").header_map  # the header may be an alias (当事人名称 …)
         col = [(known.get(normalise_header(h)) or (None,))[0] for h in rows[0]].index("party")
         names |= {r[col].strip() for r in rows[1:] if len(r) > col and len(r[col].strip()) >= 2}
-    others = " ".join(_decoded(f) for f in (home / "landing").rglob("*.csv") if f.parent.name != "enforcement")
+    others = " ".join(
+        _decoded(f) for f in (home / "landing").rglob("*.csv") if f.parent.name != "enforcement"
+    )
     names = {n for n in names if n not in others}
     assert len(names) >= 5, "the sample has too few personal names to test with"
     return names
@@ -141,8 +159,13 @@ def test_personal_names_masked_in_every_export(home, capsys):
         built = build_report(home, month, lang=lang, record=False)
         assert not _leaks(built.rendered_text, names)
         wb = openpyxl.load_workbook(built.xlsx, read_only=True)
-        cells = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
-                         if c is not None)
+        cells = " ".join(
+            str(c)
+            for ws in wb.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for c in row
+            if c is not None
+        )
         wb.close()
         assert not _leaks(cells, names)
     # Everything else the run wrote for people: quality Data Docs, alerts, the Dagster event log.
@@ -154,10 +177,25 @@ def test_personal_names_masked_in_every_export(home, capsys):
 
 # ---- formula injection ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [
-    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(1)", "'@SUM(1)"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("烟台测试", "烟台测试"), ("a=b", "a=b"), ("", ""), (None, None),
-    (-5, -5), (-0.25, -0.25), (0, 0)])
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("烟台测试", "烟台测试"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, None),
+        (-5, -5),
+        (-0.25, -0.25),
+        (0, 0),
+    ],
+)
 def test_formula_injection_safe_cell(value, expected):
     assert safe_cell(value) == expected
 
@@ -165,11 +203,22 @@ def test_formula_injection_safe_cell(value, expected):
 def test_formula_injection_neutralised_in_cli_csv(capsys):
     from ip_pipeline.cli.output import emit
 
-    df = pd.DataFrame({"holder": ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "'; DROP TABLE x; --", "烟台"],
-                       "value": [-1.5, 2.0, -3.0, 0.0, 1.0], "flags": [["a"], [], None, ["b", "c"], []]})
+    df = pd.DataFrame(
+        {
+            "holder": ["=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "'; DROP TABLE x; --", "烟台"],
+            "value": [-1.5, 2.0, -3.0, 0.0, 1.0],
+            "flags": [["a"], [], None, ["b", "c"], []],
+        }
+    )
     emit(df, "csv")
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert [r["holder"] for r in rows] == ["'=cmd|' /C calc'!A0", "'+1+1", "'@SUM(1)", "'; DROP TABLE x; --", "烟台"]
+    assert [r["holder"] for r in rows] == [
+        "'=cmd|' /C calc'!A0",
+        "'+1+1",
+        "'@SUM(1)",
+        "'; DROP TABLE x; --",
+        "烟台",
+    ]
     assert [float(r["value"]) for r in rows] == [-1.5, 2.0, -3.0, 0.0, 1.0]  # negative numbers stay numbers
 
 
@@ -188,11 +237,13 @@ def test_formula_injection_neutralised_in_report_xlsx(tmp_path, home):
             for row in sheet.iter_rows():
                 for c in row:
                     assert c.data_type != "f", (xlsx.name, sheet.title, c.coordinate, c.value)
-                    assert not (isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r"))), \
-                        (xlsx.name, sheet.title, c.coordinate, c.value)
+                    assert not (
+                        isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+                    ), (xlsx.name, sheet.title, c.coordinate, c.value)
 
 
 # ---- the landing zone cannot reach outside the data directory ----------------------------------
+
 
 def _outside_file(tmp_path: Path) -> Path:
     outside = tmp_path / "outside"
@@ -203,7 +254,9 @@ def _outside_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("how", ["absolute_symlink", "dotdot_symlink", "symlinked_folder", "reference_symlink"])
+@pytest.mark.parametrize(
+    "how", ["absolute_symlink", "dotdot_symlink", "symlinked_folder", "reference_symlink"]
+)
 def test_landing_file_names_cannot_escape_the_data_directory(zone, tmp_path, how):
     zone.csv("patents", PATENT_HEADER, [patent(app=app_no(2021, 1, 1))])
     good = zone.stage("patents")

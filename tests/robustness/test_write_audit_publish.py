@@ -2,6 +2,7 @@
 blocking GX suite before it replaces anything. A snapshot that fails a blocking rule changes no
 staged or published table — raw_, stg_, quarantine_, the bookkeeping, the marts, the indicators
 are exactly as they were — and the run names the rule and says nothing was published."""
+
 from __future__ import annotations
 
 import shutil
@@ -40,8 +41,11 @@ def test_a_snapshot_failing_a_blocking_rule_changes_no_table(published):
     n = len(published_patents.strip().splitlines()) - 1
     # 4x the patents of the published snapshot: each row is valid (staging keeps them all), but the
     # snapshot breaks the blocking rule "row count within 0.75x-2.5x of the previous snapshot".
-    write_csv(home.landing / "patents" / "more.csv", PATENT_HEADER,
-              [patent(app=app_no(2021, 1, 500 + i)) for i in range(3 * n)])
+    write_csv(
+        home.landing / "patents" / "more.csv",
+        PATENT_HEADER,
+        [patent(app=app_no(2021, 1, 500 + i)) for i in range(3 * n)],
+    )
 
     outcome = run_pipeline(home, report=False, backup=False)
 
@@ -53,7 +57,8 @@ def test_a_snapshot_failing_a_blocking_rule_changes_no_table(published):
     assert after == before
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:  # the refused candidate is gone too
-        assert con.execute("SELECT count(*) FROM information_schema.tables "
-                           "WHERE table_schema = 'candidate'").fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'candidate'"
+        ).fetchall() == [(0,)]
     finally:
         con.close()

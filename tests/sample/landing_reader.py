@@ -1,5 +1,6 @@
 """A minimal, independent reader of the sample landing zone for the tests: encoding
 detection, XLSX, header aliases and the date spellings of SOURCES.md."""
+
 from __future__ import annotations
 
 import csv
@@ -62,8 +63,11 @@ def records(landing: Path, source: str, files: list[str]):
 
 
 _DATE_PATTERNS = (
-    r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
-    r"(\d{4})(\d{2})(\d{2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日",
+    r"(\d{4})-(\d{1,2})-(\d{1,2})",
+    r"(\d{4})/(\d{1,2})/(\d{1,2})",
+    r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
+    r"(\d{4})(\d{2})(\d{2})",
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日",
 )
 
 

@@ -1,6 +1,7 @@
 """The sample city's transfers and court cases are calibrated to a plausible Yantai:
 a few thousand transfers and licences a year growing ≈ 10–20 % a year from 2024,
 a few hundred first-instance civil IP cases a year with an acceptance rate in the 80s."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """The sample generator: reproducible, linear in scale, valid identifiers, detectable
 encodings, a manifest that tells the truth, and calibrated indicators."""
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,11 @@ def test_application_numbers_and_credit_codes_are_valid(dirty):
     home, manifest = dirty
     landing = home / "landing"
     seen = 0
-    for source, column in (("patents", "application_no"), ("awards", "application_no"),
-                           ("overseas_grants", "cn_family_application_no")):
+    for source, column in (
+        ("patents", "application_no"),
+        ("awards", "application_no"),
+        ("overseas_grants", "cn_family_application_no"),
+    ):
         for _, _, row in records(landing, source, manifest["sources"][source]["files"]):
             if row[column] not in (None, ""):
                 assert valid_application_no(_app_no(row[column])), row[column]
@@ -82,7 +86,10 @@ def test_application_numbers_and_credit_codes_are_valid(dirty):
         if nfkc(row["pledge_type"]) == "专利" and row["items"]:
             for item in nfkc(row["items"]).split(";"):
                 assert valid_application_no(_app_no(item)), item
-    codes = [row["credit_code"] for _, _, row in records(landing, "enterprises", manifest["sources"]["enterprises"]["files"])]
+    codes = [
+        row["credit_code"]
+        for _, _, row in records(landing, "enterprises", manifest["sources"]["enterprises"]["files"])
+    ]
     assert codes and all(valid_credit_code(c) for c in codes)
     assert seen > 2000
 
@@ -158,7 +165,9 @@ def test_manifest_counts_match_the_files(dirty):
 
         groups = defaultdict(list)
         for _, _, row in rows:
-            groups[_key(source, row)].append(tuple(nfkc(v) if not isinstance(v, (int, float)) else v for v in row.values()))
+            groups[_key(source, row)].append(
+                tuple(nfkc(v) if not isinstance(v, (int, float)) else v for v in row.values())
+            )
         identical = conflicting = 0
         for group in groups.values():
             for i, row in enumerate(group[1:], start=1):
@@ -178,11 +187,19 @@ def test_manifest_counts_match_the_files(dirty):
                     found[f"bad_date:{col.name}"] += 1
                 if col.required and col.name not in schema.key and value in (None, ""):
                     found[f"missing:{col.name}"] += 1
-            if source == "patents" and nfkc(row["legal_status"]) in load("patents").column("legal_status").values["lapsed"] \
-                    and row["lapse_date"] in (None, ""):
+            if (
+                source == "patents"
+                and nfkc(row["legal_status"]) in load("patents").column("legal_status").values["lapsed"]
+                and row["lapse_date"] in (None, "")
+            ):
                 found["missing:lapse_date"] += 1
-            if source == "trademarks" and row["status_date"] in (None, "") and any(
-                nfkc(row["status"]) in schema.column("status").values[s] for s in ("invalidated", "cancelled", "revoked")
+            if (
+                source == "trademarks"
+                and row["status_date"] in (None, "")
+                and any(
+                    nfkc(row["status"]) in schema.column("status").values[s]
+                    for s in ("invalidated", "cancelled", "revoked")
+                )
             ):
                 found["missing:status_date"] += 1
             if source == "overseas_grants" and nfkc(row["office"]) == "CN":
@@ -213,8 +230,22 @@ def test_clean_sample_has_no_dirt(tmp_path):
 def test_cli(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     add_cli(parser.add_subparsers())
-    args = parser.parse_args(["sample", "--home", str(tmp_path), "--scale", "0.01", "--end", "2021-06-30",
-                              "--dirt-rate", "0.01", "--seed", "3", "--no-progress"])
+    args = parser.parse_args(
+        [
+            "sample",
+            "--home",
+            str(tmp_path),
+            "--scale",
+            "0.01",
+            "--end",
+            "2021-06-30",
+            "--dirt-rate",
+            "0.01",
+            "--seed",
+            "3",
+            "--no-progress",
+        ]
+    )
     assert args.func(args) == 0
     manifest = json.loads((tmp_path / "sample_manifest.json").read_text(encoding="utf-8"))
     assert manifest["end"] == "2021-06-30" and manifest["seed"] == 3
