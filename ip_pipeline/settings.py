@@ -10,6 +10,8 @@ Variables that belong to other tools (DAGSTER_HOME, …) keep being read where t
 
 from __future__ import annotations
 
+import logging
+
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -18,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
 PREFIX = "IP_PIPELINE_"
 
 
@@ -56,10 +59,11 @@ def _variable(
 
 def _int(raw: str | None, default: int, minimum: int) -> int:
     # A value that is not a number keeps the default: a typo in an operator's environment must
-    # not stop the night's run (the doctor shows the value in force).
+    # not stop the night's run. It is said in the run's log, and the doctor shows the value in force.
     try:
         return max(minimum, int(raw)) if raw is not None else default
     except ValueError:
+        log.warning("a setting is not a whole number (%r): the default %s is used", raw, default)
         return default
 
 

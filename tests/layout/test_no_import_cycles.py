@@ -17,8 +17,8 @@ import ip_pipeline
 PACKAGE = Path(ip_pipeline.__file__).resolve().parent
 ROOT = PACKAGE.name
 
-# Cycles that are known and being taken apart, as the set of their files. Each must still be a
-# cycle (when it is gone, delete its entry), and no other may appear.
+# Cycles that are known, as the set of their files: the report's data and archive modules read each
+# other's helpers. Each must still be a cycle (when it is gone, delete its entry); no other may appear.
 KNOWN_CYCLES: list[frozenset[str]] = [
     frozenset(
         {"report/archive.py", "report/data.py"}

@@ -22,7 +22,7 @@ PACKAGE = Path(ip_pipeline.__file__).resolve().parent
 ROOT = PACKAGE.parent
 NAME = re.compile(r"^IP_PIPELINE_[A-Z0-9_]+$")
 MENTION = re.compile(r"IP_PIPELINE_[A-Z0-9_]*[A-Z0-9]")
-# The report package, which is being rearranged, still reads its font variable itself.
+# Modules allowed to read a variable themselves (none: settings.py is the only reader).
 STILL_READING: dict[str, set[str]] = {}
 
 

@@ -149,7 +149,7 @@ def test_a_month_after_the_end_of_a_plan_shows_its_final_verdict_and_no_projecti
 def test_the_final_evaluation_reads_plan_outcomes_when_the_table_exists(tmp_path):
     home = build_warehouse(tmp_path / "h", last="2026-02", criteria_months=1)
     drop_progress_after_target(home)
-    # the agreed interface (COORDINATION.md): gbt enterprises end 2025 at 391 against 400: missed
+    # the final evaluation's rule (PROGRESS.md): gbt enterprises end 2025 at 391 against 400: missed
     db(
         home,
         """CREATE TABLE plan_outcomes (plan_id VARCHAR, indicator_id VARCHAR, district_code VARCHAR, as_of DATE,

@@ -57,7 +57,9 @@ def test_xlsx_holds_the_same_numbers_as_the_pdf(reports, report_home, lang):
         value = by_id[ind.id][2]
         assert math.isclose(value, db[ind.id], rel_tol=1e-12)
         printed = f"{value:,.{style.decimals(ind.id)}f}".replace("-", "−")
-        if lang == "en" and ind.unit == "万件":  # issue 13: "12.92 10k marks" reads as 129,195 marks
+        if (
+            lang == "en" and ind.unit == "万件"
+        ):  # "12.92 10k marks" would be misread: the English edition writes 129,195 marks
             printed = f"{value * 10000:,.0f} marks"
         assert cover_row[1].startswith(printed)
     districts = wb.worksheets[2]
