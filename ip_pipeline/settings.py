@@ -11,7 +11,6 @@ Variables that belong to other tools (DAGSTER_HOME, …) keep being read where t
 from __future__ import annotations
 
 import logging
-
 import os
 import sys
 from collections.abc import Callable, Mapping
