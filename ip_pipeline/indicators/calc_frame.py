@@ -13,10 +13,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..city import CITY
+from ..city import CITY, UNLOCATED
 from ..db import table_exists
 from .catalogue import Indicator, Plan
-from .registry import COMPUTATIONS, OPTIONAL_INPUTS, UNLOCATED
+from .registry import COMPUTATIONS, OPTIONAL_INPUTS
 
 DEFAULT_PLEDGE_THRESHOLD_WAN = 1000.0
 
@@ -126,7 +126,7 @@ def prepare(
         con.unregister("_calc_dates_df")
         con.unregister("_calc_bases_df")
     optional_inputs(con)
-    # Reporting units: every unit of stg_districts except the city itself; 370699 always
+    # Reporting units: every unit of stg_districts except the city itself; the unlocated bucket always
     # (ingestion resolves in-Yantai-but-unknown records there even if districts.csv forgot it).
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _calc_units AS

@@ -30,11 +30,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..city import CITY
+from ..city import CITY, UNLOCATED
 from . import schema, sql
 from .catalogue import Plan, load_plans
 from .progress import SPEC_COLUMNS, city_only, status_labels, target_spec, temp_from_frame, write_progress
-from .registry import UNLOCATED
 from .transaction import atomic
 from .vintage import vintages
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from .indicator_definitions import Definition, load_definitions
 
-UNLOCATED = "370699"
-
 
 @dataclass(frozen=True)
 class Computation:

@@ -32,11 +32,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..city import CITY
+from ..city import CITY, UNLOCATED
 from ..paths import ASSETS_DIR
 
 DIVISIONS_CSV = ASSETS_DIR / "reference" / "divisions.csv"
-UNLOCATED = "370699"
 # Words after a name that make it a street, a square or a building, not a unit. 场 is here for
 # 市场 (a market: 龙口市场 is no city), 号 for a house number (福山3号).
 STREET_WORDS = (
@@ -60,7 +59,10 @@ STREET_WORDS = (
 LEVEL_ENDINGS = ("省", "市", "区", "县", "州", "盟", "地区", "自治区", "特别行政区")
 # The version of the rule below: part of every address source's fingerprint, so a new rule
 # reads every record again and what it moves is recorded like any other revision.
-RULE_VERSION = "levels-1"
+RULE_VERSION = "levels-2"
+# What `region` returns when a region column names another city or province: distinct from
+# None (the columns say nothing), since it puts the record outside whatever its address says.
+OUTSIDE = "outside"
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,17 @@ class AddressReader:
         for name, code in after_city.items():
             lexicon.setdefault(name, ("after_city", code))
         self._lexicon = lexicon
+        # a region column may hold a code instead of a name (申请人省市代码 37, 国省代码 370202):
+        # the code's name, a unit's from districts.csv or the national list's, is read instead
+        code_names = {d["code"]: d["name"] for d in divisions}
+        for row in districts:
+            code, name = _text(row.get("code")), _text(row.get("name_zh"))
+            if code and code not in (UNLOCATED, CITY) and _has_level(name):
+                code_names[code] = name
+                for alias in _text(row.get("aliases")).split(";"):
+                    if alias.strip().isdigit():
+                        code_names.setdefault(alias.strip(), name)
+        self._code_names = code_names
         # names by their first character, longest first: a scan tries at each position only the
         # few names that can start there (a regex alternation of ~400 names is ten times slower)
         names = sorted(lexicon, key=lambda n: (-len(n), n))
@@ -248,6 +261,34 @@ class AddressReader:
     def _unit(self, address: str | None) -> str | None:
         return self._scan(address, every_word=False)[0] if address else None
 
+    def _code_name(self, code: str) -> str:
+        """The name of a division code: the unit's, else its city's, else its province's; a
+        county code of no unit of the city (370202, or the city's own 99 bucket) is read as its city."""
+        padded = code.ljust(6, "0")
+        for c in (padded, padded[:4] + "00", padded[:2] + "0000"):
+            if c in self._code_names:
+                return self._code_names[c]
+        return ""
+
+    def region(self, region: str | None, place: str | None) -> str | None:
+        """What an export's region column (a province or city, by name or code) and county-level
+        column say, read together as one address of levels (青岛市 + 市南区, 37 + 龙口市):
+        a unit, UNLOCATED (the city, unit unknown), OUTSIDE (another city or province is named
+        first), or None (they say nothing about the city)."""
+        region, place = (region or "").strip(), (place or "").strip()
+        if region.isdigit() and len(region) in (2, 4, 6):
+            region = self._code_name(region)
+        if not region and not place:
+            return None
+        reading = self._scan(region + place, every_word=False)
+        return OUTSIDE if reading[1] else reading[0]
+
+    def regions(self, regions: pa.Array, places: pa.Array) -> pa.Array:
+        """`region` over two Arrow columns (a query passes each distinct pair once)."""
+        return pa.array(
+            [self.region(r, p) for r, p in zip(regions.to_pylist(), places.to_pylist())], pa.string()
+        )
+
     def units(self, addresses: pa.Array | pa.ChunkedArray) -> pa.Array:
         """The unit of every address of an Arrow column: each distinct address is read once."""
         if isinstance(addresses, pa.ChunkedArray):
@@ -263,14 +304,29 @@ def reader_from_table(con, table: str = "main.stg_districts") -> AddressReader:
 
 
 SQL_FUNCTION = "address_unit"
+REGION_FUNCTION = "region_unit"
 
 
 def register(con, reader: AddressReader) -> None:
-    """`address_unit(text)` on this connection: the unit an address names, NULL when outside."""
+    """`address_unit(text)` on this connection: the unit an address names, NULL when outside;
+    and `region_unit(region, place)`: what an export's region and county columns say (`region`)."""
     try:
         con.remove_function(SQL_FUNCTION)
     except Exception:  # not registered yet on this connection  # noqa: BLE001 (a failure here is reported, never raised)
         pass
+    try:
+        con.remove_function(REGION_FUNCTION)
+    except Exception:  # not registered yet on this connection  # noqa: BLE001 (a failure here is reported, never raised)
+        pass
+    con.create_function(
+        REGION_FUNCTION,
+        reader.regions,
+        ["VARCHAR", "VARCHAR"],
+        "VARCHAR",
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
+    )
     con.create_function(
         SQL_FUNCTION,
         reader.units,

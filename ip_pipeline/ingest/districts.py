@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 import duckdb
 
-from ..city import CITY
+from ..city import CITY, UNLOCATED
 from ..db import first_row, scalar, table_exists
-from .addresses import UNLOCATED, AddressReader, explain_lines, reader_from_table, register
+from .addresses import OUTSIDE, AddressReader, explain_lines, reader_from_table, register
 
 
 def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
-    """Temp tables `_district_codes(code, unit)` and `_district_names(name, unit, len)` from
-    stg_districts, and the SQL function `address_unit` (the address reader of those districts)."""
+    """The temp table `_district_codes(code, unit)` from stg_districts, and the SQL functions
+    `address_unit` and `region_unit` (the address reader of those districts, addresses.py)."""
     exists = scalar(
         con,
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_districts' AND table_schema = 'main'",
@@ -36,15 +36,6 @@ def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
             SELECT alias, unit FROM _district_aliases WHERE regexp_full_match(alias, '\\d{6}')
         ) QUALIFY row_number() OVER (PARTITION BY code ORDER BY unit) = 1
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _district_names AS
-        SELECT name, unit, length(name) AS len FROM (
-            SELECT name_zh AS name, code AS unit FROM main.stg_districts WHERE name_zh IS NOT NULL AND code <> '370699'
-            UNION ALL
-            SELECT alias, unit FROM _district_aliases WHERE NOT regexp_full_match(alias, '\\d{6}')
-        ) WHERE name IS NOT NULL AND name <> '未定位'
-        QUALIFY row_number() OVER (PARTITION BY name ORDER BY unit) = 1
-    """)
     reader = reader_from_table(con)
     register(con, reader)
     return reader
@@ -53,14 +44,14 @@ def build_lookups(con: duckdb.DuckDBPyConnection) -> AddressReader:
 def resolved_select(typed_table: str, location: str, address_columns: str | Sequence[str] | None) -> str:
     """Adds `_unit` and `_in_scope` to every row of typed_table.
 
-    `address_columns` is ordered: the code; else an export's county-level name column
-    (`_place`, formats.py); else the first address (read by levels, addresses.py); else the
-    next address the same way; ...; else 370699 when an
-    export's region column (`_region`: a city name or a code that is no unit) says Yantai.
-    A row is in scope when any of them places it in Yantai (transfers: either party); a
-    region column naming another city or province puts it outside, unless its code is a unit."""
+    `address_columns` is ordered: the code; else a unit named by an export's region and
+    county-level columns (`_region`, `_place`, formats.py) read together by levels; else the
+    first address (read by levels, addresses.py); else the next address the same way; ...;
+    else the unlocated bucket when the region columns name the city alone.
+    A row is in scope when any of them places it in Yantai (transfers: either party); region
+    columns naming another city or province put it outside, unless its code is a unit."""
     if location == "own_list":
-        # Yantai's own lists: every row in scope, unknown code -> 未定位.
+        # Yantai's own lists: every row in scope, unknown code -> the unlocated bucket.
         return f"""
             SELECT t.*, coalesce(dc.unit, '{UNLOCATED}') AS _unit, true AS _in_scope
             FROM {typed_table} t LEFT JOIN _district_codes dc ON dc.code = t.district_code
@@ -68,18 +59,6 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
     columns = [address_columns] if isinstance(address_columns, str) else list(address_columns or [])
     if not columns:
         raise ValueError("location 'address' needs at least one address column")
-    region_yantai = (
-        "(contains(t._region, '烟台') OR regexp_matches(t._region, '(^|[^0-9])3706[0-9]{2}($|[^0-9])'))"
-    )
-    # a region that names another city or province (or its code) says the holder is not in
-    # Yantai, whatever a street name in the address may suggest; 山东省 / 37 say nothing
-    elsewhere = (
-        "(NOT contains(t._region, '烟台') AND ("
-        "regexp_full_match(t._region, '[0-9]{2}') AND t._region <> '37' "
-        "OR regexp_full_match(t._region, '[0-9]{4}([0-9]{2})?') AND NOT starts_with(t._region, '3706') "
-        "OR regexp_matches(t._region, '(市|州|盟|地区)$') "
-        "OR regexp_matches(t._region, '(省|自治区)$') AND NOT contains(t._region, '山东')))"
-    )
     ctes = [
         f"""coded AS (
             -- in an export (not our own format) {CITY}, the city as a whole, is no unit: it says Yantai
@@ -88,16 +67,21 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
                 AND NOT (dc.unit = '{CITY}' AND t._format IS DISTINCT FROM 'canonical')
         )""",
         "unplaced AS (SELECT * FROM coded WHERE _code_unit IS NULL)",
-        """by_place AS (
-            SELECT t._rid, arg_max(dn.unit, dn.len * 100000 - instr(t._place, dn.name)) AS unit
-            FROM unplaced t JOIN _district_names dn ON contains(t._place, dn.name)
-            WHERE t._place IS NOT NULL
-            GROUP BY t._rid
+        # the region and county columns read together by levels (青岛市 + 市南区, 37 + 龙口市),
+        # each distinct pair once: a unit, the city (unit unknown), outside, or nothing said
+        """by_region AS (
+            SELECT r, p, region_unit(r, p) AS unit
+            FROM (SELECT DISTINCT _region AS r, _place AS p FROM unplaced
+                  WHERE _region IS NOT NULL OR _place IS NOT NULL)
         )""",
     ]
-    joins, candidates = ["LEFT JOIN by_place bp ON bp._rid = t._rid"], ["t._code_unit", "bp.unit"]
+    joins = [
+        "LEFT JOIN by_region br ON br.r IS NOT DISTINCT FROM t._region AND br.p IS NOT DISTINCT FROM t._place"
+    ]
+    # a unit the columns name decides before the addresses; the city alone comes after them
+    candidates = ["t._code_unit", f"CASE WHEN br.unit NOT IN ('{OUTSIDE}', '{UNLOCATED}') THEN br.unit END"]
     for i, column in enumerate(columns):
-        # the address read by administrative levels: a unit, 370699 (the city, unit unknown),
+        # the address read by administrative levels: a unit, the unlocated bucket (the city, unit unknown),
         # or NULL (another city's, or nothing said); a street named after a unit is no unit.
         # Each distinct address is read once (an export repeats its holders' addresses).
         ctes.append(f"""read_{i} AS (
@@ -106,9 +90,11 @@ def resolved_select(typed_table: str, location: str, address_columns: str | Sequ
         )""")
         joins.append(f'LEFT JOIN read_{i} r{i} ON r{i}.a = t."{column}"')
         candidates.append(f"r{i}.unit")
-    candidates.append(f"CASE WHEN {region_yantai} THEN '{UNLOCATED}' END")
+    candidates.append(f"CASE WHEN br.unit = '{UNLOCATED}' THEN br.unit END")
+    # a region column naming another city or province puts the row outside, whatever a street
+    # name in its address may suggest; only a unit's code as written says otherwise
     unit = (
-        f"CASE WHEN t._code_unit IS NULL AND coalesce({elsewhere}, false) THEN NULL "
+        f"CASE WHEN t._code_unit IS NULL AND br.unit = '{OUTSIDE}' THEN NULL "
         f"ELSE coalesce({', '.join(candidates)}) END"
     )
     # the unit once per row (the address reader is a Python function), then its scope

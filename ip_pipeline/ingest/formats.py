@@ -6,8 +6,8 @@ per-row fallback: the first non-empty wins), the format's own enum words (`value
 words accepted with a warning (`warn_values`), multi-valued columns and their
 separators (`split`), columns derived from a cell (`pattern`, a condition `when`, a
 constant `value`), columns this format never gives (`optional`) and the location hints
-`_place` (a county-level name column, matched against districts.csv) and `_region`
-(a city name or province/city code that only says whether the holder is in Yantai).
+`_place` (a county-level name column) and `_region` (a province or city, by name or
+code), read together by administrative levels (districts.py, addresses.py: `region`).
 
 The code here only interprets those files: a file's header row picks its plan
 (`plan_header`), and the plan turns each batch of cells into contract columns with

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..city import UNLOCATED
 from .data import FinalRow, IndicatorSection
-
-UNLOCATED = "370699"
 from .fonts import text_width_pt  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .narrative import growth_fraction  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .texts import Texts, is_missing  # noqa: E402 (matplotlib.use() must run before pyplot is imported)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..city import UNLOCATED
 from .data import IndicatorSection
 from .texts import Texts, is_missing
 
@@ -32,7 +33,7 @@ def _change(t: Texts, now, before, ind_id: str, prefix: str) -> str:
 
 def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str], list[str]]:
     d = sec.districts.dropna(subset=["value"])
-    d = d[d["district_code"] != "370699"]  # the unlocated bucket is not a place to rank
+    d = d[d["district_code"] != UNLOCATED]  # the unlocated bucket is not a place to rank
     if len(d) < 2:
         return [], []
     d = d.sort_values("value", ascending=False)
@@ -141,7 +142,7 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
 
 def _movers(sec: IndicatorSection, t: Texts) -> str:
     d = sec.districts.dropna(subset=["value", "prev_value"])
-    d = d[d["district_code"] != "370699"]
+    d = d[d["district_code"] != UNLOCATED]
     if d.empty:
         return ""
     d = d.assign(delta=d["value"] - d["prev_value"])

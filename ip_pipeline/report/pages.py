@@ -549,7 +549,7 @@ def other_plans(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> 
 
 
 # -- indicator sections -------------------------------------------------------------------
-UNLOCATED = "370699"
+from ..city import UNLOCATED  # noqa: E402 (beside the sections that use it)
 
 
 def indicator_section(

@@ -7,8 +7,10 @@ import io
 import random
 from dataclasses import dataclass
 
+from ..city import UNLOCATED
+
 # Exactly examples/reference/districts.csv of the spec: the real, complete table.
-DISTRICTS_CSV = """code,name_zh,name_en,kind,aliases
+DISTRICTS_CSV = f"""code,name_zh,name_en,kind,aliases
 370602,芝罘区,Zhifu,district,芝罘
 370611,福山区,Fushan,district,福山
 370612,牟平区,Muping,district,牟平
@@ -22,10 +24,8 @@ DISTRICTS_CSV = """code,name_zh,name_en,kind,aliases
 370687,海阳市,Haiyang,county_city,海阳
 370671,烟台高新技术产业开发区,Yantai Hi-tech Zone,zone,烟台高新区
 370672,烟台经济技术开发区,Yantai Economic and Technological Development Area,zone,烟台开发区
-370699,未定位,Unlocated,unlocated,
+{UNLOCATED},未定位,Unlocated,unlocated,
 """
-
-UNLOCATED = "370699"
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def read_districts() -> list[dict]:
 
 
 def address(rnd: random.Random, code: str) -> str:
-    """A postal address that resolves to `code` (by name, or by 烟台 alone for 370699)."""
+    """A postal address that resolves to `code` (by name, or by 烟台 alone for the unlocated bucket)."""
     unit = UNIT_BY_CODE[code]
     street = f"{rnd.choice(STREETS)}{rnd.randint(1, 399)}号"
     if unit.kind == "zone":

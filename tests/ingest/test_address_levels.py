@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 
+from ip_pipeline.city import UNLOCATED
 from ip_pipeline.ingest import addresses
 from ip_pipeline.ingest.addresses import AddressReader, explain_lines
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 from .conftest import PATENT_HEADER, app_no, patent
+from .test_real_exports import INCOPAT_HEADER
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +125,12 @@ def test_the_longest_unit_wins(reader):
 
 
 def test_the_city_without_a_unit_is_unlocated(reader):
-    assert unit(reader, "山东省烟台市港城大道9号") == "370699"
-    assert unit(reader, "烟台大学") == "370699"
+    assert unit(reader, "山东省烟台市港城大道9号") == UNLOCATED
+    assert unit(reader, "烟台大学") == UNLOCATED
 
 
-def test_an_address_that_names_nothing_of_yantai_is_outside(reader):
+def test_an_address_that_names_nothing_of_yantai_has_no_unit_and_names_no_other_city(reader):
+    # no unit, so out of scope; yet not `outside`: no other city or province decided it
     reading = reader.read("滨海路1号")
     assert reading.unit is None and not reading.outside
 
@@ -209,6 +213,106 @@ def test_staged_sources_read_addresses_by_levels(zone):
     assert got["10001972"][1] is False and got["10001973"] == ("370672", True)
 
 
+def test_overseas_grants_and_pledges_read_addresses_by_levels(zone):
+    overseas_header = [
+        "授权国家/地区",
+        "授权号",
+        "授权日",
+        "专利类型",
+        "专利权人",
+        "专利权人地址",
+        "行政区划代码",
+    ]
+    zone.csv(
+        "overseas_grants",
+        overseas_header,
+        [
+            ["US", "US11000001B2", "2022-03-01", "发明", "甲", "山东省青岛市市南区栖霞路2号", ""],
+            ["EP", "EP3900001B1", "2022-03-01", "发明", "乙", "山东省长岛县海港路1号", ""],
+            ["JP", "JP7000001B2", "2022-03-01", "发明", "丙", "烟台高新区航天路9号", ""],
+        ],
+    )
+    o = zone.stage("overseas_grants")
+    got = dict(zip(o.stg.grant_no, zip(o.stg.district_code, o.stg.in_scope)))
+    assert got["US11000001B2"][1] is False  # Qingdao's 栖霞路 is a street, not 栖霞市
+    assert got["EP3900001B1"] == ("370614", True) and got["JP7000001B2"] == ("370671", True)
+    pledge_header = [
+        "登记号",
+        "质押类型",
+        "登记日",
+        "出质人",
+        "出质人地址",
+        "行政区划代码",
+        "质权人",
+        "质押金额(万元)",
+        "涉及专利/商标号",
+    ]
+    item = app_no(2020, 1, 5)
+    zone.csv(
+        "pledges",
+        pledge_header,
+        [
+            ["Y2021980000001", "专利", "2021-02-03", "甲", "青岛市市南区招远路6号", "", "银行", "100", item],
+            ["Y2021980000002", "专利", "2021-02-03", "乙", "山东省莱阳市旌旗路3号", "", "银行", "100", item],
+            ["Y2021980000003", "专利", "2021-02-03", "丙", "威海市环翠区烟台路1号", "", "银行", "100", item],
+        ],
+    )
+    p = zone.stage("pledges")
+    got = dict(zip(p.stg.registration_no, zip(p.stg.district_code, p.stg.in_scope)))
+    assert got["Y2021980000001"][1] is False and got["Y2021980000003"][1] is False
+    assert got["Y2021980000002"] == ("370682", True)
+
+
+# ---- An export's region and county columns: read by the same levels --------------------------
+
+
+@pytest.mark.parametrize(
+    "region, place, said",
+    [
+        ("烟台市", "龙口市", "370681"),
+        ("山东省", "福山区", "370611"),
+        ("37", "蓬莱市", "370614"),  # a province code, then a former name
+        (None, "长岛县", "370614"),
+        ("龙口市", None, "370681"),  # a county-level city of the city in the region column
+        ("3706", None, UNLOCATED),  # the city's code: the city, unit unknown
+        ("烟台市", None, UNLOCATED),
+        ("青岛市", "市南区", addresses.OUTSIDE),  # another city's county
+        ("370202", "市南区", addresses.OUTSIDE),  # its code: Qingdao's 市南区
+        ("青岛市", "福山区", addresses.OUTSIDE),  # another city named first: never guessed
+        ("北京市", None, addresses.OUTSIDE),
+        ("37", None, None),  # the province says nothing
+        (None, "市南区", None),  # a county of no unit, no city: nothing said
+    ],
+)
+def test_region_and_county_columns_are_read_by_levels(reader, region, place, said):
+    assert reader.region(region, place) == said
+
+
+def test_staged_region_and_county_columns_decide_by_levels(zone):
+    cases = [  # (省市代码, 地市, 区县, address) -> (unit, in scope)
+        ("37", "烟台市", "龙口市", "山东省龙口市东城区振华街1号", ("370681", True)),
+        ("37", "龙口市", None, "龙口经济开发区1号", ("370681", True)),
+        ("37", None, "蓬莱市", "山东省蓬莱市南关路5号", ("370614", True)),
+        ("37", "青岛市", "市南区", "山东省青岛市市南区福山路3号", (None, False)),
+        ("37", "青岛市", "市南区", "市南区龙口路15号", (None, False)),  # the columns decide
+        ("370202", None, "市南区", "莱阳路8号", (None, False)),
+        ("37", "烟台市", None, "山东省某县", (UNLOCATED, True)),
+    ]
+    apps = [app_no(2021, 1, 40 + i) for i in range(len(cases))]
+    rows = [
+        [i, "t", a, "2021-03-01", "CN1A", "2021-09-01", "发明申请", "甲", "甲", address, code, city, county]
+        + ["H01M10/052", "H01M10/052", "审中", "实质审查", None, None]
+        for i, (a, (code, city, county, address, _)) in enumerate(zip(apps, cases))
+    ]
+    zone.csv("patents", INCOPAT_HEADER, rows)  # an incoPat export: 地市 and 区县 beside the address
+    s = zone.stage("patents")
+    got = {
+        a: (None if pd.isna(d) else d, bool(sc))
+        for a, d, sc in zip(s.stg.application_no, s.stg.district_code, s.stg.in_scope)
+    }
+    assert [got[a] for a in apps] == [c[-1] for c in cases]
+
+
 # ---- What changed is visible: records moved by a new rule are a revision -------------------------
 
 
@@ -228,7 +332,7 @@ def test_records_moved_by_a_new_rule_are_counted_as_a_revision(zone, monkeypatch
     addresses.rule_fingerprint.cache_clear()
     second = zone.stage("patents")  # the same files: the new rule alone makes a new snapshot
     assert second.result.status == "loaded"
-    assert dict(zip(second.stg.application_no, second.stg.district_code))[a1] == "370699"
+    assert dict(zip(second.stg.application_no, second.stg.district_code))[a1] == UNLOCATED
     assert second.result.change["relocated_rows"] == 1 and second.result.change["changed_rows"] == 2
 
 

@@ -4,7 +4,7 @@
 -- A year in which a unit lacks the row it had in an earlier year is incomplete (INDICATORS.md):
 -- that unit takes its latest earlier year, and a city total summed from units carries the
 -- flag too (`provisional`): a missing unit never shrinks the city's denominator silently.
--- 370699 未定位 never has a row, so it never makes a year incomplete.
+-- The unlocated bucket (未定位) never has a row, so it never makes a year incomplete.
 WITH unit_rows AS (
     SELECT year, district_code, population
     FROM stg_population
