@@ -288,9 +288,24 @@ def _delta(a, b):
     return None if is_missing(a) or is_missing(b) else float(a) - float(b)
 
 
+def status_counts(data: ReportData) -> list[tuple[str, str, int]]:
+    """(status, word, count) of the cover's status counts, grouped by the verdict a badge shows: a
+    target met before the target year (已提前完成, 已提前达到目标值) is counted under its own word, beside
+    已实现目标, so that each count agrees with the badges below it."""
+    words = [(status_of(sec), verdict_of(sec) or status_of(sec)) for sec in data.sections]
+    out = []
+    for st in STATUSES:
+        out.append((st, st, sum(1 for s_, w in words if s_ == st and w == st)))
+        # verdict words other than the status's own, in order of first appearance
+        others = dict.fromkeys(w for s_, w in words if s_ == st and w != st)
+        out.extend((st, w, sum(1 for s_, w2 in words if s_ == st and w2 == w)) for w in others)
+    return out
+
+
 def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
     c, s = t.style.colour, t.style.size
-    h = 1.05
+    rows = (len(status_counts(data)) + 1) // 2
+    h = 1.05 + 0.2 * max(0, rows - 3)
     top = doc.y
     doc.rect(doc.left, top, doc.width, h, c["zebra"])
     x = doc.left + 0.2
@@ -336,9 +351,9 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
     # status counts on the right half
     rx = doc.left + doc.width * 0.5
     doc.text_at(rx, top + 0.14, t("cover.status_counts"), s["h2"], c["ink"], weight="bold")
-    counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
+    entries = status_counts(data)
     col_w = doc.width * 0.25
-    for i, st in enumerate(STATUSES):
+    for i, (st, word, k) in enumerate(entries):
         sty = t.style.status(st)
         bx, by = rx + (i % 2) * col_w, top + 0.42 + (i // 2) * 0.2
         doc.rect(bx, by, 0.17, 0.15, sty["fill"])
@@ -348,7 +363,7 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
         doc.text_at(
             bx + 0.24,
             by + 0.075,
-            f"{t.status(st)}  {int(counts.get(st, 0))}",
+            f"{t.status(word)}  {k}",
             s["small"] + 0.3,
             c["ink"],
             va="center",

@@ -310,9 +310,8 @@ class Texts:
         return self("sources.unknown") if self.lang == "zh" else source
 
     def table_title(self, table: str) -> str:
-        """Chinese: what the table holds, in words; English (the analysts' edition): the table's name."""
-        if self.lang == "en":
-            return table
+        """What the table holds, in words, in both editions (BULLETIN.md: a reader never meets an
+        internal table name such as stg_* or plan_outcomes)."""
         key = f"tables.{table}"
         if self.has(key):
             return self(key)
@@ -321,7 +320,7 @@ class Texts:
             meta = source_meta().get(src)
             if meta:
                 return self("tables.staged", source=meta["zh"] if self.lang == "zh" else meta["en"])
-        return self("tables.unknown") if self.lang == "zh" else table
+        return self("tables.unknown")
 
     def check(self, name: str, severity: Any = None) -> str:
         key = f"checks.{name}"
