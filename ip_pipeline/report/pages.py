@@ -3,7 +3,7 @@ data quality, revisions and method."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -227,7 +227,7 @@ def cover(
     meta = [
         t("report.as_of", date=t.date(data.as_of)),
         t("report.vintage", vintage=data.vintage or DASH),
-        t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M")),
+        t.generated(generated),
     ]
     doc.text_at(doc.left, doc.y, "    ·    ".join(meta), s["small"] + 0.5, c["muted"])
     doc.y += 0.3
@@ -986,7 +986,9 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
                     ]
                 )
                 continue
-            age = None if is_absent(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
+            # snapshot times are UTC wall-clock, as `generated` is once made naive
+            now = generated.astimezone(UTC).replace(tzinfo=None) if generated.tzinfo else generated
+            age = None if is_absent(snap) else (now - pd.Timestamp(snap).to_pydatetime()).days
             stale = age is not None and not is_missing(r.get("cadence_days")) and age > int(r["cadence_days"])
             age_cell = (
                 Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale)

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..dates import in_yantai
 from ..indicators import rules
 from ..indicators.catalogue import Plan
 from ..paths import REPORT_TEMPLATES_DIR
@@ -117,6 +118,10 @@ class Texts:
             except (KeyError, TypeError):
                 continue
         return self(f"statuses.{status}")
+
+    def generated(self, moment: datetime) -> str:
+        """生成时间 on Beijing time and labelled so (the server's clock runs on UTC)."""
+        return self("report.generated", ts=in_yantai(moment).strftime("%Y-%m-%d %H:%M"))
 
     def plan_name(self, plan: Plan | None = None) -> str:
         plan = plan or self.plan

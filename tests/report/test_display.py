@@ -4,6 +4,7 @@ verdicts agree"): the cover's counts by verdict, no internal table name in Engli
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pypdf
@@ -75,3 +76,43 @@ def test_english_edition_names_no_internal_table(built):
     text = page_text(built["en"].pdf)
     for name in ("stg_", "plan_outcomes", "indicator_values", "indicator_progress", "plan_scores"):
         assert name not in text, name
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "（北京时间）"), ("en", "(Beijing time, UTC+8)")])
+def test_generated_time_is_on_beijing_time_and_stored_as_the_same_moment_in_utc(home, built, lang, label):
+    cover = page_text(built[lang].pdf, 1)
+    m = re.search(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})\s*" + re.escape(label), cover)
+    assert m, cover[:800]
+    shown = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT max(published_at) FROM published_values").fetchone()[0]
+    # the stored UTC moment, eight hours on, is the printed Beijing time (both builds within minutes)
+    assert abs((stored + timedelta(hours=8)) - shown) < timedelta(minutes=10)
+    assert abs(stored - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "margin", "expected"),
+    [
+        ("zh", 82.7, 2.1, "较基期+1.6分，在抽样误差±2.1分以内"),
+        ("en", 82.7, 2.1, "within the sampling error of ±2.1"),
+        ("zh", 84.4, 2.1, "超出抽样误差±2.1"),
+        ("en", 84.4, 2.1, "beyond the sampling error of ±2.1"),
+    ],
+)
+def test_a_rise_is_read_against_the_surveys_margin_of_error(lang, value, margin, expected):
+    from ip_pipeline.indicators.catalogue import load_plans
+    from ip_pipeline.report.narrative import significance
+    from ip_pipeline.report.style import load_style
+    from ip_pipeline.report.texts import Texts
+
+    plans = load_plans()
+    action = next(p for p in plans if any(i.target and i.target.kind == "improvement" for i in p.indicators))
+    t = Texts(lang, action, load_style(), plans=plans)
+    text = significance(
+        t, "ip_protection_satisfaction", {"value": value, "base_value": 81.1, "margin": margin}
+    )
+    rise = t.value(value - 81.1, "ip_protection_satisfaction", signed=True)
+    assert rise.startswith("+1.6" if value < 83 else "+3.3")
+    squash = lambda x: re.sub(r"\s+", "", x)  # noqa: E731
+    assert squash(rise) in squash(text) and squash(expected) in squash(text), text
