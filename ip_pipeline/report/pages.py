@@ -43,6 +43,7 @@ def badge(t: Texts, status: str | None, verdict: str | None = None) -> Cell:
     return Cell(f"{st['symbol']} {t.status(verdict or status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
+BASE_MARK = "*"  # a base computed by this system from the records, not given by the plan
 SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 
 
@@ -452,9 +453,10 @@ def final_row_cells(r: FinalRow, t: Texts) -> list:
     value = t.value_against(r.value, r.target_value, r.id, r.final_status == "target_missed")
     if r.revision:
         value += "※"
+    base = DASH if growth else t.value(r.base_value, r.id) + (BASE_MARK if r.base_computed else "")
     return [
         t.name(r.id),
-        DASH if growth else t.value(r.base_value, r.id),
+        base,
         value,
         target,
         badge(t, r.final_status),
@@ -496,9 +498,46 @@ def final_summary(
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
+def base_year_value(r: FinalRow, year: int) -> float | None:
+    """The value computed from the records at the end of the base year (from the year-end series)."""
+    s = r.series
+    if s is None or s.empty:
+        return None
+    at = s[pd.to_datetime(s["as_of"]).dt.year == year]
+    return None if at.empty or is_missing(at.iloc[0]["value"]) else float(at.iloc[0]["value"])
+
+
+def base_notes(f: FinalEvaluation, t: Texts) -> list[str]:
+    """The bases a reader must not take for the plan's: one computed by this system (marked *), and an
+    official base the records recompute differently (4.06 published, 4.07 from the records), with the
+    one the evaluation uses (PROGRESS.md: the plan's official base where it gives one)."""
+    out = []
+    if any(r.base_computed for r in f.rows):
+        out.append(BASE_MARK + " " + t("final.base_computed", year=f.plan.base_year))
+    for r in f.rows:
+        if r.base_computed or r.base_value is None or is_missing(r.base_value):
+            continue
+        computed = base_year_value(r, r.indicator.base_year or f.plan.base_year)
+        if computed is None or t.number(computed, r.id) == t.number(r.base_value, r.id):
+            continue
+        out.append(
+            t(
+                "final.base_differs",
+                name=t.name(r.id),
+                year=f.plan.base_year,
+                computed=t.value(computed, r.id),
+                official=t.value(r.base_value, r.id),
+            )
+        )
+    return out
+
+
 def revision_notes(doc: Document, f: FinalEvaluation, t: Texts) -> None:
-    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted."""
+    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted; so
+    is a base computed here, or recomputed differently from the plan's (base_notes)."""
     s, c = t.style.size, t.style.colour
+    for text in base_notes(f, t):
+        doc.paragraph(text, size=s["small"], colour=c["muted"], after=0.02)
     for r in f.rows:
         rev = r.revision
         if not rev:

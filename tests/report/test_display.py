@@ -116,3 +116,43 @@ def test_a_rise_is_read_against_the_surveys_margin_of_error(lang, value, margin,
     assert rise.startswith("+1.6" if value < 83 else "+3.3")
     squash = lambda x: re.sub(r"\s+", "", x)  # noqa: E731
     assert squash(rise) in squash(text) and squash(expected) in squash(text), text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_computed_base_is_marked_and_a_recomputed_official_base_is_explained(lang):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ip_pipeline.indicators.catalogue import load_plans
+    from ip_pipeline.report import pages
+    from ip_pipeline.report.style import load_style
+    from ip_pipeline.report.texts import Texts
+
+    plans = load_plans()
+    fyp = next(p for p in plans if p.target_year == 2025)
+    t = Texts(lang, fyp, load_style(), plans=plans)
+    ind = {i.id: i for i in fyp.indicators}
+
+    def row(ind_id, base, computed, base_year_value):
+        series = pd.DataFrame(
+            {"as_of": pd.to_datetime(["2020-12-31", "2025-12-31"]), "value": [base_year_value, 9.0]}
+        )
+        return SimpleNamespace(
+            id=ind_id, indicator=ind[ind_id], base_value=base, base_computed=computed, series=series,
+            value=9.0, target_value=ind[ind_id].target.value, final_status="target_missed",
+            change_share=0.5, status="on_track", ratio=1.0, revision=None,
+        )  # fmt: skip
+
+    official = row("hv_patents_per_10k", 4.06, False, 4.0712)  # the records recompute 4.07
+    same = row("valid_trademarks", 10.6, False, 10.6004)  # equal at the displayed decimals
+    computed = row("gbt29490_enterprises", 178.0, True, 178.0)
+    f = SimpleNamespace(rows=[official, same, computed], plan=fyp)
+    notes = pages.base_notes(f, t)
+    cells = {r.id: pages.final_row_cells(r, t)[1] for r in f.rows}
+    assert cells["gbt29490_enterprises"].endswith(pages.BASE_MARK)
+    assert not cells["hv_patents_per_10k"].endswith(pages.BASE_MARK)
+    assert notes[0].startswith(pages.BASE_MARK)
+    differs = [n for n in notes[1:]]
+    assert len(differs) == 1 and t.name("hv_patents_per_10k") in differs[0]
+    assert "4.07" in differs[0] and "4.06" in differs[0]
