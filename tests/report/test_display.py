@@ -156,3 +156,19 @@ def test_a_computed_base_is_marked_and_a_recomputed_official_base_is_explained(l
     differs = [n for n in notes[1:]]
     assert len(differs) == 1 and t.name("hv_patents_per_10k") in differs[0]
     assert "4.07" in differs[0] and "4.06" in differs[0]
+
+
+def test_footnote_marks_are_numbered_in_order_of_appearance_and_read_in_order():
+    from ip_pipeline.indicators.catalogue import load_plans
+    from ip_pipeline.report.footnotes import Footnotes
+    from ip_pipeline.report.style import load_style
+    from ip_pipeline.report.texts import Texts
+
+    plans = load_plans()
+    notes = Footnotes(Texts("zh", plans[0], load_style(), plans=plans))
+    first = notes.mark(["computed_base"])
+    second = notes.mark(["zero_base", "computed_base"])  # the new flag listed first in the cell
+    marks = notes.t.style.marks
+    assert first == marks[0]
+    assert second == marks[0] + marks[1]  # ①②, never ②①
+    assert [m for m, _, _ in notes.items()] == [marks[0], marks[1]]
