@@ -631,7 +631,7 @@ def indicator_section(
             Column(t("figures.value"), 1.05, "right", nowrap=True),
             Column(t("cover.col_period"), 1.0),
             Column(t("figures.expected"), 0.9, "right"),
-            Column(t("figures.gap"), 0.85, "right"),
+            Column(gap_head(t, sec.id), 0.85, "right"),
             Column(t("figures.g_obs"), 0.85, "right"),
             Column(t("figures.g_req"), 0.85, "right"),
             Column(t("figures.ratio"), 0.7, "right"),
@@ -646,7 +646,7 @@ def indicator_section(
             t.value(shown, sec.id) + marks,
             period_of(t, sec, judged=judged),
             t.short(p.get("expected_value"), sec.id),
-            t.short(p.get("gap"), sec.id, signed=True),
+            gap_cell(t, sec.id, p.get("gap")),
             t.percent(g_obs),
             t.percent(g_req),
             t.number(p.get("ratio"), decimals=2),
@@ -718,6 +718,21 @@ def indicator_section(
         doc.spacer(0.08)
         names = t.join([t.district(r.district_code, r.name_zh, r.name_en) for r in nulls.itertuples()])
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
+
+
+def gap_head(t: Texts, indicator_id: str) -> str:
+    """The gap column's label; a rate's gap is a difference of percentages, in percentage points."""
+    if t.unit_zh(indicator_id) != "%":
+        return t("figures.gap")
+    unit = rules.gap_unit("%", t.lang)
+    return t("figures.gap") + (f"（{unit}）" if t.lang == "zh" else f" ({unit})")
+
+
+def gap_cell(t: Texts, indicator_id: str, gap) -> str:
+    """The gap to the planned path; a rate's in points (its unit in the column's label, no %)."""
+    if t.unit_zh(indicator_id) == "%":
+        return t.number(gap, indicator_id, signed=True)
+    return t.short(gap, indicator_id, signed=True)
 
 
 def has_series(sec: IndicatorSection) -> bool:

@@ -172,3 +172,42 @@ def test_footnote_marks_are_numbered_in_order_of_appearance_and_read_in_order():
     assert first == marks[0]
     assert second == marks[0] + marks[1]  # ①②, never ②①
     assert [m for m, _, _ in notes.items()] == [marks[0], marks[1]]
+
+
+@pytest.mark.parametrize(("lang", "head"), [("zh", "差距（个百分点）"), ("en", "Gap (pp)")])
+def test_a_rates_gap_on_its_indicator_page_is_in_percentage_points(built, lang, head):
+    from ip_pipeline.indicators.catalogue import load_plans
+    from ip_pipeline.report import pages
+    from ip_pipeline.report.style import load_style
+    from ip_pipeline.report.texts import Texts
+
+    plans = load_plans()
+    t = Texts(lang, plans[0], load_style(), plans=plans)
+    rate = "patent_intensive_va_share"
+    assert t.unit_zh(rate) == "%"
+    assert pages.gap_head(t, rate) == head
+    assert pages.gap_cell(t, rate, -0.4).startswith("−0.4") and "%" not in pages.gap_cell(t, rate, 1.25)
+    assert "%" in t.short(1.25, rate)  # what the column printed before: a % beside a difference of rates
+    assert pages.gap_cell(t, "gbt29490_enterprises", -12) == pages.gap_cell(t, "gbt29490_enterprises", -12.0)
+    assert re.sub(r"\s+", "", head) in re.sub(r"\s+", "", page_text(built[lang].pdf))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_year_to_date_value_in_the_xlsx_says_so_in_its_cell(home, built, lang):
+    import openpyxl
+
+    from ip_pipeline.report.data import load_report_data
+
+    data = load_report_data(home / "warehouse.duckdb", "2025-06")
+    ytd = {s.id for s in data.sections if s.ytd and s.value is not None}
+    assert ytd, "the fixture has a year-to-date flow"
+    ws = openpyxl.load_workbook(built[lang].xlsx).worksheets[0]
+    seen = set()
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value in {s.id for s in data.sections}:
+            fmt = row[2].number_format
+            label = "1—" if lang == "zh" else "Jan–"
+            assert (label in fmt) == (row[0].value in ytd), (row[0].value, fmt)
+            assert isinstance(row[2].value, float | int)  # still a number
+            seen.add(row[0].value)
+    assert ytd <= seen
