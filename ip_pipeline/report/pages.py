@@ -824,13 +824,15 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
             )
         )
         doc.heading(t("protection.by_authority", period=period), level=2)
+        # one unit a column (never 万元 beside 亿元), chosen by the column's largest amount: the total
+        vu, pu = amount_unit(t, tot["value_wan"]), amount_unit(t, tot["penalty_wan"])
         cols = [
             Column(t("protection.col_authority"), 1.6),
             Column(t("protection.col_cases"), 0.8, "right"),
             Column(t("protection.col_cases_prev", period=prev_period), 1.1, "right"),
             Column(t("protection.col_yoy"), 0.8, "right"),
-            Column(t("protection.col_value"), 1.1, "right"),
-            Column(t("protection.col_penalty"), 1.1, "right"),
+            Column(t("protection.col_value") + unit_label(t, vu), 1.1, "right"),
+            Column(t("protection.col_penalty") + unit_label(t, pu), 1.1, "right"),
         ]
         rows = []
         for a in AUTHORITIES + tuple(sorted(set(df["authority_type"]) - set(AUTHORITIES))):
@@ -846,10 +848,10 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                     f"{int(sm['cases']):,}",
                     f"{int(sm['cases_prev']):,}" if pr.has_prev else DASH,
                     _pct_change(sm["cases"], sm["cases_prev"]) if pr.has_prev else DASH,
-                    _amount(t, sm["value_wan"]),
+                    amount_in(t, sm["value_wan"], vu),
                     t("protection.no_penalty")
                     if not rules.penalty_applies(a)
-                    else _amount(t, sm["penalty_wan"]),
+                    else amount_in(t, sm["penalty_wan"], pu),
                 ]
             )
         rows.append(
@@ -858,8 +860,8 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                 Cell(f"{int(tot['cases']):,}", bold=True),
                 f"{int(tot['cases_prev']):,}" if pr.has_prev else DASH,
                 _pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
-                _amount(t, tot["value_wan"]),
-                _amount(t, tot["penalty_wan"]),
+                amount_in(t, tot["value_wan"], vu),
+                amount_in(t, tot["penalty_wan"], pu),
             ]
         )
         doc.table(cols, rows, min_row=0.26)
@@ -904,6 +906,37 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
             )
         )
     doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
+
+
+# (unit word zh/en, divisor of 万元, decimals)
+AMOUNT_UNITS = {
+    "yi": ("亿元", None, 10000.0, 2),
+    "wan": ("万元", None, 1.0, 1),
+    "million": (None, "CNY million", 100.0, 2),
+    "yuan": (None, "CNY", 0.0001, 0),
+}
+
+
+def amount_unit(t: Texts, largest_wan) -> str:
+    """The unit of a column of amounts, from its largest (the total): 亿元 from one 亿 up, else 万元;
+    in English CNY million from a million up, else CNY."""
+    big = 0.0 if is_missing(largest_wan) else abs(float(largest_wan))
+    if t.lang == "zh":
+        return "yi" if big >= 10000 else "wan"
+    return "million" if big >= 100 else "yuan"
+
+
+def unit_label(t: Texts, unit: str) -> str:
+    zh, en, _, _ = AMOUNT_UNITS[unit]
+    return f"（{zh}）" if t.lang == "zh" else f" ({en})"
+
+
+def amount_in(t: Texts, wan, unit: str) -> str:
+    """An amount in its column's unit (the unit is in the column's label)."""
+    if is_missing(wan):
+        return DASH
+    _, _, divisor, decimals = AMOUNT_UNITS[unit]
+    return t.number(float(wan) / divisor, decimals=decimals)
 
 
 def _amount(t: Texts, wan) -> str:

@@ -211,3 +211,26 @@ def test_a_year_to_date_value_in_the_xlsx_says_so_in_its_cell(home, built, lang)
             assert isinstance(row[2].value, float | int)  # still a number
             seen.add(row[0].value)
     assert ytd <= seen
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_column_of_amounts_has_one_unit(lang):
+    from ip_pipeline.indicators.catalogue import load_plans
+    from ip_pipeline.report import pages
+    from ip_pipeline.report.style import load_style
+    from ip_pipeline.report.texts import Texts
+
+    plans = load_plans()
+    t = Texts(lang, plans[0], load_style(), plans=plans)
+    rows = [12816.4, 744.9, 60.2]  # one above 1 亿, two below: the old cells read 1.28亿元 / 744.9万元
+    total = sum(rows)
+    unit = pages.amount_unit(t, total)
+    cells = [pages.amount_in(t, v, unit) for v in [*rows, total]]
+    assert not any(w in c for c in cells for w in ("万元", "亿元", "CNY", "million"))
+    label = pages.unit_label(t, unit)
+    assert label == ("（亿元）" if lang == "zh" else " (CNY million)")
+    scale = 10000 if lang == "zh" else 100
+    for v, c in zip([*rows, total], cells, strict=True):
+        assert float(c.replace(",", "")) == pytest.approx(v / scale, abs=0.006)
+    small = pages.amount_unit(t, 744.9)
+    assert pages.unit_label(t, small) == ("（万元）" if lang == "zh" else " (CNY million)")
