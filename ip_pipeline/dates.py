@@ -7,7 +7,7 @@ The monthly partitions (ip_pipeline/defs/partitions.py) are built on these; the 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from .settings import settings
 
@@ -21,6 +21,17 @@ def today_in_yantai() -> date:
     # A pinned today serves a whole run of several processes (the benchmark's pipeline, floor
     # and peer must agree when they cross midnight) and reproducing a past night.
     return settings().today or datetime.now(_CHINA).date()
+
+
+def now_utc() -> datetime:
+    """The moment, timezone-aware in UTC, to the second: the warehouse stores UTC wall-clock times."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def in_yantai(moment: datetime) -> datetime:
+    """A moment on Beijing time (UTC+8), as a reader in Yantai reads a clock; a naive moment is UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(_CHINA)
 
 
 def month_end(year: int, month: int) -> date:

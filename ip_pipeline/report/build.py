@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 
+from ..dates import now_utc
 from ..faults import maybe_fail
 from ..paths import Home
 from . import pages
@@ -82,7 +83,7 @@ def build_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(month, lang)
     pdf_path, xlsx_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
-    generated = datetime.now().replace(microsecond=0)  # noqa: DTZ005 (the server clock, as recorded)
+    generated = now_utc()  # printed on Beijing time (Texts.generated), stored as UTC
 
     register(paths.root / "cache" / "fonts")
     with matplotlib.rc_context({**rc_params(), **MATH_RC}):

@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from openpyxl import Workbook
 
+from ..dates import now_utc
 from ..indicators import rules
 from ..paths import Home
 from . import charts, pages
@@ -50,7 +51,7 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
     out.mkdir(parents=True, exist_ok=True)
     stem = f"plan_final_{plan_id}_{lang}"
     pdf_path, xlsx_path = out / f"{stem}.pdf", out / f"{stem}.xlsx"
-    generated = datetime.now().replace(microsecond=0)  # noqa: DTZ005 (the server clock, as recorded)
+    generated = now_utc()
     register(paths.root / "cache" / "fonts")
     with matplotlib.rc_context({**rc_params(), **MATH_RC}):
         doc = Document(
@@ -106,7 +107,7 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
             [
                 t("report.as_of", date=t.date(f.as_of)),
                 t("report.vintage", vintage=f.vintage or DASH),
-                t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M")),
+                t.generated(generated),
             ]
         ),
         s["small"] + 0.5,

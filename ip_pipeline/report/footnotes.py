@@ -11,12 +11,11 @@ class Footnotes:
         self.order: list[str] = []
 
     def mark(self, flags: list[str]) -> str:
-        out = []
+        """The marks of a cell, in number order (①③, never ③①): numbers follow first appearance."""
         for flag in flags:
             if flag not in self.order:
                 self.order.append(flag)
-            out.append(self._symbol(self.order.index(flag)))
-        return "".join(out)
+        return "".join(self._symbol(i) for i in sorted({self.order.index(f) for f in flags}))
 
     def _symbol(self, i: int) -> str:
         marks = self.t.style.marks

@@ -31,6 +31,20 @@ def _change(t: Texts, now, before, ind_id: str, prefix: str) -> str:
     return t(f"narrative.{prefix}_{word}", delta=text)
 
 
+def significance(t: Texts, indicator_id: str, p: dict) -> str:
+    """显著提升 judged against the survey's margin of error (indicator_progress.margin): the rise since
+    the base and whether it lies beyond ±margin, so a reader sees why a rise does or does not count."""
+    if is_missing(p.get("value")) or is_missing(p.get("base_value")):
+        return ""
+    rise = float(p["value"]) - float(p["base_value"])
+    shown = t.value(rise, indicator_id, signed=True)
+    if is_missing(p.get("margin")):
+        return t("narrative.rise_no_margin", rise=shown)
+    margin = t.value(p["margin"], indicator_id)
+    key = "narrative.rise_beyond" if rise > float(p["margin"]) else "narrative.rise_within"
+    return t(key, rise=shown, margin=margin)
+
+
 def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str], list[str]]:
     d = sec.districts.dropna(subset=["value"])
     d = d[d["district_code"] != UNLOCATED]  # the unlocated bucket is not a place to rank
@@ -88,7 +102,13 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
     p = (sec.progress or {}) if in_force else {}
     if ind.target is not None and p.get("status"):
         target = t.target(ind.target, ind.id)
-        s = t("narrative.status", target_year=ind.target.year, target=target, status=t.status(p["status"]))
+        # the verdict word the badge shows (已提前达到目标值 before the target year), never the bare status
+        s = t(
+            "narrative.status",
+            target_year=ind.target.year,
+            target=target,
+            status=t.status(p.get("verdict") or p["status"]),
+        )
         g_obs, g_req = growth_fraction(p.get("g_obs"), ind.kind), growth_fraction(p.get("g_req"), ind.kind)
         if g_obs is not None and g_req is not None and not is_missing(p.get("ratio")):
             s += t(
@@ -98,12 +118,14 @@ def commentary(sec: IndicatorSection, t: Texts, flag_text: list[str], in_force: 
                 ratio=t.number(p["ratio"], decimals=2),
             )
         parts.append(s + t("narrative.status_end"))
+        if ind.target.kind == "improvement":
+            parts.append(significance(t, ind.id, p))
         if not is_missing(p.get("expected_value")) and not is_missing(p.get("gap")):
             parts.append(
                 t(
                     "narrative.expected",
                     expected=t.value(p["expected_value"], ind.id),
-                    gap=t.value(p["gap"], ind.id, signed=True),
+                    gap=t.value(p["gap"], ind.id, signed=True, point=t.unit_zh(ind.id) == "%"),
                 )
             )
         if (

@@ -3,7 +3,7 @@ data quality, revisions and method."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -43,6 +43,7 @@ def badge(t: Texts, status: str | None, verdict: str | None = None) -> Cell:
     return Cell(f"{st['symbol']} {t.status(verdict or status)}", fill=st["fill"], ink=st["ink"], badge=True)
 
 
+BASE_MARK = "*"  # a base computed by this system from the records, not given by the plan
 SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 
 
@@ -227,7 +228,7 @@ def cover(
     meta = [
         t("report.as_of", date=t.date(data.as_of)),
         t("report.vintage", vintage=data.vintage or DASH),
-        t("report.generated", ts=generated.strftime("%Y-%m-%d %H:%M")),
+        t.generated(generated),
     ]
     doc.text_at(doc.left, doc.y, "    ·    ".join(meta), s["small"] + 0.5, c["muted"])
     doc.y += 0.3
@@ -288,9 +289,24 @@ def _delta(a, b):
     return None if is_missing(a) or is_missing(b) else float(a) - float(b)
 
 
+def status_counts(data: ReportData) -> list[tuple[str, str, int]]:
+    """(status, word, count) of the cover's status counts, grouped by the verdict a badge shows: a
+    target met before the target year (已提前完成, 已提前达到目标值) is counted under its own word, beside
+    已实现目标, so that each count agrees with the badges below it."""
+    words = [(status_of(sec), verdict_of(sec) or status_of(sec)) for sec in data.sections]
+    out = []
+    for st in STATUSES:
+        out.append((st, st, sum(1 for s_, w in words if s_ == st and w == st)))
+        # verdict words other than the status's own, in order of first appearance
+        others = dict.fromkeys(w for s_, w in words if s_ == st and w != st)
+        out.extend((st, w, sum(1 for s_, w2 in words if s_ == st and w2 == w)) for w in others)
+    return out
+
+
 def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
     c, s = t.style.colour, t.style.size
-    h = 1.05
+    rows = (len(status_counts(data)) + 1) // 2
+    h = 1.05 + 0.2 * max(0, rows - 3)
     top = doc.y
     doc.rect(doc.left, top, doc.width, h, c["zebra"])
     x = doc.left + 0.2
@@ -336,9 +352,9 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
     # status counts on the right half
     rx = doc.left + doc.width * 0.5
     doc.text_at(rx, top + 0.14, t("cover.status_counts"), s["h2"], c["ink"], weight="bold")
-    counts = pd.Series([status_of(sec) for sec in data.sections]).value_counts()
+    entries = status_counts(data)
     col_w = doc.width * 0.25
-    for i, st in enumerate(STATUSES):
+    for i, (st, word, k) in enumerate(entries):
         sty = t.style.status(st)
         bx, by = rx + (i % 2) * col_w, top + 0.42 + (i // 2) * 0.2
         doc.rect(bx, by, 0.17, 0.15, sty["fill"])
@@ -348,7 +364,7 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
         doc.text_at(
             bx + 0.24,
             by + 0.075,
-            f"{t.status(st)}  {int(counts.get(st, 0))}",
+            f"{t.status(word)}  {k}",
             s["small"] + 0.3,
             c["ink"],
             va="center",
@@ -437,9 +453,10 @@ def final_row_cells(r: FinalRow, t: Texts) -> list:
     value = t.value_against(r.value, r.target_value, r.id, r.final_status == "target_missed")
     if r.revision:
         value += "※"
+    base = DASH if growth else t.value(r.base_value, r.id) + (BASE_MARK if r.base_computed else "")
     return [
         t.name(r.id),
-        DASH if growth else t.value(r.base_value, r.id),
+        base,
         value,
         target,
         badge(t, r.final_status),
@@ -481,9 +498,46 @@ def final_summary(
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
+def base_year_value(r: FinalRow, year: int) -> float | None:
+    """The value computed from the records at the end of the base year (from the year-end series)."""
+    s = r.series
+    if s is None or s.empty:
+        return None
+    at = s[pd.to_datetime(s["as_of"]).dt.year == year]
+    return None if at.empty or is_missing(at.iloc[0]["value"]) else float(at.iloc[0]["value"])
+
+
+def base_notes(f: FinalEvaluation, t: Texts) -> list[str]:
+    """The bases a reader must not take for the plan's: one computed by this system (marked *), and an
+    official base the records recompute differently (4.06 published, 4.07 from the records), with the
+    one the evaluation uses (PROGRESS.md: the plan's official base where it gives one)."""
+    out = []
+    if any(r.base_computed for r in f.rows):
+        out.append(BASE_MARK + " " + t("final.base_computed", year=f.plan.base_year))
+    for r in f.rows:
+        if r.base_computed or r.base_value is None or is_missing(r.base_value):
+            continue
+        computed = base_year_value(r, r.indicator.base_year or f.plan.base_year)
+        if computed is None or t.number(computed, r.id) == t.number(r.base_value, r.id):
+            continue
+        out.append(
+            t(
+                "final.base_differs",
+                name=t.name(r.id),
+                year=f.plan.base_year,
+                computed=t.value(computed, r.id),
+                official=t.value(r.base_value, r.id),
+            )
+        )
+    return out
+
+
 def revision_notes(doc: Document, f: FinalEvaluation, t: Texts) -> None:
-    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted."""
+    """PROGRESS.md: an outcome recomputed after the target year's data was revised is footnoted; so
+    is a base computed here, or recomputed differently from the plan's (base_notes)."""
     s, c = t.style.size, t.style.colour
+    for text in base_notes(f, t):
+        doc.paragraph(text, size=s["small"], colour=c["muted"], after=0.02)
     for r in f.rows:
         rev = r.revision
         if not rev:
@@ -577,7 +631,7 @@ def indicator_section(
             Column(t("figures.value"), 1.05, "right", nowrap=True),
             Column(t("cover.col_period"), 1.0),
             Column(t("figures.expected"), 0.9, "right"),
-            Column(t("figures.gap"), 0.85, "right"),
+            Column(gap_head(t, sec.id), 0.85, "right"),
             Column(t("figures.g_obs"), 0.85, "right"),
             Column(t("figures.g_req"), 0.85, "right"),
             Column(t("figures.ratio"), 0.7, "right"),
@@ -592,7 +646,7 @@ def indicator_section(
             t.value(shown, sec.id) + marks,
             period_of(t, sec, judged=judged),
             t.short(p.get("expected_value"), sec.id),
-            t.short(p.get("gap"), sec.id, signed=True),
+            gap_cell(t, sec.id, p.get("gap")),
             t.percent(g_obs),
             t.percent(g_req),
             t.number(p.get("ratio"), decimals=2),
@@ -664,6 +718,21 @@ def indicator_section(
         doc.spacer(0.08)
         names = t.join([t.district(r.district_code, r.name_zh, r.name_en) for r in nulls.itertuples()])
         doc.paragraph(t("section.districts_null", names=names), size=s["small"], colour=c["muted"])
+
+
+def gap_head(t: Texts, indicator_id: str) -> str:
+    """The gap column's label; a rate's gap is a difference of percentages, in percentage points."""
+    if t.unit_zh(indicator_id) != "%":
+        return t("figures.gap")
+    unit = rules.gap_unit("%", t.lang)
+    return t("figures.gap") + (f"（{unit}）" if t.lang == "zh" else f" ({unit})")
+
+
+def gap_cell(t: Texts, indicator_id: str, gap) -> str:
+    """The gap to the planned path; a rate's in points (its unit in the column's label, no %)."""
+    if t.unit_zh(indicator_id) == "%":
+        return t.number(gap, indicator_id, signed=True)
+    return t.short(gap, indicator_id, signed=True)
 
 
 def has_series(sec: IndicatorSection) -> bool:
@@ -755,13 +824,15 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
             )
         )
         doc.heading(t("protection.by_authority", period=period), level=2)
+        # one unit a column (never 万元 beside 亿元), chosen by the column's largest amount: the total
+        vu, pu = amount_unit(t, tot["value_wan"]), amount_unit(t, tot["penalty_wan"])
         cols = [
             Column(t("protection.col_authority"), 1.6),
             Column(t("protection.col_cases"), 0.8, "right"),
             Column(t("protection.col_cases_prev", period=prev_period), 1.1, "right"),
             Column(t("protection.col_yoy"), 0.8, "right"),
-            Column(t("protection.col_value"), 1.1, "right"),
-            Column(t("protection.col_penalty"), 1.1, "right"),
+            Column(t("protection.col_value") + unit_label(t, vu), 1.1, "right"),
+            Column(t("protection.col_penalty") + unit_label(t, pu), 1.1, "right"),
         ]
         rows = []
         for a in AUTHORITIES + tuple(sorted(set(df["authority_type"]) - set(AUTHORITIES))):
@@ -777,10 +848,10 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                     f"{int(sm['cases']):,}",
                     f"{int(sm['cases_prev']):,}" if pr.has_prev else DASH,
                     _pct_change(sm["cases"], sm["cases_prev"]) if pr.has_prev else DASH,
-                    _amount(t, sm["value_wan"]),
+                    amount_in(t, sm["value_wan"], vu),
                     t("protection.no_penalty")
                     if not rules.penalty_applies(a)
-                    else _amount(t, sm["penalty_wan"]),
+                    else amount_in(t, sm["penalty_wan"], pu),
                 ]
             )
         rows.append(
@@ -789,8 +860,8 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
                 Cell(f"{int(tot['cases']):,}", bold=True),
                 f"{int(tot['cases_prev']):,}" if pr.has_prev else DASH,
                 _pct_change(tot["cases"], tot["cases_prev"]) if pr.has_prev else DASH,
-                _amount(t, tot["value_wan"]),
-                _amount(t, tot["penalty_wan"]),
+                amount_in(t, tot["value_wan"], vu),
+                amount_in(t, tot["penalty_wan"], pu),
             ]
         )
         doc.table(cols, rows, min_row=0.26)
@@ -835,6 +906,37 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
             )
         )
     doc.paragraph(t("protection.note"), size=s["small"], colour=c["muted"])
+
+
+# (unit word zh/en, divisor of 万元, decimals)
+AMOUNT_UNITS = {
+    "yi": ("亿元", None, 10000.0, 2),
+    "wan": ("万元", None, 1.0, 1),
+    "million": (None, "CNY million", 100.0, 2),
+    "yuan": (None, "CNY", 0.0001, 0),
+}
+
+
+def amount_unit(t: Texts, largest_wan) -> str:
+    """The unit of a column of amounts, from its largest (the total): 亿元 from one 亿 up, else 万元;
+    in English CNY million from a million up, else CNY."""
+    big = 0.0 if is_missing(largest_wan) else abs(float(largest_wan))
+    if t.lang == "zh":
+        return "yi" if big >= 10000 else "wan"
+    return "million" if big >= 100 else "yuan"
+
+
+def unit_label(t: Texts, unit: str) -> str:
+    zh, en, _, _ = AMOUNT_UNITS[unit]
+    return f"（{zh}）" if t.lang == "zh" else f" ({en})"
+
+
+def amount_in(t: Texts, wan, unit: str) -> str:
+    """An amount in its column's unit (the unit is in the column's label)."""
+    if is_missing(wan):
+        return DASH
+    _, _, divisor, decimals = AMOUNT_UNITS[unit]
+    return t.number(float(wan) / divisor, decimals=decimals)
 
 
 def _amount(t: Texts, wan) -> str:
@@ -971,7 +1073,9 @@ def quality(doc: Document, data, t: Texts, generated: datetime, heading: str | N
                     ]
                 )
                 continue
-            age = None if is_absent(snap) else (generated - pd.Timestamp(snap).to_pydatetime()).days
+            # snapshot times are UTC wall-clock, as `generated` is once made naive
+            now = generated.astimezone(UTC).replace(tzinfo=None) if generated.tzinfo else generated
+            age = None if is_absent(snap) else (now - pd.Timestamp(snap).to_pydatetime()).days
             stale = age is not None and not is_missing(r.get("cadence_days")) and age > int(r["cadence_days"])
             age_cell = (
                 Cell(f"{age:,}" + (f" {t('quality.stale_mark')}" if stale else ""), bold=stale)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS published_values (
     as_of DATE,
     district_code VARCHAR,
     value DOUBLE,
-    published_at TIMESTAMP
+    published_at TIMESTAMP  -- UTC wall-clock, as every warehouse timestamp
 )
 """
 
@@ -25,6 +25,9 @@ def record_published(warehouse: Path, month: str, published: pd.DataFrame, publi
     """Replace the month's published values (delete then insert: rebuilding a report is idempotent)."""
     rows = published[["indicator_id", "as_of", "district_code", "value"]].copy()
     rows.insert(0, "report_month", month)
+    # UTC wall-clock in a TIMESTAMP column; the report prints the same moment on Beijing time
+    if published_at.tzinfo is not None:
+        published_at = published_at.astimezone(UTC).replace(tzinfo=None)
     rows["published_at"] = published_at
     con = connect(warehouse, read_only=False)
     try:

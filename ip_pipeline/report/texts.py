@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..dates import in_yantai
 from ..indicators import rules
 from ..indicators.catalogue import Plan
 from ..paths import REPORT_TEMPLATES_DIR
@@ -117,6 +118,10 @@ class Texts:
             except (KeyError, TypeError):
                 continue
         return self(f"statuses.{status}")
+
+    def generated(self, moment: datetime) -> str:
+        """生成时间 on Beijing time and labelled so (the server's clock runs on UTC)."""
+        return self("report.generated", ts=in_yantai(moment).strftime("%Y-%m-%d %H:%M"))
 
     def plan_name(self, plan: Plan | None = None) -> str:
         plan = plan or self.plan
@@ -310,9 +315,8 @@ class Texts:
         return self("sources.unknown") if self.lang == "zh" else source
 
     def table_title(self, table: str) -> str:
-        """Chinese: what the table holds, in words; English (the analysts' edition): the table's name."""
-        if self.lang == "en":
-            return table
+        """What the table holds, in words, in both editions (BULLETIN.md: a reader never meets an
+        internal table name such as stg_* or plan_outcomes)."""
         key = f"tables.{table}"
         if self.has(key):
             return self(key)
@@ -321,7 +325,7 @@ class Texts:
             meta = source_meta().get(src)
             if meta:
                 return self("tables.staged", source=meta["zh"] if self.lang == "zh" else meta["en"])
-        return self("tables.unknown") if self.lang == "zh" else table
+        return self("tables.unknown")
 
     def check(self, name: str, severity: Any = None) -> str:
         key = f"checks.{name}"

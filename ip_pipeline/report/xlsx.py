@@ -133,6 +133,11 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
     for r, sec in enumerate(data.sections, start=2):
         for col in (3, 5, 7, 8):
             ws.cell(row=r, column=col).number_format = _fmt(t.style.decimals(sec.id))
+        if sec.ytd and sec.as_of and not is_missing(sec.value):
+            # a year-to-date value says so in its cell, as the PDF's year-to-date row does; the
+            # value stays a number (the full year's, which the status judges, is in its own column)
+            label = t.period(sec.as_of, True, rate=t.unit_zh(sec.id) == "%").replace('"', "")
+            ws.cell(row=r, column=3).number_format = f'{_fmt(t.style.decimals(sec.id))}" ({label})"'
         ws.cell(row=r, column=9).number_format = "0.00"
         ws.cell(row=r, column=10).number_format = "yyyy-mm-dd"
         ws.cell(row=r, column=14).number_format = "0.0%"
