@@ -175,4 +175,5 @@ def audit_report(warehouse: Path, pdf: Path, xlsx: Path, lang: str) -> list[Find
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t)
     finally:
         con.close()
-    return found + audit_protection(wb, pages, t)
+    found += audit_protection(wb, pages, t)
+    return [Finding(f"{lang}: {f.table}", f.row, f.expected, f.found) for f in found]
