@@ -96,7 +96,10 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
     # published (the previous files stay) and is not stamped current, so the next run builds it again.
     built = build_audited(warehouse.paths.root, month, LANGS, record=not archive, as_published=archive)
     if not built.published:
-        return f"not published: the audit found {len(built.findings)} figure(s) that do not reconcile", built.files
+        return (
+            f"not published: the audit found {len(built.findings)} figure(s) that do not reconcile",
+            built.files,
+        )
     write_files_manifest(warehouse.paths, month, built.files)
     stamp.write_text(fingerprint)
     return ("built (archive)" if archive else "built"), built.files
@@ -191,8 +194,6 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
     "A bulletin that fails is not published: the previous one stays in place.",
 )
 def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-    from ..report.staging import audit_record
-
     tags = context.run.tags if context.run else {}
     first = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_start")
     last = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_end")
@@ -201,7 +202,16 @@ def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         if first and last
         else []
     )
-    records = {m: audit_record(warehouse.paths.root, m) for m in months}
+    result = bulletin_audit_result(warehouse.paths.root, months)
+    context.log.info(result.description or "")
+    return result
+
+
+def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
+    """The check's result from the months' audit records (written by the build, before publishing)."""
+    from ..report.staging import audit_record
+
+    records = {m: audit_record(home, m) for m in months}
     findings = [f | {"month": m} for m, r in records.items() if r for f in r["findings"]]
     unpublished = [m for m, r in records.items() if r and not r["published"]]
     unaudited = [m for m, r in records.items() if r is None]
@@ -212,7 +222,6 @@ def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         )
     else:
         message = f"the bulletin reconciles ({', '.join(months) or 'no month in this run'})"
-    context.log.info(message)
     return dg.AssetCheckResult(
         passed=not findings,
         severity=dg.AssetCheckSeverity.ERROR,

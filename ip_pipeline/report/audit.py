@@ -128,7 +128,9 @@ def audit_protection(wb, pages: list[str], t: Texts) -> list[Finding]:
         if not rules.penalty_applies(authority):
             for v in penalties:
                 if not _missing(v):
-                    found.append(Finding(sheet, f"{label} / {case_type} (row {n})", t("protection.no_penalty"), f"{v}"))
+                    found.append(
+                        Finding(sheet, f"{label} / {case_type} (row {n})", t("protection.no_penalty"), f"{v}")
+                    )
             continue
         by_authority.setdefault(label, []).extend([] if _missing(row[6]) else [float(row[6])])
 

@@ -50,7 +50,9 @@ def build_audited(
     staging = folder / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     built: dict[str, ReportResult] = {
-        lang: build_report(paths.root, month, lang=lang, record=False, as_published=as_published, out_dir=staging)
+        lang: build_report(
+            paths.root, month, lang=lang, record=False, as_published=as_published, out_dir=staging
+        )
         for lang in langs
     }
     findings = [f for lang, r in built.items() for f in audit_report(paths.warehouse, r.pdf, r.xlsx, lang)]
@@ -78,7 +80,12 @@ def build_audited(
 
 
 def _write_record(
-    folder: Path, month: str, published: bool, findings: list[Finding], files: list[Path], rejected: list[Path]
+    folder: Path,
+    month: str,
+    published: bool,
+    findings: list[Finding],
+    files: list[Path],
+    rejected: list[Path],
 ) -> None:
     record = {
         "month": month,
