@@ -134,11 +134,15 @@ def audit_protection(wb, pages: list[str], t: Texts) -> list[Finding]:
             continue
         by_authority.setdefault(label, []).extend([] if _missing(row[6]) else [float(row[6])])
 
+    if not any(row and row[2] is not None for row in ws.iter_rows(min_row=2, values_only=True)):
+        return found  # no case in the period: the page says so in words, there is no table to add up
     heading = _squash(t("protection.heading"))
-    text = next((p for p in pages if heading in _squash(p)), None)
-    if text is None:
+    at = next((i for i, p in enumerate(pages) if heading in _squash(p)), None)
+    if at is None:
         return found + [Finding("PDF protection", t("protection.heading"), "the protection page", "absent")]
-    lines = [_squash(line) for line in text.splitlines()]
+    # the table follows the heading, on its page or the next: only those lines are read
+    lines = [_squash(line) for p in pages[at : at + 2] for line in p.splitlines()]
+    lines = lines[next((i for i, line in enumerate(lines) if heading in line), 0) :]
     table = "PDF protection by authority"
 
     def row_of(label: str) -> str | None:
