@@ -132,6 +132,8 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         meta = {
             "month": dg.MetadataValue.text(month),
             "status": dg.MetadataValue.text(status),
+            # a bulletin that fails the audit is not published: the previous one stays (check bulletin_reconciles)
+            "published": dg.MetadataValue.bool(not status.startswith("not published")),
             "pdf_zh": dg.MetadataValue.path(str(pdfs[0])),
             "pdf_en": dg.MetadataValue.path(str(pdfs[1])),
         }
