@@ -220,7 +220,12 @@ def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
     if findings:
         message = (
             f"{len(findings)} figure(s) do not reconcile; not published: {', '.join(unpublished)} "
-            "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`)"
+            "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`): "
+            + "; ".join(
+                f"{f['month']} {f['table']} · {f['row']}: expected {f['expected']}, found {f['found']}"
+                for f in findings[:3]
+            )
+            + (f"; … {len(findings) - 3} more" if len(findings) > 3 else "")
         )
     else:
         message = f"the bulletin reconciles ({', '.join(months) or 'no month in this run'})"

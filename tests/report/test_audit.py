@@ -172,4 +172,5 @@ def test_a_bulletin_that_fails_the_audit_leaves_the_previous_one_in_place(built,
     check = bulletin_audit_result(copy, [MONTH])
     assert check.passed is False and check.severity == dg.AssetCheckSeverity.ERROR
     assert check.metadata["published"].value is False and "not published" in check.description
+    assert "gbt29490_enterprises" in check.description  # the row a reader can look up
     assert bulletin_audit_result(home, [MONTH]).passed is True
