@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+
 from ..city import CITY
 from ..db import connect
 from ..indicators import rules
@@ -73,9 +75,22 @@ def _summary_rows(wb) -> list[tuple[str, object, date | None]]:
     return out
 
 
-def _warehouse_value(con, indicator_id: str, as_of: date | None):
+def _warehouse_value(con, indicator_id: str, as_of: date | None, published_month: str | None = None):
+    """The city's value in the warehouse; for a bulletin of the archive (`published_month`), the value
+    that month's report published where published_values has it (report/archive.py shows that one)."""
     if as_of is None:
         return None
+    if published_month is not None:
+        try:
+            got = con.execute(
+                "SELECT value FROM published_values WHERE report_month = ? AND indicator_id = ? AND as_of = ? "
+                "AND district_code = ?",
+                [published_month, indicator_id, as_of, CITY],
+            ).fetchone()
+        except duckdb.CatalogException:  # no bulletin published yet: no history
+            got = None
+        if got is not None:
+            return got[0]
     got = con.execute(
         "SELECT value FROM indicator_values WHERE indicator_id = ? AND as_of = ? AND district_code = ?",
         [indicator_id, as_of, CITY],
@@ -83,12 +98,14 @@ def _warehouse_value(con, indicator_id: str, as_of: date | None):
     return None if got is None else got[0]
 
 
-def audit_key_indicators(con, wb, first_page: str, t: Texts) -> list[Finding]:
+def audit_key_indicators(
+    con, wb, first_page: str, t: Texts, published_month: str | None = None
+) -> list[Finding]:
     sheet = f"XLSX {wb.worksheets[0].title}"
     page = _squash(first_page)
     found: list[Finding] = []
     for indicator_id, shown, as_of in _summary_rows(wb):
-        truth = _warehouse_value(con, indicator_id, as_of)
+        truth = _warehouse_value(con, indicator_id, as_of, published_month)
         if _missing(truth):
             if not _missing(shown):  # a value the warehouse does not hold
                 found.append(Finding(sheet, indicator_id, "—", t.value(shown, indicator_id)))
@@ -169,8 +186,13 @@ def audit_protection(wb, pages: list[str], t: Texts) -> list[Finding]:
     return found
 
 
-def audit_report(warehouse: Path, pdf: Path, xlsx: Path, lang: str) -> list[Finding]:
-    """Every figure of one built bulletin (PDF and XLSX of one language) that does not reconcile; [] when all do."""
+def audit_report(
+    warehouse: Path, pdf: Path, xlsx: Path, lang: str, published_month: str | None = None
+) -> list[Finding]:
+    """Every figure of one built bulletin (PDF and XLSX of one language) that does not reconcile; [] when all do.
+
+    `published_month`: the bulletin was built as that month published it (the archive): its values are
+    checked against published_values first."""
     from openpyxl import load_workbook
 
     t = _texts(lang)
@@ -178,7 +200,7 @@ def audit_report(warehouse: Path, pdf: Path, xlsx: Path, lang: str) -> list[Find
     wb = load_workbook(xlsx, read_only=False, data_only=True)
     con = connect(warehouse, read_only=True)
     try:
-        found = audit_key_indicators(con, wb, pages[0] if pages else "", t)
+        found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
     finally:
         con.close()
     found += audit_protection(wb, pages, t)

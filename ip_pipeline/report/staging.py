@@ -55,7 +55,11 @@ def build_audited(
         )
         for lang in langs
     }
-    findings = [f for lang, r in built.items() for f in audit_report(paths.warehouse, r.pdf, r.xlsx, lang)]
+    findings = [
+        f
+        for lang, r in built.items()
+        for f in audit_report(paths.warehouse, r.pdf, r.xlsx, lang, month if as_published else None)
+    ]
     staged = [f for r in built.values() for f in r.files]
     if findings:
         rejected_dir = folder / REJECTED

@@ -145,10 +145,10 @@ def test_a_bulletin_that_fails_the_audit_leaves_the_previous_one_in_place(built,
     con.close()
     real_audit = staging.audit_report
 
-    def audit_after_a_change(warehouse, pdf_path, xlsx_path, lang):
+    def audit_after_a_change(warehouse, pdf_path, xlsx_path, lang, published_month=None):
         # the warehouse changes between the build's reading and the audit's checking
         _set_city_value(warehouse, "gbt29490_enterprises", 999.0)
-        return real_audit(warehouse, pdf_path, xlsx_path, lang)
+        return real_audit(warehouse, pdf_path, xlsx_path, lang, published_month)
 
     monkeypatch.setattr(staging, "audit_report", audit_after_a_change)
 
@@ -174,3 +174,25 @@ def test_a_bulletin_that_fails_the_audit_leaves_the_previous_one_in_place(built,
     assert check.metadata["published"].value is False and "not published" in check.description
     assert "gbt29490_enterprises" in check.description  # the row a reader can look up
     assert bulletin_audit_result(home, [MONTH]).passed is True
+
+
+def test_an_archive_bulletin_is_audited_against_what_its_month_published(built, tmp_path):
+    home, _ = built
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    con = duckdb.connect(str(copy / "warehouse.duckdb"))
+    (published,) = con.execute(
+        "SELECT value FROM published_values WHERE report_month = ? AND indicator_id = 'gbt29490_enterprises' "
+        "AND as_of = ? AND district_code = ?",
+        [MONTH, AS_OF, CITY],
+    ).fetchone()
+    con.close()
+    _set_city_value(copy / "warehouse.duckdb", "gbt29490_enterprises", published + 50)  # a later revision
+
+    result = build_audited(copy, MONTH, ("zh",), record=False, as_published=True)
+
+    # the archive shows the month as published; the audit reads the same history, so nothing is rejected
+    assert result.published and result.findings == []
+    # and the same files checked against today's values name the revised row
+    found = audit_report(copy / "warehouse.duckdb", _file(result, ".pdf"), _file(result, ".xlsx"), "zh")
+    assert {f.row for f in found} == {"gbt29490_enterprises"}
