@@ -13,7 +13,7 @@ from .defs.landing import build_landing_sources
 from .defs.marts import marts
 from .defs.outcomes import OUTCOME_CHECKS, plan_outcomes
 from .defs.quality_checks import build_quality_checks
-from .defs.reports import monthly_report
+from .defs.reports import bulletin_reconciles, monthly_report
 from .defs.resources import Warehouse
 from .defs.schedules import build_schedules
 from .defs.sensors import build_sensors
@@ -46,6 +46,8 @@ def build_definitions(home: str | None = None) -> dg.Definitions:
             *OUTCOME_CHECKS,
             # Operations: source freshness (WARN when older than cadence_days).
             *build_freshness_checks(),
+            # The bulletin reconciles with the warehouse (blocking: one that does not is not published).
+            bulletin_reconciles,
         ],
         jobs=[refresh_job, ingest_job, monthly_report_job],
         schedules=build_schedules(home),

@@ -12,6 +12,7 @@ from ..paths import REPORT_TEMPLATES_DIR, Home
 from ..report.months import report_stem
 from .indicators import indicator_progress, inputs_fingerprint
 from .ingestion import OWNER
+from .markdown import records_table
 from .partitions import monthly_partitions
 from .resources import WAREHOUSE_POOL, Warehouse
 from .versions import report_version
@@ -87,18 +88,21 @@ def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, 
         fingerprint = report_fingerprint(con, month) + (":archive" if archive else "")
     if _is_current(warehouse.paths, month, fingerprint):
         return "unchanged: not rebuilt", written_files(warehouse.paths, month)
-    from ..report import build_report  # matplotlib and fonts: loaded only when a report is built
+    from ..report.staging import build_audited  # matplotlib and fonts: loaded only when a report is built
 
     # The archive never rewrites the history of what was published (record=False) and shows
     # a month's values as its report published them where that history exists.
-    built = {
-        lang: build_report(warehouse.paths.root, month, lang=lang, record=not archive, as_published=archive)
-        for lang in LANGS
-    }
-    files = [f for lang in LANGS for f in built[lang].files]
-    write_files_manifest(warehouse.paths, month, files)
+    # The bulletin is built into a staging folder and audited; one that does not reconcile is not
+    # published (the previous files stay) and is not stamped current, so the next run builds it again.
+    built = build_audited(warehouse.paths.root, month, LANGS, record=not archive, as_published=archive)
+    if not built.published:
+        return (
+            f"not published: the audit found {len(built.findings)} figure(s) that do not reconcile",
+            built.files,
+        )
+    write_files_manifest(warehouse.paths, month, built.files)
     stamp.write_text(fingerprint)
-    return ("built (archive)" if archive else "built"), files
+    return ("built (archive)" if archive else "built"), built.files
 
 
 @dg.asset(
@@ -128,6 +132,8 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         meta = {
             "month": dg.MetadataValue.text(month),
             "status": dg.MetadataValue.text(status),
+            # a bulletin that fails the audit is not published: the previous one stays (check bulletin_reconciles)
+            "published": dg.MetadataValue.bool(not status.startswith("not published")),
             "pdf_zh": dg.MetadataValue.path(str(pdfs[0])),
             "pdf_en": dg.MetadataValue.path(str(pdfs[1])),
         }
@@ -179,3 +185,61 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
         except ReportDataError as exc:  # e.g. no data after the target year yet
             context.log.info(f"final evaluation of {plan.id} not built: {exc}")
     return out
+
+
+@dg.asset_check(
+    asset=monthly_report,
+    name="bulletin_reconciles",
+    blocking=True,
+    description="The report audit (report/audit.py): the built PDF and XLSX read back; key indicators equal the "
+    "warehouse at their displayed precision, totals equal the sums of their rows, no 不适用 row has an amount. "
+    "A bulletin that fails is not published: the previous one stays in place.",
+)
+def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    tags = context.run.tags if context.run else {}
+    first = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_start")
+    last = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_end")
+    months = (
+        [k[:7] for k in monthly_partitions.get_partition_keys_in_range(dg.PartitionKeyRange(first, last))]
+        if first and last
+        else []
+    )
+    result = bulletin_audit_result(warehouse.paths.root, months)
+    context.log.info(result.description or "")
+    return result
+
+
+def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
+    """The check's result from the months' audit records (written by the build, before publishing)."""
+    from ..report.staging import audit_record
+
+    records = {m: audit_record(home, m) for m in months}
+    findings = [f | {"month": m} for m, r in records.items() if r for f in r["findings"]]
+    unpublished = [m for m, r in records.items() if r and not r["published"]]
+    unaudited = [m for m, r in records.items() if r is None]
+    if findings:
+        message = (
+            f"{len(findings)} figure(s) do not reconcile; not published: {', '.join(unpublished)} "
+            "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`): "
+            + "; ".join(
+                f"{f['month']} {f['table']} · {f['row']}: expected {f['expected']}, found {f['found']}"
+                for f in findings[:3]
+            )
+            + (f"; … {len(findings) - 3} more" if len(findings) > 3 else "")
+        )
+    else:
+        message = f"the bulletin reconciles ({', '.join(months) or 'no month in this run'})"
+    return dg.AssetCheckResult(
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=message[:1000],
+        metadata={
+            "message": dg.MetadataValue.md(message),
+            "published": dg.MetadataValue.bool(not unpublished),
+            "unpublished_months": dg.MetadataValue.json(unpublished),
+            "unaudited_months": dg.MetadataValue.json(unaudited),
+            "findings": dg.MetadataValue.md(records_table(findings[:50], total=len(findings)))
+            if findings
+            else dg.MetadataValue.text("none"),
+        },
+    )

@@ -54,6 +54,9 @@ class ReportResult(WrittenReport):
     # Every string drawn on the pages, for the glyph-coverage check; not part of the files.
     rendered_text: str = field(default="", repr=False, compare=False)
     cover_rows: tuple = field(default=(), repr=False, compare=False)
+    # What record_published would keep, when the build left the recording to its caller (record=False).
+    published: object = field(default=None, repr=False, compare=False)
+    generated: datetime | None = field(default=None, repr=False, compare=False)
 
 
 def report_dir(home: Path, month: str) -> Path:
@@ -67,6 +70,7 @@ def build_report(
     plan_id: str | None = None,
     record: bool = True,
     as_published: bool = False,
+    out_dir: Path | None = None,
 ) -> ReportResult:
     """Write `home/reports/<month>/ip_indicators_<month>_<lang>.pdf`, the XLSX beside it and a PNG of page 1.
 
@@ -74,12 +78,13 @@ def build_report(
     connection, records the month's published values (unless `record=False`) so
     the next month's report can list revisions. `as_published=True` (the archive of
     past bulletins) shows the values the month's report published where the history has them.
+    `out_dir` writes the files elsewhere (a staging folder, audited before the files are moved into place).
     """
     paths = Home.of(home)
     data = load_report_data(paths.warehouse, month, plan_id=plan_id, as_published=as_published)
     style = load_style()
     t = Texts(lang, data.plan, style, plans=data.plans)
-    out_dir = report_dir(paths.root, month)
+    out_dir = out_dir or report_dir(paths.root, month)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(month, lang)
     pdf_path, xlsx_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
@@ -95,7 +100,13 @@ def build_report(
     if record:
         record_published(paths.warehouse, month, data.published, generated)
     return ReportResult(
-        pdf_path, xlsx_path, png, rendered_text=doc.all_text(), cover_rows=tuple(map(tuple, cover_rows))
+        pdf_path,
+        xlsx_path,
+        png,
+        rendered_text=doc.all_text(),
+        cover_rows=tuple(map(tuple, cover_rows)),
+        published=data.published,
+        generated=generated,
     )
 
 

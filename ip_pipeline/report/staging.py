@@ -1,0 +1,102 @@
+"""Publishing a month's bulletin only when it reconciles: build into a staging folder, audit, then move into place.
+
+A bulletin that fails the audit (report/audit.py) never replaces the one readers have: its files go to
+`<month>/.rejected/` for inspection, the previous files stay where they were, and `<month>/.audit.json`
+says what did not reconcile and that the new build was not published.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import Home
+from .audit import Finding, audit_report
+from .build import ReportResult, build_report, report_dir
+from .published import record_published
+
+AUDIT_FILE = ".audit.json"
+STAGING = ".staging"
+REJECTED = ".rejected"
+
+
+@dataclass(frozen=True)
+class AuditedBuild:
+    """The outcome of one month's build: published or not, the findings, and the files readers now see."""
+
+    month: str
+    published: bool
+    findings: list[Finding]
+    files: list[Path]  # the published files (the new ones, or the previous ones left in place)
+    rejected: list[Path]  # the new files that did not reconcile (empty when published)
+
+
+def audit_record(home: Path, month: str) -> dict | None:
+    """The month's last audit as written by build_audited (None before the first audited build)."""
+    try:
+        return json.loads((report_dir(home, month) / AUDIT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def build_audited(
+    home: Path, month: str, langs: tuple[str, ...], record: bool = True, as_published: bool = False
+) -> AuditedBuild:
+    """Build every language into `<month>/.staging/`, audit each, and publish all of them or none."""
+    paths = Home.of(home)
+    folder = report_dir(paths.root, month)
+    staging = folder / STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    built: dict[str, ReportResult] = {
+        lang: build_report(
+            paths.root, month, lang=lang, record=False, as_published=as_published, out_dir=staging
+        )
+        for lang in langs
+    }
+    findings = [
+        f
+        for lang, r in built.items()
+        for f in audit_report(paths.warehouse, r.pdf, r.xlsx, lang, month if as_published else None)
+    ]
+    staged = [f for r in built.values() for f in r.files]
+    if findings:
+        rejected_dir = folder / REJECTED
+        shutil.rmtree(rejected_dir, ignore_errors=True)
+        staging.replace(rejected_dir)
+        rejected = [rejected_dir / f.name for f in staged]
+        previous = [folder / f.name for f in staged if (folder / f.name).exists()]
+        _write_record(folder, month, False, findings, previous, rejected)
+        return AuditedBuild(month, False, findings, previous, rejected)
+    files = []
+    for f in staged:
+        target = folder / f.name
+        f.replace(target)  # one rename per file, on the same filesystem: readers never see half a file
+        files.append(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(folder / REJECTED, ignore_errors=True)
+    if record:  # only a published bulletin's values are history the next month's revisions compare with
+        r = built[langs[0]]
+        record_published(paths.warehouse, month, r.published, r.generated)
+    _write_record(folder, month, True, [], files, [])
+    return AuditedBuild(month, True, [], files, [])
+
+
+def _write_record(
+    folder: Path,
+    month: str,
+    published: bool,
+    findings: list[Finding],
+    files: list[Path],
+    rejected: list[Path],
+) -> None:
+    record = {
+        "month": month,
+        "passed": not findings,
+        "published": published,
+        "findings": [f.as_dict() for f in findings],
+        "files": [str(f) for f in files],
+        "rejected": [str(f) for f in rejected],
+    }
+    (folder / AUDIT_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
