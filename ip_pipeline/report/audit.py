@@ -22,7 +22,7 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
-from .pages import AUTHORITIES, _amount
+from .pages import AMOUNT_UNITS, AUTHORITIES, amount_in, amount_unit
 from .style import load_style
 from .texts import Texts
 
@@ -187,6 +187,11 @@ def audit_protection(wb, pages: list[str], t: Texts) -> list[Finding]:
     def row_of(label: str) -> str | None:
         return next((line for line in lines if line.startswith(_squash(label))), None)
 
+    rows = [v for vs in by_authority.values() for v in vs]
+    total = sum(rows) if rows else None
+    unit = amount_unit(t, total)  # the page prints a column in one unit, the total's (in its label)
+    zh_word, en_word, _, _ = AMOUNT_UNITS[unit]
+    word = zh_word if t.lang == "zh" else f" {en_word}"  # a finding names the amount with its unit
     for label, authority in labels.items():
         line = row_of(label)
         if line is None:
@@ -195,16 +200,16 @@ def audit_protection(wb, pages: list[str], t: Texts) -> list[Finding]:
             expected = t("protection.no_penalty")
         else:
             amounts = by_authority.get(label, [])
-            expected = _amount(t, sum(amounts) if amounts else None)
+            expected = amount_in(t, sum(amounts) if amounts else None, unit)
         if not line.endswith(_squash(expected)):
-            found.append(Finding(table, label, expected, line))
+            shown = expected if expected == t("protection.no_penalty") else expected + word
+            found.append(Finding(table, label, shown, line))
     city = row_of(t("xlsx.city"))
-    rows = [v for vs in by_authority.values() for v in vs]
-    expected = _amount(t, sum(rows) if rows else None)
+    expected = amount_in(t, total, unit)
     if city is None:
-        found.append(Finding(table, t("xlsx.city"), expected, "no total row"))
+        found.append(Finding(table, t("xlsx.city"), expected + word, "no total row"))
     elif not city.endswith(_squash(expected)):
-        found.append(Finding(table, t("xlsx.city"), expected, city))
+        found.append(Finding(table, t("xlsx.city"), expected + word, city))
     return found
 
 
