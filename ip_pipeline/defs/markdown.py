@@ -122,7 +122,7 @@ def failures_table(failures: list) -> str:
 
 def _plans_shown(plans, as_of: date):
     """Every plan that has started by `as_of` (in force, or ended: shown by its final evaluation)."""
-    started = [p for p in plans if p.base_year < as_of.year]
+    started = [p for p in plans if rules.started(p, as_of)]
     return started or plans[:1]
 
 

@@ -38,6 +38,11 @@ def ended_by(plan: Any, d: date) -> bool:
     return plan.ended_by(d)
 
 
+def started(plan: Any, d: date) -> bool:
+    """The plan has begun by D (its base year is over): in force, or ended."""
+    return d > plan.start_date
+
+
 # -- periods ---------------------------------------------------------------------------------
 def month_end(d: date) -> date:
     return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])

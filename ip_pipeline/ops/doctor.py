@@ -85,7 +85,9 @@ def _font_lookup():
     """The report's own font module, loaded from report/fonts.py alone: importing it as
     `ip_pipeline.report.fonts` runs the report package's __init__ (Dagster, pandas: seconds)."""
     path = Path(__file__).resolve().parent.parent / "report" / "fonts.py"
-    spec = importlib.util.spec_from_file_location("_ip_pipeline_doctor_fonts", path)
+    # named inside the report package so that its relative imports (the settings) resolve, while
+    # the package's __init__ is not run
+    spec = importlib.util.spec_from_file_location("ip_pipeline.report._fonts_alone", path)
     if spec is None or spec.loader is None:
         from ..report import fonts  # the whole report package: only when the file cannot be loaded alone
 

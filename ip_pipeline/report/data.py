@@ -199,7 +199,7 @@ def shift_month(month_start: date, months: int) -> date:
 
 
 def plan_end(plan: Plan) -> date:
-    return getattr(plan, "end_date", None) or date(plan.target_year, 12, 31)
+    return plan.end_date  # the catalogue's: 31 December of the target year
 
 
 # The plan's lifecycle is the engine's (indicators/rules.py).
@@ -449,7 +449,7 @@ def _section(
     series = city.groupby("month", as_index=False).last()[["as_of", "value"]].sort_values("as_of")
     current = _last_in_month(city, month_start)
     prev = _last_in_month(city, shift_month(month_start, -1))
-    year_ago = _last_in_month(city, shift_month(month_start, -12))
+    year_ago = _last_in_month(city, rules.same_day_last_year(month_start))  # the month a year earlier
     as_of = current["as_of"] if current is not None else None
 
     prog_row, path = None, pd.DataFrame(columns=["as_of", "expected_value"])

@@ -1219,5 +1219,6 @@ def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
         )
     if data.notes:
         doc.heading(t("method.notes_heading"), level=2)
-        for key, values in data.notes:
-            doc.paragraph("· " + t(key, **values), size=s["small"] + 0.5)
+        # a note is said once, however many reads it came from (one per plan, per section)
+        for line in dict.fromkeys(t(key, **values) for key, values in data.notes):
+            doc.paragraph("· " + line, size=s["small"] + 0.5)
