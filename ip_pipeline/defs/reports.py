@@ -191,6 +191,7 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
     asset=monthly_report,
     name="bulletin_reconciles",
     blocking=True,
+    pool=WAREHOUSE_POOL,  # reads the warehouse, as the report does
     description="The report audit (report/audit.py): the built PDF and XLSX read back; key indicators equal the "
     "warehouse at their displayed precision, totals equal the sums of their rows, no 不适用 row has an amount. "
     "A bulletin that fails is not published: the previous one stays in place.",
