@@ -188,8 +188,9 @@ def _file_name(schema: str, table: str) -> str:
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> dict:
-    """Tables (with DDL), views and indexes of the open database; sequences and macros refuse
-    the backup (a table-per-file generation would not keep a sequence's position)."""
+    """Tables (with DDL), views and indexes of the open database. Sequences, macros and types of
+    its own refuse the backup with their names (the warehouse has none; a sequence's position
+    would not be kept): never a generation that silently lacks part of the warehouse."""
     db = "database_name = current_database() AND NOT internal"
     tables = con.execute(
         f"SELECT schema_name, table_name, sql FROM duckdb_tables() WHERE {db} AND NOT temporary "
@@ -208,11 +209,13 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict:
         "WHERE database_name = current_database() AND NOT temporary UNION ALL "
         "SELECT DISTINCT 'macro ' || schema_name || '.' || function_name FROM duckdb_functions() "
         "WHERE database_name = current_database() AND NOT internal "
-        "AND function_type IN ('macro', 'table_macro')"
+        "AND function_type IN ('macro', 'table_macro') UNION ALL "
+        "SELECT DISTINCT 'type ' || schema_name || '.' || type_name FROM duckdb_types() "
+        "WHERE database_name = current_database() AND NOT internal"
     ).fetchall()
     if others:
         raise ValueError(
-            "the backup keeps tables, views and indexes only; the warehouse also has "
+            "a backup keeps schemas, tables, views and indexes only; the warehouse also has "
             + ", ".join(r[0] for r in others)
         )
     schemas = con.execute(
