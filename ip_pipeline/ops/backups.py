@@ -9,19 +9,20 @@ changed. A DuckDB file per table rather than Parquet: every DuckDB type (HUGEINT
 types, time zones) comes back exactly, and the published-values file attaches as it is.
 
 Whether a table changed: its fingerprint is the table's DDL, its row count and two sums over
-every row of a 64-bit hash of the whole row (`sum(hash(row))`, `sum(hash(row, 7))`; sums, not
-XOR, so duplicate rows do not cancel, and whole rows, not per column, so values swapped between
-rows do not cancel). Computing it reads every block of every table, which the backup does
-anyway: DuckDB checks each block's checksum as it reads it, so a damaged warehouse fails the
+every row of a 64-bit hash of the whole row (`sum(hash(*COLUMNS(*)))` and the same with a
+salt; sums, not XOR, so duplicate rows do not cancel, and whole rows, not per column, so values
+swapped between rows do not cancel; values DuckDB holds equal, 0.0 and -0.0, hash equal).
+Computing it reads every block of every table, which the backup did anyway: DuckDB checks each block's checksum as it reads it, so a damaged warehouse fails the
 backup instead of becoming a "good" generation. File size, `estimated_size` or a change
 counter would be cheaper but DuckDB keeps no per-table change counter, and sizes stay equal
 when values are updated in place; a row count plus a checksum over all rows is the cheapest
-test that sees every change (a missed change needs two different 128-bit sums to agree).
+test that sees every change (a change is missed only if both salted 64-bit sums agree by
+chance).
 
 A generation is written under a temporary folder name, its new files verified (read back:
 the rows and fingerprint equal the warehouse's; their SHA-256 recorded), flushed, and only then
-renamed into place; linked files are not read again (restore and doctor verify every file's
-SHA-256). The oldest generations beyond N (default 3, `$IP_PIPELINE_BACKUPS`) are removed; a
+renamed into place; linked files are not read again (restore, and doctor for the newest
+generation, check every file's SHA-256 and row count). The oldest generations beyond N (default 3, `$IP_PIPELINE_BACKUPS`) are removed; a
 linked file lives on while any generation holds it. Restore builds a new warehouse file from
 the DDL and the table files (views and indexes after), verified first. Single-file generations
 (`warehouse-<UTC time>Z.duckdb`, made by earlier versions) are still listed and restored.
@@ -175,8 +176,8 @@ def _sha256(path: Path) -> str:
 def _fingerprint(con: duckdb.DuckDBPyConnection, qualified: str) -> list:
     """Rows and two sums of a hash of every whole row (see the module docstring)."""
     rows, a, b = con.execute(
-        f"SELECT count(*), coalesce(sum(hash(ip_row)), 0), coalesce(sum(hash(ip_row, 7)), 0) "
-        f"FROM {qualified} AS ip_row"
+        "SELECT count(*), coalesce(sum(hash(*COLUMNS(*))), 0), coalesce(sum(hash(*COLUMNS(*), 7)), 0) "
+        f"FROM {qualified}"
     ).fetchall()[0]
     return [int(rows), str(a), str(b)]
 
@@ -283,6 +284,17 @@ def table_file(gen: Generation, table: str, schema: str = "main") -> Path | None
     return None
 
 
+def _same_file(path: Path, entry: dict) -> bool:
+    """The previous generation's file is still the one it wrote (size and modification time:
+    truncated or rewritten files are not linked into a new generation; bit rot that leaves
+    both is found by the SHA-256 check of restore and doctor)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
+
+
 def _write_generation(home: Home, tmp: Path, previous: Path | None) -> tuple[Scan, int, int]:
     """Write a generation into the folder `tmp`: (the warehouse's scan, files written, files linked)."""
     start = time.monotonic()
@@ -316,10 +328,17 @@ def _write_generation(home: Home, tmp: Path, previous: Path | None) -> tuple[Sca
                 old is not None
                 and old.get("ddl") == t["ddl"]
                 and old.get("fingerprint") == t["fingerprint"]
-                and (previous / old["file"]).is_file()
+                and _same_file(previous / old["file"], old)
             ):
                 os.link(previous / old["file"], target)  # unchanged: the previous file is this table
-                entries.append({**t, "file": name, "rows": t["fingerprint"][0], "sha256": old["sha256"]})
+                entries.append(
+                    {
+                        **t,
+                        "file": name,
+                        "rows": t["fingerprint"][0],
+                        **{k: old[k] for k in ("sha256", "size", "mtime_ns")},
+                    }
+                )
                 linked += 1
                 continue
             con.execute(f"ATTACH {_sql_path(target)} AS ip_backup (READ_WRITE)")
@@ -344,7 +363,17 @@ def _write_generation(home: Home, tmp: Path, previous: Path | None) -> tuple[Sca
                     target, f"the copy of {t['schema']}.{t['table']} does not match the warehouse"
                 )
             _fsync(target)
-            entries.append({**t, "file": name, "rows": got[0], "sha256": _sha256(target)})
+            st = target.stat()
+            entries.append(
+                {
+                    **t,
+                    "file": name,
+                    "rows": got[0],
+                    "sha256": _sha256(target),
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                }
+            )
             written += 1
     finally:
         con.close()

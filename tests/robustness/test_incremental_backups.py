@@ -173,3 +173,34 @@ def test_a_column_type_changed_with_equal_values_is_written_again(two_generation
         "SELECT data_type FROM duckdb_columns() WHERE table_name = 'held_rows' AND column_name = 'k'"
     ).fetchall() == [("HUGEINT",)]
     con.close()
+
+
+def test_doctor_warns_of_a_damaged_newest_generation(two_generations):
+    from ip_pipeline.ops.doctor import _backups
+
+    home, *_ = two_generations
+    assert [f.level for f in _backups(home)] == ["ok"]
+    damaged = table_file(generations(home)[0], "published_values")
+    with open(damaged, "r+b") as fh:
+        fh.truncate(damaged.stat().st_size // 2)
+    (finding,) = _backups(home)
+    assert finding.level == "warn" and str(damaged) in finding.text and "restore" in finding.text
+
+
+def test_a_truncated_file_of_the_previous_generation_is_written_again_not_linked(two_generations):
+    home, _, _, second, second_state = two_generations
+    shared = table_file(generations(home)[0], "quiet")
+    assert shared.stat().st_nlink == 2
+    with open(shared, "r+b") as fh:
+        fh.truncate(shared.stat().st_size // 2)
+    made = make_backup(home, now=T0 + timedelta(hours=4))
+    assert (made.written, made.linked) == (1, 3)
+    assert scan(made.path).tables == scan_tables(second_state)
+    gen, _ = good_generation(home)
+    assert gen.path == made.path
+    restore(home)
+    _assert_same_warehouse(home.warehouse, second_state)
+
+
+def scan_tables(warehouse: Path) -> tuple[str, ...]:
+    return scan(warehouse).tables
