@@ -42,7 +42,12 @@ def _finish(outcome, home: Home) -> int:
     if outcome.report:
         print(f"Report: {outcome.report}")
     if outcome.backup:
-        how = "the warehouse is unchanged since it was made" if outcome.backup_reused else "verified"
+        written, linked = outcome.backup_tables
+        how = (
+            "the warehouse is unchanged since it was made"
+            if outcome.backup_reused
+            else f"verified; {written} table(s) written, {linked} unchanged kept from the previous generation"
+        )
         print(f"Backup: {outcome.backup} ({how}; `ip-pipeline restore` brings it back)")
     for note in outcome.notes:  # said once: a source folder that does not exist, no backup made
         print(f"Note: {note.rstrip('.')}.")

@@ -53,6 +53,10 @@ class RunOutcome:
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
     backup: Path | None = None  # the verified backup generation made after the run
     backup_reused: bool = False  # the warehouse had not changed since that generation was made
+    backup_tables: tuple[int, int] = (
+        0,
+        0,
+    )  # table files written, and kept (linked) from the previous generation
     # said once per run: a source folder that does not exist, no backup made, …
     notes: list[str] = field(default_factory=list)
 
@@ -223,6 +227,7 @@ def make_run_backup(home: Home, outcome: RunOutcome) -> None:
     try:
         made = make_backup(home, reuse_unchanged=True)
         outcome.backup, outcome.backup_reused = made.path, made.reused
+        outcome.backup_tables = (made.written, made.linked)
     except DamagedDatabase as exc:
         outcome.notes.append(f"No backup was made: {exc}. {warehouse_advice(home)}")
     except Exception as exc:  # noqa: BLE001 - disk full, permissions: the run itself succeeded

@@ -221,7 +221,7 @@ def _warehouse(home: Home) -> list[Finding]:
 
 
 def _backups(home: Home) -> list[Finding]:
-    from .backups import generations  # on this check's thread (see _warehouse)
+    from .backups import DamagedDatabase, generations, scan  # on this check's thread (see _warehouse)
 
     gens = generations(home)
     if not gens:
@@ -235,6 +235,17 @@ def _backups(home: Home) -> list[Finding]:
             )
         ]
     newest = gens[0]
+    try:
+        scan(newest.path)  # a generation folder: every table file against its manifest
+    except DamagedDatabase as exc:
+        return [
+            Finding(
+                "warn",
+                "backups",
+                f"the newest backup generation is damaged ({exc}); `ip-pipeline restore` skips it "
+                "for the next good one",
+            )
+        ]
     return [
         Finding(
             "ok",

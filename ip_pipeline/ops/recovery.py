@@ -21,7 +21,16 @@ from ..ingest.contracts import load_contract
 from ..ingest.database import configured_url
 from ..ingest.files import fingerprint, list_snapshot
 from ..paths import Home
-from .backups import DamagedDatabase, Generation, Scan, backups_dir, good_generation, restore, scan
+from .backups import (
+    DamagedDatabase,
+    Generation,
+    Scan,
+    backups_dir,
+    good_generation,
+    restore,
+    scan,
+    table_file,
+)
 from .integrity import StorageProblem, damaged_storage
 from .runlock import home_run_lock
 
@@ -112,7 +121,7 @@ def published_history(home: Home) -> tuple[Path | None, list[str]]:
     try:
         gen, checked = good_generation(home)
         if "published_values" in checked.tables:
-            return gen.path, notes
+            return table_file(gen, "published_values"), notes
     except (LookupError, DamagedDatabase) as exc:
         notes.append(f"no good backup to take the published-values history from ({exc})")
     if home.warehouse.exists():

@@ -83,10 +83,10 @@ def test_read_commands_read_the_newest_backup_while_a_run_writes(city, tmp_path)
     from .conftest import copy_home
 
     home = copy_home(city, tmp_path / "home")
-    assert list((home / "backups").glob("warehouse-*.duckdb")), "the good run made a backup"
+    assert list((home / "backups").glob("warehouse-*Z/manifest.json")), "the good run made a backup"
     writer = _holder(home / "warehouse.duckdb", 120, read_only=False)
     try:
-        done = cli("indicators", "--home", str(home), "--format", "csv", timeout=120)
+        done = cli("indicators", "--home", str(home), "--all", "--format", "csv", timeout=120)
         rec = cli("reconcile", "--home", str(home), "--format", "json", timeout=120)
     finally:
         _stop(writer)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ip_pipeline.ops.backups import DamagedDatabase, generations, make_backup, scan
+from ip_pipeline.ops.backups import DamagedDatabase, generations, make_backup, scan, table_file
 from ip_pipeline.paths import Home
 
 from .conftest import cli, indicator_rows, table_digest
@@ -151,9 +151,16 @@ def test_restore_a_chosen_generation_and_refuse_a_missing_one(home):
 
 
 def test_restore_skips_a_damaged_newest_generation(home):
+    """The newest generation's own table file is damaged (a table written after the run's
+    backup: its file is not shared with the older generation)."""
     h = Home.of(home)
-    newest = make_backup(h, now=datetime(2030, 1, 1)).path
-    _scribble(newest)
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("CREATE TABLE written_after_the_backup AS SELECT range AS x FROM range(100000)")
+    con.close()
+    newest = make_backup(h, now=datetime(2030, 1, 1))
+    assert newest.written == 1
+    damaged = table_file(generations(h)[0], "written_after_the_backup")
+    _scribble(damaged)
     r = cli("restore", "--home", str(home), timeout=120)
     assert r.returncode == 0, r.output
     assert "Restored backup generation 2" in r.stdout
