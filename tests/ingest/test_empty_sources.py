@@ -96,3 +96,28 @@ def test_the_engine_says_no_data_for_a_source_that_never_had_data(wh):
     wh.compute(date(2025, 6, 30))
     row = wh.row("pledge_count", date(2025, 6, 30))
     assert row["value"] is None and row["flags"] == ["no_data"]
+
+
+def test_the_report_lists_as_no_data_only_the_sources_that_never_had_data():
+    import duckdb
+
+    from ip_pipeline.ingest.staging import ensure_bookkeeping
+    from ip_pipeline.report.data import _sources, _tables, has_no_data
+
+    con = duckdb.connect(":memory:")
+    try:
+        ensure_bookkeeping(con)
+        con.execute(
+            "INSERT INTO source_snapshots (source, snapshot_at, raw_rows, staged_rows) VALUES "
+            "('pledges', now(), 0, 0), ('trademarks', now(), 0, 0), ('enforcement', now(), 3, 0)"
+        )
+        con.execute(
+            "INSERT INTO source_snapshots_history (source, raw_rows, staged_rows) VALUES "
+            "('pledges', 10, 10), ('pledges', 0, 0), ('trademarks', 0, 0), ('enforcement', 3, 0)"
+        )
+        rows = {r["source"]: r for r in _sources(con, _tables(con), []).to_dict("records")}
+    finally:
+        con.close()
+    # pledges: shrunk to zero after data; enforcement: every row quarantined; awards: never loaded
+    assert {s for s, r in rows.items() if has_no_data(r)} >= {"trademarks", "awards"}
+    assert not has_no_data(rows["pledges"]) and not has_no_data(rows["enforcement"])
