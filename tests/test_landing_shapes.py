@@ -302,6 +302,7 @@ def assert_xlsx_says_no_data(out: Outcome, source: str, indicators: set[str]) ->
     summary = xlsx_rows(out.xlsx, 0)
     flags_at = 11
     listed = {r[0]: r for r in summary[1:] if r and r[0]}
+    assert "valid_trademarks" in listed, summary[:2]  # the summary sheet (every plan has that indicator)
     for i in indicators & set(listed):
         assert "no_data" in str(listed[i][flags_at] or ""), (i, listed[i])
 
