@@ -5,14 +5,17 @@ shape — absent, a header-only file, a single row, arriving on the second night
 others — the pipeline runs end to end (the CLI's `backfill` of one month, in process) and the
 month's bulletin is built; then:
 
-- the run exits 0, the bulletin PDF and its XLSX exist, and the data page says the source has
-  no data yet when it has none;
+- the run exits 0, the bulletin PDF and its XLSX exist; the data page and the workbook name the
+  source as having no data yet when it never had any, and the full landing's bulletin names none;
 - every indicator that reads none of the shaped sources is identical to the full landing's;
-- an indicator whose only input is a source with no rows is NULL with flag no_data, in every unit;
+- an indicator with nothing to count without the source (no_data_without: read from what the
+  definitions declare, not from the engine's rule) is NULL with flag no_data, in every unit;
 - a single row is staged as one row;
 - on the second night, when the late source arrives, every indicator equals the full landing's.
 
-Plus the minimal landing of a first delivery: patents, trademarks and the reference tables.
+Plus the minimal landing of a first delivery (patents, trademarks and the reference tables) and
+the second landing (those and enforcement, transfers, enterprises; no awards, overseas grants,
+pledges or survey).
 
 Cost. One pipeline run per source and shape would be 10 × 4 runs. Sources whose dependent
 indicators do not overlap are shaped together in one run, each pair still asserted on its
@@ -62,12 +65,19 @@ def inputs(definition) -> tuple[str, ...]:
     return tuple(definition.sources) + tuple(definition.reference)
 
 
-def sole_source(definition) -> str | None:
-    """The source without which the indicator has nothing to compute from: its first source,
-    unless an optional reference table (a published value) can stand in for it."""
-    if not definition.sources or set(definition.reference) & set(optional_tables()):
-        return None
-    return definition.sources[0]
+def no_data_without(source: str) -> set[str]:
+    """The indicators with nothing to count when `source` has never delivered, read from what the
+    definitions declare: those whose one declared source is `source` and that list no optional
+    reference table (a published value would stand in), and hv_patents_per_10k when it is
+    patents (it counts patents; overseas grants, pledges and awards only add criteria,
+    INDICATORS.md)."""
+    optional = set(optional_tables())
+    out = {
+        i
+        for i, d in load_definitions().items()
+        if list(d.sources) == [source] and not set(d.reference) & optional
+    }
+    return out | ({"hv_patents_per_10k"} if source == "patents" else set())
 
 
 def conflict(a: str, b: str) -> bool:
@@ -234,8 +244,67 @@ def matrix(tmp_path_factory) -> Matrix:
     return Matrix(tmp_path_factory.mktemp("shapes"))
 
 
+def texts(lang: str) -> Texts:
+    return Texts(lang, load_plans()[0], load_style())
+
+
 def no_data_words(lang: str) -> str:
-    return Texts(lang, load_plans()[0], load_style())("quality.no_data_yet")
+    return texts(lang)("quality.no_data_yet")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())  # the page wraps a paragraph at any space
+
+
+def listed_without_data(out: Outcome) -> list[str]:
+    """The source titles the data page lists as having no data yet (empty when it lists none)."""
+    t = texts(out.lang)
+    pre, post = (_squash(p) for p in str(t.node("quality.empty_sources")[out.lang]).split("{names}"))
+    text = _squash(out.text)
+    start = text.find(pre)
+    if start < 0:
+        return []
+    names = text[start + len(pre) : text.find(post, start + len(pre))]
+    return names.split(_squash(t("narrative.list_sep")))
+
+
+def title(out: Outcome, source: str) -> str:
+    c = load_contract(source)
+    return _squash(texts(out.lang).source_title(source, c.title_zh, c.title_en))
+
+
+def xlsx_rows(path: Path, sheet_index: int) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.worksheets[sheet_index].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def xlsx_sheet(path: Path, first_header: str) -> list[tuple]:
+    """The rows of the workbook's sheet whose first column heading is `first_header`."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        for ws in wb.worksheets:
+            rows = list(ws.iter_rows(values_only=True))
+            if rows and rows[0] and rows[0][0] == first_header:
+                return rows
+    finally:
+        wb.close()
+    raise AssertionError(f"no sheet headed {first_header!r} in {path}")
+
+
+def assert_xlsx_says_no_data(out: Outcome, source: str, indicators: set[str]) -> None:
+    """The workbook's data-quality sheet says the source has no data yet, and its summary
+    flags each of `indicators` that it lists no_data."""
+    quality = {r[0]: r for r in xlsx_sheet(out.xlsx, "source")[1:]}
+    assert quality[source][7] == no_data_words(out.lang), quality.get(source)
+    summary = xlsx_rows(out.xlsx, 0)
+    flags_at = 11
+    listed = {r[0]: r for r in summary[1:] if r and r[0]}
+    assert "valid_trademarks" in listed, summary[:2]  # the summary sheet (every plan has that indicator)
+    for i in indicators & set(listed):
+        assert "no_data" in str(listed[i][flags_at] or ""), (i, listed[i])
 
 
 CASES = [(s, shape) for s in SHAPED for shape in SHAPES]
@@ -267,14 +336,17 @@ def test_a_landing_shape_runs_to_a_bulletin(matrix, source, shape):
         assert out.values == full.values
         return
     if shape in ("absent", "header"):
-        for i in mine:
-            if sole_source(defs[i]) == source:
-                rows = {k: v for k, v in out.values.items() if k[0] == i}
-                assert rows, i
-                assert all(v[0] is None and "no_data" in v[3] for v in rows.values()), (i, rows)
+        expected = no_data_without(source)
+        assert expected <= mine
+        for i in expected:
+            rows = {k: v for k, v in out.values.items() if k[0] == i}
+            assert rows, i
+            assert all(v[0] is None and "no_data" in v[3] for v in rows.values()), (i, rows)
         assert out.staged[source] == 0
-        if source in SOURCE_NAMES:  # the data page lists it as having no data yet
-            assert no_data_words(out.lang) in out.text
+        if source in SOURCE_NAMES:  # the data page and the workbook name it as having no data yet
+            assert title(out, source) in listed_without_data(out), (source, listed_without_data(out))
+            assert_xlsx_says_no_data(out, source, expected)
+            assert title(full, source) not in listed_without_data(full)
     if shape == "single":
         assert out.staged[source] == 1
     assert full.staged[source] >= 1
@@ -295,8 +367,46 @@ def test_the_minimal_landing_of_a_first_delivery(matrix):
     for key, v in matrix.full.values.items():
         if key[0] in delivered:
             assert out.values[key] == v, key
-    for i, d in defs.items():
-        if sole_source(d) in absent:
+    for source in absent:
+        for i in no_data_without(source):
             assert all(v[0] is None and "no_data" in v[3] for k, v in out.values.items() if k[0] == i), i
+        assert title(out, source) in listed_without_data(out), source
     assert out.values[("hv_patents_per_10k", "370600")][0] is not None  # from patents alone
-    assert no_data_words(out.lang) in out.text
+    assert listed_without_data(matrix.full) == []
+
+
+# The issue's second landing: what a city office has once enforcement, transfers and the
+# enterprise lists come in too, before awards, overseas grants, pledges and the survey.
+SECOND = ("patents", "trademarks", "enforcement", "transfers", "enterprises")
+
+
+def test_the_second_landing_of_a_city_office(matrix):
+    """Patents, trademarks, enforcement, transfers, enterprises and the reference tables: exit 0,
+    a bulletin and its workbook; the indicators of what was delivered as the full landing has
+    them, and no_data (said on the data page and in the workbook) for what was not."""
+    absent = tuple(s for s in SOURCE_NAMES if s not in SECOND)
+    assert set(absent) == {"awards", "overseas_grants", "pledges", "survey"}
+    out = matrix.outcome(absent, "absent")
+    assert out.exit_code == 0 and out.pdf.stat().st_size > 0 and out.xlsx.is_file()
+    defs = load_definitions()
+    delivered = {i for i, d in defs.items() if set(d.sources) <= set(SECOND)}
+    assert {
+        "valid_trademarks",
+        "civil_first_instance_acceptance_rate",
+        "ip_transfer_licence_count",
+        "gbt29490_enterprises",
+    } <= delivered
+    for key, v in matrix.full.values.items():
+        if key[0] in delivered:
+            assert out.values[key] == v, key
+    assert out.values[("hv_patents_per_10k", "370600")][0] is not None  # awards and the rest only add
+    listed = listed_without_data(out)
+    for source in absent:
+        expected = no_data_without(source)
+        for i in expected:
+            rows = [v for k, v in out.values.items() if k[0] == i]
+            assert rows and all(v[0] is None and "no_data" in v[3] for v in rows), i
+        assert title(out, source) in listed, (source, listed)
+        assert_xlsx_says_no_data(out, source, expected)
+    for source in SECOND:
+        assert title(out, source) not in listed

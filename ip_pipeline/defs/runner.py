@@ -22,6 +22,7 @@ from ..definitions import build_definitions
 from ..ingest.changes import relocated_since
 from ..ingest.contracts import SOURCE_NAMES, load_contract
 from ..ingest.database import configured_url
+from ..ingest.empty_sources import sources_with_data
 from ..ingest.staging import empty_source_note
 from ..ops.backups import DamagedDatabase, make_backup
 from ..ops.integrity import (
@@ -65,10 +66,9 @@ class RunOutcome:
 
 
 def empty_source_notes(home: Home) -> list[str]:
-    """One line per empty source (SOURCES.md: a source that never had data), its indicators
-    no_data: a landing folder that does not exist, or (once loaded) a folder or database table
-    whose snapshots never had a row (an empty folder, header-only files). A source that had
-    data and lost it is a shrink to zero, held by staging, and is not an empty source."""
+    """One line per empty source (ingest/empty_sources.py: no published snapshot ever had a
+    row), its indicators no_data: a landing folder that does not exist, or (once loaded) a folder
+    or database table that never delivered a row (an empty folder, header-only files)."""
     loaded, had_rows = _snapshot_rows(home)
     notes = []
     for name in SOURCE_NAMES:
@@ -90,7 +90,7 @@ def empty_source_notes(home: Home) -> list[str]:
 
 
 def _snapshot_rows(home: Home) -> tuple[set[str], set[str]]:
-    """(sources with a loaded snapshot, sources any of whose snapshots had rows), from the warehouse."""
+    """(sources with a loaded snapshot, sources that are not empty sources), from the warehouse."""
     if not home.warehouse.is_file():
         return set(), set()
     try:
@@ -100,12 +100,12 @@ def _snapshot_rows(home: Home) -> tuple[set[str], set[str]]:
     try:
         if not table_exists(con, "source_snapshots_history"):
             return set(), set()
-        rows = con.execute(
-            "SELECT source, max(raw_rows) FROM source_snapshots_history GROUP BY source"
-        ).fetchall()
+        loaded = {
+            r[0] for r in con.execute("SELECT DISTINCT source FROM source_snapshots_history").fetchall()
+        }
+        return loaded, sources_with_data(con)
     finally:
         con.close()
-    return {r[0] for r in rows}, {r[0] for r in rows if (r[1] or 0) > 0}
 
 
 def partition_range(first: str | None = None, last: str | None = None) -> tuple[str, str]:

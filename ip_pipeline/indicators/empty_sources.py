@@ -1,13 +1,15 @@
-"""An indicator whose only input is a source that has never delivered a row (an absent or empty
-folder, header-only files: an empty source, SOURCES.md) has nothing to compute from: NULL with
-flag no_data in every unit, never a count of nought that reads like a measured zero.
+"""An indicator whose only input is an empty source (a source no published snapshot of which
+ever had a row: an absent or empty folder, header-only files; ingest/empty_sources.py decides)
+has nothing to compute from: NULL with flag no_data in every unit, never a count of nought that
+reads like a measured zero.
 
 The rule is read from the indicator definitions: an indicator's sole source is the first of its
 `sources` (the records it counts), unless one of its reference tables is optional and can stand
 in for it (a published satisfaction score needs no survey). The other sources an indicator lists
 only add to it (a high-value patent's overseas family, pledge, award): their absence lowers the
-value, it does not remove it. A source that had data and lost it is held by staging, so its
-staged table keeps the previous snapshot and is not empty.
+value, it does not remove it. A source that had data is never empty, even when its current
+snapshot has no staged rows (an accepted shrink to zero, every row quarantined): its counts are
+then a measured nought.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from collections.abc import Iterable
 
 import duckdb
 
-from ..db import table_exists
 from ..ingest.contracts import load_reference_tables
+from ..ingest.empty_sources import empty_sources
 from .flags import NO_DATA
 from .indicator_definitions import Definition, load_definitions
 
@@ -29,13 +31,6 @@ def sole_source(definition: Definition) -> str | None:
     return definition.sources[0]
 
 
-def is_empty(con: duckdb.DuckDBPyConnection, source: str) -> bool:
-    table = f"stg_{source}"
-    return (
-        not table_exists(con, table) or con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] == 0
-    )
-
-
 def mark_empty_sources(
     con: duckdb.DuckDBPyConnection, ids: Iterable[str], table: str = "_calc_values"
 ) -> list[str]:
@@ -43,7 +38,7 @@ def mark_empty_sources(
     no_data. Returns those indicator ids."""
     definitions = load_definitions()
     sources = {i: sole_source(definitions[i]) for i in ids if i in definitions}
-    empty = {s for s in set(sources.values()) if s and is_empty(con, s)}
+    empty = empty_sources(con, {s for s in sources.values() if s})
     hit = sorted(i for i, s in sources.items() if s in empty)
     if hit:
         con.execute(

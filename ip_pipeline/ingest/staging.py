@@ -29,6 +29,7 @@ from .addresses import rule_fingerprint
 from .changes import changes_table, diff_before_publish, export_changes, record_change
 from .contracts import SourceContract
 from .districts import build_lookups, resolved_select
+from .empty_sources import is_empty_source
 from .errors import SourceFileError
 from .files import file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
 from .landing import land
@@ -60,7 +61,7 @@ class LoadResult:
         default_factory=dict
     )  # the source_changes row written with the snapshot (changes.py)
     reused_files: int = 0  # files whose rows came from the kept parts (same content hash), not read again
-    # A snapshot with no rows of a source that never had any: an empty source (SOURCES.md).
+    # A snapshot with no rows of a source that never had any: an empty source (empty_sources.py).
     empty_source: bool = False
     digests: list[str] | None = field(default=None, repr=False)  # content hashes of its files (kept parts)
 
@@ -325,7 +326,7 @@ def stage_candidate(
     result.reused_files = sum(1 for p in landed.parts if p.cached)
     for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    if result.raw == 0 and (previous is None or previous.rows == 0):
+    if result.raw == 0 and is_empty_source(con, name):
         result.empty_source = True
         if not missing:
             why = (

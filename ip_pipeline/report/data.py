@@ -24,6 +24,7 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import Indicator, Plan, load_plans
+from ..ingest.empty_sources import empty_sources
 from ..paths import SOURCES_DIR
 from ..quality.warehouse_io import check_outcome
 
@@ -620,10 +621,9 @@ def is_absent(v: Any) -> bool:
 
 
 def has_no_data(source_row: dict[str, Any]) -> bool:
-    """A source that has never delivered a record: no snapshot time (an absent folder) or a
-    snapshot of no rows (an empty folder, header-only files). Its indicators are no_data."""
-    raw = source_row.get("raw_rows")
-    return is_absent(source_row.get("snapshot_at")) or (not is_absent(raw) and int(raw) == 0)
+    """An empty source (ingest/empty_sources.py: no published snapshot ever had a row): no data
+    yet, and its indicators are no_data. A source that had data and now has none is not one."""
+    return bool(source_row.get("no_data"))
 
 
 def _source_titles() -> dict[str, dict[str, str]]:
@@ -650,6 +650,7 @@ SOURCE_COLUMNS = [
     "duplicate_rows",
     "quarantined_rows",
     "top_reasons",
+    "no_data",
 ]
 
 
@@ -672,9 +673,16 @@ def _sources(con, tables, notes) -> pd.DataFrame:
     if rows:  # every source of the contracts is listed, one never loaded as having no data yet
         for name in titles:
             rows.setdefault(name, {"source": name})
+    empty = empty_sources(con, rows)
     for name, r in rows.items():
         meta = titles.get(name, {"zh": name, "en": name, "cadence_days": None})
-        r.update(title_zh=meta["zh"], title_en=meta["en"], cadence_days=meta["cadence_days"], top_reasons=[])
+        r.update(
+            title_zh=meta["zh"],
+            title_en=meta["en"],
+            cadence_days=meta["cadence_days"],
+            top_reasons=[],
+            no_data=name in empty,
+        )
         table = f"quarantine_{name}"
         if table in tables and "reason" in _columns(con, table):
             # Only the reason and a count: quarantined rows may hold personal columns.

@@ -14,6 +14,7 @@ import duckdb
 
 from ip_pipeline.indicators.progress import compute_indicator_progress
 from ip_pipeline.indicators.values import compute_indicator_values
+from ip_pipeline.ingest.contracts import SOURCE_NAMES
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 CITY = "370600"
@@ -147,6 +148,14 @@ STG: dict[str, list[tuple[str, str]]] = {
         ("duplicate_rows", "BIGINT"),
         ("loaded_at", "TIMESTAMP"),
     ],
+    "source_snapshots_history": [
+        ("source", "VARCHAR"),
+        ("snapshot_at", "TIMESTAMP"),
+        ("fingerprint", "VARCHAR"),
+        ("raw_rows", "BIGINT"),
+        ("staged_rows", "BIGINT"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
 }
 
 
@@ -161,6 +170,15 @@ class WarehouseBuilder:
         self.rows(
             "stg_districts", [dict(zip(["code", "name_zh", "name_en", "kind", "aliases"], u)) for u in UNITS]
         )
+        # every source has had data (a published snapshot with rows), so an indicator computes
+        # even where a test stages none of its rows; never_delivered() makes one an empty source
+        self.rows(
+            "source_snapshots_history", [dict(source=n, raw_rows=1, staged_rows=1) for n in SOURCE_NAMES]
+        )
+
+    def never_delivered(self, source: str) -> None:
+        """Make `source` an empty source (ingest/empty_sources.py): no published snapshot had rows."""
+        self.con.execute("DELETE FROM source_snapshots_history WHERE source = ?", [source])
 
     def rows(self, table: str, rows: list[dict[str, Any]]) -> None:
         cols = [c for c, _ in STG[table]]

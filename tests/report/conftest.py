@@ -334,6 +334,13 @@ def build_warehouse(
             "INSERT INTO source_snapshots VALUES (?, ?, 'fp', ['x.csv'], ?, ?, ?, ?, now())",
             [(s, ts, raw, st, q, dup) for s, ts, raw, st, q, dup in snaps],
         )
+        # what publishing records beside each snapshot: the sources that had data (ingest/empty_sources.py)
+        con.execute("""CREATE TABLE source_snapshots_history (source VARCHAR, snapshot_at TIMESTAMP,
+                       fingerprint VARCHAR, raw_rows BIGINT, staged_rows BIGINT, loaded_at TIMESTAMP)""")
+        con.executemany(
+            "INSERT INTO source_snapshots_history VALUES (?, ?, 'fp', ?, ?, now())",
+            [(s, ts, raw, st) for s, ts, raw, st, q, dup in snaps],
+        )
         con.execute("""CREATE TABLE quarantine_enforcement (case_no VARCHAR, party VARCHAR, opened_date VARCHAR,
                        _source_file VARCHAR, _row_number BIGINT, _snapshot_at TIMESTAMP, reason VARCHAR, reasons VARCHAR[])""")
         q = [
