@@ -19,7 +19,8 @@ from ..db import connect, table_exists
 from ..ingest import holds
 from ..ingest.contracts import load_contract
 from ..ingest.database import configured_url
-from ..ingest.files import fingerprint, list_snapshot
+from ..ingest.files import list_snapshot
+from ..ingest.staging import snapshot_fingerprint
 from ..paths import Home
 from .backups import (
     DamagedDatabase,
@@ -62,7 +63,9 @@ def accept_snapshot(home: Home, source: str) -> holds.Acceptance:
                     f"in sources/{source}.yaml)"
                 )
             if not configured_url(contract):
-                now = fingerprint(list_snapshot(home.landing, contract.folder, source).files)
+                # the snapshot as staging fingerprints it (its files, and the address rule reading them)
+                files = list_snapshot(home.landing, contract.folder, source).files
+                now = snapshot_fingerprint(con, contract, files)
                 if now != row[0][0]:
                     raise RecoveryError(
                         f"the files in {home.landing / contract.folder} changed since the run held "
