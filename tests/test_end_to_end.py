@@ -40,7 +40,7 @@ def city(tmp_path_factory):
 def test_run_then_indicators_csv_gives_every_id_month_and_unit(city, capsys):
     home, _ = city
     capsys.readouterr()
-    assert main(["indicators", "--home", str(home), "--format", "csv"]) == 0
+    assert main(["indicators", "--home", str(home), "--format", "csv", "--all"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert list(rows[0].keys()) == CONTRACT_COLUMNS
     ids = {i.id for p in load_plans() for i in p.indicators + p.companions}
