@@ -41,7 +41,7 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..report.build import build_report
-    from ..report.data import ReportDataError
+    from ..report.model import ReportDataError
     from ..report.months import last_complete_month
 
     home = Home.of(args.home)

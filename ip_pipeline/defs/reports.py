@@ -167,12 +167,11 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
-    from ..report.data import (  # the report stack: as build_report above
-        ReportDataError,
-        ended_by,
-        month_bounds,
-    )
+    # the report stack: as build_report above
     from ..report.final import build_final_report
+    from ..report.model import ReportDataError
+    from ..report.months import month_bounds
+    from ..report.plans import ended_by
 
     _, month_end = month_bounds(month)
     out: dict[str, list[Path]] = {}

@@ -3,12 +3,13 @@
     from ip_pipeline.report import build_report
     result = build_report(home, "2025-06", lang="en")
 
-Modules: `data` (reading the warehouse), `narrative` (commentary from the
+Modules: `data` (reading the warehouse into the `model`, through `queries`, `sections`,
+`protection`, `evaluation` and `data_quality`), `narrative` (commentary from the
 numbers), `charts`, `layout` and `pages` (the PDF), `xlsx`, `texts` and `style`
 (wording and layout from reports/*.yaml), `fonts`, `published` (revisions), `cli`.
 """
 
 from .build import ReportResult, build_report
-from .data import ReportDataError
+from .model import ReportDataError
 
 __all__ = ["ReportResult", "ReportDataError", "build_report"]

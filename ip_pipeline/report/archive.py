@@ -18,8 +18,6 @@ def as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.
     (published_values of report_month = month). Where a published value differs from today's, the
     numerator and denominator (not kept in the history) are emptied rather than shown beside a
     value they do not give."""
-    from .data import _differs
-
     if "published_values" not in tables:
         return values
     old = con.execute(
@@ -33,7 +31,7 @@ def as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.
     old["_hit"] = True
     merged = values.merge(old, on=KEY, how="left")
     hit = merged["_hit"].notna()  # True where the history has the row, NaN elsewhere
-    differs = hit & merged.apply(lambda r: _differs(r["published"], r["value"]), axis=1)
+    differs = hit & merged.apply(lambda r: differs(r["published"], r["value"]), axis=1)
     merged.loc[hit, "value"] = merged.loc[hit, "published"]
     merged.loc[differs, ["numerator", "denominator"]] = None
     return merged.drop(columns=["published", "_hit"])

@@ -17,10 +17,11 @@ from ..dates import now_utc
 from ..faults import maybe_fail
 from ..paths import Home
 from . import pages
-from .data import ReportData, load_report_data
+from .data import load_report_data
 from .fonts import FAMILY, rc_params, register
 from .footnotes import Footnotes
 from .layout import Document
+from .model import ReportData
 from .months import report_stem
 from .published import record_published
 from .style import load_style

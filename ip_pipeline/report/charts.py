@@ -9,8 +9,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..city import UNLOCATED
-from .data import FinalRow, IndicatorSection
 from .fonts import text_width_pt  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
+from .model import FinalRow, IndicatorSection
 from .narrative import growth_fraction  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .texts import Texts, is_missing  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 

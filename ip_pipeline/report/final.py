@@ -24,9 +24,10 @@ from ..paths import Home
 from . import charts, pages
 from .build import MATH_RC, WrittenReport, _first_page_png
 from .charts import _frame
-from .data import FinalEvaluation, FinalRow, load_final_evaluation
+from .evaluation import load_final_evaluation
 from .fonts import rc_params, register, text_width_pt
 from .layout import Cell, Column, Document
+from .model import FinalEvaluation, FinalRow
 from .style import load_style
 from .texts import DASH, Texts, is_missing
 from .xlsx import _clean, _sheet

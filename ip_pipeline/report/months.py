@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from ..dates import today_in_yantai
+from .model import ReportDataError
 
 
 def last_complete_month(today: date | None = None) -> str:
@@ -22,3 +24,17 @@ def report_stem(month: str, lang: str) -> str:
 def is_running_month(month: str, today: date | None = None) -> bool:
     today = today or today_in_yantai()
     return month == f"{today.year:04d}-{today.month:02d}"
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    try:
+        y, m = (int(p) for p in month.split("-"))
+        start = date(y, m, 1)
+    except (ValueError, TypeError):
+        raise ReportDataError(f"month must be YYYY-MM, not {month!r}") from None
+    return start, date(y, m, calendar.monthrange(y, m)[1])
+
+
+def shift_month(month_start: date, months: int) -> date:
+    idx = month_start.year * 12 + month_start.month - 1 + months
+    return date(idx // 12, idx % 12 + 1, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..city import UNLOCATED
-from .data import IndicatorSection
+from .model import IndicatorSection
 from .texts import Texts, is_missing
 
 

@@ -7,22 +7,16 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from ..city import CITY
 from ..indicators import rules
 from ..indicators.rules import same_day_last_year
 from . import charts
-from .data import (
-    CITY,
-    CRITERIA,
-    FinalEvaluation,
-    FinalRow,
-    IndicatorSection,
-    ReportData,
-    has_no_data,
-    is_absent,
-)
+from .data_quality import has_no_data
 from .fonts import text_width_pt
 from .footnotes import Footnotes, section_flags
+from .frames import is_absent
 from .layout import Cell, Column, Document
+from .model import CRITERIA, FinalEvaluation, FinalRow, IndicatorSection, ReportData
 from .narrative import commentary, growth_fraction
 from .texts import DASH, Texts, is_missing
 

@@ -11,10 +11,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..city import CITY
 from ..exports import safe_cell
 from ..indicators.rules import same_day_last_year
-from .data import CITY, CRITERIA, ReportData, has_no_data
+from .data_quality import has_no_data
 from .footnotes import Footnotes, section_flags
+from .model import CRITERIA, ReportData
 from .texts import Texts, is_missing
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")

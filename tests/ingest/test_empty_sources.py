@@ -102,7 +102,8 @@ def test_the_report_lists_as_no_data_only_the_sources_that_never_had_data():
     import duckdb
 
     from ip_pipeline.ingest.staging import ensure_bookkeeping
-    from ip_pipeline.report.data import _sources, _tables, has_no_data
+    from ip_pipeline.report.data_quality import has_no_data, read_sources
+    from ip_pipeline.report.queries import table_names
 
     con = duckdb.connect(":memory:")
     try:
@@ -115,7 +116,7 @@ def test_the_report_lists_as_no_data_only_the_sources_that_never_had_data():
             "INSERT INTO source_snapshots_history (source, raw_rows, staged_rows) VALUES "
             "('pledges', 10, 10), ('pledges', 0, 0), ('trademarks', 0, 0), ('enforcement', 3, 0)"
         )
-        rows = {r["source"]: r for r in _sources(con, _tables(con), []).to_dict("records")}
+        rows = {r["source"]: r for r in read_sources(con, table_names(con), []).to_dict("records")}
     finally:
         con.close()
     # pledges: shrunk to zero after data; enforcement: every row quarantined; awards: never loaded

@@ -17,9 +17,10 @@ import pypdf
 import pytest
 from matplotlib.figure import Figure
 
+from ip_pipeline.city import CITY
 from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.report import build_report, charts, pages
-from ip_pipeline.report.data import CITY, load_report_data
+from ip_pipeline.report.data import load_report_data
 from ip_pipeline.report.final import build_final_report
 from ip_pipeline.report.months import last_complete_month
 from ip_pipeline.report.style import load_style
@@ -215,12 +216,13 @@ def test_a_flow_judged_on_its_complete_year_gets_a_row_for_each_period(after_pla
     data = load_report_data(after_plan / "warehouse.duckdb", "2026-11")
     sec = next(s for s in data.finals[0].rows if s.id == "overseas_invention_grants")  # noqa: F841 (exists)
     plan = fyp()
-    from ip_pipeline.report.data import _district_names, _section, _values
+    from ip_pipeline.report.queries import read_district_names, read_values
+    from ip_pipeline.report.sections import build_section
 
     con = duckdb.connect(str(after_plan / "warehouse.duckdb"), read_only=True)
     try:
-        values = _values(con, 2020, date(2026, 11, 30))
-        districts = _district_names(con, {"stg_districts"}, [])
+        values = read_values(con, 2020, date(2026, 11, 30))
+        districts = read_district_names(con, {"stg_districts"}, [])
     finally:
         con.close()
     progress = pd.DataFrame(
@@ -234,7 +236,9 @@ def test_a_flow_judged_on_its_complete_year_gets_a_row_for_each_period(after_pla
             }
         ]
     )
-    s = _section(plan.indicator("overseas_invention_grants"), values, progress, districts, date(2026, 11, 1))
+    s = build_section(
+        plan.indicator("overseas_invention_grants"), values, progress, districts, date(2026, 11, 1)
+    )
     full_2025 = city_value(after_plan, "overseas_invention_grants", date(2025, 12, 31))
     assert (s.judged_year, s.judged_value) == (2025, full_2025)
     t = Texts("zh", plan, load_style())
@@ -408,7 +412,7 @@ def test_final_evaluation_pdf_and_xlsx(after_plan, final_report):
 
 
 def test_final_report_of_a_plan_still_in_force_is_a_clear_error(tmp_path):
-    from ip_pipeline.report.data import ReportDataError
+    from ip_pipeline.report.model import ReportDataError
 
     home = build_warehouse(tmp_path / "h", last="2025-06", criteria_months=1)
     with pytest.raises(ReportDataError, match="final evaluation needs data after"):

@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 
 from ip_pipeline.quality.warehouse_io import check_outcome
-from ip_pipeline.report import data as report_data
+from ip_pipeline.report.data_quality import read_checks
+from ip_pipeline.report.protection import read_protection
 
 
 def _enforcement(con):
@@ -30,7 +31,7 @@ def test_penalties_add_up_and_courts_have_none():
     _enforcement(con)
     values = pd.DataFrame(columns=["indicator_id", "as_of", "district_code", "value", "month"])
     districts = pd.DataFrame(columns=["district_code", "name_zh", "name_en"])
-    pr = report_data._protection(con, {"stg_enforcement"}, date(2026, 11, 30), values, districts, [])
+    pr = read_protection(con, {"stg_enforcement"}, date(2026, 11, 30), values, districts, [])
     by = pr.by_type
     court = by[by["authority_type"] == "judicial"]
     assert court["penalty_wan"].isna().all() and court["penalty_wan_prev"].isna().all()
@@ -56,7 +57,7 @@ def test_a_check_that_warned_is_never_counted_as_passed(tmp_path):
         ("indicator_values", "units", "WARN", True, "[]", at, "{}"),
     ]
     con.executemany("INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    df, note = report_data._checks(con, {"quality_results"})
+    df, note = read_checks(con, {"quality_results"})
     assert note is None
     outcome = dict(zip(df["check_name"], df["outcome"]))
     assert outcome == {
