@@ -22,7 +22,8 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
-from .pages import AMOUNT_UNITS, AUTHORITIES, amount_in, amount_unit
+from .pages.amounts import AMOUNT_UNITS, amount_in, amount_unit
+from .pages.protection import AUTHORITIES
 from .style import load_style
 from .texts import Texts
 

@@ -16,13 +16,20 @@ from matplotlib.backends.backend_pdf import PdfPages
 from ..dates import now_utc
 from ..faults import maybe_fail
 from ..paths import Home
-from . import pages
 from .data import load_report_data
 from .fonts import FAMILY, rc_params, register
 from .footnotes import Footnotes
 from .layout import Document
 from .model import ReportData
 from .months import report_stem
+from .pages.cover import cover, report_month
+from .pages.evaluation import final_summary
+from .pages.high_value import high_value
+from .pages.indicators import indicator_section, monitored, other_plans
+from .pages.method import method
+from .pages.protection import protection
+from .pages.quality import quality
+from .pages.revisions import revisions
 from .published import record_published
 from .style import load_style
 from .texts import Texts
@@ -96,7 +103,7 @@ def build_report(
         notes = Footnotes(t)
         doc, cover_rows = _compose(data, t, notes, generated)
         _save_pdf(doc, pdf_path, data, t)
-        png = _first_page_png(pdf_path, doc, out_dir / f"{stem}_p1.png", style.page["png_dpi"])
+        png = first_page_png(pdf_path, doc, out_dir / f"{stem}_p1.png", style.page["png_dpi"])
     write_workbook(xlsx_path, data, t, notes)
     if record:
         record_published(paths.warehouse, month, data.published, generated)
@@ -114,27 +121,27 @@ def build_report(
 def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) -> tuple[Document, list]:
     doc = Document(
         style=t.style,
-        header_left=f"{t('report.short_title')} · {pages.report_month(t, data)}",
+        header_left=f"{t('report.short_title')} · {report_month(t, data)}",
         header_right=t.plan_name(),
         footer_left=t("report.as_of", date=t.date(data.as_of)),
         page_label=lambda n, total: t("report.page", n=n, total=total),
     )
-    cover_rows = pages.cover(doc, data, t, notes, generated)
+    cover_rows = cover(doc, data, t, notes, generated)
     # the plan in force leads (cover); an ended plan follows as its final evaluation; a second plan in force
     # (the action plan beside the 14th FYP in 2025) gets its table after the lead plan's indicators
     for f in data.finals[:1]:
-        pages.final_summary(doc, f, t)
+        final_summary(doc, f, t)
     for n, sec in enumerate(data.sections, start=1):
-        pages.indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
+        indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
     if data.other_plans:
         doc.spacer(0.2)
-        pages.other_plans(doc, data, t, notes)
-    pages.monitored(doc, data, t, notes)
-    pages.protection(doc, data, t)
-    pages.high_value(doc, data, t, notes)
-    pages.revisions(doc, data, t)
-    pages.quality(doc, data, t, generated)
-    pages.method(doc, data, t, notes)
+        other_plans(doc, data, t, notes)
+    monitored(doc, data, t, notes)
+    protection(doc, data, t)
+    high_value(doc, data, t, notes)
+    revisions(doc, data, t)
+    quality(doc, data, t, generated)
+    method(doc, data, t, notes)
     doc.finish()
     return doc, cover_rows
 
@@ -156,7 +163,7 @@ def _save_pdf(doc: Document, path: Path, data: ReportData, t: Texts) -> None:
     tmp.replace(path)  # readers never see a half-written report
 
 
-def _first_page_png(pdf: Path, doc: Document, target: Path, dpi: int) -> Path | None:
+def first_page_png(pdf: Path, doc: Document, target: Path, dpi: int) -> Path | None:
     exe = shutil.which("pdftoppm")
     if exe:
         with tempfile.TemporaryDirectory() as tmp:

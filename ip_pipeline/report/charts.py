@@ -19,7 +19,7 @@ def _years_between(a: date, b: date) -> float:
     return (b - a).days / 365.25
 
 
-def _frame(ax: Axes, t: Texts) -> None:
+def frame_axes(ax: Axes, t: Texts) -> None:
     c, size = t.style.colour, t.style.size["chart"]
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -37,7 +37,7 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
     """
     c, size = t.style.colour, t.style.size["chart"]
     ind, p = sec.indicator, sec.progress or {}
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="y", color=c["band"], linewidth=0.6)
     base_year = ind.base_year or t.plan.base_year
     base_date = date(base_year, 12, 31)
@@ -200,7 +200,7 @@ def district_bars(
     reporting unit and its label gives the city total.
     """
     c, size = t.style.colour, t.style.size["chart"]
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
     valued = frame.dropna(subset=["value"])
     apart = valued[valued["district_code"] == UNLOCATED]
@@ -273,7 +273,7 @@ def year_end_ticks(ax: Axes, first_year: int, last_year: int, t: Texts) -> None:
 def monthly_cases(ax: Axes, monthly: pd.DataFrame, year: int, t: Texts) -> None:
     """Cases opened each month: this year's bars beside last year's."""
     c, size = t.style.colour, t.style.size["chart"]
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="y", color=c["band"], linewidth=0.6)
     months = list(range(1, 13))
     now = monthly[monthly["year"] == year].set_index("month")["cases"].reindex(months)
@@ -292,7 +292,7 @@ def monthly_cases(ax: Axes, monthly: pd.DataFrame, year: int, t: Texts) -> None:
 def share_bars(ax: Axes, rows: list, t: Texts) -> None:
     """Each indicator's share of the needed change reached by the end of the target year (100% = target)."""
     c, size = t.style.colour, t.style.size["chart"]
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
     rows = list(rows)[::-1]
     y = np.arange(len(rows))
@@ -322,7 +322,7 @@ def share_bars(ax: Axes, rows: list, t: Texts) -> None:
 def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target."""
     c, size = t.style.colour, t.style.size["chart"] - 1
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.tick_params(labelsize=size - 0.5)
     ax.grid(axis="y", color=c["band"], linewidth=0.5)
     s = row.series.dropna(subset=["value"])
@@ -399,7 +399,7 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
 
 def criteria_bars(ax: Axes, counts: list[tuple[str, int]], total: int, t: Texts) -> None:
     c, size = t.style.colour, t.style.size["chart"]
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
     labels = [label for label, _ in counts][::-1]
     values = [n for _, n in counts][::-1]

@@ -18,19 +18,23 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from openpyxl import Workbook
 
+from ..city import UNLOCATED
 from ..dates import now_utc
 from ..indicators import rules
 from ..paths import Home
-from . import charts, pages
-from .build import MATH_RC, WrittenReport, _first_page_png
-from .charts import _frame
+from . import charts
+from .build import MATH_RC, WrittenReport, first_page_png
+from .charts import frame_axes
 from .evaluation import load_final_evaluation
 from .fonts import rc_params, register, text_width_pt
 from .layout import Cell, Column, Document
 from .model import FinalEvaluation, FinalRow
+from .pages.common import badge, target_words
+from .pages.evaluation import final_columns, final_row_cells, revision_notes
+from .pages.quality import quality
 from .style import load_style
 from .texts import DASH, Texts, is_missing
-from .xlsx import _clean, _sheet
+from .xlsx import add_sheet, cell_value
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
         for n, r in enumerate(final.rows, start=1):
             _indicator_page(doc, n, r, final, t)
         ctx = SimpleNamespace(sources=sources, checks=checks, checks_note=checks_note)
-        pages.quality(doc, ctx, t, generated, heading=t("final.quality_heading"))
+        quality(doc, ctx, t, generated, heading=t("final.quality_heading"))
         _method(doc, final, t, notes)
         doc.finish()
         tmp = pdf_path.with_suffix(".pdf.part")
@@ -77,7 +81,7 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
             for fig in doc.pages:
                 pdf.savefig(fig)
         tmp.replace(pdf_path)  # readers never see a half-written report
-        png = _first_page_png(pdf_path, doc, out / f"{stem}_p1.png", style.page["png_dpi"])
+        png = first_page_png(pdf_path, doc, out / f"{stem}_p1.png", style.page["png_dpi"])
     _workbook(xlsx_path, final, t, sources)
     return FinalReportResult(
         pdf_path, xlsx_path, png, rendered_text=doc.all_text(), rows=tuple(map(tuple, rows))
@@ -137,9 +141,9 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     doc.text_at(doc.left + 0.2, top + 0.66, line, s["h2"], c["ink"])
     doc.y = top + 1.15
     doc.paragraph(t("final.how"), size=s["small"] + 0.3, colour=c["muted"], after=0.12)
-    rows = [pages.final_row_cells(r, t) for r in f.rows]
-    doc.table(pages.final_columns(t, f.plan.target_year), rows, min_row=0.3)
-    pages.revision_notes(doc, f, t)
+    rows = [final_row_cells(r, t) for r in f.rows]
+    doc.table(final_columns(t, f.plan.target_year), rows, min_row=0.3)
+    revision_notes(doc, f, t)
     doc.paragraph(
         t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
         size=s["small"],
@@ -166,7 +170,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     doc.heading(t("section.indicator", n=n, name=t.name(r.id)))
     doc.paragraph(t.definition(r.id), size=s["small"] + 0.5, colour=c["muted"], after=0.1)
     year = f.plan.target_year
-    target = pages.target_words(t, r.indicator.target, r.id)
+    target = target_words(t, r.indicator.target, r.id)
     if r.value is None or r.final_status == "not_available":
         verdict = t("final.ind_verdict_na", year=year)
     elif r.final_status == "target_achieved":
@@ -194,7 +198,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         verdict += sep + t("final.ind_r", r=t.number(r.ratio, decimals=2), status=t.status(r.status))
     doc.table(
         [Column(t("final.col_verdict"), 1.4, nowrap=True), Column(t("section.analysis"), 5.4)],
-        [[pages.badge(t, r.final_status), verdict]],
+        [[badge(t, r.final_status), verdict]],
         min_row=0.35,
     )
     if r.monthly.dropna(subset=["value"]).empty and r.series.dropna(subset=["value"]).empty:
@@ -219,7 +223,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     if d.empty:
         doc.paragraph(t("final.no_districts"), colour=c["muted"])
         return
-    d = d.assign(_apart=d["district_code"] == pages.UNLOCATED).sort_values(
+    d = d.assign(_apart=d["district_code"] == UNLOCATED).sort_values(
         ["_apart", "value"], ascending=[True, False], na_position="last"
     )
     additive = d["contribution"].notna().any()
@@ -234,7 +238,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
     rows = []
     for x in d.itertuples():
         name = t.district(x.district_code, x.name_zh, x.name_en)
-        if x.district_code == pages.UNLOCATED:
+        if x.district_code == UNLOCATED:
             name = t("section.unlocated_apart", name=name)
         row = [
             name,
@@ -256,7 +260,7 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
     from datetime import date
 
     c, size = t.style.colour, t.style.size["chart"]
-    _frame(ax, t)
+    frame_axes(ax, t)
     ax.grid(axis="y", color=c["band"], linewidth=0.6)
     handles = []
     m = r.monthly.dropna(subset=["value"])
@@ -375,7 +379,7 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
         ]
         for r in f.rows
     ]
-    _sheet(
+    add_sheet(
         wb,
         t("final.heading_short"),
         [
@@ -408,9 +412,9 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
     ws.cell(row=ws.max_row + 2, column=2, value=t("final.cover_verdict", n=f.n_targets, k=f.n_achieved))
     if not is_missing(f.score):
         ws.cell(row=ws.max_row + 1, column=2, value=t("cover.score_label"))
-        ws.cell(row=ws.max_row, column=3, value=_clean(f.score)).number_format = "0.00"
+        ws.cell(row=ws.max_row, column=3, value=cell_value(f.score)).number_format = "0.00"
     rows = [[r.id, t.name(r.id), d, v] for r in f.rows for d, v in zip(r.series["as_of"], r.series["value"])]
-    _sheet(
+    add_sheet(
         wb,
         t("final.ind_series"),
         [x("col_indicator_id"), t("cover.col_indicator"), x("col_as_of"), t("figures.value")],
@@ -432,7 +436,7 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
         for r in f.rows
         for d in r.districts.itertuples()
     ]
-    _sheet(
+    add_sheet(
         wb,
         x("districts"),
         [
@@ -460,7 +464,7 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
         ]
         for r in sources.to_dict("records")
     ]
-    _sheet(
+    add_sheet(
         wb,
         x("quality"),
         [

@@ -27,7 +27,7 @@ def _fmt(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
-def _clean(v: Any) -> Any:
+def cell_value(v: Any) -> Any:
     if v is None or is_missing(v):
         return None
     if isinstance(v, pd.Timestamp):
@@ -44,7 +44,7 @@ def _clean(v: Any) -> Any:
     return safe_cell(v)  # text that a spreadsheet would run as a formula gets a leading apostrophe
 
 
-def _sheet(
+def add_sheet(
     wb: Workbook,
     title: str,
     headers: list[str],
@@ -59,7 +59,7 @@ def _sheet(
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
-        ws.append([_clean(v) for v in row])
+        ws.append([cell_value(v) for v in row])
     for col, fmt in (formats or {}).items():
         for r in range(2, ws.max_row + 1):
             ws.cell(row=r, column=col).number_format = fmt
@@ -108,7 +108,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                 sec.judged_value,
             ]
         )
-    ws = _sheet(
+    ws = add_sheet(
         wb,
         x("summary"),
         [
@@ -153,7 +153,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         ]
     ):
         ws.cell(row=info + i, column=2, value=k.strip(" ：:")).font = Font(bold=True)
-        ws.cell(row=info + i, column=3, value=_clean(v))
+        ws.cell(row=info + i, column=3, value=cell_value(v))
     ws.cell(row=info, column=3).number_format = "0.00"
     ws.cell(row=info + 1, column=3).number_format = "yyyy-mm-dd"
 
@@ -167,7 +167,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         )
         for r in s.itertuples():
             rows.append([sec.id, t.name(sec.id), r.as_of, r.value, r.expected_value])
-    _sheet(
+    add_sheet(
         wb,
         x("series"),
         [
@@ -199,7 +199,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                     ", ".join(list(r.flags)) if r.flags is not None else None,
                 ]
             )
-    _sheet(
+    add_sheet(
         wb,
         x("districts"),
         [
@@ -236,7 +236,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         rows.append(
             [data.criteria_as_of, CITY, x("city"), tot["total"], tot["multi"], *[tot[k] for k in CRITERIA]]
         )
-    _sheet(
+    add_sheet(
         wb,
         x("criteria"),
         [
@@ -275,7 +275,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
                 "; ".join(f"{k} ×{n}" for k, n in (r.get("top_reasons") or [])),
             ]
         )
-    _sheet(
+    add_sheet(
         wb,
         x("quality"),
         [
@@ -309,7 +309,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
             for r in data.checks.itertuples()
         ]
     )
-    _sheet(
+    add_sheet(
         wb,
         x("checks"),
         [
@@ -344,7 +344,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         note = t("revisions.first")
     elif not rows:
         note = t("revisions.none", prev=t.month(data.previous_report_month))
-    _sheet(
+    add_sheet(
         wb,
         x("revisions"),
         [
@@ -382,7 +382,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
             ]
             for r in f.rows
         ]
-        _sheet(
+        add_sheet(
             wb,
             f"{t('final.heading_short')} {f.plan.target_year}",
             [
@@ -428,7 +428,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         for sec in data.monitored
     ]
     if rows:
-        _sheet(
+        add_sheet(
             wb,
             t("monitored.heading"),
             [
@@ -448,7 +448,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
     # Protection: cases by authority and type (counts and sums only; never a party)
     pr = data.protection
     if pr is None or pr.by_type is None:  # the source has never delivered a case: the sheet says so
-        _sheet(
+        add_sheet(
             wb,
             t("xlsx.protection"),
             [t("protection.col_authority"), t("protection.col_type"), t("protection.col_cases")],
@@ -471,7 +471,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
             for r in pr.by_type.itertuples()
         ]
         prev = t.period(same_day_last_year(pr.as_of), True)
-        _sheet(
+        add_sheet(
             wb,
             t("xlsx.protection"),
             [
@@ -490,7 +490,7 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
             note=t("protection.note"),
         )
 
-    _sheet(
+    add_sheet(
         wb,
         x("flags"),
         [x("col_mark"), x("col_flags"), x("col_meaning")],

@@ -19,10 +19,12 @@ from matplotlib.figure import Figure
 
 from ip_pipeline.city import CITY
 from ip_pipeline.indicators.catalogue import load_plans
-from ip_pipeline.report import build_report, charts, pages
+from ip_pipeline.report import build_report, charts
 from ip_pipeline.report.data import load_report_data
 from ip_pipeline.report.final import build_final_report
 from ip_pipeline.report.months import last_complete_month
+from ip_pipeline.report.pages.common import summary_rows
+from ip_pipeline.report.pages.evaluation import final_row_cells
 from ip_pipeline.report.style import load_style
 from ip_pipeline.report.texts import Texts
 
@@ -170,7 +172,7 @@ def test_the_final_evaluation_reads_plan_outcomes_when_the_table_exists(tmp_path
     row = next(r for r in final.rows if r.id == "gbt29490_enterprises")
     assert (row.value, row.final_status, row.change_share) == (391, "target_missed", pytest.approx(0.9526))
     t = Texts("zh", final.plan, load_style(), plans=data.plans)
-    cells = [c.text if hasattr(c, "text") else c for c in pages.final_row_cells(row, t)]
+    cells = [c.text if hasattr(c, "text") else c for c in final_row_cells(row, t)]
     assert "391 家" in cells and "✕ 目标未完成" in cells and "95%" in cells
 
 
@@ -204,7 +206,7 @@ def test_a_year_to_date_row_is_compared_with_the_same_period_a_year_earlier(afte
     assert (sec.value, sec.year_ago_value) == (now, year_ago)
     from ip_pipeline.report.footnotes import Footnotes
 
-    (row,) = pages.summary_rows(sec, t, Footnotes(t))
+    (row,) = summary_rows(sec, t, Footnotes(t))
     assert row[2] == "2026年1—11月累计"
     pct = (now - year_ago) / year_ago * 100
     assert row[6] == f"+{now - year_ago:,.0f} 件（+{pct:.1f}%）"
@@ -244,7 +246,7 @@ def test_a_flow_judged_on_its_complete_year_gets_a_row_for_each_period(after_pla
     t = Texts("zh", plan, load_style())
     from ip_pipeline.report.footnotes import Footnotes
 
-    main, ytd = pages.summary_rows(s, t, Footnotes(t))
+    main, ytd = summary_rows(s, t, Footnotes(t))
     assert main[2] == "2025年全年" and main[1].startswith(f"{full_2025:,.0f} 件")
     assert ytd[2] == "2026年1—11月累计" and ytd[3] == "—"  # the year-to-date row has no target or status
     assert "+1" not in main[5]  # no change of 11 months against 12

@@ -125,7 +125,7 @@ def test_a_computed_base_is_marked_and_a_recomputed_official_base_is_explained(l
     import pandas as pd
 
     from ip_pipeline.indicators.catalogue import load_plans
-    from ip_pipeline.report import pages
+    from ip_pipeline.report.pages import evaluation
     from ip_pipeline.report.style import load_style
     from ip_pipeline.report.texts import Texts
 
@@ -148,11 +148,11 @@ def test_a_computed_base_is_marked_and_a_recomputed_official_base_is_explained(l
     same = row("valid_trademarks", 10.6, False, 10.6004)  # equal at the displayed decimals
     computed = row("gbt29490_enterprises", 178.0, True, 178.0)
     f = SimpleNamespace(rows=[official, same, computed], plan=fyp)
-    notes = pages.base_notes(f, t)
-    cells = {r.id: pages.final_row_cells(r, t)[1] for r in f.rows}
-    assert cells["gbt29490_enterprises"].endswith(pages.BASE_MARK)
-    assert not cells["hv_patents_per_10k"].endswith(pages.BASE_MARK)
-    assert notes[0].startswith(pages.BASE_MARK)
+    notes = evaluation.base_notes(f, t)
+    cells = {r.id: evaluation.final_row_cells(r, t)[1] for r in f.rows}
+    assert cells["gbt29490_enterprises"].endswith(evaluation.BASE_MARK)
+    assert not cells["hv_patents_per_10k"].endswith(evaluation.BASE_MARK)
+    assert notes[0].startswith(evaluation.BASE_MARK)
     differs = [n for n in notes[1:]]
     assert len(differs) == 1 and t.name("hv_patents_per_10k") in differs[0]
     assert "4.07" in differs[0] and "4.06" in differs[0]
@@ -177,7 +177,7 @@ def test_footnote_marks_are_numbered_in_order_of_appearance_and_read_in_order():
 @pytest.mark.parametrize(("lang", "head"), [("zh", "差距（个百分点）"), ("en", "Gap (pp)")])
 def test_a_rates_gap_on_its_indicator_page_is_in_percentage_points(built, lang, head):
     from ip_pipeline.indicators.catalogue import load_plans
-    from ip_pipeline.report import pages
+    from ip_pipeline.report.pages import indicators
     from ip_pipeline.report.style import load_style
     from ip_pipeline.report.texts import Texts
 
@@ -185,10 +185,14 @@ def test_a_rates_gap_on_its_indicator_page_is_in_percentage_points(built, lang, 
     t = Texts(lang, plans[0], load_style(), plans=plans)
     rate = "patent_intensive_va_share"
     assert t.unit_zh(rate) == "%"
-    assert pages.gap_head(t, rate) == head
-    assert pages.gap_cell(t, rate, -0.4).startswith("−0.4") and "%" not in pages.gap_cell(t, rate, 1.25)
+    assert indicators.gap_head(t, rate) == head
+    assert indicators.gap_cell(t, rate, -0.4).startswith("−0.4") and "%" not in indicators.gap_cell(
+        t, rate, 1.25
+    )
     assert "%" in t.short(1.25, rate)  # what the column printed before: a % beside a difference of rates
-    assert pages.gap_cell(t, "gbt29490_enterprises", -12) == pages.gap_cell(t, "gbt29490_enterprises", -12.0)
+    assert indicators.gap_cell(t, "gbt29490_enterprises", -12) == indicators.gap_cell(
+        t, "gbt29490_enterprises", -12.0
+    )
     assert re.sub(r"\s+", "", head) in re.sub(r"\s+", "", page_text(built[lang].pdf))
 
 
@@ -216,7 +220,7 @@ def test_a_year_to_date_value_in_the_xlsx_says_so_in_its_cell(home, built, lang)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_column_of_amounts_has_one_unit(lang):
     from ip_pipeline.indicators.catalogue import load_plans
-    from ip_pipeline.report import pages
+    from ip_pipeline.report.pages import amounts
     from ip_pipeline.report.style import load_style
     from ip_pipeline.report.texts import Texts
 
@@ -224,13 +228,13 @@ def test_a_column_of_amounts_has_one_unit(lang):
     t = Texts(lang, plans[0], load_style(), plans=plans)
     rows = [12816.4, 744.9, 60.2]  # one above 1 亿, two below: the old cells read 1.28亿元 / 744.9万元
     total = sum(rows)
-    unit = pages.amount_unit(t, total)
-    cells = [pages.amount_in(t, v, unit) for v in [*rows, total]]
+    unit = amounts.amount_unit(t, total)
+    cells = [amounts.amount_in(t, v, unit) for v in [*rows, total]]
     assert not any(w in c for c in cells for w in ("万元", "亿元", "CNY", "million"))
-    label = pages.unit_label(t, unit)
+    label = amounts.unit_label(t, unit)
     assert label == ("（亿元）" if lang == "zh" else " (CNY million)")
     scale = 10000 if lang == "zh" else 100
     for v, c in zip([*rows, total], cells, strict=True):
         assert float(c.replace(",", "")) == pytest.approx(v / scale, abs=0.006)
-    small = pages.amount_unit(t, 744.9)
-    assert pages.unit_label(t, small) == ("（万元）" if lang == "zh" else " (CNY million)")
+    small = amounts.amount_unit(t, 744.9)
+    assert amounts.unit_label(t, small) == ("（万元）" if lang == "zh" else " (CNY million)")

@@ -223,10 +223,12 @@ def test_formula_injection_neutralised_in_cli_csv(capsys):
 
 
 def test_formula_injection_neutralised_in_report_xlsx(tmp_path, home):
-    from ip_pipeline.report.xlsx import _sheet
+    from ip_pipeline.report.xlsx import add_sheet
 
     wb = openpyxl.Workbook()
-    _sheet(wb, "t", ["a", "b", "c", "d", "e"], [["=cmd|' /C calc'!A0", -5, "-5", ["@SUM(1)", "x"], "烟台"]])
+    add_sheet(
+        wb, "t", ["a", "b", "c", "d", "e"], [["=cmd|' /C calc'!A0", -5, "-5", ["@SUM(1)", "x"], "烟台"]]
+    )
     wb.save(tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]
     assert [c.value for c in ws[2]] == ["'=cmd|' /C calc'!A0", -5, "'-5", "'@SUM(1), x", "烟台"]
