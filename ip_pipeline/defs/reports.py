@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ..dates import today_in_yantai
+from ..indicators import rules
 from ..indicators.catalogue import load_plans
 from ..paths import REPORT_TEMPLATES_DIR, Home
 from ..report.months import report_stem
@@ -171,12 +172,11 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
     from ..report.final import build_final_report
     from ..report.model import ReportDataError
     from ..report.months import month_bounds
-    from ..report.plans import ended_by
 
     _, month_end = month_bounds(month)
     out: dict[str, list[Path]] = {}
     for plan in load_plans():
-        if not ended_by(plan, month_end):
+        if not rules.ended_by(plan, month_end):
             continue
         try:
             for lang in LANGS:  # zh first: its PDF leads the list

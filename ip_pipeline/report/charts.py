@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..city import UNLOCATED
-from .fonts import text_width_pt  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
+from .fonts import text_width_pt, wrap  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .model import FinalRow, IndicatorSection
 from .narrative import growth_fraction  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .texts import Texts, is_missing  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
@@ -376,8 +376,6 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
     )
     ax.margins(y=0.2)
     name = t.name(row.id)
-    from .fonts import wrap
-
     width_in = ax.get_position().width * ax.figure.get_figwidth() + 0.3
     lines = wrap(name, width_in * 72, size + 0.5)
     if len(lines) > 2:

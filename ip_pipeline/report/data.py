@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..db import connect
+from ..indicators import rules
 from ..indicators.catalogue import Plan, load_plans
 from . import archive
 from .data_quality import read_checks, read_sources
@@ -23,7 +24,7 @@ from .evaluation import final_evaluation
 from .frames import as_date
 from .model import PlanView, ReportData, ReportDataError
 from .months import month_bounds
-from .plans import choose_plan, ended_by, find_plan, in_force, plan_end
+from .plans import choose_plan, find_plan
 from .protection import read_protection
 from .queries import (
     latest_vintage,
@@ -80,7 +81,7 @@ def _load(
         raise ReportDataError(f"indicator_values has no rows for {month}")
     as_of = as_date(last_in_month)
     plan = choose_plan(plans, as_of, plan_id)
-    current = in_force(plan, as_of)
+    current = rules.in_force(plan, as_of)
     values = read_values(con, min(p.base_year for p in plans), month_end)
     if as_published:  # the archive of past bulletins (report/archive.py)
         values = archive.as_published(con, tables, month, values)
@@ -94,7 +95,7 @@ def _load(
     companions = [build_section(ind, values, None, districts, month_start) for ind in plan.companions]
     others = []
     for other in plans:
-        if other.id != plan.id and in_force(other, as_of):
+        if other.id != plan.id and rules.in_force(other, as_of):
             prog = read_progress(con, tables, other, month_end, notes)
             secs = [build_section(ind, values, prog, districts, month_start) for ind in other.indicators]
             others.append(
@@ -106,8 +107,8 @@ def _load(
             )
     finals = [
         final_evaluation(con, tables, p, values, districts)
-        for p in sorted(plans, key=plan_end, reverse=True)
-        if ended_by(p, as_of)
+        for p in sorted(plans, key=lambda p: p.end_date, reverse=True)
+        if rules.ended_by(p, as_of)
     ]
     # Indicators the city still publishes that no plan in force judges (an ended plan's, companions):
     # their value and the change on a year earlier, without a target or a status.

@@ -12,24 +12,13 @@ import pandas as pd
 
 from ..city import CITY
 from ..db import connect
+from ..indicators import rules
 from ..indicators.catalogue import Plan, load_plans
 from .data_quality import read_checks, read_sources
 from .frames import as_date, as_float, as_list, is_na, value_on
 from .model import FinalEvaluation, FinalRow, ReportDataError
-from .plans import ended_by, find_plan
+from .plans import find_plan
 from .queries import first_line, read_district_names, read_values, table_names
-
-OUTCOME_COLUMNS = (
-    "value",
-    "base_value",
-    "target_value",
-    "achieved",
-    "attainment",
-    "change_share",
-    "ratio",
-    "status",
-    "final_status",
-)
 
 
 def read_outcomes(con, tables, plan: Plan, notes=None) -> dict[str, dict[str, Any]]:
@@ -234,7 +223,7 @@ def load_final_evaluation(warehouse: Path, plan_id: str, catalogue_dir: Path | N
         if "indicator_values" not in tables:
             raise ReportDataError("the warehouse has no indicator_values table (run the indicators first)")
         (last,) = con.execute("SELECT max(as_of) FROM indicator_values").fetchone()
-        if last is None or not ended_by(plan, as_date(last)):
+        if last is None or not rules.ended_by(plan, as_date(last)):
             raise ReportDataError(
                 f"plan {plan_id} runs to 31 December {plan.target_year}: its final evaluation "
                 f"needs data after that date (latest data: {last})"

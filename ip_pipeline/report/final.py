@@ -9,7 +9,7 @@ districts' contributions), then data-quality and method appendices. Written like
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -257,8 +257,6 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
 
 
 def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
-    from datetime import date
-
     c, size = t.style.colour, t.style.size["chart"]
     frame_axes(ax, t)
     ax.grid(axis="y", color=c["band"], linewidth=0.6)

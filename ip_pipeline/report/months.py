@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
-from ..dates import today_in_yantai
+from ..dates import month_end, today_in_yantai
 from .model import ReportDataError
 
 
@@ -32,7 +31,7 @@ def month_bounds(month: str) -> tuple[date, date]:
         start = date(y, m, 1)
     except (ValueError, TypeError):
         raise ReportDataError(f"month must be YYYY-MM, not {month!r}") from None
-    return start, date(y, m, calendar.monthrange(y, m)[1])
+    return start, month_end(y, m)
 
 
 def shift_month(month_start: date, months: int) -> date:

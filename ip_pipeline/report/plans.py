@@ -8,14 +8,6 @@ from ..indicators import rules
 from ..indicators.catalogue import Plan
 from .model import ReportDataError
 
-# The plan's lifecycle is the engine's (indicators/rules.py).
-in_force = rules.in_force
-ended_by = rules.ended_by
-
-
-def plan_end(plan: Plan) -> date:
-    return plan.end_date  # the catalogue's: 31 December of the target year
-
 
 def find_plan(plans: list[Plan], plan_id: str) -> Plan:
     for p in plans:
@@ -31,11 +23,12 @@ def choose_plan(plans: list[Plan], d: date | int, plan_id: str | None = None) ->
         return find_plan(plans, plan_id)
     if isinstance(d, int):
         d = date(d, 12, 31)
-    covering = sorted((p for p in plans if in_force(p, d)), key=lambda p: (plan_end(p), p.base_year))
+    # the plan's lifecycle is the engine's (indicators/rules.py); its last day the catalogue's (Plan.end_date)
+    covering = sorted((p for p in plans if rules.in_force(p, d)), key=lambda p: (p.end_date, p.base_year))
     if covering:
         return covering[0]
-    ended = sorted((p for p in plans if ended_by(p, d)), key=plan_end)
+    ended = sorted((p for p in plans if rules.ended_by(p, d)), key=lambda p: p.end_date)
     if ended:
         return ended[-1]
     # before any plan starts (a report of December 2020): the plan that starts first
-    return min(plans, key=lambda p: (p.base_year, plan_end(p)))
+    return min(plans, key=lambda p: (p.base_year, p.end_date))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 from datetime import date, datetime
 from functools import lru_cache
@@ -13,7 +14,7 @@ import yaml
 from ..dates import in_yantai
 from ..indicators import rules
 from ..indicators.catalogue import Plan
-from ..paths import REPORT_TEMPLATES_DIR
+from ..paths import REPORT_TEMPLATES_DIR, SOURCES_DIR
 from .style import Style
 
 STRINGS_FILE = REPORT_TEMPLATES_DIR / "strings.yaml"
@@ -255,9 +256,7 @@ class Texts:
         if ytd:
             if (d.month, d.day) == (12, 31):
                 return self("periods.full_year", year=d.year)
-            import calendar as _c
-
-            if d.day != _c.monthrange(d.year, d.month)[1]:
+            if d.day != calendar.monthrange(d.year, d.month)[1]:
                 return self(
                     "periods.ytd_to_day",
                     year=d.year,
@@ -356,8 +355,6 @@ class Texts:
 @lru_cache(maxsize=1)
 def source_meta() -> dict[str, dict[str, Any]]:
     """Each source's titles and its columns' Chinese headers, from sources/*.yaml."""
-    from ..paths import SOURCES_DIR
-
     out: dict[str, dict[str, Any]] = {}
     for f in sorted(Path(SOURCES_DIR).glob("*.yaml")):
         try:
