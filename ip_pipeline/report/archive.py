@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .frames import differs
+
 KEY = ["indicator_id", "as_of", "district_code"]
 
 
@@ -31,7 +33,7 @@ def as_published(con, tables: set[str], month: str, values: pd.DataFrame) -> pd.
     old["_hit"] = True
     merged = values.merge(old, on=KEY, how="left")
     hit = merged["_hit"].notna()  # True where the history has the row, NaN elsewhere
-    differs = hit & merged.apply(lambda r: differs(r["published"], r["value"]), axis=1)
+    changed = hit & merged.apply(lambda r: differs(r["published"], r["value"]), axis=1)
     merged.loc[hit, "value"] = merged.loc[hit, "published"]
-    merged.loc[differs, ["numerator", "denominator"]] = None
+    merged.loc[changed, ["numerator", "denominator"]] = None
     return merged.drop(columns=["published", "_hit"])
