@@ -204,7 +204,10 @@ def district_bars(
     ax.grid(axis="x", color=c["band"], linewidth=0.6)
     valued = frame.dropna(subset=["value"])
     apart = valued[valued["district_code"] == UNLOCATED]
-    d = valued[valued["district_code"] != UNLOCATED].sort_values("value", ascending=True)
+    # Drawn bottom-up: the top bar is the largest value and, among ties, the lowest code, as the text ranks them.
+    d = valued[valued["district_code"] != UNLOCATED].sort_values(
+        ["value", "district_code"], ascending=[True, False]
+    )
     # 未定位 is not a place: it sits under the ranked districts, set apart by a gap and a rule, never ranked
     labels = [t.district(r.district_code, r.name_zh, r.name_en) for r in d.itertuples()]
     y = np.arange(len(d)) + (1.4 if len(apart) else 0)

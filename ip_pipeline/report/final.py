@@ -224,7 +224,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         doc.paragraph(t("final.no_districts"), colour=c["muted"])
         return
     d = d.assign(_apart=d["district_code"] == UNLOCATED).sort_values(
-        ["_apart", "value"], ascending=[True, False], na_position="last"
+        ["_apart", "value", "district_code"], ascending=[True, False, True], na_position="last"
     )
     additive = d["contribution"].notna().any()
     cols = [

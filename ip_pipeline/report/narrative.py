@@ -50,7 +50,7 @@ def district_rankings(sec: IndicatorSection, t: Texts, n: int) -> tuple[list[str
     d = d[d["district_code"] != UNLOCATED]  # the unlocated bucket is not a place to rank
     if len(d) < 2:
         return [], []
-    d = d.sort_values("value", ascending=False)
+    d = d.sort_values(["value", "district_code"], ascending=[False, True])  # ties: by code, as the chart
     n = min(n, len(d) // 2)
     fmt = lambda r: t(  # noqa: E731 (a local one-line formatter)
         "narrative.item",
@@ -169,8 +169,8 @@ def _movers(sec: IndicatorSection, t: Texts) -> str:
         return ""
     d = d.assign(delta=d["value"] - d["prev_value"])
     dec = t.style.decimals(sec.id)
-    up = d[d["delta"].round(dec) > 0].sort_values("delta", ascending=False).head(2)
-    down = d[d["delta"].round(dec) < 0].sort_values("delta").head(2)
+    up = d[d["delta"].round(dec) > 0].sort_values(["delta", "district_code"], ascending=[False, True]).head(2)
+    down = d[d["delta"].round(dec) < 0].sort_values(["delta", "district_code"]).head(2)
     name = lambda r: t(  # noqa: E731 (a local one-line formatter)
         "narrative.item",
         name=t.district(r.district_code, r.name_zh, r.name_en),

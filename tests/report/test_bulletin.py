@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from matplotlib.figure import Figure
 
-from ip_pipeline.city import CITY
+from ip_pipeline.city import CITY, UNLOCATED
 from ip_pipeline.indicators.catalogue import load_plans
 from ip_pipeline.report import build_report, charts
 from ip_pipeline.report.data import load_report_data
@@ -284,6 +284,37 @@ def test_unlocated_is_shown_apart_under_the_ranked_districts(after_plan):
 
     leaders, laggards = district_rankings(sec, t, 3)
     assert not any("未定位" in x for x in leaders + laggards)
+
+
+def test_tied_districts_are_ranked_alike_in_the_text_and_on_the_chart(after_plan):
+    """Ties on the value fall back to the district code, in the sentence and in the bars, whatever
+    order the warehouse returns the rows in."""
+    data = load_report_data(after_plan / "warehouse.duckdb", "2026-11")
+    t = Texts("zh", data.plan, load_style(), plans=data.plans)
+    sec = next(
+        s
+        for v in [data.sections] + [v.sections for v in data.other_plans]
+        for s in v
+        if len(s.districts) >= 6
+    )
+    from dataclasses import replace
+
+    from ip_pipeline.report.narrative import district_rankings
+
+    placed = sec.districts[sec.districts["district_code"] != UNLOCATED].copy()
+    placed["value"] = [10.0 if i < 4 else 1.0 for i in range(len(placed))]  # four leaders tie
+    orders = []
+    for shuffled in (placed, placed.iloc[::-1]):
+        tied = replace(sec, districts=shuffled.reset_index(drop=True))
+        fig = Figure(figsize=(6, 4))
+        ax = fig.add_axes([0.3, 0.1, 0.6, 0.8])
+        charts.district_bars(ax, tied.districts, tied.value, tied.id, t)
+        top_down = [tick.get_text() for tick in ax.get_yticklabels()][::-1]
+        leaders, _ = district_rankings(tied, t, 3)
+        named = [x for x in top_down if any(x in lead for lead in leaders)]
+        assert named == top_down[: len(leaders)], (top_down, leaders)  # the text names the top bars
+        orders.append(top_down)
+    assert orders[0] == orders[1]
 
 
 # -- words ----------------------------------------------------------------------------------------

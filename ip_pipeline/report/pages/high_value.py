@@ -55,7 +55,7 @@ def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> l
         units = [(CITY, t("xlsx.city"), hv.value, hv.numerator, hv.denominator, hv.flags)]
         ranked = hv.districts.assign(_apart=hv.districts["district_code"] == UNLOCATED)
         for r in ranked.sort_values(
-            ["_apart", "value"], ascending=[True, False], na_position="last"
+            ["_apart", "value", "district_code"], ascending=[True, False, True], na_position="last"
         ).itertuples():
             name = t.district(r.district_code, r.name_zh, r.name_en)
             if r.district_code == UNLOCATED:
