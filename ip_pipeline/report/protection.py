@@ -4,7 +4,6 @@ Only counts and sums leave `stg_enforcement`: the personal `party` column is nev
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 import duckdb
@@ -55,7 +54,7 @@ def read_protection(
     scope = "AND coalesce(in_scope, true)" if "in_scope" in cols else ""
     y = as_of.year
     try:
-        prev_end = date(y - 1, as_of.month, min(as_of.day, calendar.monthrange(y - 1, as_of.month)[1]))
+        prev_end = rules.same_day_last_year(as_of)  # the engine's comparison date, as the label says
         # Aggregates only: the party column is never read.
         df = con.execute(
             f"""
