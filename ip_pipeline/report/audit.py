@@ -4,6 +4,8 @@ For every table the audit checks what a reader could check with a calculator and
 the key-indicator table (page 1 of the PDF, the XLSX summary sheet) shows each indicator's warehouse
 value at its displayed precision; the protection table's totals are the sums of its rows; a row whose
 amount does not apply (a court's penalties: 不适用 / n/a) carries no amount in either file.
+The status and verdict words and the figures of each indicator's table are read back against
+indicator_progress by report/audit_status.py.
 It reads the files as written, never the objects that wrote them: a figure that drifted between the
 warehouse and the page is found here.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,26 +23,12 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
+from .audit_status import audit_statuses
+from .findings import Finding
 from .pages.amounts import AMOUNT_UNITS, amount_in, amount_unit
 from .pages.protection import AUTHORITIES
 from .style import load_style
 from .texts import Texts
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One figure that does not reconcile: where it is (file and table, row) and what it should read."""
-
-    table: str
-    row: str
-    expected: str
-    found: str
-
-    def __str__(self) -> str:
-        return f"{self.table} · {self.row}: expected {self.expected}, found {self.found}"
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 def _texts(lang: str) -> Texts:
@@ -250,6 +237,7 @@ def audit_report(
     con = connect(warehouse, read_only=True)
     try:
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
+        found += audit_statuses(con, wb, pages, t)
     finally:
         con.close()
     found += audit_protection(wb, pages, t)
