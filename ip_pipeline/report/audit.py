@@ -23,7 +23,8 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
-from .audit_status import audit_statuses
+from .audit_final import audit_bulletin_finals
+from .audit_status import audit_statuses, pdf_pages
 from .findings import Finding
 from .pages.amounts import AMOUNT_UNITS, amount_in, amount_unit
 from .pages.protection import AUTHORITIES
@@ -42,12 +43,6 @@ def _squash(s: str) -> str:
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    from pypdf import PdfReader  # the audit's reader of the PDF; loaded only when a bulletin is audited
-
-    return [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
 
 
 # -- key indicators: page 1 and the XLSX summary against the warehouse --------------------------
@@ -238,6 +233,7 @@ def audit_report(
     try:
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
         found += audit_statuses(con, wb, pages, t)
+        found += audit_bulletin_finals(con, pages, t)
     finally:
         con.close()
     found += audit_protection(wb, pages, t)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -29,6 +30,12 @@ from .plans import choose_plan
 from .texts import Texts, is_missing
 
 OTHER_WORDS = ("target_missed", "achieved_early", "reached_early")
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    from pypdf import PdfReader  # the audit's reader of the PDF; loaded only when a bulletin is audited
+
+    return [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
 
 
 def squash(s: str) -> str:
