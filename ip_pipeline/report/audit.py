@@ -4,8 +4,10 @@ For every table the audit checks what a reader could check with a calculator and
 the key-indicator table (page 1 of the PDF, the XLSX summary sheet) shows each indicator's warehouse
 value at its displayed precision; the protection table's totals are the sums of its rows; a row whose
 amount does not apply (a court's penalties: 不适用 / n/a) carries no amount in either file.
-The status and verdict words and the figures of each indicator's table are read back against
-indicator_progress by report/audit_status.py.
+Beside it: report/audit_status.py reads every status and verdict word and each indicator's figures back
+against indicator_progress, report/audit_final.py an ended plan's final evaluation against plan_outcomes,
+report/audit_tables.py the other tables with a total row (protection by authority and by case type,
+high-value patents by district, the XLSX criteria sheet).
 It reads the files as written, never the objects that wrote them: a figure that drifted between the
 warehouse and the page is found here.
 """
@@ -24,7 +26,8 @@ from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
 from .audit_final import audit_bulletin_finals
-from .audit_status import audit_statuses, pdf_pages
+from .audit_status import audit_statuses, pdf_pages, summary_rows
+from .audit_tables import audit_high_value, audit_protection_totals
 from .findings import Finding
 from .pages.amounts import AMOUNT_UNITS, amount_in, amount_unit
 from .pages.protection import AUTHORITIES
@@ -234,7 +237,11 @@ def audit_report(
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
         found += audit_statuses(con, wb, pages, t)
         found += audit_bulletin_finals(con, pages, t)
+        hv_as_of = next((d for ind, _, d in summary_rows(wb)[0] if ind == "hv_patents_per_10k"), None)
+        # an archive bulletin shows its month's published values; the patents' count is today's
+        found += audit_high_value(con if published_month is None else None, wb, pages, t, hv_as_of)
     finally:
         con.close()
     found += audit_protection(wb, pages, t)
+    found += audit_protection_totals(wb, pages, t, AUTHORITIES)
     return [Finding(f"{lang}: {f.table}", f.row, f.expected, f.found) for f in found]

@@ -74,7 +74,7 @@ def between(text: str, start: str, end: str | None, frm: int = 0) -> tuple[int, 
 
 
 # -- the bulletin ---------------------------------------------------------------------------------
-def _summary(wb) -> tuple[list[tuple[str, object, date | None]], date | None]:
+def summary_rows(wb) -> tuple[list[tuple[str, object, date | None]], date | None]:
     """(indicator id, status word, as_of) of the XLSX summary, and the bulletin's date (the latest)."""
     rows = []
     for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True):
@@ -111,7 +111,7 @@ def expected_word(t: Texts, row: dict | None) -> str:
 
 
 def audit_statuses(con, wb, pages: list[str], t: Texts) -> list[Finding]:
-    rows, as_of = _summary(wb)
+    rows, as_of = summary_rows(wb)
     if not rows or as_of is None:
         return []
     plans = load_plans()
