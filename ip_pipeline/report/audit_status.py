@@ -22,7 +22,7 @@ import duckdb
 
 from ..city import CITY
 from ..indicators import rules
-from ..indicators.catalogue import load_plans
+from ..indicators.catalogue import Plan, load_plans
 from .findings import Finding
 from .pages.common import STATUSES
 from .pages.indicators import gap_cell
@@ -121,21 +121,55 @@ def audit_statuses(con, wb, pages: list[str], t: Texts) -> list[Finding]:
     by_id = {ind.id: ind for ind in plan.indicators}
     progress = {ind: _progress_row(con, plan.id, ind, d) for ind, _, d in rows}
     words = {ind: expected_word(tp, progress[ind]) for ind, _, _ in rows}
-    with_badge = [ind for ind, _, _ in rows if judged and by_id.get(ind) and by_id[ind].target is not None]
+    # the cover and the XLSX say a word for every indicator of a plan in force; an indicator's page has a
+    # status column only where the indicator has a target
+    on_cover = [ind for ind, _, _ in rows if judged]
+    with_target = [ind for ind in on_cover if by_id.get(ind) and by_id[ind].target is not None]
     found: list[Finding] = []
 
     sheet = f"XLSX {wb.worksheets[0].title}"
     for ind, shown, _ in rows:
-        expected = words[ind] if ind in with_badge else None
+        expected = words[ind] if ind in on_cover else None
         if (shown or None) != expected:
             found.append(Finding(sheet, f"{ind} status", expected or "—", str(shown or "—")))
 
     page = squash(pages[0] if pages else "")
-    found += _cover_badges(page, tp, [(ind, words[ind]) for ind in with_badge])
+    found += _cover_badges(page, tp, [(ind, words[ind]) for ind in on_cover])
     if judged:
-        found += _status_counts(page, tp, Counter(words[ind] for ind in with_badge))
-    found += _sections(squash("".join(pages)), tp, rows, with_badge, words, progress)
+        found += _status_counts(page, tp, Counter(words[ind] for ind in on_cover))
+    text = squash("".join(pages))
+    found += _sections(text, tp, rows, with_target, words, progress)
+    for other in plans:
+        if other.id != plan.id and rules.in_force(other, as_of):
+            found += _other_plan(con, text, Texts(t.lang, other, t.style, plans=plans), other, as_of)
     return found
+
+
+def _other_plan(con, text: str, t: Texts, plan: Plan, as_of: date) -> list[Finding]:
+    """A further plan in force on the date: its table's badges, in order, against its progress rows (each
+    indicator's row on its last date in the bulletin's month)."""
+    table = f"PDF {plan.id}"
+    head = squash(t("cover.other_plan_heading", plan=t.plan_short(plan)))
+    region = between(text, head, None)
+    if region is None:
+        return [Finding(table, "status", "the plan's table", "absent")]
+    start = as_of.replace(day=1)
+    expected = []
+    for ind in plan.indicators:
+        got = con.execute(
+            "SELECT max(as_of) FROM indicator_values WHERE indicator_id = ? AND district_code = ? "
+            "AND as_of BETWEEN ? AND ?",
+            [ind.id, CITY, start, as_of],
+        ).fetchone()
+        expected.append(
+            (ind.id, expected_word(t, _progress_row(con, plan.id, ind.id, got[0] if got else None)))
+        )
+    shown = [w for _, _, w in badges(region[1], t)][: len(expected)]
+    return [
+        Finding(table, f"{ind} status", w, s)
+        for (ind, w), s in zip(expected, shown + ["—"] * (len(expected) - len(shown)))
+        if s != w
+    ]
 
 
 def _cover_badges(page: str, t: Texts, expected: list[tuple[str, str]]) -> list[Finding]:
@@ -178,7 +212,7 @@ def _sections(
     text: str,
     t: Texts,
     rows: list[tuple[str, object, date | None]],
-    with_badge: list[str],
+    with_target: list[str],
     words: dict[str, str],
     progress: dict[str, dict | None],
 ) -> list[Finding]:
@@ -193,11 +227,11 @@ def _sections(
             continue
         frm, body = region
         shown = [w for _, _, w in badges(body, t)]
-        want = [words[ind]] if ind in with_badge else []
+        want = [words[ind]] if ind in with_target else []
         if shown != want:
             found.append(Finding(table, f"{ind} status", " ".join(want) or "—", " ".join(shown) or "—"))
         p = progress.get(ind)
-        if ind not in with_badge or not p:
+        if ind not in with_target or not p:
             continue
         limit = next((i.limit for i in t.plan.indicators if i.id == ind), None)
         for what, shown_as in _figures(t, ind, p, limit):
