@@ -105,9 +105,12 @@ def _progress_row(con, plan_id: str, indicator_id: str, as_of: date | None) -> d
 
 
 def expected_word(t: Texts, row: dict | None) -> str:
-    """The word the table decided: its verdict (已提前达到目标值 …) where it has one, else its status."""
+    """The word the table decided: its label (status_label_zh / _en, the verdict's: 已提前达到目标值 …),
+    else the catalogue's word for its verdict or status."""
     row = row or {}
-    return t.status(row.get("verdict") or row.get("status") or "not_available")
+    return row.get(f"status_label_{t.lang}") or t.status(
+        row.get("verdict") or row.get("status") or "not_available"
+    )
 
 
 def audit_statuses(con, wb, pages: list[str], t: Texts) -> list[Finding]:
