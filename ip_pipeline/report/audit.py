@@ -236,7 +236,7 @@ def audit_report(
     try:
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
         found += audit_statuses(con, wb, pages, t)
-        found += audit_bulletin_finals(con, pages, t)
+        found += audit_bulletin_finals(con, pages, t, wb)
         hv_as_of = next((d for ind, _, d in summary_rows(wb)[0] if ind == "hv_patents_per_10k"), None)
         # an archive bulletin shows its month's published values; the patents' count is today's
         found += audit_high_value(con if published_month is None else None, wb, pages, t, hv_as_of)

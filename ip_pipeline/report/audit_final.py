@@ -119,6 +119,41 @@ def audit_outcome_table(
     return found
 
 
+def audit_outcome_sheet(ws, t: Texts, plan: Plan, outcomes: dict[str, dict]) -> list[Finding]:
+    """An XLSX sheet of the final evaluation (one row an indicator, by id): its verdict is the table's label,
+    its value and target the table's."""
+    header = [str(c) if c is not None else "" for c in next(ws.iter_rows(max_row=1, values_only=True), ())]
+    cols = {
+        "verdict": t("final.col_verdict"),
+        "value": t("final.col_value", year=plan.target_year),
+        "target": t("final.col_target"),
+    }
+    at = {k: header.index(v) for k, v in cols.items() if v in header}
+    table = f"XLSX {ws.title}"
+    found: list[Finding] = []
+    seen = set()
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        ind = row[0] if row else None
+        if ind not in outcomes:
+            continue
+        seen.add(ind)
+        o = outcomes[ind]
+        if "verdict" in at and row[at["verdict"]] != verdict_word(t, o):
+            found.append(Finding(table, f"{ind} verdict", verdict_word(t, o), str(row[at["verdict"]])))
+        for key, truth in (("value", o.get("value")), ("target", o.get("target_value"))):
+            cell = row[at[key]] if key in at else None
+            if truth is None or key not in at:
+                continue
+            if not isinstance(cell, int | float) or abs(float(cell) - float(truth)) > 1e-6 * max(
+                1.0, abs(truth)
+            ):
+                found.append(Finding(table, f"{ind} {key}", f"{truth}", str(cell)))
+    found += [
+        Finding(table, ind, verdict_word(t, outcomes[ind]), "no row") for ind in outcomes if ind not in seen
+    ]
+    return found
+
+
 def _counts(outcomes: dict[str, dict]) -> tuple[int, int, int, int]:
     """(with a target, met, missed, without data) as the table has them."""
     rows = list(outcomes.values())
@@ -182,15 +217,28 @@ def audit_final_report(warehouse: Path, pdf: Path, lang: str, plan_id: str) -> l
     else:
         found += audit_outcome_table(region[1], t, plan, outcomes, f"{table} p1 outcomes")
     found += _pages_of(squash("".join(pages[1:])), t, outcomes, f"{table} indicator pages")
+    xlsx = pdf.with_suffix(".xlsx")  # the workbook written beside the PDF
+    if xlsx.exists():
+        from openpyxl import load_workbook
+
+        wb = load_workbook(xlsx, read_only=False, data_only=True)
+        found += [
+            Finding(f"{lang}: {f.table}", f.row, f.expected, f.found)
+            for f in audit_outcome_sheet(wb.worksheets[0], t, plan, outcomes)
+        ]
     return found
 
 
-def audit_bulletin_finals(con, pages: list[str], t: Texts) -> list[Finding]:
-    """The bulletin's section on an ended plan (its final evaluation), where the bulletin has one."""
+def audit_bulletin_finals(con, pages: list[str], t: Texts, wb=None) -> list[Finding]:
+    """The bulletin's section on an ended plan (its final evaluation), where the bulletin has one, and the
+    XLSX's sheet of it."""
     text = squash("".join(pages))
     found: list[Finding] = []
     for plan in t.plans:
         tp = t.for_plan(plan)
+        sheet = f"{tp('final.heading_short')} {plan.target_year}"[:31]
+        if wb is not None and sheet in wb.sheetnames:
+            found += audit_outcome_sheet(wb[sheet], tp, plan, outcome_rows(con, plan))
         head = squash(tp("final.heading", plan=tp.plan_name(plan)))
         if head not in text:
             continue
