@@ -169,6 +169,7 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
     # the report stack: as build_report above
+    from ..report.audit_final import audit_final_build
     from ..report.final import build_final_report
     from ..report.model import ReportDataError
     from ..report.months import month_bounds
@@ -179,10 +180,16 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
         if not rules.ended_by(plan, month_end):
             continue
         try:
-            for lang in LANGS:  # zh first: its PDF leads the list
-                out.setdefault(plan.id, []).extend(build_final_report(home.root, plan.id, lang=lang).files)
+            built = {lang: build_final_report(home.root, plan.id, lang=lang) for lang in LANGS}
         except ReportDataError as exc:  # e.g. no data after the target year yet
             context.log.info(f"final evaluation of {plan.id} not built: {exc}")
+            continue
+        for lang in LANGS:  # zh first: its PDF leads the list
+            out.setdefault(plan.id, []).extend(built[lang].files)
+        # read back against plan_outcomes; the check bulletin_reconciles reports what does not agree
+        findings = audit_final_build(home.root, plan.id, {lang: r.pdf for lang, r in built.items()})
+        if findings:
+            context.log.warning(f"final evaluation of {plan.id}: {len(findings)} figure(s) do not reconcile")
     return out
 
 
@@ -192,8 +199,10 @@ def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]
     blocking=True,
     pool=WAREHOUSE_POOL,  # reads the warehouse, as the report does
     description="The report audit (report/audit.py): the built PDF and XLSX read back; key indicators equal the "
-    "warehouse at their displayed precision, totals equal the sums of their rows, no 不适用 row has an amount. "
-    "A bulletin that fails is not published: the previous one stays in place.",
+    "warehouse at their displayed precision, totals equal the sums of their rows, no 不适用 row has an amount, "
+    "every status and verdict word is indicator_progress's; the final evaluation of an ended plan agrees with "
+    "plan_outcomes (verdict, final value, target, gap). A bulletin that fails is not published: the previous "
+    "one stays in place.",
 )
 def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     tags = context.run.tags if context.run else {}
@@ -211,16 +220,25 @@ def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 
 def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
     """The check's result from the months' audit records (written by the build, before publishing)."""
+    from ..report.audit_final import final_audit_records
     from ..report.staging import audit_record
 
     records = {m: audit_record(home, m) for m in months}
     findings = [f | {"month": m} for m, r in records.items() if r for f in r["findings"]]
+    # the final evaluations of ended plans, built with the month's report: read back against plan_outcomes
+    finals = final_audit_records(home)
+    findings += [f | {"month": f"final {plan_id}"} for plan_id, r in finals.items() for f in r["findings"]]
     unpublished = [m for m, r in records.items() if r and not r["published"]]
     unaudited = [m for m, r in records.items() if r is None]
     if findings:
         message = (
-            f"{len(findings)} figure(s) do not reconcile; not published: {', '.join(unpublished)} "
-            "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`): "
+            f"{len(findings)} figure(s) do not reconcile; "
+            + (
+                f"not published: {', '.join(unpublished)} "
+                "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`): "
+                if unpublished
+                else "the final evaluation disagrees with plan_outcomes: "
+            )
             + "; ".join(
                 f"{f['month']} {f['table']} · {f['row']}: expected {f['expected']}, found {f['found']}"
                 for f in findings[:3]
@@ -238,6 +256,9 @@ def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
             "published": dg.MetadataValue.bool(not unpublished),
             "unpublished_months": dg.MetadataValue.json(unpublished),
             "unaudited_months": dg.MetadataValue.json(unaudited),
+            "final_evaluations": dg.MetadataValue.json(
+                {p: r.get("passed", False) for p, r in finals.items()}
+            ),
             "findings": dg.MetadataValue.md(records_table(findings[:50], total=len(findings)))
             if findings
             else dg.MetadataValue.text("none"),

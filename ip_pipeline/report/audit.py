@@ -4,6 +4,10 @@ For every table the audit checks what a reader could check with a calculator and
 the key-indicator table (page 1 of the PDF, the XLSX summary sheet) shows each indicator's warehouse
 value at its displayed precision; the protection table's totals are the sums of its rows; a row whose
 amount does not apply (a court's penalties: 不适用 / n/a) carries no amount in either file.
+Beside it: report/audit_status.py reads every status and verdict word and each indicator's figures back
+against indicator_progress, report/audit_final.py an ended plan's final evaluation against plan_outcomes,
+report/audit_tables.py the other tables with a total row (protection by authority and by case type,
+high-value patents by district, the XLSX criteria sheet).
 It reads the files as written, never the objects that wrote them: a figure that drifted between the
 warehouse and the page is found here.
 """
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,26 +25,14 @@ from ..city import CITY
 from ..db import connect
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
+from .audit_final import audit_bulletin_finals
+from .audit_status import audit_statuses, pdf_pages, summary_rows
+from .audit_tables import audit_high_value, audit_protection_totals
+from .findings import Finding
 from .pages.amounts import AMOUNT_UNITS, amount_in, amount_unit
 from .pages.protection import AUTHORITIES
 from .style import load_style
 from .texts import Texts
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One figure that does not reconcile: where it is (file and table, row) and what it should read."""
-
-    table: str
-    row: str
-    expected: str
-    found: str
-
-    def __str__(self) -> str:
-        return f"{self.table} · {self.row}: expected {self.expected}, found {self.found}"
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
 
 
 def _texts(lang: str) -> Texts:
@@ -55,12 +46,6 @@ def _squash(s: str) -> str:
 
 def _missing(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    from pypdf import PdfReader  # the audit's reader of the PDF; loaded only when a bulletin is audited
-
-    return [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
 
 
 # -- key indicators: page 1 and the XLSX summary against the warehouse --------------------------
@@ -250,7 +235,13 @@ def audit_report(
     con = connect(warehouse, read_only=True)
     try:
         found = audit_key_indicators(con, wb, pages[0] if pages else "", t, published_month)
+        found += audit_statuses(con, wb, pages, t)
+        found += audit_bulletin_finals(con, pages, t, wb)
+        hv_as_of = next((d for ind, _, d in summary_rows(wb)[0] if ind == "hv_patents_per_10k"), None)
+        # an archive bulletin shows its month's published values; the patents' count is today's
+        found += audit_high_value(con if published_month is None else None, wb, pages, t, hv_as_of)
     finally:
         con.close()
     found += audit_protection(wb, pages, t)
+    found += audit_protection_totals(wb, pages, t, AUTHORITIES)
     return [Finding(f"{lang}: {f.table}", f.row, f.expected, f.found) for f in found]

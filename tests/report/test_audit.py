@@ -47,9 +47,9 @@ def _with_enforcement(home: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """One bulletin (zh) built, audited and published once for the module."""
+    """One bulletin (both editions) built, audited and published once for the module."""
     home = _with_enforcement(build_warehouse(tmp_path_factory.mktemp("audit_home")))
-    result = build_audited(home, MONTH, ("zh",))
+    result = build_audited(home, MONTH, ("zh", "en"))
     return home, result
 
 
@@ -71,6 +71,7 @@ def _set_city_value(warehouse: Path, indicator_id: str, value: float) -> None:
 def test_a_normally_built_bulletin_reconciles_and_is_published(built):
     home, result = built
     assert result.published and result.findings == []
+    assert {f.name for f in result.files} >= {f"ip_indicators_{MONTH}_{lang}.pdf" for lang in ("zh", "en")}
     folder = home / "reports" / MONTH
     assert {f.parent for f in result.files} == {folder}
     assert {f.suffix for f in result.files} >= {".pdf", ".xlsx"}

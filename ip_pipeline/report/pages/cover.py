@@ -9,10 +9,11 @@ import pandas as pd
 
 from ..fonts import text_width_pt, wrap
 from ..footnotes import Footnotes
-from ..layout import Cell, Column, Document
+from ..layout import Cell, Document
 from ..model import FinalEvaluation, ReportData
 from ..texts import DASH, Texts, is_missing
-from .common import STATUSES, badge, status_of, summary_columns, summary_rows, verdict_of
+from .common import STATUSES, status_of, summary_columns, summary_rows, verdict_of
+from .legend import legend, legend_height
 
 
 def report_month(t: Texts, data: ReportData) -> str:
@@ -109,9 +110,9 @@ def cover(
                 plain.append([x.text if isinstance(x, Cell) else x for x in cells])
     doc.table(summary_columns(t, target_year), rows, min_row=0.28)
     doc.paragraph(t("cover.footnote_hint"), size=s["small"], colour=c["muted"])
-    if doc.room() > 1.2:
+    if doc.room() > legend_height(compact=True):
         doc.spacer(0.05)
-        _legend(doc, t, compact=doc.room() < 1.9)
+        legend(doc, t, compact=doc.room() < legend_height(compact=False))
     return plain
 
 
@@ -231,51 +232,4 @@ def _score_panel(doc: Document, data: ReportData, t: Texts) -> None:
         size=s["small"] + 0.3,
         colour=c["muted"],
         after=0.12,
-    )
-
-
-def _legend(doc: Document, t: Texts, compact: bool = False) -> None:
-    s = t.style.size
-    on, needs = t.plan.status["on_track_ratio"], t.plan.status["needs_acceleration_ratio"]
-    doc.heading(t("cover.legend_heading"), level=2, keep_with=1.0)
-    if compact:  # two statuses a row: the legend keeps to page 1
-        order = [
-            "on_track",
-            "needs_acceleration",
-            "limited_progress",
-            "deterioration",
-            "target_achieved",
-            "not_available",
-        ]
-        rows = [
-            [
-                badge(t, a),
-                t(f"method.rules.{a}", on_track=on, needs=needs),
-                badge(t, b),
-                t(f"method.rules.{b}", on_track=on, needs=needs),
-            ]
-            for a, b in zip(order[::2], order[1::2])
-        ]
-        rows[-1][1] = t("cover.legend_achieved")
-        rows[-1][3] = t("cover.legend_na")
-        doc.table(
-            [
-                Column(t("cover.col_status"), 1.4, nowrap=True),
-                Column(t("method.status_rules"), 2.0),
-                Column(t("cover.col_status"), 1.4, nowrap=True),
-                Column(t("method.status_rules"), 2.0),
-            ],
-            rows,
-            size=s["small"] + 0.3,
-            zebra=False,
-            min_row=0.22,
-        )
-        return
-    rows = [[badge(t, st), t(f"method.rules.{st}", on_track=on, needs=needs)] for st in STATUSES]
-    doc.table(
-        [Column(t("cover.col_status"), 1.5, nowrap=True), Column(t("method.status_rules"), 5.0)],
-        rows,
-        size=s["small"] + 0.3,
-        zebra=False,
-        min_row=0.22,
     )

@@ -6,6 +6,7 @@ from ..footnotes import Footnotes
 from ..layout import Column, Document
 from ..model import ReportData
 from ..texts import Texts
+from .legend import legend, legend_height
 
 
 def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
@@ -33,6 +34,8 @@ def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     doc.paragraph(t("method.scope"))
     doc.paragraph(t("method.pp"))
     doc.paragraph(t("method.lifecycle"))
+    doc.ensure(legend_height(compact=False))  # the whole legend, also when page 1 had no room for it
+    legend(doc, t)
     doc.spacer(0.05)
     doc.heading(t("method.flags_heading"), level=2)
     items = notes.items()
