@@ -222,7 +222,7 @@ def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 
 def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
     """The check's result from the months' audit records (written by the build, before publishing)."""
-    from ..report.staging import audit_record
+    from ..report.audit_record import audit_record
 
     records = {m: audit_record(home, m) for m in months}
     findings = [f | {"month": m} for m, r in records.items() if r for f in r["findings"]]

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from ..paths import Home
 from .audit import Finding, audit_report
+from .audit_record import AUDIT_FILE
 from .build import ReportResult, build_report, report_dir
 from .parallel import side_by_side
 from .published import record_published
 
-AUDIT_FILE = ".audit.json"
 STAGING = ".staging"
 REJECTED = ".rejected"
 
@@ -32,14 +32,6 @@ class AuditedBuild:
     findings: list[Finding]
     files: list[Path]  # the published files (the new ones, or the previous ones left in place)
     rejected: list[Path]  # the new files that did not reconcile (empty when published)
-
-
-def audit_record(home: Path, month: str) -> dict | None:
-    """The month's last audit as written by build_audited (None before the first audited build)."""
-    try:
-        return json.loads((report_dir(home, month) / AUDIT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def build_and_audit(
