@@ -276,7 +276,11 @@ def stage_candidate(
     build_lookups(con) if contract.location != "none" else None
 
     sinks = (lambda order: store.sink(digests[order])) if store is not None else None  # noqa: E731
-    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at, sinks))
+    typed = TypedStore.for_connection(con, contract) if store is not None else None
+    kept = typed.kept(digests) if typed is not None else {}  # files not typed again (typed_parts.py)
+    landed = _read_guard(
+        name, files, lambda: land(con, contract, parts(), snapshot_at, sinks, frozenset(kept))
+    )
     changing = still_growing(files)
     if changing:
         _discard_parts(landed)
@@ -305,8 +309,7 @@ def stage_candidate(
         if i.ignored_headers:
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
 
-    typed = TypedStore.for_connection(con, contract) if store is not None else None
-    counts = type_and_resolve(con, contract, landed, typed, digests, verified, snapshot_at)
+    counts = type_and_resolve(con, contract, landed, typed, digests, kept, verified, snapshot_at)
     result.typed_rows, result.kept_typed_rows, result.resolved_rows = (
         counts.typed_rows,
         counts.kept_rows,

@@ -160,6 +160,12 @@ class TypedStore:
             return None  # a date after the load date: judged again today
         return kept
 
+    def kept(self, digests: list[str]) -> dict[int, KeptTyped]:
+        """The files (file order) of a snapshot whose typed rows are kept and valid today."""
+        today = load_date()
+        found = {order: self.get(digest, today) for order, digest in enumerate(digests)}
+        return {order: k for order, k in found.items() if k is not None}
+
     def put(self, con: duckdb.DuckDBPyConnection, select: str, digest: str, doc: dict) -> None:
         """Write a file's rows (`select`, with `_local`) and their JSON, atomically."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -262,23 +268,17 @@ def type_and_resolve(
     landed,
     store: TypedStore | None,
     digests: list[str],
+    kept: dict[int, KeptTyped],
     verified: set[int],
     snapshot_at,
 ) -> TypedCounts:
-    """`_resolved_<source>`: every landed row typed and district-resolved. The rows of a file
-    kept under this typing version come from its kept part (resolved again where the districts
-    changed for them); the others are typed from `landed.norm_table`. Then the parts of the
-    files typed or resolved again are kept, for the files in `verified` (file order: rows read
-    from exactly the bytes of their hash)."""
+    """`_resolved_<source>`: every landed row typed and district-resolved. The rows of the
+    files `kept` (file order: its kept part, TypedStore.kept) come from their parts (resolved
+    again where the districts changed for them); the others are typed from
+    `landed.norm_table`. Then the parts of the files typed or resolved again are kept, for the
+    files in `verified` (file order: rows read from exactly the bytes of their hash)."""
     name = contract.name
     counts = TypedCounts()
-    kept: dict[int, KeptTyped] = {}
-    if store is not None and len(digests) == len(landed.parts):
-        today = load_date()
-        for order in range(len(landed.parts)):
-            k = store.get(digests[order], today)
-            if k is not None:
-                kept[order] = k
     source = landed.norm_table
     if kept:
         source = f"(SELECT * FROM {landed.norm_table} WHERE _file_order NOT IN ({', '.join(map(str, kept))}))"
