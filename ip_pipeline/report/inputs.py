@@ -11,7 +11,8 @@ Two things it shows are deliberately left out:
   prints that time); a source that grows stale without new data is the freshness checks'
   alarm each night, not a reason to reprint an unchanged bulletin. The running month, whose
   figures are partial, is still built again each day;
-- when a check was evaluated: a check evaluated again with the same outcome says the same.
+- when a check was evaluated, and its sample of failures: a check evaluated again with the
+  same outcome says the same.
 
 A plan's final evaluation reads its outcomes: the indicator values up to the plan's end, the
 plan's rows of plan_outcomes, plan_outcome_revisions, indicator_progress and plan_scores.
@@ -39,6 +40,16 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+            [table],
         ).fetchall()
     }
 
@@ -96,20 +107,20 @@ def bulletin_fingerprint(
     for table in sorted(t for t in tables if t.startswith("quarantine_")):
         parts.append(table + "=" + _content(con, f'SELECT reason, count(*) FROM main."{table}" GROUP BY ALL'))
     if "quality_results" in tables:
-        # each check's latest outcome, as the data page shows it (its time left out: see above)
-        shown = [
-            c
-            for (c,) in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-                "AND table_name = 'quality_results'"
-            ).fetchall()
-            if c in ("table_name", "check_name", "severity", "passed", "failed_expectations")
-        ]
+        # each check's latest outcome, as the data page words it (passed, warned, failed); not its
+        # time nor its sample of failures, which an incremental evaluation of the same data
+        # words differently from a full one
+        failed = (
+            "coalesce(CAST(failed_expectations AS VARCHAR) NOT IN ('', '[]', '0'), false)"
+            if "failed_expectations" in _columns(con, "quality_results")
+            else "NULL"
+        )
         parts.append(
             "checks="
             + _content(
                 con,
-                f"SELECT {', '.join(shown)} FROM main.quality_results QUALIFY row_number() OVER "
+                f"SELECT table_name, check_name, severity, passed, {failed} AS failed "
+                "FROM main.quality_results QUALIFY row_number() OVER "
                 "(PARTITION BY table_name, check_name ORDER BY evaluated_at DESC) = 1",
             )
         )

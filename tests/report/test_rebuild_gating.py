@@ -12,7 +12,7 @@ from ip_pipeline.defs.reports import build_month, report_pdfs
 from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.report.inputs import bulletin_fingerprint, outcomes_fingerprint
 
-from .conftest import CITY, PLAN_ID, build_warehouse
+from .conftest import CITY, PLAN_ID, add_quality_results, build_warehouse
 
 MONTH = "2025-06"
 
@@ -90,5 +90,27 @@ def test_a_final_evaluation_reads_its_plans_outcomes_only(tmp_path: Path):
         )
         assert outcomes_fingerprint(con, PLAN_ID, 2025) != before
         assert bulletin_fingerprint(con, MONTH) != june
+    finally:
+        con.close()
+
+
+def test_a_check_evaluated_again_with_the_same_outcome_is_no_new_input(tmp_path: Path):
+    home = build_warehouse(tmp_path / "home")
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:
+        add_quality_results(con)
+        before = bulletin_fingerprint(con, MONTH)
+        # the same warning, later, with another count of failures (an incremental evaluation)
+        con.execute(
+            "INSERT INTO quality_results VALUES ('stg_patents', 'grant_after_filing', 'WARN', false, 1, "
+            "TIMESTAMP '2025-07-02 02:00', '1 row')"
+        )
+        assert bulletin_fingerprint(con, MONTH) == before
+        # a check that now fails: the data page says so
+        con.execute(
+            "INSERT INTO quality_results VALUES ('stg_patents', 'application_no_unique', 'ERROR', false, 2, "
+            "TIMESTAMP '2025-07-02 02:00', '2 rows')"
+        )
+        assert bulletin_fingerprint(con, MONTH) != before
     finally:
         con.close()
