@@ -192,7 +192,7 @@ class Settings:
         "IP_PIPELINE_NO_PART_CACHE",
         "flag (any value)",
         "unset",
-        "Parses every landed file again instead of reusing the parsed parts kept under `<home>/cache/parts`.",
+        "Parses and types every landed file again instead of reusing the parts kept under `<home>/cache/parts` and `<home>/cache/typed`.",
     )
     def no_part_cache(raw: str | None) -> bool:
         return raw is not None

@@ -1,17 +1,15 @@
 """The monthly report asset: one PDF (Chinese and English) and XLSX per month partition."""
 
-import hashlib
 import json
 from pathlib import Path
 
 import dagster as dg
 
-from ..dates import today_in_yantai
 from ..indicators import rules
 from ..indicators.catalogue import load_plans
-from ..paths import REPORT_TEMPLATES_DIR, Home
+from ..paths import Home
 from ..report.months import report_stem
-from .indicators import indicator_progress, inputs_fingerprint
+from .indicators import indicator_progress
 from .ingestion import OWNER
 from .markdown import records_table
 from .partitions import monthly_partitions
@@ -19,19 +17,14 @@ from .resources import WAREHOUSE_POOL, Warehouse
 from .versions import report_version
 
 LANGS = ("zh", "en")
-REPORT_CODE_DIR = Path(__file__).resolve().parent.parent / "report"
 
 
-def report_fingerprint(con, month: str) -> str:
-    """A report is rebuilt only when something it shows could differ: the indicator inputs,
-    the report's code and templates, or the day (source ages and the running month move daily)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{month};{today_in_yantai().isoformat()};{inputs_fingerprint(con)}".encode())
-    for folder in (REPORT_TEMPLATES_DIR, REPORT_CODE_DIR):
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and f.suffix in {".py", ".yaml", ".yml", ".json"}:
-                h.update(f.name.encode() + f.read_bytes())
-    return h.hexdigest()
+def report_fingerprint(con, month: str, archive: bool = False) -> str:
+    """A bulletin is rebuilt only when what it reads of the month could differ, or its code
+    and templates (report/inputs.py: the running month, whose figures are partial, daily)."""
+    from ..report.inputs import bulletin_fingerprint
+
+    return bulletin_fingerprint(con, month, as_published=archive)
 
 
 def report_pdfs(home: Home, month: str) -> list[Path]:
@@ -81,12 +74,12 @@ def is_archive_run(context) -> bool:
     return tags.get(ARCHIVE_TAG) == "1" or "dagster/backfill" in tags
 
 
-def _build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, list[Path]]:
+def build_month(warehouse: Warehouse, month: str, archive: bool) -> tuple[str, list[Path]]:
     """Build (or leave, when current) one month's report; returns (status, files)."""
     folder = warehouse.paths.reports / month
     stamp = folder / ".fingerprint"
     with warehouse.connection(read_only=True) as con:
-        fingerprint = report_fingerprint(con, month) + (":archive" if archive else "")
+        fingerprint = report_fingerprint(con, month, archive) + (":archive" if archive else "")
     if _is_current(warehouse.paths, month, fingerprint):
         return "unchanged: not rebuilt", written_files(warehouse.paths, month)
     from ..report.staging import build_audited  # matplotlib and fonts: loaded only when a report is built
@@ -128,7 +121,7 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     archive = is_archive_run(context)
     if len(months) == 1:
         month = months[0]
-        status, files = _build_month(warehouse, month, archive)
+        status, files = build_month(warehouse, month, archive)
         pdfs = report_pdfs(warehouse.paths, month)
         meta = {
             "month": dg.MetadataValue.text(month),
@@ -144,7 +137,7 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         if pdfs[0].exists():
             meta["pdf_bytes"] = dg.MetadataValue.int(pdfs[0].stat().st_size)
         if not status.startswith("unchanged"):  # the final evaluations read the same inputs as the month
-            for plan_id, built in _final_evaluations(warehouse.paths, month, context).items():
+            for plan_id, built in final_evaluations(warehouse, month, context).items():
                 meta[f"final_{plan_id}"] = dg.MetadataValue.path(str(built[0]))
                 files += built
             write_files_manifest(warehouse.paths, month, files)
@@ -152,7 +145,7 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         return dg.MaterializeResult(metadata=meta)
     rows = []
     for month in months:
-        status, files = _build_month(warehouse, month, archive)
+        status, files = build_month(warehouse, month, archive)
         context.log.info(f"report {month}: {status}")
         rows.append(f"| {month} | {status} | {len(files)} | `{warehouse.paths.reports / month}` |")
     table = "\n".join(["| month | status | files | folder |", "|---|---|---:|---|", *rows])
@@ -165,31 +158,47 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     )
 
 
-def _final_evaluations(home: Home, month: str, context) -> dict[str, list[Path]]:
+def final_evaluations(warehouse: Warehouse, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
-    in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`)."""
+    in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`).
+    A plan's evaluation is built again only when its outcomes changed (report/inputs.py)."""
     # the report stack: as build_report above
     from ..report.audit_final import audit_final_build
-    from ..report.final import build_final_report
+    from ..report.final import build_final_report, final_dir
+    from ..report.inputs import outcomes_fingerprint
     from ..report.model import ReportDataError
     from ..report.months import month_bounds
+    from ..report.parallel import side_by_side
 
+    home = warehouse.paths
     _, month_end = month_bounds(month)
     out: dict[str, list[Path]] = {}
     for plan in load_plans():
         if not rules.ended_by(plan, month_end):
             continue
-        try:
-            built = {lang: build_final_report(home.root, plan.id, lang=lang) for lang in LANGS}
+        folder = final_dir(home.root, plan.id)
+        stamp = folder / ".fingerprint"
+        with warehouse.connection(read_only=True) as con:
+            fingerprint = outcomes_fingerprint(con, plan.id, plan.target_year)
+        files = [folder / f"plan_final_{plan.id}_{lang}.{ext}" for lang in LANGS for ext in ("pdf", "xlsx")]
+        if stamp.exists() and stamp.read_text() == fingerprint and all(f.exists() for f in files):
+            # its audit record (.audit.json) from the build stays what the check reports
+            context.log.info(f"final evaluation of {plan.id}: outcomes unchanged, not rebuilt")
+            out[plan.id] = [
+                f for lang in LANGS for f in folder.glob(f"plan_final_{plan.id}_{lang}*") if f.is_file()
+            ]
+            continue
+        try:  # zh first: its PDF leads the list
+            built = side_by_side(build_final_report, [(home.root, plan.id, lang) for lang in LANGS])
         except ReportDataError as exc:  # e.g. no data after the target year yet
             context.log.info(f"final evaluation of {plan.id} not built: {exc}")
             continue
-        for lang in LANGS:  # zh first: its PDF leads the list
-            out.setdefault(plan.id, []).extend(built[lang].files)
+        out[plan.id] = [f for r in built for f in r.files]
         # read back against plan_outcomes; the check bulletin_reconciles reports what does not agree
-        findings = audit_final_build(home.root, plan.id, {lang: r.pdf for lang, r in built.items()})
+        findings = audit_final_build(home.root, plan.id, {lang: r.pdf for lang, r in zip(LANGS, built)})
         if findings:
             context.log.warning(f"final evaluation of {plan.id}: {len(findings)} figure(s) do not reconcile")
+        stamp.write_text(fingerprint)
     return out
 
 
@@ -221,7 +230,7 @@ def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
     """The check's result from the months' audit records (written by the build, before publishing)."""
     from ..report.audit_final import final_audit_records
-    from ..report.staging import audit_record
+    from ..report.audit_record import audit_record
 
     records = {m: audit_record(home, m) for m in months}
     findings = [f | {"month": m} for m, r in records.items() if r for f in r["findings"]]

@@ -76,12 +76,18 @@ def _scale_values(contract: SourceContract, scales: dict[str, float]) -> dict[st
 
 
 def _insert_cached(
-    con: duckdb.DuckDBPyConnection, tables: tuple[str, str], cached: list[tuple], snapshot_at: datetime | None
+    con: duckdb.DuckDBPyConnection,
+    tables: tuple[str, str],
+    cached: list[tuple],
+    snapshot_at: datetime | None,
+    typed: frozenset[int] = frozenset(),
 ) -> None:
     """The kept rows of parts [(part, label, file order, first _rid, scale columns)] into the
     landing tables, with this snapshot's bookkeeping: exactly the rows reading the files again
     would insert. One INSERT per table for all of them (DuckDB's cost is per statement); a part
-    listed twice (two files with the same bytes) goes in a statement of its own."""
+    listed twice (two files with the same bytes) goes in a statement of its own. The files of
+    `typed` (file orders) have kept typed rows (typed_parts.py): their normalised rows, which
+    only typing reads, are not inserted."""
     batches: list[list[tuple]] = [[]]
     for entry in cached:
         if any(e[0].raw == entry[0].raw for e in batches[-1]):
@@ -94,14 +100,17 @@ def _insert_cached(
         if not batch:
             continue
         for i, table in enumerate(tables):
-            paths = [str(e[0].raw if i == 0 else e[0].norm) for e in batch]
+            entries = batch if i == 0 else [e for e in batch if e[2] not in typed]
+            if not entries:
+                continue
+            paths = [str(e[0].raw if i == 0 else e[0].norm) for e in entries]
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _cached_parts (path VARCHAR, first_rid BIGINT, "
                 f"file_order INTEGER, label VARCHAR{scale_defs})"
             )
             con.executemany(
                 f"INSERT INTO _cached_parts VALUES (?, ?, ?, ?{', ?' * len(scale_names)})",
-                [[p, e[3], e[2], e[1], *[e[4][n] for n in scale_names]] for p, e in zip(paths, batch)],
+                [[p, e[3], e[2], e[1], *[e[4][n] for n in scale_names]] for p, e in zip(paths, entries)],
             )
             con.execute(
                 f"INSERT INTO {table} BY NAME SELECT k.* EXCLUDE (_local, filename), "
@@ -120,10 +129,12 @@ def land(
     parts: Iterable[tuple[str, FileReadInfo, Iterator[pa.RecordBatch]]],
     snapshot_at: datetime | None,
     sinks: Callable[[int], PartSink | None] | None = None,
+    typed: frozenset[int] = frozenset(),
 ) -> Landed:
     """Insert every part's batches; parts are read lazily, in order, and inserted every
     FLUSH_ROWS rows, so memory stays bounded whatever the snapshot's size. `sinks(file order)`
-    gives where a read file's landed rows are kept (parts.py), or None."""
+    gives where a read file's landed rows are kept (parts.py), or None; the kept parts of the
+    files `typed` (file orders) land their raw rows only (_insert_cached)."""
     name = contract.name
     raw, norm = f"_landing_raw_{name}", f"_landing_norm_{name}"
     text_cols = contract.column_names
@@ -148,7 +159,9 @@ def land(
         return sum(p[0].num_rows for p in pending)
 
     try:
-        return _land_parts(con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows)
+        return _land_parts(
+            con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows, typed
+        )
     except BaseException:
         for part in landed.parts:  # a file that cannot be read: nothing of this load is kept
             if part.sink is not None:
@@ -156,7 +169,9 @@ def land(
         raise
 
 
-def _land_parts(con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows) -> Landed:
+def _land_parts(
+    con, contract, parts, snapshot_at, sinks, landed, flush, pending, pending_rows, typed
+) -> Landed:
     raw, norm = landed.raw_table, landed.norm_table
     rid = 0
     cached: list[tuple] = []
@@ -186,6 +201,6 @@ def _land_parts(con, contract, parts, snapshot_at, sinks, landed, flush, pending
     if pending:
         flush()
     if cached:
-        _insert_cached(con, (raw, norm), cached, snapshot_at)
+        _insert_cached(con, (raw, norm), cached, snapshot_at, typed)
     landed.rows = rid
     return landed

@@ -49,7 +49,7 @@ class CachedPart:
 
 
 @lru_cache(maxsize=64)
-def _parser_version(source: str, sources_dir: str) -> str:
+def parser_version(source: str, sources_dir: str) -> str:
     h = hashlib.blake2b(digest_size=8)
     here = Path(__file__).resolve().parent
     for name in _CODE:
@@ -75,7 +75,7 @@ class PartStore:
 
     def __init__(self, home: Path, contract: SourceContract, sources_dir: Path | None = None):
         self.base = home / "cache" / "parts" / contract.name
-        self.root = self.base / _parser_version(contract.name, str(sources_dir or SOURCES_DIR))
+        self.root = self.base / parser_version(contract.name, str(sources_dir or SOURCES_DIR))
 
     @classmethod
     def for_connection(cls, con: duckdb.DuckDBPyConnection, contract: SourceContract) -> PartStore | None:

@@ -28,14 +28,15 @@ from . import holds
 from .addresses import rule_fingerprint
 from .changes import changes_table, diff_before_publish, export_changes, record_change
 from .contracts import SourceContract
-from .districts import build_lookups, resolved_select
+from .districts import build_lookups
 from .empty_sources import is_empty_source
 from .errors import SourceFileError
 from .files import file_hash, fingerprint, identical_files, list_snapshot, snapshot_time, still_growing
 from .landing import land
 from .parts import CachedPart, PartStore, warehouse_home
 from .readers import FileReadInfo, read_file
-from .typing_sql import lit, q, typed_select
+from .typed_parts import TypedStore, district_rows, districts_hash, type_and_resolve
+from .typing_sql import lit, q
 
 
 @dataclass
@@ -61,6 +62,11 @@ class LoadResult:
         default_factory=dict
     )  # the source_changes row written with the snapshot (changes.py)
     reused_files: int = 0  # files whose rows came from the kept parts (same content hash), not read again
+    # rows typed from their text, rows whose typed values came from kept typed parts (typed_parts.py),
+    # and rows whose district was resolved (the typed ones and the kept ones a districts change may move)
+    typed_rows: int = 0
+    kept_typed_rows: int = 0
+    resolved_rows: int = 0
     # A snapshot with no rows of a source that never had any: an empty source (empty_sources.py).
     empty_source: bool = False
     digests: list[str] | None = field(default=None, repr=False)  # content hashes of its files (kept parts)
@@ -160,10 +166,11 @@ def snapshot_parts(
             yield next(reading)
 
 
-def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
+def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> set[int]:
     """Keep the rows of every file read by this load under its content hash. A file whose
     stamps changed since it was hashed (rewritten meanwhile) is not kept: its rows may not
-    be the bytes of that hash."""
+    be the bytes of that hash. The file orders whose rows are those of their hash."""
+    verified = {order for order, part in enumerate(landed.parts) if part.cached}
     for order, (part, f) in enumerate(zip(landed.parts, files)):
         if part.sink is None:
             continue
@@ -172,9 +179,11 @@ def _keep_parts(store: PartStore, landed, files, digests: list[str]) -> None:
         except OSError:
             same = False
         if same:
-            store.commit(part.sink, part.info)
+            if store.commit(part.sink, part.info):
+                verified.add(order)
         else:
             part.sink.discard()
+    return verified
 
 
 def _discard_parts(landed) -> None:
@@ -267,7 +276,11 @@ def stage_candidate(
     build_lookups(con) if contract.location != "none" else None
 
     sinks = (lambda order: store.sink(digests[order])) if store is not None else None  # noqa: E731
-    landed = _read_guard(name, files, lambda: land(con, contract, parts(), snapshot_at, sinks))
+    typed = TypedStore.for_connection(con, contract) if store is not None else None
+    kept = typed.kept(digests) if typed is not None else {}  # files not typed again (typed_parts.py)
+    landed = _read_guard(
+        name, files, lambda: land(con, contract, parts(), snapshot_at, sinks, frozenset(kept))
+    )
     changing = still_growing(files)
     if changing:
         _discard_parts(landed)
@@ -276,8 +289,7 @@ def stage_candidate(
         )
     # Nothing below the hold replaces a table before it is decided: a held (refused) snapshot
     # leaves raw_, stg_ and quarantine_ exactly as they were.
-    if store is not None:
-        _keep_parts(store, landed, files, digests)
+    verified = _keep_parts(store, landed, files, digests) if store is not None else set()
     drop = holds.shrink(previous, landed.rows, contract.max_shrink)
     if drop is not None and not holds.accepted(con, name, fp):
         raise holds.hold(con, contract, fp, landed.rows, previous, drop, f" --home {landing.parent}")
@@ -297,21 +309,12 @@ def stage_candidate(
         if i.ignored_headers:
             result.warnings.append(f"{part.label}: ignored unknown header(s) {', '.join(i.ignored_headers)}")
 
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed_{name} AS {typed_select(contract, landed.norm_table)}")
-    # Intermediate tables are dropped as soon as they are consumed: at scale 10 each holds
-    # millions of rows in memory, and the connection lives until the step ends.
-    con.execute(f"DROP TABLE IF EXISTS {landed.norm_table}")
-    if contract.location == "none":
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS SELECT *, NULL::VARCHAR AS _unit, "
-            f"true AS _in_scope FROM _typed_{name}"
-        )
-    else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _resolved_{name} AS "
-            f"{resolved_select(f'_typed_{name}', contract.location, contract.address_columns)}"
-        )
-    con.execute(f"DROP TABLE IF EXISTS _typed_{name}")
+    counts = type_and_resolve(con, contract, landed, typed, digests, kept, verified, snapshot_at)
+    result.typed_rows, result.kept_typed_rows, result.resolved_rows = (
+        counts.typed_rows,
+        counts.kept_rows,
+        counts.resolved_rows,
+    )
     if contract.item_location:
         _locate_by_items(con, contract)
     _dedup(con, contract)
@@ -353,6 +356,10 @@ def snapshot_fingerprint(con: duckdb.DuckDBPyConnection, contract: SourceContrac
     if files and contract.location == "address":
         # the address rule reads these files too: a new rule is a new snapshot of what they say
         fp = fp + "+levels:" + rule_fingerprint()
+    if files and contract.location != "none":
+        # the districts resolution reads: a changed districts.csv is a new snapshot of where
+        # the records are (the kept typed parts resolve again only the rows it moves)
+        fp = fp + "+districts:" + districts_hash(district_rows(con))
     if contract.item_location:
         fp = (
             fp + "+" + hashlib.blake2b(_lookup_fingerprint(con, contract).encode(), digest_size=8).hexdigest()
@@ -557,6 +564,10 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
     store = PartStore.for_connection(con, contract) if result.digests is not None else None
     if store is not None:
         store.keep_only(set(result.digests))
+        typed = TypedStore.for_connection(con, contract)
+        if typed is not None:
+            located = contract.location != "none"
+            typed.keep_only(set(result.digests), districts_hash(district_rows(con)) if located else None)
     home = warehouse_home(con)
     if home is not None:
         export_changes(con, name, result.fingerprint, home)  # what a later check of it reads

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from ..paths import Home
 from .audit import Finding, audit_report
+from .audit_record import AUDIT_FILE
 from .build import ReportResult, build_report, report_dir
+from .parallel import side_by_side
 from .published import record_published
 
-AUDIT_FILE = ".audit.json"
 STAGING = ".staging"
 REJECTED = ".rejected"
 
@@ -33,12 +34,12 @@ class AuditedBuild:
     rejected: list[Path]  # the new files that did not reconcile (empty when published)
 
 
-def audit_record(home: Path, month: str) -> dict | None:
-    """The month's last audit as written by build_audited (None before the first audited build)."""
-    try:
-        return json.loads((report_dir(home, month) / AUDIT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def build_and_audit(
+    home: Path, month: str, lang: str, as_published: bool, out_dir: Path
+) -> tuple[ReportResult, list[Finding]]:
+    """One edition built into `out_dir` (nothing recorded) and read back by the audit."""
+    r = build_report(home, month, lang=lang, record=False, as_published=as_published, out_dir=out_dir)
+    return r, audit_report(Home.of(home).warehouse, r.pdf, r.xlsx, lang, month if as_published else None)
 
 
 def build_audited(
@@ -49,17 +50,10 @@ def build_audited(
     folder = report_dir(paths.root, month)
     staging = folder / STAGING
     shutil.rmtree(staging, ignore_errors=True)
-    built: dict[str, ReportResult] = {
-        lang: build_report(
-            paths.root, month, lang=lang, record=False, as_published=as_published, out_dir=staging
-        )
-        for lang in langs
-    }
-    findings = [
-        f
-        for lang, r in built.items()
-        for f in audit_report(paths.warehouse, r.pdf, r.xlsx, lang, month if as_published else None)
-    ]
+    # the editions side by side, each built and audited in its own process (parallel.py)
+    done = side_by_side(build_and_audit, [(paths.root, month, lang, as_published, staging) for lang in langs])
+    built: dict[str, ReportResult] = {lang: r for lang, (r, _) in zip(langs, done)}
+    findings = [f for _, found in done for f in found]
     staged = [f for r in built.values() for f in r.files]
     if findings:
         rejected_dir = folder / REJECTED

@@ -13,7 +13,7 @@ from ip_pipeline.ingest.contracts import load_contract
 from ip_pipeline.ingest.reference import stage_reference
 from ip_pipeline.ingest.staging import stage_source
 
-from .conftest import PATENT_HEADER, app_no, patent, write_csv, write_reference
+from .conftest import DISTRICTS, PATENT_HEADER, app_no, patent, write_csv, write_reference
 
 TABLES = ("raw_patents", "stg_patents", "quarantine_patents")
 
@@ -122,6 +122,10 @@ def test_a_delta_staged_from_kept_parts_equals_a_full_reload(tmp_path: Path):
     write_csv(landing / "patents" / "2024-01-02.csv", PATENT_HEADER, _next_day())
     delta = _stage(landing, inc / "warehouse.duckdb")
     assert delta.status == "loaded" and delta.reused_files == 1  # the first file is not parsed again
+    # nor typed and resolved again: only the new file's rows are
+    assert (first.typed_rows, first.kept_typed_rows) == (first.raw, 0)
+    assert (delta.typed_rows, delta.kept_typed_rows) == (len(_next_day()), first.raw)
+    assert delta.resolved_rows == len(_next_day())
 
     reload = _stage(landing, full / "warehouse.duckdb")  # another data directory: nothing kept, all read
     assert reload.reused_files == 0
@@ -345,3 +349,87 @@ def test_a_revision_of_dates_only_is_bounded_by_the_dates_that_changed(tmp_path:
     _stage(landing, tmp_path / "warehouse.duckdb")
     last = _changes(tmp_path / "warehouse.duckdb")[-1]
     assert (last[3], last[4], last[5]) == (date(2012, 3, 1), False, 2)
+
+
+def _district_rows(n: int) -> list[list]:
+    """Rows by what districts.csv they depend on: an old code of 蓬莱 (370684), an address in
+    蓬莱区, one in 芝罘区, one outside Yantai."""
+    rows = []
+    for i in range(n):
+        kind = i % 4
+        rows.append(
+            patent(
+                app=app_no(2022, 1, 2000 + i),
+                filed=f"2022-{1 + i % 12:02d}-1{i % 9}",
+                code="370684" if kind == 0 else "",
+                address=[
+                    "山东省烟台市莱山区港城大道1号",
+                    "山东省烟台市蓬莱区登州路1号",
+                    "山东省烟台市芝罘区南大街2号",
+                    "北京市海淀区中关村1号",
+                ][kind],
+            )
+        )
+    return rows
+
+
+def test_a_districts_change_resolves_again_only_the_rows_that_name_what_changed(tmp_path: Path):
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    landing = tmp_path / "landing"
+    write_reference(landing)
+    write_csv(landing / "patents" / "a.csv", PATENT_HEADER, _district_rows(40))
+    write_csv(landing / "patents" / "b.csv", PATENT_HEADER, _district_rows(44)[40:])
+    first = _stage(landing, inc / "warehouse.duckdb")
+    assert (first.typed_rows, first.resolved_rows) == (44, 44)
+
+    # 370684, 蓬莱's old code, now read as 龙口市's (the rows of 蓬莱区 and 龙口市 change in the table)
+    moved = DISTRICTS.replace("蓬莱市;长岛县;370684;370634", "蓬莱市;长岛县;370634").replace(
+        "county_city,龙口", "county_city,龙口;370684"
+    )
+    assert moved != DISTRICTS
+    (landing / "reference" / "districts.csv").write_text(moved, encoding="utf-8")
+    again = _stage(landing, inc / "warehouse.duckdb")
+    assert again.status == "loaded" and again.reused_files == 2
+    assert (again.typed_rows, again.kept_typed_rows) == (0, 44)  # nothing typed again
+    # resolved again: the rows with the code 370684 and the addresses naming 蓬莱区, no other
+    assert again.resolved_rows == sum(1 for i in range(44) if i % 4 in (0, 1))
+
+    reload = _stage(landing, full / "warehouse.duckdb")
+    assert reload.typed_rows == 44
+    a, b = _state(inc / "warehouse.duckdb"), _state(full / "warehouse.duckdb")
+    for t in TABLES:
+        assert a[t] == b[t], t
+    con = connect(inc / "warehouse.duckdb", read_only=True)
+    try:
+        units = dict(
+            con.execute(
+                "SELECT application_no, district_code FROM stg_patents WHERE application_no IN (?, ?)",
+                [app_no(2022, 1, 2000), app_no(2022, 1, 2001)],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert units == {app_no(2022, 1, 2000): "370681", app_no(2022, 1, 2001): "370614"}
+
+    quiet = _stage(landing, inc / "warehouse.duckdb")
+    assert quiet.status == "unchanged"
+
+
+def test_a_file_with_a_date_after_the_load_date_is_typed_again_each_load(tmp_path: Path):
+    """Tomorrow that date is no longer in the future: its file's rows are judged anew."""
+    landing = tmp_path / "landing"
+    write_reference(landing)
+    write_csv(landing / "patents" / "a.csv", PATENT_HEADER, _district_rows(8))
+    write_csv(
+        landing / "patents" / "b.csv", PATENT_HEADER, [patent(app=app_no(2024, 1, 7), filed="2099-01-01")]
+    )
+    con = connect(tmp_path / "warehouse.duckdb")
+    try:
+        stage_reference(con, landing)
+        first = stage_source(con, load_contract("patents"), landing)
+        assert first.reasons == {"future_date:filing_date": 1}
+        again = stage_source(con, load_contract("patents"), landing, force=True)
+    finally:
+        con.close()
+    assert (again.typed_rows, again.kept_typed_rows) == (1, 8)
+    assert again.reasons == first.reasons

@@ -16,7 +16,8 @@ import pytest
 from ip_pipeline.defs.reports import bulletin_audit_result
 from ip_pipeline.report import staging
 from ip_pipeline.report.audit import audit_report
-from ip_pipeline.report.staging import audit_record, build_audited
+from ip_pipeline.report.audit_record import audit_record
+from ip_pipeline.report.staging import build_audited
 
 from .conftest import CITY, build_warehouse
 
