@@ -19,7 +19,7 @@ import pandas as pd  # noqa: E402
 from ip_pipeline.indicators.catalogue import load_plans  # noqa: E402
 from ip_pipeline.paths import EXPECTATIONS_DIR  # noqa: E402
 from ip_pipeline.report import charts  # noqa: E402
-from ip_pipeline.report.data import IndicatorSection  # noqa: E402
+from ip_pipeline.report.model import IndicatorSection  # noqa: E402
 from ip_pipeline.report.peers import (  # noqa: E402
     COMPARABLE,
     gapped,
