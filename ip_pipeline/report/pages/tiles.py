@@ -24,7 +24,11 @@ def district_tiles(doc: Document, items: list[tuple[str, pd.DataFrame]], t: Text
     if not items:
         return 0
     s, c = t.style.size, t.style.colour
-    doc.new_page()
+    # the rest of a page that has room for the heading and two rows of maps, else a page of its own
+    if doc.pages and doc.room() >= 0.9 + 2 * (MAP_HEIGHT + 0.15):
+        doc.spacer(0.3)
+    else:
+        doc.new_page()
     doc.heading(t("tilemap.heading"))
     doc.paragraph(intro, size=s["small"] + 0.5, colour=c["muted"], after=0.04)
     doc.paragraph(t("tilemap.schematic_note"), size=s["small"] + 0.3, colour=c["muted"], after=0.12)
