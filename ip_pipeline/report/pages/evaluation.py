@@ -86,9 +86,10 @@ def final_summary(
         doc.heading(
             t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=2.5
         )
-        mini_grid(doc, f, t, peers=peers)
+        # the key to the peer lines above the charts it explains, never left alone on the next page
         if peers is not None and peers["indicator_id"].isin([r.id for r in f.rows]).any():
-            doc.paragraph(t("peers.mini_key"), size=s["small"], colour=c["muted"])
+            doc.paragraph(t("peers.mini_key"), size=s["small"], colour=c["muted"], after=0.04)
+        mini_grid(doc, f, t, peers=peers)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
