@@ -249,6 +249,8 @@ class ReferenceTable:
     required: bool
     key: tuple[str, ...]
     columns: dict[str, dict[str, Any]]
+    # A file under assets/reference the project ships, staged when the landing zone has none.
+    default: str | None = None
 
 
 @cache
@@ -256,7 +258,14 @@ def load_reference_tables(directory: str | None = None) -> dict[str, ReferenceTa
     path = Path(directory or SOURCES_DIR) / "reference.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
-        n: ReferenceTable(n, t["file"], bool(t.get("required", True)), tuple(t["key"]), dict(t["columns"]))
+        n: ReferenceTable(
+            n,
+            t["file"],
+            bool(t.get("required", True)),
+            tuple(t["key"]),
+            dict(t["columns"]),
+            t.get("default"),
+        )
         for n, t in doc["tables"].items()
     }
 

@@ -1,8 +1,14 @@
-"""Reference tables: districts, population, economy, IPC concordance, published satisfaction.
+"""Reference tables: districts, population, economy, IPC concordance, published satisfaction,
+peer (national and provincial) figures.
 
 They are small and every row matters, so nothing is quarantined: values are
 typed as given (an untypable value becomes NULL) and the blocking quality
 checks stop the run, naming the table and the rule (SOURCES.md § reference).
+
+A table with a shipped default (reference.yaml `default:`, a file in assets/reference) stages
+that file when the landing zone has none: the office may replace it, and a landing without it
+works as before. The default is part of the snapshot's fingerprint (a new release's figures are
+staged again) but not of its files or its vintage (it is not the office's delivery).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ..db import first_row, rollback
+from ..paths import ASSETS_DIR
 from .changes import record_reference_change
 from .contracts import Column, ReferenceTable, SourceContract, load_reference_tables
 from .errors import SourceFileError
@@ -23,6 +30,9 @@ from .typing_sql import q
 
 SQL_TYPES = {"text": "VARCHAR", "int": "BIGINT", "decimal": "DOUBLE"}
 REFERENCE_SOURCE = "reference"
+DEFAULTS_DIR = ASSETS_DIR / "reference"
+# `_source_file` of a shipped default's rows: where the figures came from, never a landing path.
+DEFAULT_PREFIX = "assets/reference/"
 
 
 def _as_contract(t: ReferenceTable) -> SourceContract:
@@ -53,9 +63,25 @@ def _typed(name: str, spec: dict) -> str:
     return f"parse_number({q(name)})"
 
 
+def shipped_default(table: ReferenceTable) -> SnapshotFile | None:
+    """The project's default file of an optional table, if it ships one."""
+    if not table.default:
+        return None
+    path = DEFAULTS_DIR / table.default
+    st = path.stat()
+    return SnapshotFile(
+        path=path, relative=DEFAULT_PREFIX + table.default, size=st.st_size, mtime=st.st_mtime
+    )
+
+
+def is_default(f: SnapshotFile) -> bool:
+    return f.relative.startswith(DEFAULT_PREFIX)
+
+
 def reference_snapshot(landing: Path) -> tuple[dict[str, SnapshotFile], list[SnapshotFile], list[str]]:
     """(table -> its file, the files used in table order, listing warnings); a missing required
-    table raises SourceFileError. Their fingerprint is the reference snapshot's."""
+    table raises SourceFileError, a missing optional one with a shipped default uses it.
+    Their fingerprint is the reference snapshot's."""
     tables = load_reference_tables()
     listing = list_snapshot(landing, "reference", REFERENCE_SOURCE)
     by_name = {f.path.name: f for f in listing.files}
@@ -66,6 +92,8 @@ def reference_snapshot(landing: Path) -> tuple[dict[str, SnapshotFile], list[Sna
             raise SourceFileError(
                 REFERENCE_SOURCE, f"reference/{t.file}", "is missing (a required reference table)"
             )
+        if f is None:
+            f = shipped_default(t)
         if f is not None:
             present[t.name] = f
     return present, [present[n] for n in tables if n in present], listing.warnings
@@ -75,12 +103,13 @@ def stage_reference(con: duckdb.DuckDBPyConnection, landing: Path, *, force: boo
     tables = load_reference_tables()
     present, used, listing_warnings = reference_snapshot(landing)
     fp = fingerprint(used)
+    delivered = [f for f in used if not is_default(f)]
     result = LoadResult(
         REFERENCE_SOURCE,
         "loaded",
         fp,
-        snapshot_time(used),
-        [f.relative for f in used],
+        snapshot_time(delivered),
+        [f.relative for f in delivered],
         warnings=list(listing_warnings),
     )
     names = [f"stg_{n}" for n in tables]

@@ -327,7 +327,7 @@ def _landing(home: Home) -> list[Finding]:
                     + (
                         f" (required): put it in {ref} (format: the spec's SOURCES.md § reference)"
                         if t.required
-                        else " (optional)"
+                        else " (optional" + ("; the project's default is used)" if t.default else ")")
                     ),
                 )
             )

@@ -30,6 +30,7 @@ from .pages.method import method
 from .pages.protection import protection
 from .pages.quality import quality
 from .pages.revisions import revisions
+from .pages.tiles import district_tiles, mapped
 from .published import record_published
 from .style import load_style
 from .texts import Texts
@@ -130,9 +131,16 @@ def _compose(data: ReportData, t: Texts, notes: Footnotes, generated: datetime) 
     # the plan in force leads (cover); an ended plan follows as its final evaluation; a second plan in force
     # (the action plan beside the 14th FYP in 2025) gets its table after the lead plan's indicators
     for f in data.finals[:1]:
-        final_summary(doc, f, t)
+        final_summary(doc, f, t, peers=data.peers)
+    # the districts at a glance, before the indicators' own pages
+    district_tiles(
+        doc,
+        mapped([(sec.id, sec.districts, sec.indicator.city_only) for sec in data.sections]),
+        t,
+        t("tilemap.intro", date=t.date(data.as_of)),
+    )
     for n, sec in enumerate(data.sections, start=1):
-        indicator_section(doc, n, sec, t, notes, in_force=data.in_force)
+        indicator_section(doc, n, sec, t, notes, in_force=data.in_force, peers=data.peers)
     if data.other_plans:
         doc.spacer(0.2)
         other_plans(doc, data, t, notes)

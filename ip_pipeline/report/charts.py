@@ -12,6 +12,7 @@ from ..city import UNLOCATED
 from .fonts import text_width_pt, wrap  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 from .model import FinalRow, IndicatorSection
 from .narrative import growth_fraction  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
+from .peers import NationalTarget, peer_lines
 from .texts import Texts, is_missing  # noqa: E402 (matplotlib.use() must run before pyplot is imported)
 
 
@@ -29,11 +30,19 @@ def frame_axes(ax: Axes, t: Texts) -> None:
     ax.set_axisbelow(True)
 
 
-def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = True) -> None:
+def series_chart(
+    ax: Axes,
+    sec: IndicatorSection,
+    t: Texts,
+    in_force: bool = True,
+    peers: pd.DataFrame | None = None,
+    national_target: NationalTarget | None = None,
+) -> None:
     """Monthly city values with base, target, the plan's path and the projection to the target year.
 
     The line runs to the report month (the x axis reaches it even after the target year); an ended
-    plan (`in_force=False`) gets no path and no projection, only its target.
+    plan (`in_force=False`) gets no path and no projection, only its target. `peers`: the nation's
+    and the province's published figures at their year-ends, and the national target.
     """
     c, size = t.style.colour, t.style.size["chart"]
     ind, p = sec.indicator, sec.progress or {}
@@ -147,6 +156,16 @@ def series_chart(ax: Axes, sec: IndicatorSection, t: Texts, in_force: bool = Tru
             linewidth=1.2,
             linestyle=(0, (1.2, 1.6)),
             label=f"{t('chart.projection')} {t.number(proj, ind.id)}",
+        )
+
+    if peers is not None or national_target is not None:
+        handles += peer_lines(
+            ax,
+            peers if peers is not None else pd.DataFrame(columns=["indicator_id", "level", "year", "value"]),
+            ind.id,
+            t,
+            lambda y: pd.Timestamp(date(y, 12, 31)),
+            national_target,
         )
 
     if not handles:
@@ -322,8 +341,10 @@ def share_bars(ax: Axes, rows: list, t: Texts) -> None:
     ax.set_xlabel(t("final.share_axis"), fontsize=size, color=c["muted"])
 
 
-def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
-    """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target."""
+def final_mini(ax: Axes, row: FinalRow, t: Texts, plan, peers: pd.DataFrame | None = None) -> None:
+    """A small chart of an ended plan's indicator: year-end values from the base year to T, and the target;
+    with `peers`, the nation's and the province's published figures (markers, a line only across
+    consecutive years)."""
     c, size = t.style.colour, t.style.size["chart"] - 1
     frame_axes(ax, t)
     ax.tick_params(labelsize=size - 0.5)
@@ -359,6 +380,8 @@ def final_mini(ax: Axes, row: FinalRow, t: Texts, plan) -> None:
             fontsize=size,
             color=c["accent"],
         )
+    if peers is not None and not s.empty:
+        peer_lines(ax, peers, row.id, t, lambda y: y, size=size)
     if row.target_value is not None and not s.empty:
         ax.axhline(row.target_value, color=c["target"], linewidth=0.9, linestyle=(0, (3, 2)))
         ax.text(

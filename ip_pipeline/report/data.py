@@ -24,6 +24,7 @@ from .evaluation import final_evaluation
 from .frames import as_date
 from .model import PlanView, ReportData, ReportDataError
 from .months import month_bounds
+from .peers import read_peers
 from .plans import choose_plan, find_plan
 from .protection import read_protection
 from .queries import (
@@ -161,4 +162,5 @@ def _load(
         protection=read_protection(con, tables, as_of, values, districts, notes),
         companions=companions,
         monitored=monitored,
+        peers=read_peers(con, tables),
     )

@@ -32,9 +32,11 @@ from .model import FinalEvaluation, FinalRow
 from .pages.common import badge, target_words
 from .pages.evaluation import final_columns, final_row_cells, revision_notes
 from .pages.quality import quality
+from .pages.tiles import district_tiles, mapped
+from .peers import comparison_rows, load_national_targets, load_peers, method_sentence, peer_lines
 from .style import load_style
 from .texts import DASH, Texts, is_missing
-from .xlsx import add_sheet, cell_value
+from .xlsx import add_comparison_sheet, add_sheet, cell_value
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def final_dir(home: Path, plan_id: str) -> Path:
 def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalReportResult:
     paths = Home.of(home)
     final, plans, sources, checks, checks_note, notes = load_final_evaluation(paths.warehouse, plan_id)
+    peers = load_peers(paths.warehouse)
     style = load_style()
     t = Texts(lang, final.plan, style, plans=plans)
     out = final_dir(paths.root, plan_id)
@@ -67,11 +70,17 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
             page_label=lambda n, total: t("report.page", n=n, total=total),
         )
         rows = _cover(doc, final, t, generated)
+        district_tiles(
+            doc,
+            mapped([(r.id, r.districts, r.indicator.city_only) for r in final.rows]),
+            t,
+            t("tilemap.intro_final", year=final.plan.target_year),
+        )
         for n, r in enumerate(final.rows, start=1):
-            _indicator_page(doc, n, r, final, t)
+            _indicator_page(doc, n, r, final, t, peers)
         ctx = SimpleNamespace(sources=sources, checks=checks, checks_note=checks_note)
         quality(doc, ctx, t, generated, heading=t("final.quality_heading"))
-        _method(doc, final, t, notes)
+        _method(doc, final, t, notes, peers)
         doc.finish()
         tmp = pdf_path.with_suffix(".pdf.part")
         with PdfPages(
@@ -82,7 +91,7 @@ def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalRepor
                 pdf.savefig(fig)
         tmp.replace(pdf_path)  # readers never see a half-written report
         png = first_page_png(pdf_path, doc, out / f"{stem}_p1.png", style.page["png_dpi"])
-    _workbook(xlsx_path, final, t, sources)
+    _workbook(xlsx_path, final, t, sources, peers)
     return FinalReportResult(
         pdf_path, xlsx_path, png, rendered_text=doc.all_text(), rows=tuple(map(tuple, rows))
     )
@@ -159,7 +168,9 @@ def _cover(doc: Document, f: FinalEvaluation, t: Texts, generated: datetime) -> 
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
-def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
+def _indicator_page(
+    doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: Texts, peers: pd.DataFrame | None = None
+) -> None:
     c, s = t.style.colour, t.style.size
     # a page per indicator; two city-only indicators (no district table) share one rather than leave halves empty
     if r.indicator.city_only and doc.pages and getattr(doc, "_last_city_only", False) and doc.room() > 4.9:
@@ -206,7 +217,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         return
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
     ax = doc.axes(1.8 if r.indicator.city_only else 2.6, pad_left=0.55, pad_right=0.1, pad_bottom=0.45)
-    _series(ax, r, f, t)
+    _series(ax, r, f, t, peers)
     doc.spacer(0.25)
     # year-end values and the gap to the target
     ser = r.series
@@ -256,7 +267,7 @@ def _indicator_page(doc: Document, n: int, r: FinalRow, f: FinalEvaluation, t: T
         doc.paragraph(t("final.districts_ratio_note"), size=s["small"], colour=c["muted"])
 
 
-def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
+def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts, peers: pd.DataFrame | None = None) -> None:
     c, size = t.style.colour, t.style.size["chart"]
     frame_axes(ax, t)
     ax.grid(axis="y", color=c["band"], linewidth=0.6)
@@ -308,6 +319,15 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
             markersize=5,
             label=f"{t('chart.base')} {t.number(r.base_value, r.id)}",
         )
+    if peers is not None:
+        handles += peer_lines(
+            ax,
+            peers,
+            r.id,
+            t,
+            lambda y: pd.Timestamp(date(y, 12, 31)),
+            load_national_targets().get(r.id),
+        )
     ax.set_xlim(pd.Timestamp(date(f.plan.base_year, 10, 1)), pd.Timestamp(date(f.plan.target_year + 1, 2, 1)))
     charts.year_end_ticks(ax, f.plan.base_year, f.plan.target_year, t)
     ax.set_ylabel(t("chart.value_axis", unit=t.unit(r.id)), fontsize=size, color=c["muted"])
@@ -317,7 +337,7 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
             handles=handles,
             loc="upper center",
             bbox_to_anchor=(0.5, -0.1),
-            ncol=len(handles),
+            ncol=min(len(handles), 4),
             frameon=False,
             fontsize=size,
         )
@@ -325,7 +345,7 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts) -> None:
         ax.text(0.0, 1.02, t("chart.ytd_note"), transform=ax.transAxes, fontsize=size - 0.5, color=c["muted"])
 
 
-def _method(doc: Document, f: FinalEvaluation, t: Texts, notes) -> None:
+def _method(doc: Document, f: FinalEvaluation, t: Texts, notes, peers: pd.DataFrame | None = None) -> None:
     s, c = t.style.size, t.style.colour
     if doc.room() < 4.0:
         doc.new_page()
@@ -348,6 +368,10 @@ def _method(doc: Document, f: FinalEvaluation, t: Texts, notes) -> None:
     doc.paragraph(t("method.score"))
     doc.formula(t.raw("method.formulas.score"))
     doc.paragraph(t("method.scope"))
+    if peers is not None:
+        peers_text = method_sentence(peers, load_national_targets(), {r.id for r in f.rows}, t)
+        if peers_text:
+            doc.paragraph(peers_text)
     doc.paragraph(
         t("final.source_table") if f.source == "plan_outcomes" else t("final.source_computed"),
         size=s["small"],
@@ -355,7 +379,9 @@ def _method(doc: Document, f: FinalEvaluation, t: Texts, notes) -> None:
     )
 
 
-def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -> Path:
+def _workbook(
+    path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame, peers: pd.DataFrame | None = None
+) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     x = lambda k: t(f"xlsx.{k}")  # noqa: E731 (a local one-line formatter)
@@ -477,6 +503,9 @@ def _workbook(path: Path, f: FinalEvaluation, t: Texts, sources: pd.DataFrame) -
         formats={3: "yyyy-mm-dd hh:mm"},
         widths={2: 30, 3: 18},
     )
+    if peers is not None:
+        city = {r.id: r.series for r in f.rows}
+        add_comparison_sheet(wb, comparison_rows(peers, city, t, load_national_targets()), t)
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)
     tmp.replace(path)

@@ -162,6 +162,10 @@ class ReportData:
     protection: Protection | None = None
     companions: list[IndicatorSection] = field(default_factory=list)
     monitored: list[IndicatorSection] = field(default_factory=list)  # other plans' indicators still published
+    # published national and provincial figures (report/peers.py): year, level, indicator_id, value, source
+    peers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["year", "level", "indicator_id", "value", "source"])
+    )
 
     @property
     def partial(self) -> bool:

@@ -17,6 +17,7 @@ from ..indicators.rules import same_day_last_year
 from .data_quality import has_no_data
 from .footnotes import Footnotes, section_flags
 from .model import CRITERIA, ReportData
+from .peers import comparison_headers, comparison_rows, load_national_targets
 from .texts import Texts, is_missing
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
@@ -71,6 +72,18 @@ def add_sheet(
     if note:
         ws.cell(row=ws.max_row + 2, column=1, value=note).font = Font(italic=True, color="616E7C")
     return ws
+
+
+def add_comparison_sheet(wb: Workbook, rows: list[list[Any]], t: Texts):
+    return add_sheet(
+        wb,
+        t("peers.sheet"),
+        comparison_headers(t),
+        rows,
+        formats={5: "#,##0.00", 6: "#,##0.00"},
+        widths={1: 26, 2: 34, 8: 40},
+        note=t("peers.sheet_note"),
+    )
 
 
 def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> Path:
@@ -498,6 +511,9 @@ def write_workbook(path: Path, data: ReportData, t: Texts, notes: Footnotes) -> 
         widths={2: 28, 3: 90},
         note=None if notes.items() else t("method.flags_none"),
     )
+    # the nation and the province: each figure the charts and page 1 used, beside the city's year-end value
+    city = {sec.id: sec.series for sec in [*data.sections, *data.companions, *data.monitored]}
+    add_comparison_sheet(wb, comparison_rows(data.peers, city, t, load_national_targets()), t)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     wb.save(tmp)

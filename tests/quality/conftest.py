@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from ip_pipeline.defs.resources import Warehouse
+from ip_pipeline.ingest.contracts import load_reference_tables
+from ip_pipeline.ingest.reference import DEFAULT_PREFIX, DEFAULTS_DIR
 from ip_pipeline.sample.geo import DISTRICTS_CSV
 
 SNAPSHOT_AT = datetime(2024, 6, 30, 12, 0, 0)
@@ -56,6 +58,8 @@ DDL = {
     "stg_economy": "year INTEGER, gdp_yi DOUBLE, patent_intensive_va_yi DOUBLE",
     "stg_sei_ipc": "ipc_prefix VARCHAR, sei_code VARCHAR, sei_name VARCHAR",
     "stg_satisfaction": "year INTEGER, score DOUBLE, source VARCHAR",
+    "stg_peers": """year BIGINT, level VARCHAR, indicator_id VARCHAR, value DOUBLE, source VARCHAR,
+        _source_file VARCHAR, _row_number BIGINT""",
     "source_snapshots": """source VARCHAR, snapshot_at TIMESTAMP, fingerprint VARCHAR, files VARCHAR[], raw_rows BIGINT,
         staged_rows BIGINT, quarantined_rows BIGINT, duplicate_rows BIGINT, loaded_at TIMESTAMP""",
     "source_snapshots_history": """source VARCHAR, snapshot_at TIMESTAMP, fingerprint VARCHAR, raw_rows BIGINT,
@@ -302,6 +306,23 @@ SEI = [
 ]
 
 
+def rows_shipped_peers():
+    """The project's default peers.csv, as staging types it."""
+    with open(DEFAULTS_DIR / "peers.csv", encoding="utf-8", newline="") as fh:
+        return [
+            (
+                int(r["year"]),
+                r["level"],
+                r["indicator_id"],
+                float(r["value"]),
+                r["source"],
+                DEFAULT_PREFIX + "peers.csv",
+                i,
+            )
+            for i, r in enumerate(csv.DictReader(fh), start=1)
+        ]
+
+
 def _insert(con, table, rows):
     if rows:
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
@@ -336,13 +357,14 @@ def build_clean_warehouse(path: Path) -> None:
             "stg_economy": ECONOMY,
             "stg_sei_ipc": SEI,
             "stg_satisfaction": [(2021, 83.9, "published")],
+            "stg_peers": rows_shipped_peers(),
         }
         for t, rows in data.items():
             _insert(con, t, rows)
         # Every source has a current snapshot and one previous, slightly smaller, in the history.
         loaded = datetime(2024, 7, 1, 2, 0, 0)
         for t in data:
-            if t in ("stg_districts", "stg_population", "stg_economy", "stg_sei_ipc", "stg_satisfaction"):
+            if t.removeprefix("stg_") in load_reference_tables():
                 continue
             src = t.removeprefix("stg_")
             n = len(data[t])

@@ -26,6 +26,7 @@ STAGED = [
     "stg_economy",
     "stg_sei_ipc",
     "stg_satisfaction",
+    "stg_peers",
 ]
 
 

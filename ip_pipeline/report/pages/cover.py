@@ -3,14 +3,16 @@ box, the summary table of the plan's indicators and the status legend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
 
 from ..fonts import text_width_pt, wrap
 from ..footnotes import Footnotes
-from ..layout import Cell, Document
-from ..model import FinalEvaluation, ReportData
+from ..layout import Cell, Column, Document
+from ..model import FinalEvaluation, IndicatorSection, ReportData
+from ..peers import peer_cell
 from ..texts import DASH, Texts, is_missing
 from .common import STATUSES, status_of, summary_columns, summary_rows, verdict_of
 from .legend import legend, legend_height
@@ -103,17 +105,38 @@ def cover(
     doc.heading(t("cover.summary_heading") if data.in_force else t("cover.summary_heading_ended"))
     target_year = data.plan.target_year
     rows, plain = [], []
-    for sec in data.sections:
+    # the nation and the province beside the city, in a column of their own where a row's year has a
+    # published figure (the figures of the row's own year, never a neighbouring year's; else blank)
+    peer_cells = [peer_cell(data.peers, sec.id, row_year(sec), t) for sec in data.sections]
+    with_peers = any(peer_cells)
+    for sec, peer_text in zip(data.sections, peer_cells):
         for i, cells in enumerate(summary_rows(sec, t, notes, with_status=data.in_force)):
+            if with_peers:
+                cells = [*cells, peer_text if i == 0 else ""]
             rows.append(cells)
             if i == 0:
                 plain.append([x.text if isinstance(x, Cell) else x for x in cells])
-    doc.table(summary_columns(t, target_year), rows, min_row=0.28)
+    columns = summary_columns(t, target_year)
+    if with_peers:
+        # the indicator's name gives up the room (it wraps a line more), so no other column narrows
+        # enough to break a word
+        columns[0] = replace(columns[0], width=columns[0].width - 0.8)
+        columns.append(Column(t("peers.column"), 0.9, "right", nowrap=t.lang == "zh"))
+    # English words are longer: with the extra column its type steps down half a point
+    size = t.style.size["table"] - (0.5 if with_peers and t.lang != "zh" else 0.0)
+    doc.table(columns, rows, size=size, min_row=0.28)
     doc.paragraph(t("cover.footnote_hint"), size=s["small"], colour=c["muted"])
     if doc.room() > legend_height(compact=True):
         doc.spacer(0.05)
         legend(doc, t, compact=doc.room() < legend_height(compact=False))
     return plain
+
+
+def row_year(sec: IndicatorSection) -> int | None:
+    """The year of the value page 1 shows for `sec`: a flow judged on a complete year, that year."""
+    if sec.judged_year is not None and sec.judged_value is not None:
+        return sec.judged_year
+    return sec.as_of.year if sec.as_of is not None else None
 
 
 def _final_box(doc: Document, f: FinalEvaluation, t: Texts) -> None:

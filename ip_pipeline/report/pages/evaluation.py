@@ -53,7 +53,12 @@ def final_row_cells(r: FinalRow, t: Texts) -> list:
 
 
 def final_summary(
-    doc: Document, f: FinalEvaluation, t: Texts, heading: str | None = None, charts_grid: bool = True
+    doc: Document,
+    f: FinalEvaluation,
+    t: Texts,
+    heading: str | None = None,
+    charts_grid: bool = True,
+    peers: pd.DataFrame | None = None,
 ) -> list[list[str]]:
     """The ended plan's verdict: every indicator's value at the end of the target year against its target."""
     s, c = t.style.size, t.style.colour
@@ -81,7 +86,10 @@ def final_summary(
         doc.heading(
             t("final.series_heading", base=f.plan.base_year, year=f.plan.target_year), level=2, keep_with=2.5
         )
-        mini_grid(doc, f, t)
+        # the key to the peer lines above the charts it explains, never left alone on the next page
+        if peers is not None and peers["indicator_id"].isin([r.id for r in f.rows]).any():
+            doc.paragraph(t("peers.mini_key"), size=s["small"], colour=c["muted"], after=0.04)
+        mini_grid(doc, f, t, peers=peers)
     return [[x.text if isinstance(x, Cell) else x for x in row] for row in rows]
 
 
@@ -149,7 +157,14 @@ def revision_notes(doc: Document, f: FinalEvaluation, t: Texts) -> None:
         doc.paragraph("※ " + text, size=s["small"], colour=c["muted"], after=0.02)
 
 
-def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: float = 1.32) -> None:
+def mini_grid(
+    doc: Document,
+    f: FinalEvaluation,
+    t: Texts,
+    per_row: int = 3,
+    h: float = 1.32,
+    peers: pd.DataFrame | None = None,
+) -> None:
     """Small multiples: each indicator's year-end values from the base year to T against its target
     (set smaller, down to 1.05 in a row, so that they stay on the page with their table)."""
     n_rows = -(-len(f.rows) // per_row)
@@ -166,5 +181,5 @@ def mini_grid(doc: Document, f: FinalEvaluation, t: Texts, per_row: int = 3, h: 
             ax = doc.fig.add_axes(
                 [(x + 0.35) / doc.W, (doc.H - top - h + 0.25) / doc.H, (w - 0.4) / doc.W, (h - 0.6) / doc.H]
             )
-            charts.final_mini(ax, r, t, f.plan)
+            charts.final_mini(ax, r, t, f.plan, peers=peers)
         doc.y = top + h + 0.05

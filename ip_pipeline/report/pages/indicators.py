@@ -3,6 +3,8 @@ the districts), the tables of other plans in force and the indicators still moni
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...indicators import rules
 from .. import charts
 from ..fonts import text_width_pt
@@ -10,12 +12,19 @@ from ..footnotes import Footnotes, section_flags
 from ..layout import Column, Document
 from ..model import IndicatorSection, ReportData
 from ..narrative import commentary, growth_fraction
+from ..peers import load_national_targets
 from ..texts import Texts, is_missing
 from .common import badge, period_of, status_of, summary_columns, summary_rows, verdict_of
 
 
 def indicator_section(
-    doc: Document, n: int, sec: IndicatorSection, t: Texts, notes: Footnotes, in_force: bool = True
+    doc: Document,
+    n: int,
+    sec: IndicatorSection,
+    t: Texts,
+    notes: Footnotes,
+    in_force: bool = True,
+    peers: pd.DataFrame | None = None,
 ) -> None:
     s, c = t.style.size, t.style.colour
     # A section starts a page unless the previous one left room for most of it (a city-only indicator
@@ -96,7 +105,9 @@ def indicator_section(
         return
     doc.heading(t("section.series_title"), level=2, keep_with=2.6)
     ax = doc.axes(2.1 if no_districts else 2.7, pad_left=0.55, pad_right=0.1, pad_bottom=0.5)
-    charts.series_chart(ax, sec, t, in_force=in_force)
+    charts.series_chart(
+        ax, sec, t, in_force=in_force, peers=peers, national_target=load_national_targets().get(sec.id)
+    )
     doc.spacer(0.3)
 
     if sec.indicator.city_only:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..footnotes import Footnotes
 from ..layout import Column, Document
 from ..model import ReportData
+from ..peers import load_national_targets, method_sentence
 from ..texts import Texts
 from .legend import legend, legend_height
 
@@ -34,6 +35,10 @@ def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     doc.paragraph(t("method.scope"))
     doc.paragraph(t("method.pp"))
     doc.paragraph(t("method.lifecycle"))
+    shown = {sec.id for sec in data.sections} | {f_row.id for f in data.finals[:1] for f_row in f.rows}
+    peers_text = method_sentence(data.peers, load_national_targets(), shown, t)
+    if peers_text:
+        doc.paragraph(peers_text)
     doc.ensure(legend_height(compact=False))  # the whole legend, also when page 1 had no room for it
     legend(doc, t)
     doc.spacer(0.05)
