@@ -92,7 +92,8 @@ def bulletin_fingerprint(
             parts.append(
                 table + "=" + _content(con, f"SELECT * FROM main.{table} WHERE {column} <= ?", [end])
             )
-    for table in ("plan_outcomes", "plan_outcome_revisions", "stg_districts", "stg_enforcement"):
+    # stg_peers: the nation and the province beside the city (page 1, the charts, the 对比 sheet)
+    for table in ("plan_outcomes", "plan_outcome_revisions", "stg_districts", "stg_enforcement", "stg_peers"):
         if table in tables:
             parts.append(table + "=" + _content(con, f"SELECT * FROM main.{table}"))
     if "source_snapshots" in tables:
@@ -168,6 +169,8 @@ def outcomes_fingerprint(con: duckdb.DuckDBPyConnection, plan_id: str, target_ye
             )
     if "stg_districts" in tables:
         parts.append("districts=" + _content(con, "SELECT * FROM main.stg_districts"))
+    if "stg_peers" in tables:  # the peer lines on its charts and its 对比 sheet
+        parts.append("peers=" + _content(con, "SELECT * FROM main.stg_peers"))
     h = hashlib.blake2b("\n".join(parts).encode(), digest_size=16)
     _code(h)
     return h.hexdigest()

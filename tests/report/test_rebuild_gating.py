@@ -114,3 +114,21 @@ def test_a_check_evaluated_again_with_the_same_outcome_is_no_new_input(tmp_path:
         assert bulletin_fingerprint(con, MONTH) != before
     finally:
         con.close()
+
+
+def test_new_peer_figures_rebuild_the_bulletin_and_the_final_evaluation(tmp_path: Path):
+    """The nation's and the province's figures are drawn on both: a new release is a new input."""
+    home = build_warehouse(tmp_path / "home")
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    try:
+        con.execute(
+            "CREATE TABLE stg_peers (year INTEGER, level VARCHAR, indicator_id VARCHAR, value DOUBLE, "
+            "source VARCHAR)"
+        )
+        con.execute("INSERT INTO stg_peers VALUES (2024, 'national', 'hv_patents_per_10k', 11.9, 'CNIPA')")
+        bulletin, final = bulletin_fingerprint(con, MONTH), outcomes_fingerprint(con, PLAN_ID, 2025)
+        con.execute("INSERT INTO stg_peers VALUES (2024, 'provincial', 'hv_patents_per_10k', 9.8, 'SDIPO')")
+        assert bulletin_fingerprint(con, MONTH) != bulletin
+        assert outcomes_fingerprint(con, PLAN_ID, 2025) != final
+    finally:
+        con.close()
