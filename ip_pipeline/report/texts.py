@@ -202,6 +202,15 @@ class Texts:
             unit = self._plural(unit, text)
         return f"{text} {unit}".strip()
 
+    def value_as_catalogued(self, value: Any, indicator_id: str) -> str:
+        """The number in the catalogue's own unit, never converted (`0.96 10k marks`, not `9,586 marks`):
+        the label of a scale whose squares or ticks print bare numbers in that unit."""
+        unit_zh = self.unit_zh(indicator_id)
+        if is_missing(value) or unit_zh not in ("万件", "万元"):
+            return self.value(value, indicator_id)
+        text = self.number(value, indicator_id)
+        return f"{text}{unit_zh}" if self.lang == "zh" else f"{text} {self.unit(indicator_id)}"
+
     def value_against(
         self, value: Any, target: Any, indicator_id: str, missed: bool, comparison: str | None = "ge"
     ) -> str:

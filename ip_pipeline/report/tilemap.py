@@ -242,7 +242,7 @@ def _scale_legend(ax: Axes, scale, norm: Normalize, indicator_id: str, t: Texts,
     ax.text(
         x0 + steps * 0.5 + 0.04,
         y + 0.09,
-        t.value(norm.vmax, indicator_id),
+        t.value_as_catalogued(norm.vmax, indicator_id),  # the squares' numbers are in this unit
         ha="left",
         va="center",
         fontsize=size,

@@ -104,6 +104,22 @@ def test_value_colours_step_from_light_to_dark_and_a_missing_value_is_hatched():
         plt.close(fig)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scale_speaks_the_unit_the_squares_print(lang):
+    """Valid trademarks are catalogued in 万件: the squares print 0.96, so the scale's end says 0.96
+    万件 / 10k marks, never 9,600 marks beside squares of 0.96."""
+    values = {"370602": 0.96, "370611": 0.09}
+    fig, ax = plt.subplots()
+    try:
+        tile_map(ax, frame(values), "valid_trademarks", texts(lang))
+        words = texts_on(ax)
+        assert any(w.endswith("0.96") for w in words)  # a square: name and value
+        assert ("0.96万件" if lang == "zh" else "0.96 10k marks") in words
+        assert not any("9,600" in w for w in words)
+    finally:
+        plt.close(fig)
+
+
 def test_status_colours_carry_the_status_symbol():
     style = load_style()
     fig, ax = plt.subplots()
