@@ -128,3 +128,13 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str, schema: str = "main"
             [schema, name],
         )
     )
+
+
+def column_names(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> list[str]:
+    """A table's columns in their order; none for a table that does not exist."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "ORDER BY ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]

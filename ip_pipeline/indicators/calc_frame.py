@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..city import CITY, UNLOCATED
-from ..db import table_exists
+from ..db import column_names
 from .catalogue import Indicator, Plan
 from .registry import COMPUTATIONS, OPTIONAL_INPUTS
 
@@ -148,22 +148,12 @@ def prepare(
     return dates
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-            [table],
-        ).fetchall()
-    }
-
-
 def optional_inputs(con: duckdb.DuckDBPyConnection) -> None:
     """Temp views `_calc_in_<name>` over staged tables a warehouse may lack or hold without
     some columns (registry.OPTIONAL_INPUTS): missing columns read NULL, a missing table
     reads as no rows. Indicators on them are then NULL with flag no_data."""
     for view, (table, cols) in OPTIONAL_INPUTS.items():
-        present = _columns(con, table) if table_exists(con, table) else set()
+        present = set(column_names(con, table))
         select = ", ".join(f"CAST({'s.' + c if c in present else 'NULL'} AS {t}) AS {c}" for c, t in cols)
         source = f"FROM main.{table} AS s" if present else "WHERE false"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} {source}")

@@ -11,11 +11,12 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ..db import column_names
 from ..ingest.empty_sources import empty_sources
 from ..paths import SOURCES_DIR
 from ..quality.warehouse_io import check_outcome
 from .frames import is_na
-from .queries import column_names, first_line
+from .queries import first_line
 
 
 def has_no_data(source_row: dict[str, Any]) -> bool:

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from ..dates import today_in_yantai
+from ..db import column_names
 from ..paths import CATALOGUE_DIR, REPORT_TEMPLATES_DIR
 from .months import is_running_month
 
@@ -40,16 +41,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    }
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-            [table],
         ).fetchall()
     }
 
@@ -113,7 +104,7 @@ def bulletin_fingerprint(
         # words differently from a full one
         failed = (
             "coalesce(CAST(failed_expectations AS VARCHAR) NOT IN ('', '[]', '0'), false)"
-            if "failed_expectations" in _columns(con, "quality_results")
+            if "failed_expectations" in column_names(con, "quality_results")
             else "NULL"
         )
         parts.append(

@@ -9,11 +9,12 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from ..db import column_names
 from ..indicators import rules
 from ..indicators.catalogue import Indicator, load_plans
 from .frames import as_date
 from .model import Protection
-from .queries import column_names, first_line
+from .queries import first_line
 from .sections import build_section
 
 ACCEPTANCE = "civil_first_instance_acceptance_rate"

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from ..city import CITY
+from ..db import column_names
 from ..indicators.catalogue import Plan
 from .frames import as_date, as_float, differs, is_na
 from .model import CRITERIA
@@ -20,14 +21,6 @@ def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def first_line(exc: Exception) -> str:
