@@ -50,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.plan:
                 print("report: --final needs --plan ID (e.g. --plan yantai_ip_14th_fyp)", file=sys.stderr)
                 return 2
-            from ..report.final import build_final_report
-
-            result = build_final_report(home.root, args.plan, lang=args.lang)
+            return _final(home, args.plan, args.lang)
         elif getattr(args, "plan", None):  # one plan's edition: not an asset of its own
             result = build_report(
                 home.root, args.month or last_complete_month(), lang=args.lang, plan_id=args.plan
@@ -71,6 +69,26 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Every file written, the PDF last (the last line is the PDF's path, for `… | tail -1`).
     print_written([f for f in result.files if f != result.pdf] + [result.pdf], home, data_docs=False)
+    return 0
+
+
+def _final(home: Home, plan_id: str, lang: str) -> int:
+    """The plan's final evaluation, built, audited and published as the nightly does (report/staging.py):
+    one that does not reconcile with plan_outcomes leaves the published files in place."""
+    from ..report.staging import build_final_audited
+
+    result = build_final_audited(home.root, plan_id, (lang,))
+    if not result.published:
+        print(
+            f"report: the final evaluation of {plan_id} does not reconcile with plan_outcomes; not published "
+            f"(the rejected files are in {result.rejected[0].parent if result.rejected else '.rejected'}):",
+            file=sys.stderr,
+        )
+        for f in result.findings[:5]:
+            print(f"  {f.table} · {f.row}: expected {f.expected}, found {f.found}", file=sys.stderr)
+        return 1
+    pdf = next(f for f in result.files if f.suffix == ".pdf")
+    print_written([f for f in result.files if f != pdf] + [pdf], home, data_docs=False)
     return 0
 
 

@@ -161,14 +161,14 @@ def monthly_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 def final_evaluations(warehouse: Warehouse, month: str, context) -> dict[str, list[Path]]:
     """The final evaluation (终期评估) of every plan that has ended by the month: built beside the monthly report
     in `<home>/reports/final/<plan_id>/`, so the office has it without asking (`report --plan ID --final`).
-    A plan's evaluation is built again only when its outcomes changed (report/inputs.py)."""
+    A plan's evaluation is built again only when its outcomes changed (report/inputs.py); it is built into a
+    staging folder and replaces the published one only when it reconciles with plan_outcomes (staging.py)."""
     # the report stack: as build_report above
-    from ..report.audit_final import audit_final_build
-    from ..report.final import build_final_report, final_dir
+    from ..report.final import final_dir
     from ..report.inputs import outcomes_fingerprint
     from ..report.model import ReportDataError
     from ..report.months import month_bounds
-    from ..report.parallel import side_by_side
+    from ..report.staging import build_final_audited
 
     home = warehouse.paths
     _, month_end = month_bounds(month)
@@ -189,16 +189,19 @@ def final_evaluations(warehouse: Warehouse, month: str, context) -> dict[str, li
             ]
             continue
         try:  # zh first: its PDF leads the list
-            built = side_by_side(build_final_report, [(home.root, plan.id, lang) for lang in LANGS])
+            result = build_final_audited(home.root, plan.id, LANGS)
         except ReportDataError as exc:  # e.g. no data after the target year yet
             context.log.info(f"final evaluation of {plan.id} not built: {exc}")
             continue
-        out[plan.id] = [f for r in built for f in r.files]
-        # read back against plan_outcomes; the check bulletin_reconciles reports what does not agree
-        findings = audit_final_build(home.root, plan.id, {lang: r.pdf for lang, r in zip(LANGS, built)})
-        if findings:
-            context.log.warning(f"final evaluation of {plan.id}: {len(findings)} figure(s) do not reconcile")
-        stamp.write_text(fingerprint)
+        if result.files:
+            out[plan.id] = result.files
+        if result.published:
+            stamp.write_text(fingerprint)  # only a published build is skipped next night
+        else:  # the check bulletin_reconciles reports what does not agree; the next night tries again
+            context.log.warning(
+                f"final evaluation of {plan.id} not published: {len(result.findings)} figure(s) do not "
+                f"reconcile with plan_outcomes (the rejected files are in {folder / '.rejected'})"
+            )
     return out
 
 
@@ -210,8 +213,8 @@ def final_evaluations(warehouse: Warehouse, month: str, context) -> dict[str, li
     description="The report audit (report/audit.py): the built PDF and XLSX read back; key indicators equal the "
     "warehouse at their displayed precision, totals equal the sums of their rows, no 不适用 row has an amount, "
     "every status and verdict word is indicator_progress's; the final evaluation of an ended plan agrees with "
-    "plan_outcomes (verdict, final value, target, gap). A bulletin that fails is not published: the previous "
-    "one stays in place.",
+    "plan_outcomes (verdict, final value, target, gap). A bulletin or a final evaluation that fails is not "
+    "published: the previous one stays in place.",
 )
 def bulletin_reconciles(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     tags = context.run.tags if context.run else {}
@@ -239,6 +242,7 @@ def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
     findings += [f | {"month": f"final {plan_id}"} for plan_id, r in finals.items() for f in r["findings"]]
     unpublished = [m for m, r in records.items() if r and not r["published"]]
     unaudited = [m for m, r in records.items() if r is None]
+    finals_unpublished = [p for p, r in finals.items() if r.get("published") is False]
     if findings:
         message = (
             f"{len(findings)} figure(s) do not reconcile; "
@@ -246,6 +250,9 @@ def bulletin_audit_result(home: Path, months: list[str]) -> dg.AssetCheckResult:
                 f"not published: {', '.join(unpublished)} "
                 "(the previous bulletin is left in place; the rejected files are in `<month>/.rejected/`): "
                 if unpublished
+                else f"final evaluation not published: {', '.join(finals_unpublished)} (the previous one is "
+                "left in place; the rejected files are in `final/<plan>/.rejected/`): "
+                if finals_unpublished
                 else "the final evaluation disagrees with plan_outcomes: "
             )
             + "; ".join(

@@ -262,22 +262,37 @@ AUDIT_FILE = ".audit.json"
 
 
 def audit_final_build(home: Path, plan_id: str, pdfs: dict[str, Path]) -> list[Finding]:
-    """Audit a plan's final evaluation as built (one PDF a language) and record the outcome beside it,
+    """Audit a plan's final evaluation as built (one PDF a language) and record the outcome in its folder,
     `<home>/reports/final/<plan_id>/.audit.json`, where the monthly report's check reads it."""
     paths = Home.of(home)
     findings = [
         f for lang, pdf in pdfs.items() for f in audit_final_report(paths.warehouse, pdf, lang, plan_id)
     ]
+    write_final_record(home, plan_id, findings, list(pdfs.values()))
+    return findings
+
+
+def write_final_record(
+    home: Path,
+    plan_id: str,
+    findings: list[Finding],
+    files: list[Path],
+    published: bool | None = None,
+    rejected: list[Path] | None = None,
+) -> None:
+    """`<home>/reports/final/<plan_id>/.audit.json`: the audit's findings, whether the build was published
+    (None: audited where it was built) and the files readers see."""
     record = {
         "plan_id": plan_id,
         "passed": not findings,
         "findings": [f.as_dict() for f in findings],
-        "files": [str(p) for p in pdfs.values()],
+        "files": [str(p) for p in files],
     }
-    folder = paths.reports / "final" / plan_id
+    if published is not None:
+        record |= {"published": published, "rejected": [str(p) for p in rejected or []]}
+    folder = Home.of(home).reports / "final" / plan_id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / AUDIT_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    return findings
 
 
 def final_audit_records(home: Path) -> dict[str, dict]:

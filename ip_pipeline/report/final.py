@@ -49,13 +49,17 @@ def final_dir(home: Path, plan_id: str) -> Path:
     return Home.of(home).reports / "final" / plan_id
 
 
-def build_final_report(home: Path, plan_id: str, lang: str = "zh") -> FinalReportResult:
+def build_final_report(
+    home: Path, plan_id: str, lang: str = "zh", out_dir: Path | None = None
+) -> FinalReportResult:
+    """One edition of the plan's final evaluation, written into `out_dir` (default: its published folder;
+    report/staging.py builds it into a staging folder and publishes it only when it reconciles)."""
     paths = Home.of(home)
     final, plans, sources, checks, checks_note, notes = load_final_evaluation(paths.warehouse, plan_id)
     peers = load_peers(paths.warehouse)
     style = load_style()
     t = Texts(lang, final.plan, style, plans=plans)
-    out = final_dir(paths.root, plan_id)
+    out = out_dir or final_dir(paths.root, plan_id)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"plan_final_{plan_id}_{lang}"
     pdf_path, xlsx_path = out / f"{stem}.pdf", out / f"{stem}.xlsx"

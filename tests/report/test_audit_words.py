@@ -15,18 +15,22 @@ import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
 import pypdf
 import pytest
 
-from ip_pipeline.defs.reports import bulletin_audit_result
+from ip_pipeline.defs.reports import bulletin_audit_result, final_evaluations
+from ip_pipeline.defs.resources import Warehouse
 from ip_pipeline.indicators import compute_plan_outcomes
 from ip_pipeline.indicators.catalogue import load_plans
+from ip_pipeline.report import staging
 from ip_pipeline.report.audit import audit_report
 from ip_pipeline.report.audit_final import audit_final_build
 from ip_pipeline.report.final import build_final_report
+from ip_pipeline.report.findings import Finding
 from ip_pipeline.report.staging import build_audited
 from tests.indicators.builder import CITY, WarehouseBuilder, enterprises, trademarks
 
@@ -254,3 +258,87 @@ def test_a_final_verdict_changed_after_the_build_fails_the_report_check(home, bu
     assert check.passed is False and check.severity == dg.AssetCheckSeverity.ERROR
     assert f"final {FYP}" in check.description and "valid_trademarks verdict" in check.description
     assert check.metadata["final_evaluations"].value == {FYP: False}
+
+
+def test_a_final_evaluation_that_does_not_reconcile_is_not_published(home, built, tmp_path, monkeypatch):
+    copy = _copy(home, tmp_path)
+    folder = copy / "reports" / "final" / FYP
+    pdf = folder / f"plan_final_{FYP}_zh.pdf"
+    before = pdf.read_bytes()
+    real_audit = staging.audit_final_report
+
+    def audit_after_a_change(warehouse, pdf_path, lang, plan_id):
+        # plan_outcomes changes between the build's reading and the audit's checking
+        con = duckdb.connect(str(warehouse))
+        con.execute(
+            "UPDATE plan_outcomes SET final_status = 'target_achieved', final_label_zh = '已实现目标', "
+            "final_label_en = 'Target achieved', achieved = true WHERE plan_id = ? "
+            "AND indicator_id = 'valid_trademarks' AND district_code = ?",
+            [FYP, CITY],
+        )
+        con.close()
+        return real_audit(warehouse, pdf_path, lang, plan_id)
+
+    monkeypatch.setattr(staging, "audit_final_report", audit_after_a_change)
+    result = staging.build_final_audited(copy, FYP, ("zh",))
+
+    assert not result.published and "valid_trademarks verdict" in {f.row for f in result.findings}
+    assert pdf.read_bytes() == before  # readers still have the previous final evaluation
+    assert pdf in result.files and not (folder / staging.STAGING).exists()
+    assert result.rejected and all(f.parent == folder / staging.REJECTED for f in result.rejected)
+    check = bulletin_audit_result(copy, [MONTH])
+    assert check.passed is False and check.severity == dg.AssetCheckSeverity.ERROR
+    assert f"not published: {FYP}" in check.description and "valid_trademarks verdict" in check.description
+    assert check.metadata["final_evaluations"].value == {FYP: False}
+
+
+def test_a_final_evaluation_that_reconciles_is_published(home, built, tmp_path):
+    copy = _copy(home, tmp_path)
+    folder = copy / "reports" / "final" / FYP
+    (folder / f"plan_final_{FYP}_zh.pdf").unlink()  # a first build: nothing published before
+    (folder / staging.REJECTED).mkdir()  # a rejected build of an earlier night
+
+    result = staging.build_final_audited(copy, FYP, LANGS)
+
+    assert result.published and result.findings == [] and result.rejected == []
+    assert {f.name for f in result.files} >= {
+        f"plan_final_{FYP}_{lang}.{x}" for lang in LANGS for x in ("pdf", "xlsx")
+    }
+    assert all(f.parent == folder and f.exists() for f in result.files)
+    assert not (folder / staging.STAGING).exists() and not (folder / staging.REJECTED).exists()
+    assert pages_of(folder / f"plan_final_{FYP}_zh.pdf")  # a readable PDF in place
+    check = bulletin_audit_result(copy, [MONTH])
+    assert check.passed is True and check.metadata["final_evaluations"].value == {FYP: True}
+
+
+def test_a_final_evaluation_that_was_not_published_is_built_again_the_next_night(
+    home, built, tmp_path, monkeypatch
+):
+    copy = _copy(home, tmp_path)
+    folder = copy / "reports" / "final" / FYP
+    stamp = folder / ".fingerprint"
+    stamp.unlink(missing_ok=True)
+    logged: list[str] = []
+    log = SimpleNamespace(info=logged.append, warning=logged.append)
+    context = SimpleNamespace(log=log)
+    warehouse = Warehouse(home=str(copy))
+    real_audit = staging.audit_final_report
+
+    def audit_finding_one(warehouse, pdf_path, lang, plan_id):
+        return [Finding("zh: final evaluation PDF", "valid_trademarks verdict", "目标未完成", "已实现目标")]
+
+    monkeypatch.setattr(
+        staging, "audit_final_report", audit_finding_one
+    )  # the zh edition, built in this process
+    final_evaluations(warehouse, MONTH, context)
+    assert not stamp.exists()  # no fingerprint: the next night tries again
+    assert any(f"final evaluation of {FYP} not published" in line for line in logged)
+
+    monkeypatch.setattr(staging, "audit_final_report", real_audit)
+    built_again = final_evaluations(warehouse, MONTH, context)
+    assert stamp.exists() and (folder / f"plan_final_{FYP}_zh.pdf") in built_again[FYP]
+    assert bulletin_audit_result(copy, [MONTH]).passed is True
+
+    logged.clear()
+    final_evaluations(warehouse, MONTH, context)  # nothing changed since the published build
+    assert any("not rebuilt" in line for line in logged)
