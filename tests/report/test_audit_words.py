@@ -342,3 +342,20 @@ def test_a_final_evaluation_that_was_not_published_is_built_again_the_next_night
     logged.clear()
     final_evaluations(warehouse, MONTH, context)  # nothing changed since the published build
     assert any("not rebuilt" in line for line in logged)
+
+
+def test_report_final_from_the_command_line_does_not_publish_what_does_not_reconcile(
+    home, built, tmp_path, monkeypatch, capsys
+):
+    from ip_pipeline.cli.main import main
+
+    copy = _copy(home, tmp_path)
+    pdf = copy / "reports" / "final" / FYP / f"plan_final_{FYP}_zh.pdf"
+    before = pdf.read_bytes()
+    finding = Finding("zh: final evaluation PDF", "valid_trademarks verdict", "目标未完成", "已实现目标")
+    monkeypatch.setattr(staging, "audit_final_report", lambda *args: [finding])
+
+    assert main(["report", "--home", str(copy), "--plan", FYP, "--final", "--lang", "zh"]) == 1
+    err = capsys.readouterr().err
+    assert "not published" in err and "valid_trademarks verdict" in err
+    assert pdf.read_bytes() == before
