@@ -351,10 +351,7 @@ def _series(ax, r: FinalRow, f: FinalEvaluation, t: Texts, peers: pd.DataFrame |
 
 def _method(doc: Document, f: FinalEvaluation, t: Texts, notes, peers: pd.DataFrame | None = None) -> None:
     s, c = t.style.size, t.style.colour
-    if doc.room() < 4.0:
-        doc.new_page()
-    else:
-        doc.spacer(0.25)
+    doc.section(4.0)
     doc.heading(t("final.method_heading"))
     doc.paragraph(t("method.lifecycle"))
     doc.paragraph(t("final.how"))

@@ -93,6 +93,14 @@ class Document:
     def spacer(self, h: float) -> None:
         self.y += h
 
+    def section(self, needs: float, gap: float = 0.25) -> None:
+        """Start a section: on a new page when less than `needs` inches are left (its heading and
+        first block stay together), else after a gap on this one."""
+        if self.room() < needs:
+            self.new_page()
+        else:
+            self.spacer(gap)
+
     def finish(self) -> list[Figure]:
         c, s = self.style.colour, self.style.size
         total = len(self.pages)

@@ -3,19 +3,14 @@ of an indicator that the cover, other plans' tables and the monitored indicators
 
 from __future__ import annotations
 
+from ...indicators import progress
 from ..footnotes import Footnotes, section_flags
 from ..layout import Cell, Column
 from ..model import IndicatorSection
 from ..texts import DASH, Texts
 
-STATUSES = (
-    "target_achieved",
-    "on_track",
-    "needs_acceleration",
-    "limited_progress",
-    "deterioration",
-    "not_available",
-)
+# The statuses of a plan in force, in the engine's order; target_missed is a final verdict only.
+STATUSES = tuple(s for s in progress.STATUSES if s != "target_missed")
 
 
 def badge(t: Texts, status: str | None, verdict: str | None = None) -> Cell:

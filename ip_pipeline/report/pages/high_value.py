@@ -14,10 +14,7 @@ from ..texts import Texts, is_missing
 
 def high_value(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> list[list[str]]:
     s, c = t.style.size, t.style.colour
-    if doc.room() < 5.0:
-        doc.new_page()
-    else:
-        doc.spacer(0.25)
+    doc.section(5.0)
     doc.heading(t("hv.heading"))
     crit = data.criteria
     hv = next((sec for sec in data.sections if sec.id == "hv_patents_per_10k"), None)

@@ -12,10 +12,7 @@ from .legend import legend, legend_height
 
 def method(doc: Document, data: ReportData, t: Texts, notes: Footnotes) -> None:
     s, c = t.style.size, t.style.colour
-    if doc.room() < 4.0:
-        doc.new_page()
-    else:
-        doc.spacer(0.25)
+    doc.section(4.0)
     doc.heading(t("method.heading"))
     doc.heading(t("method.definitions"), level=2)
     rows = [[t.name(sec.id), t.definition(sec.id)] for sec in data.sections]

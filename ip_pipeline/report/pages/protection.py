@@ -36,10 +36,7 @@ def protection(doc: Document, data: ReportData, t: Texts) -> None:
     s, c = t.style.size, t.style.colour
     pr = data.protection
     doc.ensure(3.0)
-    if doc.room() < 6.5:
-        doc.new_page()
-    else:
-        doc.spacer(0.2)
+    doc.section(6.5, gap=0.2)
     doc.heading(t("protection.heading"))
     if pr is None:
         doc.paragraph(t("protection.missing"), colour=c["muted"])
