@@ -88,24 +88,3 @@ def test_published_figures_of_the_rows_year_are_set_beside_the_city(tmp_path):
     # the city's value at the end of 2021 stands beside the 2021 national figure
     city_2021 = next(r[5] for r in sheet[1:] if r[0] == HV and r[2] == 2021)
     assert isinstance(city_2021, (int, float)) and city_2021 > 0
-
-
-def test_a_month_past_the_latest_release_keeps_the_column_blank(tmp_path):
-    """Figures exist, but none of the rows' year: the column stands (BULLETIN.md), its cells blank."""
-    home = build_warehouse(tmp_path / "h")  # June 2025: the rows are of 2025
-    con = duckdb.connect(str(home / "warehouse.duckdb"))
-    try:
-        con.execute(
-            "CREATE TABLE stg_peers (year INTEGER, level VARCHAR, indicator_id VARCHAR, value DOUBLE, "
-            "source VARCHAR, _source_file VARCHAR, _row_number BIGINT)"
-        )
-        con.execute(
-            "INSERT INTO stg_peers VALUES (2022, 'national', ?, 9.4, 'CNIPA, Jan 2023', 'reference/peers.csv', 1)",
-            [HV],
-        )
-    finally:
-        con.close()
-    zh = build_report(home, "2025-06", lang="zh", record=False)
-    assert all(len(r) == 8 for r in zh.cover_rows)
-    assert row_of(zh, HV, "zh")[7] == ""
-    assert "全国/全省" in pdf_text(zh.pdf)

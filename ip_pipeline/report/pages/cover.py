@@ -105,12 +105,10 @@ def cover(
     doc.heading(t("cover.summary_heading") if data.in_force else t("cover.summary_heading_ended"))
     target_year = data.plan.target_year
     rows, plain = [], []
-    # the nation and the province beside the city, in a column of their own whenever published figures
-    # exist for an indicator of the table (BULLETIN.md): the row's own year's figures, never a
-    # neighbouring year's, else blank, so a month past the latest release shows the column empty
+    # the nation and the province beside the city, in a column of their own where a row's year has a
+    # published figure (the figures of the row's own year, never a neighbouring year's; else blank)
     peer_cells = [peer_cell(data.peers, sec.id, row_year(sec), t) for sec in data.sections]
-    published = set(data.peers["indicator_id"]) if len(data.peers) else set()
-    with_peers = any(sec.id in published for sec in data.sections)
+    with_peers = any(peer_cells)
     for sec, peer_text in zip(data.sections, peer_cells):
         for i, cells in enumerate(summary_rows(sec, t, notes, with_status=data.in_force)):
             if with_peers:
