@@ -161,6 +161,15 @@ def wrap(text: str, width_pt: float, size_pt: float) -> list[str]:
     return lines
 
 
+def widest_unbreakable_pt(text: str, size_pt: float) -> float:
+    """The width of the widest piece `wrap` never breaks (a Latin word with its sticking
+    punctuation, one CJK character): a column narrower than this breaks a word."""
+    return max(
+        (text_width_pt(tok.strip(), size_pt) for para in str(text).split("\n") for tok in _tokens(para)),
+        default=0.0,
+    )
+
+
 _NO_BREAK_BEFORE = set("，。、；：？！）》”’,.;:?!)%」』】")
 _NO_BREAK_AFTER = set("（《“‘「『【")
 

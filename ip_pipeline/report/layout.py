@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.patheffects import Stroke
 from matplotlib.text import Text
 
-from .fonts import text_width_pt, wrap
+from .fonts import text_width_pt, widest_unbreakable_pt, wrap
 from .style import Style
 
 PT = 1 / 72  # inch
@@ -309,7 +309,36 @@ class Document:
             k = (self.width - floor) / sum(fixed.values())
             fixed = {i: w * k for i, w in fixed.items()}
         free = self.width - sum(fixed.values())
-        return [fixed.get(i, col.width / weight * free) for i, col in enumerate(columns)]
+        shares = {i: col.width / weight * free for i, col in enumerate(columns) if i not in fixed}
+        shares = self._no_broken_words(columns, rows, size, pad_x, shares)
+        return [fixed[i] if i in fixed else shares[i] for i in range(len(columns))]
+
+    @staticmethod
+    def _no_broken_words(
+        columns: list[Column],
+        rows: list[list[Cell | str]],
+        size: float,
+        pad_x: float,
+        widths: dict[int, float],
+    ) -> dict[int, float]:
+        """The wrapping columns' widths widened to their widest word (BULLETIN.md: no English word
+        broken), the width taken from the columns that have room to spare in proportion to it;
+        where the table cannot hold every word whole, the shares are left as they were."""
+        need = {}
+        for i in widths:
+            words = [widest_unbreakable_pt(columns[i].header, size * 1.05)]
+            for r in rows:
+                cell = r[i]
+                text = cell.text if isinstance(cell, Cell) else str(cell)
+                extra = 0.08 * 72 if isinstance(cell, Cell) and cell.badge else 0.0
+                words.append(widest_unbreakable_pt(text, size) + extra)
+            need[i] = max(words) / 72 + 2 * pad_x + 0.01
+        short = sum(max(0.0, need[i] - w) for i, w in widths.items())
+        spare = {i: w - need[i] for i, w in widths.items() if w > need[i]}
+        if short == 0 or sum(spare.values()) < short:
+            return widths
+        k = short / sum(spare.values())
+        return {i: (w - spare[i] * k if i in spare else need[i]) for i, w in widths.items()}
 
     def table(
         self,
