@@ -37,15 +37,15 @@ def _decimals(token: str) -> int:
     return len(token.split(".", 1)[1]) if "." in token else 0
 
 
-def _lines_after(pages: list[str], heading: str, stop: str | None = None) -> list[str]:
-    """The text lines from `heading` (its page and the next) up to `stop`."""
+def _lines_after(pages: list[str], heading: str, *stops: str) -> list[str]:
+    """The text lines from `heading` (its page and the next) up to the first line holding one of
+    `stops` (the reader gives a chart's tick labels in drawing order, so a table is closed by the
+    heading that follows it, not by a later one)."""
     for i, p in enumerate(pages):
         if heading in p:
             lines = "\n".join(pages[i : i + 2]).split(heading, 1)[1].splitlines()
-            if stop:
-                at = next((k for k, line in enumerate(lines) if stop in line), None)
-                lines = lines if at is None else lines[:at]
-            return lines
+            at = next((k for k, line in enumerate(lines) if any(s in line for s in stops)), None)
+            return lines if at is None else lines[:at]
     return []
 
 
@@ -100,17 +100,19 @@ def audit_protection_totals(wb, pages: list[str], t: Texts, authorities: tuple[s
 
     table = "PDF protection by case type"
     acceptance = t("protection.acceptance_heading")
-    type_lines = _lines_after(pages, by_type_heading, acceptance)[1:]  # the column labels' line left out
+    # the column labels' line left out; the table ends at the monthly chart (or, without cases by
+    # month, at the acceptance rate)
+    type_lines = _lines_after(pages, by_type_heading, t("chart.monthly_cases"), acceptance)[1:]
     total = 0.0
     for line in type_lines:
         tokens = line.split()
         nums = [number(x) for x in tokens[-5:-1]] if len(tokens) >= 6 else []
-        if len(nums) != 4 or any(v is None for v in nums):
-            continue
+        label = " ".join(tokens[:-5])
+        if len(nums) != 4 or any(v is None for v in nums) or number(label) is not None:
+            continue  # not a row: a row is a case type's name and five figures (an axis's ticks are not)
         *per, cases = nums
         total += cases
         if sum(per) != cases:
-            label = " ".join(tokens[:-5])
             found.append(Finding(table, label, f"{sum(per):,.0f}", f"{cases:,.0f}"))
     if type_lines and total and number(city[0]) != total:
         found.append(

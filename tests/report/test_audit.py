@@ -198,3 +198,25 @@ def test_an_archive_bulletin_is_audited_against_what_its_month_published(built, 
     # and the same files checked against today's values name the revised row
     found = audit_report(copy / "warehouse.duckdb", _file(result, ".pdf"), _file(result, ".xlsx"), "zh")
     assert {f.row for f in found} == {"gbt29490_enterprises"}
+
+
+def test_a_charts_tick_labels_are_not_read_as_a_case_type_row(built):
+    """pypdf gives a chart's tick labels in drawing order: at scale 10 a later page's axis
+    ("0 10000 20000 30000 40000 50000") came before the acceptance heading that closed the case
+    type table, was read as a row, and a reconciling bulletin was refused."""
+    from ip_pipeline.report.audit import _texts
+    from ip_pipeline.report.audit_status import pdf_pages
+    from ip_pipeline.report.audit_tables import audit_protection_totals
+    from ip_pipeline.report.pages.protection import AUTHORITIES
+
+    _, result = built
+    pdf = next(f for f in result.files if f.suffix == ".pdf" and f.stem.endswith("_en"))
+    t = _texts("en")
+    wb = openpyxl.load_workbook(next(f for f in result.files if f.name == pdf.stem + ".xlsx"))
+    pages = pdf_pages(pdf)
+    assert audit_protection_totals(wb, pages, t, AUTHORITIES) == []
+    heading = t("protection.acceptance_heading")
+    at = next(i for i, p in enumerate(pages) if heading in p)
+    ticks = "0 10000 20000 30000 40000 50000"
+    pages[at] = pages[at].replace(heading, f"{ticks}\n{heading}", 1)
+    assert audit_protection_totals(wb, pages, t, AUTHORITIES) == []
