@@ -33,8 +33,18 @@ def _finish(outcome, home: Home) -> int:
     if not outcome.success:
         print("Run failed. " + outcome.message(), file=sys.stderr)
         return 1
-    print(f"Run succeeded ({outcome.months[0]} … {outcome.months[1]}). Warehouse: {home.warehouse}")
-    if outcome.current:
+    if not outcome.indicators_run:
+        print(f"Run succeeded: every month was current. Warehouse: {home.warehouse}")
+    else:
+        print(f"Run succeeded ({outcome.months[0]} … {outcome.months[1]}). Warehouse: {home.warehouse}")
+    if outcome.read_again is not None:
+        print(
+            f"Sources read again (a new snapshot, or units taken from one): {', '.join(outcome.read_again)}; "
+            f"the others were unchanged and not read."
+            if outcome.read_again
+            else "No source changed since the last run: none was read again (the freshness checks ran)."
+        )
+    if outcome.current and outcome.indicators_run:
         print(
             f"Months {outcome.current[0]} … {outcome.current[1]} were current (inputs unchanged since the "
             f"last run) and were not run again."

@@ -12,9 +12,11 @@ TRIGGER_TAG = "ip_pipeline/trigger"
 # group is the indicators' per-record facts, assets of their own so that the UI shows and checks them.
 # The landing source assets (group `sources`) are observed, never run: a job selects only what
 # it can materialise.
+REFRESH_GROUPS = ("sources", "staging", "marts", "indicators")
+
 refresh_job = dg.define_asset_job(
     "refresh_job",
-    selection=dg.AssetSelection.groups("sources", "staging", "marts", "indicators"),
+    selection=dg.AssetSelection.groups(*REFRESH_GROUPS),
     description="Ingest every source and compute the indicators for the partitions asked for.",
 )
 

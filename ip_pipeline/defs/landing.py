@@ -80,11 +80,11 @@ def look_at_landing(landing: Path) -> LandingLook:
     return look
 
 
-def staged_fingerprints(con, look: LandingLook) -> dict[str, str] | None:
+def staged_fingerprints(con, look: LandingLook) -> dict[str, str | None]:
     """Each source's snapshot fingerprint as staging will record it in source_snapshots (a source
     that takes units from other staged tables adds theirs: ingest.staging.snapshot_fingerprint);
-    None when one cannot be known before reading it (a database source, an odd file)."""
-    out: dict[str, str] = {}
+    None for one that cannot be known before reading it (a database source, an odd file)."""
+    out: dict[str, str | None] = {}
     for name in LANDING_SOURCES:
         if name in look.versions:
             out[name] = (
@@ -95,7 +95,7 @@ def staged_fingerprints(con, look: LandingLook) -> dict[str, str] | None:
         elif look.skipped.get(name) == NO_FOLDER and name != REFERENCE:
             out[name] = snapshot_fingerprint(con, load_contract(name), [])  # an empty source
         else:
-            return None
+            out[name] = None
     return out
 
 

@@ -9,12 +9,24 @@ for the assets to find every month current. When no landing snapshot changed sin
 successful refresh, ingestion will change nothing, so the inputs fingerprint after it is the
 one recorded now, and the months still current are known in advance (the indicator assets'
 own test: `indicator_runs` holds the month with that fingerprint). The run then covers the
-stale months, or the running month alone: ingestion, the quality checks and the freshness
-checks still run every night.
+stale months only (a new day makes the running month stale: its as-of date is today), and
+none when every month is current.
 
 Whatever cannot be known in advance keeps the whole range: no warehouse yet, a last refresh
 that failed (its blocking checks must see every month again), a source read from a database
 (its snapshot is only known by reading it), an odd or missing file.
+
+A night also runs only the steps its inputs ask for (`night_selection`): the ingest steps of
+the landing sources whose snapshot will change (a source read from a database, or whose
+folder cannot be fingerprinted, counts as changed: it is only known by reading it), and what
+lies downstream of them in Dagster's asset graph — the staged tables that take units from
+them (stg_districts, item_location), the marts and the indicators — plus the marts and
+indicators when some month is stale without any source changing (a new day moves the
+running month's as-of date). The freshness checks run every night: a quiet night is a run of
+those checks alone, no ingest, no indicator step. Whether a snapshot changes is decided on
+the warehouse's own fingerprints (`source_snapshots`, which include the district table and
+the address rule), the same numbers staging records as the data versions of raw_/stg_; a
+night after a failed refresh, or without a warehouse, runs the whole job.
 
 `report_request(home, instance, month)` is the report of one month: a run of monthly_report_job
 for its partition (the monthly schedule, `ip-pipeline run` after the refresh). When the same
@@ -32,10 +44,12 @@ import dagster as dg
 
 from ..dates import TIMEZONE, as_of_for_partition, today_in_yantai
 from ..db import connect, table_exists
+from ..ingest.contracts import SOURCE_NAMES
 from ..paths import Home
+from .freshness import CHECK_NAME as FRESHNESS_CHECK
 from .indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
-from .jobs import TRIGGER_TAG
-from .landing import LandingLook, look_at_landing, staged_fingerprints
+from .jobs import REFRESH_GROUPS, TRIGGER_TAG
+from .landing import LandingLook, landing_key, look_at_landing, staged_fingerprints
 from .partitions import monthly_partitions
 
 REFRESH_JOB = "refresh_job"
@@ -56,6 +70,9 @@ class NightlyRequest:
         None  # months left out (YYYY-MM … YYYY-MM): their inputs had not changed
     )
     assets: tuple[str, ...] | None = None  # only these assets of the job (None: the whole job)
+    # only these checks (None: the checks of the selected assets); set with `assets`
+    checks: tuple[dg.AssetCheckKey, ...] | None = None
+    partitioned: bool = True  # False: no monthly asset is selected, the run has no partition
     look: LandingLook | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -63,21 +80,36 @@ class NightlyRequest:
         return [dg.AssetKey(a) for a in self.assets] if self.assets is not None else None
 
     @property
+    def sources_selected(self) -> tuple[str, ...] | None:
+        """The sources whose ingest step the run selects (None: the whole job, every one)."""
+        if self.assets is None:
+            return None
+        reference = ("reference",) if "stg_districts" in self.assets else ()
+        return tuple(s for s in SOURCE_NAMES if f"raw_{s}" in self.assets) + reference
+
+    @property
+    def check_keys(self) -> list[dg.AssetCheckKey] | None:
+        return list(self.checks) if self.checks is not None else None
+
+    @property
     def tags(self) -> dict[str, str]:
+        if not self.partitioned:
+            return {TRIGGER_TAG: self.trigger}
         return {RANGE_START_TAG: self.start, RANGE_END_TAG: self.end, TRIGGER_TAG: self.trigger}
 
     def run_request(self, run_key: str | None = None) -> dg.RunRequest:
-        if self.start == self.end:  # one partition: Dagster's own partition tag, as the UI shows it
+        selection = {"asset_selection": self.asset_keys, "asset_check_keys": self.check_keys}
+        if (
+            self.start == self.end and self.partitioned
+        ):  # one partition: Dagster's own tag, as the UI shows it
             return dg.RunRequest(
                 run_key=run_key,
                 job_name=self.job_name,
                 partition_key=self.start,
                 tags={TRIGGER_TAG: self.trigger},
-                asset_selection=self.asset_keys,
+                **selection,
             )
-        return dg.RunRequest(
-            run_key=run_key, job_name=self.job_name, tags=self.tags, asset_selection=self.asset_keys
-        )
+        return dg.RunRequest(run_key=run_key, job_name=self.job_name, tags=self.tags, **selection)
 
 
 def partition_keys(today: date) -> list[str]:
@@ -91,50 +123,110 @@ def _last_refresh_succeeded(instance: dg.DagsterInstance) -> bool:
     return bool(runs) and runs[0].status == dg.DagsterRunStatus.SUCCESS
 
 
-def current_as_of_dates(home: Home, instance: dg.DagsterInstance, look: LandingLook) -> set[date] | None:
-    """The as-of dates every indicator step computed from the inputs the warehouse will hold after
-    tonight's ingestion; None when that cannot be known in advance (then nothing is current)."""
+@dataclass(frozen=True)
+class LookAhead:
+    """What a night can know before it runs: the landing sources whose snapshot will change
+    (None: not knowable, every step runs) and the as-of dates whose indicators are already
+    computed from the inputs the warehouse will hold (None: none are)."""
+
+    changed: frozenset[str] | None
+    current: set[date] | None
+
+
+def look_ahead(home: Home, instance: dg.DagsterInstance, look: LandingLook) -> LookAhead:
     if not home.warehouse.exists() or not _last_refresh_succeeded(instance):
-        return None
+        return LookAhead(None, None)
     con = connect(home.warehouse, read_only=True)
     try:
-        if not (table_exists(con, "source_snapshots") and table_exists(con, "indicator_runs")):
-            return None
-        landing = staged_fingerprints(con, look)
-        if landing is None:
-            return None
+        if not table_exists(con, "source_snapshots"):
+            return LookAhead(None, None)
         recorded = dict(con.execute("SELECT source, fingerprint FROM source_snapshots").fetchall())
-        if any(recorded.get(source) != fp for source, fp in landing.items()):
-            return None
+        landing = staged_fingerprints(con, look)
+        changed = frozenset(s for s, fp in landing.items() if fp is None or recorded.get(s) != fp)
+        if changed or not table_exists(con, "indicator_runs"):
+            return LookAhead(changed, None)
         inputs = inputs_fingerprint(con)
-        return set.intersection(*(current_dates(con, step, inputs) for step in INDICATOR_STEPS))
+        return LookAhead(
+            changed, set.intersection(*(current_dates(con, step, inputs) for step in INDICATOR_STEPS))
+        )
     finally:
         con.close()
 
 
-def first_month_to_run(
-    home: Home, instance: dg.DagsterInstance, keys: list[str], look: LandingLook, today: date
-) -> str:
-    """The first partition key of `keys` the night must cover (the last one when all are current)."""
-    done = current_as_of_dates(home, instance, look)
+def current_as_of_dates(home: Home, instance: dg.DagsterInstance, look: LandingLook) -> set[date] | None:
+    """The as-of dates every indicator step computed from the inputs the warehouse will hold after
+    tonight's ingestion; None when that cannot be known in advance (then nothing is current)."""
+    return look_ahead(home, instance, look).current
+
+
+def first_month_to_run(keys: list[str], done: set[date] | None, today: date) -> str | None:
+    """The first partition key of `keys` the night must cover; None when every month is current."""
     if done is None:
         return keys[0]
     for key in keys:
         if as_of_for_partition(key, today) not in done:
             return key
-    return keys[-1]
+    return None
+
+
+def night_selection(
+    graph, changed: frozenset[str], indicators: bool
+) -> tuple[tuple[str, ...], tuple[dg.AssetCheckKey, ...], bool]:
+    """(assets, checks, partitioned) of refresh_job for a night: the assets downstream of the
+    changed landing sources in the asset graph (and the marts and indicators when `indicators`),
+    their checks, and the freshness checks of every source."""
+    wanted = dg.AssetSelection.groups("marts", "indicators") if indicators else None
+    if changed:
+        below = dg.AssetSelection.assets(*(landing_key(s) for s in sorted(changed))).downstream()
+        wanted = below if wanted is None else wanted | below
+    keys: set[dg.AssetKey] = set()
+    if wanted is not None:
+        # a step that materialises several assets at once (ingest_<source>: raw, stg, quarantine)
+        # runs whole
+        wanted = (wanted & dg.AssetSelection.groups(*REFRESH_GROUPS)).required_multi_asset_neighbors()
+        keys = set(wanted.resolve(graph))
+        keys &= set(graph.materializable_asset_keys)
+    checks = {c for c in graph.asset_check_keys if c.asset_key in keys or c.name == FRESHNESS_CHECK}
+    partitioned = any(graph.get(k).partitions_def is not None for k in keys)
+    return (
+        tuple(sorted(k.to_user_string() for k in keys)),
+        tuple(sorted(checks, key=lambda c: (c.asset_key.to_user_string(), c.name))),
+        partitioned,
+    )
 
 
 def nightly_request(
-    home: Home, instance: dg.DagsterInstance, today: date | None = None, trigger: str = "cli"
+    home: Home,
+    instance: dg.DagsterInstance,
+    today: date | None = None,
+    trigger: str = "cli",
+    graph=None,
 ) -> NightlyRequest:
-    """The night's refresh: refresh_job from the first month that may be stale to the running month."""
+    """The night's refresh: refresh_job from the first month that may be stale to the running
+    month, with the asset graph (`graph`) only the steps the changed inputs ask for."""
     today = today or today_in_yantai()
     keys = partition_keys(today)
     look = look_at_landing(home.landing)
-    start = first_month_to_run(home, instance, keys, look, today)
+    ahead = look_ahead(home, instance, look)
+    first = first_month_to_run(keys, ahead.current, today)
+    start = first or keys[-1]
     current = (keys[0][:7], keys[keys.index(start) - 1][:7]) if start != keys[0] else None
-    return NightlyRequest(REFRESH_JOB, start, keys[-1], trigger, current=current, look=look)
+    if first is None:
+        current = (keys[0][:7], keys[-1][:7])
+    if graph is None or ahead.changed is None:
+        return NightlyRequest(REFRESH_JOB, start, keys[-1], trigger, current=current, look=look)
+    assets, checks, partitioned = night_selection(graph, ahead.changed, indicators=first is not None)
+    return NightlyRequest(
+        REFRESH_JOB,
+        start,
+        keys[-1],
+        trigger,
+        current=current,
+        assets=assets,
+        checks=checks,
+        partitioned=partitioned,
+        look=look,
+    )
 
 
 def report_request(

@@ -52,6 +52,9 @@ class RunOutcome:
     files: list[Path] = field(default_factory=list)  # `backfill --reports`: every file the builds wrote
     months: tuple[str, str] | None = None
     current: tuple[str, str] | None = None  # months left out: their inputs had not changed
+    # the sources the night read again: a new snapshot, or units taken from one (None: every one)
+    read_again: tuple[str, ...] | None = None
+    indicators_run: bool = True  # False: every month was current, no indicator step ran
     backup: Path | None = None  # the verified backup generation made after the run
     backup_reused: bool = False  # the warehouse had not changed since that generation was made
     backup_tables: tuple[int, int] = (
@@ -272,8 +275,16 @@ def execute(
     asset selection of it), partitions and tags."""
     job = defs.resolve_job_def(request.job_name)
     if request.asset_keys is not None:
-        job = job.get_subset(asset_selection=set(request.asset_keys))
+        checks = request.check_keys
+        job = job.get_subset(
+            asset_selection=set(request.asset_keys),
+            asset_check_selection=set(checks) if checks is not None else None,
+        )
     tags = {**request.tags, **(extra_tags or {})}
+    if not request.partitioned:  # no monthly asset selected: a run without a partition
+        return job.execute_in_process(
+            instance=instance, run_config=_run_config(verbose), raise_on_error=False, tags=tags
+        )
     if request.start == request.end:
         tags = {k: v for k, v in tags.items() if not k.startswith("dagster/asset_partition_range")}
         return job.execute_in_process(
@@ -315,13 +326,19 @@ def run_pipeline_under_lock(
     defs = build_definitions(str(home.root))
     if first is None and last is None and job_name == "refresh_job":
         # The night's refresh, by the rule the nightly schedule uses (defs/nightly.py).
-        request = nightly_request(home, instance)
+        request = nightly_request(home, instance, graph=defs.resolve_asset_graph())
         if request.look is not None:
             record_observations(instance, request.look)
     else:  # a backfill always covers the range it is given
         start, end = partition_range(first, last)
         request = NightlyRequest(job_name, start, end, "cli")
-    outcome = RunOutcome(success=True, months=(request.start[:7], request.end[:7]), current=request.current)
+    outcome = RunOutcome(
+        success=True,
+        months=(request.start[:7], request.end[:7]),
+        current=request.current,
+        read_again=request.sources_selected,
+        indicators_run=request.assets is None or "indicator_values" in request.assets,
+    )
     if request.current:
         outcome.months = (request.current[0], request.end[:7])
     since = _warehouse_clock(home)

@@ -2,8 +2,9 @@
 
 - `nightly_refresh_schedule`, 02:00 every day: the night's refresh as the one
   selection rule says (nightly.py: refresh_job from the first month whose inputs
-  may have changed to the running month — the running month alone on a quiet
-  night), exactly what `ip-pipeline run` executes in process.
+  may have changed to the running month, and only the steps of the sources
+  whose snapshot changed — the freshness checks alone on a quiet night),
+  exactly what `ip-pipeline run` executes in process.
 - `monthly_report_schedule`, 02:00 on the 1st: monthly_report_job for the
   previous month's partition.
 
@@ -58,14 +59,18 @@ def build_nightly_schedule(home: str) -> dg.ScheduleDefinition:
         cron_schedule="0 2 * * *",
         execution_timezone=TIMEZONE,
         default_status=schedule_default_status(),
-        description="Every night at 02:00 Asia/Shanghai: ingest every source and compute the indicators of every "
-        "month whose inputs may have changed (the running month alone when nothing did) — the same "
+        description="Every night at 02:00 Asia/Shanghai: ingest the sources whose exports changed and compute the "
+        "indicators of every month whose inputs may have changed (a quiet night: the freshness checks alone) — the same "
         "rule as `ip-pipeline run` (defs/nightly.py).",
     )
     def nightly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         when = _when(context)
         request = nightly_request(
-            Home.of(home), context.instance, _today(when), trigger="nightly_refresh_schedule"
+            Home.of(home),
+            context.instance,
+            _today(when),
+            trigger="nightly_refresh_schedule",
+            graph=context.repository_def.asset_graph,
         )
         if request.look is not None:
             record_observations(context.instance, request.look)

@@ -41,8 +41,17 @@ def defs(sample_home: Path) -> dg.Definitions:
 
 def _schedule_request(defs: dg.Definitions, name: str, when: datetime) -> dg.RunRequest:
     sched = defs.get_schedule_def(name)
-    with tempfile.TemporaryDirectory() as tmp, dg.DagsterInstance.from_config(tmp) as instance:
-        req = sched(dg.build_schedule_context(instance=instance, scheduled_execution_time=when))
+    with tempfile.TemporaryDirectory() as tmp:
+        # not `with instance`: that would make it the process's current defs-state storage, and the
+        # next test's Definitions would resolve their repository against this disposed instance
+        instance = dg.DagsterInstance.from_config(tmp)
+        try:
+            context = dg.build_schedule_context(
+                instance=instance, scheduled_execution_time=when, repository_def=defs.get_repository_def()
+            )
+            req = sched(context)
+        finally:
+            instance.dispose()
     assert isinstance(req, dg.RunRequest), req
     # The keys must be partitions that exist at that moment, or the daemon refuses the request.
     keys = monthly_partitions.get_partition_keys(current_time=when)

@@ -1,5 +1,7 @@
-"""A nightly `ip-pipeline run` with nothing new leaves the current months out of its Dagster
-run (the selection rule, defs/nightly.py); a changed landing file brings the whole range back."""
+"""A nightly `ip-pipeline run` with nothing new leaves the current months and the unchanged
+sources out of its Dagster run (the selection rule, defs/nightly.py): a quiet night runs the
+freshness checks alone; a changed landing file brings the whole range back, with the ingest of
+that source and of the sources that take units from it, not of the others."""
 
 from __future__ import annotations
 
@@ -16,12 +18,22 @@ from .conftest import run_cli
 pytestmark = pytest.mark.slow
 
 
-def _last_refresh_range(home: Path) -> tuple[str, str]:
+def _last_refresh(home: Path) -> tuple[tuple[str, str] | None, set[str]]:
+    """(the partition range of the last refresh_job run, None without one; the steps it started)."""
     with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
         run = instance.get_runs(dg.RunsFilter(job_name="refresh_job"), limit=1)[0]
+        steps = {
+            r.event_log_entry.step_key
+            for r in instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.STEP_START).records
+        }
         if "dagster/partition" in run.tags:  # one month: Dagster's own partition tag
-            return run.tags["dagster/partition"], run.tags["dagster/partition"]
-        return run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]
+            return (run.tags["dagster/partition"], run.tags["dagster/partition"]), steps
+        if "dagster/asset_partition_range_start" not in run.tags:
+            return None, steps
+        return (
+            run.tags["dagster/asset_partition_range_start"],
+            run.tags["dagster/asset_partition_range_end"],
+        ), steps
 
 
 def _values(home: Path) -> list[tuple]:
@@ -38,22 +50,40 @@ def _run(home: Path) -> str:
     return res.stdout
 
 
-def test_unchanged_inputs_run_only_the_last_month_and_a_changed_file_runs_them_all(sample_home: Path):
+def test_unchanged_inputs_run_only_the_freshness_checks_and_a_changed_file_runs_its_source(sample_home: Path):
     keys = monthly_partitions.get_partition_keys()
     first_out = _run(sample_home)
     assert "were current" not in first_out
-    assert _last_refresh_range(sample_home) == (keys[0], keys[-1])
+    months, steps = _last_refresh(sample_home)
+    assert months == (keys[0], keys[-1])
+    every_ingest = {s for s in steps if s.startswith("ingest_")}
+    assert len(every_ingest) == 9 and "reference_tables" in steps
     values = _values(sample_home)
 
     again = _run(sample_home)
-    assert f"Months {keys[0][:7]} … {keys[-2][:7]} were current" in again
-    assert _last_refresh_range(sample_home) == (keys[-1], keys[-1])
+    assert "every month was current" in again
+    assert "No source changed since the last run" in again
+    months, steps = _last_refresh(sample_home)
+    assert months is None  # no monthly asset in the run
+    assert steps == {"source_freshness_checks"}
     assert _values(sample_home) == values  # nothing lost, nothing changed
 
-    # New content in one landing file: every month is run again.
+    # New content in one landing file: every month is run again, and the ingest of patents and of
+    # transfers (a recordal without code or address takes its unit from the patent it names).
     patents = sorted((sample_home / "landing" / "patents").glob("*.csv"))[0]
     lines = patents.read_text(encoding="utf-8-sig").splitlines()
     patents.write_text("\n".join(lines + [lines[-1]]) + "\n", encoding="utf-8")  # a repeated row
     changed = _run(sample_home)
     assert "were current" not in changed
-    assert _last_refresh_range(sample_home) == (keys[0], keys[-1])
+    assert "(a new snapshot, or units taken from one): patents, transfers;" in changed
+    months, steps = _last_refresh(sample_home)
+    assert months == (keys[0], keys[-1])
+    assert {s for s in steps if s.startswith("ingest_")} == {"ingest_patents", "ingest_transfers"}
+    assert "reference_tables" not in steps
+    assert {
+        "marts",
+        "indicator_values",
+        "indicator_progress",
+        "plan_outcomes",
+        "source_freshness_checks",
+    } <= steps

@@ -37,15 +37,17 @@ def _launch_like_the_daemon(defs: dg.Definitions, instance: dg.DagsterInstance, 
     """What the daemon does with a schedule's RunRequest: a run of its job (the request's asset
     selection of it, when it has one) with its partition (or partition range tags) and tags."""
     job = defs.resolve_job_def(req.job_name)
-    if req.asset_selection:
-        job = job.get_subset(asset_selection=set(req.asset_selection))
+    if req.asset_selection is not None or req.asset_check_keys is not None:
+        job = job.get_subset(
+            asset_selection=set(req.asset_selection or ()),
+            asset_check_selection=set(req.asset_check_keys) if req.asset_check_keys is not None else None,
+        )
     tags = dict(req.tags)
     if req.partition_key:
         result = job.execute_in_process(
             instance=instance, partition_key=req.partition_key, tags=tags, raise_on_error=False
         )
-    else:
-        assert req.partition_key_range is not None, req
+    else:  # a partition range (its tags), or no monthly asset selected
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
     assert result.success
 
@@ -55,7 +57,9 @@ def _scheduled_night(home: Home) -> None:
     defs = build_definitions(str(home.root))
     for name in ("nightly_refresh_schedule", "monthly_report_schedule"):
         req = defs.get_schedule_def(name)(
-            dg.build_schedule_context(instance=instance, scheduled_execution_time=TWO_AM)
+            dg.build_schedule_context(
+                instance=instance, scheduled_execution_time=TWO_AM, repository_def=defs.get_repository_def()
+            )
         )
         assert isinstance(req, dg.RunRequest) and req.tags[TRIGGER_TAG] == name
         _launch_like_the_daemon(defs, instance, req)
@@ -113,9 +117,26 @@ def test_the_nightly_schedule_and_the_cli_run_launch_the_same_runs(tmp_path: Pat
     assert first_cli[0]["checks"], "the quality checks ran"
     assert first_cli == first_scheduled
 
-    # A quiet night: nothing landed, so only the running month is run, by both.
+    # A quiet night: nothing landed and every month is current, so the refresh is the freshness
+    # checks alone (no ingest, no monthly asset), by both.
     assert run_pipeline(cli).success
     _scheduled_night(scheduled)
     quiet_cli, quiet_scheduled = _runs(cli, since=2), _runs(scheduled, since=2)
-    assert [r["partitions"] for r in quiet_cli] == ["2026-12-01", "2026-11-01"]
+    assert [r["partitions"] for r in quiet_cli] == [(None, None), "2026-11-01"]
+    assert quiet_cli[0]["materialised"] == []
+    assert quiet_cli[0]["checks"] and {name for _, name, _ in quiet_cli[0]["checks"]} == {"source_freshness"}
     assert quiet_cli == quiet_scheduled
+
+    # One source's export grows: both run its ingest and what lies below it, over every month.
+    for home in (cli, scheduled):
+        survey = sorted((home.landing / "survey").glob("*.csv"))[0]
+        lines = survey.read_text(encoding="utf-8-sig").splitlines()
+        survey.write_text("\n".join(lines + [lines[-1]]) + "\n", encoding="utf-8")  # a repeated row
+    assert run_pipeline(cli).success
+    _scheduled_night(scheduled)
+    grown_cli, grown_scheduled = _runs(cli, since=4), _runs(scheduled, since=4)
+    refreshed = {key for key, _ in grown_cli[0]["materialised"]}
+    assert {"raw_survey", "stg_survey", "indicator_values"} <= refreshed
+    assert not {"raw_patents", "stg_trademarks", "stg_districts"} & refreshed
+    assert grown_cli[0]["partitions"] == ("2020-12-01", "2026-12-01")
+    assert grown_cli == grown_scheduled
