@@ -56,6 +56,7 @@ ui: $(STAMP)
 	$(BIN)/python -m ip_pipeline.defs.instance $(HOME_DIR) >/dev/null
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH \
 	  IP_PIPELINE_HOME=$(abspath $(HOME_DIR)) DAGSTER_HOME=$(abspath $(HOME_DIR))/dagster_home \
+	  DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=1 \
 	  $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 clean:
