@@ -38,12 +38,7 @@ def _finish(outcome, home: Home) -> int:
     else:
         print(f"Run succeeded ({outcome.months[0]} … {outcome.months[1]}). Warehouse: {home.warehouse}")
     if outcome.read_again is not None:
-        print(
-            f"Sources read again (a new snapshot, or units taken from one): {', '.join(outcome.read_again)}; "
-            f"the others were unchanged and not read."
-            if outcome.read_again
-            else "No source changed since the last run: none was read again (the freshness checks ran)."
-        )
+        print(_sources_line(outcome.read_again))
     if outcome.current and outcome.indicators_run:
         print(
             f"Months {outcome.current[0]} … {outcome.current[1]} were current (inputs unchanged since the "
@@ -62,6 +57,16 @@ def _finish(outcome, home: Home) -> int:
     for note in outcome.notes:  # said once: a source folder that does not exist, no backup made
         print(f"Note: {note.rstrip('.')}.")
     return 0
+
+
+def _sources_line(read_again: tuple[str, ...]) -> str:
+    from ..ingest.contracts import SOURCE_NAMES
+
+    if not read_again:
+        return "No source changed since the last run: none was read again (the freshness checks ran)."
+    unchanged = [s for s in SOURCE_NAMES if s not in read_again]
+    line = f"Sources read again (a new snapshot, or units taken from one): {', '.join(read_again)}"
+    return line + (f"; unchanged, not read: {', '.join(unchanged)}." if unchanged else ".")
 
 
 def _closing_lines(outcome, home: Home) -> None:

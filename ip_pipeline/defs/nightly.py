@@ -31,7 +31,8 @@ night after a failed refresh, or without a warehouse, runs the whole job.
 `report_request(home, instance, month)` is the report of one month: a run of monthly_report_job
 for its partition (the monthly schedule, `ip-pipeline run` after the refresh). When the same
 test finds the month's indicators current, the run materialises the monthly_report asset alone
-(the indicator steps would only find them current: seconds of run bookkeeping on SQLite).
+(the indicator steps would only find them current: seconds of run bookkeeping on SQLite); when
+the month's published bulletin is current as well, there is no run at all.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from .indicators import INDICATOR_STEPS, current_dates, inputs_fingerprint
 from .jobs import REFRESH_GROUPS, TRIGGER_TAG
 from .landing import LandingLook, landing_key, look_at_landing, staged_fingerprints
 from .partitions import monthly_partitions
+from .reports import month_report_current
 
 REFRESH_JOB = "refresh_job"
 REPORT_JOB = "monthly_report_job"
@@ -236,11 +238,14 @@ def report_request(
     today: date | None = None,
     trigger: str = "cli",
     look: LandingLook | None = None,
-) -> NightlyRequest:
+) -> NightlyRequest | None:
     """The report of `month` (YYYY-MM): monthly_report_job for its partition — its indicators first
-    unless they are current (then the monthly_report asset alone); the asset rebuilds the report
-    only when what it shows could differ."""
+    unless they are current (then the monthly_report asset alone; the asset rebuilds the report
+    only when what it shows could differ). None when the month's published bulletin is current
+    too: the run would only find so."""
     key = f"{month}-01"
     done = current_as_of_dates(home, instance, look or look_at_landing(home.landing))
     current = done is not None and as_of_for_partition(key, today or today_in_yantai()) in done
+    if current and month_report_current(home, month):
+        return None
     return NightlyRequest(REPORT_JOB, key, key, trigger, assets=("monthly_report",) if current else None)

@@ -64,6 +64,20 @@ def _is_current(home: Home, month: str, fingerprint: str) -> bool:
     )
 
 
+def month_report_current(home: Home, month: str) -> bool:
+    """The month's published bulletin was built from the inputs the warehouse holds now (and its
+    files are there): what the monthly_report asset itself tests before it builds."""
+    from ..db import connect
+
+    if not home.warehouse.exists():
+        return False
+    con = connect(home.warehouse, read_only=True)
+    try:
+        return _is_current(home, month, report_fingerprint(con, month))
+    finally:
+        con.close()
+
+
 ARCHIVE_TAG = "ip_pipeline/archive"  # a run that builds the archive of past bulletins
 
 

@@ -349,9 +349,12 @@ def run_pipeline_under_lock(
     outcome.notes += _relocation_notes(home, since)
     if report:
         month = report_partition(request.end, last)[:7]
-        if not _execute_into(
-            outcome, defs, instance, report_request(home, instance, month, look=request.look), verbose
-        ):
+        follow = report_request(home, instance, month, look=request.look)
+        if follow is None:  # its indicators and every input of its bulletin as at its build
+            outcome.notes.append(
+                f"The {month} bulletin is current (its inputs have not changed): not built again"
+            )
+        elif not _execute_into(outcome, defs, instance, follow, verbose):
             return outcome
         outcome.report = report_pdfs(home, month)[0]
     return outcome

@@ -89,12 +89,16 @@ def build_monthly_report_schedule(home: str) -> dg.ScheduleDefinition:
         description="On the 1st at 02:00 Asia/Shanghai: the previous month's report (PDF zh/en, XLSX), its "
         "indicators first unless they are current (defs/nightly.py).",
     )
-    def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    def monthly_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         when = _when(context)
         month = last_complete_month(when.date())
         request = report_request(
             Home.of(home), context.instance, month, _today(when), trigger="monthly_report_schedule"
         )
+        if request is None:
+            return dg.SkipReason(
+                f"The {month} bulletin is current: its inputs have not changed since it was built."
+            )
         return request.run_request(run_key=f"monthly_report:{month}")
 
     return monthly_report_schedule

@@ -36,6 +36,19 @@ def _last_refresh(home: Path) -> tuple[tuple[str, str] | None, set[str]]:
         ), steps
 
 
+def _planned_events(home: Path) -> tuple[int, int]:
+    """(materialisation-planned events of the last refresh_job run, the assets it materialised)."""
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        run = instance.get_runs(dg.RunsFilter(job_name="refresh_job"), limit=1)[0]
+        planned = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, limit=100_000
+        ).records
+        done = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000
+        ).records
+        return len(planned), len({r.event_log_entry.dagster_event.asset_key for r in done})
+
+
 def _values(home: Path) -> list[tuple]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
@@ -56,6 +69,9 @@ def test_unchanged_inputs_run_only_the_freshness_checks_and_a_changed_file_runs_
     assert "were current" not in first_out
     months, steps = _last_refresh(sample_home)
     assert months == (keys[0], keys[-1])
+    # one planned event per asset of the run, not one per month and asset (defs/instance.py)
+    planned, assets = _planned_events(sample_home)
+    assert 0 < planned <= assets
     every_ingest = {s for s in steps if s.startswith("ingest_")}
     assert len(every_ingest) == 9 and "reference_tables" in steps
     values = _values(sample_home)
@@ -63,6 +79,7 @@ def test_unchanged_inputs_run_only_the_freshness_checks_and_a_changed_file_runs_
     again = _run(sample_home)
     assert "every month was current" in again
     assert "No source changed since the last run" in again
+    assert "bulletin is current (its inputs have not changed): not built again" in again
     months, steps = _last_refresh(sample_home)
     assert months is None  # no monthly asset in the run
     assert steps == {"source_freshness_checks"}
