@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..ingest.contracts import SOURCE_NAMES
 from ..ops.reconcile import reconcile
 from ..paths import Home
 from .common import add_home, home_of, print_written
@@ -60,8 +61,6 @@ def _finish(outcome, home: Home) -> int:
 
 
 def _sources_line(read_again: tuple[str, ...]) -> str:
-    from ..ingest.contracts import SOURCE_NAMES
-
     if not read_again:
         return "No source changed since the last run: none was read again (the freshness checks ran)."
     unchanged = [s for s in SOURCE_NAMES if s not in read_again]

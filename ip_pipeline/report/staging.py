@@ -27,14 +27,20 @@ REJECTED = ".rejected"
 
 
 @dataclass(frozen=True)
-class AuditedBuild:
-    """The outcome of one month's build: published or not, the findings, and the files readers now see."""
+class Audited:
+    """What an audited build leaves: published or not, the findings, and the files readers now see."""
 
-    month: str
     published: bool
     findings: list[Finding]
     files: list[Path]  # the published files (the new ones, or the previous ones left in place)
     rejected: list[Path]  # the new files that did not reconcile (empty when published)
+
+
+@dataclass(frozen=True)
+class AuditedBuild(Audited):
+    """One month's bulletin, audited."""
+
+    month: str
 
 
 def build_and_audit(
@@ -93,18 +99,14 @@ def build_audited(
         r = built[langs[0]]
         record_published(paths.warehouse, month, r.published, r.generated)
     _write_record(folder, month, published, findings, files, rejected)
-    return AuditedBuild(month, published, findings, files, rejected)
+    return AuditedBuild(published, findings, files, rejected, month=month)
 
 
 @dataclass(frozen=True)
-class AuditedFinal:
-    """The outcome of one plan's final-evaluation build: published or not, the findings, the files readers see."""
+class AuditedFinal(Audited):
+    """One plan's final evaluation, audited."""
 
     plan_id: str
-    published: bool
-    findings: list[Finding]
-    files: list[Path]  # the published files (the new ones, or the previous ones left in place)
-    rejected: list[Path]  # the new files that did not reconcile (empty when published)
     built: list[WrittenReport]  # each language's build as staged (its paths are in the staging folder)
 
 
@@ -132,7 +134,7 @@ def build_final_audited(home: Path, plan_id: str, langs: tuple[str, ...]) -> Aud
     staged = [f for r, _ in done for f in r.files]
     files, rejected = publish_or_reject(folder, staged, findings)
     write_final_record(paths.root, plan_id, findings, files, published=not findings, rejected=rejected)
-    return AuditedFinal(plan_id, not findings, findings, files, rejected, [r for r, _ in done])
+    return AuditedFinal(not findings, findings, files, rejected, plan_id=plan_id, built=[r for r, _ in done])
 
 
 def _write_record(
