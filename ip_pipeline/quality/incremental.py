@@ -74,40 +74,30 @@ def validate_incremental(
     removed: pd.DataFrame,
     previous_counts: dict,
     docs_dir: Path | str | None = None,
+    witness: pd.DataFrame | None = None,
+    witnessed: set[int] = frozenset(),
+    rows: int | None = None,
 ) -> QualityResult | None:
     """The verdicts of a full validation of the new snapshot, from: the table-level and shape
-    rules on the whole table (`frame`, `schema_frame`), and the row-level rules on the rows
+    rules on the whole table (`frame`, `schema_frame`), those of them in `witnessed` on their
+    `witness` rows of the table's `rows` (witness.py), and the row-level rules on the rows
     that came (`added`) and went (`removed`) since the snapshot whose `previous_counts` they
     had. None when some part could not be evaluated (validate the whole table instead)."""
     t0 = time.perf_counter()
     number_expectations(suite)
     rows_pos = row_level_positions(suite)
+    witnessed = set(witnessed) if witness is not None else set()
     everything = [e["meta"][POSITION] for e in suite["expectations"]]
     whole = validate_frames(
         table,
         frame,
-        sub_suite(suite, set(everything) - rows_pos),
+        sub_suite(suite, set(everything) - rows_pos - witnessed),
         parameters,
         schema_frame=schema_frame,
         docs_dir=docs_dir,
     )
-    row_suite = sub_suite(suite, rows_pos)
-
-    def counted(df: pd.DataFrame) -> dict:
-        if len(df) == 0:  # no rows: nothing considered, nothing unexpected (no GX run needed)
-            return {
-                str(p): {
-                    "element_count": 0,
-                    "missing_count": 0,
-                    "unexpected_count": 0,
-                    "raised": False,
-                    "sample": [],
-                }
-                for p in rows_pos
-            }
-        return validate_frames(table, df, row_suite, parameters, counts_for=rows_pos).extra["row_counts"]
-
-    came, went = counted(added), counted(removed)
+    came = _counted(table, added, suite, rows_pos, parameters)
+    went = _counted(table, removed, suite, rows_pos, parameters)
     failures = list(whole.failures)
     counts = {}
     by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
@@ -117,31 +107,25 @@ def validate_incremental(
         total = _combined(exp, [(1, previous_counts.get(k)), (-1, went.get(k)), (1, came.get(k))])
         if total is None:
             return None
-        success, pct = combined_verdict(exp, total)
         sample = (
             _sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
             + list(came[k].get("sample") or [])
         )[:SAMPLE_SIZE]
         counts[k] = {**total, "raised": False, "sample": sample}
-        if not success:
-            kw = exp.get("kwargs", {})
-            column = (
-                kw.get("column")
-                or (f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None)
-                or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
-            )
-            failures.append(
-                ExpectationFailure(
-                    rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
-                    expectation=exp["type"],
-                    column=column,
-                    severity=exp["meta"].get("severity", ERROR),
-                    unexpected_count=total["unexpected_count"],
-                    unexpected_percent=pct,
-                    sample=sample,
-                    position=pos,
-                )
-            )
+        failures += _failed(exp, pos, total, sample)
+    if witnessed:
+        seen = _counted(table, witness, suite, witnessed, parameters)
+        for pos in sorted(witnessed):
+            c = seen.get(str(pos))
+            if c is None or c.get("raised") or c.get("element_count") is None:
+                return None
+            # every row outside the witnesses is considered, present and expected
+            total = {
+                "element_count": int(rows if rows is not None else len(frame)),
+                "missing_count": c["missing_count"],
+                "unexpected_count": c["unexpected_count"],
+            }
+            failures += _failed(by_pos[pos], pos, total, list(c.get("sample") or [])[:SAMPLE_SIZE])
     # the order of a full run: shape rules, then value rules as GX lists them, errors first
     _, value_exps = split_suite(suite)
     gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, gx_order(value_exps))}
@@ -156,7 +140,7 @@ def validate_incremental(
         )
 
     failures.sort(key=rank)
-    evaluated = whole.evaluated + len(rows_pos)
+    evaluated = whole.evaluated + len(rows_pos) + len(witnessed)
     return verdict(
         table,
         failures,
@@ -164,5 +148,55 @@ def validate_incremental(
         len(frame),
         whole.data_docs,
         t0,
-        {"row_counts": counts, "incremental": {"added_rows": len(added), "removed_rows": len(removed)}},
+        {
+            "row_counts": counts,
+            "incremental": {
+                "added_rows": len(added),
+                "removed_rows": len(removed),
+                "witness_rows": len(witness) if witnessed else None,
+            },
+        },
     )
+
+
+def _counted(table: str, df: pd.DataFrame, suite: dict, positions: set[int], parameters: dict | None) -> dict:
+    """GX's counts of the map rules at `positions` over the rows of `df`."""
+    if len(df) == 0:  # no rows: nothing considered, nothing unexpected (no GX run needed)
+        return {
+            str(p): {
+                "element_count": 0,
+                "missing_count": 0,
+                "unexpected_count": 0,
+                "raised": False,
+                "sample": [],
+            }
+            for p in positions
+        }
+    return validate_frames(table, df, sub_suite(suite, positions), parameters, counts_for=positions).extra[
+        "row_counts"
+    ]
+
+
+def _failed(exp: dict, pos: int, total: dict, sample: list) -> list[ExpectationFailure]:
+    """The failure GX would report for a map rule with these counts over the whole table ([] if it passes)."""
+    success, pct = combined_verdict(exp, total)
+    if success:
+        return []
+    kw = exp.get("kwargs", {})
+    column = (
+        kw.get("column")
+        or (f"{kw.get('column_A')} vs {kw.get('column_B')}" if kw.get("column_A") else None)
+        or (", ".join(kw["column_list"]) if kw.get("column_list") else None)
+    )
+    return [
+        ExpectationFailure(
+            rule=exp["meta"].get("rule") or exp["type"].replace("expect_", "").replace("_", " "),
+            expectation=exp["type"],
+            column=column,
+            severity=exp["meta"].get("severity", ERROR),
+            unexpected_count=total["unexpected_count"],
+            unexpected_percent=pct,
+            sample=sample,
+            position=pos,
+        )
+    ]

@@ -172,12 +172,28 @@ def split_suite(suite: dict) -> tuple[list[dict], list[dict]]:
     )
 
 
+# GX's map expectations: their results list offending rows, sampled by the suite's key.
+_MAP_PREFIXES = (
+    "expect_column_values_to_",
+    "expect_column_pair_values_",
+    "expect_multicolumn_",
+    "expect_compound_columns_",
+    "expect_select_column_values_",
+)
+
+
 def value_columns(suite: dict, available: Iterable[str]) -> list[str]:
-    """The table columns the value expectations need (plus the key, for samples)."""
+    """The table columns the value expectations need (plus the key, for the samples of the map
+    rules: a frame for row counts and aggregates alone need not carry a key string per row)."""
     available = list(available)
     derived = set(suite["meta"].get("derived_columns", {}))
-    wanted: set[str] = set(suite["meta"].get("key", []))
-    for exp in split_suite(suite)[1]:
+    values = split_suite(suite)[1]
+    wanted: set[str] = (
+        set(suite["meta"].get("key", []))
+        if any(e["type"].startswith(_MAP_PREFIXES) for e in values)
+        else set()
+    )
+    for exp in values:
         wanted |= expectation_columns(exp)
     return [c for c in available if c in wanted and c not in derived]
 

@@ -35,14 +35,17 @@ from .failures import QualityResult
 from .gx_validation import validate_frames
 from .incremental import validate_incremental
 from .suites import (
+    POSITION,
     STABLE_ROW_PARAMETERS,
     load_suite,
     number_expectations,
     row_level_positions,
+    split_suite,
     sub_suite,
     suite_parameters,
     suite_text,
 )
+from .witness import witness_condition, witness_sql
 
 
 @dataclass
@@ -63,6 +66,9 @@ class ValidationPlan:
     # expectations left out for this snapshot (their meta.needs unmet: applicability.py)
     not_applicable: list[dict] = field(default_factory=list)
     read_table: str | None = None  # the table read when it is not `table` (a candidate snapshot)
+    rows: int | None = None  # the table's rows (what a witnessed rule's counts are over)
+    # table-level map rules judged on their witnesses (witness.py), in frame "witness"
+    witnessed: list[int] = field(default_factory=list)
 
     @property
     def incremental(self) -> bool:
@@ -167,9 +173,13 @@ def make_plan(
     min_rows = settings().gx_incremental_min_rows
     if previous is not None and min_rows > 0 and rows < min_rows:
         previous = None
+    witnessed: list[int] = []
     if previous is not None and rows_pos:
         everything = {e["meta"]["_position"] for e in suite["expectations"]}
-        frame_sql, schema_sql, cols = wio.frame_sql(con, physical, sub_suite(suite, everything - rows_pos))
+        witness, witnessed = witnesses(con, physical, suite, everything - rows_pos, params)
+        frame_sql, schema_sql, cols = wio.frame_sql(
+            con, physical, sub_suite(suite, everything - rows_pos - set(witnessed))
+        )
         row_suite = sub_suite(suite, rows_pos)
         src = str(changes).replace("'", "''")
         added, _, _ = wio.frame_sql(
@@ -179,7 +189,11 @@ def make_plan(
             con, physical, row_suite, relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')"
         )
         sql = {"frame": frame_sql, "schema": schema_sql, "added": added, "removed": removed}
-        cols = sorted(set(cols) | set(wio.value_columns(row_suite, wio.table_columns(con, physical))))
+        types = wio.table_columns(con, physical)
+        cols = sorted(set(cols) | set(wio.value_columns(row_suite, types)))
+        if witness is not None:
+            sql["witness"] = witness
+            cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
     else:
         previous = None
         frame_sql, schema_sql, cols = wio.frame_sql(con, physical, suite)
@@ -199,7 +213,30 @@ def make_plan(
         previous,
         not_applicable=skipped,
         read_table=read_table,
+        rows=int(rows),
+        witnessed=witnessed,
     )
+
+
+def witnesses(
+    con, physical: str, suite: dict, table_level: set[int], params: dict
+) -> tuple[str | None, list[int]]:
+    """(SQL of the witness rows, positions judged on them) for the table-level map rules that
+    have witnesses (witness.py); (None, []) when none has."""
+    candidates = sub_suite(suite, table_level)
+    if not split_suite(candidates)[1]:
+        return None, []
+    probe, _, _ = wio.frame_sql(con, physical, candidates)
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {probe}").fetchall()}
+    conditions = {}
+    for exp in split_suite(candidates)[1]:
+        cond = witness_condition(exp, params, types)
+        if cond is not None:
+            conditions[exp["meta"][POSITION]] = cond
+    if not conditions:
+        return None, []
+    frame, _, _ = wio.frame_sql(con, physical, sub_suite(suite, set(conditions)))
+    return witness_sql(frame, list(conditions.values())), sorted(conditions)
 
 
 def gx_dir(home: Path, table: str) -> Path:
@@ -274,6 +311,9 @@ def run_plan(
             f["removed"],
             plan.previous_counts,
             docs_dir=docs,
+            witness=f.get("witness"),
+            witnessed=set(plan.witnessed),
+            rows=plan.rows,
         )
         if result is None:
             return None
