@@ -230,9 +230,17 @@ def changes_file(home, source: str, fingerprint: str):
     return Path(home) / "cache" / "changes" / source / f"{safe}.parquet"
 
 
-def export_changes(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, home) -> None:
-    """After the publishing commit: the changed rows as Parquet (one file per source: the latest
-    transition). Nothing is lost when this does not happen: GX then validates the whole table."""
+def _against_file(target: Path) -> Path:
+    return target.with_name(target.name + ".against")
+
+
+def export_changes(
+    con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, home, against: str | None = None
+) -> None:
+    """The changed rows as Parquet (one file per source: the latest transition), and, for a
+    candidate, the fingerprint of the published snapshot they were compared with (`against`:
+    its publishing reads them instead of comparing again, load_changes). Nothing is lost when
+    this does not happen: GX then validates the whole table, publishing compares again."""
     table = changes_table(source)
     target = changes_file(home, source, fingerprint)
     if target.parent.is_dir():
@@ -247,3 +255,27 @@ def export_changes(con: duckdb.DuckDBPyConnection, source: str, fingerprint: str
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     con.execute(f"COPY {table} TO '{str(tmp).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
     os.replace(tmp, target)
+    if against is not None:
+        _against_file(target).write_text(against, encoding="utf-8")
+
+
+def load_changes(
+    con: duckdb.DuckDBPyConnection, source: str, fingerprint: str, home, against: str | None
+) -> bool:
+    """The temp table `_changes_<source>` from the Parquet the candidate's staging wrote, when it
+    compared the candidate with the snapshot published now (`against`): what diff_before_publish
+    would find again, read instead of recomputed over both tables. False: compare again."""
+    if home is None or against is None:
+        return False
+    target = changes_file(home, source, fingerprint)
+    try:
+        if _against_file(target).read_text(encoding="utf-8") != against or not target.is_file():
+            return False
+    except OSError:
+        return False
+    con.execute(f"DROP TABLE IF EXISTS {changes_table(source)}")
+    con.execute(
+        f"CREATE TEMP TABLE {changes_table(source)} AS "
+        f"SELECT * FROM read_parquet('{str(target).replace(chr(39), chr(39) * 2)}')"
+    )
+    return True

@@ -26,7 +26,7 @@ from ..faults import maybe_fail
 from ..paths import SQL_DIR
 from . import holds
 from .addresses import rule_fingerprint
-from .changes import changes_table, diff_before_publish, export_changes, record_change
+from .changes import changes_table, diff_before_publish, export_changes, load_changes, record_change
 from .contracts import SourceContract
 from .districts import build_lookups
 from .empty_sources import is_empty_source
@@ -267,7 +267,8 @@ def stage_candidate(
         missing_folder=missing,
         digests=digests if store is not None else None,
     )
-    if not force and previous_fingerprint(con, name, tables) == fp:
+    published = previous_fingerprint(con, name, tables)
+    if not force and published == fp:
         result.status = "unchanged"
         _fill_counts(con, result)
         holds.clear(con, name)  # the folder is back to the loaded snapshot: a hold is moot
@@ -324,7 +325,7 @@ def stage_candidate(
         # the rows that came and went against the published snapshot: its audit validates the
         # row-level rules on them only (quality/validation_plan.py)
         if diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}"):
-            export_changes(con, name, result.fingerprint, home)
+            export_changes(con, name, result.fingerprint, home, against=published)
         con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     result.reused_files = sum(1 for p in landed.parts if p.cached)
     for t in (landed.raw_table, f"_resolved_{name}", f"_ranked_{name}"):
@@ -541,7 +542,10 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
     try:
         ensure_bookkeeping(con)
         previous_row = first_row(con, "SELECT fingerprint FROM source_snapshots WHERE source = ?", [name])
-        compared = diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}")
+        home = warehouse_home(con)
+        # the candidate's staging compared it with this same published snapshot: read its changes
+        reused = load_changes(con, name, result.fingerprint, home, previous_row[0] if previous_row else None)
+        compared = reused or diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}")
         for kind in CANDIDATE_KINDS:
             # file order, row order, as the candidate was written (insertion order is not kept: db.connect)
             order = " ORDER BY _source_file, _row_number" if kind != "raw" else ""
@@ -568,8 +572,7 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
         if typed is not None:
             located = contract.location != "none"
             typed.keep_only(set(result.digests), districts_hash(district_rows(con)) if located else None)
-    home = warehouse_home(con)
-    if home is not None:
+    if home is not None and not reused:
         export_changes(con, name, result.fingerprint, home)  # what a later check of it reads
     con.execute(f"DROP TABLE IF EXISTS {changes_table(name)}")
     _fill_counts(con, result)

@@ -433,3 +433,44 @@ def test_a_file_with_a_date_after_the_load_date_is_typed_again_each_load(tmp_pat
         con.close()
     assert (again.typed_rows, again.kept_typed_rows) == (1, 8)
     assert again.reasons == first.reasons
+
+
+def _candidate_after_day_two(tmp_path: Path):
+    from ip_pipeline.ingest.staging import stage_candidate
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    write_reference(landing)
+    write_csv(landing / "patents" / "2024-01-01.csv", PATENT_HEADER, _first_day(40))
+    _stage(landing, warehouse)
+    write_csv(landing / "patents" / "2024-01-02.csv", PATENT_HEADER, _next_day())
+    con = connect(warehouse)
+    stage_reference(con, landing)
+    return con, stage_candidate(con, load_contract("patents"), landing)
+
+
+def test_publishing_reads_the_changes_its_staging_found_unless_the_published_snapshot_moved(tmp_path: Path):
+    """The candidate's staging compares it with the published table once; publishing reads those
+    changed rows back (no second comparison of both tables) only while that snapshot is the
+    published one, and compares again when another was published in between."""
+    from ip_pipeline.ingest.changes import changes_file, changes_table, diff_before_publish
+    from ip_pipeline.ingest.staging import candidate_table, publish
+
+    counts = {}
+    for case in ("as staged", "moved"):
+        con, result = _candidate_after_day_two(tmp_path / case)
+        try:
+            target = changes_file(tmp_path / case, "patents", result.fingerprint)
+            assert target.is_file() and target.with_name(target.name + ".against").is_file()
+            if case == "moved":  # another snapshot published meanwhile: one row fewer
+                con.execute("UPDATE source_snapshots SET fingerprint = 'another' WHERE source = 'patents'")
+                con.execute(f"DELETE FROM stg_patents WHERE application_no = '{app_no(2021, 1, 1010)}'")
+            diff_before_publish(con, "patents", f"SELECT * FROM {candidate_table('stg', 'patents')}")
+            expected = con.execute(f"SELECT count(*) FROM {changes_table('patents')}").fetchone()[0]
+            con.execute(f"DROP TABLE {changes_table('patents')}")
+            publish(con, load_contract("patents"), result)
+            counts[case] = (result.change["changed_rows"], expected)
+        finally:
+            con.close()
+    assert counts["as staged"][0] == counts["as staged"][1] > 0
+    # the row deleted in between comes back: the comparison was made again
+    assert counts["moved"][0] == counts["moved"][1] == counts["as staged"][0] + 1
