@@ -16,6 +16,7 @@ from ..ingest.errors import SourceFileError
 from ..ingest.reference import stage_reference
 from ..ingest.staging import LoadResult, candidate_table, discard, publish, stage_candidate
 from ..paths import EXPECTATIONS_DIR
+from ..quality import gx_validation
 from ..quality.table_check import GX_SUITE_CHECK, run_table_check
 from .landing import landing_key
 from .metadata import load_metadata, preview
@@ -163,6 +164,8 @@ def build_source_asset(name: str) -> dg.AssetsDefinition:
         name=f"ingest_{name}", specs=specs, check_specs=check_specs, pool=WAREHOUSE_POOL, can_subset=False
     )
     def ingest(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        if check_specs:
+            gx_validation.preload()  # while staging works in DuckDB
         try:
             url = configured_url(contract)
             with warehouse.connection() as con:  # write: the candidate tables

@@ -130,14 +130,16 @@ def empty_source_note(contract: SourceContract, why: str | None = None) -> str:
 
 
 CANDIDATE_KINDS = ("raw", "stg", "quarantine")
-# A schema of its own: what waits for its audit (or was left by a run killed before it
-# published) is never one of the warehouse's tables in `main`.
-CANDIDATE_SCHEMA = "candidate"
+# A name of its own beside the published table, in the same schema: publishing renames it in
+# place of the published one (DuckDB renames only within a schema), where a copy of millions
+# of rows took seconds per table. What waits for its audit, or was left by a run killed before
+# it published, is never one of the names the warehouse's readers know.
+CANDIDATE_PREFIX = "_candidate_"
 
 
 def candidate_table(kind: str, source: str) -> str:
     """Where a new snapshot's `<kind>_<source>` waits for its audit before it is published."""
-    return f"{CANDIDATE_SCHEMA}.{kind}_{source}"
+    return f"main.{CANDIDATE_PREFIX}{kind}_{source}"
 
 
 PartsFactory = Callable[[], Iterator[tuple[str, FileReadInfo, Iterator]]]
@@ -484,7 +486,6 @@ def _write_candidate(
     raw_c, stg_c, quarantine_c = (candidate_table(k, name) for k in CANDIDATE_KINDS)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {CANDIDATE_SCHEMA}")
         con.execute(
             f"CREATE OR REPLACE TABLE {raw_c} AS SELECT {raw_cols}, _source_file, _row_number, _snapshot_at, "
             f"_format FROM {raw_table}"
@@ -547,13 +548,8 @@ def publish(con: duckdb.DuckDBPyConnection, contract: SourceContract, result: Lo
         reused = load_changes(con, name, result.fingerprint, home, previous_row[0] if previous_row else None)
         compared = reused or diff_before_publish(con, name, f"SELECT * FROM {candidate_table('stg', name)}")
         for kind in CANDIDATE_KINDS:
-            # file order, row order, as the candidate was written (insertion order is not kept: db.connect)
-            order = " ORDER BY _source_file, _row_number" if kind != "raw" else ""
-            con.execute(
-                f"CREATE OR REPLACE TABLE main.{kind}_{name} AS "
-                f"SELECT * FROM {candidate_table(kind, name)}{order}"
-            )
-            con.execute(f"DROP TABLE {candidate_table(kind, name)}")
+            con.execute(f"DROP TABLE IF EXISTS main.{kind}_{name}")
+            con.execute(f"ALTER TABLE {candidate_table(kind, name)} RENAME TO {kind}_{name}")
         result.change = record_change(
             con, name, result.fingerprint, previous_row[0] if previous_row else None, compared, contract.key
         )

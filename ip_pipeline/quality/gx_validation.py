@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -95,6 +97,28 @@ def _gx_expectation(exp: dict) -> dict:
             kwargs[k] = kwargs[k] + "T00:00:00"
     e["kwargs"] = kwargs
     return e
+
+
+_preloading: threading.Thread | None = None
+
+
+def preload() -> None:
+    """Import GX in a background thread (once per process). Importing it takes ~4 s of CPU;
+    an ingest step starts this before staging, whose DuckDB work releases the GIL, so the
+    import runs on the other core and the step's validation finds GX loaded."""
+    global _preloading
+    if _preloading is not None or "great_expectations" in sys.modules:
+        return
+
+    def load() -> None:
+        try:
+            import great_expectations  # noqa: F401
+            import great_expectations.data_context.types.base  # noqa: F401
+        except Exception:  # noqa: BLE001 (the validation imports it again and reports the error)
+            pass
+
+    _preloading = threading.Thread(target=load, name="gx-preload", daemon=True)
+    _preloading.start()
 
 
 def _context(table: str, docs_dir: Path | None):
