@@ -77,6 +77,7 @@ def validate_incremental(
     witness: pd.DataFrame | None = None,
     witnessed: set[int] = frozenset(),
     rows: int | None = None,
+    counted: dict[str, int] | None = None,
 ) -> QualityResult | None:
     """The verdicts of a full validation of the new snapshot, from: the table-level and shape
     rules on the whole table (`frame`, `schema_frame`), those of them in `witnessed` on their
@@ -113,33 +114,11 @@ def validate_incremental(
         )[:SAMPLE_SIZE]
         counts[k] = {**total, "raised": False, "sample": sample}
         failures += _failed(exp, pos, total, sample)
-    if witnessed:
-        seen = _counted(table, witness, suite, witnessed, parameters)
-        for pos in sorted(witnessed):
-            c = seen.get(str(pos))
-            if c is None or c.get("raised") or c.get("element_count") is None:
-                return None
-            # every row outside the witnesses is considered, present and expected
-            total = {
-                "element_count": int(rows if rows is not None else len(frame)),
-                "missing_count": c["missing_count"],
-                "unexpected_count": c["unexpected_count"],
-            }
-            failures += _failed(by_pos[pos], pos, total, list(c.get("sample") or [])[:SAMPLE_SIZE])
-    # the order of a full run: shape rules, then value rules as GX lists them, errors first
-    _, value_exps = split_suite(suite)
-    gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, gx_order(value_exps))}
-    schema_pos = {e["meta"][POSITION] for e in split_suite(suite)[0]}
-
-    def rank(f: ExpectationFailure):
-        pos = f.position if f.position is not None else 10**6
-        return (
-            {ERROR: 0, WARN: 1}.get(f.severity, 2),
-            0 if pos in schema_pos else 1,
-            gx_rank.get(pos, (0, pos)),
-        )
-
-    failures.sort(key=rank)
+    judged = _judged_on_witnesses(table, suite, parameters, witness, witnessed, rows or len(frame), counted)
+    if judged is None:
+        return None
+    failures += judged[0]
+    failures.sort(key=_full_run_order(suite))
     evaluated = whole.evaluated + len(rows_pos) + len(witnessed)
     return verdict(
         table,
@@ -157,6 +136,106 @@ def validate_incremental(
             },
         },
     )
+
+
+def validate_with_witnesses(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    frame: pd.DataFrame,
+    schema_frame: pd.DataFrame,
+    witness: pd.DataFrame,
+    witnessed: set[int],
+    rows: int,
+    docs_dir: Path | str | None = None,
+    counted: dict[str, int] | None = None,
+) -> QualityResult | None:
+    """A whole validation (every rule's verdict and, for the row-level rules, counts for the
+    next incremental run) from: the rules in `witnessed` on their `witness` rows of the table's
+    `rows` (witness.py), every other rule on the whole table (`frame`, `schema_frame`). None
+    when GX could not evaluate a rule on the witnesses (validate the whole table instead)."""
+    t0 = time.perf_counter()
+    number_expectations(suite)
+    rows_pos = row_level_positions(suite)
+    everything = {e["meta"][POSITION] for e in suite["expectations"]}
+    whole = validate_frames(
+        table,
+        frame,
+        sub_suite(suite, everything - witnessed),
+        parameters,
+        schema_frame=schema_frame,
+        docs_dir=docs_dir,
+        counts_for=rows_pos - witnessed,
+    )
+    judged = _judged_on_witnesses(table, suite, parameters, witness, witnessed, rows, counted)
+    if judged is None:
+        return None
+    failures = list(whole.failures) + judged[0]
+    failures.sort(key=_full_run_order(suite))
+    counts = {**whole.extra["row_counts"], **{k: v for k, v in judged[1].items() if int(k) in rows_pos}}
+    return verdict(
+        table,
+        failures,
+        whole.evaluated + len(witnessed),
+        rows,
+        whole.data_docs,
+        t0,
+        {"row_counts": counts, "witness_rows": len(witness)},
+    )
+
+
+def _judged_on_witnesses(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    witness: pd.DataFrame | None,
+    witnessed: set[int],
+    rows: int,
+    counted: dict[str, int] | None = None,
+) -> tuple[list[ExpectationFailure], dict] | None:
+    """(failures, counts over the table by position) of the rules `witnessed`, GX judging the
+    `witness` rows of a table of `rows` (witness.py). `counted`: what DuckDB counted over the
+    table, "m<position>" the rule's missing rows (its own witnesses leave them out, where another
+    rule's may hold some), "e<position>" the rows its row condition keeps. None when GX could
+    not evaluate one."""
+    counted = counted or {}
+    failures: list[ExpectationFailure] = []
+    counts: dict = {}
+    if not witnessed:
+        return failures, counts
+    by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
+    seen = _counted(table, witness, suite, witnessed, parameters)
+    for pos in sorted(witnessed):
+        c = seen.get(str(pos))
+        if c is None or c.get("raised") or c.get("element_count") is None:
+            return None
+        # every row outside the witnesses is considered, present and expected
+        total = {
+            "element_count": counted.get(f"e{pos}", int(rows)),
+            "missing_count": counted[f"m{pos}"] if f"m{pos}" in counted else c["missing_count"],
+            "unexpected_count": c["unexpected_count"],
+        }
+        sample = list(c.get("sample") or [])[:SAMPLE_SIZE]
+        counts[str(pos)] = {**total, "raised": False, "sample": sample}
+        failures += _failed(by_pos[pos], pos, total, sample)
+    return failures, counts
+
+
+def _full_run_order(suite: dict):
+    """The order of a full run's failures: errors first, shape rules, then value rules as GX lists them."""
+    schema_exps, value_exps = split_suite(suite)
+    gx_rank = {e["meta"][POSITION]: k for e, k in zip(value_exps, gx_order(value_exps))}
+    schema_pos = {e["meta"][POSITION] for e in schema_exps}
+
+    def rank(f: ExpectationFailure):
+        pos = f.position if f.position is not None else 10**6
+        return (
+            {ERROR: 0, WARN: 1}.get(f.severity, 2),
+            0 if pos in schema_pos else 1,
+            gx_rank.get(pos, (0, pos)),
+        )
+
+    return rank
 
 
 def _counted(table: str, df: pd.DataFrame, suite: dict, positions: set[int], parameters: dict | None) -> dict:

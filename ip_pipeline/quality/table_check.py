@@ -39,7 +39,7 @@ def run_table_check(
     home = warehouse.paths.root
     docs_dir = warehouse.paths.quality / "data_docs"
 
-    def plan_of(con, inc: bool):
+    def plan_of(con, inc: bool, witnesses: bool = True):
         return make_plan(
             con,
             table,
@@ -50,6 +50,7 @@ def run_table_check(
             incremental=inc,
             read_table=read_table,
             snapshot=snapshot,
+            witnesses_for_all=witnesses,
         )
 
     result = None
@@ -68,9 +69,9 @@ def run_table_check(
             frames = load_frames(plan, con)
         result = run_plan(plan, frames=frames)
         del frames
-        if result is None:  # the incremental parts could not all be evaluated: the whole table
+        if result is None:  # some part could not be evaluated on its rows: the whole table
             with wio.connection(warehouse, read_only=True) as con:
-                plan = plan_of(con, False)
+                plan = plan_of(con, False, witnesses=False)
                 frames = load_frames(plan, con)
             result = run_plan(plan, frames=frames)
             del frames

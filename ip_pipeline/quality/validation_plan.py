@@ -33,7 +33,7 @@ from . import warehouse_io as wio
 from .applicability import Snapshot, applicable_suite, describe, not_applicable
 from .failures import QualityResult
 from .gx_validation import validate_frames
-from .incremental import validate_incremental
+from .incremental import validate_incremental, validate_with_witnesses
 from .suites import (
     POSITION,
     STABLE_ROW_PARAMETERS,
@@ -45,7 +45,7 @@ from .suites import (
     suite_parameters,
     suite_text,
 )
-from .witness import witness_condition, witness_sql
+from .witness import Witness, counts_sql, witness_condition, witness_sql
 
 
 @dataclass
@@ -69,6 +69,8 @@ class ValidationPlan:
     rows: int | None = None  # the table's rows (what a witnessed rule's counts are over)
     # table-level map rules judged on their witnesses (witness.py), in frame "witness"
     witnessed: list[int] = field(default_factory=list)
+    # what DuckDB counted for them over the table (witnesses.py: "m<pos>", "e<pos>" -> rows)
+    witness_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def incremental(self) -> bool:
@@ -144,6 +146,7 @@ def make_plan(
     incremental: bool = True,
     read_table: str | None = None,
     snapshot: tuple[str | None, str | None] | None = None,
+    witnesses_for_all: bool = True,
 ) -> ValidationPlan:
     """The validation of `table`'s suite. `read_table` names the table holding the rows when it
     is not `table` itself (a candidate snapshot not yet published), `snapshot` its (source,
@@ -174,9 +177,10 @@ def make_plan(
     if previous is not None and min_rows > 0 and rows < min_rows:
         previous = None
     witnessed: list[int] = []
+    counted: dict[str, int] = {}
     if previous is not None and rows_pos:
         everything = {e["meta"]["_position"] for e in suite["expectations"]}
-        witness, witnessed = witnesses(con, physical, suite, everything - rows_pos, params)
+        witness, witnessed, counted = witnesses(con, physical, suite, everything - rows_pos, params)
         frame_sql, schema_sql, cols = wio.frame_sql(
             con, physical, sub_suite(suite, everything - rows_pos - set(witnessed))
         )
@@ -196,8 +200,23 @@ def make_plan(
             cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
     else:
         previous = None
-        frame_sql, schema_sql, cols = wio.frame_sql(con, physical, suite)
+        everything = {e["meta"][POSITION] for e in suite["expectations"]}
+        # a whole validation judges on witnesses every rule that has them (`witnesses_for_all`
+        # False: none, the fallback when GX could not judge one on them)
+        # (a small table is read whole: one GX run costs less than two)
+        witness, witnessed, counted = (
+            witnesses(con, physical, suite, everything, params)
+            if witnesses_for_all and rows >= min_rows
+            else (None, [], {})
+        )
+        frame_sql, schema_sql, cols = wio.frame_sql(
+            con, physical, sub_suite(suite, everything - set(witnessed))
+        )
         sql = {"frame": frame_sql, "schema": schema_sql}
+        if witness is not None:
+            sql["witness"] = witness
+            types = wio.table_columns(con, physical)
+            cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
     return ValidationPlan(
         table,
         suite,
@@ -215,28 +234,36 @@ def make_plan(
         read_table=read_table,
         rows=int(rows),
         witnessed=witnessed,
+        witness_counts=counted,
     )
 
 
 def witnesses(
-    con, physical: str, suite: dict, table_level: set[int], params: dict
-) -> tuple[str | None, list[int]]:
-    """(SQL of the witness rows, positions judged on them) for the table-level map rules that
-    have witnesses (witness.py); (None, []) when none has."""
-    candidates = sub_suite(suite, table_level)
+    con, physical: str, suite: dict, positions: set[int], params: dict
+) -> tuple[str | None, list[int], dict[str, int]]:
+    """(SQL of the witness rows, the positions judged on them, the counts DuckDB made over the
+    whole table: "m<position>" missing rows, "e<position>" rows a row condition keeps) for the
+    map rules at `positions` that have witnesses (witness.py); (None, [], {}) when none has."""
+    candidates = sub_suite(suite, positions)
     if not split_suite(candidates)[1]:
-        return None, []
+        return None, [], {}
     probe, _, _ = wio.frame_sql(con, physical, candidates)
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {probe}").fetchall()}
-    conditions = {}
+    found: dict[int, Witness] = {}
     for exp in split_suite(candidates)[1]:
-        cond = witness_condition(exp, params, types)
-        if cond is not None:
-            conditions[exp["meta"][POSITION]] = cond
-    if not conditions:
-        return None, []
-    frame, _, _ = wio.frame_sql(con, physical, sub_suite(suite, set(conditions)))
-    return witness_sql(frame, list(conditions.values())), sorted(conditions)
+        w = witness_condition(exp, params, types)
+        if w is not None:
+            found[exp["meta"][POSITION]] = w
+    if not found:
+        return None, [], {}
+    frame, _, _ = wio.frame_sql(con, physical, sub_suite(suite, set(found)))
+    counting = counts_sql(frame, found)
+    counts = {}
+    if counting is not None:
+        cur = con.execute(counting)
+        names = [d[0] for d in cur.description]
+        counts = {name: int(n) for name, n in zip(names, cur.fetchone())}
+    return witness_sql(frame, list(found.values())), sorted(found), counts
 
 
 def gx_dir(home: Path, table: str) -> Path:
@@ -314,10 +341,27 @@ def run_plan(
             witness=f.get("witness"),
             witnessed=set(plan.witnessed),
             rows=plan.rows,
+            counted=plan.witness_counts,
         )
         if result is None:
             return None
         mode = "incremental"
+    elif plan.witnessed:
+        result = validate_with_witnesses(
+            plan.table,
+            plan.suite,
+            plan.params,
+            f["frame"],
+            f["schema"],
+            f["witness"],
+            set(plan.witnessed),
+            plan.rows,
+            docs_dir=docs,
+            counted=plan.witness_counts,
+        )
+        if result is None:
+            return None
+        mode = "full"
     else:
         result = validate_frames(
             plan.table,

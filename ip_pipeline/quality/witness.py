@@ -1,31 +1,41 @@
-"""The witnesses of a table-level map rule: the rows GX may count as unexpected or missing.
+"""The witnesses of a map rule: the rows GX may count as unexpected or missing.
 
-An incremental validation (incremental.py) judges row-level rules on the rows that came and
-went. Some map rules cannot be added up that way yet need not read the whole table either: a
-row's uniqueness depends on the other rows, and a date bound that moves with `today` can turn a
-row that passed yesterday into a failure. For these DuckDB picks out, from the whole table,
-every row that might fail or be missing (a superset is safe), and GX judges those rows alone:
-every row outside the witnesses is non-null and passes for sure, so GX's counts over the whole
-table are the table's row count, and the witnesses' missing and unexpected counts.
+GX reads a table into pandas to judge its map rules, millions of rows of key strings. Most rows
+pass every rule, and for the common rules DuckDB can tell which rows surely pass. So DuckDB picks
+out every row that might fail or be missing (a superset is safe: GX judges each witness itself),
+and GX judges those rows alone. Every row outside the witnesses is present and passes for sure,
+so GX's counts over the whole table are the table's row count and the witnesses' missing and
+unexpected counts, and its verdict and percentage follow from them (incremental.combined_verdict).
 
-Why this is exact:
-- uniqueness: a duplicated value has all its copies among the witnesses (the rows whose value,
-  or value hash, occurs more than once, or is null), so each witness is unique among the
-  witnesses exactly when it is unique in the table;
-- a bound: the witnesses are the rows outside the open interval (bounds included), or null, or
-  where DuckDB cannot tell (a NULL comparison counts as a witness).
+Used for the table-level rules of an incremental validation (a row's uniqueness depends on the
+others; a bound that moves with `today` can fail a row that passed yesterday), and for every rule
+it can of a whole validation (a first load, a new suite). Why it is exact, by rule:
+- uniqueness (one column or compound): a duplicated value has all its copies among the witnesses
+  (the rows whose value hash occurs more than once, or with a null), so each witness is unique
+  among the witnesses exactly when it is unique in the table;
+- a bound: the rows outside the open interval (the bounds themselves included), or null;
+- not null, in a set, not in a set, a > b: the rows null, or not as the rule wants;
+- wherever the SQL comparison is unknown (NULL), the row is a witness; NaN counts as null, as
+  in pandas.
 
-A rule with a row condition, a `mostly` parameter or another type reads the whole table as
-before (None here).
+A rule with a row condition (pandas syntax, which SQL would only approximate), a parametrised
+`mostly`, a regular expression (Python's and DuckDB's differ) or another type reads the whole
+table as before (None here).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from .warehouse_io import _q
 
+_NOT_NULL = "expect_column_values_to_not_be_null"
+_BE_NULL = "expect_column_values_to_be_null"
+_IN_SET = "expect_column_values_to_be_in_set"
+_NOT_IN_SET = "expect_column_values_to_not_be_in_set"
+_A_GREATER = "expect_column_pair_values_a_to_be_greater_than_b"
 _UNIQUE = "expect_column_values_to_be_unique"
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 _BETWEEN = "expect_column_values_to_be_between"
@@ -57,6 +67,22 @@ def _bound(value, column_type: str) -> str | None:
     return None
 
 
+def _null(column: str, frame_types: dict[str, str]) -> str:
+    """SQL true where pandas sees a null: NULL, and NaN in a floating column."""
+    c = f"w.{_q(column)}"
+    if frame_types[column].upper() in ("DOUBLE", "FLOAT", "REAL"):
+        return f"({c} IS NULL OR isnan({c}))"
+    return f"{c} IS NULL"
+
+
+def _strings(value, parameters: dict) -> str | None:
+    """A set of strings as a SQL list (None: not a list of strings, or an unknown parameter)."""
+    ok, values = _resolved(value, parameters)
+    if not ok or not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        return None
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")" if values else None
+
+
 def _duplicated(columns: list[str]) -> str:
     """Rows whose value hash occurs more than once (a collision only adds witnesses)."""
     h = f"hash({', '.join(f'w.{_q(c)}' for c in columns)})"
@@ -64,28 +90,121 @@ def _duplicated(columns: list[str]) -> str:
     return f"{h} IN (SELECT {inner} FROM f GROUP BY 1 HAVING count(*) > 1)"
 
 
-def witness_condition(exp: dict, parameters: dict, frame_types: dict[str, str]) -> str | None:
-    """SQL over the value frame (alias `w`, the frame also named `f`) true for every row GX may
-    count as unexpected or missing for `exp`; None when the rule must read the whole table."""
+@dataclass(frozen=True)
+class Witness:
+    """Which rows GX must judge for a rule: `condition` (SQL over the frame as `w`, the frame
+    also named `f`); `missing`, when set, the rows GX counts as missing for the rule (nulls of a
+    column whose nulls are not judged), counted by DuckDB over the whole table and left out of
+    `condition`: a mostly empty column then costs GX nothing."""
+
+    condition: str
+    missing: str | None = None
+    # the rows the rule's row condition keeps (GX's element count), when it has one
+    considered: str | None = None
+
+
+def witness_condition(exp: dict, parameters: dict, frame_types: dict[str, str]) -> Witness | None:
+    """The witnesses of `exp`: every row GX may count as unexpected (or missing) for it; None
+    when the rule must read the whole table."""
     kw = exp.get("kwargs", {})
-    if kw.get("row_condition") or "mostly" in kw and not isinstance(kw["mostly"], int | float):
+    if "mostly" in kw and not isinstance(kw["mostly"], int | float):
         return None
-    t = exp["type"]
-    if t == _UNIQUE:
-        c = kw.get("column")
-        if c not in frame_types:
+    if kw.get("row_condition"):
+        kept = row_condition_sql(kw["row_condition"], kw.get("condition_parser"), frame_types)
+        plain = witness_condition(
+            {**exp, "kwargs": {k: v for k, v in kw.items() if k != "row_condition"}}, parameters, frame_types
+        )
+        if kept is None or plain is None:
             return None
-        return f"w.{_q(c)} IS NULL OR {_duplicated([c])}"
+        # GX judges only the rows the condition keeps: so do the witnesses and the counts
+        return Witness(
+            f"({kept}) AND ({plain.condition})",
+            f"({kept}) AND ({plain.missing})" if plain.missing is not None else None,
+            kept,
+        )
+    t = exp["type"]
+    if t == _A_GREATER:
+        a, b = kw.get("column_A"), kw.get("column_B")
+        if a not in frame_types or b not in frame_types:
+            return None
+        # or_equal or not, a row outside passes: both present and a > b
+        na, nb = _null(a, frame_types), _null(b, frame_types)
+        judged = f"{na} OR {nb} OR coalesce(NOT (w.{_q(a)} > w.{_q(b)}), true)"
+        # the rows GX leaves out (missing): counted, not read
+        ignored = {
+            "either_value_is_missing": f"{na} OR {nb}",
+            "both_values_are_missing": f"{na} AND {nb}",
+        }.get(kw.get("ignore_row_if", "both_values_are_missing"))
+        if ignored is None:
+            return Witness(judged)
+        return Witness(f"NOT ({ignored}) AND ({judged})", ignored)
     if t == _COMPOUND_UNIQUE:
         cols = kw.get("column_list") or []
-        if not cols or any(c not in frame_types for c in cols):
+        if not cols or any(col not in frame_types for col in cols):
             return None
-        nulls = " OR ".join(f"w.{_q(c)} IS NULL" for c in cols)
-        return f"{nulls} OR {_duplicated(cols)}"
+        nulls = " OR ".join(_null(col, frame_types) for col in cols)
+        return Witness(f"{nulls} OR {_duplicated(cols)}")
+    c = kw.get("column")
+    if c not in frame_types:
+        return None
+    null = _null(c, frame_types)
+    if t == _NOT_NULL:
+        return Witness(null)  # its nulls are what it judges
+    if t == _BE_NULL:
+        return Witness(f"NOT ({null})")
+    fails = _fails(t, c, kw, parameters, frame_types)
+    # the rule's nulls are missing (GX leaves them out of its judgement): counted, not read
+    return Witness(f"NOT ({null}) AND ({fails})", null) if fails is not None else None
+
+
+_EQUALS = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=)\s*(?:"([^"\\]*)"|(True|False))\s*$')
+_IN_LIST = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\[\s*("[^"\\]*"(?:\s*,\s*"[^"\\]*")*)\s*\]\s*$')
+
+
+def row_condition_sql(condition: str, parser: str | None, frame_types: dict[str, str]) -> str | None:
+    """A pandas row condition of the simple forms the suites use (`c == "x"`, `c != "x"`,
+    `c == True`, `c in ["x", "y"]`) as SQL true exactly where pandas keeps the row: a null is
+    equal to nothing, so `!=` keeps it. None for any other form (the rule reads the whole table)."""
+    if parser not in (None, "pandas"):
+        return None
+    m = _EQUALS.match(condition)
+    if m:
+        col, op, text, flag = m.groups()
+        if col not in frame_types:
+            return None
+        if flag is not None:
+            if frame_types[col].upper() != "BOOLEAN":
+                return None
+            value = flag.lower()
+        elif frame_types[col].upper() == "VARCHAR":
+            value = "'" + text.replace("'", "''") + "'"
+        else:
+            return None
+        c = f"w.{_q(col)}"
+        return f"coalesce({c} = {value}, false)" if op == "==" else f"coalesce({c} <> {value}, true)"
+    m = _IN_LIST.match(condition)
+    if m:
+        col, items = m.groups()
+        if col not in frame_types or frame_types[col].upper() != "VARCHAR":
+            return None
+        values = re.findall(r'"([^"\\]*)"', items)
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+        return f"coalesce(w.{_q(col)} IN ({listed}), false)"
+    return None
+
+
+def _fails(t: str, c: str, kw: dict, parameters: dict, frame_types: dict[str, str]) -> str | None:
+    """SQL true for every non-null value of `c` that may fail rule type `t`."""
+    if t == _UNIQUE:
+        return _duplicated([c])
+    if t in (_IN_SET, _NOT_IN_SET):
+        values = _strings(kw.get("value_set"), parameters)
+        if values is None or frame_types[c].upper() != "VARCHAR":
+            return None
+        inside = f"w.{_q(c)} IN {values}"
+        # a value outside is, as the rule wants, in (or not in) the set
+        return f"coalesce({'NOT ' if t == _IN_SET else ''}({inside}), true)"
     if t == _BETWEEN:
-        c = kw.get("column")
-        if c not in frame_types:
-            return None
         sides = []
         for key, op in (("min_value", ">"), ("max_value", "<")):
             ok, value = _resolved(kw.get(key), parameters)
@@ -98,13 +217,26 @@ def witness_condition(exp: dict, parameters: dict, frame_types: dict[str, str]) 
                 return None
             sides.append(f"w.{_q(c)} {op} {literal}")
         if not sides:
-            return f"w.{_q(c)} IS NULL"
+            return None
         # strictly inside on every side passes under any strictness; NULL (unknown) is a witness
-        return f"w.{_q(c)} IS NULL OR coalesce(NOT ({' AND '.join(sides)}), true)"
+        return f"coalesce(NOT ({' AND '.join(sides)}), true)"
     return None
 
 
-def witness_sql(frame_sql: str, conditions: list[str]) -> str:
-    """The rows of the frame any of the conditions picks, in one pass."""
-    where = " OR ".join(f"({c})" for c in conditions)
+def witness_sql(frame_sql: str, witnesses: list[Witness]) -> str:
+    """The rows of the frame any of the witnesses picks, in one pass."""
+    where = " OR ".join(f"({w.condition})" for w in witnesses)
     return f"WITH f AS MATERIALIZED ({frame_sql}) SELECT w.* FROM f AS w WHERE {where}"
+
+
+def counts_sql(frame_sql: str, witnesses: dict[int, Witness]) -> str | None:
+    """One row of the counts DuckDB makes over the whole table: per witnessed rule, its missing
+    rows (column "m<position>") when it counts them and the rows its row condition keeps
+    ("e<position>") when it has one; None when no rule needs either."""
+    cols = [f'count(*) FILTER (WHERE {w.missing}) AS "m{p}"' for p, w in witnesses.items() if w.missing]
+    cols += [
+        f'count(*) FILTER (WHERE {w.considered}) AS "e{p}"' for p, w in witnesses.items() if w.considered
+    ]
+    if not cols:
+        return None
+    return f"WITH f AS ({frame_sql}) SELECT {', '.join(cols)} FROM f AS w"
