@@ -7,7 +7,10 @@ validation can be incremental: the table's snapshot was published with its chang
 snapshot's validation kept its row-level counts. Then row-level expectations run on the rows
 that came and went only, and table-level ones (row counts, uniqueness, aggregates, distinct
 sets, rules on derived columns that read other rows or the clock) on the whole table; the
-verdicts and unexpected counts are a full validation's (incremental.py).
+verdicts and unexpected counts are a full validation's (incremental.py). Wherever a map rule
+has witnesses (witness.py: the rows that may fail, picked by DuckDB), GX reads those instead of
+the whole table: the table-level rules of an incremental validation, every such rule of a
+whole one (frame "witness", counts DuckDB made in `witness_counts`).
 
 `export` writes the frames the plan reads as Parquet under `<home>/cache/gx/<table>/`: an
 immutable snapshot that `run_plan` can validate in another process (background.py) while the
