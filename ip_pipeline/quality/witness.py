@@ -14,13 +14,18 @@ it can of a whole validation (a first load, a new suite). Why it is exact, by ru
   (the rows whose value hash occurs more than once, or with a null), so each witness is unique
   among the witnesses exactly when it is unique in the table;
 - a bound: the rows outside the open interval (the bounds themselves included), or null;
-- not null, in a set, not in a set, a > b: the rows null, or not as the rule wants;
+- not null, be null, in a set, not in a set, a > b: the rows null (not null), present (be
+  null), or not as the rule wants;
 - wherever the SQL comparison is unknown (NULL), the row is a witness; NaN counts as null, as
-  in pandas.
+  in pandas;
+- a row condition of the simple forms the suites use (`c == "x"`, `c != "x"`, `c == True`,
+  `c in [...]`) becomes SQL keeping exactly the rows pandas keeps: the witnesses are taken
+  among them, and DuckDB counts them (GX's element count).
 
-A rule with a row condition (pandas syntax, which SQL would only approximate), a parametrised
-`mostly`, a regular expression (Python's and DuckDB's differ) or another type reads the whole
-table as before (None here).
+Nulls that a rule leaves out of its judgement (missing) are counted by DuckDB, not read.
+A rule with another row condition (pandas syntax, which SQL would only approximate), a
+parametrised `mostly`, a regular expression (Python's and DuckDB's differ) or another type
+reads the whole table as before (None here).
 """
 
 from __future__ import annotations
@@ -40,7 +45,21 @@ _UNIQUE = "expect_column_values_to_be_unique"
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 _BETWEEN = "expect_column_values_to_be_between"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "U")
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+)
 _TEMPORAL = ("DATE", "TIMESTAMP")
 
 
