@@ -84,57 +84,16 @@ def validate_incremental(
     `witness` rows of the table's `rows` (witness.py), and the row-level rules on the rows
     that came (`added`) and went (`removed`) since the snapshot whose `previous_counts` they
     had. None when some part could not be evaluated (validate the whole table instead)."""
-    t0 = time.perf_counter()
-    number_expectations(suite)
-    rows_pos = row_level_positions(suite)
-    witnessed = set(witnessed) if witness is not None else set()
-    everything = [e["meta"][POSITION] for e in suite["expectations"]]
-    whole = validate_frames(
+    return validate_parts(
         table,
-        frame,
-        sub_suite(suite, set(everything) - rows_pos - witnessed),
+        suite,
         parameters,
-        schema_frame=schema_frame,
-        docs_dir=docs_dir,
-    )
-    came = _counted(table, added, suite, rows_pos, parameters)
-    went = _counted(table, removed, suite, rows_pos, parameters)
-    failures = list(whole.failures)
-    counts = {}
-    by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
-    for pos in sorted(rows_pos):
-        k = str(pos)
-        exp = by_pos[pos]
-        total = _combined(exp, [(1, previous_counts.get(k)), (-1, went.get(k)), (1, came.get(k))])
-        if total is None:
-            return None
-        sample = (
-            _sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
-            + list(came[k].get("sample") or [])
-        )[:SAMPLE_SIZE]
-        counts[k] = {**total, "raised": False, "sample": sample}
-        failures += _failed(exp, pos, total, sample)
-    judged = _judged_on_witnesses(table, suite, parameters, witness, witnessed, rows or len(frame), counted)
-    if judged is None:
-        return None
-    failures += judged[0]
-    failures.sort(key=_full_run_order(suite))
-    evaluated = whole.evaluated + len(rows_pos) + len(witnessed)
-    return verdict(
-        table,
-        failures,
-        evaluated,
-        len(frame),
-        whole.data_docs,
-        t0,
-        {
-            "row_counts": counts,
-            "incremental": {
-                "added_rows": len(added),
-                "removed_rows": len(removed),
-                "witness_rows": len(witness) if witnessed else None,
-            },
-        },
+        {"frame": frame, "schema": schema_frame, "added": added, "removed": removed, "witness": witness},
+        set(witnessed) if witness is not None else set(),
+        rows,
+        counted,
+        previous_counts,
+        docs_dir,
     )
 
 
@@ -154,34 +113,109 @@ def validate_with_witnesses(
     next incremental run) from: the rules in `witnessed` on their `witness` rows of the table's
     `rows` (witness.py), every other rule on the whole table (`frame`, `schema_frame`). None
     when GX could not evaluate a rule on the witnesses (validate the whole table instead)."""
+    return validate_parts(
+        table,
+        suite,
+        parameters,
+        {"frame": frame, "schema": schema_frame, "witness": witness},
+        set(witnessed),
+        rows,
+        counted,
+        None,
+        docs_dir,
+    )
+
+
+def validate_parts(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    frames: dict[str, pd.DataFrame | None],
+    witnessed: set[int],
+    rows: int | None,
+    counted: dict[str, int] | None,
+    previous_counts: dict | None,
+    docs_dir: Path | str | None = None,
+) -> QualityResult | None:
+    """One validation from the parts a plan read (validation_plan.py): the rules in `witnessed`
+    on `frames["witness"]`; with `previous_counts` (incremental), the row-level rules from the
+    rows that came and went (`frames["added"]`, `frames["removed"]`); every other rule on the
+    whole table (`frames["frame"]`, `frames["schema"]`). The verdicts, counts and order of
+    GX on the whole table; None when a part could not be evaluated."""
     t0 = time.perf_counter()
     number_expectations(suite)
+    frame = frames["frame"]
     rows_pos = row_level_positions(suite)
+    incremental = previous_counts is not None
     everything = {e["meta"][POSITION] for e in suite["expectations"]}
     whole = validate_frames(
         table,
         frame,
-        sub_suite(suite, everything - witnessed),
+        sub_suite(suite, everything - witnessed - (rows_pos if incremental else set())),
         parameters,
-        schema_frame=schema_frame,
+        schema_frame=frames["schema"],
         docs_dir=docs_dir,
-        counts_for=rows_pos - witnessed,
+        counts_for=None if incremental else rows_pos - witnessed,
     )
-    judged = _judged_on_witnesses(table, suite, parameters, witness, witnessed, rows, counted)
+    judged = _judged_on_witnesses(
+        table, suite, parameters, frames.get("witness"), witnessed, rows or len(frame), counted
+    )
     if judged is None:
         return None
     failures = list(whole.failures) + judged[0]
+    if incremental:
+        changed = _from_changes(table, suite, parameters, frames["added"], frames["removed"], previous_counts)
+        if changed is None:
+            return None
+        failures += changed[0]
+        counts = changed[1]
+        extra = {
+            "incremental": {
+                "added_rows": len(frames["added"]),
+                "removed_rows": len(frames["removed"]),
+                "witness_rows": len(frames["witness"]) if witnessed else None,
+            }
+        }
+        evaluated = whole.evaluated + len(rows_pos) + len(witnessed)
+    else:
+        counts = {**whole.extra["row_counts"], **{k: v for k, v in judged[1].items() if int(k) in rows_pos}}
+        extra = {"witness_rows": len(frames["witness"]) if witnessed else 0}
+        evaluated = whole.evaluated + len(witnessed)
     failures.sort(key=_full_run_order(suite))
-    counts = {**whole.extra["row_counts"], **{k: v for k, v in judged[1].items() if int(k) in rows_pos}}
     return verdict(
-        table,
-        failures,
-        whole.evaluated + len(witnessed),
-        rows,
-        whole.data_docs,
-        t0,
-        {"row_counts": counts, "witness_rows": len(witness)},
+        table, failures, evaluated, rows or len(frame), whole.data_docs, t0, {"row_counts": counts, **extra}
     )
+
+
+def _from_changes(
+    table: str,
+    suite: dict,
+    parameters: dict | None,
+    added: pd.DataFrame,
+    removed: pd.DataFrame,
+    previous_counts: dict,
+) -> tuple[list[ExpectationFailure], dict] | None:
+    """(failures, counts) of the row-level rules over the new snapshot: the previous counts minus
+    the rows that went plus the rows that came; None when a part was not evaluated."""
+    rows_pos = row_level_positions(suite)
+    came = _counted(table, added, suite, rows_pos, parameters)
+    went = _counted(table, removed, suite, rows_pos, parameters)
+    failures: list[ExpectationFailure] = []
+    counts = {}
+    by_pos = {e["meta"][POSITION]: e for e in suite["expectations"]}
+    for pos in sorted(rows_pos):
+        k = str(pos)
+        exp = by_pos[pos]
+        total = _combined(exp, [(1, previous_counts.get(k)), (-1, went.get(k)), (1, came.get(k))])
+        if total is None:
+            return None
+        sample = (
+            _sample_without(previous_counts[k].get("sample") or [], went[k].get("sample") or [])
+            + list(came[k].get("sample") or [])
+        )[:SAMPLE_SIZE]
+        counts[k] = {**total, "raised": False, "sample": sample}
+        failures += _failed(exp, pos, total, sample)
+    return failures, counts
 
 
 def _judged_on_witnesses(

@@ -36,7 +36,7 @@ from . import warehouse_io as wio
 from .applicability import Snapshot, applicable_suite, describe, not_applicable
 from .failures import QualityResult
 from .gx_validation import validate_frames
-from .incremental import validate_incremental, validate_with_witnesses
+from .incremental import validate_parts
 from .suites import (
     POSITION,
     STABLE_ROW_PARAMETERS,
@@ -179,47 +179,40 @@ def make_plan(
     min_rows = settings().gx_incremental_min_rows
     if previous is not None and min_rows > 0 and rows < min_rows:
         previous = None
-    witnessed: list[int] = []
-    counted: dict[str, int] = {}
-    if previous is not None and rows_pos:
-        everything = {e["meta"]["_position"] for e in suite["expectations"]}
+    if not rows_pos:
+        previous = None
+    incremental_now = previous is not None
+    everything = {e["meta"][POSITION] for e in suite["expectations"]}
+    # The rules judged on their witnesses (witness.py): an incremental validation's table-level
+    # rules; every rule that has them in a whole one (`witnesses_for_all` False: none, the
+    # fallback when GX could not judge one on them; a small table is read whole, one GX run
+    # costing less than two).
+    if incremental_now:
         witness, witnessed, counted = witnesses(con, physical, suite, everything - rows_pos, params)
-        frame_sql, schema_sql, cols = wio.frame_sql(
-            con, physical, sub_suite(suite, everything - rows_pos - set(witnessed))
-        )
+    elif witnesses_for_all and rows >= min_rows:
+        witness, witnessed, counted = witnesses(con, physical, suite, everything, params)
+    else:
+        witness, witnessed, counted = None, [], {}
+    on_changes = rows_pos if incremental_now else set()
+    frame_sql, schema_sql, cols = wio.frame_sql(
+        con, physical, sub_suite(suite, everything - on_changes - set(witnessed))
+    )
+    sql = {"frame": frame_sql, "schema": schema_sql}
+    types = wio.table_columns(con, physical)
+    if incremental_now:
         row_suite = sub_suite(suite, rows_pos)
         src = str(changes).replace("'", "''")
-        added, _, _ = wio.frame_sql(
-            con, physical, row_suite, relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'new')"
-        )
-        removed, _, _ = wio.frame_sql(
-            con, physical, row_suite, relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = 'old')"
-        )
-        sql = {"frame": frame_sql, "schema": schema_sql, "added": added, "removed": removed}
-        types = wio.table_columns(con, physical)
+        for name, side in (("added", "new"), ("removed", "old")):
+            sql[name], _, _ = wio.frame_sql(
+                con,
+                physical,
+                row_suite,
+                relation=f"(SELECT * FROM read_parquet('{src}') WHERE _side = '{side}')",
+            )
         cols = sorted(set(cols) | set(wio.value_columns(row_suite, types)))
-        if witness is not None:
-            sql["witness"] = witness
-            cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
-    else:
-        previous = None
-        everything = {e["meta"][POSITION] for e in suite["expectations"]}
-        # a whole validation judges on witnesses every rule that has them (`witnesses_for_all`
-        # False: none, the fallback when GX could not judge one on them)
-        # (a small table is read whole: one GX run costs less than two)
-        witness, witnessed, counted = (
-            witnesses(con, physical, suite, everything, params)
-            if witnesses_for_all and rows >= min_rows
-            else (None, [], {})
-        )
-        frame_sql, schema_sql, cols = wio.frame_sql(
-            con, physical, sub_suite(suite, everything - set(witnessed))
-        )
-        sql = {"frame": frame_sql, "schema": schema_sql}
-        if witness is not None:
-            sql["witness"] = witness
-            types = wio.table_columns(con, physical)
-            cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
+    if witness is not None:
+        sql["witness"] = witness
+        cols = sorted(set(cols) | set(wio.value_columns(sub_suite(suite, witnessed), types)))
     return ValidationPlan(
         table,
         suite,
@@ -335,41 +328,21 @@ def run_plan(
     incremental validation could not be completed (validate the whole table instead)."""
     f = frames if frames is not None else _frames(plan, con)
     docs = Path(plan.docs_dir) if plan.docs_dir else None
-    if plan.incremental:
-        result = validate_incremental(
+    if plan.incremental or plan.witnessed:
+        result = validate_parts(
             plan.table,
             plan.suite,
             plan.params,
-            f["frame"],
-            f["schema"],
-            f["added"],
-            f["removed"],
-            plan.previous_counts,
-            docs_dir=docs,
-            witness=f.get("witness"),
-            witnessed=set(plan.witnessed),
-            rows=plan.rows,
-            counted=plan.witness_counts,
-        )
-        if result is None:
-            return None
-        mode = "incremental"
-    elif plan.witnessed:
-        result = validate_with_witnesses(
-            plan.table,
-            plan.suite,
-            plan.params,
-            f["frame"],
-            f["schema"],
-            f["witness"],
+            f,
             set(plan.witnessed),
             plan.rows,
+            plan.witness_counts,
+            plan.previous_counts,
             docs_dir=docs,
-            counted=plan.witness_counts,
         )
         if result is None:
             return None
-        mode = "full"
+        mode = "incremental" if plan.incremental else "full"
     else:
         result = validate_frames(
             plan.table,
